@@ -1,0 +1,56 @@
+"""The ``contactops`` command line. Each subcommand lives in its own module here.
+
+A module registers itself with ``register(subparsers)`` and sets ``func`` on its
+parser; ``func(args) -> int`` returns the exit code. Errors a user can fix are
+raised as :class:`CliError` (or ``ValueError`` from a core) and printed as one line,
+with exit code 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "app.cli.db",
+    "app.cli.demo",
+    "app.cli.serve",
+    "app.cli.forecast",
+    "app.cli.staffing",
+    "app.cli.simulate",
+)
+
+
+class CliError(Exception):
+    """An error the user can fix; printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="contactops",
+        description="Contact-center operations suite with workforce management.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (CliError, ValueError, FileNotFoundError, PermissionError) as exc:
+        print(f"contactops {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Database tables (SQLModel). One family per entity; API schemas live in ``app/api``.
+
+Tables work on SQLite and PostgreSQL alike: JSON columns use SQLAlchemy's
+generic ``JSON`` type, times are timezone-aware UTC, and enumerations are
+stored as short strings checked at the API edge.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class ValueTier(StrEnum):
+    private_banker = "private_banker"
+    platinum = "platinum"
+    gold = "gold"
+    silver = "silver"
+    core = "core"
+    inactive = "inactive"
+
+
+class LifecycleStage(StrEnum):
+    new = "new"
+    growth = "growth"
+    mature = "mature"
+    churn_risk = "churn_risk"
+
+
+class ProductKind(StrEnum):
+    deposit = "deposit"
+    loan = "loan"
+    card = "card"
+    fund = "fund"
+
+
+class Channel(StrEnum):
+    branch = "branch"
+    call_center = "call_center"
+    web = "web"
+    outbound = "outbound"
+
+
+class Site(StrEnum):
+    seoul = "seoul"
+    busan = "busan"
+
+
+class Role(StrEnum):
+    agent = "agent"
+    supervisor = "supervisor"
+    planner = "planner"
+    qa = "qa"
+    admin = "admin"
+
+
+# --- customers ------------------------------------------------------------------------
+
+
+class Customer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    name: str = Field(max_length=100)
+    value_tier: str = Field(default=ValueTier.core, max_length=20, index=True)
+    lifecycle_stage: str = Field(default=LifecycleStage.mature, max_length=20)
+    segment: str = Field(default="mass", max_length=40)
+    annual_revenue_krw: int = Field(default=0, sa_type=BigInteger)
+    marketing_consent: bool = False
+    do_not_call: bool = False
+    time_zone: str = Field(default="Asia/Seoul", max_length=40)
+    home_branch: str = Field(default="", max_length=60)
+    relationship_manager_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
+    birth_date: date | None = None
+    created_at: datetime | None = None
+
+
+class CustomerPhone(SQLModel, table=True):
+    """Phone numbers in E.164 form; indexed for the screen-pop lookup."""
+
+    __table_args__ = (Index("ix_customerphone_number", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    customer_id: int = Field(foreign_key="customer.id", index=True, sa_type=BigInteger)
+    number: str = Field(max_length=20)
+    kind: str = Field(default="mobile", max_length=10)  # mobile, home, work
+
+
+class Product(SQLModel, table=True):
+    """A product held: deposit (with maturity date), loan, card or fund."""
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    customer_id: int = Field(foreign_key="customer.id", index=True, sa_type=BigInteger)
+    kind: str = Field(max_length=10)
+    name: str = Field(max_length=80)
+    balance_krw: int = Field(default=0, sa_type=BigInteger)
+    opened_on: date | None = None
+    maturity_date: date | None = Field(default=None, index=True)
+
+
+class ContactHistory(SQLModel, table=True):
+    """Every contact with a customer on every channel."""
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    customer_id: int = Field(foreign_key="customer.id", index=True, sa_type=BigInteger)
+    channel: str = Field(max_length=20)
+    at: datetime = Field(index=True)
+    reason: str = Field(default="", max_length=60)
+    notes: str = Field(default="", max_length=2000)
+    outcome: str = Field(default="", max_length=40)
+    handled_by: str = Field(default="", max_length=60)  # agent login, branch teller, "web"
+
+
+# --- agents, users, queues --------------------------------------------------------------
+
+
+class Agent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=40, unique=True, index=True)
+    name: str = Field(max_length=100)
+    site: str = Field(default=Site.seoul, max_length=10)
+    team: str = Field(default="", max_length=40)
+    career_level: int = Field(default=1, ge=1, le=5)
+    active: bool = True
+
+
+class AgentSkill(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("agent_id", "skill"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(foreign_key="agent.id", index=True)
+    skill: str = Field(max_length=40)
+    proficiency: int = Field(default=3, ge=1, le=5)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=40, unique=True, index=True)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    locale: str = Field(default="ko", max_length=5)
+    agent_id: int | None = Field(default=None, foreign_key="agent.id")
+    is_default_password: bool = False
+    active: bool = True
+
+
+class Queue(SQLModel, table=True):
+    """A queue serves one skill; ``service_level_goals`` maps tier → {target, threshold_seconds}."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, unique=True, index=True)
+    skill: str = Field(max_length=40)
+    service_level_goals: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    open_hours: str = Field(default="09:00-18:00", max_length=40)
+
+
+# --- interactions and events ----------------------------------------------------------
+
+
+class Interaction(SQLModel, table=True):
+    """One row per contact with its timestamps and outcome (a projection of the event log)."""
+
+    __table_args__ = (Index("ix_interaction_queue_arrived", "queue", "arrived_at"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    contact_id: str = Field(max_length=40, unique=True)
+    queue: str = Field(max_length=40)
+    direction: str = Field(default="inbound", max_length=10)
+    customer_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    tier: str = Field(default="core", max_length=20)
+    agent_id: int | None = Field(default=None, index=True)
+    arrived_at: datetime
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    wrapup_ended_at: datetime | None = None
+    outcome: str = Field(default="", max_length=20)  # answered, abandoned, callback, ...
+    handle_seconds: float | None = None
+    disposition: str | None = Field(default=None, max_length=40)
+
+
+class EventRecord(SQLModel, table=True):
+    """The append-only event log: one row per :class:`routing.events.Event` in JSON form."""
+
+    __tablename__ = "event_log"
+
+    seq: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    type: str = Field(max_length=40, index=True)
+    at: float = Field(index=True)
+    contact_id: str | None = Field(default=None, max_length=40, index=True)
+    agent_id: str | None = Field(default=None, max_length=40)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    source: str = Field(default="live", max_length=20)

@@ -1,0 +1,292 @@
+"""The event types every part of contactops speaks.
+
+Every contact, live or simulated, produces the same records: the routing
+engine emits them, the event store keeps them, and the KPI engine, the
+wallboard and the reports read them. An event is a frozen, slotted dataclass
+with ``at`` (seconds on the clock in use: Unix epoch seconds, UTC, on the live
+server; seconds since the scenario's epoch in a simulation) and the ids it
+concerns.
+
+Stable JSON form
+----------------
+``event.to_json()`` gives ``{"type": <snake_case name>, "at": <float>, ...fields}``
+with every field a JSON scalar; :func:`event_from_json` reads it back. Field
+names and type names are a contract with stored logs: add fields with
+defaults, never rename or remove them.
+
+The store
+---------
+:class:`EventStore` is the protocol of an append-only log: ``append`` returns
+only once the events are durable (an event acknowledged is an event stored)
+and gives each a sequence number; ``replay`` yields them back in order.
+:class:`MemoryEventStore` is the in-process store used by the simulator and by
+tests; the database store lives in ``app/`` and follows the same protocol.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+JsonScalar = str | int | float | bool | None
+
+#: Customer value tiers, highest value first. The order is the routing priority
+#: order before ageing.
+TIERS: tuple[str, ...] = ("private_banker", "platinum", "gold", "silver", "core", "inactive")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base of all events: ``at`` in seconds on the clock in use."""
+
+    type_name: ClassVar[str] = "event"
+    at: float
+
+    def to_json(self) -> dict[str, JsonScalar]:
+        """The stable JSON form: ``type``, ``at`` and the event's own fields."""
+        out: dict[str, JsonScalar] = {"type": self.type_name}
+        for f in dataclasses.fields(self):
+            out[f.name] = getattr(self, f.name)
+        return out
+
+
+# --- contacts -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContactArrived(Event):
+    """A contact reached the center (inbound call, callback due, or outbound connect)."""
+
+    contact_id: str
+    queue: str
+    tier: str = "core"
+    direction: str = "inbound"
+    customer_id: str | None = None
+    preferred_agent_id: str | None = None
+    site: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactQueued(Event):
+    """The contact waits in ``queue`` with the given base ``priority`` (lower is served first)."""
+
+    contact_id: str
+    queue: str
+    priority: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ContactOffered(Event):
+    """The contact is offered (rung) to one agent; the agent is reserved."""
+
+    contact_id: str
+    agent_id: str
+    queue: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactOfferTimedOut(Event):
+    """The agent did not answer within the ring timeout; the contact goes back to its place."""
+
+    contact_id: str
+    agent_id: str
+    queue: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactAnswered(Event):
+    """An agent answered: the wait of this contact ends here."""
+
+    contact_id: str
+    agent_id: str
+    queue: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactHeld(Event):
+    contact_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRetrieved(Event):
+    contact_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactTransferred(Event):
+    """The agent transferred the contact to a queue or to another agent."""
+
+    contact_id: str
+    agent_id: str
+    target_queue: str | None = None
+    target_agent_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactAbandoned(Event):
+    """The caller hung up before being answered."""
+
+    contact_id: str
+    queue: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackScheduled(Event):
+    """The caller accepted a callback; the contact keeps its place in the queue."""
+
+    contact_id: str
+    queue: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEnded(Event):
+    """The conversation ended (hang-up by either side); wrap-up may follow."""
+
+    contact_id: str
+    agent_id: str | None = None
+    queue: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpEnded(Event):
+    """The agent finished after-call work, with an optional disposition code."""
+
+    contact_id: str
+    agent_id: str
+    disposition: str | None = None
+
+
+# --- outbound -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DialAttempted(Event):
+    """An outbound dial to a lead was placed."""
+
+    contact_id: str
+    campaign: str
+    customer_id: str | None = None
+    agent_id: str | None = None
+    mode: str = "predictive"
+
+
+@dataclass(frozen=True, slots=True)
+class DialResult(Event):
+    """Outcome of a dial: connected, no_answer, busy, machine, invalid, or abandoned (no agent free)."""
+
+    contact_id: str
+    campaign: str
+    result: str
+
+
+# --- agents ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateChanged(Event):
+    """An agent moved from ``previous`` to ``state`` (see routing's agent state machine)."""
+
+    agent_id: str
+    state: str
+    previous: str | None = None
+    reason: str | None = None
+
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    ContactArrived,
+    ContactQueued,
+    ContactOffered,
+    ContactOfferTimedOut,
+    ContactAnswered,
+    ContactHeld,
+    ContactRetrieved,
+    ContactTransferred,
+    ContactAbandoned,
+    CallbackScheduled,
+    ContactEnded,
+    WrapUpEnded,
+    DialAttempted,
+    DialResult,
+    AgentStateChanged,
+)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+for _cls in EVENT_TYPES:
+    _cls.type_name = _snake(_cls.__name__)
+
+EVENT_BY_TYPE: dict[str, type[Event]] = {cls.type_name: cls for cls in EVENT_TYPES}
+
+
+class EventFormatError(ValueError):
+    """A JSON record does not describe a known event; the message names the field."""
+
+
+def event_from_json(data: Mapping[str, Any]) -> Event:
+    """Read an event back from its JSON form; unknown keys are an error, not ignored."""
+    kind = data.get("type")
+    if not isinstance(kind, str) or kind not in EVENT_BY_TYPE:
+        raise EventFormatError(f"type must be one of {sorted(EVENT_BY_TYPE)}, got {kind!r}")
+    cls = EVENT_BY_TYPE[kind]
+    names = {f.name: f for f in dataclasses.fields(cls)}
+    extra = set(data) - set(names) - {"type"}
+    if extra:
+        raise EventFormatError(f"{kind} has no field {sorted(extra)[0]!r}")
+    kwargs: dict[str, Any] = {}
+    for name, f in names.items():
+        if name not in data:
+            if f.default is dataclasses.MISSING:
+                raise EventFormatError(f"{kind}.{name} is required")
+            continue
+        value = data[name]
+        if name == "at":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise EventFormatError(f"{kind}.at must be a number, got {value!r}")
+            value = float(value)
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
+            raise EventFormatError(f"{kind}.{name} must be a scalar, got {value!r}")
+        kwargs[name] = value
+    return cls(**kwargs)
+
+
+class EventStore(Protocol):
+    """An append-only, ordered, durable event log."""
+
+    def append(self, events: Iterable[Event]) -> list[int]:
+        """Store events durably and return their sequence numbers (ascending)."""
+        ...
+
+    def replay(self, after_seq: int = 0) -> Iterator[tuple[int, Event]]:
+        """Yield ``(seq, event)`` for every event with ``seq > after_seq``, in order."""
+        ...
+
+
+class MemoryEventStore:
+    """In-process :class:`EventStore`: a list. Used by the simulator and tests."""
+
+    def __init__(self) -> None:
+        self._events: list[Event] = []
+
+    def append(self, events: Iterable[Event]) -> list[int]:
+        start = len(self._events)
+        self._events.extend(events)
+        return list(range(start + 1, len(self._events) + 1))
+
+    def replay(self, after_seq: int = 0) -> Iterator[tuple[int, Event]]:
+        for i in range(max(after_seq, 0), len(self._events)):
+            yield i + 1, self._events[i]
+
+    @property
+    def events(self) -> list[Event]:
+        return list(self._events)
+
+    def __len__(self) -> int:
+        return len(self._events)
