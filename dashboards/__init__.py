@@ -1,1 +1,1 @@
-
+"""Streaming aggregation for the wallboard, report and chart builders."""

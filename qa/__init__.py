@@ -1,1 +1,1 @@
-
+"""Quality: KPI formulas over event records, evaluation forms, calibration, coaching."""

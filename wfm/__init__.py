@@ -1,1 +1,1 @@
-
+"""Workforce management: forecasting, Erlang B/C/A and staffing, scheduling, adherence."""

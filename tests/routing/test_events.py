@@ -1,0 +1,85 @@
+"""The event contract: stable JSON form, round trip, strict reading, ordered replay."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from routing import events as ev
+
+
+def test_type_names_are_snake_case_and_unique() -> None:
+    names = [cls.type_name for cls in ev.EVENT_TYPES]
+    assert len(set(names)) == len(names)
+    assert ev.ContactArrived.type_name == "contact_arrived"
+    assert ev.AgentStateChanged.type_name == "agent_state_changed"
+    assert ev.ContactOfferTimedOut.type_name == "contact_offer_timed_out"
+
+
+def test_json_form_is_flat_and_stable() -> None:
+    e = ev.ContactAnswered(at=12.5, contact_id="c1", agent_id="a7", queue="deposits")
+    assert e.to_json() == {
+        "type": "contact_answered", "at": 12.5, "contact_id": "c1", "agent_id": "a7",
+        "queue": "deposits",
+    }
+
+
+def test_events_are_frozen_and_slotted() -> None:
+    e = ev.ContactAbandoned(at=1.0, contact_id="c1")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        e.at = 2.0  # type: ignore[misc]
+    assert not hasattr(e, "__dict__")
+
+
+def _sample(cls: type[ev.Event]) -> ev.Event:
+    kwargs: dict[str, object] = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            continue
+        kwargs[f.name] = 3.25 if f.name == "at" else f"{f.name}-x"
+    return cls(**kwargs)
+
+
+@pytest.mark.parametrize("cls", ev.EVENT_TYPES, ids=lambda c: c.type_name)
+def test_every_type_round_trips_through_json_text(cls: type[ev.Event]) -> None:
+    e = _sample(cls)
+    assert ev.event_from_json(json.loads(json.dumps(e.to_json()))) == e
+
+
+@given(at=st.floats(allow_nan=False, allow_infinity=False), cid=st.text(max_size=20),
+       tier=st.sampled_from(ev.TIERS))
+def test_round_trip_property(at: float, cid: str, tier: str) -> None:
+    e = ev.ContactArrived(at=at, contact_id=cid, queue="q", tier=tier)
+    assert ev.event_from_json(e.to_json()) == e
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"type": "nope", "at": 1}, "type must be one of"),
+        ({"at": 1}, "type must be one of"),
+        ({"type": "contact_abandoned", "at": 1}, "contact_abandoned.contact_id is required"),
+        ({"type": "contact_abandoned", "at": "x", "contact_id": "c"}, "contact_abandoned.at must be a number"),
+        ({"type": "contact_abandoned", "at": True, "contact_id": "c"}, "at must be a number"),
+        ({"type": "contact_abandoned", "at": 1, "contact_id": "c", "zzz": 1}, "has no field 'zzz'"),
+        ({"type": "contact_abandoned", "at": 1, "contact_id": ["c"]}, "contact_id must be a scalar"),
+    ],
+)
+def test_bad_json_names_the_field(data: dict[str, object], message: str) -> None:
+    with pytest.raises(ev.EventFormatError, match=message):
+        ev.event_from_json(data)
+
+
+def test_memory_store_appends_and_replays_in_order() -> None:
+    store = ev.MemoryEventStore()
+    first = store.append([ev.ContactArrived(at=1.0, contact_id="a", queue="q"),
+                          ev.ContactQueued(at=1.0, contact_id="a", queue="q")])
+    second = store.append([ev.ContactAbandoned(at=5.0, contact_id="a", queue="q")])
+    assert first == [1, 2] and second == [3]
+    assert [seq for seq, _ in store.replay()] == [1, 2, 3]
+    assert [e.type_name for _, e in store.replay(after_seq=2)] == ["contact_abandoned"]
+    assert len(store) == 3
