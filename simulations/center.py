@@ -1,0 +1,311 @@
+"""The general path: a virtual-clock simulation that drives :class:`routing.engine.RoutingEngine`.
+
+The story of a caller, as the driver plays it::
+
+    arrive ──▶ engine.arrive ──▶ (offered) ──ring_seconds──▶ engine.answer
+       │                                                       │ handle time
+       └── patience ──▶ engine.abandon (if still waiting)       ▼
+                                                  engine.hang_up ──wrap_up_seconds──▶ engine.end_wrap_up
+
+Agents: every agent is added at time 0 (logged out). Counts per interval become one
+duty span per agent (agent ``j`` of a group is on duty in interval ``k`` iff
+``j < n_k``, the same rule as the fast path); a roster gives shifts and breaks. At the
+start of a span the agent logs in and goes ready; at a break or at the end of the span
+an idle agent goes not-ready / logs out at once, a busy one after the call in hand and
+its wrap-up (a *pending* move). After the horizon no caller arrives, the last
+interval's agents stay, and the run goes on until every caller has been answered and
+finished, or has abandoned. Callers left waiting with nobody on duty and no patience
+stay "waiting" (not counted as offered).
+
+The engine's timers (ring timeouts, skill expansion) are served by calling
+``engine.advance(now)`` at ``engine.next_deadline()``. A ``CallbackOffered`` is
+declined (the caller keeps waiting); the simulator does not model callbacks yet.
+
+The result holds exactly the engine's events (and, for the driver's own actions, the
+engine's answers to them), in order; the KPIs come from them through :mod:`qa.kpis`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from qa.kpis import AgentTime, AgentTimeBuilder, ContactTable, RecordBuilder
+from routing.events import (
+    AgentStateChanged,
+    ContactAnswered,
+    ContactEnded,
+    ContactOffered,
+    Event,
+    WrapUpEnded,
+)
+from simulations.arrivals import draw_contacts
+from simulations.kernel import ABANDON, AGENT_SCHEDULE, COMPLETION, TIMER, Kernel
+from simulations.scenario import Scenario
+
+# event kinds on the kernel
+_ANSWER, _HANG_UP, _WRAP_END, _ABANDON, _TIMER, _DUTY = range(6)
+_DUTY_LOGIN, _DUTY_BREAK, _DUTY_BACK, _DUTY_LOGOUT = range(4)
+_IDLE = frozenset({"ready"})
+
+
+@dataclass
+class CenterRun:
+    table: ContactTable
+    agent_time: AgentTime
+    end_seconds: float
+    events: list[Event] = field(default_factory=list)
+    n_events: int = 0
+
+
+@dataclass(frozen=True)
+class _Contacts:
+    """All callers of all queues, merged in arrival order; caller ``i`` is ``c{i}``."""
+
+    arrived_at: list[float]
+    handle: list[float]
+    patience: list[float]
+    queue: list[int]
+    tier: list[str]
+
+
+def _draw(scenario: Scenario, rng: np.random.Generator) -> _Contacts:
+    parts = []
+    for q in scenario.queues:
+        tiers = [t for t, _ in q.tier_mix]
+        d = draw_contacts(
+            q.calls_per_interval,
+            scenario.interval_seconds,
+            q.handle,
+            q.patience,
+            [w for _, w in q.tier_mix],
+            rng,
+        )
+        parts.append((d, tiers))
+    arrived = np.concatenate([d.arrived_at for d, _ in parts])
+    order = np.argsort(arrived, kind="stable")
+    qidx = np.concatenate([np.full(len(d.arrived_at), i) for i, (d, _) in enumerate(parts)])
+    tier_names = np.concatenate(
+        [np.asarray(tiers, dtype=object)[d.tier_index] for d, tiers in parts]
+    )
+    return _Contacts(
+        arrived[order].tolist(),
+        np.concatenate([d.handle_seconds for d, _ in parts])[order].tolist(),
+        np.concatenate([d.patience_seconds for d, _ in parts])[order].tolist(),
+        qidx[order].tolist(),
+        tier_names[order].tolist(),
+    )
+
+
+def duty_spans(counts: tuple[int, ...], interval_seconds: float) -> list[list[tuple[float, float]]]:
+    """Per agent ``j`` of a group: its on-duty spans (``j < n_k``); the last runs to ``inf``."""
+    spans: list[list[tuple[float, float]]] = []
+    for j in range(max(counts, default=0)):
+        mine: list[tuple[float, float]] = []
+        start: float | None = None
+        for k, n in enumerate(counts):
+            on = j < n
+            if on and start is None:
+                start = k * interval_seconds
+            elif not on and start is not None:
+                mine.append((start, k * interval_seconds))
+                start = None
+        if start is not None:
+            mine.append((start, math.inf))
+        spans.append(mine)
+    return spans
+
+
+class CenterSimulation:
+    """One replication of a scenario on the general path (see the module docstring)."""
+
+    def __init__(
+        self, scenario: Scenario, rng: np.random.Generator, keep_events: bool = False
+    ) -> None:
+        from routing.engine import AgentSpec, QueueConfig, RoutingEngine, RoutingPolicy
+
+        self.s = scenario
+        self.keep_events = keep_events
+        self.events: list[Event] = []
+        self.n_events = 0
+        self.kernel = Kernel()
+        self.records = RecordBuilder()
+        self.agent_time = AgentTimeBuilder(scenario.interval_seconds, scenario.n_intervals)
+        queues = [
+            QueueConfig(name=q.name, skill=q.skill, aht_seconds=q.handle.mean)
+            for q in scenario.queues
+        ]
+        self.engine = RoutingEngine(queues, RoutingPolicy(**dict(scenario.policy)))
+        self.c = _draw(scenario, rng)
+        self.wrap = [q.wrap_up_seconds for q in scenario.queues]
+        self.qnames = [q.name for q in scenario.queues]
+        self.done = [False] * len(self.c.arrived_at)  # answered or abandoned
+        self.open = 0  # callers arrived and not yet finished (ended or abandoned)
+        self.state: dict[str, str] = {}
+        self.pending: dict[str, str] = {}  # agent -> "break" | "logout"
+        self.ringing: dict[str, str] = {}  # agent -> the contact last offered to them
+        self.timer_at = math.inf
+        self._work: deque[tuple[Any, ...]] = deque()
+        for spec, plan in self._agents(AgentSpec):
+            self._emit(self.engine.add_agent(spec, 0.0))
+            for at, what in plan:
+                if math.isfinite(at):
+                    self.kernel.schedule(at, AGENT_SCHEDULE, _DUTY, (spec.agent_id, what))
+
+    def _agents(self, agent_spec: Any) -> list[tuple[Any, list[tuple[float, int]]]]:
+        out = []
+        for g in self.s.groups:
+            for j, spans in enumerate(duty_spans(g.agents_per_interval, self.s.interval_seconds)):
+                spec = agent_spec(f"{g.name}-{j}", dict(g.skills), g.site)
+                plan = [(a, _DUTY_LOGIN) for a, _ in spans] + [(b, _DUTY_LOGOUT) for _, b in spans]
+                out.append((spec, sorted(plan)))
+        for a in self.s.roster:
+            plan = []
+            for sh in a.shifts:
+                plan += [(sh.start, _DUTY_LOGIN), (sh.end, _DUTY_LOGOUT)]
+                plan += [x for bs, be in sh.breaks for x in ((bs, _DUTY_BREAK), (be, _DUTY_BACK))]
+            out.append((agent_spec(a.agent_id, dict(a.skills), a.site), sorted(plan)))
+        return out
+
+    # --- the engine's events, and what the driver does about them ----------------------
+
+    def _emit(self, events: list[Event]) -> None:
+        """Record the engine's events; queue the driver's reactions (run after, in order)."""
+        now = self.kernel.now
+        self.n_events += len(events)
+        if self.keep_events:
+            self.events.extend(events)
+        add_record, add_agent_time, state = self.records.add, self.agent_time.add, self.state
+        for ev in events:
+            if isinstance(ev, AgentStateChanged):
+                add_agent_time(ev)
+                state[ev.agent_id] = ev.state
+                continue
+            add_record(ev)
+            if isinstance(ev, ContactOffered):
+                self.ringing[ev.agent_id] = ev.contact_id
+                if self.s.ring_seconds > 0:
+                    self.kernel.schedule(now + self.s.ring_seconds, COMPLETION, _ANSWER, ev)
+                else:
+                    self._work.append((_ANSWER, ev))
+            elif isinstance(ev, ContactAnswered):
+                i = int(ev.contact_id[1:])
+                self.done[i] = True
+                self.kernel.schedule(now + self.c.handle[i], COMPLETION, _HANG_UP, ev.contact_id)
+            elif isinstance(ev, WrapUpEnded):
+                self.open -= 1  # the caller's story ends with the agent's wrap-up
+            elif isinstance(ev, ContactEnded) and ev.agent_id is not None:
+                i = int(ev.contact_id[1:])
+                wrap = self.wrap[self.c.queue[i]]
+                if wrap > 0:
+                    self.kernel.schedule(now + wrap, COMPLETION, _WRAP_END, ev.agent_id)
+                else:
+                    self._work.append((_WRAP_END, ev.agent_id))
+
+    def _call(self, events: list[Event]) -> None:
+        self._emit(events)
+        while self._work:
+            kind, arg = self._work.popleft()
+            self._act(kind, arg)
+
+    def _act(self, kind: int, arg: Any) -> None:
+        now, eng = self.kernel.now, self.engine
+        if kind == _ANSWER:
+            ringing = self.ringing.get(arg.agent_id) == arg.contact_id
+            if ringing and self.state.get(arg.agent_id) == "reserved":  # still ringing for them
+                self._emit(eng.answer(arg.contact_id, arg.agent_id, now))
+        elif kind == _HANG_UP:
+            self._emit(eng.hang_up(arg, now))
+        elif kind == _WRAP_END:
+            self._end_wrap_up(arg, now)
+        elif kind == _ABANDON:
+            i = int(arg[1:])
+            if not self.done[i]:
+                self.done[i] = True
+                self.open -= 1
+                self._emit(eng.abandon(arg, now))
+        elif kind == _TIMER:
+            self.timer_at = math.inf
+            self._emit(eng.advance(now))
+        elif kind == _DUTY:
+            self._duty(arg[0], arg[1], now)
+
+    def _end_wrap_up(self, agent: str, now: float) -> None:
+        move = self.pending.pop(agent, None)
+        if move is None:
+            self._emit(self.engine.end_wrap_up(agent, now))
+            return
+        self._emit(
+            self.engine.set_not_ready(agent, now, "break" if move == "break" else "shift_end")
+        )
+        if move == "logout":
+            self._emit(self.engine.logout(agent, now))
+
+    def _duty(self, agent: str, what: int, now: float) -> None:
+        eng, state = self.engine, self.state.get(agent, "logged_out")
+        if what == _DUTY_LOGIN:
+            self.pending.pop(agent, None)
+            if state == "logged_out":
+                self._emit(eng.login(agent, now))
+                self._emit(eng.set_ready(agent, now))
+        elif what == _DUTY_LOGOUT:
+            if state in ("ready", "not_ready"):
+                self._emit(eng.logout(agent, now))
+            elif state != "logged_out":
+                self.pending[agent] = "logout"
+        elif what == _DUTY_BREAK:
+            if state == "ready":
+                self._emit(eng.set_not_ready(agent, now, "break"))
+            elif state != "logged_out":
+                self.pending[agent] = "break"
+        elif what == _DUTY_BACK:
+            if self.pending.get(agent) == "break":
+                del self.pending[agent]
+            elif state == "not_ready":
+                self._emit(eng.set_ready(agent, now))
+
+    # --- the main loop ----------------------------------------------------------------
+
+    def run(self) -> CenterRun:
+        k, c, eng = self.kernel, self.c, self.engine
+        n, i = len(c.arrived_at), 0
+        qnames, tiers = self.qnames, c.tier
+        from routing.engine import ContactSpec
+
+        while True:
+            t_next = c.arrived_at[i] if i < n else math.inf
+            if t_next < k.peek():
+                k.now = t_next
+                cid = f"c{i}"
+                self.open += 1
+                if c.patience[i] < math.inf:
+                    k.schedule(t_next + c.patience[i], ABANDON, _ABANDON, cid)
+                self._call(eng.arrive(ContactSpec(cid, qnames[c.queue[i]], tiers[i]), t_next))
+                i += 1
+            elif i >= n and (self.open <= 0 or not len(k)):
+                break
+            else:
+                _, kind, payload = k.pop()
+                self._act(kind, payload)
+                while self._work:
+                    self._act(*self._work.popleft())
+            deadline = eng.next_deadline()
+            if deadline is not None and deadline < self.timer_at:
+                self.timer_at = max(deadline, k.now)
+                k.schedule(self.timer_at, TIMER, _TIMER)
+        end = max(k.now, self.s.horizon_seconds)
+        table = ContactTable.from_records(
+            self.records.records.values(), queues=self.qnames, tiers=self.s.tiers
+        )
+        return CenterRun(table, self.agent_time.result(now=end), end, self.events, self.n_events)
+
+
+def simulate_center(
+    scenario: Scenario, rng: np.random.Generator, keep_events: bool = False
+) -> CenterRun:
+    """One replication of any scenario on the general path."""
+    return CenterSimulation(scenario, rng, keep_events).run()

@@ -1,0 +1,52 @@
+"""The virtual clock, distributions and arrivals."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from simulations.arrivals import poisson_arrivals
+from simulations.distributions import Distribution
+from simulations.kernel import Kernel
+
+
+def test_kernel_orders_by_time_then_priority_then_fifo() -> None:
+    k = Kernel()
+    k.schedule(5.0, 2, 1, "c")
+    k.schedule(5.0, 1, 1, "b")
+    k.schedule(1.0, 9, 1, "a")
+    k.schedule(5.0, 1, 1, "b2")
+    assert [k.pop()[2] for _ in range(4)] == ["a", "b", "b2", "c"]
+    assert k.now == 5.0 and math.isinf(k.peek())
+    with pytest.raises(ValueError, match="cannot schedule at 4.0, the clock is at 5.0"):
+        k.schedule(4.0, 0, 0)
+
+
+def test_lognormal_has_the_asked_mean_and_cv() -> None:
+    x = Distribution("lognormal", 150.0, 0.8).sample(np.random.default_rng(1), 400_000)
+    assert x.mean() == pytest.approx(150.0, rel=0.01)
+    assert x.std() / x.mean() == pytest.approx(0.8, rel=0.02)
+
+
+def test_distribution_checks() -> None:
+    with pytest.raises(ValueError, match="mean_seconds must be > 0"):
+        Distribution("exponential", -1.0)
+    with pytest.raises(ValueError, match="samples must not be empty"):
+        Distribution("empirical")
+    emp = Distribution("empirical", samples=(1.0, 2.0))
+    assert set(emp.sample(np.random.default_rng(0), 100)) == {1.0, 2.0}
+    assert np.isinf(Distribution("never").sample(np.random.default_rng(0), 3)).all()
+
+
+def test_poisson_arrivals_per_interval() -> None:
+    rng = np.random.default_rng(4)
+    counts = np.zeros(3)
+    for _ in range(200):
+        t = poisson_arrivals([10.0, 0.0, 40.0], 60.0, rng)
+        assert np.all(np.diff(t) >= 0)
+        counts += np.bincount((t // 60).astype(int), minlength=3)
+    assert counts[1] == 0
+    assert counts[0] / 200 == pytest.approx(10, rel=0.1)
+    assert counts[2] / 200 == pytest.approx(40, rel=0.05)
