@@ -1,0 +1,572 @@
+"""Required agents per interval: Erlang C (service level, ASA) and Erlang A (abandonment).
+
+The required number of agents is the smallest whole ``n`` that meets every target given:
+
+- service level ``SL(t) >= service_level_target`` (Erlang C ``1 - C e**(-(n-A)t/AHT)``;
+  Erlang A: answered within ``t`` over offered);
+- mean wait over all calls ``<= asa_target_seconds`` (Erlang C ``C AHT/(n-A)``; Erlang A
+  ``P(abandon) * patience``);
+- ``P(abandon) <= abandon_target`` (Erlang A only);
+- occupancy ``<= max_occupancy`` (Erlang C ``A/n``; Erlang A ``A (1 - P(abandon))/n``).
+
+Each measure is monotone in ``n``, so this is a search for the first feasible ``n``.
+
+Erlang C: a single pass of the Erlang B recursion ``1/B(k) = 1 + (k/A)/B(k-1)`` started
+``10 sqrt(A) + 50`` steps below ``A`` (see :mod:`wfm.erlang`), testing the targets at every
+``k > A``: ``O(sqrt(A))`` steps, vectorised over intervals (lanes leave when satisfied).
+Erlang C needs ``n > A``; Erlang A may need fewer agents than the load, because impatient
+callers leave: it bisects on ``n`` between an infeasible and a feasible count, vectorised.
+
+:func:`required_agents_fractional` returns the real ``x > A`` at which the continued
+Erlang C service level (incomplete-gamma form) equals the target, so that totals over queues
+or intervals are not inflated by rounding each one up first.
+
+Scheduled agents cover shrinkage (breaks, training, absence):
+``scheduled = ceil(agents / (1 - shrinkage))``. Zero offered calls need zero agents.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from wfm.erlang import (
+    ArrayLike,
+    FloatArray,
+    _asa,
+    _service_level,
+    _start_width,
+    check_non_negative,
+    check_positive,
+)
+from wfm.erlang_a import erlang_a_arrays
+
+__all__ = [
+    "StaffingPlan",
+    "StaffingResult",
+    "required_agents",
+    "required_agents_erlang_a",
+    "required_agents_for_asa",
+    "required_agents_fractional",
+    "staff_intervals",
+]
+
+# Relative slack for ceilings of ratios computed in floating point (7/0.7 = 10.000000000000002).
+_CEIL_SLACK = 1e-9
+
+
+@dataclass(frozen=True)
+class StaffingResult:
+    """Staffing for one interval.
+
+    ``agents`` is the requirement on the phones (before shrinkage); ``scheduled_agents``
+    covers shrinkage. ``service_level`` is measured at the threshold asked for (at 0 s, the
+    share answered at once, when only an ASA or abandonment target was given);
+    ``asa_seconds`` is the mean wait over all calls; ``occupancy`` the busy share of the
+    agents (Erlang A: carried load ``A (1 - P(abandon))`` over ``n``). ``p_abandon`` is
+    ``None`` for Erlang C results.
+    """
+
+    agents: int
+    scheduled_agents: int
+    service_level: float
+    asa_seconds: float
+    occupancy: float
+    offered_load_erlangs: float
+    p_wait: float
+    p_abandon: float | None = None
+
+
+@dataclass(frozen=True)
+class StaffingPlan:
+    """Staffing for many intervals (arrays of one shape); see :class:`StaffingResult`."""
+
+    offered_load_erlangs: FloatArray
+    agents: np.ndarray
+    scheduled_agents: np.ndarray
+    service_level: FloatArray
+    asa_seconds: FloatArray
+    occupancy: FloatArray
+    p_wait: FloatArray
+    p_abandon: FloatArray | None = None
+
+    def __len__(self) -> int:
+        return int(self.agents.size)
+
+    def __getitem__(self, i: int) -> StaffingResult:
+        return StaffingResult(
+            agents=int(self.agents[i]),
+            scheduled_agents=int(self.scheduled_agents[i]),
+            service_level=float(self.service_level[i]),
+            asa_seconds=float(self.asa_seconds[i]),
+            occupancy=float(self.occupancy[i]),
+            offered_load_erlangs=float(self.offered_load_erlangs[i]),
+            p_wait=float(self.p_wait[i]),
+            p_abandon=None if self.p_abandon is None else float(self.p_abandon[i]),
+        )
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _check_fraction(name: str, value: float | None, *, low_open: bool, high_open: bool) -> None:
+    if value is None:
+        return
+    v = float(value)
+    lo_ok = v > 0 if low_open else v >= 0
+    hi_ok = v < 1 if high_open else v <= 1
+    if not (math.isfinite(v) and lo_ok and hi_ok):
+        lo, hi = ("(0" if low_open else "[0"), ("1)" if high_open else "1]")
+        raise ValueError(f"{name} must be in {lo}, {hi}, got {value!r}")
+
+
+def _validate_targets(
+    service_level_target: float | None,
+    threshold_seconds: float | None,
+    asa_target_seconds: float | None,
+    abandon_target: float | None,
+    max_occupancy: float,
+    shrinkage: float,
+) -> None:
+    _check_fraction("service_level_target", service_level_target, low_open=True, high_open=True)
+    _check_fraction("abandon_target", abandon_target, low_open=True, high_open=True)
+    _check_fraction("max_occupancy", max_occupancy, low_open=True, high_open=False)
+    _check_fraction("shrinkage", shrinkage, low_open=False, high_open=True)
+    if service_level_target is not None:
+        if threshold_seconds is None:
+            raise ValueError("threshold_seconds is required with service_level_target")
+        check_non_negative("threshold_seconds", threshold_seconds)
+    if asa_target_seconds is not None:
+        check_positive("asa_target_seconds", asa_target_seconds)
+    if service_level_target is None and asa_target_seconds is None and abandon_target is None:
+        raise ValueError(
+            "give at least one of service_level_target, asa_target_seconds, abandon_target"
+        )
+
+
+def _scheduled(agents: np.ndarray, shrinkage: float) -> np.ndarray:
+    return np.ceil(agents / (1.0 - shrinkage) * (1.0 - _CEIL_SLACK)).astype(np.int64)
+
+
+def _occupancy_floor(load: FloatArray, max_occupancy: float) -> FloatArray:
+    return np.ceil(load / max_occupancy * (1.0 - _CEIL_SLACK))
+
+
+# ----------------------------------------------------------------------------- Erlang C search
+
+
+def _erlang_c_search(
+    load: FloatArray,
+    aht: FloatArray,
+    n_min: FloatArray,
+    sl_target: float | None,
+    threshold: float | None,
+    asa_target: float | None,
+) -> FloatArray:
+    """Smallest whole ``n >= n_min`` (and ``> A``) meeting the SL and ASA targets, per lane."""
+    n_min = np.maximum(n_min, np.floor(load) + 1.0)
+    start = np.maximum(0.0, np.floor(load) - _start_width(load))
+    inv_b = np.where(start > 0, load / np.maximum(load - start, 1e-300), 1.0)
+    result = np.empty_like(load)
+    lanes = np.arange(load.size)
+    a, k, t_aht, lo = load.copy(), start.copy(), aht.copy(), n_min.copy()
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        while lanes.size:
+            k += 1.0
+            inv_b = 1.0 + inv_b * (k / a)
+            ok = k >= lo
+            surplus = k - a
+            c = np.where(np.isinf(inv_b), 0.0, k / (surplus * inv_b + a))
+            if sl_target is not None:
+                assert threshold is not None
+                ok &= 1.0 - c * np.exp(-surplus * threshold / t_aht) >= sl_target
+            if asa_target is not None:
+                ok &= c * t_aht / surplus <= asa_target
+            if ok.any():
+                result[lanes[ok]] = k[ok]
+                keep = ~ok
+                lanes = lanes[keep]
+                a, k, t_aht, lo, inv_b = a[keep], k[keep], t_aht[keep], lo[keep], inv_b[keep]
+    return result
+
+
+def _erlang_c_search_scalar(
+    load: float,
+    aht: float,
+    n_min: float,
+    sl_target: float | None,
+    threshold: float | None,
+    asa_target: float | None,
+) -> tuple[float, float]:
+    """Pure-Python twin of :func:`_erlang_c_search` for one interval: ``(n, C(n))``."""
+    n_min = max(n_min, math.floor(load) + 1.0)
+    start = max(0.0, math.floor(load) - (math.ceil(10.0 * math.sqrt(load)) + 50.0))
+    inv_b = load / (load - start) if start > 0 else 1.0
+    k = start
+    while True:
+        k += 1.0
+        inv_b = 1.0 + inv_b * (k / load)
+        if k < n_min:
+            continue
+        surplus = k - load
+        c = 0.0 if inv_b == math.inf else k / (surplus * inv_b + load)
+        if sl_target is not None:
+            assert threshold is not None
+            if 1.0 - c * math.exp(-surplus * threshold / aht) < sl_target:
+                continue
+        if asa_target is not None and c * aht / surplus > asa_target:
+            continue
+        return k, c
+
+
+# ----------------------------------------------------------------------------- Erlang A search
+
+
+def _erlang_a_feasible(
+    load: FloatArray,
+    n: FloatArray,
+    aht: FloatArray,
+    patience: FloatArray,
+    sl_target: float | None,
+    threshold: float | None,
+    asa_target: float | None,
+    abandon_target: float | None,
+    max_occupancy: float,
+) -> np.ndarray:
+    core = erlang_a_arrays(load, n, aht, patience)
+    ok = load * (1.0 - core.p_abandon) <= max_occupancy * n * (1.0 + _CEIL_SLACK)
+    if sl_target is not None:
+        ok &= core.answered_within(threshold if threshold is not None else 0.0) >= sl_target
+    if asa_target is not None:
+        ok &= core.mean_wait_seconds <= asa_target
+    if abandon_target is not None:
+        ok &= core.p_abandon <= abandon_target
+    return np.asarray(ok)
+
+
+def _erlang_a_search(
+    load: FloatArray,
+    aht: FloatArray,
+    patience: FloatArray,
+    sl_target: float | None,
+    threshold: float | None,
+    asa_target: float | None,
+    abandon_target: float | None,
+    max_occupancy: float,
+) -> FloatArray:
+    """Bisection on whole ``n >= 1`` per lane: ``lo`` infeasible (or 0), ``hi`` feasible."""
+
+    def feasible(idx: np.ndarray, n: FloatArray) -> np.ndarray:
+        return _erlang_a_feasible(
+            load[idx],
+            n,
+            aht[idx],
+            patience[idx],
+            sl_target,
+            threshold,
+            asa_target,
+            abandon_target,
+            max_occupancy,
+        )
+
+    lo = np.zeros_like(load)
+    hi = np.maximum(1.0, np.ceil(load + 2.0 * np.sqrt(load)))
+    idx = np.arange(load.size)
+    while idx.size:  # grow hi until feasible; the last infeasible hi becomes lo
+        ok = feasible(idx, hi[idx])
+        bad = idx[~ok]
+        lo[bad] = hi[bad]
+        hi[bad] = 2.0 * hi[bad] + 1.0
+        idx = bad
+    idx = np.flatnonzero(hi - lo > 1)
+    while idx.size:
+        mid = np.floor((lo[idx] + hi[idx]) / 2.0)
+        ok = feasible(idx, mid)
+        hi[idx[ok]] = mid[ok]
+        lo[idx[~ok]] = mid[~ok]
+        idx = idx[hi[idx] - lo[idx] > 1]
+    return hi
+
+
+# ----------------------------------------------------------------------------- public API
+
+
+def staff_intervals(
+    calls: ArrayLike,
+    interval_seconds: float,
+    aht_seconds: ArrayLike,
+    *,
+    service_level_target: float | None = None,
+    threshold_seconds: float | None = None,
+    asa_target_seconds: float | None = None,
+    abandon_target: float | None = None,
+    patience_mean_seconds: ArrayLike | None = None,
+    max_occupancy: float = 1.0,
+    shrinkage: float = 0.0,
+) -> StaffingPlan:
+    """Required agents for many intervals at once (Erlang C, or Erlang A with patience).
+
+    ``calls`` are offered per interval of ``interval_seconds``; the load is
+    ``A = calls * aht_seconds / interval_seconds``. ``abandon_target`` needs
+    ``patience_mean_seconds`` (Erlang A).
+    """
+    calls_a = check_non_negative("calls", calls)
+    interval = float(check_positive("interval_seconds", interval_seconds))
+    aht = check_positive("aht_seconds", aht_seconds)
+    _validate_targets(
+        service_level_target,
+        threshold_seconds,
+        asa_target_seconds,
+        abandon_target,
+        max_occupancy,
+        shrinkage,
+    )
+    if abandon_target is not None and patience_mean_seconds is None:
+        raise ValueError("abandon_target needs patience_mean_seconds (Erlang A)")
+    calls_a, aht = (
+        np.array(v, dtype=np.float64).ravel() for v in np.broadcast_arrays(calls_a, aht)
+    )
+    load = calls_a * aht / interval
+    live = np.flatnonzero(load > 0)
+    agents = np.zeros_like(load)
+    if patience_mean_seconds is None:
+        n_min = _occupancy_floor(load[live], max_occupancy)
+        agents[live] = _erlang_c_search(
+            load[live],
+            aht[live],
+            n_min,
+            service_level_target,
+            threshold_seconds,
+            asa_target_seconds,
+        )
+        return _erlang_c_plan(load, agents, aht, threshold_seconds, shrinkage)
+    patience = check_positive("patience_mean_seconds", patience_mean_seconds)
+    patience = np.array(np.broadcast_to(patience, load.shape), dtype=np.float64)
+    agents[live] = _erlang_a_search(
+        load[live],
+        aht[live],
+        patience[live],
+        service_level_target,
+        threshold_seconds,
+        asa_target_seconds,
+        abandon_target,
+        max_occupancy,
+    )
+    return _erlang_a_plan(load, agents, aht, patience, threshold_seconds, shrinkage)
+
+
+def _erlang_c_plan(
+    load: FloatArray, agents: FloatArray, aht: FloatArray, threshold: float | None, shrinkage: float
+) -> StaffingPlan:
+    live = load > 0
+    sl = np.ones_like(load)
+    asa = np.zeros_like(load)
+    occ = np.zeros_like(load)
+    p_wait = np.zeros_like(load)
+    if live.any():
+        from wfm.erlang import _erlang_c
+
+        a, n, h = load[live], agents[live], aht[live]
+        sl[live] = _service_level(a, n, h, np.asarray(threshold or 0.0))
+        asa[live] = _asa(a, n, h)
+        occ[live] = a / n
+        p_wait[live] = _erlang_c(a, n)
+    n_int = agents.astype(np.int64)
+    return StaffingPlan(load, n_int, _scheduled(n_int, shrinkage), sl, asa, occ, p_wait)
+
+
+def _erlang_a_plan(
+    load: FloatArray,
+    agents: FloatArray,
+    aht: FloatArray,
+    patience: FloatArray,
+    threshold: float | None,
+    shrinkage: float,
+) -> StaffingPlan:
+    live = load > 0
+    sl, asa, occ = np.ones_like(load), np.zeros_like(load), np.zeros_like(load)
+    p_wait, p_ab = np.zeros_like(load), np.zeros_like(load)
+    if live.any():
+        core = erlang_a_arrays(load[live], agents[live], aht[live], patience[live])
+        sl[live] = core.answered_within(threshold or 0.0)
+        asa[live] = core.mean_wait_seconds
+        occ[live] = load[live] * (1.0 - core.p_abandon) / agents[live]
+        p_wait[live], p_ab[live] = core.p_wait, core.p_abandon
+    n_int = agents.astype(np.int64)
+    return StaffingPlan(load, n_int, _scheduled(n_int, shrinkage), sl, asa, occ, p_wait, p_ab)
+
+
+def _single(
+    calls: float, interval_seconds: float, aht_seconds: float
+) -> tuple[float, float, float]:
+    c = _scalar_at_least("calls", calls, 0.0, strict=False)
+    interval = _scalar_at_least("interval_seconds", interval_seconds, 0.0, strict=True)
+    aht = _scalar_at_least("aht_seconds", aht_seconds, 0.0, strict=True)
+    return c, aht, c * aht / interval
+
+
+def _scalar_at_least(name: str, value: float, bound: float, *, strict: bool) -> float:
+    """Fast scalar twin of ``check_positive`` / ``check_non_negative`` (same messages)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {v!r}")
+    if v < bound or (strict and v == bound):
+        shown = repr(int(v)) if v.is_integer() else repr(v)
+        raise ValueError(f"{name} must be {'>' if strict else '>='} {bound:g}, got {shown}")
+    return v
+
+
+def _erlang_c_single(
+    calls: float,
+    interval_seconds: float,
+    aht_seconds: float,
+    sl_target: float | None,
+    threshold: float | None,
+    asa_target: float | None,
+    max_occupancy: float,
+    shrinkage: float,
+) -> StaffingResult:
+    """One interval in plain Python floats (the API calls this once per interval)."""
+    _validate_targets(sl_target, threshold, asa_target, None, max_occupancy, shrinkage)
+    _, aht, load = _single(calls, interval_seconds, aht_seconds)
+    if load == 0:
+        return StaffingResult(0, 0, 1.0, 0.0, 0.0, 0.0, 0.0)
+    n_min = math.ceil(load / max_occupancy * (1.0 - _CEIL_SLACK))
+    n, c = _erlang_c_search_scalar(load, aht, n_min, sl_target, threshold, asa_target)
+    t = threshold or 0.0
+    agents = int(n)
+    return StaffingResult(
+        agents=agents,
+        scheduled_agents=math.ceil(agents / (1.0 - shrinkage) * (1.0 - _CEIL_SLACK)),
+        service_level=1.0 - c * math.exp(-(n - load) * t / aht),
+        asa_seconds=c * aht / (n - load),
+        occupancy=load / n,
+        offered_load_erlangs=load,
+        p_wait=c,
+    )
+
+
+def required_agents(
+    calls: float,
+    interval_seconds: float,
+    aht_seconds: float,
+    service_level_target: float,
+    threshold_seconds: float,
+    max_occupancy: float = 1.0,
+    shrinkage: float = 0.0,
+) -> StaffingResult:
+    """Smallest whole number of agents with Erlang C ``SL(threshold) >= target`` and
+    ``A/n <= max_occupancy``; ``scheduled_agents = ceil(agents / (1 - shrinkage))``."""
+    return _erlang_c_single(
+        calls,
+        interval_seconds,
+        aht_seconds,
+        service_level_target,
+        threshold_seconds,
+        None,
+        max_occupancy,
+        shrinkage,
+    )
+
+
+def required_agents_for_asa(
+    calls: float,
+    interval_seconds: float,
+    aht_seconds: float,
+    asa_target_seconds: float,
+    max_occupancy: float = 1.0,
+    shrinkage: float = 0.0,
+) -> StaffingResult:
+    """Smallest whole number of agents with Erlang C ``ASA <= asa_target_seconds``."""
+    return _erlang_c_single(
+        calls,
+        interval_seconds,
+        aht_seconds,
+        None,
+        None,
+        asa_target_seconds,
+        max_occupancy,
+        shrinkage,
+    )
+
+
+def required_agents_erlang_a(
+    calls: float,
+    interval_seconds: float,
+    aht_seconds: float,
+    patience_mean_seconds: float,
+    *,
+    service_level_target: float | None = None,
+    threshold_seconds: float | None = None,
+    abandon_target: float | None = None,
+    asa_target_seconds: float | None = None,
+    max_occupancy: float = 1.0,
+    shrinkage: float = 0.0,
+) -> StaffingResult:
+    """Smallest whole number of agents meeting the targets under Erlang A (M/M/n+M).
+
+    Service level is answered within the threshold over offered calls; ASA is the mean
+    wait over all calls. May be fewer agents than the offered load.
+    """
+    return staff_intervals(
+        [calls],
+        interval_seconds,
+        [aht_seconds],
+        service_level_target=service_level_target,
+        threshold_seconds=threshold_seconds,
+        asa_target_seconds=asa_target_seconds,
+        abandon_target=abandon_target,
+        patience_mean_seconds=patience_mean_seconds,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
+    )[0]
+
+
+# Bisection steps for fractional agents: the bracket is one agent wide, 2**-40 ~ 1e-12.
+_FRACTIONAL_STEPS = 40
+
+
+def required_agents_fractional(
+    calls: ArrayLike,
+    interval_seconds: float,
+    aht_seconds: ArrayLike,
+    service_level_target: float,
+    threshold_seconds: float,
+    max_occupancy: float = 1.0,
+) -> Any:
+    """Real number of agents ``x`` with continued Erlang C ``SL(x) = target`` (and
+    ``A/x <= max_occupancy``), vectorised; 0 where no calls are offered.
+
+    ``ceil`` of the result is :func:`required_agents`' answer (up to the last ulp of the
+    bisection, about 1e-12 agents). Sum these over queues, then round, for totals.
+    """
+    calls_a = check_non_negative("calls", calls)
+    interval = float(check_positive("interval_seconds", interval_seconds))
+    aht = check_positive("aht_seconds", aht_seconds)
+    _validate_targets(service_level_target, threshold_seconds, None, None, max_occupancy, 0.0)
+    shape = np.broadcast(calls_a, aht).shape
+    flat_calls, flat_aht = (
+        np.array(v, dtype=np.float64).ravel() for v in np.broadcast_arrays(calls_a, aht)
+    )
+    load = flat_calls * flat_aht / interval
+    out = np.zeros_like(load)
+    live = np.flatnonzero(load > 0)
+    if live.size:
+        a, h = load[live], flat_aht[live]
+        t = np.asarray(float(threshold_seconds))
+        hi = _erlang_c_search(a, h, np.zeros_like(a), service_level_target, threshold_seconds, None)
+        lo = np.maximum(hi - 1.0, a)
+        for _ in range(_FRACTIONAL_STEPS):
+            mid = 0.5 * (lo + hi)
+            ok = _service_level(a, mid, h, t) >= service_level_target
+            hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
+        out[live] = np.maximum(hi, a / max_occupancy)
+    if np.ndim(calls) == 0 and np.ndim(aht_seconds) == 0:
+        return float(out[0])
+    return out.reshape(shape)
