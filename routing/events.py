@@ -80,20 +80,30 @@ class ContactQueued(Event):
 
 @dataclass(frozen=True, slots=True)
 class ContactOffered(Event):
-    """The contact is offered (rung) to one agent; the agent is reserved."""
+    """The contact is offered (rung) to one agent; the agent is reserved.
+
+    ``callback`` is true when the contact is a scheduled callback: the agent is
+    offered an outbound dial to the customer rather than a ringing inbound call.
+    """
 
     contact_id: str
     agent_id: str
     queue: str = ""
+    callback: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ContactOfferTimedOut(Event):
-    """The agent did not answer within the ring timeout; the contact goes back to its place."""
+    """The agent did not answer within the ring timeout; the contact goes back to its place.
+
+    ``reason`` is ``ring_no_answer`` (timeout) or ``declined`` (the agent went
+    not-ready while it rang).
+    """
 
     contact_id: str
     agent_id: str
     queue: str = ""
+    reason: str = "ring_no_answer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +151,19 @@ class CallbackScheduled(Event):
 
     contact_id: str
     queue: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackOffered(Event):
+    """The expected wait is over the policy's limit: the caller is offered a callback.
+
+    ``expected_wait_seconds`` is None when no agent is staffed for the queue
+    (the wait has no finite estimate; JSON has no infinity).
+    """
+
+    contact_id: str
+    queue: str = ""
+    expected_wait_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +236,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     DialAttempted,
     DialResult,
     AgentStateChanged,
+    CallbackOffered,
 )
 
 
