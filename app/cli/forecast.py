@@ -1,16 +1,167 @@
-"""`contactops forecast` (under construction)."""
+"""`contactops forecast`: interval forecasts from a history CSV, and their backtest.
+
+Forms (the first positional decides; argparse alone cannot tell ``backtest`` from a file)::
+
+    contactops forecast HISTORY.csv --interval-minutes M --start YYYY-MM-DD --days D --out FORECAST.csv
+    contactops forecast backtest HISTORY.csv [--interval-minutes M] [--horizon-days D] [--origins K]
+
+The forecast CSV has ``start,offered,offered_low,offered_high[,aht_seconds]`` for every
+interval of the days asked for (closed ones 0), timestamps in the input's form. When
+``--start`` falls inside the history, only the days before it are used (a forecast "as of"
+that day). ``offered_low``/``offered_high`` bound an 80 % prediction interval.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import sys
+from datetime import date, timedelta
+from pathlib import Path
 
 from app.cli import CliError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = sub.add_parser("forecast", help="(under construction)")
+    parser = sub.add_parser(
+        "forecast",
+        help="forecast calls per interval from a history CSV (or: forecast backtest HISTORY.csv)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "target", metavar="HISTORY.csv | backtest", help="history CSV, or 'backtest'"
+    )
+    parser.add_argument(
+        "history", nargs="?", metavar="HISTORY.csv", help="history CSV (with 'backtest')"
+    )
+    parser.add_argument(
+        "--interval-minutes",
+        type=int,
+        default=None,
+        help="interval length, 5-60 dividing the day (default: the history's)",
+    )
+    parser.add_argument(
+        "--start",
+        default=None,
+        help="first day to forecast, YYYY-MM-DD (default: day after history)",
+    )
+    parser.add_argument("--days", type=int, default=7, help="days to forecast (default 7)")
+    parser.add_argument("--out", default=None, help="output CSV (default: standard output)")
+    parser.add_argument("--horizon-days", type=int, default=7, help="backtest horizon (default 7)")
+    parser.add_argument("--origins", type=int, default=3, help="backtest origins (default 3)")
+    parser.add_argument(
+        "--country", default="KR", help="holiday calendar, ISO code or 'none' (default KR)"
+    )
+    parser.add_argument(
+        "--method", default=None, help="force a method instead of the backtest's choice"
+    )
     parser.set_defaults(func=run)
 
 
+def _load(path_text: str | None, interval_minutes: int | None):  # type: ignore[no-untyped-def]
+    from wfm.history import read_history_csv
+
+    if not path_text:
+        raise CliError("a history CSV is required")
+    path = Path(path_text)
+    if not path.is_file():
+        raise CliError(f"history file not found: {path}")
+    try:
+        return read_history_csv(path, interval_minutes)
+    except UnicodeDecodeError:
+        raise CliError(f"{path}: not a UTF-8 text CSV") from None
+    except ValueError as exc:
+        raise CliError(f"{path}: {exc}") from None
+
+
+def _spec(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from wfm.forecast import ForecastSpec
+
+    country = None if str(args.country).lower() in ("", "none") else args.country
+    try:
+        return ForecastSpec(
+            interval_minutes=args.interval_minutes,
+            horizon_days=args.horizon_days,
+            origins=args.origins,
+            country=country,
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+
 def run(args: argparse.Namespace) -> int:
-    raise CliError("not built yet")
+    if args.interval_minutes is not None:
+        from wfm.history import check_interval_minutes
+
+        try:
+            check_interval_minutes(args.interval_minutes)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    if args.target == "backtest":
+        return _backtest(args)
+    if args.history is not None:
+        raise CliError(f"unexpected argument {args.history!r} (did you mean 'forecast backtest'?)")
+    return _forecast(args)
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from wfm.forecast import run_backtest
+
+    spec = _spec(args)
+    history = _load(args.history, args.interval_minutes)
+    if history.n_days < spec.min_history_days + 1:
+        raise CliError(
+            f"too little history for a backtest: {history.n_days} days"
+            f" (need more than {spec.min_history_days})"
+        )
+    result = run_backtest(spec, history)
+    if result is None:
+        raise CliError("too little history for a backtest")
+    print(
+        f"history {history.first_day} to {history.last_day},"
+        f" {history.interval_minutes}-minute intervals"
+    )
+    print(result.table())
+    return 0
+
+
+def _forecast(args: argparse.Namespace) -> int:
+    spec = _spec(args)
+    history = _load(args.target, args.interval_minutes)
+    if args.start is None:
+        start = history.last_day + timedelta(days=1)
+    else:
+        try:
+            start = date.fromisoformat(args.start)
+        except ValueError:
+            raise CliError(f"--start must be a date YYYY-MM-DD, got {args.start!r}") from None
+    if not 1 <= args.days <= 366:
+        raise CliError(f"--days must be from 1 to 366, got {args.days}")
+    try:
+        if start <= history.last_day:
+            history = history.until(start)
+        fitted = spec.fit(history)
+        result = fitted.forecast(start, args.days, method=args.method)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    rows = result.rows()
+    columns = ["start", "offered", "offered_low", "offered_high"]
+    if result.aht_seconds is not None:
+        columns.append("aht_seconds")
+    if args.out:
+        with open(args.out, "w", newline="", encoding="utf-8") as handle:
+            _write(handle, columns, rows)
+        print(
+            f"wrote {len(rows)} intervals ({args.days} days, method {result.method}) to {args.out}",
+            file=sys.stderr,
+        )
+    else:
+        _write(sys.stdout, columns, rows)
+    return 0
+
+
+def _write(handle, columns: list[str], rows: list[dict[str, object]]) -> None:  # type: ignore[no-untyped-def]
+    writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)

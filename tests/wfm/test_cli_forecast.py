@@ -1,0 +1,202 @@
+"""`contactops forecast` and `contactops forecast backtest` end to end (in process)."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.cli import main
+from wfm.history import synthetic_history
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bank_module():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(
+        "anonymous_bank_intervals", ROOT / "benchmarks" / "anonymous_bank_intervals.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def bank_csv(anonymous_bank_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bank") / "bank_30.csv"
+    with open(out, "w", newline="") as handle:
+        _bank_module().convert(anonymous_bank_path, 30, handle)
+    return out
+
+
+@pytest.fixture(scope="module")
+def around_the_clock(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 24×7 synthetic series, 15-minute rows, timestamps with a +09:00 offset."""
+    h = synthetic_history(
+        np.random.default_rng(4),
+        date(2025, 3, 3),
+        35,
+        15,
+        daily_calls=4000.0,
+        weekday_factors=(1.2, 1.1, 1.0, 1.0, 1.1, 0.8, 0.7),
+        open_minutes=(0, 1440),
+    )
+    out = tmp_path_factory.mktemp("sync") / "h.csv"
+    with open(out, "w", newline="") as handle:
+        w = csv.writer(handle)
+        w.writerow(["start", "offered"])
+        for i, d in enumerate(h.days):
+            for j, s in enumerate(h.interval_starts(d)):
+                w.writerow([s.isoformat(timespec="seconds") + "+09:00", int(h.offered[i, j])])
+    return out
+
+
+def test_bank_conversion_counts_every_non_phantom_call(bank_csv: Path) -> None:
+    rows = read_rows(bank_csv)
+    assert sum(int(r["offered"]) for r in rows) == 27162 + 5904
+    assert rows[0]["start"] == "1999-02-01T00:00:00"
+    assert all(r["aht_seconds"] == "" or float(r["aht_seconds"]) >= 0 for r in rows)
+
+
+def test_forecast_on_the_bank_month(bank_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "fc.csv"
+    code = main(
+        [
+            "forecast",
+            str(bank_csv),
+            "--interval-minutes",
+            "30",
+            "--start",
+            "1999-03-01",
+            "--days",
+            "7",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    rows = read_rows(out)
+    assert list(rows[0]) == ["start", "offered", "offered_low", "offered_high", "aht_seconds"]
+    assert len(rows) == 7 * 48
+    expected = [datetime(1999, 3, 1) + timedelta(minutes=30 * i) for i in range(7 * 48)]
+    assert [r["start"] for r in rows] == [e.isoformat(timespec="seconds") for e in expected]
+    for r in rows:
+        assert 0 <= float(r["offered_low"]) <= float(r["offered"]) <= float(r["offered_high"])
+    weekly = sum(float(r["offered"]) for r in rows)
+    assert 5500 < weekly < 9500  # the month runs ~7,800 offered calls a week
+
+
+def test_forecast_hourly_within_history_uses_days_before_start(
+    bank_csv: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "fc.csv"
+    assert (
+        main(
+            [
+                "forecast",
+                str(bank_csv),
+                "--interval-minutes",
+                "60",
+                "--start",
+                "1999-02-22",
+                "--days",
+                "7",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert len(read_rows(out)) == 7 * 24
+
+
+def test_forecast_24x7_keeps_the_time_zone(around_the_clock: Path, tmp_path: Path) -> None:
+    out = tmp_path / "fc.csv"
+    assert (
+        main(
+            [
+                "forecast",
+                str(around_the_clock),
+                "--interval-minutes",
+                "60",
+                "--start",
+                "2025-04-07",
+                "--days",
+                "3",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    rows = read_rows(out)
+    assert len(rows) == 72 and "aht_seconds" not in rows[0]
+    assert rows[0]["start"] == "2025-04-07T00:00:00+09:00"
+    assert all(float(r["offered"]) > 0 for r in rows)
+    monday = sum(float(r["offered"]) for r in rows[:24])
+    assert monday == pytest.approx(4800, rel=0.1)
+
+
+def test_backtest_prints_wape_per_method(
+    around_the_clock: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            [
+                "forecast",
+                "backtest",
+                str(around_the_clock),
+                "--interval-minutes",
+                "60",
+                "--horizon-days",
+                "7",
+                "--origins",
+                "2",
+            ]
+        )
+        == 0
+    )
+    text = capsys.readouterr().out
+    for method in ("seasonal_naive", "weekday_mean", "ets", "sarima", "profile", "combination"):
+        assert method in text
+    assert "chosen" in text and "rel. to naive" in text
+
+
+def _error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    return err
+
+
+def test_error_paths(
+    tmp_path: Path, around_the_clock: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "m.csv"
+    missing.write_text("start,calls\n2025-01-01T00:00,1\n")
+    assert "missing the column 'offered'" in _error(
+        ["forecast", str(missing), "--days", "1"], capsys
+    )
+    bad = tmp_path / "b.csv"
+    bad.write_text("start,offered\n2025-01-01T00:00,1\n2025-13-01T00:00,1\n")
+    assert "row 3: unparsable timestamp" in _error(["forecast", str(bad), "--days", "1"], capsys)
+    assert "divide the day" in _error(
+        ["forecast", str(around_the_clock), "--interval-minutes", "25", "--days", "1"], capsys
+    )
+    short = tmp_path / "s.csv"
+    short.write_text("start,offered\n" + "".join(f"2025-01-0{d}T10:00,5\n" for d in range(1, 6)))
+    assert "at least 14 days" in _error(["forecast", str(short), "--days", "1"], capsys)
+    assert "too little history" in _error(["forecast", "backtest", str(short)], capsys)
+    assert "not found" in _error(["forecast", str(tmp_path / "nope.csv"), "--days", "1"], capsys)
+    assert "--start" in _error(["forecast", str(around_the_clock), "--start", "07/04/2025"], capsys)
+    assert "history CSV is required" in _error(["forecast", "backtest"], capsys)
