@@ -1,16 +1,42 @@
-"""`contactops serve` (under construction)."""
+"""``contactops serve``: run the web service with uvicorn (settings from ``CONTACTOPS_*``)."""
 
 from __future__ import annotations
 
 import argparse
 
-from app.cli import CliError
+from app.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = sub.add_parser("serve", help="(under construction)")
+    parser = sub.add_parser("serve", help="run the web service (pages, API, websockets)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default %(default)s)"
+    )
+    parser.add_argument("--port", type=int, default=8000, help="TCP port (default %(default)s)")
     parser.set_defaults(func=run)
 
 
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Build the app from ``settings`` and serve it until interrupted (used by ``demo`` too)."""
+    import uvicorn
+
+    from app.main import create_app, refuse_default_passwords
+
+    if not 0 < port < 65536:
+        raise ValueError(f"port must be between 1 and 65535, got {port}")
+    app = create_app(settings)
+    refuse_default_passwords(app)  # fail before binding the port, with a one-line message
+    print(f"contactops: serving on http://{host}:{port}/ (API docs at /api/docs)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+
+
 def run(args: argparse.Namespace) -> int:
-    raise CliError("not built yet")
+    try:
+        settings = Settings()
+    except Exception as exc:  # pydantic ValidationError: one line for the user
+        raise ValueError(f"invalid CONTACTOPS_* settings: {exc}") from exc
+    try:
+        serve(settings, args.host, args.port)
+    except RuntimeError as exc:  # refused: default secret or default passwords
+        raise ValueError(str(exc)) from exc
+    return 0

@@ -1,0 +1,118 @@
+"""Agents with their skills; supervisors change skills.
+
+Roles: supervisor, planner and qa read; supervisor changes skills (admin always).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.api.errors import NotFound
+from app.api.params import Id32, Limit, Offset
+from app.auth import require_role
+from app.deps import SessionDep
+from app.models import Agent, AgentSkill, Site, User
+from app.queries import list_agents, replace_skills, skills_of
+
+router = APIRouter(prefix="/api/agents", tags=["agents"])
+
+Reader = Annotated[User, Depends(require_role("supervisor", "planner", "qa"))]
+Supervisor = Annotated[User, Depends(require_role("supervisor"))]
+
+SKILL_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+class SkillBase(BaseModel):
+    skill: str = Field(pattern=SKILL_PATTERN, description="skill name, e.g. deposits")
+    proficiency: int = Field(ge=1, le=5, description="1 (novice) to 5 (expert)")
+
+
+class SkillPublic(SkillBase):
+    model_config = ConfigDict(from_attributes=True)
+    skill: str  # stored names are returned as they are, unchecked
+    proficiency: int
+
+
+class SkillsUpdate(BaseModel):
+    """The agent's complete skill set (replaces the current one)."""
+
+    model_config = ConfigDict(extra="forbid")
+    skills: list[SkillBase] = Field(max_length=50)
+
+    @field_validator("skills")
+    @classmethod
+    def _unique(cls, skills: list[SkillBase]) -> list[SkillBase]:
+        names = [s.skill for s in skills]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"each skill may appear once; repeated: {', '.join(duplicates)}")
+        return skills
+
+
+class AgentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    login: str
+    name: str
+    site: str
+    team: str
+    career_level: int
+    active: bool
+    skills: list[SkillPublic] = []
+
+
+class AgentPage(BaseModel):
+    items: list[AgentPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+def public(agent: Agent, skills: list[AgentSkill]) -> AgentPublic:
+    out = AgentPublic.model_validate(agent)
+    out.skills = [SkillPublic.model_validate(s) for s in skills]
+    return out
+
+
+@router.get("", response_model=AgentPage)
+def get_agents(
+    session: SessionDep,
+    user: Reader,
+    site: Site | None = None,
+    team: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> AgentPage:
+    agents, total = list_agents(session, site.value if site else None, team, limit, offset)
+    skills = skills_of(session, [a.id for a in agents if a.id is not None])
+    return AgentPage(
+        items=[public(a, skills.get(a.id or 0, [])) for a in agents],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def _agent(session: SessionDep, agent_id: int) -> Agent:
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        raise NotFound(f"agent {agent_id} not found")
+    return agent
+
+
+@router.get("/{agent_id}", response_model=AgentPublic)
+def get_agent(session: SessionDep, user: Reader, agent_id: Id32) -> AgentPublic:
+    agent = _agent(session, agent_id)
+    return public(agent, skills_of(session, [agent_id]).get(agent_id, []))
+
+
+@router.patch("/{agent_id}/skills", response_model=AgentPublic)
+def patch_skills(
+    session: SessionDep, user: Supervisor, agent_id: Id32, body: SkillsUpdate
+) -> AgentPublic:
+    agent = _agent(session, agent_id)
+    skills = replace_skills(session, agent_id, [(s.skill, s.proficiency) for s in body.skills])
+    return public(agent, skills)

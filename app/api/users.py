@@ -1,0 +1,129 @@
+"""The logged-in user (``/api/me``) and user administration (admin only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, select
+
+from app.api.errors import Conflict, NotFound, field_error
+from app.api.params import Id32
+from app.auth import CurrentUser, hash_password, require_role, start_session, verify_password
+from app.deps import SessionDep
+from app.models import Agent, Role, User
+
+router = APIRouter(prefix="/api", tags=["users"])
+
+Admin = Annotated[User, Depends(require_role("admin"))]
+Locale = Literal["ko", "en"]
+Password = Annotated[str, Field(min_length=8, max_length=200)]
+
+
+class UserBase(BaseModel):
+    username: str = Field(pattern=r"^[A-Za-z0-9_.-]{2,40}$")
+    role: Role
+    locale: Locale = "ko"
+    agent_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class UserCreate(UserBase):
+    model_config = ConfigDict(extra="forbid")
+    password: Password
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+    role: str
+    locale: str
+    agent_id: int | None
+    active: bool
+    is_default_password: bool
+
+
+class LocaleUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    locale: Locale
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: Password
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(max_length=200)
+    new_password: Password
+
+
+@router.get("/me", response_model=UserPublic)
+def get_me(user: CurrentUser) -> UserPublic:
+    return UserPublic.model_validate(user)
+
+
+@router.post("/me/locale", response_model=UserPublic)
+def set_my_locale(session: SessionDep, user: CurrentUser, body: LocaleUpdate) -> UserPublic:
+    user.locale = body.locale
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return UserPublic.model_validate(user)
+
+
+@router.post("/me/password", status_code=204)
+def change_my_password(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: CurrentUser,
+    body: PasswordChange,
+) -> None:
+    """Change one's own password: this session continues (new cookies), other sessions end."""
+    if not verify_password(user.password_hash, body.current_password):
+        raise field_error(("body", "current_password"), "current password is wrong")
+    user.password_hash = hash_password(body.new_password)
+    user.is_default_password = False
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    start_session(request, response, user)
+
+
+@router.get("/users", response_model=list[UserPublic])
+def list_users(session: SessionDep, admin: Admin) -> list[UserPublic]:
+    return [UserPublic.model_validate(u) for u in session.exec(select(User).order_by(col(User.id)))]
+
+
+@router.post("/users", response_model=UserPublic, status_code=201)
+def create_user(session: SessionDep, admin: Admin, body: UserCreate) -> UserPublic:
+    if session.exec(select(User).where(User.username == body.username)).first() is not None:
+        raise Conflict(f"username {body.username!r} is taken")
+    if body.agent_id is not None and session.get(Agent, body.agent_id) is None:
+        raise NotFound(f"agent {body.agent_id} not found")
+    user = User(
+        username=body.username,
+        password_hash=hash_password(body.password),
+        role=body.role.value,
+        locale=body.locale,
+        agent_id=body.agent_id,
+    )
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return UserPublic.model_validate(user)
+
+
+@router.post("/users/{user_id}/password", status_code=204)
+def reset_password(session: SessionDep, admin: Admin, user_id: Id32, body: PasswordReset) -> None:
+    """Set a new password; the user's sessions end (the session carries a password stamp)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    user.password_hash = hash_password(body.password)
+    user.is_default_password = False
+    session.add(user)
+    session.commit()

@@ -1,0 +1,113 @@
+"""The app factory: ``create_app(settings) -> FastAPI``. Nothing is built at import time.
+
+The factory checks the settings are safe for production, builds the database engine
+(``app.state.engine``), the templates and the login rate limiter, registers the one error
+handler set, mounts ``/static`` and includes every router named in :data:`ROUTER_MODULES`.
+At startup (lifespan), outside demo mode, it refuses to run while any user still has a
+default password.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.api.errors import install_error_handlers
+from app.api.health import package_version
+from app.auth import LoginRateLimiter
+from app.db import make_engine
+from app.i18n import make_templates
+from app.queries import users_with_default_password
+from app.settings import Settings
+
+log = logging.getLogger("contactops")
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+#: Modules exposing ``router: APIRouter``, included in this order. Others add theirs with a
+#: one-line edit. Modules in :data:`OPTIONAL_ROUTER_MODULES` are skipped while they do not exist.
+ROUTER_MODULES: tuple[str, ...] = (
+    "app.api.health",
+    "app.api.users",
+    "app.api.customers",
+    "app.api.agents",
+    "app.api.queues",
+    "app.api.wfm",
+    "app.pages.login",
+    "app.pages.agent",
+    "app.pages.wallboard",
+    "app.pages.planner",
+    "app.pages.qa",
+)
+OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset({"app.api.wfm", "app.pages.planner"})
+
+
+def load_router(name: str) -> APIRouter | None:
+    """Import ``name`` and return its ``router``; None only if an optional module is absent."""
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if name in OPTIONAL_ROUTER_MODULES and exc.name == name:
+            log.info("router module %s not present; skipped", name)
+            return None
+        raise
+    router = getattr(module, "router", None)
+    if not isinstance(router, APIRouter):
+        raise TypeError(f"{name}.router must be a fastapi.APIRouter, got {type(router).__name__}")
+    return router
+
+
+def refuse_default_passwords(app: FastAPI) -> None:
+    """Outside demo mode, a user with a default password stops the server from starting."""
+    settings: Settings = app.state.settings
+    if settings.demo_mode:
+        return
+    names = users_with_default_password(app.state.engine)
+    if names:
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise RuntimeError(
+            f"refusing to start outside demo mode: {len(names)} user(s) still have the default "
+            f"password ({shown}); reset them (POST /api/users/{{id}}/password in demo mode) "
+            "or run with CONTACTOPS_DEMO_MODE=true"
+        )
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    try:
+        refuse_default_passwords(app)
+        yield
+    finally:
+        app.state.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service. ``settings`` default to the environment (``CONTACTOPS_*``)."""
+    settings = settings if settings is not None else Settings()
+    settings.check_production_safety()
+    app = FastAPI(
+        title="contactops",
+        version=package_version(),
+        docs_url="/api/docs",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.templates = make_templates()
+    app.state.login_limiter = LoginRateLimiter(settings.login_attempts_per_minute)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    for name in ROUTER_MODULES:
+        router = load_router(name)
+        if router is not None:
+            app.include_router(router)
+    return app

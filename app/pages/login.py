@@ -1,0 +1,107 @@
+"""Login and logout forms, the language switch, and ``/`` (to the user's home page)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.api.errors import NotAuthenticated, TooManyRequests
+from app.auth import (
+    CSRF_COOKIE,
+    authenticate,
+    client_ip,
+    csrf_matches,
+    end_session,
+    session_csrf_token,
+    start_session,
+    user_from_cookie,
+)
+from app.deps import SessionDep
+from app.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
+from app.pages import home_for, render, safe_next
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+FormText = Annotated[str, Form(max_length=200)]
+
+
+@router.get("/")
+def index(request: Request, session: SessionDep) -> Response:
+    user = user_from_cookie(request, session)
+    return RedirectResponse(home_for(user) if user else "/login", status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, session: SessionDep, next: str | None = None) -> Response:
+    user = user_from_cookie(request, session)
+    if user is not None:
+        return RedirectResponse(safe_next(next, home_for(user)), status_code=303)
+    return render(request, "login.html", None, {"next": safe_next(next, ""), "error": None})
+
+
+@router.post("/login")
+def login_submit(
+    request: Request,
+    session: SessionDep,
+    username: FormText = "",
+    password: FormText = "",
+    csrf_token: FormText = "",
+    next: FormText = "",
+) -> Response:
+    def again(error: str, status_code: int, headers: dict[str, str] | None = None) -> Response:
+        context = {"next": safe_next(next, ""), "error": error, "username": username}
+        return render(request, "login.html", None, context, status_code, headers)
+
+    if not csrf_matches(csrf_token, request.cookies.get(CSRF_COOKIE)):
+        return again("form_expired", 403)
+    if not username or not password:
+        return again("missing_fields", 400)
+    try:
+        user = authenticate(
+            session, request.app.state.login_limiter, username, password, client_ip(request)
+        )
+    except TooManyRequests as exc:
+        return again("too_many_attempts", 429, exc.headers)
+    except NotAuthenticated:
+        return again("invalid_credentials", 401)
+    response = RedirectResponse(safe_next(next, home_for(user)), status_code=303)
+    start_session(request, response, user)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep, csrf_token: FormText = "") -> Response:
+    """End the session (needs the CSRF token, so a foreign page cannot log users out)."""
+    if user_from_cookie(request, session) is not None and not csrf_matches(
+        csrf_token or request.headers.get("X-CSRF-Token"), session_csrf_token(request)
+    ):
+        return Response("CSRF token missing or wrong", status_code=403)
+    response = RedirectResponse("/login", status_code=303)
+    end_session(response)
+    return response
+
+
+@router.post("/locale")
+def switch_locale(
+    request: Request,
+    session: SessionDep,
+    locale: FormText = "",
+    csrf_token: FormText = "",
+    next: FormText = "",
+) -> Response:
+    """The language switch of the page header: the user's locale (or a cookie when anonymous)."""
+    user = user_from_cookie(request, session)
+    expected = session_csrf_token(request) if user else request.cookies.get(CSRF_COOKIE)
+    if not csrf_matches(csrf_token, expected):
+        return Response("CSRF token missing or wrong", status_code=403)
+    if locale not in SUPPORTED_LOCALES:
+        return Response(f"locale must be one of {', '.join(SUPPORTED_LOCALES)}", status_code=400)
+    if user is not None:
+        user.locale = locale
+        session.add(user)
+        session.commit()
+    response = RedirectResponse(safe_next(next, "/"), status_code=303)
+    response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="lax", path="/")
+    return response

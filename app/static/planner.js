@@ -1,0 +1,102 @@
+// Planner page: forecast with its interval band, required agents, backtest accuracy (Plotly.js).
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+
+  async function post(url, body) {
+    const res = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+      body: JSON.stringify(body),
+    });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(data.detail || res.statusText);
+    return data;
+  }
+
+  function request() {
+    const [kind, value] = $("source").value.split(/:(.*)/s);
+    const body = { interval_minutes: Number($("interval_minutes").value), days: Number($("days").value) };
+    if (kind === "upload") body.history_id = value; else body.queue = value;
+    if ($("start").value) body.start = $("start").value;
+    return body;
+  }
+
+  function drawForecast(fc) {
+    const hx = fc.history.map((r) => r.start), hy = fc.history.map((r) => r.offered);
+    const x = fc.intervals.map((r) => r.start);
+    const pct = Math.round(100 * fc.coverage);
+    Plotly.newPlot("chart-forecast", [
+      { x: hx, y: hy, name: "history", mode: "lines", line: { color: "#6b7280", width: 1 } },
+      { x: x, y: fc.intervals.map((r) => r.offered_high), name: pct + " % upper", mode: "lines",
+        line: { width: 0 }, showlegend: false, hoverinfo: "skip" },
+      { x: x, y: fc.intervals.map((r) => r.offered_low), name: pct + " % interval", mode: "lines",
+        line: { width: 0 }, fill: "tonexty", fillcolor: "rgba(31,95,191,0.2)" },
+      { x: x, y: fc.intervals.map((r) => r.offered), name: "forecast (" + fc.method + ")", mode: "lines",
+        line: { color: "#1f5fbf", width: 2 } },
+    ], { margin: { t: 10, r: 10, b: 40, l: 50 }, yaxis: { title: "calls" }, legend: { orientation: "h" } },
+    { responsive: true, displaylogo: false });
+    $("method").textContent = "· " + fc.method;
+  }
+
+  function drawAccuracy(bt) {
+    const tbody = $("accuracy-table").querySelector("tbody");
+    tbody.innerHTML = "";
+    if (!bt) { $("accuracy-note").textContent = "History too short for a backtest."; Plotly.purge("chart-accuracy"); return; }
+    const methods = Object.keys(bt.wape);
+    Plotly.newPlot("chart-accuracy", [{
+      type: "bar", x: methods, y: methods.map((m) => bt.wape[m]),
+      marker: { color: methods.map((m) => (m === bt.chosen ? "#1f5fbf" : "#9ca3af")) },
+    }], { margin: { t: 10, r: 10, b: 60, l: 50 }, yaxis: { title: "WAPE", tickformat: ".0%" } },
+    { responsive: true, displaylogo: false });
+    for (const m of methods) {
+      const tr = document.createElement("tr");
+      const window = m !== "seasonal_naive" && bt.windows[m] ? " (" + bt.windows[m] + " wk)" : "";
+      const cells = [m + window + (m === bt.chosen ? " ✓" : ""), fmt(bt.wape[m], 3), fmt(bt.relative_wape[m], 3)];
+      cells.forEach((text, i) => { const td = document.createElement("td"); td.textContent = text; if (i) td.className = "num"; tr.appendChild(td); });
+      tbody.appendChild(tr);
+    }
+    $("accuracy-note").textContent = "Origins " + bt.origins.join(", ") + "; each forecasts the next " + bt.horizon_days + " days.";
+  }
+
+  const fmt = (v, d) => (v === null || v === undefined ? "–" : Number(v).toFixed(d));
+
+  function drawStaffing(st) {
+    const x = st.intervals.map((r) => r.start);
+    Plotly.newPlot("chart-staffing", [
+      { type: "bar", x: x, y: st.intervals.map((r) => r.agents), name: "agents on the phones" },
+      { x: x, y: st.intervals.map((r) => r.scheduled_agents), name: "scheduled (after shrinkage)", mode: "lines",
+        line: { shape: "hv", color: "#b42318" } },
+    ], { margin: { t: 10, r: 10, b: 40, l: 50 }, yaxis: { title: "agents" }, legend: { orientation: "h" } },
+    { responsive: true, displaylogo: false });
+  }
+
+  async function run() {
+    $("status").textContent = "Forecasting…";
+    try {
+      const fc = await post("/api/wfm/forecast", request());
+      drawForecast(fc);
+      drawAccuracy(fc.backtest);
+      $("status").textContent = "Staffing…";
+      const st = await post("/api/wfm/staffing", {
+        intervals: fc.intervals.map((r) => ({ start: r.start, offered: r.offered, aht_seconds: r.aht_seconds })),
+        interval_minutes: fc.interval_minutes,
+        service_level_target: Number($("service_level_target").value),
+        threshold_seconds: Number($("threshold_seconds").value),
+        shrinkage: Number($("shrinkage").value),
+        aht_seconds: Number($("aht_seconds").value),
+      });
+      drawStaffing(st);
+      $("status").textContent = "";
+    } catch (err) {
+      $("status").textContent = String(err.message || err);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("run-forecast").addEventListener("click", run);
+    if ($("source").value) run();
+  });
+})();

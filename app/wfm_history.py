@@ -1,0 +1,117 @@
+"""Interval history for the planner: from the database's interactions, or from an uploaded CSV.
+
+Database: inbound :class:`~app.models.Interaction` rows of one queue are counted per interval of
+their arrival (center time, Asia/Seoul; naive values read back are taken as UTC); AHT is
+the mean ``handle_seconds`` of the answered ones. Intervals
+with no call are absent, as in a CSV, and :func:`wfm.history.from_records` fills them with 0.
+
+Uploads: the parsed :class:`~wfm.history.IntervalHistory` is kept in memory on the app
+(``app.state.wfm_uploads``, the last :data:`MAX_UPLOADS`, per server process) under a random id.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from collections import OrderedDict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.models import Interaction, Queue
+from app.queries import CENTER_TZ
+from wfm.history import IntervalHistory, TimestampForm, from_records, read_history_csv
+
+MAX_UPLOADS = 20
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _local(moment: datetime) -> datetime:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(CENTER_TZ).replace(tzinfo=None)
+
+
+def history_queues(session: Session) -> list[str]:
+    """Queue names to offer: those configured and those with inbound interactions."""
+    names = set(session.exec(select(Queue.name)).all())
+    names |= set(
+        session.exec(
+            select(Interaction.queue).where(Interaction.direction == "inbound").distinct()
+        ).all()
+    )
+    return sorted(str(n) for n in names)
+
+
+def history_from_interactions(
+    session: Session, queue: str, interval_minutes: int, until: datetime, days: int = 8 * 7
+) -> IntervalHistory:
+    """Calls offered (and AHT) per interval of ``queue`` over ``days`` days before ``until``.
+
+    Raises ValueError when the queue has no inbound interactions in that window.
+    """
+    since = until - timedelta(days=days)
+    rows = session.exec(
+        select(Interaction.arrived_at, Interaction.answered_at, Interaction.handle_seconds)
+        .where(Interaction.queue == queue, Interaction.direction == "inbound")
+        .where(
+            col(Interaction.arrived_at) >= _aware_utc(since),
+            col(Interaction.arrived_at) < _aware_utc(until),
+        )
+    ).all()
+    if not rows:
+        raise ValueError(f"queue {queue!r} has no inbound interactions in the last {days} days")
+    step = timedelta(minutes=interval_minutes)
+    counts: dict[datetime, float] = {}
+    work: dict[datetime, float] = {}
+    answered: dict[datetime, float] = {}
+    for arrived, answered_at, handle in rows:
+        local = _local(arrived)
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = midnight + step * ((local - midnight) // step)
+        counts[start] = counts.get(start, 0.0) + 1
+        if answered_at is not None and handle is not None and handle > 0:
+            work[start] = work.get(start, 0.0) + float(handle)
+            answered[start] = answered.get(start, 0.0) + 1
+    starts = sorted(counts)
+    aht = [work[s] / answered[s] if answered.get(s) else float("nan") for s in starts]
+    form = TimestampForm(sep="T", timespec="seconds", tz=CENTER_TZ)
+    return from_records(starts, [counts[s] for s in starts], aht, interval_minutes, form)
+
+
+def _aware_utc(moment: datetime) -> datetime:
+    """Bounds are bound as aware UTC (the column type refuses naive datetimes)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def store_upload(state: Any, data: bytes) -> tuple[str, IntervalHistory]:
+    """Parse an uploaded CSV and keep it; return its id. ValueError on bad content."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValueError(f"file must be at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("file must be a UTF-8 text CSV") from None
+    history = read_history_csv(io.StringIO(text, newline=None))
+    uploads: OrderedDict[str, IntervalHistory] = _uploads(state)
+    upload_id = secrets.token_urlsafe(9)
+    uploads[upload_id] = history
+    while len(uploads) > MAX_UPLOADS:
+        uploads.popitem(last=False)
+    return upload_id, history
+
+
+def get_upload(state: Any, upload_id: str) -> IntervalHistory | None:
+    return _uploads(state).get(upload_id)
+
+
+def _uploads(state: Any) -> OrderedDict[str, IntervalHistory]:
+    uploads = getattr(state, "wfm_uploads", None)
+    if uploads is None:
+        uploads = OrderedDict()
+        state.wfm_uploads = uploads
+    return uploads
+
+
+def today_in_center(now: datetime) -> date:
+    return _local(now).date()

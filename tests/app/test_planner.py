@@ -1,0 +1,281 @@
+"""The planner page and the planner API (/planner, /api/wfm/*)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.models import Interaction
+from app.queries import CENTER_TZ
+from app.testing import create_user, login, make_client, make_settings
+from wfm.history import synthetic_history
+
+
+def history_csv(days: int = 28, interval_minutes: int = 60) -> bytes:
+    h = synthetic_history(
+        np.random.default_rng(1), date(2025, 3, 3), days, interval_minutes, daily_calls=1500.0
+    )
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["start", "offered", "aht_seconds"])
+    for i, d in enumerate(h.days):
+        for j, s in enumerate(h.interval_starts(d)):
+            if h.offered[i, j] > 0:
+                assert h.aht_seconds is not None
+                w.writerow(
+                    [
+                        s.isoformat(timespec="minutes"),
+                        int(h.offered[i, j]),
+                        round(h.aht_seconds[i, j], 1),
+                    ]
+                )
+    return out.getvalue().encode()
+
+
+@pytest.fixture
+def client(sqlite_url: str) -> Iterator[TestClient]:
+    with make_client(make_settings(sqlite_url)) as c:
+        create_user(c.app, "plan", "planner")
+        create_user(c.app, "agent1", "agent")
+        create_user(c.app, "boss", "admin")
+        yield c
+
+
+def upload(client: TestClient, data: bytes) -> dict[str, object]:
+    res = client.post("/api/wfm/history/upload", files={"file": ("h.csv", data, "text/csv")})
+    assert res.status_code == 201, res.text
+    return res.json()  # type: ignore[no-any-return]
+
+
+def test_page_needs_the_planner_role(client: TestClient) -> None:
+    assert client.get("/planner").status_code in (303, 307)
+    login(client, "agent1")
+    assert client.get("/planner").status_code == 403
+    assert client.post("/api/wfm/forecast", json={"queue": "x"}).status_code == 403
+
+
+def test_page_renders_for_planner_and_admin(client: TestClient) -> None:
+    for name in ("plan", "boss"):
+        login(client, name)
+        res = client.get("/planner")
+        assert res.status_code == 200
+        assert "/vendor/plotly.min.js" in res.text and "/static/planner.js" in res.text
+        assert 'name="csrf_token"' in res.text and 'action="/planner/upload"' in res.text
+        assert (
+            "chart-forecast" in res.text
+            and "chart-staffing" in res.text
+            and "chart-accuracy" in res.text
+        )
+
+
+def test_plotly_is_served_locally(client: TestClient) -> None:
+    res = client.get("/vendor/plotly.min.js")
+    assert res.status_code == 200 and "javascript" in res.headers["content-type"]
+    assert len(res.content) > 1_000_000 and b"plotly" in res.content[:2000].lower()
+    assert client.get("/static/planner.js").status_code == 200
+
+
+def test_upload_then_forecast(client: TestClient) -> None:
+    login(client, "plan")
+    info = upload(client, history_csv())
+    assert info["interval_minutes"] == 60 and info["days"] == 27  # Sunday 30 March closed: absent
+    res = client.post(
+        "/api/wfm/forecast",
+        json={
+            "history_id": info["history_id"],
+            "interval_minutes": 60,
+            "start": "2025-03-31",
+            "days": 3,
+        },
+    )
+    assert res.status_code == 200, res.text
+    body = res.json()
+    assert len(body["intervals"]) == 3 * 24
+    assert body["intervals"][0]["start"] == "2025-03-31T00:00"
+    for row in body["intervals"]:
+        assert 0 <= row["offered_low"] <= row["offered"] <= row["offered_high"]
+        assert row["aht_seconds"] > 0
+    assert body["backtest"]["chosen"] == body["method"]
+    assert set(body["backtest"]["wape"]) >= {"seasonal_naive", "weekday_mean", "ets", "sarima"}
+    assert len(body["history"]) == 27 * 24
+
+
+def test_upload_form_post_with_csrf_field(client: TestClient) -> None:
+    login(client, "plan")
+    token = client.headers.pop("X-CSRF-Token")
+    files = {"file": ("h.csv", history_csv(), "text/csv")}
+    assert client.post("/planner/upload", files=files).status_code == 403  # no token
+    res = client.post("/planner/upload", files=files, data={"csrf_token": token})
+    assert res.status_code == 303 and res.headers["location"].startswith("/planner?history=")
+    page = client.get(res.headers["location"])
+    upload_id = res.headers["location"].split("=", 1)[1]
+    assert f'value="upload:{upload_id}" selected' in page.text and "2025-03-03" in page.text
+    bad = client.post(
+        "/planner/upload",
+        files={"file": ("b.csv", b"start,calls\n", "text/csv")},
+        data={"csrf_token": token},
+    )
+    assert bad.status_code == 422 and "offered" in bad.text
+
+
+def test_upload_errors_name_the_field(client: TestClient) -> None:
+    login(client, "plan")
+    res = client.post(
+        "/api/wfm/history/upload",
+        files={"file": ("b.csv", b"start,offered\nnot-a-time,3\n", "text/csv")},
+    )
+    assert res.status_code == 422
+    assert res.json()["errors"][0]["field"] == "body.file" and "row 2" in res.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"history_id": "x", "interval_minutes": 7}, "body.interval_minutes"),
+        ({"history_id": "x", "interval_minutes": 90}, "body.interval_minutes"),
+        ({"history_id": "x", "days": 0}, "body.days"),
+        ({"interval_minutes": 30}, "body"),
+        ({"history_id": "x", "queue": "deposits"}, "body"),
+        ({"history_id": "x", "method": "magic"}, "body.method"),
+        ({"queue": "\x00"}, "body.queue"),
+    ],
+)
+def test_forecast_request_validation(
+    client: TestClient, body: dict[str, object], field: str
+) -> None:
+    login(client, "plan")
+    res = client.post("/api/wfm/forecast", json=body)
+    assert res.status_code == 422
+    assert res.json()["errors"][0]["field"] == field
+
+
+def test_forecast_unknown_upload_and_short_history(client: TestClient) -> None:
+    login(client, "plan")
+    assert client.post("/api/wfm/forecast", json={"history_id": "nope"}).status_code == 404
+    info = upload(client, history_csv(days=10))
+    res = client.post(
+        "/api/wfm/forecast", json={"history_id": info["history_id"], "interval_minutes": 60}
+    )
+    assert res.status_code == 422 and "at least 14 days" in res.json()["detail"]
+
+
+def test_staffing_per_interval(client: TestClient) -> None:
+    pytest.importorskip("wfm.staffing")
+    login(client, "plan")
+    res = client.post(
+        "/api/wfm/staffing",
+        json={
+            "intervals": [
+                {"start": "a", "offered": 100, "aht_seconds": 180},
+                {"start": "b", "offered": 0},
+            ],
+            "interval_minutes": 30,
+            "service_level_target": 0.8,
+            "threshold_seconds": 20,
+            "shrinkage": 0.3,
+        },
+    )
+    assert res.status_code == 200, res.text
+    first, closed = res.json()["intervals"]
+    assert first["agents"] == 14 and first["scheduled_agents"] == 20
+    assert first["service_level"] == pytest.approx(0.8884, abs=1e-4)
+    assert closed["agents"] == 0
+    bad = client.post("/api/wfm/staffing", json={"intervals": [], "service_level_target": 1.5})
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {
+        "body.intervals",
+        "body.service_level_target",
+    }
+
+
+def test_history_and_forecast_from_the_database(database_url: str) -> None:
+    with make_client(make_settings(database_url)) as client:
+        create_user(client.app, "plan", "planner")
+        today = datetime.now(UTC).astimezone(CENTER_TZ).date()
+        rng = np.random.default_rng(3)
+        rows = []
+        for k in range(21, 0, -1):
+            d = today - timedelta(days=k)
+            for hour in range(9, 18):
+                for n in range(int(rng.poisson(6 if d.weekday() < 5 else 2))):
+                    local = datetime(
+                        d.year, d.month, d.day, hour, int(rng.integers(60)), tzinfo=CENTER_TZ
+                    )
+                    at = local.astimezone(UTC)
+                    rows.append(
+                        Interaction(
+                            contact_id=f"c{k}-{hour}-{n}",
+                            queue="deposits",
+                            arrived_at=at,
+                            answered_at=at + timedelta(seconds=5),
+                            handle_seconds=200.0,
+                        )
+                    )
+        with Session(client.app.state.engine) as session:
+            session.add_all(rows)
+            session.commit()
+        login(client, "plan")
+        res = client.get(
+            "/api/wfm/history", params={"queue": "deposits", "interval_minutes": 60, "days": 21}
+        )
+        assert res.status_code == 200, res.text
+        body = res.json()
+        assert sum(r["offered"] for r in body["intervals"]) == len(rows)
+        nine = [r for r in body["intervals"] if r["start"][11:16] == "09:00" and r["offered"] > 0]
+        assert nine and nine[0]["start"].endswith("+09:00") and nine[0]["aht_seconds"] == 200.0
+        assert client.get("/api/wfm/history", params={"queue": "none"}).status_code == 422
+        page = client.get("/planner")
+        assert "queue:deposits" in page.text
+        res = client.post(
+            "/api/wfm/forecast",
+            json={
+                "queue": "deposits",
+                "interval_minutes": 60,
+                "start": today.isoformat(),
+                "days": 2,
+            },
+        )
+        assert res.status_code == 200, res.text
+        intervals = res.json()["intervals"]
+        assert len(intervals) == 48
+        for r in intervals:
+            hour = int(r["start"][11:13])
+            assert (r["offered"] > 0) == (
+                9 <= hour < 18 and date.fromisoformat(r["start"][:10]).weekday() < 5
+            ) or date.fromisoformat(r["start"][:10]).weekday() >= 5
+
+
+def test_reforecast_moves_the_rest_of_the_day(client: TestClient) -> None:
+    login(client, "plan")
+    rows = [
+        {
+            "start": f"2025-04-07T{h:02d}:00+09:00",
+            "offered": 10.0,
+            "offered_low": 8.0,
+            "offered_high": 12.0,
+            "aht_seconds": 180.0,
+        }
+        for h in range(24)
+    ]
+    res = client.post(
+        "/api/wfm/reforecast", json={"intervals": rows, "actual_offered": [15.0] * 12}
+    )
+    assert res.status_code == 200, res.text
+    out = res.json()
+    assert [r["offered"] for r in out[:12]] == [15.0] * 12
+    # half the day's volume seen at 1.5x: the rest scaled by 1 + 0.5 * 0.5
+    assert out[12]["offered"] == pytest.approx(12.5) and out[12]["offered_high"] == pytest.approx(
+        15.0
+    )
+    assert out[0]["start"] == "2025-04-07T00:00+09:00"  # the form of the input
+    bad = client.post("/api/wfm/reforecast", json={"intervals": rows, "actual_offered": [-1.0]})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"].startswith(
+        "body.actual_offered"
+    )
