@@ -11,8 +11,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+
+#: 64-bit ids on PostgreSQL; plain INTEGER on SQLite, which only auto-numbers ``INTEGER PRIMARY KEY``.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class ValueTier(StrEnum):
@@ -62,7 +66,7 @@ class Role(StrEnum):
 
 
 class Customer(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     name: str = Field(max_length=100)
     value_tier: str = Field(default=ValueTier.core, max_length=20, index=True)
     lifecycle_stage: str = Field(default=LifecycleStage.mature, max_length=20)
@@ -82,7 +86,7 @@ class CustomerPhone(SQLModel, table=True):
 
     __table_args__ = (Index("ix_customerphone_number", "number"),)
 
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     customer_id: int = Field(foreign_key="customer.id", index=True, sa_type=BigInteger)
     number: str = Field(max_length=20)
     kind: str = Field(default="mobile", max_length=10)  # mobile, home, work
@@ -91,7 +95,7 @@ class CustomerPhone(SQLModel, table=True):
 class Product(SQLModel, table=True):
     """A product held: deposit (with maturity date), loan, card or fund."""
 
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     customer_id: int = Field(foreign_key="customer.id", index=True, sa_type=BigInteger)
     kind: str = Field(max_length=10)
     name: str = Field(max_length=80)
@@ -103,7 +107,7 @@ class Product(SQLModel, table=True):
 class ContactHistory(SQLModel, table=True):
     """Every contact with a customer on every channel."""
 
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     customer_id: int = Field(foreign_key="customer.id", index=True, sa_type=BigInteger)
     channel: str = Field(max_length=20)
     at: datetime = Field(index=True)
@@ -164,7 +168,7 @@ class Interaction(SQLModel, table=True):
 
     __table_args__ = (Index("ix_interaction_queue_arrived", "queue", "arrived_at"),)
 
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     contact_id: str = Field(max_length=40, unique=True)
     queue: str = Field(max_length=40)
     direction: str = Field(default="inbound", max_length=10)
@@ -185,7 +189,7 @@ class EventRecord(SQLModel, table=True):
 
     __tablename__ = "event_log"
 
-    seq: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    seq: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     type: str = Field(max_length=40, index=True)
     at: float = Field(index=True)
     contact_id: str | None = Field(default=None, max_length=40, index=True)
