@@ -39,13 +39,16 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.agents",
     "app.api.queues",
     "app.api.wfm",
+    "app.api.console",
+    "app.api.events",
+    "app.api.ws",
     "app.pages.login",
     "app.pages.agent",
     "app.pages.wallboard",
     "app.pages.planner",
     "app.pages.qa",
 )
-OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset({"app.api.wfm", "app.pages.planner"})
+OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 
 
 def load_router(name: str) -> APIRouter | None:
@@ -80,9 +83,17 @@ def refuse_default_passwords(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    from app.live import start_live_center, stop_live_center
+
     try:
         refuse_default_passwords(app)
-        yield
+        # bus (Redis when configured) and the engine task; telephony and robot agents only
+        # when settings.live_center is on
+        await start_live_center(app)
+        try:
+            yield
+        finally:
+            await stop_live_center(app)  # before the database engine is disposed
     finally:
         app.state.engine.dispose()
 

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    redis_channel_prefix: str = "contactops:"  # tests give each run its own
     secret_key: str = DEFAULT_SECRET_KEY
     demo_mode: bool = False
     demo_password: str = "demo"

@@ -1,0 +1,291 @@
+"""The agent console API: the softphone's buttons, applied by the live center's engine task.
+
+Every action names no agent: it acts for the agent linked to the logged-in user
+(``User.agent_id`` → ``Agent.login``, the engine's agent id). Actions on a
+contact take the agent's current one (offered, talking, on hold or, for
+wrap-up, the last) unless ``contact_id`` is given.
+
+Errors: a move the state machine forbids is 409 naming both states, an unknown
+contact 404, a user without an agent 403; a bad body 422 naming the field.
+Every response is the agent's state after the action, returned once its
+events are stored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.api.errors import Conflict, DomainError, Forbidden, NotFound
+from app.auth import require_role
+from app.deps import SessionDep
+from app.live import agent_specs_for, get_services
+from app.live.center import Action, StoreUnavailable
+from app.models import Agent, User
+from routing.errors import RoutingError, UnknownAgent, UnknownId
+
+router = APIRouter(prefix="/api/console", tags=["console"])
+
+AgentUser = Annotated[User, Depends(require_role("agent"))]
+
+CODE_PATTERN = r"^[A-Za-z0-9_\-]{1,40}$"
+ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,40}$"
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+
+
+class ContactRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contact_id: str | None = Field(default=None, pattern=ID_PATTERN,
+                                   description="default: the agent's current contact")
+
+
+class NotReadyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(pattern=CODE_PATTERN, description="reason code, e.g. break, lunch")
+
+
+class TransferBody(ContactRef):
+    queue: str | None = Field(default=None, pattern=ID_PATTERN)
+    agent: str | None = Field(default=None, pattern=ID_PATTERN)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TransferBody:
+        if (self.queue is None) == (self.agent is None):
+            raise ValueError("give exactly one of queue or agent")
+        return self
+
+
+class WrapUpBody(ContactRef):
+    disposition: str | None = Field(default=None, pattern=CODE_PATTERN)
+
+
+class ConsoleContact(BaseModel):
+    contact_id: str
+    queue: str
+    tier: str
+    state: str
+    direction: str
+    customer_id: str | None
+    arrived_at: float
+    callback: bool
+
+
+class ConsoleState(BaseModel):
+    type: str = "state"
+    agent_id: str
+    state: str
+    reason: str | None
+    since: float | None
+    contact: ConsoleContact | None
+    #: a demo robot is working this agent; ``POST /login`` hands it over to the person
+    robot: bool = False
+    events: list[dict[str, Any]] = []
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def agent_login(user: User, session: Any) -> str:
+    """The engine id (login) of the user's agent; 403 when the user has none."""
+    agent = session.get(Agent, user.agent_id) if user.agent_id else None
+    if agent is None:
+        raise Forbidden(f"user {user.username} is not linked to an agent")
+    return str(agent.login)
+
+
+def console_state(request: Request | Any, login: str, events: list[Any] = ()) -> ConsoleState:  # type: ignore[assignment]
+    """The agent's state from the engine's views (logged_out if the engine does not know it)."""
+    services = get_services(request)
+    engine = services.center.engine
+    robots = services.robots
+    robot = robots is not None and login in robots.driven
+    try:
+        view = engine.agent_view(login)
+    except UnknownId:
+        return ConsoleState(agent_id=login, state="logged_out", reason=None, since=None,
+                            contact=None, robot=robot)
+    cid = view.contact_id or (view.last_contact_id if view.state == "wrap_up" else None)
+    contact = None
+    if cid is not None:
+        c = engine.contact_view(cid)
+        contact = ConsoleContact(contact_id=c.contact_id, queue=c.queue, tier=c.tier,
+                                 state=c.state, direction=c.direction, customer_id=c.customer_id,
+                                 arrived_at=c.arrived_at, callback=c.callback)
+    return ConsoleState(agent_id=login, state=view.state, reason=view.reason,
+                        since=view.state_since, contact=contact, robot=robot,
+                        events=[{"seq": s, "event": e.to_json()} for s, e in events])
+
+
+def current_contact(engine: Any, login: str, given: str | None) -> str:
+    if given is not None:
+        return given
+    view = engine.agent_view(login)
+    cid = view.contact_id or (view.last_contact_id if view.state == "wrap_up" else None)
+    if cid is None:
+        raise RoutingError(f"agent {login} has no contact (state {view.state})")
+    return str(cid)
+
+
+def own_contact(engine: Any, login: str, contact_id: str) -> None:
+    """409 when the contact is with another agent (404 comes from the engine if unknown)."""
+    view = engine.contact_view(contact_id)
+    if view.agent_id != login:
+        raise RoutingError(f"contact {contact_id} is not with agent {login}")
+
+
+async def run(request: Request, login: str, action: Action) -> ConsoleState:
+    """Apply ``action`` in the engine task; map routing errors to 404/409."""
+    center = get_services(request).center
+    try:
+        stored = await center.submit(action)
+    except UnknownId as exc:
+        raise NotFound(str(exc)) from exc
+    except StoreUnavailable as exc:
+        raise ServiceUnavailable(str(exc)) from exc
+    except ValueError as exc:  # RoutingError, IllegalTransition, bad arguments
+        raise Conflict(str(exc)) from exc
+    return console_state(request, login, stored)
+
+
+def on_contact(login: str, given: str | None, step: Any) -> Action:
+    """An action on the agent's contact: resolve it inside the task, check it is the agent's."""
+
+    def act(eng: Any, now: float) -> list[Any]:
+        cid = current_contact(eng, login, given)
+        own_contact(eng, login, cid)
+        return list(step(eng, cid, now))
+
+    return act
+
+
+# --- routes ----------------------------------------------------------------------------
+
+
+@router.get("/state", response_model=ConsoleState)
+def state(request: Request, session: SessionDep, user: AgentUser) -> ConsoleState:
+    return console_state(request, agent_login(user, session))
+
+
+@router.post("/login", response_model=ConsoleState)
+async def login(request: Request, session: SessionDep, user: AgentUser) -> ConsoleState:
+    """Log the agent in (→ not_ready); a robot driving this agent hands it over to the person."""
+    login_id = agent_login(user, session)
+    specs = agent_specs_for(request.app.state.engine, login_id)
+    services = get_services(request)
+    robots = services.robots
+    if robots is not None:
+        robots.release(login_id)
+
+    def act(eng: Any, now: float) -> list[Any]:
+        events: list[Any] = []
+        try:
+            current = eng.agent_state(login_id)
+        except UnknownAgent:
+            if not specs:
+                raise
+            events += eng.add_agent(specs[0], now)
+            current = eng.agent_state(login_id)
+        if current.value == "logged_out":
+            events += eng.login(login_id, now)
+        return events
+
+    return await run(request, login_id, act)
+
+
+@router.post("/logout", response_model=ConsoleState)
+async def logout(request: Request, session: SessionDep, user: AgentUser) -> ConsoleState:
+    login_id = agent_login(user, session)
+    return await run(request, login_id, lambda eng, now: eng.logout(login_id, now))
+
+
+@router.post("/ready", response_model=ConsoleState)
+async def ready(request: Request, session: SessionDep, user: AgentUser) -> ConsoleState:
+    login_id = agent_login(user, session)
+    return await run(request, login_id, lambda eng, now: eng.set_ready(login_id, now))
+
+
+@router.post("/not-ready", response_model=ConsoleState)
+async def not_ready(
+    request: Request, session: SessionDep, user: AgentUser, body: NotReadyBody
+) -> ConsoleState:
+    login_id = agent_login(user, session)
+    return await run(request, login_id,
+                     lambda eng, now: eng.set_not_ready(login_id, now, reason=body.reason))
+
+
+@router.post("/answer", response_model=ConsoleState)
+async def answer(
+    request: Request, session: SessionDep, user: AgentUser, body: ContactRef | None = None
+) -> ConsoleState:
+    login_id = agent_login(user, session)
+    given = body.contact_id if body else None
+    return await run(request, login_id, on_contact(
+        login_id, given, lambda eng, cid, now: eng.answer(cid, login_id, now)))
+
+
+@router.post("/hold", response_model=ConsoleState)
+async def hold(
+    request: Request, session: SessionDep, user: AgentUser, body: ContactRef | None = None
+) -> ConsoleState:
+    login_id = agent_login(user, session)
+    given = body.contact_id if body else None
+    return await run(request, login_id, on_contact(
+        login_id, given, lambda eng, cid, now: eng.hold(cid, now)))
+
+
+@router.post("/retrieve", response_model=ConsoleState)
+async def retrieve(
+    request: Request, session: SessionDep, user: AgentUser, body: ContactRef | None = None
+) -> ConsoleState:
+    login_id = agent_login(user, session)
+    given = body.contact_id if body else None
+    return await run(request, login_id, on_contact(
+        login_id, given, lambda eng, cid, now: eng.retrieve(cid, now)))
+
+
+@router.post("/transfer", response_model=ConsoleState)
+async def transfer(
+    request: Request, session: SessionDep, user: AgentUser, body: TransferBody
+) -> ConsoleState:
+    login_id = agent_login(user, session)
+    return await run(request, login_id, on_contact(
+        login_id, body.contact_id,
+        lambda eng, cid, now: eng.transfer(cid, now, to_queue=body.queue, to_agent=body.agent)))
+
+
+@router.post("/hangup", response_model=ConsoleState)
+async def hangup(
+    request: Request, session: SessionDep, user: AgentUser, body: ContactRef | None = None
+) -> ConsoleState:
+    login_id = agent_login(user, session)
+    given = body.contact_id if body else None
+    return await run(request, login_id, on_contact(
+        login_id, given, lambda eng, cid, now: eng.hang_up(cid, now)))
+
+
+@router.post("/wrapup", response_model=ConsoleState)
+async def wrapup(
+    request: Request, session: SessionDep, user: AgentUser, body: WrapUpBody | None = None
+) -> ConsoleState:
+    """End the wrap-up (→ ready) with a disposition code."""
+    login_id = agent_login(user, session)
+    disposition = body.disposition if body else None
+    if body is not None and body.contact_id is not None:
+        contact_id = body.contact_id
+
+        def act(eng: Any, now: float) -> list[Any]:
+            view = eng.agent_view(login_id)
+            if view.last_contact_id != contact_id:
+                eng.contact_view(contact_id)  # 404 if unknown
+                raise RoutingError(f"agent {login_id} is not wrapping up contact {contact_id}")
+            return list(eng.end_wrap_up(login_id, now, disposition=disposition))
+    else:
+        def act(eng: Any, now: float) -> list[Any]:
+            return list(eng.end_wrap_up(login_id, now, disposition=disposition))
+
+    return await run(request, login_id, act)

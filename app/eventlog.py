@@ -1,0 +1,290 @@
+"""The durable event log: :class:`SqlEventStore` over the ``event_log`` table.
+
+It follows :class:`routing.events.EventStore`: ``append`` commits one
+transaction before it returns the sequence numbers (an event acknowledged is an
+event stored), and ``replay`` yields events back in ``seq`` order. In the same
+transaction it projects the events into the ``interaction`` table, one row per
+contact with its timestamps and outcome, so the projection can never disagree
+with the log it was built from.
+
+Ordering
+--------
+``seq`` is the log's order. On PostgreSQL every append first takes a
+transaction-scoped advisory lock, so appends from several processes commit in
+``seq`` order and a reader following ``after_seq`` never skips a row that
+commits late. SQLite serialises writers by itself (its 64-bit ids are
+``INTEGER PRIMARY KEY``, the rowid, see ``app.models.BigId``).
+
+Interaction projection
+----------------------
+======================  ====================================================
+event                   effect on the contact's row
+======================  ====================================================
+ContactArrived          row created (``outcome = "waiting"``) unless it exists
+DialAttempted           row created for the outbound contact (``"dialing"``)
+DialResult              ``outcome = result`` unless it is ``connected``
+ContactAnswered         ``answered_at`` (first answer), ``agent_id``, ``"answered"``
+ContactAbandoned        ``ended_at``, ``"abandoned"``
+CallbackScheduled       ``"callback"``
+ContactEnded            ``ended_at``; handle = ended - answered
+WrapUpEnded             ``wrapup_ended_at``, ``disposition``;
+                        handle = wrap-up end - answered (talk + hold + wrap-up)
+======================  ====================================================
+
+Events about contacts the log has never seen arrive are stored and not
+projected. Agent ids in events are agent logins (``agent07``); the projection
+stores the ``agent`` row's id when the login is known.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine
+
+from app.models import Agent, EventRecord, Interaction
+from routing.events import (
+    CallbackScheduled,
+    ContactAbandoned,
+    ContactAnswered,
+    ContactArrived,
+    ContactEnded,
+    DialAttempted,
+    DialResult,
+    Event,
+    EventFormatError,
+    WrapUpEnded,
+    event_from_json,
+)
+
+#: Width of the id columns of ``event_log`` and ``interaction``; longer ids are refused.
+MAX_ID_LENGTH = 40
+#: Upper bound of ``at`` (year 2286): Unix time live, seconds from the start in simulations.
+MAX_AT = 10_000_000_000.0
+_ADVISORY_LOCK_KEY = 0x636F6E74  # "cont": one key for every appender of this log
+_REPLAY_PAGE = 1000
+
+_EVENTS = EventRecord.__table__  # type: ignore[attr-defined]
+_INTERACTIONS = Interaction.__table__  # type: ignore[attr-defined]
+_AGENTS = Agent.__table__  # type: ignore[attr-defined]
+
+
+def check_storable(event: Event) -> None:
+    """Refuse events the log cannot hold (ids too long for their columns, NaN or infinite
+    numbers, which JSON cannot carry); the message names the field."""
+    for f in dataclasses.fields(event):
+        value = getattr(event, f.name)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise EventFormatError(f"{event.type_name}.{f.name} must be a finite number, got {value!r}")
+    if not 0.0 <= event.at < MAX_AT:
+        raise EventFormatError(
+            f"{event.type_name}.at must be seconds in [0, {MAX_AT:.0f}) (Unix time, or from a "
+            f"simulation's start), got {event.at!r}"
+        )
+    for name in ("contact_id", "agent_id", "queue", "campaign", "target_queue", "target_agent_id"):
+        value = getattr(event, name, None)
+        if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
+            raise EventFormatError(
+                f"{event.type_name}.{name} must be at most {MAX_ID_LENGTH} characters, "
+                f"got {len(value)}"
+            )
+
+
+def epoch_to_datetime(at: float) -> datetime:
+    """Unix epoch seconds to an aware UTC datetime."""
+    return datetime.fromtimestamp(at, UTC)
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+class SqlEventStore:
+    """:class:`routing.events.EventStore` on the ``event_log`` table of ``engine``.
+
+    ``source`` is written on every row (``live``, ``pbx``, ``simulation``...).
+    """
+
+    def __init__(self, engine: Engine, source: str = "live") -> None:
+        self.engine = engine
+        self.source = source
+        self._agent_ids: dict[str, int | None] = {}
+
+    # --- writing ----------------------------------------------------------------------
+
+    def append(self, events: Iterable[Event]) -> list[int]:
+        """Store ``events`` and their projection in one transaction; return their seqs."""
+        batch = list(events)
+        for event in batch:
+            check_storable(event)
+        if not batch:
+            return []
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK_KEY})
+            seqs = [self._insert_event(conn, event) for event in batch]
+            for event in batch:
+                self._project(conn, event)
+        return seqs
+
+    def _insert_event(self, conn: Connection, event: Event) -> int:
+        row: dict[str, Any] = {
+            "type": event.type_name,
+            "at": event.at,
+            "contact_id": getattr(event, "contact_id", None),
+            "agent_id": getattr(event, "agent_id", None),
+            "payload": event.to_json(),
+            "source": self.source,
+        }
+        seq = conn.execute(insert(_EVENTS).values(**row).returning(_EVENTS.c.seq)).scalar_one()
+        return int(seq)
+
+    # --- reading ----------------------------------------------------------------------
+
+    def replay(self, after_seq: int = 0) -> Iterator[tuple[int, Event]]:
+        """Yield ``(seq, event)`` for every event with ``seq > after_seq``, in order, page by page."""
+        cursor = after_seq
+        while True:
+            page = self.read(after_seq=cursor, limit=_REPLAY_PAGE)
+            yield from page
+            if len(page) < _REPLAY_PAGE:
+                return
+            cursor = page[-1][0]
+
+    def read(self, after_seq: int = 0, limit: int = 1000) -> list[tuple[int, Event]]:
+        """At most ``limit`` events with ``seq > after_seq``, in order."""
+        query = (
+            select(_EVENTS.c.seq, _EVENTS.c.payload)
+            .where(_EVENTS.c.seq > after_seq)
+            .order_by(_EVENTS.c.seq)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [(int(seq), event_from_json(payload)) for seq, payload in rows]
+
+    def read_since(self, at: float) -> list[tuple[int, Event]]:
+        """Every event with ``at >= at``, in seq order (the wallboard's "today")."""
+        query = select(_EVENTS.c.seq, _EVENTS.c.payload).where(_EVENTS.c.at >= at)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(_EVENTS.c.seq)).all()
+        return [(int(seq), event_from_json(payload)) for seq, payload in rows]
+
+    def last_seq(self) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(func.max(_EVENTS.c.seq))).scalar()
+        return int(value or 0)
+
+    # --- projection ---------------------------------------------------------------------
+
+    def _project(self, conn: Connection, event: Event) -> None:
+        if isinstance(event, ContactArrived):
+            self._create_interaction(
+                conn, event.contact_id, event.at, queue=event.queue, tier=event.tier,
+                direction=event.direction, customer_id=event.customer_id, outcome="waiting",
+            )
+        elif isinstance(event, DialAttempted):
+            self._create_interaction(
+                conn, event.contact_id, event.at, queue=event.campaign, tier="core",
+                direction="outbound", customer_id=event.customer_id, outcome="dialing",
+            )
+        elif isinstance(event, DialResult) and event.result != "connected":
+            self._update(conn, event.contact_id, outcome=event.result[:20])
+        elif isinstance(event, ContactAnswered):
+            self._answered(conn, event)
+        elif isinstance(event, ContactAbandoned):
+            self._update(conn, event.contact_id, ended_at=epoch_to_datetime(event.at),
+                         outcome="abandoned")
+        elif isinstance(event, CallbackScheduled):
+            self._update(conn, event.contact_id, outcome="callback")
+        elif isinstance(event, ContactEnded):
+            self._ended(conn, event)
+        elif isinstance(event, WrapUpEnded):
+            self._wrapped_up(conn, event)
+
+    def _create_interaction(
+        self, conn: Connection, contact_id: str, at: float, *, queue: str, tier: str,
+        direction: str, customer_id: str | None, outcome: str,
+    ) -> None:
+        exists = conn.execute(
+            select(_INTERACTIONS.c.id).where(_INTERACTIONS.c.contact_id == contact_id)
+        ).first()
+        if exists is not None:
+            return
+        row: dict[str, Any] = {
+            "contact_id": contact_id,
+            "queue": queue[:MAX_ID_LENGTH],
+            "direction": direction[:10],
+            "customer_id": _int_or_none(customer_id),
+            "tier": tier[:20],
+            "arrived_at": epoch_to_datetime(at),
+            "outcome": outcome,
+        }
+        conn.execute(insert(_INTERACTIONS).values(**row))
+
+    def _row(self, conn: Connection, contact_id: str) -> Any:
+        return conn.execute(
+            select(_INTERACTIONS).where(_INTERACTIONS.c.contact_id == contact_id)
+        ).first()
+
+    def _update(self, conn: Connection, contact_id: str, **values: Any) -> None:
+        conn.execute(
+            update(_INTERACTIONS).where(_INTERACTIONS.c.contact_id == contact_id).values(**values)
+        )
+
+    def _answered(self, conn: Connection, event: ContactAnswered) -> None:
+        row = self._row(conn, event.contact_id)
+        if row is None:
+            return
+        values: dict[str, Any] = {"agent_id": self._agent_pk(conn, event.agent_id),
+                                  "outcome": "answered"}
+        if row.answered_at is None:
+            values["answered_at"] = epoch_to_datetime(event.at)
+        self._update(conn, event.contact_id, **values)
+
+    def _ended(self, conn: Connection, event: ContactEnded) -> None:
+        row = self._row(conn, event.contact_id)
+        if row is None:
+            return
+        values: dict[str, Any] = {"ended_at": epoch_to_datetime(event.at)}
+        answered = _as_utc(row.answered_at)
+        if answered is not None:
+            values["handle_seconds"] = event.at - answered.timestamp()
+        self._update(conn, event.contact_id, **values)
+
+    def _wrapped_up(self, conn: Connection, event: WrapUpEnded) -> None:
+        row = self._row(conn, event.contact_id)
+        if row is None:
+            return
+        values: dict[str, Any] = {"wrapup_ended_at": epoch_to_datetime(event.at)}
+        if event.disposition is not None:
+            values["disposition"] = event.disposition[:MAX_ID_LENGTH]
+        answered = _as_utc(row.answered_at)
+        if answered is not None:
+            values["handle_seconds"] = event.at - answered.timestamp()
+        self._update(conn, event.contact_id, **values)
+
+    def _agent_pk(self, conn: Connection, login: str) -> int | None:
+        if login in self._agent_ids:
+            return self._agent_ids[login]
+        pk = conn.execute(select(_AGENTS.c.id).where(_AGENTS.c.login == login)).scalar()
+        if pk is None:
+            return _int_or_none(login)  # not cached: the agent may be created later
+        self._agent_ids[login] = int(pk)
+        return int(pk)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    if value is None:
+        return None
+    text_value = str(value).strip()
+    if text_value.isdigit() and len(text_value) < 19:
+        return int(text_value)
+    return None

@@ -1,0 +1,210 @@
+"""Telephony adapters: where calls come from. The built-in one makes them up from the forecast.
+
+:class:`TelephonyAdapter` is the small interface a real PBX adapter implements:
+it is started with the :class:`~app.live.center.LiveCenter` and feeds it
+arrivals (``engine.arrive``) and caller hang-ups (``engine.abandon``) through
+``center.submit`` or ``center.schedule``; agent-side actions come from the
+console API. Events a PBX produces itself can also be posted to ``/api/events``.
+
+:class:`BuiltInTelephony` generates the demo bank's calls on the live clock:
+for every queue a non-homogeneous Poisson process whose rate is piecewise
+constant per hour (:class:`ArrivalProfile`, calls per hour by local hour of the
+day and weekday), drawn one hour ahead with the simulator's own
+:func:`simulations.arrivals.poisson_arrivals` (Poisson count per interval,
+uniform order statistics within it). Each call gets a value tier drawn from
+the queue's tier mix, a customer of that tier when the bank's customers are
+known (so the screen pop shows a real profile), and an exponential patience
+after which the caller hangs up if still waiting (``abandon`` is a no-op once
+the call was answered).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from app.live.center import LiveCenter
+from simulations.arrivals import poisson_arrivals
+
+log = logging.getLogger("contactops.live")
+
+HOUR = 3600.0
+
+#: Relative intraday shape of a bank's inbound calls by local hour (peak 10-11 h and 14-15 h).
+BANK_INTRADAY_SHAPE: tuple[float, ...] = (
+    0.02, 0.01, 0.01, 0.01, 0.01, 0.02, 0.05, 0.15, 0.45, 0.95, 1.00, 0.90,
+    0.70, 0.85, 0.95, 0.85, 0.75, 0.55, 0.30, 0.18, 0.12, 0.08, 0.05, 0.03,
+)
+#: Monday..Sunday volume factors (Monday peak, quiet weekend).
+BANK_WEEKDAY_FACTOR: tuple[float, ...] = (1.20, 1.05, 1.00, 1.00, 1.05, 0.35, 0.20)
+#: Share of the day's calls per queue of the demo bank.
+BANK_QUEUE_SHARE: Mapping[str, float] = {
+    "deposits": 0.30, "loans": 0.20, "cards": 0.25, "fx": 0.07, "collections": 0.10, "vip": 0.08,
+}
+#: Tier mix of callers: the VIP queue hears the top tiers, the others everybody.
+VIP_TIER_MIX: Mapping[str, float] = {"private_banker": 0.25, "platinum": 0.75}
+GENERAL_TIER_MIX: Mapping[str, float] = {
+    "private_banker": 0.005, "platinum": 0.02, "gold": 0.10, "silver": 0.20, "core": 0.55,
+    "inactive": 0.125,
+}
+
+
+@dataclass(frozen=True)
+class ArrivalProfile:
+    """Calls per hour per queue: ``daily_calls * queue share * intraday shape * weekday factor``.
+
+    The intraday shape is normalised to sum to 1 over the day, so a weekday of
+    factor 1 has ``daily_calls`` calls in all. ``time_zone`` is the bank's local
+    time, in which the hours and weekdays are read.
+    """
+
+    daily_calls: float = 4_000.0  # the demo bank's ordinary weekday (app.seed.history)
+    queue_share: Mapping[str, float] = field(default_factory=lambda: dict(BANK_QUEUE_SHARE))
+    intraday_shape: Sequence[float] = BANK_INTRADAY_SHAPE
+    weekday_factor: Sequence[float] = BANK_WEEKDAY_FACTOR
+    time_zone: str = "Asia/Seoul"
+
+    def __post_init__(self) -> None:
+        if not self.daily_calls >= 0:
+            raise ValueError(f"daily_calls must be >= 0, got {self.daily_calls!r}")
+        if len(self.intraday_shape) != 24 or min(self.intraday_shape) < 0:
+            raise ValueError("intraday_shape must be 24 values >= 0")
+        if len(self.weekday_factor) != 7 or min(self.weekday_factor) < 0:
+            raise ValueError("weekday_factor must be 7 values >= 0")
+
+    def calls_per_hour(self, queue: str, at: float) -> float:
+        """The rate (calls per hour) of ``queue`` in the local hour containing epoch ``at``."""
+        local = datetime.fromtimestamp(at, UTC).astimezone(ZoneInfo(self.time_zone))
+        shape = self.intraday_shape[local.hour] / max(sum(self.intraday_shape), 1e-12)
+        share = self.queue_share.get(queue, 0.0) / max(sum(self.queue_share.values()), 1e-12)
+        return self.daily_calls * share * shape * self.weekday_factor[local.weekday()]
+
+
+@dataclass(frozen=True)
+class HourlyProfile:
+    """Calls per hour per queue by local weekday and hour: ``rates[queue][24 * weekday + hour]``.
+
+    Built from the bank's own call history (:func:`app.live.arrival_profile_from_history`):
+    the mean number of inbound calls that arrived in that hour of the week.
+    """
+
+    rates: Mapping[str, Sequence[float]]
+    time_zone: str = "Asia/Seoul"
+
+    def __post_init__(self) -> None:
+        for queue, values in self.rates.items():
+            if len(values) != 168 or min(values) < 0:
+                raise ValueError(f"rates[{queue!r}] must be 168 values >= 0")
+
+    def calls_per_hour(self, queue: str, at: float) -> float:
+        local = datetime.fromtimestamp(at, UTC).astimezone(ZoneInfo(self.time_zone))
+        values = self.rates.get(queue)
+        return float(values[24 * local.weekday() + local.hour]) if values else 0.0
+
+
+class RateProfile(Protocol):
+    def calls_per_hour(self, queue: str, at: float) -> float: ...
+
+
+class TelephonyAdapter(Protocol):
+    """Where calls come from: started and stopped with the live center."""
+
+    async def start(self, center: LiveCenter) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class CallerProfile:
+    patience_mean_seconds: float = 120.0
+    tier_mix: Mapping[str, Mapping[str, float]] = field(
+        default_factory=lambda: {"vip": dict(VIP_TIER_MIX)})
+    default_tier_mix: Mapping[str, float] = field(default_factory=lambda: dict(GENERAL_TIER_MIX))
+
+    def mix_for(self, queue: str) -> Mapping[str, float]:
+        return self.tier_mix.get(queue, self.default_tier_mix)
+
+
+class BuiltInTelephony:
+    """Calls from :class:`ArrivalProfile` on the center's clock, one hour drawn at a time."""
+
+    def __init__(
+        self,
+        queues: Sequence[str],
+        rng: np.random.Generator,
+        profile: RateProfile | None = None,
+        callers: CallerProfile | None = None,
+        customers_by_tier: Mapping[str, Sequence[int]] | None = None,
+    ) -> None:
+        self.queues = tuple(queues)
+        self.rng = rng
+        self.profile: RateProfile = profile or ArrivalProfile()
+        self.callers = callers or CallerProfile()
+        self.customers_by_tier = {k: list(v) for k, v in (customers_by_tier or {}).items()}
+        self._numbers = itertools.count(1)
+        self._prefix = ""
+        self._center: LiveCenter | None = None
+        self.calls_generated = 0
+
+    async def start(self, center: LiveCenter) -> None:
+        self._center = center
+        start = center.clock.now()
+        self._prefix = f"L{int(start):x}-"
+        self._plan_hour(start)
+
+    async def stop(self) -> None:
+        self._center = None
+
+    def _plan_hour(self, start: float) -> None:
+        """Draw the arrivals of ``[start, next hour boundary)`` and schedule the next draw."""
+        center = self._center
+        if center is None:
+            return
+        end = (start // HOUR + 1) * HOUR
+        for queue in self.queues:
+            expected = self.profile.calls_per_hour(queue, start) * (end - start) / HOUR
+            for offset in poisson_arrivals([expected], end - start, self.rng):
+                self._schedule_call(center, queue, start + float(offset))
+        center.schedule(end, self._next_hour_action(end), "telephony next hour")
+
+    def _next_hour_action(self, end: float) -> Any:
+        def act(eng: Any, now: float) -> list[Any]:
+            self._plan_hour(end)
+            return []
+        return act
+
+    def _schedule_call(self, center: LiveCenter, queue: str, at: float) -> None:
+        from routing.engine import ContactSpec  # the engine module lands with the routing work
+
+        contact_id = f"{self._prefix}{next(self._numbers)}"
+        tier = self._draw_tier(queue)
+        customer = self._draw_customer(tier)
+        spec = ContactSpec(contact_id=contact_id, queue=queue, tier=tier, customer_id=customer)
+        patience = float(self.rng.exponential(self.callers.patience_mean_seconds))
+
+        def arrive(eng: Any, now: float) -> list[Any]:
+            self.calls_generated += 1
+            center.schedule(now + patience, lambda e, t: e.abandon(contact_id, t),
+                            f"patience {contact_id}")
+            return list(eng.arrive(spec, now))
+
+        center.schedule(at, arrive, f"arrive {contact_id}")
+
+    def _draw_tier(self, queue: str) -> str:
+        mix = self.callers.mix_for(queue)
+        tiers = list(mix)
+        weights = np.asarray([mix[t] for t in tiers], dtype=float)
+        return str(tiers[int(self.rng.choice(len(tiers), p=weights / weights.sum()))])
+
+    def _draw_customer(self, tier: str) -> str | None:
+        ids = self.customers_by_tier.get(tier)
+        if not ids:
+            return None
+        return str(ids[int(self.rng.integers(len(ids)))])

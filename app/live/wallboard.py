@@ -1,0 +1,117 @@
+"""The wallboard's picture of the center, kept up to date from the event stream.
+
+:class:`WallboardState` folds events (from the log since local midnight, then
+live) into what a supervisor watches. The contact figures come from
+:class:`qa.kpis.KpiAccumulator`, the KPI formulas written once for the reports,
+the simulator and this board (see :mod:`qa.kpis` for the conventions):
+
+* per queue: contacts waiting now and the longest current wait;
+* per queue and segment (``vip`` = private_banker and platinum callers or the
+  ``vip`` queue, threshold ``T`` = 10 s; ``general`` = everyone else, ``T`` = 20 s,
+  the bank's goals), today so far: offered ``N = A + B``, answered ``A``,
+  abandoned ``B``, service level ``A_T / N``, ASA ``sum(wait of answered) / A``,
+  abandonment ``B / N``;
+* agents: each one's state, reason and since when; counts by state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from qa.kpis import KpiAccumulator, KpiCounts, abandonment_rate, average_speed_of_answer
+from qa.kpis import service_level as sl_of
+from routing.events import AgentStateChanged, ContactArrived, Event
+
+VIP_TIERS = frozenset({"private_banker", "platinum"})
+SEGMENTS = ("vip", "general")
+SL_THRESHOLD_SECONDS: Mapping[str, float] = {"vip": 10.0, "general": 20.0}
+SL_TARGET: Mapping[str, float] = {"vip": 0.9, "general": 0.8}
+
+
+def segment_of(queue: str, tier: str) -> str:
+    return "vip" if tier in VIP_TIERS or queue == "vip" else "general"
+
+
+def _number(x: float) -> float | None:
+    return None if math.isnan(x) else x
+
+
+def figures(counts: KpiCounts, segment: str) -> dict[str, Any]:
+    return {
+        "offered": counts.offered,
+        "answered": counts.answered,
+        "abandoned": counts.abandoned,
+        "service_level": _number(sl_of(counts)),
+        "service_level_target": SL_TARGET[segment],
+        "threshold_seconds": SL_THRESHOLD_SECONDS[segment],
+        "asa_seconds": _number(average_speed_of_answer(counts)),
+        "abandon_rate": _number(abandonment_rate(counts)),
+    }
+
+
+@dataclass
+class WallboardState:
+    """Fold events in with :meth:`apply`; read with :meth:`snapshot`."""
+
+    last_seq: int = 0
+    agents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    queues: set[str] = field(default_factory=set)
+    kpis: dict[str, KpiAccumulator] = field(default_factory=lambda: {
+        seg: KpiAccumulator(threshold_seconds=SL_THRESHOLD_SECONDS[seg]) for seg in SEGMENTS})
+
+    def apply_all(self, stored: Iterable[tuple[int, Event]]) -> None:
+        for seq, event in stored:
+            self.apply(seq, event)
+
+    def apply(self, seq: int, event: Event) -> bool:
+        """Fold one stored event in; False if it was already folded (``seq <= last_seq``)."""
+        if seq <= self.last_seq:
+            return False
+        self.last_seq = seq
+        if isinstance(event, AgentStateChanged):
+            self.agents[event.agent_id] = {
+                "agent_id": event.agent_id, "state": event.state, "reason": event.reason,
+                "since": event.at,
+            }
+            return True
+        if isinstance(event, ContactArrived):
+            self.queues.add(event.queue)
+        for acc in self.kpis.values():
+            acc.add(event)
+        return True
+
+    def counts(self, segment: str, queue: str | None = None) -> KpiCounts:
+        """The segment's counts (each from the accumulator with the segment's threshold)."""
+        total = KpiCounts()
+        for (q, tier), counts in self.kpis[segment].by_key().items():
+            if segment_of(q, tier) == segment and (queue is None or q == queue):
+                total = total + counts
+        return total
+
+    # --- reading ------------------------------------------------------------------------
+
+    def snapshot(self, now: float) -> dict[str, Any]:
+        """The whole picture at ``now`` as JSON-ready data."""
+        acc = self.kpis["general"]
+        queues = []
+        for name in sorted(self.queues):
+            queues.append({
+                "queue": name,
+                "waiting": len(acc.waiting(name)),
+                "longest_wait_seconds": acc.longest_wait_seconds(now, name),
+                "segments": {seg: figures(self.counts(seg, name), seg) for seg in SEGMENTS},
+            })
+        agents = sorted(self.agents.values(), key=lambda a: a["agent_id"])
+        return {
+            "type": "snapshot",
+            "seq": self.last_seq,
+            "at": now,
+            "queues": queues,
+            "totals": {seg: figures(self.counts(seg), seg) for seg in SEGMENTS},
+            "agents": agents,
+            "agent_states": dict(Counter(a["state"] for a in agents)),
+        }

@@ -1,0 +1,231 @@
+/* contactops agent console: the softphone.
+ *
+ * State from GET /api/console/state and the /ws/agent websocket; actions are POSTs to
+ * /api/console/* with the X-CSRF-Token header. An offer rings (flashing panel and a short
+ * tone) and pops the caller's profile from GET /api/customers/{id}.
+ */
+(function () {
+  "use strict";
+
+  const root = document.getElementById("softphone");
+  if (!root) return;
+
+  const KO = document.documentElement.lang === "ko";
+  const T = KO ? {
+    softphone: "소프트폰", state: "상태", login: "로그인", logout: "로그아웃", ready: "대기",
+    notReady: "이석", answer: "응답", hold: "보류", retrieve: "보류 해제", transfer: "호 전환",
+    hangup: "통화 종료", wrapup: "후처리 완료", reason: "사유", disposition: "처리 결과",
+    queue: "큐", agent: "상담원", contact: "통화", tier: "등급", waited: "대기 시간",
+    ringing: "전화 수신 중", none: "통화 없음", customer: "고객", products: "보유 상품",
+    takeOver: "직접 응대 시작", robotNote: "데모 자동 상담원이 이 계정을 처리 중입니다. '직접 응대 시작'을 누르면 넘겨받습니다.",
+    history: "최근 상담", unknownCaller: "고객 정보 없음", live: "실시간 연결", offline: "연결 끊김",
+    states: { logged_out: "로그아웃", not_ready: "이석", ready: "대기", reserved: "수신 중",
+              talking: "통화 중", hold: "보류", wrap_up: "후처리" },
+  } : {
+    softphone: "Softphone", state: "State", login: "Log in", logout: "Log out", ready: "Ready",
+    notReady: "Not ready", answer: "Answer", hold: "Hold", retrieve: "Retrieve", transfer: "Transfer",
+    hangup: "Hang up", wrapup: "End wrap-up", reason: "Reason", disposition: "Disposition",
+    queue: "Queue", agent: "Agent", contact: "Contact", tier: "Tier", waited: "Waited",
+    ringing: "Incoming call", none: "No contact", customer: "Customer", products: "Products",
+    takeOver: "Take over", robotNote: "A demo robot is working this agent; press Take over to work it yourself.",
+    history: "Recent contacts", unknownCaller: "No customer profile", live: "live", offline: "offline",
+    states: { logged_out: "logged out", not_ready: "not ready", ready: "ready", reserved: "ringing",
+              talking: "talking", hold: "on hold", wrap_up: "wrap-up" },
+  };
+  const REASONS = ["break", "lunch", "coaching", "meeting", "after_call_work", "training"];
+  const DISPOSITIONS = ["resolved", "follow_up", "escalated", "sale", "no_sale", "wrong_number"];
+
+  // Which buttons make sense in which agent state (the server still decides: 409 otherwise).
+  const ENABLED = {
+    logged_out: ["login"],
+    not_ready: ["ready", "notReady", "logout"],
+    ready: ["notReady", "logout"],
+    reserved: ["answer", "notReady"],
+    talking: ["hold", "transfer", "hangup"],
+    hold: ["retrieve", "transfer", "hangup"],
+    wrap_up: ["wrapup", "notReady"],
+  };
+
+  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  let current = null;
+  let poppedFor = null;
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    }
+    for (const child of children) {
+      if (child == null) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function select(name, options) {
+    return el("select", { name }, ...options.map((o) => el("option", { value: o }, o)));
+  }
+
+  // --- layout ------------------------------------------------------------------------------
+  const stateBadge = el("span", { class: "badge", id: "sp-state" }, "…");
+  const link = el("span", { class: "muted", id: "sp-link" }, "");
+  const message = el("p", { class: "error", id: "sp-error", role: "alert" });
+  const robotNote = el("p", { class: "muted", id: "sp-robot", hidden: "" }, T.robotNote);
+  const contactBox = el("div", { id: "sp-contact", class: "muted" }, T.none);
+  const reason = select("reason", REASONS);
+  const disposition = select("disposition", DISPOSITIONS);
+  const transferKind = el("select", { name: "transfer-kind" },
+    el("option", { value: "queue" }, T.queue), el("option", { value: "agent" }, T.agent));
+  const transferTarget = el("input", { name: "transfer-target", size: "10", placeholder: "loans / agent07" });
+  const buttons = {};
+  function button(key, path, body) {
+    buttons[key] = el("button", { type: "button", "data-action": key, onclick: () => act(path, body && body()) }, T[key]);
+    return buttons[key];
+  }
+  const pop = el("section", { id: "sp-pop", class: "card", hidden: "" });
+
+  root.append(
+    el("h2", {}, T.softphone, " ", stateBadge, " ", link),
+    el("div", { class: "softphone-row" }, button("login", "login"), " ", button("ready", "ready"), " ",
+       reason, button("notReady", "not-ready", () => ({ reason: reason.value })), " ", button("logout", "logout")),
+    el("div", { class: "softphone-row" }, button("answer", "answer"), " ", button("hold", "hold"), " ",
+       button("retrieve", "retrieve"), " ", button("hangup", "hangup")),
+    el("div", { class: "softphone-row" }, transferKind, transferTarget,
+       button("transfer", "transfer", () => ({ [transferKind.value]: transferTarget.value.trim() }))),
+    el("div", { class: "softphone-row" }, disposition,
+       button("wrapup", "wrapup", () => ({ disposition: disposition.value }))),
+    robotNote, contactBox, message, pop,
+  );
+  const style = document.createElement("style");
+  style.textContent = `
+    #softphone .softphone-row { margin: .4rem 0; display: flex; gap: .3rem; flex-wrap: wrap; align-items: center; }
+    #softphone button[disabled] { opacity: .4; cursor: default; }
+    #softphone.ringing { animation: sp-ring 1s infinite; }
+    @keyframes sp-ring { 50% { background: #fff4d6; } }
+    #sp-state.st-ready { background: #dcfce7; color: #166534; }
+    #sp-state.st-reserved, #sp-state.st-hold { background: #fef3c7; color: #92400e; }
+    #sp-state.st-talking { background: #dbeafe; color: #1e40af; }
+    #sp-state.st-not_ready, #sp-state.st-logged_out { background: #f3f4f6; color: #374151; }`;
+  document.head.append(style);
+
+  // --- rendering -----------------------------------------------------------------------------
+  function render(state) {
+    current = state;
+    stateBadge.textContent = T.states[state.state] || state.state;
+    stateBadge.className = "badge st-" + state.state;
+    if (state.reason) stateBadge.textContent += " · " + state.reason;
+    let allowed = ENABLED[state.state] || [];
+    if (state.robot) allowed = ["login"]; // a demo robot works this agent: take over first
+    for (const [key, b] of Object.entries(buttons)) b.disabled = !allowed.includes(key);
+    buttons.login.textContent = state.robot ? T.takeOver : T.login;
+    robotNote.hidden = !state.robot;
+    root.classList.toggle("ringing", state.state === "reserved");
+    const c = state.contact;
+    contactBox.replaceChildren();
+    if (!c) {
+      contactBox.append(T.none);
+      pop.hidden = true;
+      poppedFor = null;
+      return;
+    }
+    const waited = Math.max(0, Math.round(Date.now() / 1000 - c.arrived_at));
+    contactBox.append(el("strong", {}, state.state === "reserved" ? T.ringing : T.contact), " ",
+      c.contact_id, " · ", T.queue, " ", c.queue, " · ", T.tier, " ",
+      el("span", { class: "badge tier-" + c.tier }, c.tier), " · ", T.waited, " ", waited, "s");
+    if (poppedFor !== c.contact_id) {
+      poppedFor = c.contact_id;
+      screenPop(c);
+      if (state.state === "reserved") ringTone();
+    }
+  }
+
+  async function screenPop(contact) {
+    pop.hidden = false;
+    pop.replaceChildren(el("h3", {}, T.customer));
+    if (!contact.customer_id) {
+      pop.append(el("p", { class: "muted" }, T.unknownCaller));
+      return;
+    }
+    try {
+      const r = await fetch("/api/customers/" + encodeURIComponent(contact.customer_id),
+        { headers: { Accept: "application/json" } });
+      if (!r.ok) throw new Error((await r.json()).detail || r.statusText);
+      const cu = await r.json();
+      pop.className = "card customer tier-" + cu.value_tier;
+      pop.append(
+        el("p", {}, el("strong", {}, cu.name), " ", el("span", { class: "badge" }, cu.value_tier),
+          " · ", cu.segment || "", cu.do_not_call ? " · DNC" : ""),
+        el("h4", {}, T.products),
+        el("ul", {}, ...(cu.products || []).slice(0, 8).map((p) =>
+          el("li", {}, p.kind, " · ", p.name, " · ", Number(p.balance_krw || 0).toLocaleString(), " KRW",
+            p.maturity_date ? " · " + p.maturity_date : ""))),
+        el("h4", {}, T.history),
+        el("ul", {}, ...(cu.contacts || []).slice(0, 5).map((h) =>
+          el("li", {}, String(h.at).slice(0, 16).replace("T", " "), " · ", h.channel, " · ",
+            h.reason || "", " ", h.outcome ? "(" + h.outcome + ")" : ""))),
+      );
+    } catch (err) {
+      pop.append(el("p", { class: "error" }, String(err.message || err)));
+    }
+  }
+
+  function ringTone() {
+    try {
+      const ctx = new (window.AudioContext || window.webkitAudioContext)();
+      const osc = ctx.createOscillator();
+      osc.frequency.value = 880;
+      osc.connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + 0.25);
+    } catch (_) { /* no audio: the flashing panel is enough */ }
+  }
+
+  // --- actions --------------------------------------------------------------------------------
+  async function act(path, body) {
+    message.textContent = "";
+    if (path === "answer" && current && current.contact) body = { contact_id: current.contact.contact_id };
+    try {
+      const r = await fetch("/api/console/" + path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify(body || {}),
+      });
+      const data = await r.json().catch(() => ({}));
+      if (!r.ok) {
+        message.textContent = data.detail || r.status + " " + r.statusText;
+        return;
+      }
+      render(data);
+    } catch (err) {
+      message.textContent = String(err.message || err);
+    }
+  }
+
+  async function refresh() {
+    const r = await fetch("/api/console/state", { headers: { Accept: "application/json" } });
+    if (r.ok) render(await r.json());
+    else message.textContent = (await r.json().catch(() => ({}))).detail || r.statusText;
+  }
+
+  // --- live updates -----------------------------------------------------------------------------
+  let delay = 1000;
+  function connect() {
+    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/agent");
+    ws.onopen = () => { link.textContent = "● " + T.live; delay = 1000; };
+    ws.onmessage = (m) => {
+      const data = JSON.parse(m.data);
+      if (data.type === "state") render(data);
+    };
+    ws.onclose = () => {
+      link.textContent = "○ " + T.offline;
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+
+  refresh().catch((err) => { message.textContent = String(err); });
+  connect();
+  setInterval(() => { if (current) render(current); }, 1000); // the waited-for clock
+})();

@@ -1,0 +1,84 @@
+"""POST/GET /api/events: external events stored (201 after commit), replayed in order; 422 names the field."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.live import get_services
+from tests.app.live_helpers import as_user, live_client
+
+ARRIVED = {"type": "contact_arrived", "at": 1_764_000_001.5, "contact_id": "pbx-1",
+           "queue": "deposits", "tier": "gold"}
+
+
+def test_append_then_replay(database_url: str) -> None:
+    with live_client(database_url) as (client, _):
+        as_user(client, "sup")
+        r = client.post("/api/events", json=[ARRIVED, {
+            "type": "contact_abandoned", "at": 1_764_000_031.0, "contact_id": "pbx-1",
+            "queue": "deposits"}])
+        assert r.status_code == 201, r.text
+        seqs = r.json()["seqs"]
+        assert len(seqs) == 2 and seqs[1] == seqs[0] + 1
+        assert client.post("/api/events", json=ARRIVED | {"contact_id": "pbx-2"}).status_code == 201
+        page = client.get("/api/events", params={"after_seq": seqs[0] - 1, "limit": 2}).json()
+        got = [e["event"] for e in page["events"]]
+        assert [e["seq"] for e in page["events"]] == seqs
+        assert got[0] == ARRIVED | {"direction": "inbound", "customer_id": None,
+                                    "preferred_agent_id": None, "site": None}
+        assert got[1]["type"] == "contact_abandoned" and got[1]["at"] == 1_764_000_031.0
+        assert page["last_seq"] == seqs[1] + 1
+        board = get_services(client.app).wallboard.snapshot(1_764_000_040.0)
+        assert board["totals"]["general"]["abandoned"] == 1  # published like the engine's own
+
+
+@pytest.mark.parametrize("body,field", [
+    (ARRIVED | {"at": "soon"}, "at"),
+    ({k: v for k, v in ARRIVED.items() if k != "contact_id"}, "contact_id"),
+    (ARRIVED | {"colour": "red"}, "colour"),
+    (ARRIVED | {"type": "contact_teleported"}, "type"),
+    (ARRIVED | {"contact_id": "x" * 41}, "contact_id"),
+    ([ARRIVED, ARRIVED | {"queue": {"a": 1}}], "1.queue"),
+    ([], "body"),
+    ("nope", "body"),
+])
+def test_bad_events_are_422_and_nothing_is_stored(sqlite_url: str, body: object, field: str) -> None:
+    _check_422(sqlite_url, json_body=body, field=field)
+
+
+@pytest.mark.parametrize("raw,field", [
+    (b'{"type": "contact_arrived", "at": NaN, "contact_id": "c", "queue": "q"}', "at"),
+    (b'{"type": "contact_arrived", "at": Infinity, "contact_id": "c", "queue": "q"}', "at"),
+    (b'{"type": "contact_arrived", "at": 1e12, "contact_id": "c", "queue": "q"}', "at"),
+    (b'{"type": "contact_arrived", "at": -5, "contact_id": "c", "queue": "q"}', "at"),
+    (b'{"type": "dial_attempted", "at": 1, "contact_id": "c", "campaign": "x", "agent_id": 1e999}',
+     "agent_id"),
+])
+def test_non_finite_numbers_are_422(sqlite_url: str, raw: bytes, field: str) -> None:
+    _check_422(sqlite_url, raw=raw, field=field)
+
+
+def _check_422(sqlite_url: str, *, field: str, json_body: object = None, raw: bytes | None = None) -> None:
+    with live_client(sqlite_url) as (client, _):
+        as_user(client, "sup")
+        before = client.get("/api/events").json()["last_seq"]
+        if raw is not None:
+            r = client.post("/api/events", content=raw, headers={"content-type": "application/json"})
+        else:
+            r = client.post("/api/events", json=json_body)
+        assert r.status_code == 422, r.text
+        assert any(e["field"].endswith(field) for e in r.json()["errors"]), r.json()
+        assert client.get("/api/events").json()["last_seq"] == before
+
+
+def test_query_bounds_and_roles(sqlite_url: str) -> None:
+    with live_client(sqlite_url) as (client, _):
+        assert client.get("/api/events").status_code == 401
+        as_user(client, "agent01")
+        assert client.get("/api/events").status_code == 403
+        as_user(client, "sup")
+        assert client.get("/api/events", params={"limit": 0}).status_code == 422
+        assert client.get("/api/events", params={"after_seq": -1}).status_code == 422
+        assert client.get("/api/events", params={"after_seq": "x"}).status_code == 422
+        r = client.post("/api/events", content=b"{not json", headers={"content-type": "application/json"})
+        assert r.status_code == 422
