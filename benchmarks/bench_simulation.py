@@ -7,7 +7,11 @@ handle time with mean 240 s, c = 60 agents, no abandonment (M/M/60, load 54 Erla
 Every simulator runs the same horizon; the table prints the best of ``--repeat`` runs,
 the calls served and the mean wait so one can see they simulate the same thing (the
 Erlang C value is printed for reference). Then the fast path on a bank week
-(15,000 calls a day for 7 days, the issue's target).
+(15,000 calls a day for 7 days, the issue's target). Then callbacks on the general
+path: P(abandon) with and without callers accepting the engine's callback offer, at
+the same staffing and seeds (M/M/20+M, 300 calls/h, AHT 240 s, patience 120 s, offer
+when the expected wait is over 10 s, acceptance 0.8), and the general path's speed with
+holds and transfers.
 
 Times are process CPU seconds (``time.process_time``): every simulator here is single
 threaded, so on an idle machine they equal wall time, and on a shared machine they are
@@ -17,14 +21,19 @@ not inflated by other people's jobs.
 from __future__ import annotations
 
 import argparse
+import copy
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import ciw
 import numpy as np
 import simpy
 
-from qa.kpis import average_speed_of_answer, count_contacts
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's packages
+
+from qa.kpis import abandonment_rate, average_speed_of_answer, count_contacts
 from simulations.center import simulate_center
 from simulations.fcfs import simulate_fcfs
 from simulations.scenario import parse_scenario
@@ -162,6 +171,58 @@ def main() -> None:
     print(
         f"bank week on the general path: {len(out.table):,} calls in {secs:.2f} s "
         f"({len(out.table) / secs:,.0f} calls/s)"
+    )
+    callbacks(args.repeat)
+
+
+def callback_scenario(acceptance: float, hours: int = 8) -> dict:
+    return {
+        "interval_minutes": 60,
+        "queues": [
+            {
+                "name": "q",
+                "calls_per_interval": [300] * hours,
+                "aht_seconds": 240,
+                "patience_mean_seconds": 120,
+                "callback_acceptance_probability": acceptance,
+            }
+        ],
+        "agents_per_interval": [20],
+        "routing": {"policy": {"callback_offer_wait_seconds": 10}},
+    }
+
+
+def callbacks(repeat: int) -> None:
+    seeds = range(max(repeat, 1) * 4)
+    print("\ncallbacks (general path, 8 h of M/M/20+M at 300 calls/h, offer over 10 s EWT):")
+    for acceptance in (0.0, 0.5, 0.8):
+        s = parse_scenario(callback_scenario(acceptance))
+        p, waits, accepted = [], [], []
+        for seed in seeds:
+            out = simulate_center(s, np.random.default_rng(seed))
+            p.append(abandonment_rate(count_contacts(out.table, 20.0)))
+            cb = out.callbacks
+            accepted.append(cb.accepted)
+            if cb.answered:
+                waits.append(cb.wait_seconds / cb.answered)
+        wait = f"{np.mean(waits):.0f} s" if waits else "-"
+        print(
+            f"  acceptance {acceptance:.1f}: P(abandon) {np.mean(p):.3%} over {len(p)} seeds, "
+            f"callbacks accepted {np.mean(accepted):.0f}/replication, callback wait {wait}"
+        )
+    data = copy.deepcopy(callback_scenario(0.0, hours=24))
+    data["queues"].append({"name": "cards", "calls_per_interval": [0], "aht_seconds": 180})
+    data["queues"][0].update(
+        hold_probability=0.2, hold_mean_seconds=30, transfer_probability=0.1, transfer_to="cards"
+    )
+    data["agents_per_interval"] = [22]
+    s = parse_scenario(data)
+    t = time.process_time()
+    out = simulate_center(s, np.random.default_rng(0))
+    secs = time.process_time() - t
+    print(
+        f"  general path with holds (20 %) and transfers (10 %), 24 h: {len(out.table):,} calls "
+        f"in {secs:.2f} s ({len(out.table) / secs:,.0f} calls/s, {out.n_events:,} events)"
     )
 
 

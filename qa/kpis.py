@@ -42,6 +42,7 @@ import numpy.typing as npt
 
 from routing.events import (
     AgentStateChanged,
+    CallbackOffered,
     CallbackScheduled,
     ContactAbandoned,
     ContactAnswered,
@@ -109,6 +110,8 @@ class ContactRecord:
     holds: int = 0
     transfers: int = 0
     callback: bool = False
+    callback_offered: bool = False
+    callback_at: float | None = None
 
     @property
     def wait_seconds(self) -> float | None:
@@ -125,6 +128,14 @@ class ContactRecord:
         if self.answered_at is None or self.ended_at is None:
             return None
         return self.ended_at - self.answered_at
+
+    @property
+    def callback_wait_seconds(self) -> float | None:
+        """Wait of an accepted callback: ``answered_at - callback_at`` (from the caller's
+        acceptance to the agent's call back being answered); ``None`` if not (yet) both."""
+        if self.callback_at is None or self.answered_at is None:
+            return None
+        return self.answered_at - self.callback_at
 
 
 class RecordBuilder:
@@ -198,6 +209,12 @@ def _transferred(rec: ContactRecord, ev: Event) -> None:
 
 def _callback(rec: ContactRecord, ev: Event) -> None:
     rec.callback = True
+    if rec.callback_at is None:
+        rec.callback_at = ev.at
+
+
+def _callback_offered(rec: ContactRecord, ev: Event) -> None:
+    rec.callback_offered = True
 
 
 #: How each contact event changes the contact's record (dispatch on the exact type).
@@ -211,6 +228,7 @@ _APPLY: dict[type[Event], Callable[[ContactRecord, Event], None]] = {
     ContactHeld: _held,
     ContactTransferred: _transferred,
     CallbackScheduled: _callback,
+    CallbackOffered: _callback_offered,
 }
 
 
@@ -468,6 +486,60 @@ def kpi_summary(
         "asa_seconds": average_speed_of_answer(counts),
         "mean_wait_seconds": mean_wait(counts),
         "service_level": service_level(counts, definition),
+    }
+
+
+# --- callbacks ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CallbackCounts:
+    """Sums behind the callback figures: callers ``offered`` a callback, ``accepted``
+    (``CallbackScheduled``), accepted callbacks ``answered`` and the sum of their
+    :attr:`ContactRecord.callback_wait_seconds`.
+
+    An accepted callback cannot abandon (the engine ignores ``abandon`` for it); it is
+    answered or still waiting, so it never counts in ``B``.
+    """
+
+    offered: int = 0
+    accepted: int = 0
+    answered: int = 0
+    wait_seconds: float = 0.0
+
+
+def count_callbacks(records: Iterable[ContactRecord], direction: str = "inbound") -> CallbackCounts:
+    """:class:`CallbackCounts` over the records with ``direction``."""
+    c = CallbackCounts()
+    for r in records:
+        if r.direction != direction:
+            continue
+        c.offered += r.callback_offered
+        c.accepted += r.callback
+        w = r.callback_wait_seconds
+        if w is not None:
+            c.answered += 1
+            c.wait_seconds += w
+    return c
+
+
+def callback_acceptance_rate(counts: CallbackCounts) -> float:
+    """Share of callback offers accepted, ``accepted / offered`` (NaN with no offer)."""
+    return _ratio(counts.accepted, counts.offered)
+
+
+def mean_callback_wait(counts: CallbackCounts) -> float:
+    """Mean wait of answered callbacks, ``sum(answered_at - callback_at) / answered`` seconds."""
+    return _ratio(counts.wait_seconds, counts.answered)
+
+
+def callback_summary(counts: CallbackCounts) -> dict[str, float]:
+    """The callback figures of one group: offered, accepted, acceptance rate, mean wait."""
+    return {
+        "callbacks_offered": float(counts.offered),
+        "callbacks_accepted": float(counts.accepted),
+        "callback_acceptance": callback_acceptance_rate(counts),
+        "callback_wait_seconds": mean_callback_wait(counts),
     }
 
 

@@ -18,8 +18,28 @@ finished, or has abandoned. Callers left waiting with nobody on duty and no pati
 stay "waiting" (not counted as offered).
 
 The engine's timers (ring timeouts, skill expansion) are served by calling
-``engine.advance(now)`` at ``engine.next_deadline()``. A ``CallbackOffered`` is
-declined (the caller keeps waiting); the simulator does not model callbacks yet.
+``engine.advance(now)`` at ``engine.next_deadline()``.
+
+Callbacks, holds and transfers (per queue, see ``docs/scenario.md``), each decision
+drawn from the replication's generator at the moment it is taken (so a scenario
+without them draws exactly what it drew before):
+
+* **Callback.** When the engine offers one (``CallbackOffered``, policy
+  ``callback_offer_wait_seconds``), the caller accepts with the queue's
+  ``callback_acceptance_probability`` and the driver calls ``engine.request_callback``
+  at once. An accepted callback keeps its place, never abandons (its patience timer
+  is ignored) and is dialled by the engine when an agent frees (``ContactOffered``
+  with ``callback=True``; the driver answers it like any offer).
+* **Hold.** At the answer, with ``hold_probability``, the agent holds the caller once,
+  half-way through the talk, for ``Exp(hold_mean_seconds)``: ``ContactHeld`` then
+  ``ContactRetrieved``; the hold is added to the talk, so the handle time
+  (``ended_at - answered_at``) is talk + hold.
+* **Transfer.** With ``transfer_probability`` the talk ends with
+  ``engine.transfer(..., to_queue=transfer_to)`` instead of ``hang_up``: the agent
+  wraps up (the old queue's wrap-up), the caller waits again in the new queue (at the
+  original place, the engine's rule) and that leg draws the new queue's handle time,
+  hold and transfer. A transferred caller does not abandon again (the KPIs count the
+  first answer only). Each leg ends with one ``WrapUpEnded``.
 
 The result holds exactly the engine's events (and, for the driver's own actions, the
 engine's answers to them), in order; the KPIs come from them through :mod:`qa.kpis`.
@@ -29,26 +49,37 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from qa.kpis import AgentTime, AgentTimeBuilder, ContactTable, RecordBuilder
+from qa.kpis import (
+    AgentTime,
+    AgentTimeBuilder,
+    CallbackCounts,
+    ContactTable,
+    RecordBuilder,
+    count_callbacks,
+)
 from routing.events import (
     AgentStateChanged,
+    CallbackOffered,
     ContactAnswered,
     ContactEnded,
     ContactOffered,
+    ContactTransferred,
     Event,
     WrapUpEnded,
 )
-from simulations.arrivals import draw_contacts
+from simulations.callers import ScriptedContact, draw_callers, scripted_callers
 from simulations.kernel import ABANDON, AGENT_SCHEDULE, COMPLETION, TIMER, Kernel
 from simulations.scenario import Scenario
 
-# event kinds on the kernel
+# event kinds on the kernel (and on the driver's work list)
 _ANSWER, _HANG_UP, _WRAP_END, _ABANDON, _TIMER, _DUTY = range(6)
+_HOLD, _RETRIEVE, _TRANSFER, _CALLBACK = range(6, 10)
 _DUTY_LOGIN, _DUTY_BREAK, _DUTY_BACK, _DUTY_LOGOUT = range(4)
 _IDLE = frozenset({"ready"})
 
@@ -60,45 +91,7 @@ class CenterRun:
     end_seconds: float
     events: list[Event] = field(default_factory=list)
     n_events: int = 0
-
-
-@dataclass(frozen=True)
-class _Contacts:
-    """All callers of all queues, merged in arrival order; caller ``i`` is ``c{i}``."""
-
-    arrived_at: list[float]
-    handle: list[float]
-    patience: list[float]
-    queue: list[int]
-    tier: list[str]
-
-
-def _draw(scenario: Scenario, rng: np.random.Generator) -> _Contacts:
-    parts = []
-    for q in scenario.queues:
-        tiers = [t for t, _ in q.tier_mix]
-        d = draw_contacts(
-            q.calls_per_interval,
-            scenario.interval_seconds,
-            q.handle,
-            q.patience,
-            [w for _, w in q.tier_mix],
-            rng,
-        )
-        parts.append((d, tiers))
-    arrived = np.concatenate([d.arrived_at for d, _ in parts])
-    order = np.argsort(arrived, kind="stable")
-    qidx = np.concatenate([np.full(len(d.arrived_at), i) for i, (d, _) in enumerate(parts)])
-    tier_names = np.concatenate(
-        [np.asarray(tiers, dtype=object)[d.tier_index] for d, tiers in parts]
-    )
-    return _Contacts(
-        arrived[order].tolist(),
-        np.concatenate([d.handle_seconds for d, _ in parts])[order].tolist(),
-        np.concatenate([d.patience_seconds for d, _ in parts])[order].tolist(),
-        qidx[order].tolist(),
-        tier_names[order].tolist(),
-    )
+    callbacks: CallbackCounts = field(default_factory=CallbackCounts)
 
 
 def duty_spans(counts: tuple[int, ...], interval_seconds: float) -> list[list[tuple[float, float]]]:
@@ -121,10 +114,20 @@ def duty_spans(counts: tuple[int, ...], interval_seconds: float) -> list[list[tu
 
 
 class CenterSimulation:
-    """One replication of a scenario on the general path (see the module docstring)."""
+    """One replication of a scenario on the general path (see the module docstring).
+
+    ``contacts``: fixed callers (:class:`~simulations.callers.ScriptedContact`) instead of
+    drawing them from the scenario's forecasts; ``rng`` then only draws the callback,
+    hold and transfer decisions (if the scenario has any).
+    """
 
     def __init__(
-        self, scenario: Scenario, rng: np.random.Generator, keep_events: bool = False
+        self,
+        scenario: Scenario,
+        rng: np.random.Generator,
+        keep_events: bool = False,
+        *,
+        contacts: Sequence[ScriptedContact] | None = None,
     ) -> None:
         from routing.engine import AgentSpec, QueueConfig, RoutingEngine, RoutingPolicy
 
@@ -136,14 +139,26 @@ class CenterSimulation:
         self.records = RecordBuilder()
         self.agent_time = AgentTimeBuilder(scenario.interval_seconds, scenario.n_intervals)
         queues = [
-            QueueConfig(name=q.name, skill=q.skill, aht_seconds=q.handle.mean)
+            QueueConfig(
+                name=q.name,
+                skill=q.skill,
+                aht_seconds=q.handle.mean + q.hold_probability * q.hold_mean_seconds,
+            )
             for q in scenario.queues
         ]
         self.engine = RoutingEngine(queues, RoutingPolicy(**dict(scenario.policy)))
-        self.c = _draw(scenario, rng)
+        self.rng = rng
         self.wrap = [q.wrap_up_seconds for q in scenario.queues]
         self.qnames = [q.name for q in scenario.queues]
-        self.done = [False] * len(self.c.arrived_at)  # answered or abandoned
+        self.qindex = {name: i for i, name in enumerate(self.qnames)}
+        self.c = (
+            draw_callers(scenario, rng)
+            if contacts is None
+            else scripted_callers(contacts, self.qnames)
+        )
+        self.done = [False] * len(self.c)  # answered (at least once) or abandoned
+        self.callback = [False] * len(self.c)  # accepted a callback: never abandons
+        self.leg_queue = list(self.c.queue)  # the queue of the current leg (transfers)
         self.open = 0  # callers arrived and not yet finished (ended or abandoned)
         self.state: dict[str, str] = {}
         self.pending: dict[str, str] = {}  # agent -> "break" | "logout"
@@ -193,18 +208,45 @@ class CenterSimulation:
                 else:
                     self._work.append((_ANSWER, ev))
             elif isinstance(ev, ContactAnswered):
-                i = int(ev.contact_id[1:])
-                self.done[i] = True
-                self.kernel.schedule(now + self.c.handle[i], COMPLETION, _HANG_UP, ev.contact_id)
+                self._talk(ev.contact_id, now)
             elif isinstance(ev, WrapUpEnded):
-                self.open -= 1  # the caller's story ends with the agent's wrap-up
+                self.open -= 1  # a leg of the caller's story ends with the agent's wrap-up
             elif isinstance(ev, ContactEnded) and ev.agent_id is not None:
+                self._wrap_up(ev.agent_id, self.leg_queue[int(ev.contact_id[1:])], now)
+            elif isinstance(ev, ContactTransferred):
                 i = int(ev.contact_id[1:])
-                wrap = self.wrap[self.c.queue[i]]
-                if wrap > 0:
-                    self.kernel.schedule(now + wrap, COMPLETION, _WRAP_END, ev.agent_id)
-                else:
-                    self._work.append((_WRAP_END, ev.agent_id))
+                self.open += 1  # the new leg ends with its own wrap-up
+                self._wrap_up(ev.agent_id, self.leg_queue[i], now)
+                if ev.target_queue is not None:  # the driver transfers to queues only
+                    self.leg_queue[i] = self.qindex[ev.target_queue]
+            elif isinstance(ev, CallbackOffered):
+                q = self.s.queues[self.leg_queue[int(ev.contact_id[1:])]]
+                p = q.callback_acceptance_probability
+                if p > 0 and self.rng.random() < p:
+                    self._work.append((_CALLBACK, ev.contact_id))
+
+    def _talk(self, contact_id: str, now: float) -> None:
+        """An answer: draw this leg's hold and transfer; schedule them and the end of talk."""
+        i = int(contact_id[1:])
+        q, k, rng = self.s.queues[self.leg_queue[i]], self.kernel, self.rng
+        talk = float(q.handle.sample(rng, 1)[0]) if self.done[i] else self.c.handle[i]
+        self.done[i] = True
+        if q.hold_probability > 0 and rng.random() < q.hold_probability:
+            hold = float(rng.exponential(q.hold_mean_seconds))
+            k.schedule(now + talk / 2, COMPLETION, _HOLD, contact_id)
+            k.schedule(now + talk / 2 + hold, COMPLETION, _RETRIEVE, contact_id)
+            talk += hold
+        if q.transfer_probability > 0 and rng.random() < q.transfer_probability:
+            k.schedule(now + talk, COMPLETION, _TRANSFER, contact_id)
+        else:
+            k.schedule(now + talk, COMPLETION, _HANG_UP, contact_id)
+
+    def _wrap_up(self, agent: str, queue: int, now: float) -> None:
+        wrap = self.wrap[queue]
+        if wrap > 0:
+            self.kernel.schedule(now + wrap, COMPLETION, _WRAP_END, agent)
+        else:
+            self._work.append((_WRAP_END, agent))
 
     def _call(self, events: list[Event]) -> None:
         self._emit(events)
@@ -224,10 +266,22 @@ class CenterSimulation:
             self._end_wrap_up(arg, now)
         elif kind == _ABANDON:
             i = int(arg[1:])
-            if not self.done[i]:
+            if not self.done[i] and not self.callback[i]:
                 self.done[i] = True
                 self.open -= 1
                 self._emit(eng.abandon(arg, now))
+        elif kind == _HOLD:
+            self._emit(eng.hold(arg, now))
+        elif kind == _RETRIEVE:
+            self._emit(eng.retrieve(arg, now))
+        elif kind == _TRANSFER:
+            target = self.s.queues[self.leg_queue[int(arg[1:])]].transfer_to
+            self._emit(eng.transfer(arg, now, to_queue=target))
+        elif kind == _CALLBACK:
+            i = int(arg[1:])
+            if not self.done[i] and eng.contact_state(arg).value == "queued":
+                self.callback[i] = True
+                self._emit(eng.request_callback(arg, now))
         elif kind == _TIMER:
             self.timer_at = math.inf
             self._emit(eng.advance(now))
@@ -301,11 +355,22 @@ class CenterSimulation:
         table = ContactTable.from_records(
             self.records.records.values(), queues=self.qnames, tiers=self.s.tiers
         )
-        return CenterRun(table, self.agent_time.result(now=end), end, self.events, self.n_events)
+        return CenterRun(
+            table,
+            self.agent_time.result(now=end),
+            end,
+            self.events,
+            self.n_events,
+            count_callbacks(self.records.records.values()),
+        )
 
 
 def simulate_center(
-    scenario: Scenario, rng: np.random.Generator, keep_events: bool = False
+    scenario: Scenario,
+    rng: np.random.Generator,
+    keep_events: bool = False,
+    *,
+    contacts: Sequence[ScriptedContact] | None = None,
 ) -> CenterRun:
-    """One replication of any scenario on the general path."""
-    return CenterSimulation(scenario, rng, keep_events).run()
+    """One replication of any scenario on the general path (``contacts``: fixed callers)."""
+    return CenterSimulation(scenario, rng, keep_events, contacts=contacts).run()

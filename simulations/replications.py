@@ -40,7 +40,7 @@ def simulate_once(
     from simulations.center import simulate_center
 
     run = simulate_center(scenario, rng, keep_events=keep_events)
-    result = replication_figures(scenario, run.table, run.agent_time, index)
+    result = replication_figures(scenario, run.table, run.agent_time, index, run.callbacks)
     result.events = run.events
     return result
 

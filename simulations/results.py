@@ -22,8 +22,10 @@ from scipy import stats
 
 from qa.kpis import (
     AgentTime,
+    CallbackCounts,
     ContactTable,
     KpiCounts,
+    callback_summary,
     count_contacts,
     counts_by_interval,
     counts_by_queue,
@@ -50,9 +52,17 @@ class ReplicationResult:
 
 
 def replication_figures(
-    scenario: Scenario, table: ContactTable, agent_time: AgentTime, index: int = 0
+    scenario: Scenario,
+    table: ContactTable,
+    agent_time: AgentTime,
+    index: int = 0,
+    callbacks: CallbackCounts | None = None,
 ) -> ReplicationResult:
-    """Apply the :mod:`qa.kpis` formulas to one replication's contacts and agent time."""
+    """Apply the :mod:`qa.kpis` formulas to one replication's contacts and agent time.
+
+    When the engine may offer callbacks (:attr:`Scenario.offers_callbacks`) the summary
+    also holds the callback figures (:func:`qa.kpis.callback_summary`) of ``callbacks``.
+    """
     t, s = scenario.service_level_threshold_seconds, scenario.short_abandon_seconds
     d = scenario.service_level_definition
 
@@ -61,6 +71,8 @@ def replication_figures(
 
     summary = figs(count_contacts(table, t, s))
     summary["occupancy"] = total_occupancy(agent_time)
+    if scenario.offers_callbacks:
+        summary.update(callback_summary(callbacks or CallbackCounts()))
     occ = occupancy(agent_time)
     per_interval = []
     for k, c in enumerate(

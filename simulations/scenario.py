@@ -40,6 +40,23 @@ class QueueSpec:
     patience: Distribution
     tier_mix: tuple[tuple[str, float], ...] = (("core", 1.0),)
     wrap_up_seconds: float = 0.0
+    #: P(a caller offered a callback by the engine accepts it).
+    callback_acceptance_probability: float = 0.0
+    #: P(the agent puts the caller on hold once during the talk); hold ~ Exp(mean).
+    hold_probability: float = 0.0
+    hold_mean_seconds: float = 0.0
+    #: P(the agent transfers the caller to queue ``transfer_to`` at the end of the talk).
+    transfer_probability: float = 0.0
+    transfer_to: str | None = None
+
+    @property
+    def has_contact_options(self) -> bool:
+        """Callbacks, holds or transfers: only the general path simulates them."""
+        return (
+            self.callback_acceptance_probability > 0
+            or self.hold_probability > 0
+            or self.transfer_probability > 0
+        )
 
 
 @dataclass(frozen=True)
@@ -99,6 +116,11 @@ class Scenario:
         used = {t for q in self.queues for t, w in q.tier_mix if w > 0}
         return tuple(t for t in TIERS if t in used)
 
+    @property
+    def offers_callbacks(self) -> bool:
+        """The engine's policy offers callbacks (``callback_offer_wait_seconds`` is set)."""
+        return self.policy.get("callback_offer_wait_seconds") is not None
+
     def fast_path_ok(self) -> bool:
         """One queue, one tier, one agent group, no routing options: plain FCFS M/G/n+G."""
         return (
@@ -108,6 +130,7 @@ class Scenario:
             and not self.roster
             and not self.policy
             and self.ring_seconds == 0
+            and not self.queues[0].has_contact_options
         )
 
     def uses_fast_path(self) -> bool:
@@ -193,7 +216,19 @@ _QUEUE_FIELDS = {
     "patience_samples",
     "tier_mix",
     "wrap_up_seconds",
+    "callback_acceptance_probability",
+    "hold_probability",
+    "hold_mean_seconds",
+    "transfer_probability",
+    "transfer_to",
 }
+
+
+def _probability(q: Mapping[str, Any], key: str, p: str) -> float:
+    value = _number(q.get(key, 0), f"{p}.{key}", ge=0)
+    if value > 1:
+        raise _fail(f"{p}.{key}", f"must be <= 1, got {q[key]!r}")
+    return value
 
 
 def _samples(v: Any, path: str) -> tuple[float, ...]:
@@ -279,7 +314,58 @@ def _queue(q: Any, p: str, interval_seconds: float) -> QueueSpec:
         patience=_patience(q, p),
         tier_mix=_tier_mix(q.get("tier_mix", {"core": 1}), f"{p}.tier_mix"),
         wrap_up_seconds=_number(q.get("wrap_up_seconds", 0), f"{p}.wrap_up_seconds", ge=0),
+        **_contact_options(q, p),
     )
+
+
+def _contact_options(q: Mapping[str, Any], p: str) -> dict[str, Any]:
+    """Callback acceptance, hold and transfer fields of one queue (targets checked later)."""
+    hold_p = _probability(q, "hold_probability", p)
+    hold_mean = 0.0
+    if "hold_mean_seconds" in q or hold_p > 0:
+        if "hold_mean_seconds" not in q:
+            raise _fail(f"{p}.hold_mean_seconds", "is required when hold_probability > 0")
+        hold_mean = _number(q["hold_mean_seconds"], f"{p}.hold_mean_seconds", gt=0)
+    transfer_p = _probability(q, "transfer_probability", p)
+    target = q.get("transfer_to")
+    if target is not None:
+        target = _str(target, f"{p}.transfer_to")
+    elif transfer_p > 0:
+        raise _fail(f"{p}.transfer_to", "is required when transfer_probability > 0")
+    return {
+        "callback_acceptance_probability": _probability(q, "callback_acceptance_probability", p),
+        "hold_probability": hold_p,
+        "hold_mean_seconds": hold_mean,
+        "transfer_probability": transfer_p,
+        "transfer_to": target,
+    }
+
+
+def _check_contact_options(queues: tuple[QueueSpec, ...], policy: Mapping[str, Any]) -> None:
+    """Transfer targets exist and differ from the queue; no certain transfer loop; callbacks
+    need the engine's offer (``routing.policy.callback_offer_wait_seconds``)."""
+    index = {q.name: i for i, q in enumerate(queues)}
+    for i, q in enumerate(queues):
+        p = f"queues[{i}]"
+        if q.transfer_to is not None and q.transfer_to not in index:
+            raise _fail(f"{p}.transfer_to", f"{q.transfer_to!r} is not a queue (queues: {list(index)})")
+        if q.transfer_to == q.name:
+            raise _fail(f"{p}.transfer_to", "must name another queue")
+        if q.callback_acceptance_probability > 0 and policy.get("callback_offer_wait_seconds") is None:
+            raise _fail(
+                f"{p}.callback_acceptance_probability",
+                "needs routing.policy.callback_offer_wait_seconds (the engine offers callbacks "
+                "only when it is set)",
+            )
+    for i in range(len(queues)):  # follow certain transfers (probability 1): no loop
+        seen, j = {i}, i
+        while queues[j].transfer_probability >= 1:
+            j = index[queues[j].transfer_to or ""]
+            if j in seen:
+                raise _fail(
+                    f"queues[{i}].transfer_probability", "of 1 makes a transfer loop that never ends"
+                )
+            seen.add(j)
 
 
 # --- agents ---------------------------------------------------------------------------
@@ -522,6 +608,7 @@ def parse_scenario(data: Any) -> Scenario:
     if not groups and not roster:
         raise _fail("agents_per_interval", "is required (or agent_groups, or roster)")
     ring, policy = _routing(top.get("routing", {}), "routing")
+    _check_contact_options(queues, policy)
     scenario = Scenario(
         interval_minutes=interval_minutes,
         queues=queues,
@@ -552,13 +639,15 @@ def _check_served(s: Scenario) -> None:
     held = {sk for g in s.groups for sk, _ in g.skills} | {
         sk for a in s.roster for sk, _ in a.skills
     }
+    targets = {q.transfer_to for q in s.queues if q.transfer_probability > 0}
     for i, q in enumerate(s.queues):
-        if q.skill not in held and sum(q.calls_per_interval) > 0:
+        if q.skill not in held and (sum(q.calls_per_interval) > 0 or q.name in targets):
             raise _fail(f"queues[{i}].skill", f"{q.skill!r} is held by no agent")
     if s.engine == "fast" and not s.fast_path_ok():
         raise _fail(
             "engine",
-            "'fast' needs one queue, one tier, agents_per_interval and no routing options",
+            "'fast' needs one queue, one tier, agents_per_interval, no routing options "
+            "and no callbacks, holds or transfers",
         )
     no_patience = any(q.patience.kind == "never" for q in s.queues)
     if no_patience and not s.roster and sum(g.agents_per_interval[-1] for g in s.groups) == 0:

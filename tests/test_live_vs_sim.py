@@ -4,8 +4,8 @@ The story (fixed arrival times, queues, tiers, handle times, patience, ring and
 wrap-up times, agents' shifts and a break) is data, :data:`SCRIPT`.
 
 * Simulator: ``simulations.center.CenterSimulation`` (the general path) on a
-  scenario with the same queues, roster and ring time; its randomly drawn
-  callers are replaced by the scripted ones before it runs.
+  scenario with the same queues, roster and ring time, fed the scripted callers
+  through its public ``contacts=`` argument (``ScriptedContact``).
 * Live: the app's engine task (``app.live``) on a manual clock, fed exactly as in
   production: arrivals and abandons the way the telephony adapter feeds them
   (``center.submit``), every agent action through the console API over HTTP as
@@ -37,7 +37,8 @@ from routing.events import (
     Event,
     WrapUpEnded,
 )
-from simulations.center import CenterSimulation, _Contacts
+from simulations.callers import ScriptedContact
+from simulations.center import CenterSimulation
 from simulations.scenario import parse_scenario
 from tests.app.live_helpers import live_client
 
@@ -87,14 +88,9 @@ def simulator_events() -> list[Event]:
         ],
         "routing": {"ring_seconds": RING_SECONDS},
     })
-    sim = CenterSimulation(scenario, np.random.default_rng(0), keep_events=True)
-    qindex = {"deposits": 0, "vip": 1}
-    sim.c = _Contacts(
-        [c[0] for c in SCRIPT_CONTACTS], [c[3] for c in SCRIPT_CONTACTS],
-        [c[4] for c in SCRIPT_CONTACTS], [qindex[c[1]] for c in SCRIPT_CONTACTS],
-        [c[2] for c in SCRIPT_CONTACTS],
-    )
-    sim.done = [False] * len(SCRIPT_CONTACTS)
+    contacts = [ScriptedContact(at, queue, tier, handle, patience)
+                for at, queue, tier, handle, patience in SCRIPT_CONTACTS]
+    sim = CenterSimulation(scenario, np.random.default_rng(0), keep_events=True, contacts=contacts)
     return sim.run().events
 
 
