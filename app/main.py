@@ -40,6 +40,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.queues",
     "app.api.wfm",
     "app.api.console",
+    "app.api.supervision",
     "app.api.events",
     "app.api.ws",
     "app.pages.login",

@@ -1,21 +1,29 @@
 """Agents with their skills; supervisors change skills.
 
 Roles: supervisor, planner and qa read; supervisor changes skills (admin always).
+A skill change is stored and then applied to the live center's engine
+(``RoutingEngine.set_skills``), so routing uses it at once; a ready agent may be offered a
+waiting contact the new skills allow.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+import anyio.from_thread
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.api.console import ServiceUnavailable
 from app.api.errors import NotFound
 from app.api.params import Id32, Limit, Offset
 from app.auth import require_role
 from app.deps import SessionDep
+from app.live import get_services
+from app.live.center import StoreUnavailable
 from app.models import Agent, AgentSkill, Site, User
 from app.queries import list_agents, replace_skills, skills_of
+from routing.errors import UnknownId
 
 router = APIRouter(prefix="/api/agents", tags=["agents"])
 
@@ -111,8 +119,27 @@ def get_agent(session: SessionDep, user: Reader, agent_id: Id32) -> AgentPublic:
 
 @router.patch("/{agent_id}/skills", response_model=AgentPublic)
 def patch_skills(
-    session: SessionDep, user: Supervisor, agent_id: Id32, body: SkillsUpdate
+    request: Request, session: SessionDep, user: Supervisor, agent_id: Id32, body: SkillsUpdate
 ) -> AgentPublic:
     agent = _agent(session, agent_id)
     skills = replace_skills(session, agent_id, [(s.skill, s.proficiency) for s in body.skills])
+    apply_live(request, agent.login, {s.skill: s.proficiency for s in skills})
     return public(agent, skills)
+
+
+def apply_live(request: Request, login: str, skills: dict[str, int]) -> None:
+    """Give the live engine the agent's new skills (from a worker thread: sync handler).
+
+    An agent the engine does not know (inactive) picks them up when it is added.
+    """
+    center = get_services(request).center
+
+    def act(eng, now):  # type: ignore[no-untyped-def]
+        return list(eng.set_skills(login, skills, now))
+
+    try:
+        anyio.from_thread.run(center.submit, act)
+    except UnknownId:
+        return
+    except StoreUnavailable as exc:
+        raise ServiceUnavailable(str(exc)) from exc

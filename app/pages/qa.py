@@ -34,6 +34,7 @@ def qa_page(
         "days": days,
         "rows": rows,
         "total_offered": total_offered,
+        "total_answered": sum(r.answered for r in rows),
         "total_abandoned": total_abandoned,
         "total_abandon_rate": total_abandoned / total_offered if total_offered else 0.0,
     }

@@ -8,7 +8,8 @@
   "use strict";
 
   const root = document.getElementById("softphone");
-  if (!root) return;
+  // no softphone for a login without an agent profile (e.g. admin): nothing to connect to
+  if (!root || !root.dataset.agentLogin) return;
 
   const KO = document.documentElement.lang === "ko";
   const T = KO ? {
@@ -18,9 +19,17 @@
     queue: "큐", agent: "상담원", contact: "통화", tier: "등급", waited: "대기 시간",
     ringing: "전화 수신 중", none: "통화 없음", customer: "고객", products: "보유 상품",
     takeOver: "직접 응대 시작", robotNote: "데모 자동 상담원이 이 계정을 처리 중입니다. '직접 응대 시작'을 누르면 넘겨받습니다.",
-    history: "최근 상담", unknownCaller: "고객 정보 없음", live: "실시간 연결", offline: "연결 끊김",
+    history: "최근 상담", nothing: "없음", unknownCaller: "고객 정보 없음", live: "실시간 연결", offline: "연결 끊김",
     states: { logged_out: "로그아웃", not_ready: "이석", ready: "대기", reserved: "수신 중",
               talking: "통화 중", hold: "보류", wrap_up: "후처리" },
+    codes: {
+      private_banker: "PB", platinum: "플래티넘", gold: "골드", silver: "실버", core: "일반", inactive: "휴면",
+      deposit: "예금", loan: "대출", card: "카드", fund: "펀드",
+      branch: "영업점", call_center: "콜센터", web: "웹", outbound: "아웃바운드",
+      break: "휴식", lunch: "점심", coaching: "코칭", meeting: "회의", after_call_work: "후처리 작업",
+      training: "교육", resolved: "해결", follow_up: "후속 조치", escalated: "상위 이관", sale: "판매",
+      no_sale: "판매 안 됨", wrong_number: "잘못 걸린 전화",
+    },
   } : {
     softphone: "Softphone", state: "State", login: "Log in", logout: "Log out", ready: "Ready",
     notReady: "Not ready", answer: "Answer", hold: "Hold", retrieve: "Retrieve", transfer: "Transfer",
@@ -28,10 +37,15 @@
     queue: "Queue", agent: "Agent", contact: "Contact", tier: "Tier", waited: "Waited",
     ringing: "Incoming call", none: "No contact", customer: "Customer", products: "Products",
     takeOver: "Take over", robotNote: "A demo robot is working this agent; press Take over to work it yourself.",
-    history: "Recent contacts", unknownCaller: "No customer profile", live: "live", offline: "offline",
+    history: "Recent contacts", nothing: "None", unknownCaller: "No customer profile", live: "live", offline: "offline",
     states: { logged_out: "logged out", not_ready: "not ready", ready: "ready", reserved: "ringing",
               talking: "talking", hold: "on hold", wrap_up: "wrap-up" },
+    codes: {
+      private_banker: "private banker", after_call_work: "after-call work", follow_up: "follow-up",
+      no_sale: "no sale", wrong_number: "wrong number", call_center: "call center",
+    },
   };
+  const label = (code) => (code == null ? "" : T.codes[code] || code);
   const REASONS = ["break", "lunch", "coaching", "meeting", "after_call_work", "training"];
   const DISPOSITIONS = ["resolved", "follow_up", "escalated", "sale", "no_sale", "wrong_number"];
 
@@ -65,7 +79,7 @@
   }
 
   function select(name, options) {
-    return el("select", { name }, ...options.map((o) => el("option", { value: o }, o)));
+    return el("select", { name }, ...options.map((o) => el("option", { value: o }, label(o))));
   }
 
   // --- layout ------------------------------------------------------------------------------
@@ -85,6 +99,8 @@
     return buttons[key];
   }
   const pop = el("section", { id: "sp-pop", class: "card", hidden: "" });
+  // the screen pop goes on top of the wide right-hand column (the lookup panel), not under the buttons
+  const popHome = document.getElementById("screen-pop");
 
   root.append(
     el("h2", {}, T.softphone, " ", stateBadge, " ", link),
@@ -96,8 +112,9 @@
        button("transfer", "transfer", () => ({ [transferKind.value]: transferTarget.value.trim() }))),
     el("div", { class: "softphone-row" }, disposition,
        button("wrapup", "wrapup", () => ({ disposition: disposition.value }))),
-    robotNote, contactBox, message, pop,
+    robotNote, contactBox, message,
   );
+  if (popHome) popHome.prepend(pop); else root.append(pop);
   const style = document.createElement("style");
   style.textContent = `
     #softphone .softphone-row { margin: .4rem 0; display: flex; gap: .3rem; flex-wrap: wrap; align-items: center; }
@@ -115,7 +132,7 @@
     current = state;
     stateBadge.textContent = T.states[state.state] || state.state;
     stateBadge.className = "badge st-" + state.state;
-    if (state.reason) stateBadge.textContent += " · " + state.reason;
+    if (state.reason) stateBadge.textContent += " · " + label(state.reason);
     let allowed = ENABLED[state.state] || [];
     if (state.robot) allowed = ["login"]; // a demo robot works this agent: take over first
     for (const [key, b] of Object.entries(buttons)) b.disabled = !allowed.includes(key);
@@ -133,12 +150,16 @@
     const waited = Math.max(0, Math.round(Date.now() / 1000 - c.arrived_at));
     contactBox.append(el("strong", {}, state.state === "reserved" ? T.ringing : T.contact), " ",
       c.contact_id, " · ", T.queue, " ", c.queue, " · ", T.tier, " ",
-      el("span", { class: "badge tier-" + c.tier }, c.tier), " · ", T.waited, " ", waited, "s");
+      el("span", { class: "badge tier-" + c.tier }, label(c.tier)), " · ", T.waited, " ", waited, "s");
     if (poppedFor !== c.contact_id) {
       poppedFor = c.contact_id;
       screenPop(c);
       if (state.state === "reserved") ringTone();
     }
+  }
+
+  function listOrNone(items) {
+    return items.length ? el("ul", {}, ...items) : el("p", { class: "muted" }, T.nothing);
   }
 
   async function screenPop(contact) {
@@ -155,20 +176,29 @@
       const cu = await r.json();
       pop.className = "card customer tier-" + cu.value_tier;
       pop.append(
-        el("p", {}, el("strong", {}, cu.name), " ", el("span", { class: "badge" }, cu.value_tier),
+        el("p", {}, el("strong", {}, cu.name), " ", el("span", { class: "badge" }, label(cu.value_tier)),
           " · ", cu.segment || "", cu.do_not_call ? " · DNC" : ""),
         el("h4", {}, T.products),
-        el("ul", {}, ...(cu.products || []).slice(0, 8).map((p) =>
-          el("li", {}, p.kind, " · ", p.name, " · ", Number(p.balance_krw || 0).toLocaleString(), " KRW",
+        listOrNone((cu.products || []).slice(0, 8).map((p) =>
+          el("li", {}, label(p.kind), " · ", p.name, " · ", Number(p.balance_krw || 0).toLocaleString(), " KRW",
             p.maturity_date ? " · " + p.maturity_date : ""))),
         el("h4", {}, T.history),
-        el("ul", {}, ...(cu.contacts || []).slice(0, 5).map((h) =>
-          el("li", {}, String(h.at).slice(0, 16).replace("T", " "), " · ", h.channel, " · ",
+        listOrNone((cu.contacts || []).slice(0, 5).map((h) =>
+          el("li", {}, when(h.at), " · ", label(h.channel), " · ",
             h.reason || "", " ", h.outcome ? "(" + h.outcome + ")" : ""))),
       );
     } catch (err) {
       pop.append(el("p", { class: "error" }, String(err.message || err)));
     }
+  }
+
+  // contact times in the bank's time zone, as the server-rendered pages show them
+  const WHEN = new Intl.DateTimeFormat(KO ? "ko-KR" : "en-GB", {
+    timeZone: "Asia/Seoul", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+  });
+  function when(at) {
+    const d = new Date(/Z|[+-]\d\d:?\d\d$/.test(String(at)) ? at : at + "Z");
+    return isNaN(d) ? String(at).slice(0, 16).replace("T", " ") : WHEN.format(d);
   }
 
   function ringTone() {

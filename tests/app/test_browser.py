@@ -1,4 +1,5 @@
-"""A real browser logs in through the form and sees the agent console (headless Chromium)."""
+"""A real browser logs in through the form and sees the agent console; a supervisor's
+wallboard follows an agent over the websocket and forces its state (headless Chromium)."""
 
 from __future__ import annotations
 
@@ -37,10 +38,22 @@ def free_port() -> int:
 @pytest.fixture
 def server(sqlite_url: str) -> Iterator[str]:
     """uvicorn serving the app on a free 127.0.0.1 port, in a thread; yields the base URL."""
-    import uvicorn
-
     app = make_app(make_settings(sqlite_url))
     create_user(app, "agent01", "agent", "agent01 password", site="busan")
+    yield from serve_in_thread(app)
+
+
+@pytest.fixture
+def supervised_server(sqlite_url: str) -> Iterator[str]:
+    app = make_app(make_settings(sqlite_url))
+    create_user(app, "agent01", "agent", "agent01 password")
+    create_user(app, "sup01", "supervisor", "sup01 password")
+    yield from serve_in_thread(app)
+
+
+def serve_in_thread(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    import uvicorn
+
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     uv = uvicorn.Server(config)
@@ -84,5 +97,44 @@ def test_login_through_the_form_shows_the_agent_console(server: str) -> None:
             # log out through the header form (CSRF token included)
             page.click("form.logout button[type=submit]")
             page.wait_for_url(f"{server}/login")
+        finally:
+            browser.close()
+
+
+def _log_in(page, server: str, name: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", password)
+    page.click("form[action='/login'] button[type=submit]")
+
+
+def test_supervisor_sees_the_agent_live_and_forces_its_state(supervised_server: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    server = supervised_server
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            errors: list[str] = []
+            board = browser.new_context().new_page()
+            board.on("pageerror", lambda e: errors.append(str(e)))
+            board.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            _log_in(board, server, "sup01", "sup01 password")
+            board.wait_for_url(f"{server}/wallboard")
+            sync_api.expect(board.locator("#live .link")).to_contain_text("실시간", timeout=5000)
+            row = board.locator("#agent-table tr[data-agent=agent01]")
+            state = row.locator(".st")
+            # the agent logs in on the console; the board hears it over the websocket
+            console = browser.new_context().new_page()
+            _log_in(console, server, "agent01", "agent01 password")
+            console.wait_for_url(f"{server}/agent")
+            console.click("button[data-action=login]")
+            sync_api.expect(state).to_have_text("이석", timeout=5000)
+            # the supervisor makes the agent ready; the agent's console follows
+            row.locator("button[data-action=ready]").click()
+            sync_api.expect(state).to_have_text("대기", timeout=5000)
+            sync_api.expect(row.locator("td").nth(2)).to_have_text("by sup01", timeout=5000)
+            sync_api.expect(console.locator("#sp-state")).to_have_text("대기", timeout=5000)
+            assert row.locator("button[data-action=ready]").is_disabled()
+            assert errors == []
         finally:
             browser.close()
