@@ -33,6 +33,23 @@ Incomplete gammas come from scipy in logs; where ``P`` would underflow (``a >= 1
 ratio is summed directly as ``pi(a, y) sum_k y**k/((a+1)...(a+k))`` with ``log pi`` computed
 through Loader's ``bd0``/``stirlerr`` (no cancellation of large logarithms).
 
+Very patient callers (``x = n/r > 1e5`` with ``n > A``; ``patience = math.inf``): the
+incomplete-gamma route cancels logarithms of size ``x`` and loses all precision as
+``theta -> 0`` (at 1e16 s patience it gave a service level of 0; at 1e300 P(wait) fell to
+Erlang B's value). There the quantities are integrals of the waiting-time density in units
+of AHT, ``u = mu s``, with the exponent written so that it is exact at ``r = 0``::
+
+    g_k(u) = -(n + k r) u + A u phi(r u),   phi(v) = (1 - e**-v)/v  (phi(0) = 1)
+    G                       = n int_0^inf e**g_0(u) du
+    P(served, V > t)        = (P(wait)/G) n int_tau^inf e**g_1(u) du          (tau = t/AHT)
+    P(V > t, waiting at t)  = e**(-r tau) (P(wait)/G) n int_tau^inf e**g_0(u) du
+    P(abandon)              = (P(wait)/G) n r int_0^inf u phi(r u) e**g_0(u) du
+
+each integrated by QUADPACK after rescaling to the peak of the (log-concave) integrand. As
+``patience -> inf`` they tend to Erlang C's ``G = n/(n-A)``, ``P(V > t | wait) =
+e**(-(n-A) tau)`` and ``P(abandon) = 0``. ``patience_mean_seconds = math.inf`` means callers
+never abandon: Erlang C exactly, which needs ``n > A`` (ValueError otherwise).
+
 Service-level definitions (t = threshold; "answered within t" counts callers answered with
 wait <= t, including those answered at once; "abandoned within t" those who hung up first):
 
@@ -69,6 +86,9 @@ _SERIES_TOL = 1e-17
 _SERIES_MAX_TERMS = 200_000
 # gammainc below this is treated as underflowed (lost relative precision).
 _TINY = 1e-280
+# Above this x = n mu/theta the gamma route loses precision: use the integrals (module doc).
+_X_QUAD = 1e5
+_QUAD_REL = 1e-13
 
 
 # ----------------------------------------------------------------------------- special functions
@@ -188,10 +208,19 @@ class ErlangAArrays(NamedTuple):
     def _tail(self, threshold_seconds: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """``P(served, V > t)`` and ``P(V > t, still waiting at t)``, over all calls."""
         t = np.broadcast_to(np.asarray(threshold_seconds, dtype=np.float64), self.load.shape)
-        x, z = self.agents * self.patience_seconds / self.aht_seconds, self.load / self.r
-        live = self.load > 0
+        with np.errstate(divide="ignore", over="ignore"):
+            x = self.agents * self.patience_seconds / self.aht_seconds
+            z = self.load / self.r
+        quad = (self.load > 0) & (self.agents > self.load) & (x > _X_QUAD)
+        live = (self.load > 0) & ~quad
         served_late = np.zeros_like(self.load)
         waiting = np.zeros_like(self.load)
+        for i in map(tuple, np.argwhere(quad & (self.p_wait > 0))):
+            a, n, r = float(self.load[i]), float(self.agents[i]), float(self.r[i])
+            tau = float(t[i]) / float(self.aht_seconds[i])
+            scale = math.log(float(self.p_wait[i])) - float(self.log_g[i]) + math.log(n)
+            served_late[i] = math.exp(scale + _log_integral(a, n, r, tau, 1.0))
+            waiting[i] = math.exp(scale + _log_integral(a, n, r, tau, 0.0) - r * tau)
         if np.any(live):
             xl, zl, tl = x[live], z[live], t[live]
             y = zl * np.exp(-tl / self.patience_seconds[live])
@@ -230,15 +259,28 @@ def erlang_a_arrays(
         bad = n[n != np.floor(n)].ravel()[0]
         raise ValueError(f"agents must be a whole number for Erlang A, got {bad!r}")
     aht = check_positive("aht_seconds", aht_seconds)
-    patience = check_positive("patience_mean_seconds", patience_mean_seconds)
+    patience = _check_patience(patience_mean_seconds)
     load, n, aht, patience = (
         np.array(v, dtype=np.float64) for v in np.broadcast_arrays(load, n, aht, patience)
     )
+    never = np.isinf(patience) & (n <= load) & (load > 0)
+    if np.any(never):
+        i = tuple(np.argwhere(never)[0])
+        raise ValueError(
+            "patience_mean_seconds = inf (callers never abandon) needs agents > load,"
+            f" got {n[i]:g} agents for {load[i]:g} erlangs"
+        )
     p_wait = np.zeros_like(load)
     p_ab = np.zeros_like(load)
     log_g = np.full_like(load, np.nan)
     log_pi = np.full_like(load, np.nan)
-    live = load > 0
+    with np.errstate(over="ignore"):
+        quad = (load > 0) & (n > load) & (n * patience / aht > _X_QUAD)
+    for i in map(tuple, np.argwhere(quad)):
+        p_wait[i], p_ab[i], log_g[i] = _patient_lane(
+            float(load[i]), float(n[i]), float(aht[i] / patience[i])
+        )
+    live = (load > 0) & ~quad
     if np.any(live):
         a, nl = load[live], n[live]
         r = aht[live] / patience[live]
@@ -251,6 +293,69 @@ def erlang_a_arrays(
         ab_given_wait = _abandon_given_wait(a, nl, x, z, lg)
         p_wait[live], p_ab[live], log_g[live], log_pi[live] = pw, pw * ab_given_wait, lg, lp
     return ErlangAArrays(load, n, aht, patience, p_wait, p_ab, log_g, log_pi)
+
+
+def _check_patience(value: ArrayLike) -> FloatArray:
+    """Patience > 0; ``math.inf`` (never abandons) allowed, NaN and -inf not."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"patience_mean_seconds must be a number, got {value!r}") from None
+    bad = np.isnan(arr) | (arr <= 0)
+    if np.any(bad):
+        raise ValueError(f"patience_mean_seconds must be > 0, got {arr[bad].ravel()[0]:g}")
+    return arr
+
+
+def _phi(v: float) -> float:
+    """``(1 - e**-v)/v``, 1 at ``v = 0``."""
+    return -math.expm1(-v) / v if v > 0 else 1.0
+
+
+def _log_integral(
+    a: float, n: float, r: float, tau: float, k: float, moment: bool = False
+) -> float:
+    """``log int_tau^inf f(u) e**g_k(u) du`` with ``f = 1`` or (``moment``) ``u phi(r u)``.
+
+    ``g_k(u) = -(n + k r) u + a u phi(r u)`` is concave (``g'' = -a r e**(-r u)``); the
+    integral is taken around its peak on ``[tau, inf)``, in units of its width there.
+    """
+    c = n + k * r
+
+    def g(u: float) -> float:
+        return -c * u + a * u * _phi(r * u)
+
+    peak = math.log(a / c) / r if (r > 0 and a > c) else 0.0
+    u0 = max(tau, peak)
+    slope = c - a * math.exp(-r * u0)
+    curvature = a * r * math.exp(-r * u0)
+    sigma = 1.0 / max(slope, math.sqrt(curvature), 1e-300)
+    g0 = g(u0)
+
+    def f(s: float) -> float:
+        u = u0 + sigma * s
+        weight = u * _phi(r * u) if moment else 1.0
+        return weight * math.exp(g(u) - g0)
+
+    opts = {"epsabs": 0.0, "epsrel": _QUAD_REL, "limit": 200}
+    total = float(integrate.quad(f, 0.0, np.inf, **opts)[0])
+    if u0 > tau:
+        total += float(integrate.quad(f, (tau - u0) / sigma, 0.0, **opts)[0])
+    return g0 + math.log(sigma) + math.log(total)
+
+
+def _patient_lane(a: float, n: float, r: float) -> tuple[float, float, float]:
+    """``P(wait)``, ``P(abandon)`` and ``log G`` by the integrals (very patient callers)."""
+    log_g = math.log(n) + _log_integral(a, n, r, 0.0, 0.0)
+    log_e_minus_1 = math.log(n / a) + math.log(
+        float(_inverse_erlang_b(np.array(a), np.array(n - 1.0)))
+    )
+    log_p_wait = -float(np.logaddexp(0.0, log_e_minus_1 - log_g))
+    p_wait = math.exp(log_p_wait)
+    if r == 0.0:
+        return p_wait, 0.0, log_g
+    log_ab = math.log(r) + math.log(n) + _log_integral(a, n, r, 0.0, 0.0, moment=True)
+    return p_wait, min(1.0, math.exp(log_p_wait - log_g + log_ab)), log_g
 
 
 def _abandon_given_wait(
@@ -294,14 +399,24 @@ class ErlangA:
 
     @property
     def mean_wait_seconds(self) -> float:
-        """Mean wait over all calls: ``P(abandon) * patience`` (Little's law)."""
+        """Mean wait over all calls: ``P(abandon) * patience`` (Little's law); with
+        ``patience = inf`` Erlang C's ``P(wait) AHT/(n - A)``."""
+        if math.isinf(self.patience_mean_seconds):
+            return self._erlang_c_wait()
         return self.p_abandon * self.patience_mean_seconds
+
+    def _erlang_c_wait(self) -> float:
+        if self.offered_load_erlangs == 0:
+            return 0.0
+        return self.p_wait * self.aht_seconds / (self.agents - self.offered_load_erlangs)
 
     @property
     def mean_wait_answered_seconds(self) -> float:
         """Mean wait of answered calls, ``E[W | served]`` (numerical quadrature)."""
         if self.p_wait == 0.0:
             return 0.0
+        if math.isinf(self.patience_mean_seconds):
+            return self._erlang_c_wait()
         return _mean_wait_served(self) * self.aht_seconds / self.p_answered
 
     @property
@@ -393,7 +508,8 @@ def erlang_a(
     """Erlang A (M/M/n+M) for one interval; see the module docstring for the formulas.
 
     ``patience_mean_seconds`` is the mean of the callers' exponential patience; as it grows
-    the figures tend to Erlang C's.
+    the figures tend to Erlang C's, which ``math.inf`` (never abandons) gives exactly (then
+    ``agents`` must exceed the load).
     """
     core = erlang_a_arrays(offered_load_erlangs, agents, aht_seconds, patience_mean_seconds)
     return ErlangA(

@@ -4,12 +4,28 @@ A contact center's history is a table ``start, offered[, aht_seconds]`` with one
 interval (closed intervals may be absent). :class:`IntervalHistory` puts it on a regular
 grid of whole days, ``offered[day, slot]``, with absent intervals counted as 0 calls, which
 is what "closed intervals may be absent" means. Rows finer than the requested interval are
-summed (AHT weighted by calls); rows that are not on the grid are an error.
+summed (AHT weighted by calls); rows that are not on the grid, duplicated starts, and
+non-finite or absurd values (more than :data:`MAX_OFFERED` calls in one row, an AHT over
+:data:`MAX_AHT_SECONDS`) are errors naming the row.
+
+Coverage: the history is observed from its first row's start to its last row's end. An
+interval after the last row (or before the first) is *not observed*, which is not the same
+as closed: if the same weekday had calls at those times elsewhere in the history, the
+first/last day is *partial* and is left out of the grid (listed in
+:attr:`IntervalHistory.partial_days`), so that it is not taken for a quiet day. Hours never
+open on that weekday stay closed (0). (A last day that really closed early, exported without
+rows for the closed hours, cannot be told from a cut-off export and is left out too; rows
+with 0 calls for closed intervals mark them observed.)
 
 Timestamps are ISO 8601 (``2024-03-04T09:00:00``, ``2024-03-04 09:00``, optionally with a
-UTC offset). Days run from midnight to midnight in the wall-clock time of the input; the
-form of the input (separator, seconds, offset) is remembered so that forecasts can be
-written back in the same form (:meth:`IntervalHistory.format_start`).
+UTC offset or ``Z``). Days, opening hours and holidays are those of the center's local time:
+timestamps with an offset are converted to the local zone (``time_zone``, default
+:data:`DEFAULT_TIME_ZONE`), naive timestamps are taken as local already. The grid holds
+naive local times; the form of the input (separator, seconds, offset) is remembered so that
+forecasts can be written back in the same form (:meth:`IntervalHistory.format_start`): naive
+input is written naive; input whose offsets are the local zone's is written with the local
+offset of each instant (daylight saving included); input with one other fixed offset (e.g.
+UTC ``Z``) is written in that offset.
 """
 
 from __future__ import annotations
@@ -18,14 +34,36 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from dataclasses import replace as _replace
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
 
 MINUTES_PER_DAY = 24 * 60
 FloatArray = npt.NDArray[np.float64]
+DEFAULT_TIME_ZONE = "Asia/Seoul"
+MAX_OFFERED = 1e7  # calls in one interval row; more is a corrupt file, not a contact center
+MAX_AHT_SECONDS = 86_400.0  # a handle time over a day is a corrupt value
+
+
+def resolve_time_zone(time_zone: str | tzinfo | None) -> tzinfo:
+    """A tzinfo from an IANA name (``Asia/Seoul``), ``UTC``, or a tzinfo; ValueError if unknown."""
+    if time_zone is None:
+        time_zone = DEFAULT_TIME_ZONE
+    if isinstance(time_zone, tzinfo):
+        return time_zone
+    name = str(time_zone).strip()
+    if name.upper() in ("UTC", "Z"):
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {time_zone!r} (use an IANA name such as Asia/Seoul)"
+        ) from None
 
 
 def check_interval_minutes(interval_minutes: object) -> int:
@@ -52,11 +90,30 @@ class TimestampForm:
 
     sep: str = "T"
     timespec: str = "seconds"
-    tz: tzinfo | None = None
+    tz: tzinfo | None = None  # zone of the output (None: naive)
     zulu: bool = False  # UTC written as "Z" rather than "+00:00"
+    zone: tzinfo | None = None  # local zone of naive grid times (None: they carry ``tz``)
 
-    def format(self, start: datetime) -> str:
-        text = start.isoformat(sep=self.sep, timespec=self.timespec)
+    def instant(self, start: datetime, fold: int = 0) -> datetime:
+        """A naive local grid time as the output's aware time (unchanged if already aware)."""
+        if start.tzinfo is not None or self.tz is None:
+            return start
+        local = start.replace(tzinfo=self.zone or self.tz, fold=fold)
+        return local.astimezone(self.tz)
+
+    def local_folds(self, start: datetime) -> tuple[int, ...]:
+        """Folds of a naive local time that exist: ``(0,)``; ``()`` in a daylight-saving gap;
+        ``(0, 1)`` when the wall-clock hour happens twice (the end of daylight saving)."""
+        if start.tzinfo is not None or self.zone is None:
+            return (0,)
+        first, second = (start.replace(tzinfo=self.zone, fold=f) for f in (0, 1))
+        if first.utcoffset() == second.utcoffset():
+            return (0,)
+        back = first.astimezone(UTC).astimezone(self.zone).replace(tzinfo=None)
+        return (0, 1) if back == start else ()
+
+    def format(self, start: datetime, fold: int = 0) -> str:
+        text = self.instant(start, fold).isoformat(sep=self.sep, timespec=self.timespec)
         return text[:-6] + "Z" if self.zulu and text.endswith("+00:00") else text
 
 
@@ -76,6 +133,10 @@ class IntervalHistory:
         Average handle time per interval, NaN where unknown (no answered calls or no column).
     form : TimestampForm
         Form of the input timestamps.
+    partial_days : tuple of date
+        First/last days of the input that were only partly observed and are left out.
+    coverage_end : datetime or None
+        End of the last observed interval (naive local time), when read from rows.
     """
 
     first_day: date
@@ -83,6 +144,8 @@ class IntervalHistory:
     offered: FloatArray
     aht_seconds: FloatArray | None = None
     form: TimestampForm = field(default_factory=TimestampForm)
+    partial_days: tuple[date, ...] = ()
+    coverage_end: datetime | None = None
 
     def __post_init__(self) -> None:
         check_interval_minutes(self.interval_minutes)
@@ -116,9 +179,22 @@ class IntervalHistory:
             raise ValueError(f"no history before {day.isoformat()}")
         n = min(n, self.n_days)
         aht = None if self.aht_seconds is None else self.aht_seconds[:n]
-        return IntervalHistory(
-            self.first_day, self.interval_minutes, self.offered[:n], aht, self.form
+        end = datetime(day.year, day.month, day.day)
+        coverage = self.coverage_end
+        return _replace(
+            self,
+            offered=self.offered[:n],
+            aht_seconds=aht,
+            partial_days=tuple(d for d in self.partial_days if d < day),
+            coverage_end=None if coverage is None else min(coverage, end),
         )
+
+    @property
+    def observed_last_day(self) -> date:
+        """The last day with any observed interval (a partial last day included)."""
+        if self.coverage_end is None:
+            return self.last_day
+        return max(self.last_day, (self.coverage_end - timedelta(microseconds=1)).date())
 
     def aggregate(self, interval_minutes: int) -> IntervalHistory:
         """The same history on longer intervals (sums of calls, call-weighted AHT)."""
@@ -140,11 +216,13 @@ class IntervalHistory:
             weight = np.where(known, self.offered, 0.0).reshape(shape).sum(axis=2)
             with np.errstate(invalid="ignore", divide="ignore"):
                 aht = np.where(weight > 0, work / np.where(weight > 0, weight, 1), np.nan)
-        return IntervalHistory(self.first_day, minutes, offered, aht, self.form)
+        return _replace(self, interval_minutes=minutes, offered=offered, aht_seconds=aht)
 
     def interval_starts(self, day: date) -> list[datetime]:
-        """Wall-clock start of every interval of ``day`` (with the input's time zone)."""
-        midnight = datetime(day.year, day.month, day.day, tzinfo=self.form.tz)
+        """Wall-clock start of every interval of ``day``: naive local times when the input's
+        zone is known (:meth:`format_start` converts them), else with the input's tzinfo."""
+        tz = None if self.form.zone is not None else self.form.tz
+        midnight = datetime(day.year, day.month, day.day, tzinfo=tz)
         step = timedelta(minutes=self.interval_minutes)
         return [midnight + i * step for i in range(self.slots_per_day)]
 
@@ -195,17 +273,24 @@ def from_records(
     interval_minutes: int | None = None,
     form: TimestampForm | None = None,
     first_row: int = 1,
+    check_duplicates: bool = True,
 ) -> IntervalHistory:
     """Build an :class:`IntervalHistory` from rows; rows finer than the interval are summed.
 
-    ``interval_minutes=None`` infers the interval from the times of day present (the largest
-    allowed length dividing every gap). AHT of an aggregated interval is the call-weighted
-    mean of its rows' AHT (rows without AHT do not count).
+    ``starts`` are naive local times. ``interval_minutes=None`` infers the interval from the
+    times of day present (the largest allowed length dividing every gap). AHT of an
+    aggregated interval is the call-weighted mean of its rows' AHT (rows without AHT do not
+    count). Two rows with the same start are an error (two overlapping exports concatenated
+    would otherwise be summed); ``check_duplicates=False`` leaves that to the caller (who
+    checked instants, e.g. the repeated hour at the end of daylight saving). A partly
+    observed first or last day is left out (see the module docstring).
     """
     if len(starts) == 0:
         raise ValueError("history is empty: no rows")
     if len(offered) != len(starts) or (aht_seconds is not None and len(aht_seconds) != len(starts)):
         raise ValueError("starts, offered and aht_seconds must have the same length")
+    if check_duplicates:
+        check_unique_starts(starts, first_row)
     data_minutes = _infer_interval(starts)
     minutes = data_minutes if interval_minutes is None else check_interval_minutes(interval_minutes)
     if minutes % data_minutes:
@@ -214,9 +299,13 @@ def from_records(
             f" got {minutes}"
         )
     calls = np.asarray(offered, dtype=float)
-    if np.any(~np.isfinite(calls)) or np.any(calls < 0):
-        row = int(np.flatnonzero(~np.isfinite(calls) | (calls < 0))[0]) + first_row
-        raise ValueError(f"row {row}: offered must be a number >= 0")
+    bad_calls = ~np.isfinite(calls) | (calls < 0) | (calls > MAX_OFFERED)
+    if np.any(bad_calls):
+        row = int(np.flatnonzero(bad_calls)[0])
+        raise ValueError(
+            f"row {row + first_row}: offered must be a number >= 0 and at most"
+            f" {MAX_OFFERED:g} per interval, got {float(calls[row]):g}"
+        )
     days = np.array([(s.date() - date(1970, 1, 1)).days for s in starts])
     tod = np.array([s.hour * 60 + s.minute for s in starts])
     if any(s.second or s.microsecond for s in starts) or np.any(tod % data_minutes):
@@ -236,6 +325,13 @@ def from_records(
     aht_grid = None
     if aht_seconds is not None:
         aht = np.asarray(aht_seconds, dtype=float)
+        absurd = np.isfinite(aht) & (aht > MAX_AHT_SECONDS) | np.isinf(aht)
+        if np.any(absurd):
+            row = int(np.flatnonzero(absurd)[0])
+            raise ValueError(
+                f"row {row + first_row}: aht_seconds must be at most {MAX_AHT_SECONDS:g},"
+                f" got {float(aht[row]):g}"
+            )
         known = np.isfinite(aht) & (aht > 0) & (calls > 0)
         work = np.zeros_like(grid)
         weight = np.zeros_like(grid)
@@ -244,20 +340,125 @@ def from_records(
         with np.errstate(invalid="ignore", divide="ignore"):
             aht_grid = np.where(weight > 0, work / np.where(weight > 0, weight, 1), np.nan)
     first_day = date(1970, 1, 1) + timedelta(days=first)
-    return IntervalHistory(first_day, minutes, grid, aht_grid, form or TimestampForm())
+    coverage_start = min(starts)
+    coverage_end = max(starts) + timedelta(minutes=data_minutes)
+    keep = _complete_days(grid, first_day, minutes, coverage_start, coverage_end)
+    partial = tuple(first_day + timedelta(days=i) for i in range(n_days) if not keep[i])
+    lo, hi = int(np.argmax(keep)), n_days - int(np.argmax(keep[::-1]))
+    return IntervalHistory(
+        first_day + timedelta(days=lo),
+        minutes,
+        grid[lo:hi],
+        None if aht_grid is None else aht_grid[lo:hi],
+        form or TimestampForm(),
+        partial_days=partial,
+        coverage_end=coverage_end,
+    )
+
+
+def check_unique_starts(starts: Sequence[datetime], first_row: int = 1) -> None:
+    """Raise ValueError naming the first row whose start repeats an earlier row's."""
+    seen: dict[datetime, int] = {}
+    for i, start in enumerate(starts):
+        if start in seen:
+            raise ValueError(
+                f"row {i + first_row}: duplicate start {start.isoformat()} (same as row"
+                f" {seen[start] + first_row}); remove the repeated rows (overlapping exports?)"
+            )
+        seen[start] = i
+
+
+def _complete_days(
+    grid: FloatArray,
+    first_day: date,
+    minutes: int,
+    coverage_start: datetime,
+    coverage_end: datetime,
+) -> np.ndarray:
+    """Which days of the grid were observed whole (the first/last may not be).
+
+    The first day is observed from ``coverage_start``, the last until ``coverage_end``. An
+    unobserved interval matters only if it can be open: if days of the same weekday (or, with
+    none, any other day) had calls in an interval the first/last day did not observe, that day
+    is partial. Days in between are observed whole (absent rows there mean closed). A history
+    of a single day is kept as it is.
+    """
+    n_days, slots = grid.shape
+    keep = np.ones(n_days, dtype=bool)
+    if n_days < 2:
+        return keep
+    slot_start = np.arange(slots) * minutes
+    ends = [
+        (0, slot_start < coverage_start.hour * 60 + coverage_start.minute),
+        (n_days - 1, _unobserved_after(slot_start, minutes, first_day, n_days, coverage_end)),
+    ]
+    for i, unobserved in ends:
+        if not unobserved.any():
+            continue
+        others = np.array([j for j in range(n_days) if j != i and keep[j]])
+        same = others[(others - i) % 7 == 0] if len(others) else others
+        reference = grid[same if len(same) else others]
+        if len(reference) and (reference[:, unobserved] > 0).any():
+            keep[i] = False
+    if not keep.any():  # two partial days and nothing else: keep what there is
+        keep[:] = True
+    return keep
+
+
+def _unobserved_after(
+    slot_start: np.ndarray, minutes: int, first_day: date, n_days: int, coverage_end: datetime
+) -> np.ndarray:
+    """Slots of the last day that end after ``coverage_end`` (not, or not fully, observed)."""
+    last = first_day + timedelta(days=n_days - 1)
+    midnight = datetime(last.year, last.month, last.day)
+    end_minute = (coverage_end - midnight).total_seconds() / 60.0
+    return np.asarray(slot_start + minutes > end_minute + 1e-9)
+
+
+def _local_starts(
+    parsed: Sequence[datetime], zone: tzinfo, first_row: int
+) -> tuple[list[datetime], tzinfo | None]:
+    """Naive local times of the parsed starts, and the zone forecasts should be written in.
+
+    Aware starts are converted to ``zone``. Output zone: None for naive input; ``zone`` when
+    every offset is the local zone's at that instant; else the one fixed offset of the input
+    (or ``zone`` if the offsets differ). Mixing naive and aware starts is an error.
+    """
+    aware = [p.tzinfo is not None and p.utcoffset() is not None for p in parsed]
+    if not any(aware):
+        return list(parsed), None
+    if not all(aware):
+        i = aware.index(not aware[0])
+        raise ValueError(
+            f"row {i + first_row}: start {parsed[i].isoformat()} mixes timestamps with and"
+            " without a UTC offset"
+        )
+    local = [p.astimezone(zone) for p in parsed]
+    if all(p.utcoffset() == q.utcoffset() for p, q in zip(parsed, local, strict=True)):
+        out: tzinfo = zone
+    else:
+        offsets = {p.utcoffset() for p in parsed}
+        only = next(iter(offsets))
+        out = timezone(only) if len(offsets) == 1 and only is not None else zone
+    return [q.replace(tzinfo=None) for q in local], out
 
 
 def read_history_csv(
-    source: str | Path | io.TextIOBase | Iterable[str], interval_minutes: int | None = None
+    source: str | Path | io.TextIOBase | Iterable[str],
+    interval_minutes: int | None = None,
+    time_zone: str | tzinfo | None = None,
 ) -> IntervalHistory:
     """Read ``start,offered[,aht_seconds]`` CSV (header required) into an IntervalHistory.
 
     ``source`` is a path or an open text file. Errors name the row (the header is row 1)
-    and the column. Empty ``aht_seconds`` cells mean unknown.
+    and the column. Empty ``aht_seconds`` cells mean unknown. ``time_zone`` (IANA name or
+    tzinfo, default :data:`DEFAULT_TIME_ZONE`) is the center's local zone, into which
+    timestamps with an offset are converted; naive timestamps are local already.
     """
+    zone = resolve_time_zone(time_zone)
     if isinstance(source, (str, Path)):
         with open(source, newline="", encoding="utf-8-sig") as handle:
-            return read_history_csv(handle, interval_minutes)
+            return read_history_csv(handle, interval_minutes, zone)
     reader = csv.reader(source)
     header = next(reader, None)
     if header is None:
@@ -270,7 +471,8 @@ def read_history_csv(
             )
     i_start, i_off = names.index("start"), names.index("offered")
     i_aht = names.index("aht_seconds") if "aht_seconds" in names else None
-    starts: list[datetime] = []
+    parsed: list[datetime] = []
+    rows: list[int] = []
     offered: list[float] = []
     aht: list[float] = []
     form: TimestampForm | None = None
@@ -287,7 +489,8 @@ def read_history_csv(
             ) from None
         if form is None:
             form = timestamp_form(row[i_start], start)
-        starts.append(start.replace(tzinfo=None))
+        parsed.append(start)
+        rows.append(row_number)
         try:
             offered.append(float(row[i_off]))
         except ValueError:
@@ -300,11 +503,48 @@ def read_history_csv(
                 raise ValueError(
                     f"row {row_number}: aht_seconds is not a number: {cell!r}"
                 ) from None
-    if not starts:
+    if not parsed or form is None:
         raise ValueError("history CSV has no data rows")
-    return from_records(
-        starts, offered, aht if i_aht is not None else None, interval_minutes, form, first_row=2
+    _check_rows(parsed, rows)
+    starts, out_zone = _local_starts(parsed, zone, 2)
+    form = _replace(form, tz=out_zone, zone=zone if out_zone is not None else None)
+    return _with_rows(
+        starts, offered, aht if i_aht is not None else None, interval_minutes, form, rows
     )
+
+
+def _check_rows(parsed: Sequence[datetime], rows: Sequence[int]) -> None:
+    """Duplicates (as instants, or wall times when naive) named by their CSV row."""
+    seen: dict[datetime, int] = {}
+    for start, row in zip(parsed, rows, strict=True):
+        if start in seen:
+            raise ValueError(
+                f"row {row}: duplicate start {start.isoformat()} (same as row {seen[start]});"
+                " remove the repeated rows (overlapping exports?)"
+            )
+        seen[start] = row
+
+
+def _with_rows(
+    starts: list[datetime],
+    offered: list[float],
+    aht: list[float] | None,
+    interval_minutes: int | None,
+    form: TimestampForm,
+    rows: Sequence[int],
+) -> IntervalHistory:
+    """:func:`from_records`, with errors naming the CSV row rather than the record index."""
+    try:
+        return from_records(
+            starts, offered, aht, interval_minutes, form, first_row=0, check_duplicates=False
+        )
+    except ValueError as exc:
+        text = str(exc)
+        if text.startswith("row "):
+            index, _, rest = text[4:].partition(":")
+            if index.isdigit() and int(index) < len(rows):
+                raise ValueError(f"row {rows[int(index)]}:{rest}") from None
+        raise
 
 
 def synthetic_history(

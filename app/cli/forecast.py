@@ -9,6 +9,15 @@ The forecast CSV has ``start,offered,offered_low,offered_high[,aht_seconds]`` fo
 interval of the days asked for (closed ones 0), timestamps in the input's form. When
 ``--start`` falls inside the history, only the days before it are used (a forecast "as of"
 that day). ``offered_low``/``offered_high`` bound an 80 % prediction interval.
+
+Days, opening hours and holidays are the center's local ones: timestamps with a UTC offset
+(or ``Z``) are converted to ``--time-zone`` (default Asia/Seoul); naive timestamps are local
+already. Output timestamps carry each instant's own offset (daylight saving included); input
+with one fixed offset that is not the local zone's (e.g. ``Z``) is written in that offset. A
+local time skipped by daylight saving is left out; a repeated one is written twice (once per
+offset). A history that stops (or starts) partway through a day leaves that day out: its
+unobserved intervals are unknown, not closed (a note on standard error says so); by default
+the forecast starts the day after the last observed day.
 """
 
 from __future__ import annotations
@@ -56,23 +65,43 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument(
         "--method", default=None, help="force a method instead of the backtest's choice"
     )
+    parser.add_argument(
+        "--time-zone",
+        default=None,
+        help="the center's local time zone, IANA name (default Asia/Seoul); used for"
+        " timestamps with an offset or Z; naive timestamps are taken as local",
+    )
     parser.set_defaults(func=run)
 
 
-def _load(path_text: str | None, interval_minutes: int | None):  # type: ignore[no-untyped-def]
-    from wfm.history import read_history_csv
+def _load(  # type: ignore[no-untyped-def]
+    path_text: str | None, interval_minutes: int | None, time_zone: str | None = None
+):
+    from wfm.history import read_history_csv, resolve_time_zone
 
     if not path_text:
         raise CliError("a history CSV is required")
+    try:
+        zone = resolve_time_zone(time_zone)
+    except ValueError as exc:
+        raise CliError(f"--time-zone: {exc}") from None
     path = Path(path_text)
     if not path.is_file():
         raise CliError(f"history file not found: {path}")
     try:
-        return read_history_csv(path, interval_minutes)
+        history = read_history_csv(path, interval_minutes, zone)
     except UnicodeDecodeError:
         raise CliError(f"{path}: not a UTF-8 text CSV") from None
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise CliError(f"{path}: {exc}") from None
+    for day in history.partial_days:
+        print(
+            f"note: {path}: {day} is only partly observed; left out of the history",
+            file=sys.stderr,
+        )
+    return history
 
 
 def _spec(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -109,7 +138,7 @@ def _backtest(args: argparse.Namespace) -> int:
     from wfm.forecast import run_backtest
 
     spec = _spec(args)
-    history = _load(args.history, args.interval_minutes)
+    history = _load(args.history, args.interval_minutes, args.time_zone)
     if history.n_days < spec.min_history_days + 1:
         raise CliError(
             f"too little history for a backtest: {history.n_days} days"
@@ -128,9 +157,11 @@ def _backtest(args: argparse.Namespace) -> int:
 
 def _forecast(args: argparse.Namespace) -> int:
     spec = _spec(args)
-    history = _load(args.target, args.interval_minutes)
+    if args.out and not Path(args.out).resolve().parent.is_dir():
+        raise CliError(f"cannot write {args.out}: No such file or directory")
+    history = _load(args.target, args.interval_minutes, args.time_zone)
     if args.start is None:
-        start = history.last_day + timedelta(days=1)
+        start = history.observed_last_day + timedelta(days=1)
     else:
         try:
             start = date.fromisoformat(args.start)
@@ -145,13 +176,16 @@ def _forecast(args: argparse.Namespace) -> int:
         result = fitted.forecast(start, args.days, method=args.method)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    rows = result.rows()
+    rows = _local_rows(result.rows(), result.starts, history.form)
     columns = ["start", "offered", "offered_low", "offered_high"]
     if result.aht_seconds is not None:
         columns.append("aht_seconds")
     if args.out:
-        with open(args.out, "w", newline="", encoding="utf-8") as handle:
-            _write(handle, columns, rows)
+        try:
+            with open(args.out, "w", newline="", encoding="utf-8") as handle:
+                _write(handle, columns, rows)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         print(
             f"wrote {len(rows)} intervals ({args.days} days, method {result.method}) to {args.out}",
             file=sys.stderr,
@@ -159,6 +193,16 @@ def _forecast(args: argparse.Namespace) -> int:
     else:
         _write(sys.stdout, columns, rows)
     return 0
+
+
+def _local_rows(rows, starts, form):  # type: ignore[no-untyped-def]
+    """Rows with each start in the output's offset: a local time that daylight saving skips
+    is left out, one it repeats is written once per offset (the same forecast for both)."""
+    out: list[dict[str, object]] = []
+    for row, start in zip(rows, starts, strict=True):
+        for fold in form.local_folds(start):
+            out.append({**row, "start": form.format(start, fold)})
+    return out
 
 
 def _write(handle, columns: list[str], rows: list[dict[str, object]]) -> None:  # type: ignore[no-untyped-def]

@@ -4,8 +4,11 @@ Reads a forecast (``start,offered,offered_low,offered_high[,aht_seconds]``), sta
 interval with Erlang C (or Erlang A when ``--patience`` is given) through
 :func:`wfm.staffing.staff_intervals`, and writes
 ``start,offered,aht_seconds,agents,scheduled_agents,service_level,asa_seconds,occupancy``
-(plus ``p_abandon`` under Erlang A). The interval length is inferred from the smallest gap
-between consecutive starts unless ``--interval-minutes`` is given.
+(plus ``p_abandon`` under Erlang A). The interval length is the forecast's own spacing: the
+most common gap between consecutive starts (closed intervals may be absent, so larger gaps
+are allowed if they are whole multiples of it). It must divide the day; every start must lie
+on that grid; a repeated start is an error. ``--interval-minutes`` is needed only for a
+one-row forecast, and must agree with the spacing of the file when given.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -24,6 +28,9 @@ from app.cli import CliError
 from wfm.staffing import StaffingPlan, staff_intervals
 
 REQUIRED_COLUMNS = ("start", "offered")
+MAX_OFFERED = 1e7  # calls in one interval; more is a corrupt file
+MAX_AHT_SECONDS = 86_400.0  # a handle time over a day is a corrupt value
+SECONDS_PER_DAY = 86_400
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -91,16 +98,13 @@ class Forecast:
     times: list[datetime]
     offered: np.ndarray
     aht_seconds: np.ndarray
+    lines: list[int] | None = None  # CSV line of each row (header = line 1)
 
 
 def run(args: argparse.Namespace) -> int:
     _check_options(args)
     forecast = read_forecast(args.forecast, args.aht)
-    interval_seconds = (
-        args.interval_minutes * 60.0
-        if args.interval_minutes is not None
-        else _infer_interval_seconds(forecast.times)
-    )
+    interval_seconds = interval_seconds_of(forecast, args.interval_minutes, args.forecast)
     plan = staff_intervals(
         forecast.offered,
         interval_seconds,
@@ -153,7 +157,20 @@ def _check_options(args: argparse.Namespace) -> None:
 
 
 def read_forecast(path: Path, default_aht: float | None) -> Forecast:
-    """Parse ``start,offered,...[,aht_seconds]``; errors name the line and the column."""
+    """Parse ``start,offered,...[,aht_seconds]``; errors name the file, line and column."""
+    try:
+        return _read_forecast(path, default_aht)
+    except FileNotFoundError:
+        raise CliError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{path}: not a UTF-8 text CSV") from None
+    except csv.Error as exc:
+        raise CliError(f"{path}: not a readable CSV ({exc})") from None
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _read_forecast(path: Path, default_aht: float | None) -> Forecast:
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         columns = [c.strip() for c in (reader.fieldnames or [])]
@@ -171,6 +188,8 @@ def read_forecast(path: Path, default_aht: float | None) -> Forecast:
         times: list[datetime] = []
         offered: list[float] = []
         aht: list[float] = []
+        lines: list[int] = []
+        seen: dict[float | datetime, int] = {}
         for line, raw in enumerate(reader, start=2):
             row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
             start = row.get("start", "")
@@ -180,10 +199,31 @@ def read_forecast(path: Path, default_aht: float | None) -> Forecast:
                 raise CliError(
                     f"{path}: line {line}: column start: not an ISO timestamp: {start!r}"
                 ) from None
+            key = _instant(times[-1])
+            if key in seen:
+                raise CliError(
+                    f"{path}: line {line}: duplicate start {start} (same instant as line"
+                    f" {seen[key]}); each interval must appear once"
+                )
+            seen[key] = line
+            lines.append(line)
             starts.append(start)
-            offered.append(_number(path, line, "offered", row.get("offered", ""), zero_ok=True))
+            offered.append(
+                _number(
+                    path, line, "offered", row.get("offered", ""), zero_ok=True, top=MAX_OFFERED
+                )
+            )
             if has_aht and row.get("aht_seconds", "") != "":
-                aht.append(_number(path, line, "aht_seconds", row["aht_seconds"], zero_ok=False))
+                aht.append(
+                    _number(
+                        path,
+                        line,
+                        "aht_seconds",
+                        row["aht_seconds"],
+                        zero_ok=False,
+                        top=MAX_AHT_SECONDS,
+                    )
+                )
             elif default_aht is not None:
                 aht.append(default_aht)
             else:
@@ -192,10 +232,12 @@ def read_forecast(path: Path, default_aht: float | None) -> Forecast:
                 )
     if not starts:
         raise CliError(f"{path}: no intervals (the file has a header but no rows)")
-    return Forecast(starts, times, np.array(offered), np.array(aht))
+    return Forecast(starts, times, np.array(offered), np.array(aht), lines)
 
 
-def _number(path: Path, line: int, column: str, text: str, *, zero_ok: bool) -> float:
+def _number(
+    path: Path, line: int, column: str, text: str, *, zero_ok: bool, top: float = math.inf
+) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -203,19 +245,66 @@ def _number(path: Path, line: int, column: str, text: str, *, zero_ok: bool) -> 
     if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
         bound = ">= 0" if zero_ok else "> 0"
         raise CliError(f"{path}: line {line}: column {column} must be {bound}, got {text!r}")
+    if value > top:
+        raise CliError(
+            f"{path}: line {line}: column {column} must be at most {top:g}, got {text!r}"
+        )
     return value
 
 
-def _infer_interval_seconds(times: list[datetime]) -> float:
-    """Smallest positive gap between consecutive starts (closed intervals may be absent)."""
-    # naive timestamps are read as UTC so that a daylight-saving change cannot bend a gap
-    stamps = sorted((t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp() for t in times)
-    gaps = [b - a for a, b in pairwise(stamps) if b > a]
+def _instant(t: datetime) -> float:
+    """Seconds of a start; naive timestamps are read as UTC, so that a daylight-saving
+    change cannot bend a gap."""
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp()
+
+
+def interval_seconds_of(
+    forecast: Forecast, interval_minutes: float | None, path: Path | str = "forecast"
+) -> float:
+    """The forecast's interval length in seconds, checked against ``--interval-minutes``.
+
+    The spacing is the most common positive gap between consecutive starts (the smallest of
+    equally common ones); it must divide the day and every gap must be a whole multiple of
+    it (closed intervals may be absent). One row: ``interval_minutes`` is needed.
+    """
+    given = None
+    if interval_minutes is not None:
+        given = float(interval_minutes) * 60.0
+        if given != round(given) or SECONDS_PER_DAY % round(given):
+            raise CliError(
+                f"--interval-minutes must divide the day (1440 minutes), got {interval_minutes:g}"
+            )
+    lines = forecast.lines or list(range(2, len(forecast.times) + 2))
+    order = sorted(range(len(forecast.times)), key=lambda i: _instant(forecast.times[i]))
+    stamps = [_instant(forecast.times[i]) for i in order]
+    gaps = [b - a for a, b in pairwise(stamps)]
     if not gaps:
+        if given is None:
+            raise CliError(
+                f"{path}: cannot infer the interval from a single start time;"
+                " give --interval-minutes"
+            )
+        return given
+    counts = Counter(gaps)
+    spacing = min(counts, key=lambda g: (-counts[g], g))
+    if spacing != round(spacing) or SECONDS_PER_DAY % round(spacing):
         raise CliError(
-            "cannot infer the interval from a single start time; give --interval-minutes"
+            f"{path}: starts are {spacing / 60:g} minutes apart, which does not divide the day"
+            " (1440 minutes); the interval must be e.g. 5, 10, 15, 30 or 60 minutes"
         )
-    return float(min(gaps))
+    for k, gap in enumerate(gaps):
+        if gap % spacing:
+            i = order[k + 1]
+            raise CliError(
+                f"{path}: line {lines[i]}: start {forecast.starts[i]} is off the"
+                f" {spacing / 60:g}-minute grid of the other starts"
+            )
+    if given is not None and given != spacing:
+        raise CliError(
+            f"--interval-minutes {interval_minutes:g} disagrees with {path}, whose starts are"
+            f" {spacing / 60:g} minutes apart (leave the option out to use the file's spacing)"
+        )
+    return float(spacing)
 
 
 def write_required(path: Path, forecast: Forecast, plan: StaffingPlan) -> None:

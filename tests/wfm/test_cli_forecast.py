@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -200,3 +201,105 @@ def test_error_paths(
     assert "not found" in _error(["forecast", str(tmp_path / "nope.csv"), "--days", "1"], capsys)
     assert "--start" in _error(["forecast", str(around_the_clock), "--start", "07/04/2025"], capsys)
     assert "history CSV is required" in _error(["forecast", "backtest"], capsys)
+
+
+@pytest.fixture(scope="module")
+def weekday_history() -> list[tuple[datetime, int]]:
+    """Weekdays 07:00-21:00, 15-minute rows (closed hours and weekends absent), 5 weeks."""
+    h = synthetic_history(
+        np.random.default_rng(7),
+        date(2024, 9, 30),
+        33,  # Monday 30 Sep to Friday 1 Nov
+        15,
+        daily_calls=4600.0,
+        weekday_factors=(1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0),
+        open_minutes=(7 * 60, 21 * 60),
+        aht_seconds=None,
+    )
+    rows = []
+    for i, d in enumerate(h.days):
+        for j, s in enumerate(h.interval_starts(d)):
+            if d.weekday() < 5 and 7 * 60 <= s.hour * 60 + s.minute < 21 * 60:
+                rows.append((s, int(h.offered[i, j])))
+    return rows
+
+
+def _write_rows(path: Path, rows: list[tuple[str, int]]) -> Path:
+    with open(path, "w", newline="") as handle:
+        w = csv.writer(handle)
+        w.writerow(["start", "offered"])
+        w.writerows(rows)
+    return path
+
+
+def _day_totals(rows: list[dict[str, str]], key_length: int = 10) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for r in rows:
+        totals[r["start"][:key_length]] = totals.get(r["start"][:key_length], 0.0) + float(
+            r["offered"]
+        )
+    return totals
+
+
+def test_history_cut_partway_through_its_last_day(
+    weekday_history: list[tuple[datetime, int]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Cut at noon on the last Friday: that afternoon is unknown, not closed (was ~half)."""
+    cut = datetime(2024, 11, 1, 12, 0)
+    rows = [(s.isoformat(timespec="minutes"), c) for s, c in weekday_history if s < cut]
+    history = _write_rows(tmp_path / "partial.csv", rows)
+    out = tmp_path / "fc.csv"
+    assert main(["forecast", str(history), "--days", "7", "--out", str(out)]) == 0
+    assert "2024-11-01 is only partly observed" in capsys.readouterr().err
+    got = read_rows(out)
+    assert got[0]["start"] == "2024-11-02T00:00"  # the day after the last observed day
+    totals = _day_totals(got)
+    friday, monday = totals["2024-11-08"], totals["2024-11-04"]
+    assert friday == pytest.approx(4600, rel=0.08)
+    assert friday == pytest.approx(monday, rel=0.08)
+    assert totals["2024-11-02"] == totals["2024-11-03"] == 0  # weekends stay closed
+
+
+def test_utc_history_uses_local_days_and_writes_utc(
+    weekday_history: list[tuple[datetime, int]], tmp_path: Path
+) -> None:
+    """Z timestamps: days/holidays in Seoul time; output in Z for the right instants."""
+    zone = ZoneInfo("Asia/Seoul")
+    rows = [
+        (s.replace(tzinfo=zone).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), c)
+        for s, c in weekday_history
+    ]
+    history = _write_rows(tmp_path / "z.csv", rows)
+    out = tmp_path / "fc.csv"
+    assert main(["forecast", str(history), "--days", "7", "--out", str(out)]) == 0
+    got = read_rows(out)
+    assert got[0]["start"] == "2024-11-01T15:00:00Z"  # 2024-11-02 00:00 in Seoul
+    local = [
+        {**r, "start": datetime.fromisoformat(r["start"]).astimezone(zone).isoformat()} for r in got
+    ]
+    totals = _day_totals(local)
+    assert totals["2024-11-02"] == totals["2024-11-03"] == 0  # Seoul weekend
+    assert totals["2024-11-04"] == pytest.approx(4600, rel=0.08)
+    open_hours = {r["start"][11:13] for r in local if float(r["offered"]) > 0}
+    assert min(open_hours) == "07" and max(open_hours) == "20"
+
+
+def test_history_input_errors(
+    weekday_history: list[tuple[datetime, int]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rows = [(s.isoformat(timespec="minutes"), c) for s, c in weekday_history[:200]]
+    doubled = _write_rows(tmp_path / "dup.csv", rows + rows[:3])
+    err = _error(["forecast", str(doubled), "--days", "1"], capsys)
+    assert "row 202: duplicate start 2024-09-30T07:00:00 (same as row 2)" in err
+    huge = _write_rows(tmp_path / "huge.csv", [(s, int(c * 1e300)) for s, c in rows])
+    err = _error(["forecast", str(huge), "--days", "1"], capsys)
+    assert "huge.csv: row 2: offered must be a number >= 0 and at most 1e+07" in err
+    good = _write_rows(tmp_path / "ok.csv", rows)
+    err = _error(["forecast", str(good), "--out", str(tmp_path / "no" / "fc.csv")], capsys)
+    assert err.endswith("No such file or directory") and "cannot write" in err
+    err = _error(["forecast", str(good), "--time-zone", "Mars/Base"], capsys)
+    assert "unknown time zone 'Mars/Base'" in err

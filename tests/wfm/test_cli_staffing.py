@@ -279,3 +279,115 @@ def test_subprocess(forecast: Path, tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "missing.csv" in bad.stderr
+
+
+def _staff(path: Path, out: Path, *extra: str) -> int:
+    argv = ["staffing", str(path), "--service-level", "0.8", "--threshold", "20"]
+    return main([*argv, "--out", str(out), *extra])
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "Errno" not in err and err.count("\n") == 1
+    return err
+
+
+QUARTER_HOURS = (
+    f"{HEADER},aht_seconds\n"
+    "2026-01-05T09:00,100,1,1,180\n"
+    "2026-01-05T09:15,100,1,1,180\n"
+    "2026-01-05T09:30,100,1,1,180\n"
+    "2026-01-05T10:30,100,1,1,180\n"  # a closed hour in between is fine
+)
+
+
+def test_interval_is_the_forecasts_own_spacing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = write(tmp_path / "f.csv", QUARTER_HOURS)
+    out = tmp_path / "r.csv"
+    assert _staff(src, out) == 0 and "15 min" in capsys.readouterr().out
+    assert _staff(src, out, "--interval-minutes", "15") == 0
+    capsys.readouterr()
+    assert _staff(src, tmp_path / "r60.csv", "--interval-minutes", "60") == 2
+    err = _one_line_error(capsys)
+    assert "--interval-minutes 60 disagrees with" in err and "15 minutes apart" in err
+    assert not (tmp_path / "r60.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        (
+            (
+                f"{HEADER},aht_seconds\n2026-01-05T09:00,1,1,1,180\n2026-01-05T09:07,1,1,1,180\n"
+                "2026-01-05T09:14,1,1,1,180\n"
+            ),
+            [],
+            "7 minutes apart, which does not divide the day",
+        ),
+        (
+            (
+                f"{HEADER},aht_seconds\n2026-01-05T09:00,1,1,1,180\n2026-01-05T09:15,1,1,1,180\n"
+                "2026-01-05T09:30,1,1,1,180\n2026-01-05T09:37,1,1,1,180\n"
+            ),
+            [],
+            "line 5: start 2026-01-05T09:37 is off the 15-minute grid",
+        ),
+        (
+            f"{HEADER},aht_seconds\n2026-01-05T09:00,1,1,1,180\n2026-01-05T09:00,1,1,1,180\n",
+            [],
+            "line 3: duplicate start 2026-01-05T09:00 (same instant as line 2)",
+        ),
+        (
+            (
+                f"{HEADER},aht_seconds\n2026-01-05T09:00+09:00,1,1,1,180\n"
+                "2026-01-05T00:30Z,1,1,1,180\n2026-01-05T00:00Z,1,1,1,180\n"
+            ),
+            [],
+            "line 4: duplicate start 2026-01-05T00:00Z (same instant as line 2)",
+        ),
+        (
+            f"{HEADER},aht_seconds\n2026-01-05T09:00,1,1,1,180\n",
+            ["--interval-minutes", "7"],
+            "--interval-minutes must divide the day (1440 minutes), got 7",
+        ),
+        (
+            f"{HEADER},aht_seconds\n2026-01-05T09:00,1e300,1,1,180\n2026-01-05T09:30,1,1,1,180\n",
+            [],
+            "line 2: column offered must be at most 1e+07, got '1e300'",
+        ),
+        (
+            f"{HEADER},aht_seconds\n2026-01-05T09:00,1,1,1,1e300\n2026-01-05T09:30,1,1,1,180\n",
+            [],
+            "line 2: column aht_seconds must be at most 86400",
+        ),
+    ],
+)
+def test_spacing_duplicates_and_absurd_values(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: str,
+    extra: list[str],
+    message: str,
+) -> None:
+    src = write(tmp_path / "f.csv", content)
+    assert _staff(src, tmp_path / "r.csv", *extra) == 2
+    assert message in _one_line_error(capsys)
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_unreadable_files_are_one_line_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = write(tmp_path / "f.csv", QUARTER_HOURS)
+    assert _staff(tmp_path / "missing.csv", tmp_path / "r.csv") == 2
+    assert f"{tmp_path / 'missing.csv'}: file not found" in _one_line_error(capsys)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(QUARTER_HOURS.replace("start", "d\xe9but").encode("latin-1"))
+    assert _staff(latin, tmp_path / "r.csv") == 2
+    assert f"{latin}: not a UTF-8 text CSV" in _one_line_error(capsys)
+    assert _staff(tmp_path, tmp_path / "r.csv") == 2
+    assert f"cannot read {tmp_path}" in _one_line_error(capsys)
+    assert _staff(src, tmp_path / "no" / "r.csv") == 2
+    assert "cannot write" in _one_line_error(capsys)

@@ -250,3 +250,79 @@ def test_threshold_validation() -> None:
     with pytest.raises(ValueError, match="short_abandon_seconds must be >= 0"):
         e.excluding_short_abandons(20, -1)
     assert math.isclose(e.service_level(0), 1 - e.p_wait, rel_tol=1e-12)
+
+
+# ------------------------------------------------------------------ very patient callers
+
+
+def test_very_long_patience_is_erlang_c() -> None:
+    """Regression: at 1e16 s the service level was 0.0; at 1e300 P(wait) was Erlang B's."""
+    c_wait, c_sl = erlang_c(10.0, 14), service_level(10.0, 14, 180.0, 20.0)
+    for patience in (1e12, 1e16, 1e20, 1e100, 1e300, 1.7e308):
+        e = erlang_a(10.0, 14, 180.0, patience)
+        assert e.p_wait == pytest.approx(c_wait, rel=1e-9, abs=1e-12)
+        assert e.service_level(20) == pytest.approx(c_sl, rel=1e-9)
+        assert e.mean_wait_seconds == pytest.approx(average_speed_of_answer(10.0, 14, 180.0))
+        assert 0.0 < e.p_abandon < 1e-9
+
+
+def test_infinite_patience_is_erlang_c_exactly() -> None:
+    e = erlang_a(10.0, 14, 180.0, math.inf)
+    assert e.p_wait == pytest.approx(erlang_c(10.0, 14), rel=1e-13)
+    assert e.service_level(20) == pytest.approx(service_level(10.0, 14, 180.0, 20), rel=1e-12)
+    asa = average_speed_of_answer(10.0, 14, 180.0)
+    assert e.p_abandon == 0.0 and e.p_answered == 1.0
+    assert e.mean_wait_seconds == pytest.approx(asa, rel=1e-12)
+    assert e.mean_wait_answered_seconds == pytest.approx(asa, rel=1e-12)
+    assert e.p_abandon_within(30) < 1e-15
+    with pytest.raises(ValueError, match="needs agents > load, got 10 agents for 10 erlangs"):
+        erlang_a(10.0, 10, 180.0, math.inf)
+    with pytest.raises(ValueError, match="patience_mean_seconds must be > 0, got nan"):
+        erlang_a(10.0, 14, 180.0, math.nan)
+
+
+def test_both_routes_agree_where_they_meet() -> None:
+    """The incomplete-gamma route (x <= 1e5) and the integrals (x > 1e5) join smoothly."""
+    for load, n, aht in [(10.0, 14, 180.0), (50.0, 52, 300.0), (0.5, 1, 60.0)]:
+        below = erlang_a(load, n, aht, 0.999999 * 1e5 * aht / n)
+        above = erlang_a(load, n, aht, 1.000001 * 1e5 * aht / n)
+        for f in (
+            lambda e: e.p_wait,
+            lambda e: e.p_abandon,
+            lambda e: e.service_level(20.0),
+            lambda e: e.p_abandon_within(10.0),
+            lambda e: e.mean_wait_answered_seconds,
+        ):
+            assert f(above) == pytest.approx(f(below), rel=1e-5, abs=1e-10)
+
+
+def test_arrays_mix_ordinary_and_patient_lanes() -> None:
+    patience = np.array([120.0, 1e12, math.inf, 1e300])
+    core = erlang_a_arrays(10.0, 14, 180.0, patience)
+    for i, p in enumerate(patience):
+        e = erlang_a(10.0, 14, 180.0, float(p))
+        assert core.p_wait[i] == e.p_wait and core.p_abandon[i] == e.p_abandon
+        assert core.answered_within(20.0)[i] == pytest.approx(e.service_level(20.0), rel=1e-15)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=400),
+    utilisation=st.floats(min_value=0.02, max_value=0.995),
+    aht=st.floats(min_value=5.0, max_value=1800.0),
+    log_patience=st.floats(min_value=6.0, max_value=300.0),
+    t=st.floats(min_value=0.0, max_value=300.0),
+)
+def test_converges_to_erlang_c_for_any_long_patience(
+    n: int, utilisation: float, aht: float, log_patience: float, t: float
+) -> None:
+    """Over patience 1e6..1e300 s the figures are Erlang C's up to O(r), r = AHT/patience:
+    each differs by at most ``10 r n/(n-A)**2`` (plus rounding)."""
+    load, patience = utilisation * n, 10.0**log_patience
+    e = erlang_a(load, n, aht, patience)
+    bound = 10.0 * (aht / patience) * n / (n - load) ** 2 + 1e-10
+    assert abs(e.p_wait - erlang_c(load, n)) <= bound
+    assert abs(e.service_level(t) - service_level(load, n, aht, t)) <= bound
+    assert 0.0 <= e.p_abandon <= bound
+    asa = average_speed_of_answer(load, n, aht)
+    assert abs(e.mean_wait_answered_seconds - asa) <= bound * max(asa, aht)

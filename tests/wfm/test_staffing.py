@@ -94,7 +94,8 @@ def test_staffing_invariants(
     assert isinstance(n, int) and n > load
     assert res.service_level >= target
     assert res.occupancy == pytest.approx(load / n) and res.occupancy <= max_occ + 1e-12
-    assert res.scheduled_agents == math.ceil(n / (1 - shrinkage) - 1e-9)
+    # ceil with a relative slack of 1e-9, so float noise (or a shrinkage of 1e-9) adds no agent
+    assert res.scheduled_agents == math.ceil(n / (1 - shrinkage) * (1 - 1e-9))
     assert res.scheduled_agents >= n
     # minimal: one agent fewer breaks the SL target or the occupancy cap (or is unstable)
     fewer = n - 1
