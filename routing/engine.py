@@ -51,7 +51,6 @@ contact in a line, so the engine is work-conserving.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Mapping, Sequence
 
@@ -86,6 +85,7 @@ from routing.events import (
 from routing.matching import Matcher
 from routing.policy import ExpansionStep, QueueConfig, RoutingPolicy, ServiceLevelGoal
 from routing.specs import AgentSpec, ContactSpec
+from routing.timers import PREFERRED_END, RING, WIDEN, Timers
 from routing.views import AgentView, ContactView, QueueView
 
 __all__ = [
@@ -112,9 +112,6 @@ __all__ = [
 #: The default policy (``RoutingPolicy()``), shared: policies are immutable.
 DEFAULT_POLICY = RoutingPolicy()
 
-# Timer kinds, in the order they are handled when due at the same time.
-_RING, _PREFERRED_END, _WIDEN = 0, 1, 2
-
 
 class RoutingEngine:
     """Skill- and value-based ACD. See the module docstring for the rules."""
@@ -133,7 +130,7 @@ class RoutingEngine:
         self._match = Matcher(self._queues, policy, self._agents, self._contacts)
         self._ready = self._match.ready
         self._lines = self._match.lines
-        self._timers: list[tuple[float, int, int, str, int]] = []
+        self._timers = Timers(self._contacts)
         self._seq = 0
         # Counters for views and expected wait.
         self._staffed: dict[tuple[str, int], int] = {}
@@ -436,12 +433,7 @@ class RoutingEngine:
 
     def next_deadline(self) -> float | None:
         """When :meth:`advance` must next be called (None: no pending timer)."""
-        timers = self._timers
-        while timers:
-            if self._timer_valid(timers[0]):
-                return timers[0][0]
-            heapq.heappop(timers)
-        return None
+        return self._timers.next_deadline()
 
     def advance(self, now: float) -> list[Event]:
         """Fire every timer due at or before ``now``: ring timeouts, preferred-agent
@@ -452,17 +444,12 @@ class RoutingEngine:
         order, so two contacts whose pools change at the same instant are served
         in priority order."""
         events: list[Event] = []
-        timers = self._timers
         touched: dict[str, ContactRecord] = {}
-        while timers and timers[0][0] <= now:
-            timer = heapq.heappop(timers)
-            if not self._timer_valid(timer):
-                continue
-            contact = self._contacts[timer[3]]
-            if timer[2] == _RING:
+        for kind, contact in self._timers.pop_due(now):
+            if kind == RING:
                 events += self._withdraw_offer(contact, now, "ring_no_answer", "ring_no_answer",
                                                match=False)
-            elif timer[2] == _PREFERRED_END:
+            elif kind == PREFERRED_END:
                 self._unreserve(contact)
                 contact.preference_done = True
                 self._place_in_line(contact, now, match=False)
@@ -474,20 +461,8 @@ class RoutingEngine:
                 events += self._offer_to_best_agent(contact, now)
         return events
 
-    def _timer_valid(self, timer: tuple[float, int, int, str, int]) -> bool:
-        contact = self._contacts.get(timer[3])
-        if contact is None or contact.token != timer[4]:
-            return False
-        if timer[2] == _RING:
-            return contact.state is ContactState.OFFERED
-        if contact.state is not ContactState.QUEUED:
-            return False
-        if timer[2] == _PREFERRED_END:
-            return contact.reserved_for is not None
-        return contact.line is not None
-
     def _schedule(self, deadline: float, kind: int, contact: ContactRecord) -> None:
-        heapq.heappush(self._timers, (deadline, self._next(), kind, contact.contact_id, contact.token))
+        self._timers.schedule(deadline, self._next(), kind, contact)
 
     # ------------------------------------------------------------------ views
 
@@ -594,10 +569,10 @@ class RoutingEngine:
         config = self._queues[contact.queue]
         for step in config.expansion:
             if contact.since + step.after_seconds > now:
-                self._schedule(contact.since + step.after_seconds, _WIDEN, contact)
+                self._schedule(contact.since + step.after_seconds, WIDEN, contact)
         overflow = self.policy.overflow_after_seconds
         if contact.site is not None and overflow is not None and contact.since + overflow > now:
-            self._schedule(contact.since + overflow, _WIDEN, contact)
+            self._schedule(contact.since + overflow, WIDEN, contact)
         return []
 
     def _offer_to_best_agent(self, contact: ContactRecord, now: float) -> list[Event]:
@@ -629,7 +604,7 @@ class RoutingEngine:
         agent.contact_id = contact.contact_id
         timeout = self.policy.ring_timeout_seconds
         if timeout is not None:
-            self._schedule(now + timeout, _RING, contact)
+            self._schedule(now + timeout, RING, contact)
         return [ContactOffered(now, contact.contact_id, agent.agent_id, contact.queue,
                                contact.callback), event]
 
@@ -661,7 +636,7 @@ class RoutingEngine:
         agent.personal[contact.contact_id] = None
         self._reserved[contact.contact_id] = None
         if until is not None:
-            self._schedule(until, _PREFERRED_END, contact)
+            self._schedule(until, PREFERRED_END, contact)
 
     def _unreserve(self, contact: ContactRecord) -> None:
         if contact.reserved_for is None:

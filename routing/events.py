@@ -263,7 +263,7 @@ def event_from_json(data: Mapping[str, Any]) -> Event:
     names = {f.name: f for f in dataclasses.fields(cls)}
     extra = set(data) - set(names) - {"type"}
     if extra:
-        raise EventFormatError(f"{kind} has no field {sorted(extra)[0]!r}")
+        raise EventFormatError(f"{kind} has no field {min(extra)!r}")
     kwargs: dict[str, Any] = {}
     for name, f in names.items():
         if name not in data:

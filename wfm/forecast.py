@@ -46,36 +46,52 @@ How a forecast is made
    (with a 0-wide interval).
 
 Intraday re-forecast: :meth:`Forecast.reforecast`.
+
+Where the steps live: :mod:`wfm.prepared_history` (step 1 and step 5's open intervals),
+:mod:`wfm.forecast_methods` (step 2), :mod:`wfm.backtest` (step 3); this module holds the
+specification, the prediction intervals (step 4) and the results. Their public names are
+re-exported here (``from wfm.forecast import METHODS, run_backtest`` keeps working).
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Literal
 
 import numpy as np
 from scipy import optimize, stats
 
-from wfm.calendar import SpecialDayEffects, baseline_totals, day_features, estimate_effects
+from wfm.backtest import Backtest, run_backtest
+from wfm.calendar import SpecialDayEffects
+from wfm.forecast_methods import METHODS, YARDSTICK, Method, point_forecast
 from wfm.history import FloatArray, IntervalHistory, TimestampForm, check_interval_minutes
-
-Method = Literal["seasonal_naive", "weekday_mean", "ets", "sarima", "profile", "combination"]
-METHODS: tuple[Method, ...] = (
-    "seasonal_naive",
-    "weekday_mean",
-    "ets",
-    "sarima",
-    "profile",
-    "combination",
+from wfm.prepared_history import (
+    FULL_DAY_SHARE,
+    MAX_DAILY_HISTORY,
+    OPEN_LOOKBACK_WEEKS,
+    PreparedHistory,
+    cap_outliers,
 )
-YARDSTICK: Method = "seasonal_naive"
-OPEN_LOOKBACK_WEEKS = 8  # an interval counts as open if it had a call in the last 8 weeks
+
+__all__ = [
+    "AHT_PRIOR_CALLS",
+    "FULL_DAY_SHARE",
+    "MAX_DAILY_HISTORY",
+    "METHODS",
+    "OPEN_LOOKBACK_WEEKS",
+    "YARDSTICK",
+    "Backtest",
+    "FittedForecast",
+    "Forecast",
+    "ForecastSpec",
+    "Method",
+    "PreparedHistory",
+    "cap_outliers",
+    "run_backtest",
+]
+
 AHT_PRIOR_CALLS = 20.0  # credibility constant of interval AHT (see FittedForecast._aht)
-FULL_DAY_SHARE = 0.5  # a "full" weekday has at least half the calls of the busiest weekday
-MAX_DAILY_HISTORY = 730  # daily-total models see at most two years
 
 
 @dataclass(frozen=True)
@@ -152,7 +168,7 @@ class ForecastSpec:
         if not history.offered.any():
             raise ValueError("history has no calls at all")
         backtest = run_backtest(self, history)
-        prepared = _Prepared.build(self, history)
+        prepared = PreparedHistory.build(self, history)
         if backtest is not None:
             prepared = replace(
                 prepared, weeks=backtest.windows.get(backtest.chosen, prepared.weeks)
@@ -166,345 +182,7 @@ class ForecastSpec:
         return FittedForecast(self, prepared, method, backtest, calibration)
 
 
-# ---------------------------------------------------------------- prepared history
-
-
-def cap_outliers(rows: FloatArray) -> FloatArray:
-    """Cap one-off spikes: each slot at ``m + 3√m + 3``, ``m`` its median over the rows.
-
-    For Poisson counts with mean ``m`` that bound is about three standard deviations (plus 3
-    so that small counts are left alone), so ordinary noise is untouched while a burst (an
-    outage, a mass mailing) that happened once in the recent weeks does not enter the profile
-    or the mean. Needs at least 3 rows for a median to mean anything; fewer are returned as is.
-    """
-    if rows.shape[0] < 3:
-        return rows
-    median = np.median(rows, axis=0)
-    return np.asarray(np.minimum(rows, median + 3 * np.sqrt(median) + 3), dtype=float)
-
-
-def _mask_holidays(
-    features: dict[str, np.ndarray], weekday: np.ndarray, full_weekday: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Holidays count only on full weekdays: a holiday on a quiet day (a weekend) is that day."""
-    out = dict(features)
-    out["holiday"] = features["holiday"] & full_weekday[weekday]
-    return out
-
-
-@dataclass
-class _Prepared:
-    """History on the ordinary-day scale, with what is open and the calendar effects."""
-
-    spec: ForecastSpec
-    history: IntervalHistory
-    adjusted: FloatArray  # ordinary-day volumes A[day, slot]
-    open_slot: np.ndarray  # (7, slots) bool, by weekday (Monday = 0)
-    effects: SpecialDayEffects
-    holidays_closed: bool
-    full_weekday: np.ndarray  # (7,) bool: weekdays with at least half the busiest one's calls
-    weeks: int  # window of the weekday means, profiles and weekday indices
-    cache: dict[str, FloatArray] = field(default_factory=dict)  # shared by window variants
-
-    @property
-    def days(self) -> list[date]:
-        return self.history.days
-
-    @classmethod
-    def build(cls, spec: ForecastSpec, history: IntervalHistory) -> _Prepared:
-        days = history.days
-        y = history.offered
-        totals = y.sum(axis=1)
-        weekday = np.array([d.weekday() for d in days])
-        open_slot = np.zeros((7, history.slots_per_day), dtype=bool)
-        level = np.zeros(7)
-        raw = day_features(days, spec.country)
-        for w in range(7):
-            rows = np.flatnonzero(weekday == w)[-OPEN_LOOKBACK_WEEKS:]
-            open_slot[w] = (y[rows] > 0).any(axis=0) if len(rows) else False
-            plain = rows[~raw["holiday"][rows] & (totals[rows] > 0)]
-            level[w] = float(np.median(totals[plain])) if len(plain) else 0.0
-        full_weekday = level >= FULL_DAY_SHARE * level.max()
-        features = _mask_holidays(raw, weekday, full_weekday)
-        open_weekday: np.ndarray = np.asarray(open_slot.any(axis=1))[weekday]
-        open_day = totals > 0
-        hol = features["holiday"] & open_weekday
-        holidays_closed = spec.holidays_closed
-        if holidays_closed is None:  # learnt: closed if every holiday seen had no call
-            holidays_closed = bool(hol.any() and not open_day[hol].any())
-        effects = estimate_effects(totals, features, open_day, spec.prior_days)
-        adjusted = y / effects.multiplier(features)[:, None]
-        special = np.zeros(len(days), dtype=bool)
-        for mask in features.values():
-            special |= mask
-        # closed days on open weekdays and holidays (too different to rescale): impute
-        missing = (open_weekday & ~open_day) | hol
-        if missing.any():
-            base = baseline_totals(adjusted.sum(axis=1), open_day & ~special)
-            for i in np.flatnonzero(missing):
-                near = [
-                    j
-                    for j in range(i % 7, len(days), 7)
-                    if open_day[j] and not missing[j] and abs(j - i) <= 21
-                ]
-                if near and np.isfinite(base[i]):
-                    shape = adjusted[near].sum(axis=0)
-                    adjusted[i] = shape / max(shape.sum(), 1e-12) * base[i]
-        weeks = spec.window_weeks[0]
-        return cls(
-            spec, history, adjusted, open_slot, effects, holidays_closed, full_weekday, weeks
-        )
-
-    def features(self, days: Sequence[date]) -> dict[str, np.ndarray]:
-        """Special-day features of ``days`` (holidays only where they fall on a full weekday)."""
-        weekday = np.array([d.weekday() for d in days])
-        return _mask_holidays(
-            day_features(list(days), self.spec.country), weekday, self.full_weekday
-        )
-
-    def recent_rows(self, weekday: int, end: int | None = None) -> np.ndarray:
-        """Indices of the last ``weeks`` days with this weekday (before ``end``)."""
-        n = self.history.n_days if end is None else end
-        first = (weekday - self.history.first_day.weekday()) % 7
-        return np.arange(first, n, 7)[-self.weeks :]
-
-    def profiles(self) -> FloatArray:
-        """Intraday profile per weekday (rows sum to 1, or 0 for a closed weekday)."""
-        out = np.zeros((7, self.history.slots_per_day))
-        overall = self.adjusted[-7 * self.weeks :].sum(axis=0)
-        for w in range(7):
-            rows = self.adjusted[self.recent_rows(w)]
-            totals = rows.sum(axis=1, keepdims=True)
-            level = totals.mean()
-            scaled = rows * np.where(totals > 0, level / np.where(totals > 0, totals, 1), 0)
-            shape = cap_outliers(scaled).sum(axis=0) * self.open_slot[w]
-            if shape.sum() <= 0:
-                shape = overall * self.open_slot[w]
-            if shape.sum() > 0:
-                out[w] = shape / shape.sum()
-        return out
-
-    def daily_totals(self) -> FloatArray:
-        return np.asarray(self.adjusted[-MAX_DAILY_HISTORY:].sum(axis=1), dtype=float)
-
-
-# ---------------------------------------------------------------- methods
-
-
-def _weekdays(targets: Sequence[date]) -> np.ndarray:
-    return np.array([d.weekday() for d in targets])
-
-
-def _seasonal_naive(p: _Prepared, targets: Sequence[date]) -> FloatArray:
-    return np.array([p.adjusted[p.recent_rows(d.weekday())[-1]] for d in targets])
-
-
-def _weekday_mean(p: _Prepared, targets: Sequence[date]) -> FloatArray:
-    means = np.array([cap_outliers(p.adjusted[p.recent_rows(w)]).mean(axis=0) for w in range(7)])
-    return np.asarray(means[_weekdays(targets)], dtype=float)
-
-
-def _steps(p: _Prepared, targets: Sequence[date]) -> np.ndarray:
-    return np.array([(d - p.history.last_day).days for d in targets])
-
-
-def _ets_totals_fit(p: _Prepared, targets: Sequence[date]) -> FloatArray:
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
-    steps = _steps(p, targets)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = ExponentialSmoothing(
-            p.daily_totals(),
-            trend=None,
-            seasonal="add",
-            seasonal_periods=7,
-            initialization_method="estimated",
-        ).fit()
-        path = np.asarray(model.forecast(int(steps.max())))
-    return np.asarray(np.maximum(path[steps - 1], 0.0), dtype=float)
-
-
-def _sarima_totals_fit(p: _Prepared, targets: Sequence[date]) -> FloatArray:
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
-
-    steps = _steps(p, targets)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = SARIMAX(p.daily_totals(), order=(1, 0, 0), seasonal_order=(0, 1, 1, 7)).fit(
-            disp=False, maxiter=50
-        )
-        path = np.asarray(result.forecast(int(steps.max())))
-    return np.asarray(np.maximum(path[steps - 1], 0.0), dtype=float)
-
-
-def _profile_totals_fit(p: _Prepared, targets: Sequence[date]) -> FloatArray:
-    totals = p.adjusted.sum(axis=1)
-    n = len(totals)
-    window = totals[max(0, n - 7 * p.weeks) :]
-    start_wd = (p.history.first_day.weekday() + max(0, n - len(window))) % 7
-    wd = (start_wd + np.arange(len(window))) % 7
-    mean_all = window.mean()
-    index = np.array(
-        [
-            window[wd == w].mean() / mean_all if mean_all > 0 and (wd == w).any() else 0.0
-            for w in range(7)
-        ]
-    )
-    level = totals[-7:].mean()
-    return np.asarray(level * index[_weekdays(targets)], dtype=float)
-
-
-def _cached(
-    totals_fn: Callable[[_Prepared, Sequence[date]], FloatArray], by_window: bool = False
-) -> Callable[[_Prepared, Sequence[date]], FloatArray]:
-    """Memoise a daily-total model on the prepared history (the combination and the window
-    variants reuse the statsmodels fits, which do not depend on the window)."""
-
-    def method(p: _Prepared, targets: Sequence[date]) -> FloatArray:
-        window = f":{p.weeks}w" if by_window else ""
-        key = f"{totals_fn.__name__}{window}:{targets[0]}:{len(targets)}"
-        if key not in p.cache:
-            p.cache[key] = totals_fn(p, targets)
-        return p.cache[key]
-
-    method.__name__ = totals_fn.__name__
-    return method
-
-
-_ets_totals = _cached(_ets_totals_fit)
-_sarima_totals = _cached(_sarima_totals_fit)
-_profile_totals = _cached(_profile_totals_fit, by_window=True)
-
-
-def _by_profile(
-    totals_fn: Callable[[_Prepared, Sequence[date]], FloatArray],
-) -> Callable[[_Prepared, Sequence[date]], FloatArray]:
-    def method(p: _Prepared, targets: Sequence[date]) -> FloatArray:
-        totals = totals_fn(p, targets)
-        return np.asarray(totals[:, None] * p.profiles()[_weekdays(targets)], dtype=float)
-
-    return method
-
-
-def _combination_totals(p: _Prepared, targets: Sequence[date]) -> FloatArray:
-    parts = []
-    for fn in (_ets_totals, _sarima_totals, _profile_totals):
-        try:
-            parts.append(fn(p, targets))
-        except (ValueError, np.linalg.LinAlgError):
-            continue
-    if not parts:
-        raise ValueError("no daily-total model could be fitted")
-    return np.asarray(np.mean(parts, axis=0), dtype=float)
-
-
-_METHOD_FUNCTIONS: dict[str, Callable[[_Prepared, Sequence[date]], FloatArray]] = {
-    "seasonal_naive": _seasonal_naive,
-    "weekday_mean": _weekday_mean,
-    "ets": _by_profile(_ets_totals),
-    "sarima": _by_profile(_sarima_totals),
-    "profile": _by_profile(_profile_totals),
-    "combination": _by_profile(_combination_totals),
-}
-
-
-def _point_forecast(p: _Prepared, method: str, targets: Sequence[date]) -> FloatArray:
-    """Forecast on the calendar scale: ordinary-day forecast × special-day factors, closed = 0."""
-    ordinary = _METHOD_FUNCTIONS[method](p, targets)
-    features = p.features(targets)
-    mult = p.effects.multiplier(features)
-    out = np.maximum(ordinary * mult[:, None], 0.0) * p.open_slot[_weekdays(targets)]
-    if p.holidays_closed:
-        out[features["holiday"]] = 0.0
-    return np.asarray(out, dtype=float)
-
-
-# ---------------------------------------------------------------- backtest and intervals
-
-
-@dataclass(frozen=True)
-class Backtest:
-    """Rolling-origin backtest: WAPE per method (NaN if a method failed) and the choice."""
-
-    horizon_days: int
-    origins: tuple[date, ...]
-    wape: dict[str, float]
-    chosen: Method
-    windows: dict[str, int] = field(default_factory=dict)  # best window (weeks) per method
-    errors: dict[str, tuple[FloatArray, FloatArray]] = field(repr=False, default_factory=dict)
-
-    @property
-    def relative_wape(self) -> dict[str, float]:
-        """WAPE divided by the seasonal naive's (below 1 beats the yardstick)."""
-        base = self.wape.get(YARDSTICK, float("nan"))
-        return {
-            m: (w / base if base and np.isfinite(base) else float("nan"))
-            for m, w in self.wape.items()
-        }
-
-    def table(self) -> str:
-        """A plain-text table: method, WAPE, relative WAPE, the chosen one marked."""
-        origins = ", ".join(d.isoformat() for d in self.origins)
-        lines = [
-            f"origins: {origins}; horizon {self.horizon_days} days",
-            f"{'method':<16}{'window':>8}{'WAPE':>9}{'rel. to naive':>15}",
-        ]
-        rel = self.relative_wape
-        for m, w in self.wape.items():
-            mark = "  <- chosen" if m == self.chosen else ""
-            window = f"{self.windows[m]} wk" if m in self.windows and m != YARDSTICK else "-"
-            lines.append(f"{m:<16}{window:>8}{w:>9.4f}{rel[m]:>15.3f}{mark}")
-        return "\n".join(lines)
-
-
-def run_backtest(spec: ForecastSpec, history: IntervalHistory) -> Backtest | None:
-    """Rolling-origin backtest of ``spec.methods`` × ``spec.window_weeks`` (None when history
-    is too short); each method keeps its best window."""
-    n = history.n_days
-    horizon = min(spec.horizon_days, n - spec.min_history_days)
-    if horizon < 1:
-        return None
-    ends = [n - horizon - spec.horizon_days * i for i in range(spec.origins)]
-    ends = [e for e in ends if e >= spec.min_history_days]
-    windows = [w for w in spec.window_weeks if w == spec.window_weeks[0] or 7 * w <= min(ends)]
-    keys = [(m, w) for m in spec.methods for w in (windows if m != YARDSTICK else windows[:1])]
-    abs_err: dict[tuple[str, int], float] = dict.fromkeys(keys, 0.0)
-    pairs: dict[tuple[str, int], list[tuple[FloatArray, FloatArray]]] = {k: [] for k in keys}
-    actual_total = 0.0
-    for end in ends:
-        train = history.until(history.first_day + timedelta(days=end))
-        base = _Prepared.build(spec, train)
-        targets = [train.last_day + timedelta(days=k) for k in range(1, horizon + 1)]
-        actual = history.offered[end : end + horizon]
-        actual_total += float(actual.sum())
-        for m, w in keys:
-            try:
-                fc = _point_forecast(replace(base, weeks=w), m, targets)
-            except (ValueError, np.linalg.LinAlgError, IndexError):
-                abs_err[(m, w)] = float("nan")
-                continue
-            abs_err[(m, w)] += float(np.abs(actual - fc).sum())
-            pairs[(m, w)].append((fc.ravel(), actual.ravel()))
-    if actual_total <= 0:
-        return None
-    wape: dict[str, float] = {}
-    best: dict[str, int] = {}
-    for m in spec.methods:
-        scores = [(abs_err[(m, w)] / actual_total, w) for w in windows if (m, w) in abs_err]
-        finite_scores = [sw for sw in scores if np.isfinite(sw[0])]
-        wape[m], best[m] = min(finite_scores) if finite_scores else (float("nan"), windows[0])
-    finite = {m: v for m, v in wape.items() if np.isfinite(v)}
-    if not finite:
-        return None
-    chosen = next(m for m in METHODS if m == min(finite, key=lambda k: finite[k]))
-    errors = {
-        m: (np.concatenate([f for f, _ in v]), np.concatenate([a for _, a in v]))
-        for (m, w), v in pairs.items()
-        if v and best.get(m) == w
-    }
-    origins = tuple(history.first_day + timedelta(days=e) for e in ends)
-    return Backtest(horizon, origins, wape, chosen, best, errors)
+# ---------------------------------------------------------------- prediction intervals
 
 
 @dataclass(frozen=True)
@@ -607,7 +285,7 @@ class FittedForecast:
     """A fitted :class:`ForecastSpec`: the chosen method, its backtest and calibration."""
 
     spec: ForecastSpec
-    prepared: _Prepared = field(repr=False)
+    prepared: PreparedHistory = field(repr=False)
     method: Method
     backtest: Backtest | None
     calibration: _Calibration
@@ -645,7 +323,7 @@ class FittedForecast:
         prepared = self.prepared
         if self.backtest is not None and method in self.backtest.windows:
             prepared = replace(prepared, weeks=self.backtest.windows[method])
-        point = _point_forecast(prepared, method, targets)
+        point = point_forecast(prepared, method, targets)
         low, high = self.calibration.bounds(point)
         starts = [s for d in targets for s in self.history.interval_starts(d)]
         return Forecast(

@@ -1,0 +1,76 @@
+"""The engine's timers: a heap of deadlines whose entries go stale instead of being removed.
+
+A timer is ``(deadline, seq, kind, contact_id, token)``, ordered by deadline and then by
+the engine's sequence number, so timers due at the same instant fire in the order they
+were set (never by dict order or ``id()``). Like SimPy's event heap, nothing is ever
+searched for and deleted: a timer is *valid* only while its contact still carries the
+``token`` it was made with (:class:`~routing.contact_state.ContactRecord` changes it at
+every placement and offer) and is in the state the timer is about:
+
+* ``RING`` (ring timeout): the contact is still ``offered``;
+* ``PREFERRED_END`` (end of a preferred-agent window): still ``queued`` and reserved for
+  an agent's personal line;
+* ``WIDEN`` (a skill-expansion or overflow step): still ``queued`` in a line.
+
+Stale timers are dropped when they reach the top of the heap.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator, Mapping
+
+from routing.contact_state import ContactRecord, ContactState
+
+# Timer kinds, in the order they are handled when due at the same time.
+RING, PREFERRED_END, WIDEN = 0, 1, 2
+
+#: ``(deadline, seq, kind, contact_id, token)``.
+Timer = tuple[float, int, int, str, int]
+
+
+class Timers:
+    """The pending timers of one engine, over the engine's own ``contacts`` mapping."""
+
+    __slots__ = ("_contacts", "_heap")
+
+    def __init__(self, contacts: Mapping[str, ContactRecord]) -> None:
+        self._contacts = contacts
+        self._heap: list[Timer] = []
+
+    def schedule(self, deadline: float, seq: int, kind: int, contact: ContactRecord) -> None:
+        """Set a timer for ``contact`` as it is now (its current token)."""
+        heapq.heappush(self._heap, (deadline, seq, kind, contact.contact_id, contact.token))
+
+    def next_deadline(self) -> float | None:
+        """The deadline of the first valid timer (None: none pending); drops stale ones."""
+        heap = self._heap
+        while heap:
+            if self._valid(heap[0]):
+                return heap[0][0]
+            heapq.heappop(heap)
+        return None
+
+    def pop_due(self, now: float) -> Iterator[tuple[int, ContactRecord]]:
+        """``(kind, contact)`` of every valid timer due at or before ``now``, in order.
+
+        Lazy: each timer is popped and checked only when the previous one has been
+        handled, so a timer made stale (or set) by handling an earlier one is seen as such.
+        """
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            timer = heapq.heappop(heap)
+            if self._valid(timer):
+                yield timer[2], self._contacts[timer[3]]
+
+    def _valid(self, timer: Timer) -> bool:
+        contact = self._contacts.get(timer[3])
+        if contact is None or contact.token != timer[4]:
+            return False
+        if timer[2] == RING:
+            return contact.state is ContactState.OFFERED
+        if contact.state is not ContactState.QUEUED:
+            return False
+        if timer[2] == PREFERRED_END:
+            return contact.reserved_for is not None
+        return contact.line is not None
