@@ -57,6 +57,7 @@ from collections.abc import Mapping, Sequence
 from routing.agent_state import LOGGED_IN, AgentRecord, AgentState, check_agent_transition
 from routing.contact_state import ContactRecord, ContactState, check_contact_transition
 from routing.errors import (
+    ClockError,
     DuplicateId,
     IllegalTransition,
     RoutingError,
@@ -132,6 +133,7 @@ class RoutingEngine:
         self._lines = self._match.lines
         self._timers = Timers(self._contacts)
         self._seq = 0
+        self._last_now = -math.inf
         # Counters for views and expected wait.
         self._staffed: dict[tuple[str, int], int] = {}
         self._waiting: dict[str, dict[str, int]] = {q: dict.fromkeys(TIERS, 0) for q in self._queues}
@@ -139,6 +141,14 @@ class RoutingEngine:
         self._reserved: dict[str, None] = {}
 
     # ------------------------------------------------------------------ lookups
+
+    def _at(self, now: float) -> None:
+        """Time is an argument: it must be a finite number and never go back."""
+        if not math.isfinite(now):
+            raise ClockError(f"now must be a finite number of seconds, got {now!r}")
+        if now < self._last_now:
+            raise ClockError(f"now must not go back: got {now!r} after {self._last_now!r}")
+        self._last_now = now
 
     def _next(self) -> int:
         self._seq += 1
@@ -170,6 +180,7 @@ class RoutingEngine:
 
     def add_agent(self, spec: AgentSpec, now: float) -> list[Event]:
         """Register an agent, logged out. Raises DuplicateId for a known id."""
+        self._at(now)
         if spec.agent_id in self._agents:
             raise DuplicateId(f"agent {spec.agent_id!r} already exists")
         agent = AgentRecord(spec.agent_id, dict(spec.skills), spec.site, now)
@@ -179,6 +190,7 @@ class RoutingEngine:
 
     def set_skills(self, agent_id: str, skills: Mapping[str, int], now: float) -> list[Event]:
         """Replace an agent's skills (supervisor action); a ready agent may get an offer."""
+        self._at(now)
         agent = self._agent(agent_id)
         AgentSpec(agent_id, skills, agent.site)  # validates
         logged_in = agent.state in LOGGED_IN
@@ -197,6 +209,7 @@ class RoutingEngine:
 
     def login(self, agent_id: str, now: float) -> list[Event]:
         """logged_out → not_ready."""
+        self._at(now)
         agent = self._agent(agent_id)
         if agent.state is not AgentState.LOGGED_OUT:
             raise IllegalTransition("agent", agent_id, agent.state.value, "not_ready",
@@ -205,6 +218,7 @@ class RoutingEngine:
 
     def set_ready(self, agent_id: str, now: float) -> list[Event]:
         """not_ready → ready; the agent may be offered a waiting contact at once."""
+        self._at(now)
         agent = self._agent(agent_id)
         if agent.state is AgentState.WRAP_UP:
             return self.end_wrap_up(agent_id, now)
@@ -222,6 +236,7 @@ class RoutingEngine:
         disposition); from reserved it declines the offer: the contact goes
         back to its place (``ContactOfferTimedOut`` with reason ``declined``).
         """
+        self._at(now)
         agent = self._agent(agent_id)
         check_agent_transition(agent_id, agent.state, AgentState.NOT_READY)
         if agent.state is AgentState.RESERVED:
@@ -235,6 +250,7 @@ class RoutingEngine:
 
     def logout(self, agent_id: str, now: float) -> list[Event]:
         """ready/not_ready → logged_out; contacts waiting for this agent alone join their lines."""
+        self._at(now)
         agent = self._agent(agent_id)
         events: list[Event] = [self._move_agent(agent, AgentState.LOGGED_OUT, now, None)]
         waiting = sorted((self._contacts[cid] for cid in agent.personal), key=lambda c: c.key)
@@ -246,6 +262,7 @@ class RoutingEngine:
 
     def end_wrap_up(self, agent_id: str, now: float, disposition: str | None = None) -> list[Event]:
         """wrap_up → ready (``WrapUpEnded``); the agent may be offered the next contact."""
+        self._at(now)
         agent = self._agent(agent_id)
         if agent.state is not AgentState.WRAP_UP:
             raise IllegalTransition("agent", agent_id, agent.state.value, "ready",
@@ -264,6 +281,7 @@ class RoutingEngine:
         If it waits and the policy's callback limit is set and exceeded by
         :meth:`expected_wait_seconds`, ``CallbackOffered`` follows.
         """
+        self._at(now)
         queue = self._queue(contact.queue)
         if contact.contact_id in self._contacts:
             raise DuplicateId(f"contact {contact.contact_id!r} already exists")
@@ -294,6 +312,7 @@ class RoutingEngine:
 
     def answer(self, contact_id: str, agent_id: str, now: float) -> list[Event]:
         """The agent answers the contact offered to them: offered → connected, reserved → talking."""
+        self._at(now)
         contact = self._contact(contact_id)
         agent = self._agent(agent_id)
         check_contact_transition(contact_id, contact.state, ContactState.CONNECTED)
@@ -307,6 +326,7 @@ class RoutingEngine:
 
     def hold(self, contact_id: str, now: float) -> list[Event]:
         """connected → held; the agent talking → hold."""
+        self._at(now)
         contact = self._contact(contact_id)
         check_contact_transition(contact_id, contact.state, ContactState.HELD)
         agent = self._agents[contact.agent_id or ""]
@@ -316,6 +336,7 @@ class RoutingEngine:
 
     def retrieve(self, contact_id: str, now: float) -> list[Event]:
         """held → connected; the agent hold → talking."""
+        self._at(now)
         contact = self._contact(contact_id)
         if contact.state is not ContactState.HELD:
             raise IllegalTransition("contact", contact_id, contact.state.value, "connected",
@@ -327,6 +348,7 @@ class RoutingEngine:
 
     def hang_up(self, contact_id: str, now: float) -> list[Event]:
         """The conversation ends (either side): ContactEnded; the agent goes to wrap_up."""
+        self._at(now)
         contact = self._contact(contact_id)
         check_contact_transition(contact_id, contact.state, ContactState.ENDED)
         agent = self._agents[contact.agent_id or ""]
@@ -349,6 +371,7 @@ class RoutingEngine:
         there at its original place (arrival time). To an agent: offered at
         once if ready, else waits in that agent's personal line.
         """
+        self._at(now)
         if (to_queue is None) == (to_agent is None):
             raise ValueError("transfer needs exactly one of to_queue or to_agent")
         contact = self._contact(contact_id)
@@ -383,6 +406,7 @@ class RoutingEngine:
 
     def abandon(self, contact_id: str, now: float) -> list[Event]:
         """The caller hangs up before an answer. No-op (``[]``) if not waiting or a callback."""
+        self._at(now)
         contact = self._contact(contact_id)
         if contact.callback or contact.state not in (ContactState.QUEUED, ContactState.OFFERED):
             return []
@@ -402,6 +426,7 @@ class RoutingEngine:
 
     def request_callback(self, contact_id: str, now: float) -> list[Event]:
         """The waiting caller accepts a callback: keeps its place; ``[]`` if already one."""
+        self._at(now)
         contact = self._contact(contact_id)
         if contact.state is not ContactState.QUEUED:
             raise RoutingError(
@@ -443,6 +468,7 @@ class RoutingEngine:
         line; then every contact touched by a due timer is matched, in priority
         order, so two contacts whose pools change at the same instant are served
         in priority order."""
+        self._at(now)
         events: list[Event] = []
         touched: dict[str, ContactRecord] = {}
         for kind, contact in self._timers.pop_due(now):

@@ -55,6 +55,10 @@ class DuplicateId(RoutingError):
     """An agent or contact id that the engine already knows."""
 
 
+class ClockError(RoutingError):
+    """``now`` is not a finite number, or earlier than a time the engine has already seen."""
+
+
 class UnknownId(KeyError):
     """No entity with this id; ``str()`` gives a readable message (not a quoted key)."""
 

@@ -39,6 +39,8 @@ def parse_skills(v: Any, p: str) -> tuple[tuple[str, int], ...]:
 
 
 def parse_counts(v: Any, p: str, n: int) -> tuple[int, ...]:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        v = [v]  # one count for every interval
     counts = tuple(read_int(x, f"{p}[{i}]") for i, x in enumerate(read_list(v, p)))
     if len(counts) == 1:
         counts = counts * n

@@ -107,7 +107,10 @@ def _tier_mix(v: Any, p: str) -> tuple[tuple[str, float], ...]:
 
 def _calls(q: Mapping[str, Any], p: str, interval_seconds: float) -> tuple[float, ...]:
     if "calls_per_interval" in q:
-        v = read_list(q["calls_per_interval"], f"{p}.calls_per_interval")
+        raw = q["calls_per_interval"]
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            raw = [raw]  # one number: the same volume in every interval
+        v = read_list(raw, f"{p}.calls_per_interval")
         return tuple(read_number(x, f"{p}.calls_per_interval[{i}]", ge=0) for i, x in enumerate(v))
     if "calls_per_hour" in q:
         v = q["calls_per_hour"]

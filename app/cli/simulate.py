@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -107,8 +108,16 @@ def run(args: argparse.Namespace) -> int:
         s = doc["summary"]
         print(
             f"{args.replications} replication(s), {offered:.0f} calls in {wall:.2f} s "
-            f"({doc['engine']} path): SL {s['service_level']:.3f}, ASA {s['asa_seconds']:.1f} s, "
-            f"abandoned {s['p_abandon']:.3%} -> {args.out}",
+            f"({doc['engine']} path): SL {_fmt(s['service_level'], '.3f')}, "
+            f"ASA {_fmt(s['asa_seconds'], '.1f')} s, "
+            f"abandoned {_fmt(s['p_abandon'], '.3%')} -> {args.out}",
             file=sys.stderr,
         )
     return 0
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    """A figure for the one-line summary; undefined ones (no calls) read ``n/a``."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    return format(value, spec)

@@ -239,8 +239,10 @@ def test_agent_selection_rule(selection: str, expected: str) -> None:
 
 def test_longest_idle_breaks_proficiency_ties() -> None:
     e = make()
-    staff(e, "late", {"cards": 4}, now=5.0)
-    staff(e, "early", {"cards": 4}, now=1.0)
+    staff(e, "late", {"cards": 4}, now=1.0)  # registered first ...
+    staff(e, "early", {"cards": 4}, now=2.0)
+    e.set_not_ready("late", 3.0, "break")
+    e.set_ready("late", 5.0)  # ... but idle only since 5.0
     assert offers(e.arrive(ContactSpec("c1", "cards"), 10.0)) == [("c1", "early")]
 
 
@@ -653,3 +655,25 @@ def test_callback_offer_without_staff_has_no_infinite_estimate() -> None:
     got = e.arrive(ContactSpec("c1", "cards"), 0.0)
     assert got[-1] == ev.CallbackOffered(0.0, "c1", "cards", None)
     assert ev.event_from_json(got[-1].to_json()) == got[-1]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_now_must_be_finite(bad: float) -> None:
+    from routing.engine import AgentSpec, QueueConfig, RoutingEngine
+    from routing.errors import ClockError
+
+    engine = RoutingEngine([QueueConfig("q", "s")])
+    with pytest.raises(ClockError, match="finite"):
+        engine.add_agent(AgentSpec("a1", {"s": 3}), bad)
+
+
+def test_time_never_goes_back() -> None:
+    from routing.engine import AgentSpec, ContactSpec, QueueConfig, RoutingEngine
+    from routing.errors import ClockError
+
+    engine = RoutingEngine([QueueConfig("q", "s")])
+    engine.add_agent(AgentSpec("a1", {"s": 3}), 10.0)
+    engine.login("a1", 10.0)  # the same instant is fine
+    with pytest.raises(ClockError, match="must not go back: got -100.0 after 10.0"):
+        engine.arrive(ContactSpec("c1", "q"), -100.0)
+    assert engine.waiting_contacts() == []  # a refused call changes nothing

@@ -210,3 +210,23 @@ def test_roster_errors() -> None:
 def test_not_an_object() -> None:
     with pytest.raises(ScenarioError, match="scenario must be an object"):
         parse_scenario([1, 2])
+
+
+def test_one_number_stands_for_every_interval() -> None:
+    """docs/scenario.md: calls_per_interval and agents_per_interval may be one number."""
+    from simulations.scenario import parse_scenario
+
+    base = {
+        "interval_minutes": 60,
+        "service_level_threshold_seconds": 20,
+        "queues": [{"name": "general", "calls_per_interval": [810, 810, 700],
+                    "aht_seconds": 240, "patience_mean_seconds": 120}],
+        "agents_per_interval": 60,
+    }
+    s = parse_scenario(base)
+    assert s.groups[0].agents_per_interval == (60, 60, 60)
+    base["queues"][0]["calls_per_interval"] = 810
+    base["agents_per_interval"] = [60, 61]
+    s = parse_scenario(base)
+    assert s.queues[0].calls_per_interval == (810.0, 810.0)
+    assert s.groups[0].agents_per_interval == (60, 61)
