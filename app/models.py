@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
 #: 64-bit ids on PostgreSQL; plain INTEGER on SQLite, which only auto-numbers ``INTEGER PRIMARY KEY``.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
