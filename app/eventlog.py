@@ -29,7 +29,16 @@ CallbackScheduled       ``"callback"``
 ContactEnded            ``ended_at``; handle = ended - answered
 WrapUpEnded             ``wrapup_ended_at``, ``disposition``;
                         handle = wrap-up end - answered (talk + hold + wrap-up)
+(live center start)      ``"interrupted"`` for rows still ``waiting`` or
+                        ``answered`` with no ``ended_at``: see below
 ======================  ====================================================
+
+Contacts interrupted by a restart: the routing engine lives in memory, so a contact
+still open when the server stopped (waiting, or answered and not ended) is unknown to
+the next run and can never end in the log. :meth:`SqlEventStore.mark_interrupted`,
+called when the live center starts, sets their ``outcome`` to ``"interrupted"``. It
+invents no event (nobody knows what the caller did), and ``ended_at`` stays empty (nobody
+knows when it ended); a later event about the contact, if any, is still projected.
 
 Events about contacts the log has never seen arrive are stored and not
 projected. Agent ids in events are agent logins (``agent07``); the projection
@@ -66,6 +75,8 @@ from routing.events import (
 MAX_ID_LENGTH = 40
 #: Upper bound of ``at`` (year 2286): Unix time live, seconds from the start in simulations.
 MAX_AT = 10_000_000_000.0
+#: Outcomes of a contact still in progress (``mark_interrupted`` closes them after a restart).
+INTERRUPTIBLE_OUTCOMES = ("waiting", "answered")
 _ADVISORY_LOCK_KEY = 0x636F6E74  # "cont": one key for every appender of this log
 _REPLAY_PAGE = 1000
 
@@ -145,6 +156,26 @@ class SqlEventStore:
         }
         seq = conn.execute(insert(_EVENTS).values(**row).returning(_EVENTS.c.seq)).scalar_one()
         return int(seq)
+
+    def mark_interrupted(self) -> list[str]:
+        """Close the rows of contacts left open by a previous run as ``"interrupted"``.
+
+        Open means ``outcome`` ``waiting`` or ``answered``, no ``ended_at``, and the contact
+        is in this log (rows imported as history without events are left alone). Call it only
+        when no routing engine holds live contacts of this log (the live center's start).
+        Returns the contact ids closed.
+        """
+        logged = (select(_EVENTS.c.seq)
+                  .where(_EVENTS.c.contact_id == _INTERACTIONS.c.contact_id).exists())
+        open_rows = (_INTERACTIONS.c.ended_at.is_(None)
+                     & _INTERACTIONS.c.outcome.in_(INTERRUPTIBLE_OUTCOMES) & logged)
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK_KEY})
+            ids = conn.execute(select(_INTERACTIONS.c.contact_id).where(open_rows)).scalars().all()
+            if ids:
+                conn.execute(update(_INTERACTIONS).where(open_rows).values(outcome="interrupted"))
+        return [str(i) for i in ids]
 
     # --- reading ----------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ Built by the app factory or the CLI, never at import time.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,9 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = Field(default=12 * 3600, gt=0)
     login_attempts_per_minute: int = Field(default=10, gt=0)
     live_center: bool = False  # run the built-in telephony adapter and demo agents
+    #: how the live engine picks among eligible agents; None: proficiency first in production,
+    #: longest idle in the demo (so a person at a junior agent sees calls too)
+    routing_selection: Literal["proficiency_then_longest_idle", "longest_idle"] | None = None
 
     def check_production_safety(self) -> None:
         """Refuse to run outside demo mode with the default secret."""

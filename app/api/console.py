@@ -85,6 +85,9 @@ class ConsoleState(BaseModel):
     #: a demo robot is working this agent; ``POST /login`` hands it over to the person
     robot: bool = False
     events: list[dict[str, Any]] = []
+    #: ``{"pattern_hour", "message"}`` while the demo center plays a busy hour's calls
+    #: outside business hours (as the wallboard snapshot's ``demo``), else None
+    demo: dict[str, str] | None = None
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -104,11 +107,13 @@ def console_state(request: Request | Any, login: str, events: list[Any] = ()) ->
     engine = services.center.engine
     robots = services.robots
     robot = robots is not None and login in robots.driven
+    note = services.wallboard.demo_note
+    demo = note(services.center.clock.now()) if note is not None else None
     try:
         view = engine.agent_view(login)
     except UnknownId:
         return ConsoleState(agent_id=login, state="logged_out", reason=None, since=None,
-                            contact=None, robot=robot)
+                            contact=None, robot=robot, demo=demo)
     cid = view.contact_id or (view.last_contact_id if view.state == "wrap_up" else None)
     contact = None
     if cid is not None:
@@ -117,7 +122,7 @@ def console_state(request: Request | Any, login: str, events: list[Any] = ()) ->
                                  state=c.state, direction=c.direction, customer_id=c.customer_id,
                                  arrived_at=c.arrived_at, callback=c.callback)
     return ConsoleState(agent_id=login, state=view.state, reason=view.reason,
-                        since=view.state_since, contact=contact, robot=robot,
+                        since=view.state_since, contact=contact, robot=robot, demo=demo,
                         events=[{"seq": s, "event": e.to_json()} for s, e in events])
 
 

@@ -4,7 +4,7 @@ Both send JSON text messages.
 
 ``/ws/wallboard``
     first ``{"type": "snapshot", "seq", "at", "queues": [...], "totals": {"vip", "general"},
-    "agents": [...], "agent_states": {...}}`` (see :class:`app.live.wallboard.WallboardState`),
+    "agents": [...], "agent_states": {...}, "demo": {...} | null}`` (see :class:`app.live.wallboard.WallboardState`),
     then ``{"type": "event", "seq", "event"}`` for every stored event after the
     snapshot's ``seq``, and a fresh snapshot every :data:`SNAPSHOT_SECONDS` (waits grow
     even when nothing happens).
@@ -94,7 +94,9 @@ async def wallboard_ws(websocket: WebSocket, user: SupervisorWs) -> None:
     sent = {"seq": 0}
 
     async def snapshot() -> None:
-        picture = services.wallboard.snapshot(services.center.clock.now())
+        now = services.center.clock.now()
+        services.refresh_roster(now)  # agents added to the database since show up too
+        picture = services.wallboard.snapshot(now)
         sent["seq"] = max(sent["seq"], picture["seq"])
         await websocket.send_json(picture)
 

@@ -18,7 +18,19 @@ Things tests may put on ``app.state`` before the first request:
 ``live_seed`` (int, the robots' and telephony's seed), ``live_arrival_profile``
 (anything with ``calls_per_hour(queue, at)``; default: the bank's call history, see
 :func:`arrival_profile_from_history`, else :class:`~app.live.telephony.ArrivalProfile`),
-``redis_channel_prefix`` (str).
+``redis_channel_prefix`` (str), ``live_routing_policy`` (a ``RoutingPolicy``; default
+:func:`app.live.routing_config.live_routing_policy` of the settings).
+
+Demo center (``demo_mode`` and ``live_center``, what ``contactops demo`` runs): agents
+are selected longest-idle first, and the telephony plays a busy hour's arrival pattern
+when the bank is closed (:class:`~app.live.telephony.DemoDayProfile`; the wallboard
+snapshot's ``demo`` entry says so), and the queues widen to more skills as contacts wait
+(:data:`app.live.routing_config.LIVE_EXPANSION`). Outside demo mode none of this applies
+unless asked for: ``app.state.live_expansion`` (a mapping queue -> steps, e.g.
+``LIVE_EXPANSION``) gives any center expansion steps.
+
+On start, contacts the log left open (a restart) are closed as ``interrupted`` in the
+interaction table and left out of the wallboard's replay: the new engine does not know them.
 """
 
 from __future__ import annotations
@@ -26,6 +38,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -41,6 +56,13 @@ from sqlmodel import select as sqlmodel_select
 from app.bus import DEFAULT_CHANNEL_PREFIX, EventBus, InProcessBus, Subscription, decode, make_bus
 from app.eventlog import SqlEventStore
 from app.live.center import Clock, LiveCenter, ManualClock, WallClock
+from app.live.routing_config import (
+    LIVE_DEFAULT_GOALS,
+    expansion_for,
+    is_demo_center,
+    live_expansion,
+    live_routing_policy,
+)
 from app.live.wallboard import WallboardState
 from app.models import Agent, AgentSkill, Customer, Interaction, Queue
 
@@ -55,6 +77,7 @@ __all__ = [
     "agent_specs",
     "agent_specs_for",
     "build_routing_engine",
+    "close_interrupted",
     "get_bus",
     "get_center",
     "get_services",
@@ -65,6 +88,7 @@ __all__ = [
 BANK_TIME_ZONE = "Asia/Seoul"
 SCREEN_POP_SAMPLE = 2000
 FALLBACK_QUEUE = "general"  # customers per tier the built-in telephony picks callers from
+ROSTER_REFRESH_SECONDS = 30.0  # how often the wallboard re-reads the active agents
 
 
 @dataclass
@@ -78,6 +102,15 @@ class LiveServices:
     extras: list[Any] = field(default_factory=list)  # telephony adapter, demo agents
     started: bool = False  # by start_live_center (else built lazily by a request)
     feeder: asyncio.Task[None] | None = None  # bus → wallboard, started with the center
+    db: Engine | None = None
+    roster_read_at: float = -math.inf  # time.monotonic() of the last roster read
+
+    def refresh_roster(self, now: float, max_age_seconds: float = ROSTER_REFRESH_SECONDS) -> None:
+        """Re-read the active agents for the wallboard when the last read is older than that."""
+        if self.db is None or time.monotonic() - self.roster_read_at < max_age_seconds:
+            return
+        self.roster_read_at = time.monotonic()
+        self.wallboard.set_roster(active_agent_logins(self.db), now)
 
     @property
     def robots(self) -> Any:
@@ -89,11 +122,11 @@ class LiveServices:
 # --- building the engine from the database ----------------------------------------------
 
 
-def _queue_config(row: Queue) -> Any:
+def _queue_config(row: Queue, expansion_table: Mapping[str, Any] | None = None) -> Any:
     from routing.events import TIERS
     from routing.policy import QueueConfig, ServiceLevelGoal
 
-    goals = {}
+    goals = dict(LIVE_DEFAULT_GOALS)  # tiers the row leaves out: the seeded bank's goals
     for tier, goal in (row.service_level_goals or {}).items():
         if tier in TIERS and isinstance(goal, dict):
             try:
@@ -101,9 +134,19 @@ def _queue_config(row: Queue) -> Any:
                                                float(goal["target"]))
             except (KeyError, TypeError, ValueError):
                 log.warning("queue %s: ignoring malformed goal for %s", row.name, tier)
-    if goals:
-        return QueueConfig(name=row.name, skill=row.skill, service_level_goals=goals)
-    return QueueConfig(name=row.name, skill=row.skill)
+    expansion = expansion_for(row.name, row.skill, expansion_table or {})
+    return QueueConfig(name=row.name, skill=row.skill, expansion=expansion,
+                       service_level_goals=goals)
+
+
+def active_agent_logins(db: Engine) -> list[str]:
+    """The logins of the database's active agents (the wallboard's roster)."""
+    agent_t = Agent.__table__  # type: ignore[attr-defined]
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(agent_t.c.login).where(agent_t.c.active.is_(True)).order_by(agent_t.c.login)
+        ).scalars().all()
+    return [str(r) for r in rows]
 
 
 def agent_specs(db: Engine, login: str | None = None) -> list[Any]:
@@ -135,21 +178,29 @@ def agent_specs_for(db: Engine, login: str) -> list[Any]:
     return agent_specs(db, login)
 
 
-def build_routing_engine(db: Engine) -> Any:
-    """A routing engine with the database's queues (agents are added by the center)."""
+def build_routing_engine(
+    db: Engine, policy: Any = None, expansion: Mapping[str, Any] | None = None
+) -> Any:
+    """A routing engine with the database's queues (agents are added by the center).
+
+    ``policy``: a ``RoutingPolicy`` (default: the engine's, proficiency first);
+    ``expansion``: queue name -> ``ExpansionStep`` tuple (default: none), e.g.
+    :data:`app.live.routing_config.LIVE_EXPANSION`.
+    """
     from routing.engine import RoutingEngine
-    from routing.policy import QueueConfig
+    from routing.policy import QueueConfig, RoutingPolicy
 
     with Session(db) as session:
         queues = session.exec(sqlmodel_select(Queue).order_by(Queue.name)).all()
     configs = []
     for queue in queues:
         try:
-            configs.append(_queue_config(queue))
+            configs.append(_queue_config(queue, expansion))
         except ValueError as exc:
             log.warning("queue %s left out of routing: %s", queue.name, exc)
     # The engine needs a queue; an empty database (tests, a fresh install) gets one.
-    return RoutingEngine(configs or [QueueConfig(FALLBACK_QUEUE, FALLBACK_QUEUE)])
+    return RoutingEngine(configs or [QueueConfig(FALLBACK_QUEUE, FALLBACK_QUEUE)],
+                         policy if policy is not None else RoutingPolicy())
 
 
 def local_midnight(now: float, time_zone: str = BANK_TIME_ZONE) -> float:
@@ -233,17 +284,42 @@ def _build_services(app: Any) -> LiveServices:
     clock: Clock = getattr(app.state, "live_clock", None) or WallClock()
     store = SqlEventStore(db)
     bus = get_bus(app)
-    routing = build_routing_engine(db)
+    settings = getattr(app.state, "settings", None)
+    policy = getattr(app.state, "live_routing_policy", None) or live_routing_policy(settings)
+    expansion = getattr(app.state, "live_expansion", None)
+    if expansion is None:
+        expansion = live_expansion(settings)
+    routing = build_routing_engine(db, policy, expansion)
     center = LiveCenter(routing, store, bus, clock)
     wallboard = WallboardState()
     wallboard.queues.update(routing.queues)  # every configured queue shows, busy or not
-    wallboard.apply_all(store.read_since(local_midnight(clock.now())))
+    close_interrupted(store)
+    wallboard.replay(store.read_since(local_midnight(clock.now())))
     center.last_seq = store.last_seq()
     center.observers.append(lambda now, stored: wallboard.apply_all(stored))
     now = clock.now()
     for spec in agent_specs(db):
         center.preload(routing.add_agent(spec, now))
-    return LiveServices(center, bus, store, wallboard)
+    services = LiveServices(center, bus, store, wallboard, db=db)
+    services.refresh_roster(now)
+    return services
+
+
+def close_interrupted(store: SqlEventStore) -> list[str]:
+    """Close the interaction rows a previous run left open (``outcome = "interrupted"``).
+
+    A new engine knows no contact, so a contact still waiting or talking in the log when
+    the server stopped can never end there. No event is invented for it (nobody knows
+    what the caller did); see :meth:`app.eventlog.SqlEventStore.mark_interrupted`.
+    With several processes on one database, only the process that runs the center should
+    start (or restart) while contacts are live; a wallboard-only process starting later
+    would close the running center's contacts too.
+    """
+    closed = store.mark_interrupted()
+    if closed:
+        log.warning("live center: %d contact(s) left open by a previous run closed as "
+                    "interrupted", len(closed))
+    return closed
 
 
 def get_services(conn: HTTPConnection | Any) -> LiveServices:
@@ -285,6 +361,7 @@ async def start_live_center(app: Any) -> LiveServices:
         await _start_demo(app, services)
     services.started = True
     await center.run_until(center.clock.now())  # commit the agents' registration now
+    await center.submit(lambda eng, now: [])  # ... even when nothing was due
     return services
 
 
@@ -306,7 +383,7 @@ async def _feed_wallboard(services: LiveServices, feed: Subscription) -> None:
 
 async def _start_demo(app: Any, services: LiveServices) -> None:
     from app.live.demo_agents import DemoAgents
-    from app.live.telephony import BuiltInTelephony
+    from app.live.telephony import ArrivalProfile, BuiltInTelephony, DemoDayProfile, demo_note
 
     db: Engine = app.state.engine
     seed = getattr(app.state, "live_seed", None)
@@ -317,6 +394,9 @@ async def _start_demo(app: Any, services: LiveServices) -> None:
     profile = getattr(app.state, "live_arrival_profile", None)
     if profile is None:
         profile = arrival_profile_from_history(db)
+    if is_demo_center(app.state.settings):  # a live center whenever the demo runs
+        profile = DemoDayProfile(profile or ArrivalProfile(), BANK_TIME_ZONE)
+        services.wallboard.demo_note = lambda now, p=profile: demo_note(p, now)
     telephony = BuiltInTelephony(
         queue_names, rng, profile=profile,
         customers_by_tier=_customers_by_tier(db),

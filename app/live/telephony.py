@@ -24,7 +24,7 @@ import itertools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -111,6 +111,70 @@ class HourlyProfile:
 
 class RateProfile(Protocol):
     def calls_per_hour(self, queue: str, at: float) -> float: ...
+
+
+@dataclass(frozen=True)
+class DemoDayProfile:
+    """The demo center's "demo day" clock: a busy business hour whenever the bank is closed.
+
+    The built-in telephony follows the bank's history, so at night or at the weekend the
+    live demo would be flat. In demo mode (only) the rate is read on a demo-day clock:
+
+    * Monday to Friday, ``open_hour`` <= local hour < ``close_hour`` (09:00-18:00 Seoul):
+      the real time, unchanged;
+    * otherwise: the same minute and second of ``pattern_hour`` (10:00, the morning peak)
+      on the latest weekday (Monday to Friday) on or before the local date (a Saturday or
+      Sunday reads Friday's 10:00 hour).
+
+    ``rate(q, t) = inner.calls_per_hour(q, demo_time(t))``. :meth:`note` names the hour
+    played (``"10:00"``) while the mapping is on, so the wallboard and the agent console
+    can say so; None in business hours.
+    """
+
+    inner: RateProfile
+    time_zone: str = "Asia/Seoul"
+    open_hour: int = 9
+    close_hour: int = 18
+    pattern_hour: int = 10
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.open_hour < self.close_hour <= 24:
+            raise ValueError("need 0 <= open_hour < close_hour <= 24")
+        if not self.open_hour <= self.pattern_hour < self.close_hour:
+            raise ValueError("pattern_hour must be within the opening hours")
+
+    def _local(self, at: float) -> datetime:
+        return datetime.fromtimestamp(at, UTC).astimezone(ZoneInfo(self.time_zone))
+
+    def is_open(self, at: float) -> bool:
+        local = self._local(at)
+        return local.weekday() < 5 and self.open_hour <= local.hour < self.close_hour
+
+    def demo_time(self, at: float) -> float:
+        """``at`` in business hours, else the same minute of ``pattern_hour`` of the latest weekday."""
+        if self.is_open(at):
+            return at
+        local = self._local(at)
+        back = max(0, local.weekday() - 4)  # Saturday -> Friday (1 day), Sunday -> Friday (2)
+        day = (local - timedelta(days=back)).date()
+        played = datetime(day.year, day.month, day.day, self.pattern_hour, local.minute,
+                          local.second, local.microsecond, tzinfo=ZoneInfo(self.time_zone))
+        return played.timestamp()
+
+    def calls_per_hour(self, queue: str, at: float) -> float:
+        return self.inner.calls_per_hour(queue, self.demo_time(at))
+
+    def note(self, at: float) -> str | None:
+        """``"10:00"`` while the demo plays the pattern hour instead of the real time."""
+        return None if self.is_open(at) else f"{self.pattern_hour:02d}:00"
+
+
+def demo_note(profile: Any, at: float) -> dict[str, str] | None:
+    """What the wallboard and the console show while a :class:`DemoDayProfile` maps the clock."""
+    hour = profile.note(at) if isinstance(profile, DemoDayProfile) else None
+    if hour is None:
+        return None
+    return {"pattern_hour": hour, "message": f"demo: calls follow the {hour} pattern"}
 
 
 class TelephonyAdapter(Protocol):

@@ -11,14 +11,25 @@ the simulator and this board (see :mod:`qa.kpis` for the conventions):
   the bank's goals), today so far: offered ``N = A + B``, answered ``A``,
   abandoned ``B``, service level ``A_T / N``, ASA ``sum(wait of answered) / A``,
   abandonment ``B / N``;
-* agents: each one's state, reason and since when; counts by state.
+* agents: each one's state, reason and since when; counts by state. Every agent of
+  the roster (:attr:`WallboardState.roster`, the database's active agents) is listed,
+  ``logged_out`` until the events say otherwise, so a supervisor can see and act on
+  agents with no state change today;
+* ``demo``: ``{"pattern_hour", "message"}`` while the demo center plays a busy hour's
+  arrival pattern outside business hours (:class:`app.live.telephony.DemoDayProfile`),
+  else None.
+
+Replay after a restart: :meth:`WallboardState.replay` folds today's log in but leaves
+out the contacts still open at its end (arrived, neither answered nor abandoned). The
+engine of the new run does not know them: they are not waiting any more (their
+interaction rows are closed as ``interrupted``, see :func:`app.live.close_interrupted`).
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +73,28 @@ class WallboardState:
     queues: set[str] = field(default_factory=set)
     kpis: dict[str, KpiAccumulator] = field(default_factory=lambda: {
         seg: KpiAccumulator(threshold_seconds=SL_THRESHOLD_SECONDS[seg]) for seg in SEGMENTS})
+    #: agent id -> when it joined the roster (listed as logged_out until an event says more)
+    roster: dict[str, float] = field(default_factory=dict)
+    #: contacts left open by a previous run: their events are not folded in
+    ignored_contacts: set[str] = field(default_factory=set)
+    #: ``demo_note(now)``: the snapshot's ``demo`` entry (None outside the demo day mapping)
+    demo_note: Callable[[float], dict[str, str] | None] | None = None
+
+    def set_roster(self, agent_ids: Iterable[str], now: float) -> None:
+        """The active agents of the database; ones new to the roster are listed from ``now``."""
+        ids = set(agent_ids)
+        self.roster = {a: self.roster.get(a, now) for a in sorted(ids)}
+
+    def replay(self, stored: Iterable[tuple[int, Event]]) -> set[str]:
+        """Fold in a replayed log, leaving out contacts still waiting at its end; return those."""
+        events = list(stored)
+        probe = KpiAccumulator()
+        for _seq, event in events:
+            probe.add(event)
+        stale = {r.contact_id for r in probe.waiting()}
+        self.ignored_contacts |= stale
+        self.apply_all(events)
+        return stale
 
     def apply_all(self, stored: Iterable[tuple[int, Event]]) -> None:
         for seq, event in stored:
@@ -80,6 +113,8 @@ class WallboardState:
             return True
         if isinstance(event, ContactArrived):
             self.queues.add(event.queue)
+        if getattr(event, "contact_id", None) in self.ignored_contacts:
+            return True
         for acc in self.kpis.values():
             acc.add(event)
         return True
@@ -105,7 +140,12 @@ class WallboardState:
                 "longest_wait_seconds": acc.longest_wait_seconds(now, name),
                 "segments": {seg: figures(self.counts(seg, name), seg) for seg in SEGMENTS},
             })
-        agents = sorted(self.agents.values(), key=lambda a: a["agent_id"])
+        listed = dict(self.agents)
+        for agent_id, since in self.roster.items():
+            if agent_id not in listed:
+                listed[agent_id] = {"agent_id": agent_id, "state": "logged_out", "reason": None,
+                                    "since": since}
+        agents = sorted(listed.values(), key=lambda a: a["agent_id"])
         return {
             "type": "snapshot",
             "seq": self.last_seq,
@@ -114,4 +154,5 @@ class WallboardState:
             "totals": {seg: figures(self.counts(seg), seg) for seg in SEGMENTS},
             "agents": agents,
             "agent_states": dict(Counter(a["state"] for a in agents)),
+            "demo": self.demo_note(now) if self.demo_note is not None else None,
         }

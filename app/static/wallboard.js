@@ -106,6 +106,7 @@
   document.head.append(style);
 
   const link = el("span", { class: "muted link" }, "");
+  const demoLine = el("p", { class: "muted demo-note", role: "note", hidden: "" }); // snapshot.demo
   const tiles = el("div", { class: "tiles" });
   const queueBody = el("tbody");
   const stateRow = el("tr");
@@ -116,7 +117,7 @@
   const filter = el("input", { type: "search", name: "agent-filter", placeholder: T.filter, size: "24" });
   const ticker = el("ol", { class: "ticker", reversed: "" });
   root.append(
-    el("section", { class: "card" }, link, el("h2", {}, T.liveTitle), tiles),
+    el("section", { class: "card" }, link, el("h2", {}, T.liveTitle), demoLine, tiles),
     el("section", { class: "card" }, el("h2", {}, T.queue),
       el("table", {}, el("thead", {}, el("tr", {},
         el("th", {}, T.queue), el("th", { class: "num" }, T.waiting), el("th", { class: "num" }, T.longest),
@@ -142,6 +143,7 @@
 
   function render(s) {
     const now = s.at;
+    demoLine.textContent = s.demo ? s.demo.message : ""; demoLine.hidden = !s.demo;
     tiles.replaceChildren();
     let waiting = 0, longest = 0;
     for (const q of s.queues) { waiting += q.waiting; longest = Math.max(longest, q.longest_wait_seconds); }
