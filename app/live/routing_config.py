@@ -56,8 +56,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from app.seed.agents import STANDARD_GOAL, VIP_GOAL
-from app.seed.tiers import VIP_TIERS
+from app.seed.agents import STANDARD_GOAL, VIP_GOAL, VIP_GOAL_TIERS
 from routing.events import TIERS
 from routing.policy import ExpansionStep, RoutingPolicy, SelectionRule, ServiceLevelGoal
 
@@ -79,7 +78,7 @@ LIVE_EXPANSION: Mapping[str, tuple[ExpansionStep, ...]] = MappingProxyType({
 LIVE_DEFAULT_GOALS: Mapping[str, ServiceLevelGoal] = MappingProxyType({
     tier: ServiceLevelGoal(float(goal["threshold_seconds"]), float(goal["target"]))
     for tier in TIERS
-    for goal in [VIP_GOAL if tier in VIP_TIERS else STANDARD_GOAL]
+    for goal in [VIP_GOAL if tier in VIP_GOAL_TIERS else STANDARD_GOAL]
 })
 
 

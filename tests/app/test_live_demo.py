@@ -139,8 +139,7 @@ def _seeded_queues(database_url: str):  # type: ignore[no-untyped-def]
 
 
 def test_demo_queues_expand_and_keep_the_seeded_goals(sqlite_url: str) -> None:
-    from app.seed.agents import STANDARD_GOAL, VIP_GOAL
-    from app.seed.tiers import VIP_TIERS
+    from app.seed.agents import STANDARD_GOAL, VIP_GOAL, VIP_GOAL_TIERS
 
     db = _seeded_queues(sqlite_url)
     demo = make_settings(sqlite_url, demo_mode=True, live_center=True)
@@ -156,7 +155,7 @@ def test_demo_queues_expand_and_keep_the_seeded_goals(sqlite_url: str) -> None:
     assert plain.queues["vip"].service_level_goals == engine.queues["vip"].service_level_goals
     for queue in engine.queues.values():
         for tier, goal in queue.service_level_goals.items():
-            seeded = VIP_GOAL if tier in VIP_TIERS else STANDARD_GOAL
+            seeded = VIP_GOAL if tier in VIP_GOAL_TIERS else STANDARD_GOAL
             assert (goal.threshold_seconds, goal.target) == (
                 seeded["threshold_seconds"], seeded["target"])
 
