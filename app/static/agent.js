@@ -99,6 +99,8 @@
     return buttons[key];
   }
   const pop = el("section", { id: "sp-pop", class: "card", hidden: "" });
+  // state.demo: outside business hours the demo's calls follow a business-hour pattern
+  const demoNote = el("p", { class: "muted demo-note", role: "note", hidden: "" });
   // the screen pop goes on top of the wide right-hand column (the lookup panel), not under the buttons
   const popHome = document.getElementById("screen-pop");
 
@@ -112,7 +114,7 @@
        button("transfer", "transfer", () => ({ [transferKind.value]: transferTarget.value.trim() }))),
     el("div", { class: "softphone-row" }, disposition,
        button("wrapup", "wrapup", () => ({ disposition: disposition.value }))),
-    robotNote, contactBox, message,
+    robotNote, demoNote, contactBox, message,
   );
   if (popHome) popHome.prepend(pop); else root.append(pop);
   const style = document.createElement("style");
@@ -138,6 +140,8 @@
     for (const [key, b] of Object.entries(buttons)) b.disabled = !allowed.includes(key);
     buttons.login.textContent = state.robot ? T.takeOver : T.login;
     robotNote.hidden = !state.robot;
+    demoNote.textContent = state.demo ? state.demo.message : "";
+    demoNote.hidden = !state.demo;
     root.classList.toggle("ringing", state.state === "reserved");
     const c = state.contact;
     contactBox.replaceChildren();
