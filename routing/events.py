@@ -26,6 +26,7 @@ tests; the database store lives in ``app/`` and follows the same protocol.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -254,8 +255,73 @@ class EventFormatError(ValueError):
     """A JSON record does not describe a known event; the message names the field."""
 
 
+#: Longest text a field may carry: ids, queue and campaign names fit the event log's
+#: 40-character columns; free text (reasons, dispositions) is kept short as well.
+MAX_ID_LENGTH = 40
+MAX_TEXT_LENGTH = 200
+_ID_FIELDS = frozenset({"contact_id", "agent_id", "customer_id", "preferred_agent_id",
+                        "target_agent_id", "queue", "target_queue", "campaign"})
+#: 64-bit signed range: what the database's integer columns hold.
+_INT_LIMIT = 2**63
+
+
+def _read_number(kind: str, name: str, value: Any, *, integer: bool) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        wanted = "a whole number" if integer else "a number"
+        raise EventFormatError(f"{kind}.{name} must be {wanted}, got {value!r}")
+    if integer:
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise EventFormatError(f"{kind}.{name} must be a whole number, got {value!r}")
+            value = int(value)
+        if not -_INT_LIMIT <= value < _INT_LIMIT:
+            raise EventFormatError(f"{kind}.{name} is out of range, got {value!r}")
+        return value
+    number = float(value)
+    if not math.isfinite(number):
+        raise EventFormatError(f"{kind}.{name} must be a finite number, got {value!r}")
+    return number
+
+
+def _read_text(kind: str, name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise EventFormatError(f"{kind}.{name} must be a string, got {value!r}")
+    limit = MAX_ID_LENGTH if name in _ID_FIELDS else MAX_TEXT_LENGTH
+    if len(value) > limit:
+        raise EventFormatError(f"{kind}.{name} must be at most {limit} characters")
+    if "\x00" in value:
+        raise EventFormatError(f"{kind}.{name} must not contain NUL characters")
+    return value
+
+
+def _read_field(kind: str, f: dataclasses.Field[Any], value: Any) -> Any:
+    """Coerce and check one field against its annotation (``str``, ``int``, ``float``, ``bool``,
+    optionally ``| None``)."""
+    annotation = str(f.type)
+    if value is None:
+        if "None" in annotation:
+            return None
+        raise EventFormatError(f"{kind}.{f.name} must not be null")
+    base = annotation.replace("| None", "").strip()
+    if base == "float":
+        return _read_number(kind, f.name, value, integer=False)
+    if base == "int":
+        return _read_number(kind, f.name, value, integer=True)
+    if base == "bool":
+        if not isinstance(value, bool):
+            raise EventFormatError(f"{kind}.{f.name} must be true or false, got {value!r}")
+        return value
+    return _read_text(kind, f.name, value)
+
+
 def event_from_json(data: Mapping[str, Any]) -> Event:
-    """Read an event back from its JSON form; unknown keys are an error, not ignored."""
+    """Read an event back from its JSON form, strictly.
+
+    Unknown keys are an error, not ignored; every field must have its annotated type (a
+    string is not a number, an integer id is not a string id), numbers must be finite, texts
+    short (ids at most :data:`MAX_ID_LENGTH` characters) and free of NUL characters. Errors
+    are :class:`EventFormatError` naming ``<type>.<field>``.
+    """
     kind = data.get("type")
     if not isinstance(kind, str) or kind not in EVENT_BY_TYPE:
         raise EventFormatError(f"type must be one of {sorted(EVENT_BY_TYPE)}, got {kind!r}")
@@ -270,14 +336,7 @@ def event_from_json(data: Mapping[str, Any]) -> Event:
             if f.default is dataclasses.MISSING:
                 raise EventFormatError(f"{kind}.{name} is required")
             continue
-        value = data[name]
-        if name == "at":
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise EventFormatError(f"{kind}.at must be a number, got {value!r}")
-            value = float(value)
-        elif value is not None and not isinstance(value, (str, int, float, bool)):
-            raise EventFormatError(f"{kind}.{name} must be a scalar, got {value!r}")
-        kwargs[name] = value
+        kwargs[name] = _read_field(kind, f, data[name])
     return cls(**kwargs)
 
 

@@ -138,7 +138,7 @@ def _any_event():  # type: ignore[no-untyped-def]
 
     from routing.events import EVENT_TYPES
 
-    text = st.text(max_size=40)
+    text = st.text(st.characters(blacklist_characters="\x00"), max_size=40)
     by_type = {
         "str": text, "str | None": st.none() | text, "int": st.integers(-(2**31), 2**31),
         "bool": st.booleans(), "float": st.floats(-1e12, 1e12, allow_nan=False),

@@ -50,7 +50,8 @@ def test_every_type_round_trips_through_json_text(cls: type[ev.Event]) -> None:
     assert ev.event_from_json(json.loads(json.dumps(e.to_json()))) == e
 
 
-@given(at=st.floats(allow_nan=False, allow_infinity=False), cid=st.text(max_size=20),
+@given(at=st.floats(allow_nan=False, allow_infinity=False),
+       cid=st.text(st.characters(blacklist_characters="\x00"), max_size=40),
        tier=st.sampled_from(ev.TIERS))
 def test_round_trip_property(at: float, cid: str, tier: str) -> None:
     e = ev.ContactArrived(at=at, contact_id=cid, queue="q", tier=tier)
@@ -66,7 +67,20 @@ def test_round_trip_property(at: float, cid: str, tier: str) -> None:
         ({"type": "contact_abandoned", "at": "x", "contact_id": "c"}, "contact_abandoned.at must be a number"),
         ({"type": "contact_abandoned", "at": True, "contact_id": "c"}, "at must be a number"),
         ({"type": "contact_abandoned", "at": 1, "contact_id": "c", "zzz": 1}, "has no field 'zzz'"),
-        ({"type": "contact_abandoned", "at": 1, "contact_id": ["c"]}, "contact_id must be a scalar"),
+        ({"type": "contact_abandoned", "at": 1, "contact_id": ["c"]}, "contact_id must be a string"),
+        ({"type": "contact_abandoned", "at": 1, "contact_id": 10**30}, "contact_id must be a string"),
+        ({"type": "contact_abandoned", "at": 1, "contact_id": "a\x00b"}, "must not contain NUL"),
+        ({"type": "contact_abandoned", "at": 1, "contact_id": "c" * 41}, "at most 40 characters"),
+        ({"type": "contact_abandoned", "at": float("nan"), "contact_id": "c"}, "finite"),
+        ({"type": "contact_abandoned", "at": 1, "contact_id": None}, "must not be null"),
+        ({"type": "contact_queued", "at": 1, "contact_id": "c", "queue": "q", "priority": "high"},
+         "priority must be a whole number"),
+        ({"type": "contact_queued", "at": 1, "contact_id": "c", "queue": "q", "priority": 10**30},
+         "priority is out of range"),
+        ({"type": "contact_offered", "at": 1, "contact_id": "c", "agent_id": "a",
+          "callback": "yes"}, "callback must be true or false"),
+        ({"type": "wrap_up_ended", "at": 1, "contact_id": "c", "agent_id": "a",
+          "disposition": "x" * 201}, "disposition must be at most 200"),
     ],
 )
 def test_bad_json_names_the_field(data: dict[str, object], message: str) -> None:
