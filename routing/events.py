@@ -274,9 +274,10 @@ def _read_number(kind: str, name: str, value: Any, *, integer: bool) -> float | 
             if not value.is_integer():
                 raise EventFormatError(f"{kind}.{name} must be a whole number, got {value!r}")
             value = int(value)
-        if not -_INT_LIMIT <= value < _INT_LIMIT:
+        whole = int(value)
+        if not -_INT_LIMIT <= whole < _INT_LIMIT:
             raise EventFormatError(f"{kind}.{name} is out of range, got {value!r}")
-        return value
+        return whole
     number = float(value)
     if not math.isfinite(number):
         raise EventFormatError(f"{kind}.{name} must be a finite number, got {value!r}")
