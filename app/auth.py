@@ -2,10 +2,16 @@
 CSRF protection and login rate limiting.
 
 Session
-    ``contactops_session`` holds ``{"uid", "csrf", "pw"}`` signed with the secret key
+    Every login creates a server-side :class:`~app.models.UserSession` row (table
+    ``user_session``: SHA-256 of a random session id, user id, created/expires, revoked_at).
+    ``contactops_session`` holds ``{"sid", "uid", "csrf", "pw"}`` signed with the secret key
     (itsdangerous, timed: ``settings.session_max_age_seconds``); HttpOnly, SameSite=Lax,
-    ``Secure`` when the request came over https. ``pw`` is a short digest of the password
-    hash, so resetting a password ends the user's other sessions.
+    ``Secure`` per ``settings.cookie_secure`` (None: when the request came over https; behind
+    a TLS proxy set ``forwarded_allow_ips`` so the scheme is seen). A cookie is accepted only
+    while its row exists, is not revoked and has not expired (checked on the server, so a
+    copied cookie dies with the session): logout revokes the row; a password reset or change
+    revokes all the user's sessions (:func:`revoke_user_sessions`). ``pw``, a short digest of
+    the password hash, is kept as a second check.
 
 CSRF (chosen scheme: *signed double-submit token*)
     A random token lives in the readable cookie ``contactops_csrf`` and, once logged in,
@@ -30,9 +36,19 @@ Roles
     :func:`require_role_ws`, which closes the handshake with code 1008 instead.
 
 Rate limiting
-    Failed logins are counted per (username, client IP) over a sliding 60 s window; after
-    ``settings.login_attempts_per_minute`` failures further attempts get 429 with
-    ``Retry-After`` until the oldest failure leaves the window.
+    Failed logins (and wrong current passwords on ``POST /api/me/password``) are counted
+    over a sliding 60 s window twice: per (username, client IP), limit
+    ``settings.login_attempts_per_minute``; and per client IP across all usernames, limit
+    :data:`PER_IP_FACTOR` times that (50 by default), which caps password spraying from one
+    address. When either is full, attempts get 429 with ``Retry-After`` until the oldest
+    failure leaves the window.
+
+    Trade-off: the per-username part lets whoever shares a client IP with the user (same
+    NAT, or every client when a proxy's ``X-Forwarded-For`` is not trusted: set
+    ``forwarded_allow_ips``) lock that user out, but only while they keep failing: a
+    lockout lasts at most the 60 s window after the last failure. A global per-username
+    limit (any IP) would let anyone on the internet lock any account, so there is none;
+    attackers spread over many IPs are slowed by argon2 and the per-IP limit only.
 """
 
 from __future__ import annotations
@@ -43,7 +59,8 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -53,11 +70,12 @@ from fastapi import Depends, Request, WebSocket, WebSocketException, status
 from fastapi.requests import HTTPConnection
 from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlmodel import Session, select
+from sqlalchemy import func, update
+from sqlmodel import Session, col, delete, select
 
 from app.api.errors import Forbidden, NotAuthenticated, TooManyRequests
 from app.deps import SessionDep
-from app.models import Role, User
+from app.models import Role, User, UserSession
 from app.settings import Settings
 
 SESSION_COOKIE = "contactops_session"
@@ -66,6 +84,7 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FORM_FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RATE_WINDOW_SECONDS = 60.0
+PER_IP_FACTOR = 5  # failures per IP (all usernames) = PER_IP_FACTOR x per (username, IP)
 MAX_TRACKED_KEYS = 10_000
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -106,33 +125,49 @@ def _password_stamp(user: User) -> str:
 class LoginRateLimiter:
     """Sliding-window count of failed logins per key, in memory (one per app instance).
 
-    ``clock`` returns seconds (monotonic); tests pass a fake one.
+    Keys are (username, IP) limited to ``attempts_per_minute`` and ("ip", IP) for all
+    usernames from one address, limited to ``per_ip_attempts_per_minute`` (default
+    :data:`PER_IP_FACTOR` x ``attempts_per_minute``). Use :meth:`check` before verifying a
+    password, :meth:`failed` / :meth:`succeeded` after. ``clock`` returns seconds
+    (monotonic); tests pass a fake one.
     """
 
-    def __init__(self, attempts_per_minute: int, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        attempts_per_minute: int,
+        clock: Callable[[], float] = time.monotonic,
+        per_ip_attempts_per_minute: int | None = None,
+    ):
         if attempts_per_minute <= 0:
             raise ValueError(f"attempts_per_minute must be > 0, got {attempts_per_minute!r}")
+        per_ip = per_ip_attempts_per_minute or PER_IP_FACTOR * attempts_per_minute
+        if per_ip <= 0:
+            raise ValueError(f"per_ip_attempts_per_minute must be > 0, got {per_ip!r}")
         self.limit = attempts_per_minute
+        self.per_ip_limit = per_ip
         self.clock = clock
-        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._failures: dict[Hashable, deque[float]] = {}
         self._lock = threading.Lock()  # sync handlers run in a thread pool
 
-    def _window(self, key: tuple[str, str], now: float) -> deque[float]:
+    def _window(self, key: Hashable, now: float) -> deque[float]:
         window = self._failures.setdefault(key, deque())
         while window and window[0] <= now - RATE_WINDOW_SECONDS:
             window.popleft()
         return window
 
-    def retry_after(self, key: tuple[str, str]) -> int | None:
+    def _limit_of(self, key: Hashable) -> int:
+        return self.per_ip_limit if isinstance(key, tuple) and key[:1] == (_IP_KEY,) else self.limit
+
+    def retry_after(self, key: Hashable) -> int | None:
         """Seconds to wait before trying again, or None when an attempt is allowed."""
         with self._lock:
             now = self.clock()
             window = self._window(key, now)
-            if len(window) < self.limit:
+            if len(window) < self._limit_of(key):
                 return None
             return max(1, int(window[0] + RATE_WINDOW_SECONDS - now + 0.999))
 
-    def record_failure(self, key: tuple[str, str]) -> None:
+    def record_failure(self, key: Hashable) -> None:
         with self._lock:
             now = self.clock()
             self._window(key, now).append(now)
@@ -140,9 +175,43 @@ class LoginRateLimiter:
                 for stale in [k for k in self._failures if not self._window(k, now)]:
                     del self._failures[stale]
 
-    def reset(self, key: tuple[str, str]) -> None:
+    def reset(self, key: Hashable) -> None:
         with self._lock:
             self._failures.pop(key, None)
+
+    # --- both limits at once ---
+
+    @staticmethod
+    def _keys(username: str, ip: str) -> tuple[tuple[str, str], tuple[object, str]]:
+        return (username.strip().casefold(), ip), (_IP_KEY, ip)
+
+    def check(self, username: str, ip: str) -> None:
+        """Raise :class:`TooManyRequests` (with ``Retry-After``) when either limit is full."""
+        waits = [w for w in map(self.retry_after, self._keys(username, ip)) if w is not None]
+        if waits:
+            wait = max(waits)
+            raise TooManyRequests(
+                f"too many failed attempts; try again in {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
+
+    def failed(self, username: str, ip: str) -> None:
+        for key in self._keys(username, ip):
+            self.record_failure(key)
+
+    def succeeded(self, username: str, ip: str) -> None:
+        """Clear the (username, IP) window; the per-IP window keeps counting."""
+        self.reset(self._keys(username, ip)[0])
+
+
+class _IpKey:
+    """Marker of per-IP keys (no username can equal it)."""
+
+    def __repr__(self) -> str:
+        return "<per-ip>"
+
+
+_IP_KEY = _IpKey()
 
 
 def client_ip(conn: HTTPConnection) -> str:
@@ -152,24 +221,29 @@ def client_ip(conn: HTTPConnection) -> str:
 def authenticate(
     session: Session, limiter: LoginRateLimiter, username: str, password: str, ip: str
 ) -> User:
-    """Check a login; raise :class:`TooManyRequests` or :class:`NotAuthenticated`."""
-    key = (username.strip().casefold(), ip)
-    wait = limiter.retry_after(key)
-    if wait is not None:
-        raise TooManyRequests(
-            f"too many failed logins; try again in {wait} s", headers={"Retry-After": str(wait)}
-        )
-    name = username.strip()
-    user = (
-        None if "\x00" in name else session.exec(select(User).where(User.username == name)).first()
-    )
+    """Check a login; raise :class:`TooManyRequests` or :class:`NotAuthenticated`.
+
+    Usernames are case-insensitive (stored in lower case; older mixed-case rows match too).
+    """
+    limiter.check(username, ip)
+    user = None if "\x00" in username else find_user(session, username)
     if user is None:
         _burn_verify(password)
     if user is None or not user.active or not verify_password(user.password_hash, password):
-        limiter.record_failure(key)
+        limiter.failed(username, ip)
         raise NotAuthenticated("invalid username or password")
-    limiter.reset(key)
+    limiter.succeeded(username, ip)
     return user
+
+
+def normalize_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """The user named ``username``, compared case-insensitively."""
+    name = normalize_username(username)
+    return session.exec(select(User).where(func.lower(User.username) == name)).first()
 
 
 # --- cookies -------------------------------------------------------------------------------
@@ -198,7 +272,7 @@ def csrf_token_for(request: Request) -> str:
 
 def set_csrf_cookie(request: Request, response: Response, token: str) -> None:
     response.set_cookie(
-        CSRF_COOKIE, token, httponly=False, samesite="lax", secure=_https(request), path="/"
+        CSRF_COOKIE, token, httponly=False, samesite="lax", secure=_secure(request), path="/"
     )
 
 
@@ -206,12 +280,49 @@ def _https(conn: HTTPConnection) -> bool:
     return conn.url.scheme in ("https", "wss")
 
 
-def start_session(request: Request, response: Response, user: User) -> None:
-    """Log ``user`` in on ``response``: a fresh CSRF token bound into a new signed session."""
+def _secure(conn: HTTPConnection) -> bool:
+    """Whether cookies get ``Secure``: ``settings.cookie_secure``, or the request's scheme."""
+    forced = getattr(conn.app.state.settings, "cookie_secure", None)
+    return _https(conn) if forced is None else bool(forced)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes: they are UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _sid_digest(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def start_session(
+    request: Request, response: Response, user: User, db: Session | None = None
+) -> None:
+    """Log ``user`` in on ``response``: a new server-side session row, a fresh CSRF token and
+    the signed cookie carrying the session id. ``db`` defaults to a session of its own."""
     settings: Settings = request.app.state.settings
+    if user.id is None:
+        raise ValueError("start_session needs a stored user")
+    sid = secrets.token_urlsafe(32)
+    now = _utcnow()
+    row = UserSession(
+        id=_sid_digest(sid),
+        user_id=user.id,
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.session_max_age_seconds),
+    )
+    if db is None:
+        with Session(request.app.state.engine) as own:
+            _store_session(own, row, now)
+    else:
+        _store_session(db, row, now)
     token = new_csrf_token()
     value = _serializer(settings).dumps(
-        {"uid": user.id, "csrf": token, "pw": _password_stamp(user)}
+        {"sid": sid, "uid": user.id, "csrf": token, "pw": _password_stamp(user)}
     )
     response.set_cookie(
         SESSION_COOKIE,
@@ -219,11 +330,42 @@ def start_session(request: Request, response: Response, user: User) -> None:
         max_age=settings.session_max_age_seconds,
         httponly=True,
         samesite="lax",
-        secure=_https(request),
+        secure=_secure(request),
         path="/",
     )
     set_csrf_cookie(request, response, token)
     request.state.csrf_token = token
+
+
+def _store_session(db: Session, row: UserSession, now: datetime) -> None:
+    # housekeeping: expired sessions (anyone's; indexed) are of no further use, so the table
+    # holds at most the sessions started within session_max_age_seconds (revoked ones too)
+    db.exec(delete(UserSession).where(col(UserSession.expires_at) <= now))  # type: ignore[call-overload]
+    db.add(row)
+    db.commit()
+
+
+def revoke_session(conn: HTTPConnection, db: Session) -> None:
+    """Revoke the session of this request's cookie (if any); commits."""
+    payload = _session_payload(conn)
+    sid = payload.get("sid") if payload else None
+    if not isinstance(sid, str):
+        return
+    db.exec(  # type: ignore[call-overload]
+        update(UserSession)
+        .where(col(UserSession.id) == _sid_digest(sid), col(UserSession.revoked_at).is_(None))
+        .values(revoked_at=_utcnow())
+    )
+    db.commit()
+
+
+def revoke_user_sessions(db: Session, user_id: int) -> None:
+    """Revoke every session of ``user_id`` (password reset/change); does not commit."""
+    db.exec(  # type: ignore[call-overload]
+        update(UserSession)
+        .where(col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None))
+        .values(revoked_at=_utcnow())
+    )
 
 
 def end_session(response: Response) -> None:
@@ -249,7 +391,16 @@ def user_from_cookie(conn: HTTPConnection, session: Session) -> User | None:
     if payload is None:
         return None
     uid = payload.get("uid")
-    if not isinstance(uid, int) or isinstance(uid, bool):
+    sid = payload.get("sid")
+    if not isinstance(uid, int) or isinstance(uid, bool) or not isinstance(sid, str):
+        return None
+    record = session.get(UserSession, _sid_digest(sid))
+    if (
+        record is None
+        or record.user_id != uid
+        or record.revoked_at is not None
+        or _aware(record.expires_at) <= _utcnow()
+    ):
         return None
     user = session.get(User, uid)
     if user is None or not user.active:
@@ -371,3 +522,65 @@ def require_role_ws(*roles: str) -> Callable[..., Awaitable[User]]:
 
     guard.__name__ = f"require_role_ws_{'_'.join(roles) or 'admin'}"
     return guard
+
+
+# --- security headers ----------------------------------------------------------------------
+
+#: ``onsubmit="return false"`` on the planner's form, allowed by hash (CSP3 'unsafe-hashes')
+_INLINE_HANDLER_HASHES = ("'sha256-GZIcz60Uwd6wT3vaYke/atSr53TehbYAPepOa3d03Vw='",)
+
+#: Pages load scripts only from this origin (``/static``, the locally served Plotly file);
+#: styles allow 'unsafe-inline' because agent.js/wallboard.js and Plotly add ``<style>``
+#: elements and the templates use ``style=`` attributes (style injection cannot run script).
+#: Websockets are same-origin ('self' covers ws:/wss: on the same host, CSP Level 3).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-hashes' " + " ".join(_INLINE_HANDLER_HASHES),
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+#: The API docs (Swagger UI from a CDN, with an inline script) only refuse framing.
+DOCS_CONTENT_SECURITY_POLICY = "frame-ancestors 'none'"
+DOCS_PREFIX = "/api/docs"
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+class SecurityHeadersMiddleware:
+    """Pure ASGI middleware adding anti-framing, CSP, nosniff and referrer headers to every
+    HTTP response (headers a route already set are kept). Websockets pass untouched."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        csp = DOCS_CONTENT_SECURITY_POLICY if path.startswith(DOCS_PREFIX) else (
+            CONTENT_SECURITY_POLICY
+        )
+        extra = (*SECURITY_HEADERS, (b"content-security-policy", csp.encode()))
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend((k, v) for k, v in extra if k not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

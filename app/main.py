@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.api.errors import install_error_handlers
 from app.api.health import package_version
-from app.auth import LoginRateLimiter
+from app.auth import LoginRateLimiter, SecurityHeadersMiddleware
 from app.db import make_engine
 from app.i18n import make_templates
 from app.queries import users_with_default_password
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.state.login_limiter = LoginRateLimiter(settings.login_attempts_per_minute)
     install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)  # X-Frame-Options, CSP, nosniff, Referrer
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for name in ROUTER_MODULES:
         router = load_router(name)

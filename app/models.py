@@ -195,3 +195,23 @@ class EventRecord(SQLModel, table=True):
     agent_id: str | None = Field(default=None, max_length=40)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     source: str = Field(default="live", max_length=20)
+
+
+# --- web sessions (auth: app/auth.py) ----------------------------------------------------
+
+
+class UserSession(SQLModel, table=True):
+    """A server-side login session; the signed cookie carries the random id.
+
+    ``id`` is the SHA-256 hex digest of the cookie's session id, so a copy of this table
+    cannot be replayed as cookies. A session is valid while ``revoked_at`` is null and
+    ``expires_at`` lies in the future (times in UTC).
+    """
+
+    __tablename__ = "user_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime
+    expires_at: datetime = Field(index=True)
+    revoked_at: datetime | None = None

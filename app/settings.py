@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     default_locale: str = "ko"
     session_max_age_seconds: int = Field(default=12 * 3600, gt=0)
     login_attempts_per_minute: int = Field(default=10, gt=0)
+    #: uvicorn ``forwarded_allow_ips``: the proxies (comma-separated IPs/CIDRs, or "*") whose
+    #: X-Forwarded-For/-Proto are trusted; None trusts no proxy (headers ignored)
+    forwarded_allow_ips: str | None = None
+    #: ``Secure`` on the session and CSRF cookies; None follows the request's scheme (https)
+    cookie_secure: bool | None = None
     live_center: bool = False  # run the built-in telephony adapter and demo agents
     #: how the live engine picks among eligible agents; None: proficiency first in production,
     #: longest idle in the demo (so a person at a junior agent sees calls too)

@@ -5,12 +5,22 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import col, select
 
 from app.api.errors import Conflict, NotFound, field_error
 from app.api.params import Id32
-from app.auth import CurrentUser, hash_password, require_role, start_session, verify_password
+from app.auth import (
+    CurrentUser,
+    client_ip,
+    find_user,
+    hash_password,
+    normalize_username,
+    require_role,
+    revoke_user_sessions,
+    start_session,
+    verify_password,
+)
 from app.deps import SessionDep
 from app.models import Agent, Role, User
 
@@ -29,8 +39,15 @@ class UserBase(BaseModel):
 
 
 class UserCreate(UserBase):
+    """Usernames are case-insensitive: stored in lower case (``TST_U1`` becomes ``tst_u1``)."""
+
     model_config = ConfigDict(extra="forbid")
     password: Password
+
+    @field_validator("username", mode="after")
+    @classmethod
+    def _lower(cls, username: str) -> str:
+        return normalize_username(username)
 
 
 class UserPublic(BaseModel):
@@ -82,15 +99,25 @@ def change_my_password(
     user: CurrentUser,
     body: PasswordChange,
 ) -> None:
-    """Change one's own password: this session continues (new cookies), other sessions end."""
+    """Change one's own password: this session continues (new cookies), other sessions end.
+
+    Wrong current passwords count against the login rate limit (429 + ``Retry-After``).
+    """
+    limiter = request.app.state.login_limiter
+    ip = client_ip(request)
+    limiter.check(user.username, ip)
     if not verify_password(user.password_hash, body.current_password):
+        limiter.failed(user.username, ip)
         raise field_error(("body", "current_password"), "current password is wrong")
+    limiter.succeeded(user.username, ip)
     user.password_hash = hash_password(body.new_password)
     user.is_default_password = False
     session.add(user)
+    assert user.id is not None
+    revoke_user_sessions(session, user.id)
     session.commit()
     session.refresh(user)
-    start_session(request, response, user)
+    start_session(request, response, user, session)
 
 
 @router.get("/users", response_model=list[UserPublic])
@@ -100,10 +127,14 @@ def list_users(session: SessionDep, admin: Admin) -> list[UserPublic]:
 
 @router.post("/users", response_model=UserPublic, status_code=201)
 def create_user(session: SessionDep, admin: Admin, body: UserCreate) -> UserPublic:
-    if session.exec(select(User).where(User.username == body.username)).first() is not None:
-        raise Conflict(f"username {body.username!r} is taken")
-    if body.agent_id is not None and session.get(Agent, body.agent_id) is None:
-        raise NotFound(f"agent {body.agent_id} not found")
+    if find_user(session, body.username) is not None:
+        raise Conflict(f"username {body.username!r} is taken (usernames ignore case)")
+    if body.agent_id is not None:
+        if session.get(Agent, body.agent_id) is None:
+            raise NotFound(f"agent {body.agent_id} not found")
+        linked = session.exec(select(User).where(User.agent_id == body.agent_id)).first()
+        if linked is not None:
+            raise Conflict(f"agent_id {body.agent_id} is already linked to user {linked.username!r}")
     user = User(
         username=body.username,
         password_hash=hash_password(body.password),
@@ -119,11 +150,12 @@ def create_user(session: SessionDep, admin: Admin, body: UserCreate) -> UserPubl
 
 @router.post("/users/{user_id}/password", status_code=204)
 def reset_password(session: SessionDep, admin: Admin, user_id: Id32, body: PasswordReset) -> None:
-    """Set a new password; the user's sessions end (the session carries a password stamp)."""
+    """Set a new password; all the user's sessions are revoked."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found")
     user.password_hash = hash_password(body.password)
     user.is_default_password = False
     session.add(user)
+    revoke_user_sessions(session, user_id)
     session.commit()

@@ -27,7 +27,18 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     app = create_app(settings)
     refuse_default_passwords(app)  # fail before binding the port, with a one-line message
     print(f"contactops: serving on http://{host}:{port}/ (API docs at /api/docs)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", **proxy_options(settings))
+
+
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's proxy options: trust ``X-Forwarded-*`` only from ``forwarded_allow_ips``.
+
+    With a TLS-terminating proxy listed there, requests arrive as https (so cookies get
+    ``Secure``) and the client IP is the forwarded one (so login rate limits are per client).
+    """
+    if not settings.forwarded_allow_ips:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
 
 
 def run(args: argparse.Namespace) -> int:

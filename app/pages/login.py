@@ -14,6 +14,7 @@ from app.auth import (
     client_ip,
     csrf_matches,
     end_session,
+    revoke_session,
     session_csrf_token,
     start_session,
     user_from_cookie,
@@ -67,17 +68,23 @@ def login_submit(
     except NotAuthenticated:
         return again("invalid_credentials", 401)
     response = RedirectResponse(safe_next(next, home_for(user)), status_code=303)
-    start_session(request, response, user)
+    start_session(request, response, user, session)
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, session: SessionDep, csrf_token: FormText = "") -> Response:
-    """End the session (needs the CSRF token, so a foreign page cannot log users out)."""
-    if user_from_cookie(request, session) is not None and not csrf_matches(
-        csrf_token or request.headers.get("X-CSRF-Token"), session_csrf_token(request)
-    ):
-        return Response("CSRF token missing or wrong", status_code=403)
+    """End the session (needs the CSRF token, so a foreign page cannot log users out).
+
+    The server-side session record is revoked, so a copy of the cookie stops working too.
+    """
+    user = user_from_cookie(request, session)
+    if user is not None:
+        if not csrf_matches(
+            csrf_token or request.headers.get("X-CSRF-Token"), session_csrf_token(request)
+        ):
+            return Response("CSRF token missing or wrong", status_code=403)
+        revoke_session(request, session)
     response = RedirectResponse("/login", status_code=303)
     end_session(response)
     return response

@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI, WebSocket
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from app.api.errors import TooManyRequests
 from app.auth import (
     CSRF_COOKIE,
     CSRF_HEADER,
@@ -162,6 +163,91 @@ def test_logout_needs_the_csrf_token_then_ends_the_session(sqlite_url: str) -> N
         assert client.get("/api/me").status_code == 401
 
 
+def _copy_session_cookies(source: TestClient, target: TestClient) -> None:
+    for name in (SESSION_COOKIE, CSRF_COOKIE):
+        target.cookies.set(name, source.cookies.get(name) or "")
+
+
+def test_copied_cookie_is_refused_after_logout(database_url: str) -> None:
+    """Logout revokes the server-side session: a copy of the cookie stops working too."""
+    with make_client(make_settings(database_url)) as client, TestClient(client.app) as thief:
+        create_user(client.app, "agent01", "agent")
+        login(client, "agent01")
+        _copy_session_cookies(client, thief)
+        assert thief.get("/api/me").status_code == 200
+        token = client.cookies.get(CSRF_COOKIE)
+        assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+        assert thief.get("/api/me").status_code == 401
+
+
+def test_copied_cookie_is_refused_after_password_reset_and_change(database_url: str) -> None:
+    with make_client(make_settings(database_url)) as admin, TestClient(admin.app) as user:
+        create_user(admin.app, "admin", "admin")
+        agent = create_user(admin.app, "agent01", "agent")
+        login(admin, "admin")
+        login(user, "agent01")
+        with TestClient(admin.app) as thief:
+            _copy_session_cookies(user, thief)
+            assert thief.get("/api/me").status_code == 200
+            response = admin.post(
+                f"/api/users/{agent.id}/password", json={"password": "a new passphrase"}
+            )
+            assert response.status_code == 204
+            assert thief.get("/api/me").status_code == 401
+            assert user.get("/api/me").status_code == 401
+        # changing one's own password keeps this session and ends the copies
+        login(user, "agent01", "a new passphrase")
+        with TestClient(admin.app) as thief:
+            _copy_session_cookies(user, thief)
+            changed = user.post(
+                "/api/me/password",
+                json={"current_password": "a new passphrase", "new_password": "third passphrase"},
+            )
+            assert changed.status_code == 204
+            assert thief.get("/api/me").status_code == 401
+        user.headers[CSRF_HEADER] = user.cookies.get(CSRF_COOKIE) or ""
+        assert user.get("/api/me").status_code == 200
+
+
+def test_session_expiry_is_enforced_on_the_server(sqlite_url: str) -> None:
+    """An expired session record refuses the cookie even while its signature is still valid."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import Session, select
+
+    from app.models import UserSession
+
+    with make_client(make_settings(sqlite_url)) as client:
+        create_user(client.app, "agent01", "agent")
+        login(client, "agent01")
+        assert client.get("/api/me").status_code == 200
+        with Session(client.app.state.engine) as db:
+            record = db.exec(select(UserSession)).one()
+            assert len(record.id) == 64  # a digest, not the cookie's id
+            assert (SESSION_COOKIE, record.id) not in client.cookies.items()
+            record.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+            db.add(record)
+            db.commit()
+        assert client.get("/api/me").status_code == 401
+
+
+def test_cookie_secure_setting_and_forwarded_scheme(sqlite_url: str) -> None:
+    with make_client(make_settings(sqlite_url, cookie_secure=True)) as client:
+        create_user(client.app, "agent01", "agent")
+        response = _form_login(client, "agent01")
+        cookies = response.headers.get_list("set-cookie")
+        assert all("secure" in c.lower() for c in cookies if c.startswith(SESSION_COOKIE))
+    with make_client(make_settings(sqlite_url), base_url="https://testserver") as client:
+        response = _form_login(client, "agent01")
+        cookies = response.headers.get_list("set-cookie")
+        assert all("secure" in c.lower() for c in cookies if c.startswith(SESSION_COOKIE))
+    with make_client(make_settings(sqlite_url)) as client:  # None: follows the http scheme
+        response = _form_login(client, "agent01")
+        cookies = response.headers.get_list("set-cookie")
+        session = next(c for c in cookies if c.startswith(SESSION_COOKIE))
+        assert "secure" not in session.lower()
+
+
 # --- CSRF on the JSON API ------------------------------------------------------------------
 
 
@@ -293,6 +379,44 @@ def test_login_rate_limit_per_username_and_ip(sqlite_url: str) -> None:
         assert blocked.status_code == 429
         assert 1 <= int(blocked.headers["retry-after"]) <= 60
         assert _form_login(client, "agent02").status_code == 303  # another username is free
+
+
+def test_login_rate_limit_per_ip_across_usernames() -> None:
+    now = [0.0]
+    limiter = LoginRateLimiter(3, clock=lambda: now[0], per_ip_attempts_per_minute=5)
+    for i in range(5):
+        limiter.check(f"user{i}", "10.0.0.1")
+        limiter.failed(f"user{i}", "10.0.0.1")
+    with pytest.raises(TooManyRequests) as raised:
+        limiter.check("someone_else", "10.0.0.1")  # spraying from one address stops
+    assert raised.value.headers == {"Retry-After": "60"}
+    limiter.check("someone_else", "10.0.0.2")  # other addresses are not affected
+    limiter.succeeded("user0", "10.0.0.1")  # a success does not clear the per-IP window
+    with pytest.raises(TooManyRequests):
+        limiter.check("user0", "10.0.0.1")
+    now[0] += 60.5
+    limiter.check("user0", "10.0.0.1")
+    assert LoginRateLimiter(10).per_ip_limit == 50
+
+
+def test_usernames_are_case_insensitive_at_login(sqlite_url: str) -> None:
+    with make_client(make_settings(sqlite_url)) as client:
+        create_user(client.app, "agent01", "agent")
+        assert _form_login(client, "AGENT01").status_code == 303
+
+
+def test_password_change_wrong_current_password_is_rate_limited(sqlite_url: str) -> None:
+    with make_client(make_settings(sqlite_url, login_attempts_per_minute=2)) as client:
+        create_user(client.app, "agent01", "agent")
+        login(client, "agent01")
+        wrong = {"current_password": "guess", "new_password": "long enough"}
+        for _ in range(2):
+            assert client.post("/api/me/password", json=wrong).status_code == 422
+        blocked = client.post("/api/me/password", json=wrong)
+        assert blocked.status_code == 429
+        assert 1 <= int(blocked.headers["retry-after"]) <= 60
+        right = {"current_password": TEST_PASSWORD, "new_password": "long enough"}
+        assert client.post("/api/me/password", json=right).status_code == 429
 
 
 def test_rate_limiter_window_slides() -> None:

@@ -74,3 +74,65 @@ def test_serve_refuses_the_default_secret_with_one_line(
     assert cli_main(["serve", "--port", "8123"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "CONTACTOPS_SECRET_KEY" in err[0]
+
+
+def test_serve_trusts_forwarded_headers_only_from_configured_proxies(
+    monkeypatch: pytest.MonkeyPatch, sqlite_url: str
+) -> None:
+    import uvicorn
+
+    from app.cli import serve as serve_module
+    from app.testing import make_settings
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
+    serve_module.serve(make_settings(sqlite_url), "127.0.0.1", 8123)
+    assert calls[-1]["proxy_headers"] is False and "forwarded_allow_ips" not in calls[-1]
+    serve_module.serve(make_settings(sqlite_url, forwarded_allow_ips="10.0.0.5"), "127.0.0.1", 8123)
+    assert calls[-1]["proxy_headers"] is True
+    assert calls[-1]["forwarded_allow_ips"] == "10.0.0.5"
+
+
+def test_forwarded_https_from_a_trusted_proxy_makes_cookies_secure(sqlite_url: str) -> None:
+    from fastapi.testclient import TestClient
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    from app.auth import SESSION_COOKIE
+    from app.testing import create_user, make_app, make_settings
+
+    app = make_app(make_settings(sqlite_url))
+    create_user(app, "agent01", "agent")
+    proxied = ProxyHeadersMiddleware(app, trusted_hosts="*")
+    with TestClient(app), TestClient(proxied, follow_redirects=False) as client:
+        headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+        form = client.get("/login", headers=headers)
+        csrf = next(c for c in form.headers.get_list("set-cookie") if c.startswith("contactops_csrf"))
+        assert "secure" in csrf.lower()
+        token = client.cookies.get("contactops_csrf") or ""
+        response = client.post(  # the test client speaks http, so it would not send the cookie
+            "/login",
+            headers={**headers, "Cookie": f"contactops_csrf={token}"},
+            data={"username": "agent01", "password": "correct horse battery", "csrf_token": token},
+        )
+        assert response.status_code == 303
+        session = next(
+            c for c in response.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE)
+        )
+        assert "secure" in session.lower()
+
+
+def test_security_headers_on_pages_api_and_static(sqlite_url: str) -> None:
+    from app.testing import make_client, make_settings
+
+    with make_client(make_settings(sqlite_url)) as client:
+        for path in ("/login", "/api/health", "/api/customers/1", "/static/app.css"):
+            response = client.get(path)
+            assert response.headers["x-frame-options"] == "DENY", path
+            assert response.headers["x-content-type-options"] == "nosniff", path
+            assert response.headers["referrer-policy"] == "same-origin", path
+            csp = response.headers["content-security-policy"]
+            assert "frame-ancestors 'none'" in csp, path
+            assert "script-src 'self'" in csp and "object-src 'none'" in csp, path
+        docs = client.get("/api/docs")
+        assert docs.headers["x-frame-options"] == "DENY"
+        assert docs.headers["content-security-policy"] == "frame-ancestors 'none'"
