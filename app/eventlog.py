@@ -48,7 +48,9 @@ stores the ``agent`` row's id when the login is known.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import typing
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -85,25 +87,77 @@ _INTERACTIONS = Interaction.__table__  # type: ignore[attr-defined]
 _AGENTS = Agent.__table__  # type: ignore[attr-defined]
 
 
+#: Longest text of each string field (the ``event_log``/``interaction`` columns that hold
+#: it, or a sane bound for text kept only in the JSON payload).
+FIELD_MAX_LENGTH: dict[str, int] = {
+    "contact_id": MAX_ID_LENGTH, "agent_id": MAX_ID_LENGTH, "queue": MAX_ID_LENGTH,
+    "campaign": MAX_ID_LENGTH, "target_queue": MAX_ID_LENGTH,
+    "target_agent_id": MAX_ID_LENGTH, "customer_id": MAX_ID_LENGTH,
+    "preferred_agent_id": MAX_ID_LENGTH, "site": MAX_ID_LENGTH,
+    "disposition": MAX_ID_LENGTH, "tier": MAX_ID_LENGTH, "direction": MAX_ID_LENGTH,
+    "result": MAX_ID_LENGTH, "state": MAX_ID_LENGTH, "previous": MAX_ID_LENGTH,
+    "mode": MAX_ID_LENGTH,
+}  # tier, direction and result are cut to their interaction columns (20, 10, 20) when projected
+#: Any other string field (reasons...): kept only in the payload.
+DEFAULT_MAX_LENGTH = 200
+_INT64 = 2**63
+
+
+@functools.cache
+def _field_kinds(cls: type[Event]) -> dict[str, tuple[type, ...]]:
+    """For each field, the JSON scalar types it accepts (``None`` as ``type(None)``)."""
+    hints = typing.get_type_hints(cls)
+    out: dict[str, tuple[type, ...]] = {}
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        out[f.name] = typing.get_args(hint) if typing.get_args(hint) else (hint,)
+    return out
+
+
+def _type_ok(value: Any, kinds: tuple[type, ...]) -> bool:
+    if value is None:
+        return type(None) in kinds
+    if isinstance(value, bool):
+        return bool in kinds
+    if isinstance(value, int):
+        return int in kinds or float in kinds
+    if isinstance(value, float):
+        return float in kinds
+    return isinstance(value, str) and str in kinds
+
+
 def check_storable(event: Event) -> None:
-    """Refuse events the log cannot hold (ids too long for their columns, NaN or infinite
-    numbers, which JSON cannot carry); the message names the field."""
+    """Refuse events the log cannot hold; the message names the field.
+
+    Refused: a value of the wrong JSON type for its field (an int ``contact_id``, a string
+    ``priority``), NaN or infinite numbers (JSON cannot carry them), integers beyond 64 bits,
+    NUL characters (PostgreSQL text cannot hold them), strings longer than
+    :data:`FIELD_MAX_LENGTH` (else :data:`DEFAULT_MAX_LENGTH`), and ``at`` outside
+    ``[0, MAX_AT)``. The same events are refused on every database.
+    """
+    kinds = _field_kinds(type(event))
     for f in dataclasses.fields(event):
         value = getattr(event, f.name)
+        where = f"{event.type_name}.{f.name}"
+        if not _type_ok(value, kinds[f.name]):
+            names = "/".join(sorted("null" if k is type(None) else k.__name__ for k in kinds[f.name]))
+            raise EventFormatError(f"{where} must be {names}, got {type(value).__name__}")
         if isinstance(value, float) and not math.isfinite(value):
-            raise EventFormatError(f"{event.type_name}.{f.name} must be a finite number, got {value!r}")
+            raise EventFormatError(f"{where} must be a finite number, got {value!r}")
+        if isinstance(value, int) and not isinstance(value, bool) and not -_INT64 <= value < _INT64:
+            raise EventFormatError(f"{where} must fit in 64 bits")
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise EventFormatError(f"{where} must not contain NUL characters")
+            limit = FIELD_MAX_LENGTH.get(f.name, DEFAULT_MAX_LENGTH)
+            if len(value) > limit:
+                raise EventFormatError(
+                    f"{where} must be at most {limit} characters, got {len(value)}")
     if not 0.0 <= event.at < MAX_AT:
         raise EventFormatError(
             f"{event.type_name}.at must be seconds in [0, {MAX_AT:.0f}) (Unix time, or from a "
             f"simulation's start), got {event.at!r}"
         )
-    for name in ("contact_id", "agent_id", "queue", "campaign", "target_queue", "target_agent_id"):
-        value = getattr(event, name, None)
-        if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
-            raise EventFormatError(
-                f"{event.type_name}.{name} must be at most {MAX_ID_LENGTH} characters, "
-                f"got {len(value)}"
-            )
 
 
 def epoch_to_datetime(at: float) -> datetime:

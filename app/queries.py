@@ -228,11 +228,18 @@ def queues(session: Session) -> list[Queue]:
     return list(session.exec(select(Queue).order_by(col(Queue.name))).all())
 
 
+def served_skills(session: Session) -> set[str]:
+    """The skills some queue serves (``Queue.skill``): the only skills worth giving agents."""
+    return set(session.exec(select(Queue.skill).distinct()).all())
+
+
 # --- users ---------------------------------------------------------------------------------
 
 
 def user_by_username(session: Session, username: str) -> User | None:
-    return session.exec(select(User).where(User.username == username)).first()
+    """The user named ``username``, compared case-insensitively (usernames are lower case)."""
+    name = username.strip().lower()
+    return session.exec(select(User).where(func.lower(User.username) == name)).first()
 
 
 def users_with_default_password(engine: Engine) -> list[str]:

@@ -11,6 +11,7 @@ Uploads: the parsed :class:`~wfm.history.IntervalHistory` is kept in memory on t
 
 from __future__ import annotations
 
+import csv
 import io
 import secrets
 from collections import OrderedDict
@@ -92,13 +93,28 @@ def store_upload(state: Any, data: bytes) -> tuple[str, IntervalHistory]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError("file must be a UTF-8 text CSV") from None
-    history = read_history_csv(io.StringIO(text, newline=None))
+    check_csv_fields(text)
+    try:
+        history = read_history_csv(io.StringIO(text, newline=None))
+    except csv.Error as exc:  # a malformed CSV the check above did not foresee
+        raise ValueError(f"file is not a valid CSV: {exc}") from None
     uploads: OrderedDict[str, IntervalHistory] = _uploads(state)
     upload_id = secrets.token_urlsafe(9)
     uploads[upload_id] = history
     while len(uploads) > MAX_UPLOADS:
         uploads.popitem(last=False)
     return upload_id, history
+
+
+def check_csv_fields(text: str) -> None:
+    """ValueError naming the row (1-based line of the file) of a field over the csv module's
+    field limit (128 KiB) or of other malformed CSV, before the history reader sees it."""
+    reader = csv.reader(io.StringIO(text, newline=None))
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as exc:
+        raise ValueError(f"row {reader.line_num}: {exc}") from None
 
 
 def get_upload(state: Any, upload_id: str) -> IntervalHistory | None:

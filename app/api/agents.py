@@ -1,6 +1,7 @@
 """Agents with their skills; supervisors change skills.
 
 Roles: supervisor, planner and qa read; supervisor changes skills (admin always).
+Only skills some queue serves (``Queue.skill``) are accepted; another is a 422 naming it.
 A skill change is stored and then applied to the live center's engine
 (``RoutingEngine.set_skills``), so routing uses it at once; a ready agent may be offered a
 waiting contact the new skills allow.
@@ -15,14 +16,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.api.console import ServiceUnavailable
-from app.api.errors import NotFound
+from app.api.errors import NotFound, field_error
 from app.api.params import Id32, Limit, Offset
 from app.auth import require_role
 from app.deps import SessionDep
 from app.live import get_services
 from app.live.center import StoreUnavailable
 from app.models import Agent, AgentSkill, Site, User
-from app.queries import list_agents, replace_skills, skills_of
+from app.queries import list_agents, replace_skills, served_skills, skills_of
 from routing.errors import UnknownId
 
 router = APIRouter(prefix="/api/agents", tags=["agents"])
@@ -122,6 +123,14 @@ def patch_skills(
     request: Request, session: SessionDep, user: Supervisor, agent_id: Id32, body: SkillsUpdate
 ) -> AgentPublic:
     agent = _agent(session, agent_id)
+    known = served_skills(session)
+    for i, item in enumerate(body.skills):
+        if item.skill not in known:
+            raise field_error(
+                ("body", "skills", i, "skill"),
+                f"unknown skill {item.skill!r}: no queue serves it "
+                f"(known: {', '.join(sorted(known)) or 'none'})",
+            )
     skills = replace_skills(session, agent_id, [(s.skill, s.proficiency) for s in body.skills])
     apply_live(request, agent.login, {s.skill: s.proficiency for s in skills})
     return public(agent, skills)

@@ -10,7 +10,11 @@ Every error under ``/api`` is a JSON problem::
 * domain exceptions raised anywhere in ``app/`` -> their status (:class:`NotFound` 404,
   :class:`Forbidden` 403, :class:`Conflict` 409, :class:`NotAuthenticated` 401);
 * Starlette/FastAPI ``HTTPException`` (unknown route, wrong method) -> a problem too;
-* ``sqlalchemy.exc.DataError`` (the database refused a value: NUL byte, out of range) -> 422,
+* NUL characters (``\\u0000`` in a JSON string, ``%00`` in a query, path or form value) ->
+  422 naming the field, before any route runs (:class:`RejectNulMiddleware`): PostgreSQL
+  text cannot hold them and SQLite would store them, so they are refused the same way on
+  both databases, for every route;
+* ``sqlalchemy.exc.DataError`` (the database refused a value: out of range) -> 422,
   a safety net behind the edge checks;
 * anything unexpected -> a logged 500 problem without internals (tests assert none occur).
 
@@ -20,17 +24,19 @@ page is redirected to the login form instead of receiving a 401 problem.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("contactops.api")
 
@@ -157,8 +163,160 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return problem(500, "internal error; it has been logged")
 
 
+NUL_MESSAGE = "must not contain NUL characters (\\u0000)"
+#: JSON bodies larger than this are not searched for NUL characters (none of the API's is).
+MAX_SCANNED_BODY = 16 * 1024 * 1024
+
+
+def find_nul(value: Any, loc: list[str | int]) -> list[str | int] | None:
+    """The location of the first string (or object key) holding a NUL, walking without recursion."""
+    stack: list[tuple[Any, list[str | int]]] = [(value, loc)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return where
+        elif isinstance(item, dict):
+            for key, child in reversed(list(item.items())):
+                if "\x00" in key:
+                    return where + [key]
+                stack.append((child, where + [key]))
+        elif isinstance(item, list):
+            stack.extend((child, where + [i]) for i, child in reversed(list(enumerate(item))))
+    return None
+
+
+def _nul_in_pairs(text: str, prefix: str) -> list[str | int] | None:
+    for name, value in parse_qsl(text, keep_blank_values=True, errors="replace"):
+        if "\x00" in name or "\x00" in value:
+            return [prefix, name.replace("\x00", "\\u0000")]
+    return None
+
+
+class RejectNulMiddleware:
+    """422 for a request carrying a NUL character in a path parameter, a query parameter,
+    a JSON string (at any depth) or a form field, naming the field (``query.team``,
+    ``path.customer_id``, ``body.notes``). Bodies are buffered only when they may hold one
+    (a JSON body with a ``\\u0000`` escape, a form body with ``%00``) and replayed unchanged
+    otherwise; multipart uploads are left to their routes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        loc = self._in_path(scope) or self._in_query(scope)
+        if loc is None:
+            content_type = ""
+            for key, value in scope.get("headers", ()):
+                if key == b"content-type":
+                    content_type = value.decode("latin-1").split(";")[0].strip().lower()
+            is_json = content_type == "application/json" or content_type.endswith("+json")
+            if is_json or content_type == "application/x-www-form-urlencoded":
+                body, receive = await _buffer(receive)
+                loc = _in_body(body, is_json)
+        if loc is None:
+            await self.app(scope, receive, send)
+            return
+        field = ".".join(str(part) for part in loc)
+        errors = [{"loc": loc, "field": field, "msg": NUL_MESSAGE, "type": "value_error"}]
+        if str(scope.get("path", "")).startswith("/api"):
+            response: Response = problem(422, f"{field}: {NUL_MESSAGE}", errors=errors)
+        else:
+            response = HTMLResponse(
+                "<!doctype html><title>Unprocessable Content</title>"
+                "<h1>422 Unprocessable Content</h1><p>NUL characters are not accepted.</p>",
+                status_code=422)
+        await response(scope, receive, send)
+
+    @staticmethod
+    def _in_path(scope: Scope) -> list[str | int] | None:
+        path = str(scope.get("path", ""))
+        if "\x00" not in path:
+            return None
+        name = _path_param_name(scope.get("app"), path)
+        return ["path", name] if name else ["path"]
+
+    @staticmethod
+    def _in_query(scope: Scope) -> list[str | int] | None:
+        query = scope.get("query_string", b"")
+        if b"%00" not in query and b"\x00" not in query:
+            return None
+        return _nul_in_pairs(query.decode("latin-1"), "query") or ["query"]
+
+
+def _route_formats(app: Any) -> list[str]:
+    """The path templates of every route (``/api/customers/{customer_id}/contacts``)."""
+    routes = getattr(app, "routes", ())
+    try:
+        from fastapi.routing import iter_route_contexts  # FastAPI >= 0.16x nests included routers
+    except ImportError:
+        return [str(r.path_format) for r in routes if hasattr(r, "path_format")]
+    return [str(c.path_format) for c in iter_route_contexts(routes)]
+
+
+def _path_param_name(app: Any, path: str) -> str | None:
+    """The name of the path parameter holding the NUL, from the route whose template fits."""
+    segments = path.split("/")
+    for template in _route_formats(app):
+        parts = template.split("/")
+        if len(parts) != len(segments):
+            continue
+        name = None
+        for part, segment in zip(parts, segments, strict=True):
+            if part.startswith("{") and part.endswith("}"):
+                if "\x00" in segment:
+                    name = part[1:-1].split(":")[0]
+            elif part != segment:
+                break
+        else:
+            if name:
+                return name
+    return None
+
+
+async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
+    """Read the whole body; return it and a ``receive`` that replays it."""
+    chunks: list[bytes] = []
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+def _in_body(body: bytes, is_json: bool) -> list[str | int] | None:
+    if is_json:
+        if b"\\u0000" not in body or len(body) > MAX_SCANNED_BODY:
+            return None
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):  # not JSON: the route's own parsing answers
+            return None
+        return find_nul(data, ["body"])
+    if b"%00" not in body and b"\x00" not in body:
+        return None
+    return _nul_in_pairs(body.decode("latin-1"), "body") or ["body"]
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the one handler set of the service."""
+    """Register the one handler set of the service (and the NUL guard in front of every route)."""
+    app.add_middleware(RejectNulMiddleware)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

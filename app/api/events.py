@@ -4,7 +4,29 @@
 (:meth:`routing.events.Event.to_json`) and answers 201 with their sequence
 numbers only after they are committed; they are then published like the
 engine's own events. Nothing is stored unless every event of the request is
-valid; a bad one is a 422 naming it (``body.<index>.<field>``).
+valid; a bad one is a 422 naming it (``body.<index>.<field>``, or ``body`` for a body
+that is not JSON or is nested too deeply).
+
+Checked at the edge, before anything reaches the engine task:
+
+* the form (``routing.events.event_from_json``: known type and fields, JSON types);
+* what the log can hold (:func:`app.eventlog.check_storable`: no NUL, lengths within the
+  ``event_log``/``interaction`` columns, finite numbers, 64-bit integers);
+* meaning: ``tier`` in :data:`routing.events.TIERS`; ``state``/``previous`` of
+  ``agent_state_changed`` among :class:`routing.agent_state.AgentState`; ``direction``
+  ``inbound``/``outbound``; ``dial_result.result`` a known result; ``priority`` within
+  ``±MAX_PRIORITY``; ``queue``/``target_queue`` of contact events naming an existing queue
+  (an empty one is allowed where the field defaults to empty); ``at`` finite and within
+  the server clock's window ``[now - MAX_PAST_SECONDS, now + MAX_FUTURE_SECONDS]``
+  (24 h back, 5 min ahead: older history is imported, not posted as live events).
+
+Externally posted events go to the log (and its ``interaction`` projection), the
+observers (wallboard) and the bus ONLY: they never reach the routing engine, whose state
+they therefore cannot break (a posted ``contact_arrived`` is not routed to an agent).
+
+Store failures: a batch the database refuses for its content is a 422 (nothing stored);
+a 503 means the events were NOT stored and will NOT be stored later (they are not kept
+for a retry inside the server), so the client may safely send them again.
 
 ``GET /api/events?after_seq=&limit=`` replays the log in order.
 Roles: supervisor (and admin).
@@ -13,26 +35,49 @@ Roles: supervisor (and admin).
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections.abc import Collection
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from app.api.console import ServiceUnavailable
 from app.auth import require_role
 from app.eventlog import check_storable
 from app.live import get_services
-from app.live.center import StoreUnavailable
-from app.models import User
-from routing.events import Event, EventFormatError, event_from_json
+from app.live.center import EventsRefused, StoreUnavailable
+from app.models import Queue, User
+from routing.agent_state import AgentState
+from routing.events import (
+    TIERS,
+    AgentStateChanged,
+    ContactArrived,
+    DialAttempted,
+    DialResult,
+    Event,
+    EventFormatError,
+    event_from_json,
+)
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
 Supervisor = Annotated[User, Depends(require_role("supervisor"))]
 
 MAX_EVENTS_PER_REQUEST = 1000
+#: ``at`` may be at most this far behind the server clock (seconds) ...
+MAX_PAST_SECONDS = 24 * 3600.0
+#: ... and at most this far ahead of it (clock skew of the sender).
+MAX_FUTURE_SECONDS = 300.0
+#: Bound of ``contact_queued.priority`` (the engine's base priorities are small integers).
+MAX_PRIORITY = 1_000_000
+DIRECTIONS = ("inbound", "outbound")
+DIAL_RESULTS = ("connected", "no_answer", "busy", "machine", "invalid", "abandoned")
+AGENT_STATES = tuple(state.value for state in AgentState)
 _FIELD_PATTERNS = (
     re.compile(r"^[a-z_]+\.(?P<field>[a-z_]+) "),  # "contact_arrived.at must be a number"
     re.compile(r"has no field '(?P<field>[^']+)'"),
@@ -66,8 +111,14 @@ def _invalid(loc: list[str | int], message: str) -> RequestValidationError:
     return RequestValidationError([{"loc": tuple(loc), "msg": message, "type": "value_error"}])
 
 
-def parse_events(body: Any) -> list[Event]:
-    """Events from a JSON body (one object or a list); 422 naming the field of the first bad one."""
+def parse_events(
+    body: Any, *, now: float | None = None, queues: Collection[str] | None = None
+) -> list[Event]:
+    """Events from a JSON body (one object or a list); 422 naming the field of the first bad one.
+
+    With ``now`` the ``at`` window is checked, with ``queues`` the queue names (see the
+    module's docstring); without them only the form and storability are.
+    """
     items = body if isinstance(body, list) else [body]
     prefix: list[str | int] = ["body"]
     if not items or len(items) > MAX_EVENTS_PER_REQUEST:
@@ -85,8 +136,53 @@ def parse_events(body: Any) -> list[Event]:
             raise _invalid(loc + ([field] if field else []), str(exc)) from exc
         except (TypeError, ValueError) as exc:  # a dataclass check of the event itself
             raise _invalid(loc, str(exc)) from exc
+        problem = semantic_problem(event, now=now, queues=queues)
+        if problem is not None:
+            field, message = problem
+            raise _invalid(loc + [field], f"{event.type_name}.{field} {message}")
         events.append(event)
     return events
+
+
+def semantic_problem(
+    event: Event, *, now: float | None, queues: Collection[str] | None
+) -> tuple[str, str] | None:
+    """``(field, message)`` for the first value that is well-formed but meaningless."""
+    if now is not None and not (
+        math.isfinite(event.at) and now - MAX_PAST_SECONDS <= event.at <= now + MAX_FUTURE_SECONDS
+    ):
+        return "at", (f"must be Unix seconds within {MAX_PAST_SECONDS / 3600:g} h before and "
+                      f"{MAX_FUTURE_SECONDS / 60:g} min after the server clock ({now:.0f}), "
+                      f"got {event.at!r}")
+    tier = getattr(event, "tier", None)
+    if tier is not None and tier not in TIERS:
+        return "tier", f"must be one of {list(TIERS)}, got {tier!r}"
+    if isinstance(event, AgentStateChanged):
+        for name in ("state", "previous"):
+            value = getattr(event, name)
+            if value is not None and value not in AGENT_STATES:
+                return name, f"must be one of {list(AGENT_STATES)}, got {value!r}"
+    direction = getattr(event, "direction", None)
+    if direction is not None and direction not in DIRECTIONS:
+        return "direction", f"must be one of {list(DIRECTIONS)}, got {direction!r}"
+    if isinstance(event, DialResult) and event.result not in DIAL_RESULTS:
+        return "result", f"must be one of {list(DIAL_RESULTS)}, got {event.result!r}"
+    priority = getattr(event, "priority", None)
+    if isinstance(priority, int) and not -MAX_PRIORITY <= priority <= MAX_PRIORITY:
+        return "priority", f"must be within ±{MAX_PRIORITY}, got {priority}"
+    if queues is not None and not isinstance(event, DialAttempted | DialResult | AgentStateChanged):
+        for name in ("queue", "target_queue"):
+            value = getattr(event, name, None)
+            if value is None or (value == "" and not isinstance(event, ContactArrived)):
+                continue  # not given (the field defaults to empty / none)
+            if value not in queues:
+                return name, f"must name an existing queue, got {value!r}"
+    return None
+
+
+def _queue_names(request: Request) -> set[str]:
+    with request.app.state.engine.connect() as conn:
+        return set(conn.execute(select(Queue.name)).scalars())  # type: ignore[call-overload]
 
 
 @router.post("", status_code=201, response_model=Appended)
@@ -94,12 +190,18 @@ async def append_events(request: Request, user: Supervisor) -> Appended:
     raw = await request.body()
     try:
         body = json.loads(raw)
+    except RecursionError:
+        raise _invalid(["body"], "body is nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise _invalid(["body"], f"the body must be JSON: {exc}") from exc
-    events = parse_events(body)
     center = get_services(request).center
-    try:
-        stored = await center.submit(lambda eng, now: list(events))
+    queues = await run_in_threadpool(_queue_names, request)
+    events = parse_events(body, now=center.clock.now(), queues=queues)
+    try:  # keep=False: these events change nothing in the engine, a 503 drops them
+        stored = await center.submit(lambda eng, now: list(events), keep=False)
+    except EventsRefused as exc:  # the database refused them for their content: 422
+        loc: list[str | int] = ["body"] + ([exc.field] if exc.field else [])
+        raise _invalid(loc, str(exc)) from exc
     except StoreUnavailable as exc:
         raise ServiceUnavailable(str(exc)) from exc
     return Appended(seqs=[seq for seq, _ in stored])

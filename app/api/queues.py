@@ -1,6 +1,11 @@
 """Queues and their service-level goals per customer tier.
 
 Roles: any logged-in user reads; supervisor changes goals (admin always).
+
+``PATCH /api/queues/{id}`` *merges*: each tier named in ``service_level_goals`` gets the
+goal given (tiers of :data:`routing.events.TIERS`; ``target`` in (0, 1],
+``threshold_seconds`` > 0); tiers left out keep their current goal. An empty object or an
+unknown tier is a 422 naming the field. (There is no way to delete a tier's goal here.)
 """
 
 from __future__ import annotations
@@ -8,14 +13,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.api.errors import NotFound
 from app.api.params import Id32
 from app.auth import CurrentUser, require_role
 from app.deps import SessionDep
-from app.models import Queue, User, ValueTier
+from app.models import Queue, User
 from app.queries import queues
+from routing.events import TIERS
 
 router = APIRouter(prefix="/api/queues", tags=["queues"])
 
@@ -32,9 +38,21 @@ class ServiceLevelGoal(BaseModel):
 
 class QueueUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    service_level_goals: dict[ValueTier, ServiceLevelGoal] = Field(
-        description="goal per value tier; tiers left out keep no goal"
+    service_level_goals: dict[str, ServiceLevelGoal] = Field(
+        min_length=1,
+        description=f"goal per value tier ({', '.join(TIERS)}), merged into the current "
+        "goals: tiers left out keep theirs",
     )
+
+    @field_validator("service_level_goals", mode="after")
+    @classmethod
+    def _known_tiers(cls, goals: dict[str, ServiceLevelGoal]) -> dict[str, ServiceLevelGoal]:
+        unknown = sorted(set(goals) - set(TIERS))
+        if unknown:
+            raise ValueError(
+                f"unknown tier(s) {', '.join(map(repr, unknown))}; tiers are {', '.join(TIERS)}"
+            )
+        return goals
 
 
 class QueuePublic(BaseModel):
@@ -68,9 +86,9 @@ def patch_queue(
     session: SessionDep, user: Supervisor, queue_id: Id32, body: QueueUpdate
 ) -> QueuePublic:
     queue = _queue(session, queue_id)
-    queue.service_level_goals = {
-        tier.value: goal.model_dump() for tier, goal in body.service_level_goals.items()
-    }
+    merged = dict(queue.service_level_goals or {})  # a new dict, so the JSON column is saved
+    merged.update({tier: goal.model_dump() for tier, goal in body.service_level_goals.items()})
+    queue.service_level_goals = merged
     session.add(queue)
     session.commit()
     session.refresh(queue)

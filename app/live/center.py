@@ -25,6 +25,7 @@ import heapq
 import itertools
 import logging
 import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -74,7 +75,32 @@ class ManualClock:
 
 
 class StoreUnavailable(RuntimeError):
-    """The event store refused the append; the events are kept and retried with the next one."""
+    """The events of a command could not be stored.
+
+    ``kept`` says what happens to them; the message says it too, for the client:
+
+    * ``kept=True``: the command changed the engine (a login, an answer...), so its events
+      are kept in memory and stored, before anything newer, by the next append that
+      succeeds (they are lost if the server stops first);
+    * ``kept=False``: events that changed nothing (``submit(..., keep=False)``, e.g. events
+      posted to ``POST /api/events``) are dropped: not stored, and never stored later, so
+      the client may safely retry.
+    """
+
+    def __init__(self, detail: str, *, kept: bool = False) -> None:
+        super().__init__(detail)
+        self.kept = kept
+
+
+class EventsRefused(StoreUnavailable):
+    """The database refused the batch for its content; it is dropped, never retried.
+
+    ``field`` names the event field when the store's check said which one.
+    """
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail, kept=False)
+        self.field = field
 
 
 @dataclass(order=True)
@@ -90,6 +116,7 @@ class _Command:
     action: Action | None  # None: only fire what is due
     until: float | None
     future: asyncio.Future[list[tuple[int, Event]]]
+    keep: bool = True  # keep the events for a later append if the store is down
 
 
 class LiveCenter:
@@ -164,23 +191,28 @@ class LiveCenter:
 
     # --- commands -----------------------------------------------------------------------
 
-    async def submit(self, action: Action) -> list[tuple[int, Event]]:
+    async def submit(self, action: Action, *, keep: bool = True) -> list[tuple[int, Event]]:
         """Apply ``action(engine, now)`` in the task; return the stored ``(seq, event)`` pairs.
 
-        Raises what the engine raised (nothing was changed then), or
-        :class:`StoreUnavailable` when the events could not be stored.
+        Raises what the engine raised (nothing was changed then), :class:`EventsRefused`
+        when the database refused the events for their content (dropped), or
+        :class:`StoreUnavailable` when it could not be reached (see its ``kept``).
+        ``keep=False`` is for actions that do not change the engine (external events):
+        their events are not kept for a later append when the store is unavailable.
         """
-        return await self._send(action, None)
+        return await self._send(action, None, keep)
 
     async def run_until(self, until: float) -> list[tuple[int, Event]]:
         """Fire every timer and scheduled action due at or before ``until`` (scripted runs)."""
         return await self._send(None, until)
 
-    async def _send(self, action: Action | None, until: float | None) -> list[tuple[int, Event]]:
+    async def _send(
+        self, action: Action | None, until: float | None, keep: bool = True
+    ) -> list[tuple[int, Event]]:
         await self.start()
         assert self._queue is not None
         future: asyncio.Future[list[tuple[int, Event]]] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Command(action, until, future))
+        await self._queue.put(_Command(action, until, future, keep))
         return await future
 
     def schedule(self, at: float, action: Action, label: str = "") -> None:
@@ -248,9 +280,15 @@ class LiveCenter:
             if command.until is not None:
                 stored = await self._fire_due(command.until)
             else:
-                stored = await self._fire_due(now) if self.auto_timers else []
+                stored = []
+                if self.auto_timers:
+                    try:
+                        stored = await self._fire_due(now)
+                    except StoreUnavailable as exc:  # the command is still tried (and told)
+                        log.warning("live center: timers due before a command not stored: %s", exc)
                 if command.action is not None:
-                    stored = await self._apply(command.action, max(now, self.last_now))
+                    stored = await self._apply(command.action, max(now, self.last_now),
+                                               keep=command.keep)
             if not command.future.done():
                 command.future.set_result(stored)
         except Exception as exc:  # noqa: BLE001  (handed to the caller, whatever it is)
@@ -268,7 +306,12 @@ class LiveCenter:
                 return stored
             at = max(due, self.last_now)
             if t_engine <= t_heap:
-                batch = await self._apply(lambda eng, t: eng.advance(t), at)
+                try:
+                    batch = await self._apply(lambda eng, t: eng.advance(t), at)
+                except EventsRefused:  # logged by _apply
+                    if self.engine.next_deadline() == deadline:
+                        return stored
+                    continue
                 if not batch and self.engine.next_deadline() == deadline:
                     log.warning("engine deadline %s did not move after advance()", deadline)
                     return stored
@@ -279,20 +322,62 @@ class LiveCenter:
                 except (LookupError, ValueError) as exc:  # the world moved on (e.g. offer timed out)
                     log.debug("scheduled %s at %s skipped: %s", item.label, at, exc)
                     continue
+                except EventsRefused:
+                    continue  # logged by _apply
             stored.extend(batch)
 
-    async def _apply(self, action: Action, now: float) -> list[tuple[int, Event]]:
+    async def _apply(
+        self, action: Action, now: float, *, keep: bool = True
+    ) -> list[tuple[int, Event]]:
         events = list(action(self.engine, now))
         self.last_now = max(self.last_now, now)
-        return await self._commit(now, events)
+        try:
+            return await self._commit(now, events, keep=keep)
+        except EventsRefused:
+            if keep and events:  # the engine moved on; the log will not show these events
+                log.error("live center: the engine applied an action whose events the "
+                          "database refused; they are dropped (engine and log now differ): %r",
+                          events)
+            raise
 
-    async def _commit(self, now: float, events: list[Event]) -> list[tuple[int, Event]]:
-        pending = self._unstored + events
-        if not pending:
+    async def _commit(
+        self, now: float, events: list[Event], *, keep: bool = True
+    ) -> list[tuple[int, Event]]:
+        await self._flush_unstored(now, keep_new=events if keep else [])
+        if not events:
             return []
-        seqs = await self._append(pending)
+        try:
+            seqs = await self._append(events)
+        except StoreUnavailable as exc:
+            if keep:  # the engine already applied the action: its events must reach the log
+                self._unstored.extend(events)
+                raise StoreUnavailable(_KEPT_DETAIL, kept=True) from exc.__cause__
+            raise
+        return await self._stored(now, seqs, events)
+
+    async def _flush_unstored(self, now: float, keep_new: list[Event]) -> None:
+        """Store the events kept from an earlier failed append, on their own (a batch the
+        database refuses for its content is dropped and logged, never blocking later ones)."""
+        if not self._unstored:
+            return
+        pending = self._unstored
+        try:
+            seqs = await self._append(pending)
+        except EventsRefused:
+            log.error("live center: dropped %d kept events the database refused (they are "
+                      "in this log line only): %r", len(pending), pending)
+            self._unstored = []
+            return
+        except StoreUnavailable as exc:
+            self._unstored.extend(keep_new)
+            if keep_new:
+                raise StoreUnavailable(_KEPT_DETAIL, kept=True) from exc.__cause__
+            raise
         self._unstored = []
-        stored = list(zip(seqs, pending, strict=True))
+        await self._stored(now, seqs, pending)
+
+    async def _stored(self, now: float, seqs: list[int], events: list[Event]) -> list[tuple[int, Event]]:
+        stored = list(zip(seqs, events, strict=True))
         self.last_seq = max(self.last_seq, seqs[-1])
         for observer in list(self.observers):
             try:
@@ -304,19 +389,59 @@ class LiveCenter:
                 await self.bus.publish(seq, event)
             except Exception:  # stored is what counts; subscribers can replay the log
                 log.exception("live center: publish of seq %s failed", seq)
-        return stored[len(stored) - len(events):]
+        return stored
 
     async def _append(self, events: list[Event]) -> list[int]:
+        """Append with retries. Content the database refuses (a value out of range, a NUL
+        character, a type or length its own checks reject) is not retried: the batch is
+        dropped and :class:`EventsRefused` raised. Anything else (connection lost, database
+        locked or down) is retried with backoff, then :class:`StoreUnavailable`."""
         error: Exception | None = None
         for delay in (0.0, *self.append_retry_seconds):
             if delay:
                 await asyncio.sleep(delay)
             try:
                 return await asyncio.to_thread(self.store.append, events)
-            except ValueError:
-                raise
-            except Exception as exc:  # noqa: BLE001  (database down or busy: retry, keep for later)
+            except Exception as exc:
+                if is_content_error(exc):
+                    log.warning("event store refused a batch of %d events for its content: %s",
+                                len(events), exc)
+                    raise EventsRefused(_refusal_detail(exc), field=_refused_field(exc)) from exc
                 error = exc
                 log.warning("event store append failed (%s); retrying", exc)
-        self._unstored = events
-        raise StoreUnavailable(f"the event store is unavailable: {error}")
+        log.error("event store unavailable after %d attempts: %s",
+                  1 + len(self.append_retry_seconds), error)
+        raise StoreUnavailable(_DROPPED_DETAIL) from error
+
+
+_KEPT_DETAIL = ("the event store is unavailable; the action was applied and its events are kept "
+                "in memory and will be stored before the next ones once the database is back")
+_DROPPED_DETAIL = ("the event store is unavailable; the events were not stored and will not be "
+                   "stored: retry the request later")
+
+
+def is_content_error(exc: BaseException) -> bool:
+    """True when the database (or the store's own checks) refused the batch for what it holds:
+    retrying the same events can never succeed. Connection and availability errors are not."""
+    from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
+
+    if isinstance(exc, DataError | IntegrityError):
+        return True
+    if isinstance(exc, StatementError) and not isinstance(exc, DBAPIError):
+        return True  # a parameter could not be bound (type, encoding, NUL)
+    return isinstance(exc, ValueError | TypeError | OverflowError | UnicodeError)
+
+
+def _refused_field(exc: BaseException) -> str | None:
+    message = str(exc)
+    match = re.match(r"^[a-z_]+\.(?P<field>[a-z_]+) ", message)
+    return match.group("field") if match else None
+
+
+def _refusal_detail(exc: BaseException) -> str:
+    """A message for the client: the store's own check (names the field), never SQL or parameters."""
+    from routing.events import EventFormatError
+
+    if isinstance(exc, EventFormatError):
+        return str(exc)
+    return "the database refused a value of these events (out of range or invalid characters)"

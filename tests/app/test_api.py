@@ -58,6 +58,7 @@ def seed_customers(app: FastAPI) -> dict[str, int]:
                 service_level_goals={"core": {"target": 0.8, "threshold_seconds": 20}},
             )
         )
+        session.add_all([Queue(name="loans", skill="loans"), Queue(name="cards", skill="cards")])
         session.commit()
         return {"kim": kim.id, "lee": lee.id, "park": park.id}
 
@@ -153,6 +154,11 @@ def test_screen_pop_unknown_number_and_bad_number(env) -> None:  # type: ignore[
         client.get("/api/customers/lookup", params={"phone": "hello"}), 422, "query.phone"
     )
     assert_problem(client.get("/api/customers/lookup"), 422, "query.phone")
+    assert_problem(
+        client.get("/api/customers/lookup", params={"phone": "010١٢٣٤٥٦٧٨"}), 422, "query.phone"
+    )
+    full_width = client.get("/api/customers/lookup", params={"phone": "010１２３４５６７８"})
+    assert full_width.status_code == 200 and full_width.json()["phone"] == "+821012345678"
 
 
 def test_screen_pop_query_uses_the_phone_index(database_url: str) -> None:
@@ -176,9 +182,12 @@ def test_screen_pop_query_uses_the_phone_index(database_url: str) -> None:
 def test_normalize_phone() -> None:
     assert normalize_phone("02-2123-4567") == "+82221234567"
     assert normalize_phone("+1 (415) 555-0100") == "+14155550100"
-    for bad in ("", "hello", "+0123", "123", "+82"):
+    for bad in ("", "hello", "+0123", "123", "+82", "010٢٣٤٧٢٨٥٧", "01012345678\u0301"):
         with pytest.raises(ValueError, match="not a phone number"):
             normalize_phone(bad)
+    # NFKC: full-width digits and hyphens (Korean/Japanese input methods) become ASCII
+    assert normalize_phone("010２３４７２８５７") == "+821023472857"
+    assert normalize_phone("０１０－２３４７－２８５７") == "+821023472857"
 
 
 def test_customer_list_pages_and_filters_by_tier(env) -> None:  # type: ignore[no-untyped-def]
@@ -286,6 +295,13 @@ def test_skill_update_bad_input(env) -> None:  # type: ignore[no-untyped-def]
     )
     dup = client.patch(url, json={"skills": [{"skill": "loans", "proficiency": 3}] * 2})
     assert "repeated: loans" in assert_problem(dup, 422, "body.skills")["detail"]
+    unknown = client.patch(
+        url,
+        json={"skills": [{"skill": "loans", "proficiency": 3}, {"skill": "astrology",
+                                                                  "proficiency": 3}]},
+    )
+    assert "astrology" in assert_problem(unknown, 422, "body.skills.1.skill")["detail"]
+    assert client.get(f"/api/agents/{agent_id}").json()["skills"] == []  # nothing stored
     assert_problem(client.patch("/api/agents/4242/skills", json={"skills": []}), 404)
 
 
@@ -300,15 +316,25 @@ def test_agents_cannot_change_skills(env) -> None:  # type: ignore[no-untyped-de
 def test_queues_read_by_anyone_goals_changed_by_supervisor(env) -> None:  # type: ignore[no-untyped-def]
     client, _ = env
     queues = client.get("/api/queues").json()
-    assert [q["name"] for q in queues] == ["deposits"]
-    queue_id = queues[0]["id"]
+    assert [q["name"] for q in queues] == ["cards", "deposits", "loans"]
+    queue_id = next(q["id"] for q in queues if q["name"] == "deposits")
     goals = {"vip": {"target": 0.9, "threshold_seconds": 10}}
     assert_problem(
         client.patch(f"/api/queues/{queue_id}", json={"service_level_goals": goals}), 403
     )
     relogin(client, "sup")
+    unknown = client.patch(f"/api/queues/{queue_id}", json={"service_level_goals": goals})
+    assert "vip" in assert_problem(unknown, 422, "body.service_level_goals")["detail"]
     assert_problem(
-        client.patch(f"/api/queues/{queue_id}", json={"service_level_goals": goals}), 422
+        client.patch(f"/api/queues/{queue_id}", json={"service_level_goals": {}}),
+        422,
+        "body.service_level_goals",
+    )
+    zero = {"gold": {"target": 0.8, "threshold_seconds": 0}}
+    assert_problem(
+        client.patch(f"/api/queues/{queue_id}", json={"service_level_goals": zero}),
+        422,
+        "body.service_level_goals.gold.threshold_seconds",
     )
     bad_target = {"gold": {"target": 1.5, "threshold_seconds": 10}}
     assert_problem(
@@ -316,13 +342,16 @@ def test_queues_read_by_anyone_goals_changed_by_supervisor(env) -> None:  # type
         422,
         "body.service_level_goals.gold.target",
     )
-    good = {
-        "private_banker": {"target": 0.9, "threshold_seconds": 10},
-        "core": {"target": 0.8, "threshold_seconds": 20},
-    }
+    assert client.get(f"/api/queues/{queue_id}").json()["service_level_goals"] == {
+        "core": {"target": 0.8, "threshold_seconds": 20}
+    }  # refused patches changed nothing
+    good = {"private_banker": {"target": 0.9, "threshold_seconds": 10}}
     response = client.patch(f"/api/queues/{queue_id}", json={"service_level_goals": good})
     assert response.status_code == 200, response.text
-    assert client.get(f"/api/queues/{queue_id}").json()["service_level_goals"] == good
+    assert client.get(f"/api/queues/{queue_id}").json()["service_level_goals"] == {
+        "private_banker": {"target": 0.9, "threshold_seconds": 10},
+        "core": {"target": 0.8, "threshold_seconds": 20},  # merged, not wiped
+    }
     assert_problem(client.get("/api/queues/4242"), 404)
 
 
@@ -377,6 +406,15 @@ def test_admin_creates_users_and_resets_passwords(env) -> None:  # type: ignore[
     assert_problem(
         client.post("/api/users", json={**body, "username": "x4", "agent_id": 4242}), 404
     )
+    upper = client.post("/api/users", json={**body, "username": "PLANNER01"})
+    assert "taken" in assert_problem(upper, 409)["detail"]
+    mixed = client.post("/api/users", json={**body, "username": "Tst_U1"})
+    assert mixed.status_code == 201 and mixed.json()["username"] == "tst_u1"
+    assert_problem(client.post("/api/users", json={**body, "username": "TST_U1"}), 409)
+    agent01 = client.get("/api/users").json()
+    agent_id = next(u["agent_id"] for u in agent01 if u["username"] == "agent01")
+    linked = client.post("/api/users", json={**body, "username": "x5", "agent_id": agent_id})
+    assert "agent_id" in assert_problem(linked, 409)["detail"]
     uid = created.json()["id"]
     assert (
         client.post(f"/api/users/{uid}/password", json={"password": "another pass"}).status_code

@@ -40,6 +40,8 @@ RAW_BODIES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe not utf-8", "application/json"),
     (b'{"a": 1}', "text/plain"),
     (b"csrf_token=x&username=%00&locale=zz&next=//evil", "application/x-www-form-urlencoded"),
+    (b"[" * 3000 + b"]" * 3000, "application/json"),  # nested beyond the JSON decoder's recursion
+    (b'{"name": "a\\u0000b", "notes": "\\u0000", "x": [{"\\u0000": 1}]}', "application/json"),
 )
 PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
 
@@ -210,3 +212,43 @@ def test_walk_covers_every_route(sqlite_url: str) -> None:
         ("/agent", "GET"),
     ]:
         assert expected in found
+
+
+@pytest.mark.parametrize("request_kwargs,field", [
+    ({"method": "POST", "url": "/api/customers/1/contacts",
+      "json": {"channel": "web", "notes": "a\u0000b"}}, "body.notes"),
+    ({"method": "GET", "url": "/api/agents", "params": {"team": "\x00"}}, "query.team"),
+    ({"method": "GET", "url": "/api/customers", "params": {"tier": "x\x00"}}, "query.tier"),
+    ({"method": "GET", "url": "/api/customers/%00"}, "path.customer_id"),
+    ({"method": "POST", "url": "/api/events", "json": [{"type": "contact_arrived", "at": 1.0,
+      "contact_id": "c", "queue": "q\u0000"}]}, "body.0.queue"),
+])
+def test_nul_characters_are_422_naming_the_field_on_every_database(
+    database_url: str, request_kwargs: dict[str, Any], field: str
+) -> None:
+    """PostgreSQL text cannot hold NUL and SQLite would store it: refused the same way on both."""
+    with make_client(make_settings(database_url), raise_server_exceptions=False) as client:
+        app = client.app
+        assert isinstance(app, FastAPI)
+        seed(app)
+        create_user(app, "admin", "admin", with_agent=True)
+        login(client, "admin")
+        response = client.request(**request_kwargs)
+        assert response.status_code == 422, response.text
+        assert [e["field"] for e in response.json()["errors"]] == [field]
+        if request_kwargs["url"].endswith("/contacts"):
+            assert client.get("/api/customers/1").status_code == 200
+            assert "a\x00b" not in client.get("/api/customers/1").text
+
+
+def test_nested_json_is_never_500(sqlite_url: str) -> None:
+    with make_client(make_settings(sqlite_url), raise_server_exceptions=False) as client:
+        app = client.app
+        assert isinstance(app, FastAPI)
+        seed(app)
+        create_user(app, "admin", "admin", with_agent=True)
+        login(client, "admin")
+        deep = b"[" * 3000 + b"]" * 3000
+        for url in ("/api/events", "/api/customers/1/contacts", "/api/users"):
+            r = client.post(url, content=deep, headers={"content-type": "application/json"})
+            assert 400 <= r.status_code < 500, (url, r.status_code, r.text[:200])

@@ -82,3 +82,103 @@ def test_query_bounds_and_roles(sqlite_url: str) -> None:
         assert client.get("/api/events", params={"after_seq": "x"}).status_code == 422
         r = client.post("/api/events", content=b"{not json", headers={"content-type": "application/json"})
         assert r.status_code == 422
+
+
+# --- semantic checks at the edge --------------------------------------------------------
+
+STATE = {"type": "agent_state_changed", "at": 1_764_000_001.0, "agent_id": "agent01",
+         "state": "ready", "previous": "not_ready"}
+WRAPPED = {"type": "wrap_up_ended", "at": 1_764_000_001.0, "contact_id": "pbx-1",
+           "agent_id": "agent01"}
+
+
+@pytest.mark.parametrize("body,field", [
+    (ARRIVED | {"tier": "diamond"}, "tier"),
+    (STATE | {"state": "dancing"}, "state"),
+    (STATE | {"previous": "dancing"}, "previous"),
+    (WRAPPED | {"disposition": "x" * 1_000_000}, "disposition"),
+    (WRAPPED | {"disposition": "x" * 41}, "disposition"),
+    (ARRIVED | {"at": 1.0}, "at"),  # 1970: would show a 56-year wait on the wallboard
+    (ARRIVED | {"at": 1_764_000_000.0 - 25 * 3600}, "at"),  # more than 24 h before the clock
+    (ARRIVED | {"at": 1_764_000_000.0 + 301}, "at"),  # more than 5 min ahead of the clock
+    ({"type": "contact_queued", "at": 1_764_000_001.0, "contact_id": "pbx-1",
+      "queue": "deposits", "priority": 10**30}, "priority"),
+    ({"type": "contact_queued", "at": 1_764_000_001.0, "contact_id": "pbx-1",
+      "queue": "deposits", "priority": 10**7}, "priority"),
+    ({"type": "contact_queued", "at": 1_764_000_001.0, "contact_id": "pbx-1",
+      "queue": "deposits", "priority": "1"}, "priority"),
+    (ARRIVED | {"queue": "cards"}, "queue"),  # no such queue in the database
+    (ARRIVED | {"queue": ""}, "queue"),
+    ({"type": "contact_abandoned", "at": 1_764_000_001.0, "contact_id": "pbx-1",
+      "queue": "nowhere"}, "queue"),
+    (ARRIVED | {"direction": "sideways"}, "direction"),
+    (ARRIVED | {"contact_id": 10**30}, "contact_id"),
+    (ARRIVED | {"contact_id": "a\u0000b"}, "contact_id"),
+    ([ARRIVED, ARRIVED | {"tier": "diamond"}], "1.tier"),
+])
+def test_meaningless_events_are_422_naming_the_field(database_url: str, body: object,
+                                                      field: str) -> None:
+    _check_422(database_url, json_body=body, field=field)
+
+
+def test_valid_edge_cases_are_accepted(sqlite_url: str) -> None:
+    with live_client(sqlite_url) as (client, _):
+        as_user(client, "sup")
+        for body in (STATE, WRAPPED | {"disposition": "sold"},
+                     ARRIVED | {"at": 1_764_000_000.0 - 23 * 3600},
+                     ARRIVED | {"at": 1_764_000_000.0 + 299, "contact_id": "pbx-2"},
+                     {"type": "contact_ended", "at": 1_764_000_001.0, "contact_id": "pbx-1"}):
+            r = client.post("/api/events", json=body)
+            assert r.status_code == 201, (body, r.text)
+
+
+def test_posted_events_never_reach_the_engine(sqlite_url: str) -> None:
+    with live_client(sqlite_url) as (client, _):
+        as_user(client, "sup")
+        assert client.post("/api/events", json=ARRIVED).status_code == 201
+        engine = get_services(client.app).center.engine
+        assert engine.waiting_contacts() == [] and engine.next_deadline() is None
+        board = get_services(client.app).wallboard.snapshot(1_764_000_010.0)
+        assert "dancing" not in repr(board)
+
+
+def test_deeply_nested_body_is_422(sqlite_url: str) -> None:
+    with live_client(sqlite_url) as (client, _):
+        as_user(client, "sup")
+        r = client.post("/api/events", content=b"[" * 3000 + b"]" * 3000,
+                        headers={"content-type": "application/json"})
+        assert r.status_code == 422 and "nested too deeply" in r.text
+
+
+def test_store_refusal_is_422_and_outage_503_drops_the_events(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import DataError, OperationalError
+
+    with live_client(sqlite_url) as (client, _):
+        as_user(client, "sup")
+        services = get_services(client.app)
+        services.center.append_retry_seconds = (0.0,)
+        real_append = services.store.append
+        before = client.get("/api/events").json()["last_seq"]
+
+        def refuse(events):  # type: ignore[no-untyped-def]
+            raise DataError("INSERT INTO event_log (payload) VALUES (?)", ("secret",), Exception("x"))
+
+        monkeypatch.setattr(services.store, "append", refuse)
+        r = client.post("/api/events", json=ARRIVED)
+        assert r.status_code == 422 and "INSERT" not in r.text and "secret" not in r.text
+
+        def down(events):  # type: ignore[no-untyped-def]
+            raise OperationalError("SELECT 1", ("secret",), Exception("database is locked"))
+
+        monkeypatch.setattr(services.store, "append", down)
+        r = client.post("/api/events", json=ARRIVED | {"contact_id": "pbx-2"})
+        assert r.status_code == 503 and "will not be stored" in r.json()["detail"]
+        assert "SELECT" not in r.text and "secret" not in r.text
+
+        monkeypatch.setattr(services.store, "append", real_append)
+        r = client.post("/api/events", json=ARRIVED | {"contact_id": "pbx-3"})
+        assert r.status_code == 201, r.text
+        page = client.get("/api/events", params={"after_seq": before}).json()["events"]
+        assert [e["event"].get("contact_id") for e in page] == ["pbx-3"]  # nothing queued

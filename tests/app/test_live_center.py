@@ -341,3 +341,144 @@ def test_wallboard_of_another_process_follows_over_redis(
         a.portal.call(stop_live_center, apps[0])
         b.portal.call(stop_live_center, apps[1])
     assert abandoned == 1
+
+
+# --- a batch the database refuses never blocks the center ------------------------------
+
+
+class _Picky(MemoryEventStore):
+    """Refuses (like the database, with SQL in the message) any batch holding a "poison" id."""
+
+    down = False
+
+    def append(self, events):  # type: ignore[no-untyped-def]
+        from sqlalchemy.exc import DataError
+
+        batch = list(events)
+        if self.down:
+            raise OSError("connection lost")
+        if any(getattr(e, "contact_id", None) == "poison" for e in batch):
+            raise DataError("INSERT INTO event_log VALUES (%(p)s)", {"p": "poison"},
+                            Exception("value out of range"))
+        return super().append(batch)
+
+
+def _arrived(contact_id: str):  # type: ignore[no-untyped-def]
+    from routing.events import ContactArrived
+
+    return lambda e, t: [ContactArrived(at=t, contact_id=contact_id, queue="deposits")]
+
+
+def test_a_refused_batch_is_dropped_and_later_batches_are_stored() -> None:
+    from app.live.center import EventsRefused
+
+    async def scenario():  # type: ignore[no-untyped-def]
+        store = _Picky()
+        center, _ = _center(store)
+        center.append_retry_seconds = (0.0, 0.0)
+        with pytest.raises(EventsRefused) as refused:
+            await center.submit(_arrived("poison"), keep=False)
+        stored = [await center.submit(_arrived(f"ok{i}"), keep=False) for i in range(3)]
+        login = await center.submit(lambda e, t: e.add_agent(AgentSpec("a1", {"deposits": 3}), t))
+        await center.stop()
+        return refused.value, stored, login, store.events, center.last_seq
+
+    refused, stored, login, events, last_seq = asyncio.run(scenario())
+    assert "SQL" not in str(refused) and "INSERT" not in str(refused) and not refused.kept
+    assert [s[0][0] for s in stored] == [1, 2, 3] and login and last_seq == 4
+    assert "poison" not in [getattr(e, "contact_id", None) for e in events]
+
+
+def test_kept_engine_events_the_database_refuses_are_dropped_not_retried_forever() -> None:
+    from routing.events import ContactArrived
+
+    async def scenario():  # type: ignore[no-untyped-def]
+        store = _Picky()
+        center, _ = _center(store)
+        center.append_retry_seconds = (0.0,)
+        center.preload([ContactArrived(at=T0, contact_id="poison", queue="deposits")])
+        first = await center.submit(_arrived("ok1"))
+        second = await center.submit(_arrived("ok2"))
+        await center.stop()
+        return first, second, store.events
+
+    first, second, events = asyncio.run(scenario())
+    assert [e.contact_id for _, e in first] == ["ok1"] and [s for s, _ in second] == [2]
+    assert [e.contact_id for e in events] == ["ok1", "ok2"]
+
+
+def test_unavailable_store_drops_external_events_but_keeps_engine_events() -> None:
+    async def scenario():  # type: ignore[no-untyped-def]
+        store = _Picky()
+        center, _ = _center(store)
+        center.append_retry_seconds = (0.0,)
+        store.down = True
+        with pytest.raises(StoreUnavailable) as external:
+            await center.submit(_arrived("ext1"), keep=False)
+        with pytest.raises(StoreUnavailable) as engine_side:
+            await center.submit(lambda e, t: e.add_agent(AgentSpec("a1", {"deposits": 3}), t))
+        store.down = False
+        await center.submit(_arrived("ext1"), keep=False)  # the client's retry
+        await center.stop()
+        return external.value, engine_side.value, store.events
+
+    external, engine_side, events = asyncio.run(scenario())
+    assert not external.kept and "will not be stored" in str(external)
+    assert engine_side.kept and "will be stored" in str(engine_side)
+    assert [e.type_name for e in events] == ["agent_state_changed", "contact_arrived"]
+    assert [getattr(e, "contact_id", None) for e in events].count("ext1") == 1  # no duplicate
+
+
+@pytest.mark.parametrize("bad", [{"contact_id": 10**30}, {"contact_id": "a\x00b"},
+                                 {"queue": "q" * 41}])
+def test_sql_store_refusal_leaves_the_center_working(database_url: str, bad: dict) -> None:
+    from app.live.center import EventsRefused
+    from routing.events import ContactArrived
+
+    db = make_engine(database_url)
+    SQLModel.metadata.create_all(db)
+
+    async def scenario():  # type: ignore[no-untyped-def]
+        center, _ = _center(SqlEventStore(db))
+        center.append_retry_seconds = (0.0, 0.0)
+        fields = {"contact_id": "c1", "queue": "deposits"} | bad
+        with pytest.raises(EventsRefused) as refused:
+            await center.submit(lambda e, t: [ContactArrived(at=t, **fields)], keep=False)
+        ok = await center.submit(_arrived("c2"), keep=False)
+        await center.stop()
+        return refused.value, ok
+
+    refused, ok = asyncio.run(scenario())
+    assert refused.field in bad and ok and ok[0][1].contact_id == "c2"
+    assert [e.contact_id for _, e in SqlEventStore(db).replay()] == ["c2"]
+    db.dispose()
+
+
+def test_database_refusal_past_the_checks_is_classified_as_content(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even when the store's own checks miss it, a value the database refuses (SQLite: an
+    integer beyond 64 bits; PostgreSQL: a NUL in text) drops that batch only, without SQL."""
+    import app.eventlog
+    from app.live.center import EventsRefused
+    from routing.events import ContactArrived
+
+    monkeypatch.setattr(app.eventlog, "check_storable", lambda event: None)
+    db = make_engine(database_url)
+    SQLModel.metadata.create_all(db)
+    bad = 10**30 if db.dialect.name == "sqlite" else "a\x00b"
+
+    async def scenario():  # type: ignore[no-untyped-def]
+        center, _ = _center(SqlEventStore(db))
+        center.append_retry_seconds = (0.0, 0.0)
+        with pytest.raises(EventsRefused) as refused:
+            await center.submit(
+                lambda e, t: [ContactArrived(at=t, contact_id=bad, queue="deposits")], keep=False)
+        ok = await center.submit(_arrived("c2"), keep=False)
+        await center.stop()
+        return refused.value, ok
+
+    refused, ok = asyncio.run(scenario())
+    assert "INSERT" not in str(refused) and "SQL" not in str(refused)
+    assert ok and ok[0][1].contact_id == "c2"
+    db.dispose()

@@ -279,3 +279,12 @@ def test_reforecast_moves_the_rest_of_the_day(client: TestClient) -> None:
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"].startswith(
         "body.actual_offered"
     )
+
+
+def test_upload_with_an_oversized_csv_field_is_422_naming_the_row(client: TestClient) -> None:
+    login(client, "plan")
+    data = b"a,b\n1,2\n" + b'"' + b"x" * (128 * 1024 + 1) + b'",2\n'
+    res = client.post("/api/wfm/history/upload", files={"file": ("h.csv", data, "text/csv")})
+    assert res.status_code == 422, res.text
+    error = res.json()["errors"][0]
+    assert error["field"] == "body.file" and "row 3" in error["msg"]
