@@ -3,6 +3,7 @@ command (1) after the install serves the login page with the demo bank behind it
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from app.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -92,3 +95,21 @@ def test_command_one_serves_the_login_page_within_30_seconds(tmp_path: Path) -> 
             proc.wait()
         if proc.stdout:
             proc.stdout.close()
+
+
+def test_readme_scenario_example_simulates(tmp_path: Path) -> None:
+    """The scenario shown in the README runs through the CLI and gives the documented fields."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```json\n(.+?)\n```", text, flags=re.DOTALL)
+    assert blocks, "README shows no JSON scenario"
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(blocks[0], encoding="utf-8")
+    out = tmp_path / "result.json"
+    assert cli_main(["simulate", str(scenario), "--replications", "2", "--seed", "1",
+                     "--out", str(out)]) == 0
+    summary = json.loads(out.read_text(encoding="utf-8"))["summary"]
+    for key in ("offered", "answered", "abandoned", "p_abandon", "asa_seconds",
+                "mean_wait_seconds", "service_level", "simulated_calls_per_second"):
+        assert key in summary, key
+    assert summary["answered"] + summary["abandoned"] <= summary["offered"] + 1e-9
+    assert 1200 < summary["offered"] < 2100  # 2 x 810 expected
