@@ -126,12 +126,22 @@ def _type_ok(value: Any, kinds: tuple[type, ...]) -> bool:
     return isinstance(value, str) and str in kinds
 
 
+def _encodable(text: str) -> bool:
+    """Whether ``text`` is valid UTF-8 material: JSON's ``\\ud800`` escapes decode to lone
+    surrogates, which neither SQLite nor PostgreSQL can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_storable(event: Event) -> None:
     """Refuse events the log cannot hold; the message names the field.
 
     Refused: a value of the wrong JSON type for its field (an int ``contact_id``, a string
     ``priority``), NaN or infinite numbers (JSON cannot carry them), integers beyond 64 bits,
-    NUL characters (PostgreSQL text cannot hold them), strings longer than
+    NUL characters (PostgreSQL text cannot hold them), lone surrogates (not UTF-8), strings longer than
     :data:`FIELD_MAX_LENGTH` (else :data:`DEFAULT_MAX_LENGTH`), and ``at`` outside
     ``[0, MAX_AT)``. The same events are refused on every database.
     """
@@ -149,6 +159,10 @@ def check_storable(event: Event) -> None:
         if isinstance(value, str):
             if "\x00" in value:
                 raise EventFormatError(f"{where} must not contain NUL characters")
+            if not _encodable(value):
+                raise EventFormatError(
+                    f"{where} must be valid Unicode text (a lone surrogate such as \\ud800 "
+                    "cannot be stored)")
             limit = FIELD_MAX_LENGTH.get(f.name, DEFAULT_MAX_LENGTH)
             if len(value) > limit:
                 raise EventFormatError(

@@ -32,6 +32,8 @@ from app.testing import create_user, login, make_client, make_settings
 
 PATH_VALUES = ("0", "-1", "abc", "99999999999999999999999", "1", "999999")
 QUERY_VALUES = ("abc", "-1", "0", "99999999999999999999999", "", "x" * 3000, "1.5", "%00")
+#: sent as they are (not re-encoded): a real NUL, an encoded surrogate, bytes that are not UTF-8
+RAW_QUERY_VALUES = ("%00", "%ED%A0%80", "%FF%FE")
 RAW_BODIES: tuple[tuple[bytes, str], ...] = (
     (b'{"unterminated": ', "application/json"),
     (b"[]", "application/json"),
@@ -42,6 +44,12 @@ RAW_BODIES: tuple[tuple[bytes, str], ...] = (
     (b"csrf_token=x&username=%00&locale=zz&next=//evil", "application/x-www-form-urlencoded"),
     (b"[" * 3000 + b"]" * 3000, "application/json"),  # nested beyond the JSON decoder's recursion
     (b'{"name": "a\\u0000b", "notes": "\\u0000", "x": [{"\\u0000": 1}]}', "application/json"),
+    # lone surrogates: valid JSON escapes that are not Unicode text (cannot be stored)
+    ((b'{"name": "a\\ud800", "notes": "\\udc00x", "skills": [{"skill": "\\ud800", '
+      b'"proficiency": 3}], "username": "\\ud83d", "password": "\\ud800\\ud800"}'),
+     "application/json"),
+    (b'[{"type": "contact_arrived", "at": 1, "contact_id": "\\ud800", "queue": "q"}]',
+     "application/json"),
 )
 PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
 
@@ -137,6 +145,8 @@ def requests_for(endpoint: Endpoint, openapi: dict[str, Any]) -> Iterator[dict[s
         for name in names:
             for value in QUERY_VALUES:
                 yield {"method": method, "url": path, "params": {name: value}}
+            for raw_value in RAW_QUERY_VALUES:
+                yield {"method": method, "url": f"{path}?{name}={raw_value}"}
         if method in ("POST", "PUT", "PATCH", "DELETE"):
             for raw, content_type in RAW_BODIES:
                 yield {

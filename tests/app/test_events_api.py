@@ -53,6 +53,8 @@ def test_bad_events_are_422_and_nothing_is_stored(sqlite_url: str, body: object,
     (b'{"type": "contact_arrived", "at": -5, "contact_id": "c", "queue": "q"}', "at"),
     (b'{"type": "dial_attempted", "at": 1, "contact_id": "c", "campaign": "x", "agent_id": 1e999}',
      "agent_id"),
+    (b'{"type": "contact_arrived", "at": 1764000001, "contact_id": "c\\ud800", "queue": "q"}',
+     "contact_id"),
 ])
 def test_non_finite_numbers_are_422(sqlite_url: str, raw: bytes, field: str) -> None:
     _check_422(sqlite_url, raw=raw, field=field)
