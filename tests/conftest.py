@@ -14,12 +14,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 PG_HOST = os.environ.get("CONTACTOPS_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("CONTACTOPS_TEST_PG_PORT", "5432"))
 PG_ADMIN_DB = os.environ.get("CONTACTOPS_TEST_PG_DB", "test")
 PG_USER = os.environ.get("CONTACTOPS_TEST_PG_USER", "postgres")
 REDIS_URL = os.environ.get("CONTACTOPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+#: CI runs hypothesis derandomized (the same examples every run), so a landing never hangs on
+#: a lucky draw; developers' runs explore new examples each time. ``print_blob`` prints the
+#: reproduction of any failure.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
