@@ -8,7 +8,9 @@ States (``AgentState``), as the wallboard shows them::
                                          └── end_wrap_up ◀──────── wrap_up ◀── hang_up / transfer
 
 ``reserved`` is "ringing": a contact is offered to the agent, who can take no
-other. ``reserved → ready`` happens when the caller hangs up while it rings.
+other. ``reserved → ready`` happens when the caller hangs up while it rings;
+``reserved → wrap_up`` when the agent records that a callback's dial did not
+reach the customer (the agent worked it: no blame, a disposition follows).
 A move outside :data:`ALLOWED` raises :class:`routing.errors.IllegalTransition`
 naming both states. ``not_ready → not_ready`` is allowed: it changes the reason.
 """
@@ -37,7 +39,7 @@ ALLOWED: dict[AgentState, frozenset[AgentState]] = {
     _S.LOGGED_OUT: frozenset({_S.NOT_READY}),
     _S.NOT_READY: frozenset({_S.NOT_READY, _S.READY, _S.LOGGED_OUT}),
     _S.READY: frozenset({_S.NOT_READY, _S.RESERVED, _S.LOGGED_OUT}),
-    _S.RESERVED: frozenset({_S.TALKING, _S.READY, _S.NOT_READY}),
+    _S.RESERVED: frozenset({_S.TALKING, _S.READY, _S.NOT_READY, _S.WRAP_UP}),
     _S.TALKING: frozenset({_S.HOLD, _S.WRAP_UP}),
     _S.HOLD: frozenset({_S.TALKING, _S.WRAP_UP}),
     _S.WRAP_UP: frozenset({_S.READY, _S.NOT_READY}),

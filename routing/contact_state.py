@@ -10,7 +10,11 @@ States (``ContactState``)::
 
 ``transferred`` is passed through during a transfer; ``abandoned`` and
 ``ended`` are final. A callback contact stays ``queued`` (it keeps its place)
-and cannot be abandoned. A move outside :data:`ALLOWED` raises
+and cannot be abandoned. A callback whose dial did not reach the customer goes
+from ``offered``, ``connected`` or ``held`` back to ``queued`` (to wait for its
+retry) or, after its last attempt, to ``ended``; so ``offered → ended`` and
+``connected/held → queued`` exist for callbacks only (the engine checks that;
+``hang_up`` still needs a conversation). A move outside :data:`ALLOWED` raises
 :class:`routing.errors.IllegalTransition` naming both states.
 """
 
@@ -36,9 +40,9 @@ _S = ContactState
 #: The transition table: ``ALLOWED[current]`` is the set of states reachable in one move.
 ALLOWED: dict[ContactState, frozenset[ContactState]] = {
     _S.QUEUED: frozenset({_S.OFFERED, _S.ABANDONED}),
-    _S.OFFERED: frozenset({_S.CONNECTED, _S.QUEUED, _S.ABANDONED}),
-    _S.CONNECTED: frozenset({_S.HELD, _S.TRANSFERRED, _S.ENDED}),
-    _S.HELD: frozenset({_S.CONNECTED, _S.TRANSFERRED, _S.ENDED}),
+    _S.OFFERED: frozenset({_S.CONNECTED, _S.QUEUED, _S.ABANDONED, _S.ENDED}),
+    _S.CONNECTED: frozenset({_S.HELD, _S.TRANSFERRED, _S.ENDED, _S.QUEUED}),
+    _S.HELD: frozenset({_S.CONNECTED, _S.TRANSFERRED, _S.ENDED, _S.QUEUED}),
     _S.TRANSFERRED: frozenset({_S.QUEUED, _S.OFFERED}),
     _S.ABANDONED: frozenset(),
     _S.ENDED: frozenset(),
@@ -64,6 +68,11 @@ class ContactRecord:
     heap entries carry the token they were made with and are stale once it
     changes. ``line`` is the (queue, tier, site) line the contact waits in, or
     None; ``reserved_for`` the agent whose personal line holds it.
+    ``preference_done`` is set once the preferred agent no longer applies (the
+    contact was offered, its window ended, or the agent was not there).
+    ``dial_attempts`` counts a callback's dials that did not reach the customer;
+    ``retry_at`` is when such a callback is due again (it waits outside any line
+    until then), else None.
     """
 
     __slots__ = (
@@ -71,6 +80,7 @@ class ContactRecord:
         "callback",
         "contact_id",
         "customer_id",
+        "dial_attempts",
         "direction",
         "key",
         "line",
@@ -80,6 +90,7 @@ class ContactRecord:
         "queue",
         "rank",
         "reserved_for",
+        "retry_at",
         "since",
         "site",
         "state",
@@ -111,6 +122,8 @@ class ContactRecord:
         self.state = ContactState.QUEUED
         self.agent_id: str | None = None
         self.callback = False
+        self.dial_attempts = 0
+        self.retry_at: float | None = None
         self.preference_done = False
         self.reserved_for: str | None = None
         self.line: tuple[str, str, str | None] | None = None

@@ -12,7 +12,8 @@ The story of a contact::
     agent freed (set_ready / end_wrap_up / caller gone while ringing)
           ─▶ its personal line first, then the best eligible line head
     offer ─▶ answer ─▶ hold/retrieve ─▶ hang_up (agent to wrap_up) ─▶ end_wrap_up
-          └─▶ ring timeout: agent not_ready (ring_no_answer), contact back to its place
+          ├─▶ ring timeout: agent not_ready (ring_no_answer), contact back to its place
+          └─▶ (callback) callback_not_reached: agent to wrap_up; retry later or close
 
 Rules (formulas in :mod:`routing.policy`):
 
@@ -29,21 +30,38 @@ Rules (formulas in :mod:`routing.policy`):
   has the queue's skill at ``min_proficiency`` or a step's skill once
   ``w ≥ after_seconds``; and the contact has no site, or the agent's site is
   the contact's, or ``w ≥ overflow_after_seconds``.
-* **Preferred agent**: if the customer's preferred agent is logged in, the
-  contact waits for that agent alone (in the agent's personal line, served
-  before the agent's queues) until ``since + preferred_agent_wait_seconds``,
-  then joins its line at its place. The preferred agent needs no skill (a
-  relationship manager takes their own customers). If the preferred agent
-  logs out or lets the offer ring out, the contact goes to its line at once.
+* **Preferred agent**: applies to the contact's first routing only, from its
+  arrival. If the customer's preferred agent is logged in, the contact is
+  offered to them if ready, else waits for that agent alone (in the agent's
+  personal line, served before the agent's queues) until
+  ``since + preferred_agent_wait_seconds``, then joins its line at its place.
+  The preferred agent needs no skill (a relationship manager takes their own
+  customers). If the preferred agent logs out or lets the offer ring out, the
+  contact goes to its line at once. Once the contact has been offered to
+  anyone, the preference is spent: a later transfer to a queue is served by
+  that queue's eligible agents only (never pulled back to the relationship
+  manager, who may lack the skill).
 * **Direct transfer** to an agent: offered at once if ready, else waits in
-  that agent's personal line (no time limit) until they free up; if they log
-  out it joins its queue's line at its place.
+  that agent's personal line until they free up, for at most
+  ``direct_transfer_wait_seconds`` (default 30 s; None = no limit); then
+  ``ContactTransferTimedOut`` and the contact joins its queue's line at its
+  original place. If the agent logs out it joins the line at once.
 * **Callback**: ``request_callback`` keeps the place, marks the contact; when
   offered, ``ContactOffered.callback`` is true (the agent dials out). A
-  callback cannot be abandoned.
-* **Timers**: ring timeouts, expansion steps, overflow and the end of a
-  preferred-agent window are deadlines; ``next_deadline()`` tells when to call
-  ``advance(now)``. Methods do not fire overdue timers themselves.
+  callback cannot be abandoned (the customer is not on the line). A dial that
+  does not reach the customer is recorded with ``callback_not_reached``: the
+  agent goes to wrap_up (not blamed), the callback is retried
+  ``callback_retry_delay_seconds`` later at its place, up to
+  ``callback_max_attempts`` dials, then closed (``ContactEnded`` with reason
+  ``callback_failed``). A callback waiting for its retry is in no line.
+* **Timers**: ring timeouts, expansion steps, overflow, the end of a
+  preferred-agent window or of a direct-transfer wait, and callback retries
+  are deadlines; ``next_deadline()`` tells when to call ``advance(now)``.
+  Methods do not fire overdue timers themselves.
+* **Refusals**: a call that raises (unknown id, illegal state, bad argument,
+  ``now`` before the clock) changes nothing, the clock included. The views
+  that take ``now`` (``queue_snapshot``, ``expected_wait_seconds``) check it
+  the same way but, being reads, do not move the clock.
 
 Invariant after every call (tested): no ready agent is eligible for a waiting
 contact in a line, so the engine is work-conserving.
@@ -51,8 +69,10 @@ contact in a line, so the engine is work-conserving.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Concatenate, ParamSpec
 
 from routing.agent_state import LOGGED_IN, AgentRecord, AgentState, check_agent_transition
 from routing.contact_state import ContactRecord, ContactState, check_contact_transition
@@ -80,19 +100,31 @@ from routing.events import (
     ContactQueued,
     ContactRetrieved,
     ContactTransferred,
+    ContactTransferTimedOut,
+    DialResult,
     Event,
     WrapUpEnded,
 )
 from routing.matching import Matcher
-from routing.policy import ExpansionStep, QueueConfig, RoutingPolicy, ServiceLevelGoal
+from routing.policy import (
+    CALLBACK_DIAL_FAILURES,
+    FINAL_DIAL_FAILURES,
+    CallbackDialFailure,
+    ExpansionStep,
+    QueueConfig,
+    RoutingPolicy,
+    ServiceLevelGoal,
+)
 from routing.specs import AgentSpec, ContactSpec
-from routing.timers import PREFERRED_END, RING, WIDEN, Timers
+from routing.timers import PREFERRED_END, RETRY, RING, TRANSFER_END, WIDEN, Timers
 from routing.views import AgentView, ContactView, QueueView
 
 __all__ = [
+    "CALLBACK_DIAL_FAILURES",
     "AgentSpec",
     "AgentState",
     "AgentView",
+    "CallbackDialFailure",
     "ContactSpec",
     "ContactState",
     "ContactView",
@@ -112,6 +144,33 @@ __all__ = [
 
 #: The default policy (``RoutingPolicy()``), shared: policies are immutable.
 DEFAULT_POLICY = RoutingPolicy()
+
+#: States in which a callback's dial can be recorded as not reaching the customer.
+_DIALLING = frozenset({ContactState.OFFERED, ContactState.CONNECTED, ContactState.HELD})
+
+_P = ParamSpec("_P")
+_Method = Callable[Concatenate["RoutingEngine", _P], list[Event]]
+
+
+def _refusable(method: _Method[_P]) -> _Method[_P]:
+    """A call that raises leaves the engine as it was, the clock included.
+
+    Each method checks ``now`` and its ids and states before it changes anything
+    (guard clauses first), so only the clock, moved by ``_at`` at entry, needs
+    putting back: a refused ``set_ready("ghost", 1e9)`` must not make a later
+    ``set_ready("a2", 4)`` a ``ClockError``.
+    """
+
+    @functools.wraps(method)
+    def call(self: RoutingEngine, /, *args: _P.args, **kwargs: _P.kwargs) -> list[Event]:
+        clock = self._last_now
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            self._last_now = clock
+            raise
+
+    return call
 
 
 class RoutingEngine:
@@ -139,15 +198,22 @@ class RoutingEngine:
         self._waiting: dict[str, dict[str, int]] = {q: dict.fromkeys(TIERS, 0) for q in self._queues}
         self._callbacks: dict[str, int] = dict.fromkeys(self._queues, 0)
         self._reserved: dict[str, None] = {}
+        #: Callbacks waiting for their retry, outside any line (``retry_at`` set).
+        self._parked: dict[str, None] = {}
 
     # ------------------------------------------------------------------ lookups
 
-    def _at(self, now: float) -> None:
+    def _check_clock(self, now: float) -> None:
         """Time is an argument: it must be a finite number and never go back."""
         if not math.isfinite(now):
             raise ClockError(f"now must be a finite number of seconds, got {now!r}")
         if now < self._last_now:
             raise ClockError(f"now must not go back: got {now!r} after {self._last_now!r}")
+
+    def _at(self, now: float) -> None:
+        """Check ``now`` and move the clock to it (put back by :func:`_refusable` if the
+        call is refused)."""
+        self._check_clock(now)
         self._last_now = now
 
     def _next(self) -> int:
@@ -178,6 +244,7 @@ class RoutingEngine:
 
     # ------------------------------------------------------------------ agents
 
+    @_refusable
     def add_agent(self, spec: AgentSpec, now: float) -> list[Event]:
         """Register an agent, logged out. Raises DuplicateId for a known id."""
         self._at(now)
@@ -188,6 +255,7 @@ class RoutingEngine:
         self._agents[spec.agent_id] = agent
         return [AgentStateChanged(now, spec.agent_id, AgentState.LOGGED_OUT.value, None, None)]
 
+    @_refusable
     def set_skills(self, agent_id: str, skills: Mapping[str, int], now: float) -> list[Event]:
         """Replace an agent's skills (supervisor action); a ready agent may get an offer."""
         self._at(now)
@@ -207,6 +275,7 @@ class RoutingEngine:
             return self._serve_agent(agent, now)
         return []
 
+    @_refusable
     def login(self, agent_id: str, now: float) -> list[Event]:
         """logged_out → not_ready."""
         self._at(now)
@@ -216,6 +285,7 @@ class RoutingEngine:
                                     action="login", expected="logged_out")
         return [self._move_agent(agent, AgentState.NOT_READY, now, None)]
 
+    @_refusable
     def set_ready(self, agent_id: str, now: float) -> list[Event]:
         """not_ready → ready; the agent may be offered a waiting contact at once."""
         self._at(now)
@@ -229,6 +299,7 @@ class RoutingEngine:
         agent.idle_since = now
         return [event, *self._serve_agent(agent, now)]
 
+    @_refusable
     def set_not_ready(self, agent_id: str, now: float, reason: str) -> list[Event]:
         """→ not_ready with a reason code.
 
@@ -248,6 +319,7 @@ class RoutingEngine:
         events.append(self._move_agent(agent, AgentState.NOT_READY, now, reason))
         return events
 
+    @_refusable
     def logout(self, agent_id: str, now: float) -> list[Event]:
         """ready/not_ready → logged_out; contacts waiting for this agent alone join their lines."""
         self._at(now)
@@ -260,6 +332,7 @@ class RoutingEngine:
             events += self._place_in_line(contact, now)
         return events
 
+    @_refusable
     def end_wrap_up(self, agent_id: str, now: float, disposition: str | None = None) -> list[Event]:
         """wrap_up → ready (``WrapUpEnded``); the agent may be offered the next contact."""
         self._at(now)
@@ -275,6 +348,7 @@ class RoutingEngine:
 
     # ------------------------------------------------------------------ contacts
 
+    @_refusable
     def arrive(self, contact: ContactSpec, now: float) -> list[Event]:
         """A contact arrives: ContactArrived, ContactQueued, then an offer if an agent fits.
 
@@ -310,6 +384,7 @@ class RoutingEngine:
                 events.append(CallbackOffered(now, record.contact_id, queue.name, finite))
         return events
 
+    @_refusable
     def answer(self, contact_id: str, agent_id: str, now: float) -> list[Event]:
         """The agent answers the contact offered to them: offered → connected, reserved → talking."""
         self._at(now)
@@ -324,6 +399,7 @@ class RoutingEngine:
         event = self._move_agent(agent, AgentState.TALKING, now, None)
         return [ContactAnswered(now, contact_id, agent_id, contact.queue), event]
 
+    @_refusable
     def hold(self, contact_id: str, now: float) -> list[Event]:
         """connected → held; the agent talking → hold."""
         self._at(now)
@@ -334,6 +410,7 @@ class RoutingEngine:
         event = self._move_agent(agent, AgentState.HOLD, now, None)
         return [ContactHeld(now, contact_id, agent.agent_id), event]
 
+    @_refusable
     def retrieve(self, contact_id: str, now: float) -> list[Event]:
         """held → connected; the agent hold → talking."""
         self._at(now)
@@ -346,17 +423,25 @@ class RoutingEngine:
         event = self._move_agent(agent, AgentState.TALKING, now, None)
         return [ContactRetrieved(now, contact_id, agent.agent_id), event]
 
+    @_refusable
     def hang_up(self, contact_id: str, now: float) -> list[Event]:
-        """The conversation ends (either side): ContactEnded; the agent goes to wrap_up."""
+        """The conversation ends (either side): ContactEnded; the agent goes to wrap_up.
+
+        Only a conversation (connected or held) can be hung up; a callback whose dial
+        got no answer is closed through :meth:`callback_not_reached`.
+        """
         self._at(now)
         contact = self._contact(contact_id)
-        check_contact_transition(contact_id, contact.state, ContactState.ENDED)
+        if contact.state not in (ContactState.CONNECTED, ContactState.HELD):
+            raise IllegalTransition("contact", contact_id, contact.state.value, "ended",
+                                    action="hang_up", expected="connected or held")
         agent = self._agents[contact.agent_id or ""]
         self._move_contact(contact, ContactState.ENDED)
         events: list[Event] = [ContactEnded(now, contact_id, agent.agent_id, contact.queue)]
         events.append(self._release_agent(agent, contact, now))
         return events
 
+    @_refusable
     def transfer(
         self,
         contact_id: str,
@@ -368,8 +453,12 @@ class RoutingEngine:
         """Blind transfer of a connected or held contact to a queue or to an agent.
 
         The transferring agent goes to wrap_up. To a queue: the contact waits
-        there at its original place (arrival time). To an agent: offered at
-        once if ready, else waits in that agent's personal line.
+        there at its original place (arrival time), for that queue's eligible
+        agents (the preferred agent served the first routing only). To an agent:
+        offered at once if ready, else waits in that agent's personal line for at
+        most the policy's ``direct_transfer_wait_seconds``, then goes back to its
+        queue at its original place (``ContactTransferTimedOut``, from
+        :meth:`advance`). A logged-out target is refused.
         """
         self._at(now)
         if (to_queue is None) == (to_agent is None):
@@ -401,9 +490,11 @@ class RoutingEngine:
             return events + self._offer(contact, target, now)
         self._move_contact(contact, ContactState.QUEUED)
         events.append(ContactQueued(now, contact_id, contact.queue, contact.rank))
-        self._reserve(contact, target, None)
+        wait = self.policy.direct_transfer_wait_seconds
+        self._reserve(contact, target, None if wait is None else now + wait, TRANSFER_END)
         return events
 
+    @_refusable
     def abandon(self, contact_id: str, now: float) -> list[Event]:
         """The caller hangs up before an answer. No-op (``[]``) if not waiting or a callback."""
         self._at(now)
@@ -424,6 +515,7 @@ class RoutingEngine:
         self._move_contact(contact, ContactState.ABANDONED)
         return events
 
+    @_refusable
     def request_callback(self, contact_id: str, now: float) -> list[Event]:
         """The waiting caller accepts a callback: keeps its place; ``[]`` if already one."""
         self._at(now)
@@ -437,6 +529,66 @@ class RoutingEngine:
         contact.callback = True
         self._callbacks[contact.queue] += 1
         return [CallbackScheduled(now, contact_id, contact.queue)]
+
+    @_refusable
+    def callback_not_reached(
+        self, contact_id: str, now: float, result: CallbackDialFailure = "no_answer"
+    ) -> list[Event]:
+        """The dial of a callback did not reach the customer: ``DialResult``, then a retry or
+        the end; the agent goes to wrap_up.
+
+        The agent (console) or the dialler calls this for a callback that is
+        *offered* (the agent was dialling), *connected* or *held* (the agent took it
+        and nobody came to the phone). ``result`` is ``no_answer``, ``busy``,
+        ``machine`` or ``invalid`` (the number does not work). Events, in order:
+
+        1. ``DialResult(result, agent_id, attempt=n)``, ``n`` the dial's number;
+        2. if ``n < callback_max_attempts`` and ``result`` is not ``invalid``:
+           ``CallbackScheduled(due_at=now + callback_retry_delay_seconds)``: the
+           callback waits outside any line until then (still counted as waiting and
+           as a callback), then rejoins its line at its place (arrival time and
+           sequence number: the caller is not sent to the back for our failed dial);
+           else ``ContactEnded(reason="callback_failed")``: the callback is closed;
+        3. the agent's move to wrap_up, never the ``ring_no_answer`` not-ready (the
+           agent did the work); ``end_wrap_up`` then takes the disposition.
+
+        Refused (nothing changes): a contact that is not a callback (``RoutingError``),
+        one in another state (``IllegalTransition``), an unknown ``result``
+        (``ValueError``).
+        """
+        self._at(now)
+        contact = self._contact(contact_id)
+        if not contact.callback:
+            raise RoutingError(f"contact {contact_id} is not a callback: there is no dial to record")
+        if contact.state not in _DIALLING:
+            raise IllegalTransition("contact", contact_id, contact.state.value, "queued",
+                                    action="callback_not_reached",
+                                    expected="offered, connected or held")
+        if result not in CALLBACK_DIAL_FAILURES:
+            raise ValueError(f"result must be one of {list(CALLBACK_DIAL_FAILURES)}, got {result!r}")
+        agent = self._agents[contact.agent_id or ""]
+        contact.dial_attempts += 1
+        events: list[Event] = [DialResult(now, contact_id, contact.queue, result,
+                                          agent.agent_id, contact.dial_attempts)]
+        last = contact.dial_attempts >= self.policy.callback_max_attempts
+        if last or result in FINAL_DIAL_FAILURES:
+            self._move_contact(contact, ContactState.ENDED)
+            events.append(ContactEnded(now, contact_id, agent.agent_id, contact.queue,
+                                       "callback_failed"))
+        else:
+            self._move_contact(contact, ContactState.QUEUED)
+            events.append(self._park_for_retry(contact, now))
+        events.append(self._release_agent(agent, contact, now))
+        return events
+
+    def _park_for_retry(self, contact: ContactRecord, now: float) -> CallbackScheduled:
+        """Keep a queued callback out of every line until its retry is due (RETRY timer)."""
+        due = now + self.policy.callback_retry_delay_seconds
+        contact.retry_at = due
+        contact.token = self._next()
+        self._parked[contact.contact_id] = None
+        self._schedule(due, RETRY, contact)
+        return CallbackScheduled(now, contact.contact_id, contact.queue, due)
 
     def forget_contact(self, contact_id: str) -> None:
         """Drop a finished (ended or abandoned) contact from memory.
@@ -460,14 +612,15 @@ class RoutingEngine:
         """When :meth:`advance` must next be called (None: no pending timer)."""
         return self._timers.next_deadline()
 
+    @_refusable
     def advance(self, now: float) -> list[Event]:
         """Fire every timer due at or before ``now``: ring timeouts, preferred-agent
-        windows ending, skill expansion and overflow steps.
+        windows and direct-transfer waits ending (``ContactTransferTimedOut``),
+        callbacks due again, skill expansion and overflow steps.
 
-        First every due ring timeout and window end puts its contact back in its
-        line; then every contact touched by a due timer is matched, in priority
-        order, so two contacts whose pools change at the same instant are served
-        in priority order."""
+        First every due timer puts its contact back in its line; then every contact
+        touched by a due timer is matched, in priority order, so two contacts whose
+        pools change at the same instant are served in priority order."""
         self._at(now)
         events: list[Event] = []
         touched: dict[str, ContactRecord] = {}
@@ -478,6 +631,15 @@ class RoutingEngine:
             elif kind == PREFERRED_END:
                 self._unreserve(contact)
                 contact.preference_done = True
+                self._place_in_line(contact, now, match=False)
+            elif kind == TRANSFER_END:
+                target = contact.reserved_for or ""
+                self._unreserve(contact)
+                events.append(ContactTransferTimedOut(now, contact.contact_id, target, contact.queue))
+                self._place_in_line(contact, now, match=False)
+            elif kind == RETRY:
+                del self._parked[contact.contact_id]
+                contact.retry_at = None
                 self._place_in_line(contact, now, match=False)
             touched[contact.contact_id] = contact
         # Only the touched contacts can have gained an eligible ready agent (invariant:
@@ -510,24 +672,29 @@ class RoutingEngine:
 
     def waiting_contacts(self, queue: str | None = None) -> list[ContactView]:
         """The contacts waiting (not ringing) in ``queue`` (all queues if None), personal
-        lines included, best priority first. O(n log n); for wallboards and consoles."""
+        lines and callbacks waiting for their retry included, best priority first.
+        O(n log n); for wallboards and consoles."""
         names = list(self._queues) if queue is None else [self._queue(queue).name]
         found = [c for name in names for c in self._lines.members(name)]
-        found += [self._contacts[cid] for cid in self._reserved
+        found += [self._contacts[cid] for cid in (*self._reserved, *self._parked)
                   if queue is None or self._contacts[cid].queue == queue]
         return [ContactView.of(c) for c in sorted(found, key=lambda c: c.key)]
 
     def queue_snapshot(self, now: float) -> dict[str, QueueView]:
-        """Per queue (config order): contacts waiting (lines and personal lines, not
-        those ringing), callbacks among them, longest wait, both per tier, and agents.
+        """Per queue (config order): contacts waiting (lines, personal lines and callbacks
+        waiting for their retry; not those ringing), callbacks among them, longest wait,
+        both per tier, and agents.
 
+        ``now`` is checked like any call's (``ClockError`` if it is before the engine's
+        clock or not finite) but, the call being a read, does not move the clock.
         O(waiting contacts of the queue): meant for the wallboard's once-a-second tick.
         """
+        self._check_clock(now)
         oldest: dict[str, dict[str, float]] = {q: {} for q in self._queues}
         for name in self._queues:
             for contact in self._lines.members(name):
                 _keep_oldest(oldest[name], contact)
-        for cid in self._reserved:
+        for cid in (*self._reserved, *self._parked):
             contact = self._contacts[cid]
             _keep_oldest(oldest[contact.queue], contact)
         out: dict[str, QueueView] = {}
@@ -556,7 +723,9 @@ class RoutingEngine:
         queue's ``aht_seconds``: the ``W + 1 − R`` contacts not served at once
         are served ``N`` at a time, one AHT each. ``inf`` if ``N = 0`` and it
         must wait. It ignores priority, expansion and preferred agents.
+        ``now`` is checked as in :meth:`queue_snapshot` (and does not move the clock).
         """
+        self._check_clock(now)
         config = self._queue(queue)
         return self._expected_wait(config, sum(self._waiting[queue].values()))
 
@@ -580,7 +749,7 @@ class RoutingEngine:
                 if preferred.state is AgentState.READY:
                     return self._offer(contact, preferred, now)
                 if now < window_end:
-                    self._reserve(contact, preferred, window_end)
+                    self._reserve(contact, preferred, window_end, PREFERRED_END)
                     return []
             contact.preference_done = True
         return self._place_in_line(contact, now)
@@ -624,6 +793,7 @@ class RoutingEngine:
         self._lines.remove(contact)
         self._unreserve(contact)
         self._move_contact(contact, ContactState.OFFERED)
+        contact.preference_done = True  # the preferred agent applies to the first routing only
         contact.agent_id = agent.agent_id
         contact.token = self._next()
         event = self._move_agent(agent, AgentState.RESERVED, now, None)
@@ -646,7 +816,6 @@ class RoutingEngine:
         contact.agent_id = None
         events.append(self._move_agent(agent, AgentState.NOT_READY, now, agent_reason))
         self._move_contact(contact, ContactState.QUEUED)
-        contact.preference_done = True
         events += self._place_in_line(contact, now, match)
         return events
 
@@ -656,13 +825,17 @@ class RoutingEngine:
         contact.agent_id = None
         return self._move_agent(agent, AgentState.WRAP_UP, now, None)
 
-    def _reserve(self, contact: ContactRecord, agent: AgentRecord, until: float | None) -> None:
+    def _reserve(
+        self, contact: ContactRecord, agent: AgentRecord, until: float | None, kind: int
+    ) -> None:
+        """Put the contact in ``agent``'s personal line; at ``until`` (if any) the
+        ``kind`` timer (PREFERRED_END or TRANSFER_END) sends it to its line."""
         contact.reserved_for = agent.agent_id
         contact.token = self._next()
         agent.personal[contact.contact_id] = None
         self._reserved[contact.contact_id] = None
         if until is not None:
-            self._schedule(until, PREFERRED_END, contact)
+            self._schedule(until, kind, contact)
 
     def _unreserve(self, contact: ContactRecord) -> None:
         if contact.reserved_for is None:

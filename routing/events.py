@@ -148,10 +148,16 @@ class ContactAbandoned(Event):
 
 @dataclass(frozen=True, slots=True)
 class CallbackScheduled(Event):
-    """The caller accepted a callback; the contact keeps its place in the queue."""
+    """The caller accepted a callback; the contact keeps its place in the queue.
+
+    ``due_at`` is None for the caller's acceptance (dialled as soon as an agent is
+    free); after a dial that did not reach the customer it is when the retry is due
+    (the callback is not offered before then).
+    """
 
     contact_id: str
     queue: str = ""
+    due_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +175,16 @@ class CallbackOffered(Event):
 
 @dataclass(frozen=True, slots=True)
 class ContactEnded(Event):
-    """The conversation ended (hang-up by either side); wrap-up may follow."""
+    """The conversation ended (hang-up by either side); wrap-up may follow.
+
+    ``reason`` is None for a conversation that ended, ``callback_failed`` for a
+    callback closed after its last dial that did not reach the customer.
+    """
 
     contact_id: str
     agent_id: str | None = None
     queue: str = ""
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +194,16 @@ class WrapUpEnded(Event):
     contact_id: str
     agent_id: str
     disposition: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactTransferTimedOut(Event):
+    """A contact transferred to ``agent_id``, who was not ready, waited the policy's limit
+    for them; it goes back to ``queue`` at its original place."""
+
+    contact_id: str
+    agent_id: str
+    queue: str = ""
 
 
 # --- outbound -------------------------------------------------------------------
@@ -201,11 +222,18 @@ class DialAttempted(Event):
 
 @dataclass(frozen=True, slots=True)
 class DialResult(Event):
-    """Outcome of a dial: connected, no_answer, busy, machine, invalid, or abandoned (no agent free)."""
+    """Outcome of a dial: connected, no_answer, busy, machine, invalid, or abandoned (no agent free).
+
+    For a callback's dial, ``campaign`` is the contact's queue, ``agent_id`` the agent
+    who dialled and ``attempt`` the dial's number for this contact (1 = first; 0 when
+    not counted).
+    """
 
     contact_id: str
     campaign: str
     result: str
+    agent_id: str | None = None
+    attempt: int = 0
 
 
 # --- agents ---------------------------------------------------------------------
@@ -238,6 +266,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     DialResult,
     AgentStateChanged,
     CallbackOffered,
+    ContactTransferTimedOut,
 )
 
 

@@ -43,6 +43,13 @@ from routing.events import TIERS
 
 SelectionRule = Literal["proficiency_then_longest_idle", "longest_idle"]
 
+#: What an agent or the dialler records for a callback dial that did not reach the
+#: customer (the failure results of :class:`routing.events.DialResult`).
+CallbackDialFailure = Literal["no_answer", "busy", "machine", "invalid"]
+CALLBACK_DIAL_FAILURES: tuple[CallbackDialFailure, ...] = ("no_answer", "busy", "machine", "invalid")
+#: Failures not worth another dial: the number does not work.
+FINAL_DIAL_FAILURES: frozenset[str] = frozenset({"invalid"})
+
 
 @dataclass(frozen=True, slots=True)
 class ExpansionStep:
@@ -164,6 +171,22 @@ class RoutingPolicy:
     callback_offer_wait_seconds
         When a contact arriving cannot be offered at once and the expected
         wait exceeds this, ``arrive`` emits ``CallbackOffered``. None = never offer.
+    direct_transfer_wait_seconds
+        A contact transferred to an agent who is not ready waits for that agent
+        at most this long, then goes back to its queue at its original place
+        (``ContactTransferTimedOut``). None = wait until the agent frees or logs
+        out. Default 30 s: longer than the ring timeout, so a colleague finishing
+        a short wrap-up still takes the call, and short enough that the caller is
+        not kept on hold for someone on a break.
+    callback_max_attempts
+        Dials of one callback in all (the first included). A dial that does not
+        reach the customer (``no_answer``, ``busy``, ``machine``) is retried until
+        this many were made, then the callback is closed as failed. Default 3,
+        the usual dialler setting: three tries spread over a quarter of an hour.
+    callback_retry_delay_seconds
+        How long after a failed dial the callback is offered again (it keeps its
+        place: arrival time and sequence number). Default 300 s: a customer who
+        did not pick up is rarely back at the phone within a minute or two.
     """
 
     ring_timeout_seconds: float | None = 20.0
@@ -173,9 +196,21 @@ class RoutingPolicy:
     selection: SelectionRule = "proficiency_then_longest_idle"
     overflow_after_seconds: float | None = 60.0
     callback_offer_wait_seconds: float | None = None
+    direct_transfer_wait_seconds: float | None = 30.0
+    callback_max_attempts: int = 3
+    callback_retry_delay_seconds: float = 300.0
 
     def __post_init__(self) -> None:
         _check_positive_or_none("ring_timeout_seconds", self.ring_timeout_seconds)
+        _check_positive_or_none("direct_transfer_wait_seconds", self.direct_transfer_wait_seconds)
+        delay = self.callback_retry_delay_seconds
+        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not (
+            delay > 0 and math.isfinite(delay)
+        ):
+            raise ValueError(f"callback_retry_delay_seconds must be > 0 and finite, got {delay!r}")
+        attempts = self.callback_max_attempts
+        if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+            raise ValueError(f"callback_max_attempts must be an integer >= 1, got {attempts!r}")
         _check_positive_or_none("ageing_seconds_per_level", self.ageing_seconds_per_level)
         _check_positive_or_none("callback_offer_wait_seconds", self.callback_offer_wait_seconds)
         if self.overflow_after_seconds is not None and not self.overflow_after_seconds >= 0:

@@ -8,9 +8,12 @@ searched for and deleted: a timer is *valid* only while its contact still carrie
 every placement and offer) and is in the state the timer is about:
 
 * ``RING`` (ring timeout): the contact is still ``offered``;
-* ``PREFERRED_END`` (end of a preferred-agent window): still ``queued`` and reserved for
+* ``PREFERRED_END`` (end of a preferred-agent window) and ``TRANSFER_END`` (end of the
+  wait for the not-ready target of a direct transfer): still ``queued`` and reserved for
   an agent's personal line;
-* ``WIDEN`` (a skill-expansion or overflow step): still ``queued`` in a line.
+* ``WIDEN`` (a skill-expansion or overflow step): still ``queued`` in a line;
+* ``RETRY`` (a callback due again after a dial that did not reach the customer): still
+  ``queued`` and waiting for its retry (``retry_at`` set).
 
 Stale timers are dropped when they reach the top of the heap.
 """
@@ -22,8 +25,9 @@ from collections.abc import Iterator, Mapping
 
 from routing.contact_state import ContactRecord, ContactState
 
-# Timer kinds, in the order they are handled when due at the same time.
-RING, PREFERRED_END, WIDEN = 0, 1, 2
+# Timer kinds. Timers due at the same instant fire in the order they were set (the
+# sequence number), whatever their kind.
+RING, PREFERRED_END, WIDEN, TRANSFER_END, RETRY = 0, 1, 2, 3, 4
 
 #: ``(deadline, seq, kind, contact_id, token)``.
 Timer = tuple[float, int, int, str, int]
@@ -71,6 +75,9 @@ class Timers:
             return contact.state is ContactState.OFFERED
         if contact.state is not ContactState.QUEUED:
             return False
-        if timer[2] == PREFERRED_END:
+        kind = timer[2]
+        if kind == PREFERRED_END or kind == TRANSFER_END:
             return contact.reserved_for is not None
+        if kind == RETRY:
+            return contact.retry_at is not None
         return contact.line is not None

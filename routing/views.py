@@ -55,6 +55,11 @@ class ContactView:
     #: The agent whose personal line holds the contact, if any.
     reserved_for: str | None
     preferred_agent_id: str | None
+    #: A callback waiting for its retry after a dial that did not reach the customer:
+    #: when it is due (not offered before then). None otherwise.
+    retry_at: float | None = None
+    #: Dials of this callback that did not reach the customer so far.
+    dial_attempts: int = 0
 
     @classmethod
     def of(cls, contact: ContactRecord) -> ContactView:
@@ -62,6 +67,7 @@ class ContactView:
             contact.contact_id, contact.queue, contact.tier, contact.state.value,
             contact.direction, contact.customer_id, contact.site, contact.since, contact.order,
             contact.agent_id, contact.callback, contact.reserved_for, contact.preferred_agent_id,
+            contact.retry_at, contact.dial_attempts,
         )
 
 

@@ -31,6 +31,7 @@ def test_values_are_the_event_strings() -> None:
         ("ready", "reserved"),
         ("reserved", "talking"),
         ("reserved", "not_ready"),
+        ("reserved", "wrap_up"),  # a callback's dial did not reach the customer
         ("talking", "hold"),
         ("hold", "talking"),
         ("talking", "wrap_up"),

@@ -36,6 +36,9 @@ def test_values_are_the_documented_names() -> None:
         ("transferred", "queued"),
         ("transferred", "offered"),
         ("held", "ended"),
+        ("offered", "ended"),  # a callback closed after its last failed dial
+        ("connected", "queued"),  # a callback waiting for its retry
+        ("held", "queued"),
     ],
 )
 def test_allowed_moves_pass(current: str, target: str) -> None:

@@ -7,14 +7,20 @@ and after each step checks, by brute force over the public views:
 * an offer goes only to an agent who was ready, and who is eligible: the
   queue's skill at its minimum proficiency, or an expansion step's skill once
   the caller has waited long enough, at the caller's site unless overflowed;
-  or the caller's preferred agent / direct-transfer target;
+  or the caller's preferred agent (on the contact's first offer only) /
+  direct-transfer target (while the transfer waits for them);
 * higher priority first except where ageing says otherwise: no contact still
   waiting that the offered agent could have taken has a better priority key;
 * the engine is work-conserving: no ready agent is eligible for a contact
   waiting in a line;
 * a caller keeps their place (arrival time and sequence number) for life;
 * one contact per agent and one agent per contact, with matching states;
-* a refused call (IllegalTransition / RoutingError) changes nothing;
+* a refused call (IllegalTransition / RoutingError, unknown ids) changes
+  nothing, the clock included: calls refused at a far-future time are mixed
+  in, and no later call at the machine's own time may then fail with
+  ClockError;
+* callbacks whose dial is not answered wait for their retry outside every
+  line (not offered, not counted against work conservation) and keep their place;
 * the same calls give the same events (the whole run is replayed at the end).
 """
 
@@ -29,6 +35,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from routing import events as ev
 from routing.engine import (
+    CALLBACK_DIAL_FAILURES,
     AgentSpec,
     ContactSpec,
     ExpansionStep,
@@ -37,6 +44,7 @@ from routing.engine import (
     RoutingError,
     RoutingPolicy,
 )
+from routing.errors import ClockError
 from routing.views import ContactView
 
 QUEUES = [
@@ -56,6 +64,9 @@ policy_st = st.builds(
     preferred_agent_wait_seconds=st.sampled_from([0.0, 20.0]),
     selection=st.sampled_from(["proficiency_then_longest_idle", "longest_idle"]),
     overflow_after_seconds=st.sampled_from([None, 0.0, 40.0]),
+    direct_transfer_wait_seconds=st.sampled_from([None, 10.0, 30.0]),
+    callback_max_attempts=st.sampled_from([1, 2, 3]),
+    callback_retry_delay_seconds=st.sampled_from([5.0, 40.0]),
 )
 
 WAITING_LIKE = {"queued"}
@@ -76,6 +87,7 @@ class EngineMachine(RuleBasedStateMachine):
         self.contacts: list[str] = []
         self.places: dict[str, tuple[float, int]] = {}
         self.direct: dict[str, str] = {}
+        self.offered: set[str] = set()
         self.serial = 0
         self.contact_specs: dict[str, ContactSpec] = {}
         self.pending: str | None = None
@@ -90,12 +102,28 @@ class EngineMachine(RuleBasedStateMachine):
         try:
             out: list[ev.Event] = getattr(self.engine, name)(*args, **kwargs)
         except RoutingError as exc:  # includes IllegalTransition
+            assert not isinstance(exc, ClockError), f"{name}{args}: a refused call moved the clock"
             self.outputs.append(type(exc).__name__)
             assert self.snapshot() == before, f"{name}{args} raised {exc} but changed state"
             return None
         self.outputs.append(out)
         self.check_offers(out, before)
+        for event in out:
+            if isinstance(event, ev.ContactTransferTimedOut):  # back in its queue's line
+                assert self.direct.pop(event.contact_id) == event.agent_id
         return out
+
+    def refuse(self, name: str, *args: Any, **kwargs: Any) -> None:
+        """A call the engine must refuse; it must change nothing (clock included)."""
+        before = self.snapshot()
+        self.calls.append((name, args, kwargs))
+        try:
+            getattr(self.engine, name)(*args, **kwargs)
+        except (KeyError, ValueError) as exc:  # unknown ids, routing errors, bad arguments
+            self.outputs.append(type(exc).__name__)
+        else:
+            raise AssertionError(f"{name}{args} should have been refused")
+        assert self.snapshot() == before, f"refused {name}{args} changed state"
 
     def snapshot(self) -> tuple[Any, ...]:
         return (
@@ -133,14 +161,17 @@ class EngineMachine(RuleBasedStateMachine):
             assert (change.agent_id, change.state, change.previous) == (
                 event.agent_id, "reserved", "ready"), out
             view = views[event.contact_id]
-            special = (self.direct.get(event.contact_id) == event.agent_id
-                       or self.spec_of(event.contact_id).preferred_agent_id == event.agent_id)
-            if special:
+            first = event.contact_id not in self.offered
+            self.offered.add(event.contact_id)
+            if self.direct.get(event.contact_id) == event.agent_id:
+                del self.direct[event.contact_id]  # the transfer reached its target
+                continue
+            if first and self.spec_of(event.contact_id).preferred_agent_id == event.agent_id:
                 continue
             assert self.eligible(event.agent_id, view), (event, view, self.agents[event.agent_id])
             better = [
                 v for v in views.values()
-                if v.state == "queued" and v.reserved_for is None
+                if v.state == "queued" and v.reserved_for is None and v.retry_at is None
                 and self.key(v) < self.key(view) and self.eligible(event.agent_id, v)
             ]
             assert not better, (event, better)
@@ -233,6 +264,37 @@ class EngineMachine(RuleBasedStateMachine):
         if view is not None:
             self.call(action, view.contact_id, self.now)
 
+    @rule(data=st.data(), result=st.sampled_from(CALLBACK_DIAL_FAILURES))
+    def callback_dial(self, data: st.DataObject, result: str) -> None:
+        """The dial of an offered or taken callback does not reach the customer."""
+        views = [v for v in self.views().values()
+                 if v.callback and v.state in ("offered", "connected", "held")]
+        if views:
+            view = data.draw(st.sampled_from(views))
+            self.call("callback_not_reached", view.contact_id, self.now, result=result)
+
+    @rule(data=st.data(), which=st.sampled_from([
+        "set_ready", "set_not_ready", "logout", "login", "end_wrap_up", "set_skills",
+        "arrive", "answer", "hold", "retrieve", "hang_up", "transfer", "abandon",
+        "request_callback", "callback_not_reached", "add_agent",
+    ]))
+    def refused_in_the_future(self, data: st.DataObject, which: str) -> None:
+        """A call refused at a far-future time: it must not move the clock."""
+        later = self.now + 1000.0
+        known = data.draw(st.sampled_from(sorted(self.agents)))
+        if which == "add_agent":
+            self.refuse(which, self.agents[known], later)  # duplicate id
+        elif which == "set_skills":
+            self.refuse(which, known, {"cards": 9}, later)  # proficiency out of range
+        elif which == "set_not_ready":
+            self.refuse(which, "ghost", later, "break")
+        elif which == "arrive":
+            self.refuse(which, ContactSpec("ghost", "nowhere"), later)
+        elif which == "answer":
+            self.refuse(which, "ghost", known, later)
+        else:  # an unknown agent or contact (transfer: no target either)
+            self.refuse(which, "ghost", later)
+
     @rule(dt=st.sampled_from([0.5, 3.0, 7.0, 12.0, 30.0, 60.0]))
     def tick(self, dt: float) -> None:
         target = self.now + dt
@@ -275,7 +337,7 @@ class EngineMachine(RuleBasedStateMachine):
             return
         ready = [a.agent_id for a in self.engine.agents_snapshot() if a.state == "ready"]
         for view in self.views().values():
-            if view.state == "queued" and view.reserved_for is None:
+            if view.state == "queued" and view.reserved_for is None and view.retry_at is None:
                 for agent in ready:
                     assert not self.eligible(agent, view), (agent, view)
 
@@ -311,7 +373,7 @@ class EngineMachine(RuleBasedStateMachine):
             method: Callable[..., list[ev.Event]] = getattr(replay, name)
             try:
                 outputs.append(method(*args, **kwargs))
-            except RoutingError as exc:
+            except (KeyError, ValueError) as exc:  # RoutingError is a ValueError
                 outputs.append(type(exc).__name__)
         assert outputs == self.outputs
 

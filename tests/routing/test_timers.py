@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from routing.contact_state import ContactRecord, ContactState
-from routing.timers import PREFERRED_END, RING, WIDEN, Timers
+from routing.timers import PREFERRED_END, RETRY, RING, TRANSFER_END, WIDEN, Timers
 
 
 def _contact(contact_id: str, state: ContactState = ContactState.QUEUED) -> ContactRecord:
@@ -62,3 +62,17 @@ def test_firing_is_lazy_so_a_handled_timer_can_make_a_later_one_stale() -> None:
             timers.schedule(3.0, 3, WIDEN, b)  # ... with a new timer, due within this call
     assert fired == ["a", "b"]
     assert timers.next_deadline() is None
+
+
+def test_transfer_and_retry_timers_need_their_waiting_state() -> None:
+    transferred, parked = _contact("t"), _contact("p")
+    transferred.line = parked.line = None
+    timers = Timers({"t": transferred, "p": parked})
+    timers.schedule(1.0, 1, TRANSFER_END, transferred)
+    timers.schedule(2.0, 2, RETRY, parked)
+    assert timers.next_deadline() is None  # not reserved for anyone, no retry due: stale
+    transferred.reserved_for, parked.retry_at = "a1", 2.0
+    timers.schedule(1.0, 3, TRANSFER_END, transferred)
+    timers.schedule(2.0, 4, RETRY, parked)
+    assert [(kind, c.contact_id) for kind, c in timers.pop_due(5.0)] == [
+        (TRANSFER_END, "t"), (RETRY, "p")]
