@@ -26,7 +26,8 @@ DialResult              ``outcome = result`` unless it is ``connected``
 ContactAnswered         ``answered_at`` (first answer), ``agent_id``, ``"answered"``
 ContactAbandoned        ``ended_at``, ``"abandoned"``
 CallbackScheduled       ``"callback"``
-ContactEnded            ``ended_at``; handle = ended - answered
+ContactEnded            ``ended_at``; handle = ended - answered; ``"callback_failed"``
+                        when ``reason`` says the callback was closed unreached
 WrapUpEnded             ``wrapup_ended_at``, ``disposition``;
                         handle = wrap-up end - answered (talk + hold + wrap-up)
 (live center start)      ``"interrupted"`` for rows still ``waiting`` or
@@ -353,6 +354,8 @@ class SqlEventStore:
         if row is None:
             return
         values: dict[str, Any] = {"ended_at": epoch_to_datetime(event.at)}
+        if event.reason == "callback_failed":
+            values["outcome"] = "callback_failed"
         answered = _as_utc(row.answered_at)
         if answered is not None:
             values["handle_seconds"] = event.at - answered.timestamp()

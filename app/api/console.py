@@ -13,7 +13,7 @@ events are stored.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -58,6 +58,13 @@ class TransferBody(ContactRef):
         if (self.queue is None) == (self.agent is None):
             raise ValueError("give exactly one of queue or agent")
         return self
+
+
+class CallbackNotReachedBody(ContactRef):
+    result: Literal["no_answer", "busy", "machine", "invalid"] = Field(
+        default="no_answer",
+        description="what the dial of the callback got; 'invalid' closes it at once, others "
+                    "retry later up to the policy's callback_max_attempts")
 
 
 class WrapUpBody(ContactRef):
@@ -271,6 +278,22 @@ async def hangup(
     given = body.contact_id if body else None
     return await run(request, login_id, on_contact(
         login_id, given, lambda eng, cid, now: eng.hang_up(cid, now)))
+
+
+@router.post("/callback-not-reached", response_model=ConsoleState)
+async def callback_not_reached(
+    request: Request, session: SessionDep, user: AgentUser,
+    body: CallbackNotReachedBody | None = None,
+) -> ConsoleState:
+    """The callback the agent dialled did not reach the customer (no answer, busy, a machine,
+    or a number that does not work): the engine records the dial result, schedules a retry or
+    closes the callback, and moves the agent to wrap-up (``RoutingEngine.callback_not_reached``).
+    A contact that is not a callback is 409."""
+    login_id = agent_login(user, session)
+    given = body.contact_id if body else None
+    result = body.result if body else "no_answer"
+    return await run(request, login_id, on_contact(
+        login_id, given, lambda eng, cid, now: eng.callback_not_reached(cid, now, result=result)))
 
 
 @router.post("/wrapup", response_model=ConsoleState)

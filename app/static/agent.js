@@ -16,6 +16,7 @@
     softphone: "소프트폰", state: "상태", login: "로그인", logout: "로그아웃", ready: "대기",
     notReady: "이석", answer: "응답", hold: "보류", retrieve: "보류 해제", transfer: "호 전환",
     hangup: "통화 종료", wrapup: "후처리 완료", reason: "사유", disposition: "처리 결과",
+    notReached: "콜백 연결 실패",
     queue: "큐", agent: "상담원", contact: "통화", tier: "등급", waited: "대기 시간",
     ringing: "전화 수신 중", none: "통화 없음", customer: "고객", products: "보유 상품",
     takeOver: "직접 응대 시작", robotNote: "데모 자동 상담원이 이 계정을 처리 중입니다. '직접 응대 시작'을 누르면 넘겨받습니다.",
@@ -29,11 +30,13 @@
       break: "휴식", lunch: "점심", coaching: "코칭", meeting: "회의", after_call_work: "후처리 작업",
       training: "교육", resolved: "해결", follow_up: "후속 조치", escalated: "상위 이관", sale: "판매",
       no_sale: "판매 안 됨", wrong_number: "잘못 걸린 전화",
+      no_answer: "응답 없음", busy: "통화 중", machine: "자동 응답기", invalid: "결번",
     },
   } : {
     softphone: "Softphone", state: "State", login: "Log in", logout: "Log out", ready: "Ready",
     notReady: "Not ready", answer: "Answer", hold: "Hold", retrieve: "Retrieve", transfer: "Transfer",
     hangup: "Hang up", wrapup: "End wrap-up", reason: "Reason", disposition: "Disposition",
+    notReached: "Callback not reached",
     queue: "Queue", agent: "Agent", contact: "Contact", tier: "Tier", waited: "Waited",
     ringing: "Incoming call", none: "No contact", customer: "Customer", products: "Products",
     takeOver: "Take over", robotNote: "A demo robot is working this agent; press Take over to work it yourself.",
@@ -43,11 +46,15 @@
     codes: {
       private_banker: "private banker", after_call_work: "after-call work", follow_up: "follow-up",
       no_sale: "no sale", wrong_number: "wrong number", call_center: "call center",
+      no_answer: "no answer", machine: "answering machine", invalid: "invalid number",
     },
   };
   const label = (code) => (code == null ? "" : T.codes[code] || code);
   const REASONS = ["break", "lunch", "coaching", "meeting", "after_call_work", "training"];
   const DISPOSITIONS = ["resolved", "follow_up", "escalated", "sale", "no_sale", "wrong_number"];
+  // a callback the agent dialled that did not reach the customer (retried later, or closed)
+  const DIAL_FAILURES = ["no_answer", "busy", "machine", "invalid"];
+  const CALLBACK_DIALLING = ["reserved", "talking", "hold"];
 
   // Which buttons make sense in which agent state (the server still decides: 409 otherwise).
   const ENABLED = {
@@ -90,6 +97,7 @@
   const contactBox = el("div", { id: "sp-contact", class: "muted" }, T.none);
   const reason = select("reason", REASONS);
   const disposition = select("disposition", DISPOSITIONS);
+  const dialFailure = select("dial-result", DIAL_FAILURES);
   const transferKind = el("select", { name: "transfer-kind" },
     el("option", { value: "queue" }, T.queue), el("option", { value: "agent" }, T.agent));
   const transferTarget = el("input", { name: "transfer-target", size: "10", placeholder: "loans / agent07" });
@@ -112,6 +120,8 @@
        button("retrieve", "retrieve"), " ", button("hangup", "hangup")),
     el("div", { class: "softphone-row" }, transferKind, transferTarget,
        button("transfer", "transfer", () => ({ [transferKind.value]: transferTarget.value.trim() }))),
+    el("div", { class: "softphone-row" }, dialFailure,
+       button("notReached", "callback-not-reached", () => ({ result: dialFailure.value }))),
     el("div", { class: "softphone-row" }, disposition,
        button("wrapup", "wrapup", () => ({ disposition: disposition.value }))),
     robotNote, demoNote, contactBox, message,
@@ -136,6 +146,9 @@
     stateBadge.className = "badge st-" + state.state;
     if (state.reason) stateBadge.textContent += " · " + label(state.reason);
     let allowed = ENABLED[state.state] || [];
+    if (state.contact && state.contact.callback && CALLBACK_DIALLING.includes(state.state)) {
+      allowed = allowed.concat(["notReached"]);
+    }
     if (state.robot) allowed = ["login"]; // a demo robot works this agent: take over first
     for (const [key, b] of Object.entries(buttons)) b.disabled = !allowed.includes(key);
     buttons.login.textContent = state.robot ? T.takeOver : T.login;

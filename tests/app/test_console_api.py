@@ -159,3 +159,53 @@ def test_garbage_never_gives_500(sqlite_url: str) -> None:
                         r = client.request(method, path, content=body,
                                            headers={"content-type": "application/json"})
                         assert r.status_code < 500, (user, method, path, body, r.text)
+
+
+def test_callback_not_reached_is_retried_then_closed(database_url: str) -> None:
+    """A callback the agent dials without reaching the customer: the dial result is stored,
+    the agent wraps up (not the ring-no-answer not-ready), and the callback comes back."""
+    with live_client(database_url) as (client, clock):
+        as_user(client, "agent01")
+        client.post("/api/console/login")
+        _arrive(client, "c1")
+        submit(client, lambda e, t: e.request_callback("c1", t))
+        client.post("/api/console/ready")
+        state = client.get("/api/console/state").json()
+        assert state["state"] == "reserved" and state["contact"]["callback"] is True
+        r = client.post("/api/console/callback-not-reached", json={"result": "busy"})
+        assert r.status_code == 200, r.text
+        assert r.json()["state"] == "wrap_up"
+        types = [e["event"]["type"] for e in r.json()["events"]]
+        assert types[0] == "dial_result" and "callback_scheduled" in types
+        assert r.json()["events"][0]["event"]["result"] == "busy"
+        assert client.post("/api/console/wrapup", json={}).json()["state"] == "ready"
+        assert client.get("/api/console/state").json()["state"] == "ready"  # not before its time
+        clock.advance(301)  # the policy's callback_retry_delay_seconds (300) later
+        submit(client, lambda e, t: [])  # let the engine fire what is due
+        state = client.get("/api/console/state").json()
+        assert state["state"] == "reserved" and state["contact"]["contact_id"] == "c1"
+        client.post("/api/console/answer")
+        client.post("/api/console/hangup")
+        client.post("/api/console/wrapup", json={})
+        r = client.post("/api/console/callback-not-reached", json={"result": "bogus"})
+        assert r.status_code == 422 and "result" in r.text
+        _arrive(client, "c2")
+        client.post("/api/console/answer")
+        r = client.post("/api/console/callback-not-reached")
+        assert r.status_code == 409 and "not a callback" in r.json()["detail"]
+
+
+def test_callback_closed_after_an_invalid_number(database_url: str) -> None:
+    with live_client(database_url) as (client, _clock):
+        as_user(client, "agent01")
+        client.post("/api/console/login")
+        _arrive(client, "c1")
+        submit(client, lambda e, t: e.request_callback("c1", t))
+        client.post("/api/console/ready")
+        r = client.post("/api/console/callback-not-reached", json={"result": "invalid"})
+        assert r.status_code == 200, r.text
+        ended = [e["event"] for e in r.json()["events"] if e["event"]["type"] == "contact_ended"]
+        assert ended and ended[0]["reason"] == "callback_failed"
+        with Session(client.app.state.engine) as session:
+            row = session.exec(select(Interaction).where(Interaction.contact_id == "c1")).one()
+            assert row.outcome == "callback_failed" and row.ended_at is not None
