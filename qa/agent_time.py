@@ -30,7 +30,8 @@ IDLE_STATES: frozenset[str] = frozenset({"ready", "idle", "available"})
 class AgentTime:
     """Agent seconds per interval: ``busy`` (working a contact) and ``available`` (busy + idle).
 
-    Not-ready and logged-out time is in neither.
+    Not-ready and logged-out time is in neither; time outside the horizon is in neither
+    (:func:`seconds_per_interval`).
     """
 
     busy_seconds: FloatArray
@@ -42,22 +43,29 @@ def seconds_per_interval(
 ) -> FloatArray:
     """Seconds of the spans ``[starts[i], ends[i])`` falling in each interval ``0 .. n-1``.
 
-    Time past the last interval is added to the last one (calls finishing after the horizon).
+    Only time inside the horizon ``[0, n L)`` counts (``L = interval_seconds``): a span is
+    cut at the interval boundaries and whatever lies before 0 or after ``n L`` (calls
+    finishing after the last interval, the run-on of a simulation) is left out, so each
+    interval's figure is the time spent *within* that interval.
     """
     out = np.zeros(n_intervals)
-    starts, ends = np.asarray(starts, dtype=np.float64), np.asarray(ends, dtype=np.float64)
-    if len(starts) == 0 or n_intervals == 0:
+    if n_intervals == 0:
+        return out
+    horizon = n_intervals * interval_seconds
+    starts = np.clip(np.asarray(starts, dtype=np.float64), 0.0, horizon)
+    ends = np.clip(np.asarray(ends, dtype=np.float64), 0.0, horizon)
+    if len(starts) == 0:
         return out
     last = n_intervals - 1
     k0 = np.clip(np.floor(starts / interval_seconds).astype(np.int64), 0, last)
     active = ends > starts
     m = 0
     while active.any():
-        k = k0 + m
+        k = np.minimum(k0 + m, last)
         lo = np.maximum(starts, k * interval_seconds)
-        hi = np.where(k >= last, ends, np.minimum(ends, (k + 1) * interval_seconds))
-        np.add.at(out, np.minimum(k, last), np.where(active, np.maximum(hi - lo, 0.0), 0.0))
-        active &= (k < last) & (ends > (k + 1) * interval_seconds)
+        hi = np.minimum(ends, (k + 1) * interval_seconds)
+        np.add.at(out, k, np.where(active, np.maximum(hi - lo, 0.0), 0.0))
+        active &= (k0 + m < last) & (ends > (k + 1) * interval_seconds)
         m += 1
     return out
 

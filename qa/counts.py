@@ -24,8 +24,11 @@ from qa.records import BoolArray, ContactRecord, ContactTable, FloatArray, IntAr
 class KpiCounts:
     """The sums behind every contact KPI, for one group of contacts. Adding two adds the sums.
 
-    ``offered = answered + abandoned``; ``wait_answered_seconds`` is the sum of the waits
-    of answered contacts, ``wait_all_seconds`` that over all offered contacts.
+    ``offered = answered + abandoned + unserved`` (``unserved``: still waiting when a
+    closed table was closed; always 0 live); ``wait_answered_seconds`` is the sum of the
+    waits of answered contacts, ``wait_all_seconds`` that over all offered contacts
+    (unserved ones with their censored wait). ``transferred_in``: how many of the offered
+    are transferred-in legs (per-queue counts only, :func:`counts_by_queue`).
     """
 
     offered: int = 0
@@ -36,6 +39,8 @@ class KpiCounts:
     short_abandoned: int = 0
     wait_answered_seconds: float = 0.0
     wait_all_seconds: float = 0.0
+    unserved: int = 0
+    transferred_in: int = 0
 
     def __add__(self, other: KpiCounts) -> KpiCounts:
         return KpiCounts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
@@ -63,20 +68,24 @@ def count_contacts(
     short_abandon_seconds: float = 0.0,
     mask: BoolArray | None = None,
 ) -> KpiCounts:
-    """:class:`KpiCounts` of the contacts of ``table`` selected by ``mask`` (all by default)."""
-    ans, ab, wait = table.answered, table.abandoned, table.wait_seconds
+    """:class:`KpiCounts` of the contacts of ``table`` selected by ``mask`` (all by default).
+
+    Counts the rows of ``table`` only (its ``transfer_legs`` are counted by
+    :func:`counts_by_queue`)."""
+    ans, ab, un, wait = table.answered, table.abandoned, table.unserved, table.wait_seconds
     if mask is not None:
-        ans, ab, wait = ans[mask], ab[mask], wait[mask]
-    wa, wb = wait[ans], wait[ab]
+        ans, ab, un, wait = ans[mask], ab[mask], un[mask], wait[mask]
+    wa, wb, wu = wait[ans], wait[ab], wait[un]
     return KpiCounts(
-        offered=int(ans.sum() + ab.sum()),
+        offered=int(ans.sum() + ab.sum() + un.sum()),
         answered=int(ans.sum()),
         abandoned=int(ab.sum()),
         answered_within=int((wa <= threshold_seconds).sum()),
         abandoned_within=int((wb <= threshold_seconds).sum()),
         short_abandoned=int((wb < short_abandon_seconds).sum()),
         wait_answered_seconds=float(wa.sum()),
-        wait_all_seconds=float(wa.sum() + wb.sum()),
+        wait_all_seconds=float(wa.sum() + wb.sum() + wu.sum()),
+        unserved=int(un.sum()),
     )
 
 
@@ -105,10 +114,21 @@ def counts_by_interval(
 def counts_by_queue(
     table: ContactTable, threshold_seconds: float, short_abandon_seconds: float = 0.0
 ) -> dict[str, KpiCounts]:
-    return {
-        q: count_contacts(table, threshold_seconds, short_abandon_seconds, table.queue_index == i)
-        for i, q in enumerate(table.queues)
-    }
+    """:class:`KpiCounts` per queue over every leg waited in it: the contacts that arrived
+    in the queue, plus the legs transferred into it (``table.transfer_legs``, their wait
+    from the transfer; counted in ``transferred_in`` too). See :mod:`qa.kpis`."""
+    out = {}
+    legs = table.transfer_legs
+    for i, q in enumerate(table.queues):
+        c = count_contacts(table, threshold_seconds, short_abandon_seconds, table.queue_index == i)
+        if legs is not None:
+            moved = count_contacts(
+                legs, threshold_seconds, short_abandon_seconds, legs.queue_index == i
+            )
+            moved.transferred_in = moved.offered
+            c = c + moved
+        out[q] = c
+    return out
 
 
 def counts_by_tier(
@@ -118,7 +138,6 @@ def counts_by_tier(
         t: count_contacts(table, threshold_seconds, short_abandon_seconds, table.tier_index == i)
         for i, t in enumerate(table.tiers)
     }
-
 
 
 # --- callbacks ------------------------------------------------------------------------

@@ -25,12 +25,54 @@ Conventions (the same names as the Erlang module uses)
 * The *wait* of a contact is ``answered_at - arrived_at`` if it was answered, and
   ``abandoned_at - arrived_at`` if the caller hung up first. A contact still waiting
   is neither answered nor abandoned and is not counted as offered yet.
-* *Offered* ``N = A + B``: answered ``A`` plus abandoned ``B`` (contacts whose wait ended).
+* *Offered* ``N = A + B + U``: answered ``A`` plus abandoned ``B`` (contacts whose wait
+  ended) plus unserved ``U``. ``U`` is 0 live and in any open log; it counts only in a
+  table *closed* at a time ``t`` (a finished simulation closes its table at the end of
+  the run): a contact still waiting at ``t`` is *unserved*, neither answered nor
+  abandoned, with the censored wait ``t - arrived_at``. So every caller who arrived is
+  in ``N``; an unserved caller is never within the threshold and adds its censored wait
+  to the mean wait over all offered contacts (a lower bound of its true wait).
 * *Within the threshold* means a wait ``<= T`` seconds: ``A_T`` answered and ``B_T``
   abandoned within ``T``.
 * A *short abandon* is one after a wait ``< S`` seconds: ``B_S``.
 * Contacts are attributed to the interval in which they *arrived*.
 * Only inbound contacts count (``direction == "inbound"``).
+
+Transferred contacts
+--------------------
+A contact waits in one or more *legs*: its arrival leg (in its arrival queue, from
+``ContactArrived``) and one leg per ``ContactTransferred`` (in the target queue; a
+transfer to an agent stays in the contact's current queue), which starts at the
+transfer and ends at the next ``ContactAnswered`` (answered) or ``ContactAbandoned``
+(abandoned), else it is still waiting (unserved in a closed table).
+
+* The **summary**, the **per-interval** and the **per-tier** figures count each
+  *contact* once, by its arrival leg: offered once, in its arrival queue and arrival
+  interval, its wait from arrival to its *first* answer; whatever happens after a
+  transfer does not change them. So the summary's ``offered`` is the number of
+  distinct callers.
+* The **per-queue** figures (:func:`~qa.counts.counts_by_queue`) count every *leg*
+  waited in the queue: the contacts that arrived in it (their arrival legs, as above)
+  plus the legs *transferred in* (``KpiCounts.transferred_in`` of them), each with its
+  own wait from the transfer to the answer in that queue. A queue's SL, ASA and
+  abandonment therefore describe every wait in that queue; the per-queue ``offered``
+  sum to the summary's ``offered`` plus the transferred-in legs.
+
+Occupancy
+---------
+Per interval ``k`` of length ``L`` (``[k L, (k+1) L)``), over agent state spans from
+``AgentStateChanged`` (:class:`~qa.agent_time.AgentTime`)::
+
+    occupancy_k = busy_k / available_k
+    busy_k      = seconds inside interval k in a BUSY state (reserved, talking, hold, wrap-up)
+    available_k = busy_k + seconds inside interval k in an IDLE state (ready)
+
+Only time inside the interval counts: a call that runs past the end of the last
+interval (a simulation's run-on after the horizon) adds nothing after that end, to busy
+or to available. The whole period: ``sum_k busy_k / sum_k available_k``
+(:func:`total_occupancy`) over the horizon ``[0, K L)``. In steady state this is Erlang
+A's ``a (1 - P(abandon)) / n`` (Erlang C's ``a / n``) for offered load ``a`` Erlangs on
+``n`` agents: carried load over agents.
 
 The qa package imports only numpy and :mod:`routing.events`.
 """
@@ -66,6 +108,7 @@ from qa.records import (
     ContactTable,
     FloatArray,
     IntArray,
+    Leg,
     RecordBuilder,
     records_from_events,
 )
@@ -84,6 +127,7 @@ __all__ = [
     "IntArray",
     "KpiAccumulator",
     "KpiCounts",
+    "Leg",
     "RecordBuilder",
     "ServiceLevelDefinition",
     "abandonment_rate",
@@ -135,7 +179,8 @@ def service_level(
 ) -> float:
     """Share of contacts served within the threshold ``T`` (NaN when the denominator is 0).
 
-    With ``A`` answered, ``B`` abandoned, ``N = A + B`` offered, ``A_T`` answered with a
+    With ``A`` answered, ``B`` abandoned, ``N = A + B + U`` offered (``U`` unserved, see
+    the module docstring), ``A_T`` answered with a
     wait ``<= T``, ``B_T`` abandoned with a wait ``<= T`` and ``B_S`` abandoned after
     ``< S`` seconds:
 
@@ -174,7 +219,7 @@ def mean_wait(counts: KpiCounts) -> float:
 
 
 def abandonment_rate(counts: KpiCounts) -> float:
-    """Share of offered contacts that abandoned, ``B / N``."""
+    """Share of offered contacts that abandoned, ``B / N`` (``N`` includes unserved)."""
     return _ratio(counts.abandoned, counts.offered)
 
 
@@ -186,11 +231,14 @@ def short_abandonment_rate(counts: KpiCounts) -> float:
 def kpi_summary(
     counts: KpiCounts, definition: ServiceLevelDefinition = "answered_of_offered"
 ) -> dict[str, float]:
-    """The standard figures of one group: counts, SL, ASA, mean wait, abandonment."""
+    """The standard figures of one group: counts, SL, ASA, mean wait, abandonment.
+
+    ``unserved`` is ``U`` (0 unless the table was closed with callers still waiting)."""
     return {
         "offered": float(counts.offered),
         "answered": float(counts.answered),
         "abandoned": float(counts.abandoned),
+        "unserved": float(counts.unserved),
         "p_abandon": abandonment_rate(counts),
         "asa_seconds": average_speed_of_answer(counts),
         "mean_wait_seconds": mean_wait(counts),
@@ -225,12 +273,12 @@ def callback_summary(counts: CallbackCounts) -> dict[str, float]:
 
 
 def occupancy(agent_time: AgentTime) -> FloatArray:
-    """Occupancy per interval: ``busy / available``.
+    """Occupancy per interval: ``busy_k / available_k`` (module docstring, *Occupancy*).
 
     ``busy`` is time in a :data:`BUSY_STATES` state (reserved/ringing, talking, hold,
-    wrap-up); ``available`` is that plus time in :data:`IDLE_STATES` (ready). Not-ready
-    time (breaks, training) counts in neither, the usual WFM definition. NaN where no
-    agent was available.
+    wrap-up); ``available`` is that plus time in :data:`IDLE_STATES` (ready), both only
+    inside the interval. Not-ready time (breaks, training) counts in neither, the usual
+    WFM definition. NaN where no agent was available.
     """
     busy, avail = agent_time.busy_seconds, agent_time.available_seconds
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -238,6 +286,7 @@ def occupancy(agent_time: AgentTime) -> FloatArray:
 
 
 def total_occupancy(agent_time: AgentTime) -> float:
-    """Occupancy over the whole period, ``sum(busy) / sum(available)``."""
+    """Occupancy over the horizon, ``sum_k busy_k / sum_k available_k`` (time after the
+    last interval does not count)."""
     return _ratio(float(agent_time.busy_seconds.sum()), float(agent_time.available_seconds.sum()))
 

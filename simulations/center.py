@@ -14,8 +14,17 @@ start of a span the agent logs in and goes ready; at a break or at the end of th
 an idle agent goes not-ready / logs out at once, a busy one after the call in hand and
 its wrap-up (a *pending* move). After the horizon no caller arrives, the last
 interval's agents stay, and the run goes on until every caller has been answered and
-finished, or has abandoned. Callers left waiting with nobody on duty and no patience
-stay "waiting" (not counted as offered).
+finished, or has abandoned, or nothing more can happen. Callers still waiting then
+(nobody left on duty who can take them, and they cannot abandon: an accepted callback
+or a transferred caller after the roster went home) are *unserved*: the contact table
+is closed at the end of the run (:mod:`qa.kpis`), so they count as offered, neither
+answered nor abandoned. (A queue with patience ``null`` and nobody to serve it after
+the horizon is refused by the scenario checks.)
+
+Routing hints: each caller may have a site (the queue's ``site_mix``) and a preferred
+agent (``preferred_agent_share``); both go to the engine in ``ContactSpec``, which
+applies overflow and the preferred-agent window. Queues pass their
+``min_proficiency`` and expansion steps to ``QueueConfig``.
 
 The engine's timers (ring timeouts, skill expansion) are served by calling
 ``engine.advance(now)`` at ``engine.next_deadline()``.
@@ -129,7 +138,13 @@ class CenterSimulation:
         *,
         contacts: Sequence[ScriptedContact] | None = None,
     ) -> None:
-        from routing.engine import AgentSpec, QueueConfig, RoutingEngine, RoutingPolicy
+        from routing.engine import (
+            AgentSpec,
+            ExpansionStep,
+            QueueConfig,
+            RoutingEngine,
+            RoutingPolicy,
+        )
 
         self.s = scenario
         self.keep_events = keep_events
@@ -142,6 +157,8 @@ class CenterSimulation:
             QueueConfig(
                 name=q.name,
                 skill=q.skill,
+                min_proficiency=q.min_proficiency,
+                expansion=tuple(ExpansionStep(*step) for step in q.expansion),
                 aht_seconds=q.handle.mean + q.hold_probability * q.hold_mean_seconds,
             )
             for q in scenario.queues
@@ -327,7 +344,7 @@ class CenterSimulation:
     def run(self) -> CenterRun:
         k, c, eng = self.kernel, self.c, self.engine
         n, i = len(c.arrived_at), 0
-        qnames, tiers = self.qnames, c.tier
+        qnames, tiers, sites, preferred = self.qnames, c.tier, c.site, c.preferred_agent
         from routing.engine import ContactSpec
 
         while True:
@@ -338,7 +355,11 @@ class CenterSimulation:
                 self.open += 1
                 if c.patience[i] < math.inf:
                     k.schedule(t_next + c.patience[i], ABANDON, _ABANDON, cid)
-                self._call(eng.arrive(ContactSpec(cid, qnames[c.queue[i]], tiers[i]), t_next))
+                spec = ContactSpec(
+                    cid, qnames[c.queue[i]], tiers[i],
+                    preferred_agent_id=preferred[i], site=sites[i],
+                )
+                self._call(eng.arrive(spec, t_next))
                 i += 1
             elif i >= n and (self.open <= 0 or not len(k)):
                 break
@@ -353,7 +374,7 @@ class CenterSimulation:
                 k.schedule(self.timer_at, TIMER, _TIMER)
         end = max(k.now, self.s.horizon_seconds)
         table = ContactTable.from_records(
-            self.records.records.values(), queues=self.qnames, tiers=self.s.tiers
+            self.records.records.values(), queues=self.qnames, tiers=self.s.tiers, closed_at=end
         )
         return CenterRun(
             table,

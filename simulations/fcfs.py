@@ -14,6 +14,11 @@ horizon ``n`` stays at the last interval's value until the last caller is done. 
 agent whose slot goes off duty finishes the call in hand (the overrun is counted as
 available time), then leaves; a call never *starts* on an off-duty slot.
 
+Agent time counts inside the horizon only (the occupancy of :mod:`qa.kpis`): interval
+``k`` has ``n_k L`` seconds on duty plus the overrun of agents finishing a call in it,
+and busy time is cut at the interval boundaries; what happens after the last interval
+counts in neither.
+
 Output: the flat per-contact columns (:class:`qa.kpis.ContactTable`) and the agent
 time (:class:`qa.kpis.AgentTime`), not an event log; ask the general path
 (:mod:`simulations.center`) when the events themselves are wanted. Given the same
@@ -127,12 +132,12 @@ def simulate_fcfs(scenario: Scenario, rng: np.random.Generator) -> FcfsOutcome:
 def _add_overrun(
     overrun: FloatArray, nxt_j: list[int], start: float, end: float, length: float, k_last: int
 ) -> None:
-    """Time an off-duty agent spends finishing a call, per interval (counted as available)."""
+    """Time an off-duty agent spends finishing a call, per interval of the horizon
+    (counted as available)."""
     k = int(start // length) + 1
     while k <= k_last and k * length < end:
         if nxt_j[k] != k:
-            hi = end if k == k_last else min(end, (k + 1) * length)
-            overrun[k] += hi - k * length
+            overrun[k] += min(end, (k + 1) * length) - k * length
         k += 1
 
 
@@ -167,5 +172,4 @@ def _outcome(
     )
     busy = seconds_per_interval(np.asarray(busy_start), ends, length, k_count)
     available = counts * length + overrun
-    available[-1] += counts[-1] * (end - scenario.horizon_seconds)
     return FcfsOutcome(table, AgentTime(busy, available), end)

@@ -91,6 +91,8 @@ def run_replications(
     """Run ``replications`` seeded replications; return the RESULT document and the raw results."""
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
+        raise ValueError(f"--workers must be >= 1 (default: one per core), got {workers}")
     seqs = np.random.SeedSequence(seed).spawn(replications)
     jobs = [(scenario, s, r, keep_events_of_first and r == 0) for r, s in enumerate(seqs)]
     with _executor(replications, workers, dask_address) as ex:

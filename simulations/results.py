@@ -2,7 +2,10 @@
 
 A replication's figures come only from the KPI functions of :mod:`qa.kpis` applied to
 its contact table and agent time: per interval (of arrival), per queue, per tier and in
-total. Across ``R`` independent replications each figure ``x`` is reported as the mean
+total. The summary, per-interval and per-tier figures count each caller once (by arrival);
+the per-queue figures count every leg waited in the queue, with ``transferred_in`` the
+legs that came by transfer (the conventions are in :mod:`qa.kpis`). ``unserved`` counts
+callers still waiting when the run ended (part of ``offered``). Across ``R`` independent replications each figure ``x`` is reported as the mean
 ``x̄`` with the t-based 95 % confidence interval ``x̄ ± t_{0.975, R-1} s / sqrt(R)``
 (``s`` the sample standard deviation over replications; replications are i.i.d. by
 construction, so this is the textbook interval, Law, *Simulation Modeling and
@@ -85,7 +88,10 @@ def replication_figures(
         index=index,
         summary=summary,
         per_interval=per_interval,
-        per_queue={q: figs(c) for q, c in counts_by_queue(table, t, s).items()},
+        per_queue={
+            q: {**figs(c), "transferred_in": float(c.transferred_in)}
+            for q, c in counts_by_queue(table, t, s).items()
+        },
         per_tier={k: figs(c) for k, c in counts_by_tier(table, t, s).items()},
     )
 

@@ -5,10 +5,12 @@ frozen :class:`Scenario`; every error is a :class:`ScenarioError` (a ``ValueErro
 whose message starts with the JSON path, e.g. ``queues[0].aht_seconds must be > 0, got -1``.
 
 The dataclasses are in :mod:`simulations.scenario_model`, the JSON readers in
-:mod:`simulations.scenario_json`, the queue and agent parts in
-:mod:`simulations.scenario_queues` and :mod:`simulations.scenario_agents`; this module
-reads the top level and the routing part, checks the whole, and re-exports the public
-names (``from simulations.scenario import Scenario, ScenarioError`` keeps working).
+:mod:`simulations.scenario_json`, the queue, agent and routing parts in
+:mod:`simulations.scenario_queues`, :mod:`simulations.scenario_agents` and
+:mod:`simulations.scenario_routing`, the checks over the whole scenario in
+:mod:`simulations.scenario_checks`; this module reads the top level, runs the checks,
+and re-exports the public names (``from simulations.scenario import Scenario,
+ScenarioError`` keeps working).
 """
 
 from __future__ import annotations
@@ -17,14 +19,30 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from simulations.scenario_agents import parse_counts, parse_groups, parse_roster
+from simulations.scenario_agents import (
+    COUNTS_GROUP,
+    MAX_AGENTS,
+    parse_counts,
+    parse_groups,
+    parse_roster,
+)
+from simulations.scenario_checks import (
+    MAX_CALLS_PER_REPLICATION,
+    check_agent_count,
+    check_options_take_effect,
+    check_served,
+    check_size,
+    resolve_preferred,
+)
 from simulations.scenario_json import (
+    MAX_SECONDS,
     ScenarioError,
     path_error,
     read_choice,
     read_list,
     read_number,
     read_object,
+    read_seconds,
     reject_unknown,
 )
 from simulations.scenario_model import (
@@ -37,6 +55,7 @@ from simulations.scenario_model import (
     Shift,
 )
 from simulations.scenario_queues import check_contact_options, parse_queue
+from simulations.scenario_routing import parse_routing
 
 __all__ = [
     "MAX_AGENTS",
@@ -51,51 +70,6 @@ __all__ = [
     "Shift",
     "parse_scenario",
 ]
-
-# --- routing ---------------------------------------------------------------------------
-
-
-def _routing(v: Any, p: str) -> tuple[float, dict[str, Any]]:
-    obj = read_object(v, p)
-    reject_unknown(obj, {"ring_seconds", "policy"}, p)
-    ring = read_number(obj.get("ring_seconds", 0), f"{p}.ring_seconds", ge=0)
-    policy = dict(read_object(obj.get("policy", {}), f"{p}.policy"))
-    from routing.engine import RoutingPolicy
-
-    known = {f.name for f in dataclasses.fields(RoutingPolicy)}
-    reject_unknown(policy, known, f"{p}.policy")
-    try:
-        built = RoutingPolicy(**policy)
-    except (TypeError, ValueError) as exc:  # the engine's own checks name the field
-        raise ScenarioError(f"{p}.policy.{exc}") from None
-    timeout = built.ring_timeout_seconds
-    if timeout is not None and ring >= timeout:
-        raise path_error(
-            f"{p}.ring_seconds",
-            f"must be < routing.policy.ring_timeout_seconds ({timeout:g}), got {ring:g}",
-        )
-    return ring, policy
-
-
-#: Sanity limits (one replication must fit in memory): expected calls and agents.
-MAX_CALLS_PER_REPLICATION = 20_000_000
-MAX_AGENTS = 100_000
-
-
-def _check_size(s: Scenario) -> None:
-    total = sum(sum(q.calls_per_interval) for q in s.queues)
-    if total > MAX_CALLS_PER_REPLICATION:
-        raise path_error(
-            "queues",
-            f"expect {total:,.0f} calls per replication, more than the limit "
-            f"{MAX_CALLS_PER_REPLICATION:,}",
-        )
-    agents = sum(max(g.agents_per_interval) for g in s.groups) + len(s.roster)
-    if agents > MAX_AGENTS:
-        raise path_error(
-            "agents_per_interval", f"asks for {agents:,} agents, more than {MAX_AGENTS:,}"
-        )
-
 
 _TOP_FIELDS = {
     "interval_minutes",
@@ -157,12 +131,17 @@ def _agents(
     agent given no skills holds every queue's skill at level 3."""
     all_skills = tuple(dict.fromkeys((q.skill, 3) for q in queues))
     groups: tuple[AgentGroup, ...] = ()
+    names: dict[str, str] = {}
     if "agents_per_interval" in top:
         counts = parse_counts(top["agents_per_interval"], "agents_per_interval", n)
-        groups = (AgentGroup("agents", all_skills, counts),)
+        groups = (AgentGroup(COUNTS_GROUP, all_skills, counts),)
+        names[COUNTS_GROUP] = "agents_per_interval"
+        check_agent_count(groups, "agents_per_interval")
     if "agent_groups" in top:
-        groups += parse_groups(top["agent_groups"], "agent_groups", n, all_skills)
-    roster = parse_roster(top["roster"], "roster", all_skills) if "roster" in top else ()
+        groups += parse_groups(top["agent_groups"], "agent_groups", n, all_skills, names)
+        check_agent_count(groups, "agent_groups")
+    taken = {aid: names[g.name] for g in groups for aid in g.agent_ids()}
+    roster = parse_roster(top["roster"], "roster", all_skills, taken) if "roster" in top else ()
     if not groups and not roster:
         raise path_error("agents_per_interval", "is required (or agent_groups, or roster)")
     return groups, roster
@@ -177,7 +156,9 @@ def parse_scenario(data: Any) -> Scenario:
     reject_unknown(top, _TOP_FIELDS, "")
     if "interval_minutes" not in top:
         raise path_error("interval_minutes", "is required")
-    interval_minutes = read_number(top["interval_minutes"], "interval_minutes", gt=0)
+    interval_minutes = read_number(
+        top["interval_minutes"], "interval_minutes", gt=0, le=MAX_SECONDS / 60
+    )
     isec = interval_minutes * 60.0
     if "queues" not in top:
         raise path_error("queues", "is required")
@@ -191,17 +172,18 @@ def parse_scenario(data: Any) -> Scenario:
     n = _horizon_intervals(top, queues)
     queues = _stretch_to_horizon(top, queues, n)
     groups, roster = _agents(top, queues, n)
-    ring, policy = _routing(top.get("routing", {}), "routing")
+    queues = resolve_preferred(queues, groups, roster)
+    ring, policy = parse_routing(top.get("routing", {}), "routing")
     check_contact_options(queues, policy)
     scenario = Scenario(
         interval_minutes=interval_minutes,
         queues=queues,
         groups=groups,
         roster=roster,
-        service_level_threshold_seconds=read_number(
+        service_level_threshold_seconds=read_seconds(
             top.get("service_level_threshold_seconds", 20), "service_level_threshold_seconds", ge=0
         ),
-        short_abandon_seconds=read_number(
+        short_abandon_seconds=read_seconds(
             top.get("short_abandon_seconds", 5), "short_abandon_seconds", ge=0
         ),
         service_level_definition=read_choice(
@@ -213,30 +195,10 @@ def parse_scenario(data: Any) -> Scenario:
         policy=policy,
         engine=read_choice(top.get("engine", "auto"), ("auto", "fast", "general"), "engine"),  # type: ignore[arg-type]
     )
-    _check_size(scenario)
-    _check_served(scenario)
+    check_size(scenario)
+    counts_key = next(
+        (k for k in ("agents_per_interval", "agent_groups") if k in top and groups), None
+    )
+    check_served(scenario, counts_key)
+    check_options_take_effect(scenario)
     return scenario
-
-
-def _check_served(s: Scenario) -> None:
-    """Every queue's skill is held by somebody, and calls left at the end can finish."""
-    held = {sk for g in s.groups for sk, _ in g.skills} | {
-        sk for a in s.roster for sk, _ in a.skills
-    }
-    targets = {q.transfer_to for q in s.queues if q.transfer_probability > 0}
-    for i, q in enumerate(s.queues):
-        if q.skill not in held and (sum(q.calls_per_interval) > 0 or q.name in targets):
-            raise path_error(f"queues[{i}].skill", f"{q.skill!r} is held by no agent")
-    if s.engine == "fast" and not s.fast_path_ok():
-        raise path_error(
-            "engine",
-            "'fast' needs one queue, one tier, agents_per_interval, no routing options "
-            "and no callbacks, holds or transfers",
-        )
-    no_patience = any(q.patience.kind == "never" for q in s.queues)
-    if no_patience and not s.roster and sum(g.agents_per_interval[-1] for g in s.groups) == 0:
-        raise path_error(
-            "agents_per_interval",
-            "must have agents in the last interval when patience is null "
-            "(calls left at the end are served by the last interval's agents)",
-        )

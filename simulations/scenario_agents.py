@@ -3,12 +3,17 @@
 
 Errors name the JSON path (:mod:`simulations.scenario_json`). Shift times are seconds
 from the scenario start; a shift whose end is not after its start crosses midnight.
+
+Agent ids are unique over the whole scenario: agent ``j`` of a group is ``{name}-{j}``
+(the ``agents_per_interval`` group is named ``agents``), a roster entry gives its
+``agent_id`` (``{agent_id}-{c}`` with ``count``); a group name used twice, or a roster
+id equal to another agent's, is an error naming the entry.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from simulations.scenario_json import (
@@ -21,6 +26,17 @@ from simulations.scenario_json import (
     reject_unknown,
 )
 from simulations.scenario_model import AgentGroup, RosterAgent, Shift
+
+#: Latest roster day, and the most minutes a shift time may give (``MAX_DAYS`` days, about
+#: 13.7 years): a day plus its minutes stays under ``MAX_SECONDS`` (``2 × 5000 × 86400 s``).
+MAX_DAYS = 5_000
+
+#: The name of the group made by the top-level ``agents_per_interval``.
+COUNTS_GROUP = "agents"
+
+#: Most agents a scenario may have (one replication must fit in memory); checked as the
+#: agents are read, before any id is made.
+MAX_AGENTS = 100_000
 
 
 def parse_skills(v: Any, p: str) -> tuple[tuple[str, int], ...]:
@@ -60,7 +76,7 @@ def _minutes(v: Any, p: str) -> float:
         if not (0 <= h <= 24 and 0 <= m < 60):
             raise path_error(p, f"must be a time of day 'HH:MM', got {v!r}")
         return h * 60.0 + m
-    return read_number(v, p, ge=0)
+    return read_number(v, p, ge=0, le=MAX_DAYS * 1440.0)
 
 
 def _span(obj: Mapping[str, Any], p: str, day_min: float) -> tuple[float, float]:
@@ -74,7 +90,7 @@ def _span(obj: Mapping[str, Any], p: str, day_min: float) -> tuple[float, float]
 def _shift(v: Any, p: str) -> Shift:
     obj = read_object(v, p)
     reject_unknown(obj, {"day", "start", "end", "breaks"}, p)
-    day = read_int(obj.get("day", 0), f"{p}.day") * 1440.0
+    day = read_int(obj.get("day", 0), f"{p}.day", le=MAX_DAYS) * 1440.0
     start, end = _span(obj, p, day)
     breaks = []
     for i, b in enumerate(read_list(obj.get("breaks", []), f"{p}.breaks", nonempty=False)):
@@ -95,8 +111,13 @@ def _shift(v: Any, p: str) -> Shift:
 
 
 def parse_roster(
-    v: Any, p: str, all_skills: tuple[tuple[str, int], ...]
+    v: Any,
+    p: str,
+    all_skills: tuple[tuple[str, int], ...],
+    taken: MutableMapping[str, str],
 ) -> tuple[RosterAgent, ...]:
+    """The roster's agents; ``taken`` maps the ids already in use to their owner's path
+    (the groups' agents) and receives the roster's."""
     agents: list[RosterAgent] = []
     for i, a in enumerate(read_list(v, p)):
         ap = f"{p}[{i}]"
@@ -113,27 +134,42 @@ def parse_roster(
             if s1.start < s0.end:
                 raise path_error(f"{ap}.shifts", "must not overlap")
         base = read_str(obj.get("agent_id", f"r{i}"), f"{ap}.agent_id")
-        count = read_int(obj.get("count", 1), f"{ap}.count", ge=1)
+        count = read_int(obj.get("count", 1), f"{ap}.count", ge=1, le=MAX_AGENTS)
+        if len(taken) + count > MAX_AGENTS:
+            raise path_error(f"{ap}.count", f"makes more than {MAX_AGENTS:,} agents in the scenario")
         for c in range(count):
             aid = base if count == 1 else f"{base}-{c}"
-            agents.append(RosterAgent(aid, skills, tuple(ordered), site))
-    ids = [a.agent_id for a in agents]
-    if len(set(ids)) != len(ids):
-        raise path_error(p, "agent ids must be unique")
+            if aid in taken:
+                made = repr(aid) if aid == base else f"{base!r} (with count) makes {aid!r}, which"
+                raise path_error(
+                    f"{ap}.agent_id", f"{made} is already the id of an agent of {taken[aid]}"
+                )
+            taken[aid] = ap
+            agents.append(RosterAgent(aid, skills, tuple(ordered), site, base))
     return tuple(agents)
 
 
 def parse_groups(
-    v: Any, p: str, n: int, all_skills: tuple[tuple[str, int], ...]
+    v: Any,
+    p: str,
+    n: int,
+    all_skills: tuple[tuple[str, int], ...],
+    names: MutableMapping[str, str],
 ) -> tuple[AgentGroup, ...]:
+    """The agent groups; ``names`` maps the group names already in use to their owner's
+    path and receives these groups' names."""
     groups = []
     for i, g in enumerate(read_list(v, p)):
         gp = f"{p}[{i}]"
         obj = read_object(g, gp)
         reject_unknown(obj, {"name", "skills", "site", "agents_per_interval"}, gp)
+        name = read_str(obj.get("name", f"g{i}"), f"{gp}.name")
+        if name in names:
+            raise path_error(f"{gp}.name", f"{name!r} is already the name of {names[name]}")
+        names[name] = gp
         groups.append(
             AgentGroup(
-                name=read_str(obj.get("name", f"g{i}"), f"{gp}.name"),
+                name=name,
                 skills=(
                     parse_skills(obj["skills"], f"{gp}.skills") if "skills" in obj else all_skills
                 ),

@@ -38,6 +38,18 @@ class QueueSpec:
     #: P(the agent transfers the caller to queue ``transfer_to`` at the end of the talk).
     transfer_probability: float = 0.0
     transfer_to: str | None = None
+    #: The base pool's minimum proficiency in ``skill`` (1–5), and the skill-expansion
+    #: steps ``(after_seconds, skill, min_proficiency)`` in ``after_seconds`` order
+    #: (``routing.policy.QueueConfig.min_proficiency`` / ``ExpansionStep``).
+    min_proficiency: int = 1
+    expansion: tuple[tuple[float, str, int], ...] = ()
+    #: Share of the callers per site, ``(site, share)`` normalised; empty: callers have no
+    #: site (every site's agents serve them from the start).
+    site_mix: tuple[tuple[str, float], ...] = ()
+    #: P(a caller has a preferred agent); that agent is drawn uniformly from
+    #: ``preferred_agents`` (agent ids, resolved by the parser).
+    preferred_agent_share: float = 0.0
+    preferred_agents: tuple[str, ...] = ()
 
     @property
     def has_contact_options(self) -> bool:
@@ -48,15 +60,33 @@ class QueueSpec:
             or self.transfer_probability > 0
         )
 
+    @property
+    def has_routing_options(self) -> bool:
+        """Skill expansion, caller sites or preferred agents: the general path only."""
+        return bool(self.expansion or self.site_mix or self.preferred_agent_share > 0)
+
+    def pools(self) -> tuple[tuple[float, str, int], ...]:
+        """``(after_seconds, skill, min_proficiency)`` of the base pool and every step."""
+        return ((0.0, self.skill, self.min_proficiency), *self.expansion)
+
+    def can_take(self, skills: tuple[tuple[str, int], ...]) -> bool:
+        """An agent with ``skills`` is eligible for this queue (at once or after a step)."""
+        held = dict(skills)
+        return any(held.get(skill, 0) >= level for _, skill, level in self.pools())
+
 
 @dataclass(frozen=True)
 class AgentGroup:
-    """``agents_per_interval[k]`` identical agents logged in during interval ``k``."""
+    """``agents_per_interval[k]`` identical agents logged in during interval ``k``; agent
+    ``j`` is ``{name}-{j}``."""
 
     name: str
     skills: tuple[tuple[str, int], ...]
     agents_per_interval: tuple[int, ...]
     site: str = "seoul"
+
+    def agent_ids(self) -> list[str]:
+        return [f"{self.name}-{j}" for j in range(max(self.agents_per_interval, default=0))]
 
 
 @dataclass(frozen=True)
@@ -70,10 +100,14 @@ class Shift:
 
 @dataclass(frozen=True)
 class RosterAgent:
+    """A named agent; ``entry_id`` is the roster entry's ``agent_id`` (which names all
+    ``count`` agents of an entry, ``{entry_id}-{c}``)."""
+
     agent_id: str
     skills: tuple[tuple[str, int], ...]
     shifts: tuple[Shift, ...]
     site: str = "seoul"
+    entry_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +155,7 @@ class Scenario:
             and not self.policy
             and self.ring_seconds == 0
             and not self.queues[0].has_contact_options
+            and not self.queues[0].has_routing_options
         )
 
     def uses_fast_path(self) -> bool:

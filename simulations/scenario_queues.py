@@ -1,7 +1,10 @@
 """The ``queues`` part of a scenario's JSON form: volumes, handle and patience
-distributions, tier mix and the contact options (callbacks, holds, transfers).
+distributions, tier mix, the contact options (callbacks, holds, transfers) and the
+routing options (minimum proficiency, skill expansion, caller sites, preferred agents).
 
-Errors name the JSON path (:mod:`simulations.scenario_json`).
+Errors name the JSON path (:mod:`simulations.scenario_json`). What needs the agents
+(are the expansion skills held, are the preferred agents known) is checked in
+:mod:`simulations.scenario_checks`.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from simulations.distributions import Distribution
 from simulations.scenario_json import (
     path_error,
     read_choice,
+    read_int,
     read_list,
     read_number,
     read_object,
+    read_probability,
+    read_seconds,
     read_str,
     reject_unknown,
 )
@@ -41,18 +47,27 @@ _QUEUE_FIELDS = {
     "hold_mean_seconds",
     "transfer_probability",
     "transfer_to",
+    "min_proficiency",
+    "expansion",
+    "site_mix",
+    "preferred_agent_share",
+    "preferred_agents",
 }
+
+#: Largest coefficient of variation of a lognormal handle time (observed talk times have
+#: CV around 1; far beyond 100 the draws overflow a float).
+MAX_CV = 100.0
+#: Largest weight in a tier or site mix (weights are normalised; the bound keeps their sum
+#: finite).
+MAX_WEIGHT = 1e9
 
 
 def _probability(q: Mapping[str, Any], key: str, p: str) -> float:
-    value = read_number(q.get(key, 0), f"{p}.{key}", ge=0)
-    if value > 1:
-        raise path_error(f"{p}.{key}", f"must be <= 1, got {q[key]!r}")
-    return value
+    return read_probability(q.get(key, 0), f"{p}.{key}")
 
 
 def _samples(v: Any, path: str) -> tuple[float, ...]:
-    return tuple(read_number(x, f"{path}[{i}]", ge=0) for i, x in enumerate(read_list(v, path)))
+    return tuple(read_seconds(x, f"{path}[{i}]", ge=0) for i, x in enumerate(read_list(v, path)))
 
 
 def _handle(q: Mapping[str, Any], p: str) -> Distribution:
@@ -67,8 +82,8 @@ def _handle(q: Mapping[str, Any], p: str) -> Distribution:
         return Distribution("empirical", samples=_samples(q["aht_samples"], f"{p}.aht_samples"))
     if "aht_seconds" not in q:
         raise path_error(f"{p}.aht_seconds", "is required")
-    mean = read_number(q["aht_seconds"], f"{p}.aht_seconds", gt=0)
-    cv = read_number(q.get("aht_cv", 1.0), f"{p}.aht_cv", gt=0)
+    mean = read_seconds(q["aht_seconds"], f"{p}.aht_seconds", gt=0)
+    cv = read_number(q.get("aht_cv", 1.0), f"{p}.aht_cv", gt=0, le=MAX_CV)
     return Distribution(kind, mean, cv)  # type: ignore[arg-type]
 
 
@@ -87,7 +102,7 @@ def _patience(q: Mapping[str, Any], p: str) -> Distribution:
     mean = q.get("patience_mean_seconds")
     if mean is None:
         return Distribution("never")
-    return Distribution(kind, read_number(mean, f"{p}.patience_mean_seconds", gt=0))  # type: ignore[arg-type]
+    return Distribution(kind, read_seconds(mean, f"{p}.patience_mean_seconds", gt=0))  # type: ignore[arg-type]
 
 
 def _tier_mix(v: Any, p: str) -> tuple[tuple[str, float], ...]:
@@ -98,7 +113,7 @@ def _tier_mix(v: Any, p: str) -> tuple[tuple[str, float], ...]:
     for tier, w in obj.items():
         if tier not in TIERS:
             raise path_error(f"{p}.{tier}", f"is not a tier (tiers: {list(TIERS)})")
-        mix.append((tier, read_number(w, f"{p}.{tier}", ge=0)))
+        mix.append((tier, read_number(w, f"{p}.{tier}", ge=0, le=MAX_WEIGHT)))
     total = sum(w for _, w in mix)
     if total <= 0:
         raise path_error(p, "weights must sum to > 0")
@@ -106,6 +121,10 @@ def _tier_mix(v: Any, p: str) -> tuple[tuple[str, float], ...]:
 
 
 def _calls(q: Mapping[str, Any], p: str, interval_seconds: float) -> tuple[float, ...]:
+    if "calls_per_interval" in q and "calls_per_hour" in q:
+        raise path_error(
+            f"{p}.calls_per_hour", "cannot be given with calls_per_interval (give one of them)"
+        )
     if "calls_per_interval" in q:
         raw = q["calls_per_interval"]
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
@@ -136,9 +155,72 @@ def parse_queue(q: Any, p: str, interval_seconds: float) -> QueueSpec:
         handle=_handle(q, p),
         patience=_patience(q, p),
         tier_mix=_tier_mix(q.get("tier_mix", {"core": 1}), f"{p}.tier_mix"),
-        wrap_up_seconds=read_number(q.get("wrap_up_seconds", 0), f"{p}.wrap_up_seconds", ge=0),
+        wrap_up_seconds=read_seconds(q.get("wrap_up_seconds", 0), f"{p}.wrap_up_seconds", ge=0),
         **_contact_options(q, p),
+        **_routing_options(q, p),
     )
+
+
+def _proficiency(v: Any, path: str) -> int:
+    return read_int(v, path, ge=1, le=5)
+
+
+def _expansion(v: Any, p: str) -> tuple[tuple[float, str, int], ...]:
+    steps: list[tuple[float, str, int]] = []
+    for i, raw in enumerate(read_list(v, p, nonempty=False)):
+        sp = f"{p}[{i}]"
+        step = read_object(raw, sp)
+        reject_unknown(step, {"after_seconds", "skill", "min_proficiency"}, sp)
+        if "after_seconds" not in step:
+            raise path_error(f"{sp}.after_seconds", "is required")
+        after = read_seconds(step["after_seconds"], f"{sp}.after_seconds", gt=0)
+        if steps and after < steps[-1][0]:
+            raise path_error(
+                f"{sp}.after_seconds",
+                f"must be >= the step before ({steps[-1][0]:g}): steps go in time order",
+            )
+        steps.append((
+            after,
+            read_str(step.get("skill"), f"{sp}.skill"),
+            _proficiency(step.get("min_proficiency", 1), f"{sp}.min_proficiency"),
+        ))
+    return tuple(steps)
+
+
+def _site_mix(v: Any, p: str) -> tuple[tuple[str, float], ...]:
+    obj = read_object(v, p)
+    if not obj:
+        raise path_error(p, "must not be empty")
+    mix = [
+        (read_str(site, p), read_number(w, f"{p}.{site}", ge=0, le=MAX_WEIGHT))
+        for site, w in obj.items()
+    ]
+    total = sum(w for _, w in mix)
+    if total <= 0:
+        raise path_error(p, "weights must sum to > 0")
+    return tuple((site, w / total) for site, w in mix if w > 0)
+
+
+def _routing_options(q: Mapping[str, Any], p: str) -> dict[str, Any]:
+    """Minimum proficiency, expansion steps, caller sites and preferred agents of one queue
+    (agent names are resolved, and checked against the agents, later)."""
+    share = _probability(q, "preferred_agent_share", p)
+    names: tuple[str, ...] = ()
+    if "preferred_agents" in q:
+        path = f"{p}.preferred_agents"
+        raw = read_list(q["preferred_agents"], path)
+        names = tuple(read_str(x, f"{path}[{i}]") for i, x in enumerate(raw))
+        if share == 0:
+            raise path_error(path, "has no effect with preferred_agent_share 0")
+    elif share > 0:
+        raise path_error(f"{p}.preferred_agents", "is required when preferred_agent_share > 0")
+    return {
+        "min_proficiency": _proficiency(q.get("min_proficiency", 1), f"{p}.min_proficiency"),
+        "expansion": _expansion(q.get("expansion", []), f"{p}.expansion"),
+        "site_mix": _site_mix(q["site_mix"], f"{p}.site_mix") if "site_mix" in q else (),
+        "preferred_agent_share": share,
+        "preferred_agents": names,
+    }
 
 
 def _contact_options(q: Mapping[str, Any], p: str) -> dict[str, Any]:
@@ -148,7 +230,7 @@ def _contact_options(q: Mapping[str, Any], p: str) -> dict[str, Any]:
     if "hold_mean_seconds" in q or hold_p > 0:
         if "hold_mean_seconds" not in q:
             raise path_error(f"{p}.hold_mean_seconds", "is required when hold_probability > 0")
-        hold_mean = read_number(q["hold_mean_seconds"], f"{p}.hold_mean_seconds", gt=0)
+        hold_mean = read_seconds(q["hold_mean_seconds"], f"{p}.hold_mean_seconds", gt=0)
     transfer_p = _probability(q, "transfer_probability", p)
     target = q.get("transfer_to")
     if target is not None:

@@ -38,6 +38,7 @@ from routing.events import (
     ContactEnded,
     ContactOffered,
     ContactQueued,
+    ContactTransferred,
     DialAttempted,
     Event,
     WrapUpEnded,
@@ -274,3 +275,144 @@ def test_properties_streaming_equals_batch_and_sl_bounds(
     # the answered-of-offered SL never exceeds the variants that drop abandons from the base
     if batch.offered and batch.offered > batch.abandoned_within:
         assert service_level(batch) <= service_level(batch, "excluding_abandoned_within_threshold")
+
+
+# --- occupancy: only time inside the horizon -------------------------------------------
+
+
+def test_occupancy_leaves_out_time_after_the_horizon() -> None:
+    """A call that runs past the last interval adds nothing after its end (busy nor
+    available): interval 1 is 3600 s available, 1800 s busy, whatever the run-on."""
+    ev = [
+        AgentStateChanged(0, "a1", "ready", "not_ready"),
+        AgentStateChanged(5400, "a1", "talking", "ready"),  # talks from 1:30 ...
+        AgentStateChanged(9000, "a1", "ready", "talking"),  # ... to 2:30, past the horizon
+    ]
+    b = AgentTimeBuilder(3600.0, 2)
+    for e in ev:
+        b.add(e)
+    at = b.result(now=20000.0)
+    assert at.busy_seconds.tolist() == [0.0, 1800.0]
+    assert at.available_seconds.tolist() == [3600.0, 3600.0]
+    assert occupancy(at).tolist() == [0.0, 0.5]
+    assert total_occupancy(at) == 1800 / 7200
+
+
+# --- transferred contacts: legs -------------------------------------------------------
+
+
+def transfer_log() -> list[Event]:
+    """t1 arrives in q (wait 10), is transferred at 100 to cards and answered there at 130
+    (leg wait 30); t2 arrives in q (wait 0), transferred at 50, abandons in cards at 80;
+    d1 arrives directly in cards (wait 5)."""
+    return [
+        ContactArrived(0, "t1", "q"), ContactQueued(0, "t1", "q"),
+        ContactAnswered(10, "t1", "a1", "q"),
+        ContactArrived(20, "t2", "q"), ContactQueued(20, "t2", "q"),
+        ContactAnswered(20, "t2", "a2", "q"),
+        ContactTransferred(50, "t2", "a2", "cards"), ContactQueued(50, "t2", "cards"),
+        WrapUpEnded(55, "t2", "a2"),
+        ContactAbandoned(80, "t2", "cards"),
+        ContactArrived(90, "d1", "cards"), ContactQueued(90, "d1", "cards"),
+        ContactAnswered(95, "d1", "a3", "cards"),
+        ContactTransferred(100, "t1", "a1", "cards"), ContactQueued(100, "t1", "cards"),
+        WrapUpEnded(100, "t1", "a1"),
+        ContactAnswered(130, "t1", "a3", "cards"),
+        ContactEnded(200, "t1", "a3", "cards"), WrapUpEnded(210, "t1", "a3"),
+    ]
+
+
+def test_transferred_contacts_count_once_in_the_summary_and_per_leg_per_queue() -> None:
+    tab = ContactTable.from_events(transfer_log())
+    total = count_contacts(tab, T, S)
+    assert (total.offered, total.answered, total.abandoned) == (3, 3, 0)  # distinct callers
+    assert total.wait_answered_seconds == 10 + 0 + 5  # first answers only
+    by_q = counts_by_queue(tab, T, S)
+    assert by_q["q"] == KpiCounts(2, 2, 0, 2, 0, 0, 10.0, 10.0)
+    cards = by_q["cards"]
+    assert (cards.offered, cards.answered, cards.abandoned, cards.transferred_in) == (3, 2, 1, 2)
+    assert cards.wait_answered_seconds == 5 + 30  # d1, and t1's leg from its transfer
+    assert cards.wait_all_seconds == 5 + 30 + 30  # t2's leg: 50 -> 80
+    assert cards.answered_within == 1 and cards.abandoned_within == 0
+    assert average_speed_of_answer(cards) == 17.5
+    legs = tab.transfer_legs
+    assert legs is not None and sorted(legs.arrived_at.tolist()) == [50.0, 100.0]
+
+
+def test_accumulator_counts_legs_like_the_batch_path() -> None:
+    acc = KpiAccumulator(threshold_seconds=T, short_abandon_seconds=S)
+    for e in transfer_log():
+        acc.add(e)
+    tab = ContactTable.from_events(transfer_log())
+    assert acc.counts() == count_contacts(tab, T, S)
+    for queue, want in counts_by_queue(tab, T, S).items():
+        assert acc.queue_counts(queue) == want, queue
+    assert acc.leg_counts().transferred_in == 2
+
+
+# --- unserved: a closed table counts every caller ---------------------------------------
+
+
+def test_closed_table_counts_callers_still_waiting_as_unserved() -> None:
+    """c7 is still waiting at 3760: open, it is not offered yet; closed, it is offered,
+    unserved, with the censored wait 60 (never within the threshold)."""
+    open_ = count_contacts(table(), T, S)
+    closed_table = ContactTable.from_events(script(), closed_at=3760.0)
+    closed = count_contacts(closed_table, T, S)
+    assert closed_table.arrived_at[closed_table.unserved].tolist() == [3700.0]  # c7
+    assert (closed.offered, closed.unserved) == (open_.offered + 1, 1)
+    assert (closed.answered, closed.abandoned) == (open_.answered, open_.abandoned)
+    assert closed.wait_all_seconds == open_.wait_all_seconds + 60.0
+    assert service_level(closed) == pytest.approx(3 / 7)
+    assert kpis.kpi_summary(closed)["unserved"] == 1.0
+
+
+@st.composite
+def transfer_logs(draw: st.DrawFn) -> list[Event]:
+    """Random contacts in q or cards: answered after a wait, then maybe transferred once or
+    twice, each leg answered, abandoned or left waiting; or abandoned / left waiting."""
+    events: list[Event] = []
+    for i in range(draw(st.integers(0, 15))):
+        cid, queue = f"c{i}", draw(st.sampled_from(["q", "cards"]))
+        t = draw(st.floats(0, 3600, allow_nan=False))
+        events += [ContactArrived(t, cid, queue), ContactQueued(t, cid, queue)]
+        fate = draw(st.sampled_from(["answered", "abandoned", "waiting"]))
+        t += draw(st.sampled_from([0.0, 20.0, 45.5]))
+        if fate == "abandoned":
+            events.append(ContactAbandoned(t, cid, queue))
+        if fate != "answered":
+            continue
+        events.append(ContactAnswered(t, cid, "a", queue))
+        for _ in range(draw(st.integers(0, 2))):
+            target = draw(st.sampled_from(["q", "cards"]))
+            t += draw(st.sampled_from([10.0, 99.0]))
+            events += [ContactTransferred(t, cid, "a", target), ContactQueued(t, cid, target)]
+            t += draw(st.sampled_from([0.0, 20.0, 30.0]))
+            leg = draw(st.sampled_from(["answered", "abandoned", "waiting"]))
+            if leg == "abandoned":
+                events.append(ContactAbandoned(t, cid, target))
+            if leg != "answered":
+                break
+            events.append(ContactAnswered(t, cid, "b", target))
+        else:
+            events += [ContactEnded(t + 50, cid, "b", queue), WrapUpEnded(t + 60, cid, "b")]
+    return sorted(events, key=lambda e: e.at)
+
+
+@settings(max_examples=60, deadline=None)
+@given(transfer_logs())
+def test_properties_per_queue_legs_streaming_equals_batch(events: list[Event]) -> None:
+    tab = ContactTable.from_events(events)
+    acc = KpiAccumulator(threshold_seconds=T, short_abandon_seconds=S)
+    for e in events:
+        acc.add(e)
+    by_q = counts_by_queue(tab, T, S)
+    for queue, want in by_q.items():
+        got = acc.queue_counts(queue)
+        assert (got.offered, got.answered, got.abandoned, got.transferred_in) == (
+            want.offered, want.answered, want.abandoned, want.transferred_in
+        )
+        assert got.wait_all_seconds == pytest.approx(want.wait_all_seconds)
+    legs = tab.transfer_legs
+    ended_legs = 0 if legs is None else int(legs.answered.sum() + legs.abandoned.sum())
+    assert sum(c.offered for c in by_q.values()) == count_contacts(tab, T, S).offered + ended_legs

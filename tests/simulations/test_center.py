@@ -20,7 +20,14 @@ from routing.events import (
 from simulations.center import duty_spans, simulate_center
 from simulations.fcfs import simulate_fcfs
 from simulations.scenario import parse_scenario
-from tests.simulations.theory import erlang_a, figures, z_score, z_two
+from tests.simulations.theory import (
+    erlang_a,
+    figures,
+    interval_occupancy,
+    occupancy,
+    z_score,
+    z_two,
+)
 
 Z_MAX = 3.5
 
@@ -118,12 +125,21 @@ def test_general_path_against_erlang_a() -> None:
         "engine": "general",
     }
     s = parse_scenario(data)
-    runs = [
-        figures(simulate_center(s, np.random.default_rng(q)).table, 20, 3600)
-        for q in np.random.SeedSequence(8).spawn(6)
-    ]
+    runs = []
+    for q in np.random.SeedSequence(8).spawn(6):
+        run = simulate_center(s, np.random.default_rng(q))
+        row = figures(run.table, 20, 3600)
+        row["occupancy"] = interval_occupancy(run.agent_time, 1)  # the last interval included
+        row["last_occupancy"] = interval_occupancy(run.agent_time, -1)
+        runs.append(row)
     p_wait, p_abandon = erlang_a(load, agents, aht, patience)
-    for key, value in (("p_wait", p_wait), ("p_abandon", p_abandon)):
+    occ = occupancy(load, agents, aht, patience)
+    for key, value in (
+        ("p_wait", p_wait),
+        ("p_abandon", p_abandon),
+        ("occupancy", occ),
+        ("last_occupancy", occ),
+    ):
         z = z_score([r[key] for r in runs], value)
         assert abs(z) < Z_MAX, (key, value, z)
 
@@ -223,3 +239,24 @@ def test_ring_delay_is_part_of_the_wait() -> None:
     t = run.table
     assert t.wait_seconds[t.answered].min() >= 3.0 - 1e-9
     assert t.answered.sum() > 500
+
+
+def test_run_on_after_the_horizon_adds_no_agent_time() -> None:
+    """One agent, one hour; a call from 50:00 talks 20 minutes, to 1:10:00. Only its first
+    10 minutes are inside the horizon: busy 600 s of 3600 s available (it used to add the
+    run-on, 1200 s busy of 4200 s)."""
+    from simulations.callers import ScriptedContact
+
+    data = {
+        "interval_minutes": 60,
+        "queues": [{"name": "q", "calls_per_interval": [0], "aht_seconds": 60}],
+        "agents_per_interval": [1],
+        "engine": "general",
+    }
+    run = simulate_center(
+        parse_scenario(data), np.random.default_rng(0),
+        contacts=[ScriptedContact(3000.0, "q", handle_seconds=1200.0)],
+    )
+    assert run.end_seconds == 4200.0
+    assert run.agent_time.busy_seconds.tolist() == [600.0]
+    assert run.agent_time.available_seconds.tolist() == [3600.0]

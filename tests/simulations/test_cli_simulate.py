@@ -123,6 +123,49 @@ def test_bad_scenarios_exit_2_with_the_path(
     assert len(err.strip().splitlines()) == 1
 
 
+ROSTER_NULL = {
+    "interval_minutes": 60,
+    "queues": [{"name": "general", "calls_per_interval": [100] * 4, "aht_seconds": 120,
+                "patience_mean_seconds": None}],
+    "roster": [{"agent_id": "kim", "count": 5, "shifts": [{"start": "00:00", "end": "02:00"}]}],
+}
+NAN_RANK = (
+    '{"interval_minutes": 60, "queues": [{"name": "general", "calls_per_interval": [400, 400],'
+    ' "aht_seconds": 240, "patience_mean_seconds": 300}], "agents_per_interval": [25],'
+    ' "routing": {"policy": {"tier_rank": {"private_banker": 0, "platinum": 0, "gold": 1,'
+    ' "silver": 2, "core": NaN, "inactive": 4}}}}'
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "args", "message"),
+    [
+        (ROSTER_NULL, [], "queues[0].patience_mean_seconds is null (nobody abandons)"),
+        (NAN_RANK, [], "routing.policy.tier_rank.core must be an integer, got nan"),
+        (with_("routing", {"policy": {"ring_timeout_seconds": "10"}}), [],
+         "routing.policy.ring_timeout_seconds must be a finite number, got '10'"),
+        (with_("routing", {"policy": {"overflow_after_seconds": 600}}), [],
+         "routing.policy.overflow_after_seconds has no effect"),
+        (with_("queues[0].aht_seconds", 1e308), [], "queues[0].aht_seconds must be <= 1e+09"),
+        (with_("queues[0].calls_per_hour", 5), [], "queues[0].calls_per_hour cannot be given"),
+        ({**EXAMPLE, "agent_groups": [{"name": "agents", "agents_per_interval": [1]}]}, [],
+         "agent_groups[0].name 'agents' is already the name of agents_per_interval"),
+        (EXAMPLE, ["--workers", "0"], "--workers must be >= 1"),
+        (EXAMPLE, ["--workers", "-2"], "--workers must be >= 1"),
+    ],
+)
+def test_review_cases_exit_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: Any, args: list[str], message: str
+) -> None:
+    scen = write(tmp_path, data)
+    code = main(["simulate", str(scen), "-r", "2", "-o", str(tmp_path / "r.json"), *args])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r.json").exists()
+
+
 def test_missing_file_and_bad_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", str(tmp_path / "nope.json")]) == 2
     assert "scenario file not found" in capsys.readouterr().err

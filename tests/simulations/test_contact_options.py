@@ -314,3 +314,74 @@ def test_callback_kpis_exact() -> None:
         "callback_acceptance": 0.5,
         "callback_wait_seconds": 70.0,
     }
+
+
+# --- KPIs of transferred callers and callers left unserved ---------------------------------
+
+#: The reviewer's tr.json: 30 % of general transferred to cards (which has no calls of its own).
+TO_CARDS: dict[str, Any] = {
+    "interval_minutes": 60,
+    "queues": [
+        {"name": "general", "calls_per_interval": [300, 300], "aht_seconds": 240,
+         "patience_mean_seconds": 120, "transfer_probability": 0.3, "transfer_to": "cards"},
+        {"name": "cards", "calls_per_interval": [0], "aht_seconds": 180},
+    ],
+    "agent_groups": [
+        {"name": "g", "skills": ["general"], "agents_per_interval": [22, 22]},
+        {"name": "c", "skills": ["cards"], "agents_per_interval": [5, 5]},
+    ],
+}
+
+
+def test_transfer_target_queue_reports_the_second_wait() -> None:
+    """per_queue.cards used to show offered 0 and SL/ASA null: the second wait was nowhere."""
+    doc, reps = run_replications(parse_scenario(TO_CARDS), 2, seed=3, workers=1)
+    cards, general, summary = doc["per_queue"]["cards"], doc["per_queue"]["general"], doc["summary"]
+    assert cards["offered"] == cards["transferred_in"] > 100
+    assert cards["answered"] + cards["abandoned"] + cards["unserved"] == cards["offered"]
+    assert cards["asa_seconds"] > 0 and 0 < cards["service_level"] < 1
+    assert general["transferred_in"] == 0 and general["offered"] == summary["offered"]
+    for r in reps:  # the summary counts distinct callers; per queue adds the legs
+        assert sum(q["offered"] for q in r.per_queue.values()) == (
+            r.summary["offered"] + r.per_queue["cards"]["transferred_in"]
+        )
+    out = run(TO_CARDS, seed=5)
+    arrived = {e.contact_id for e in out.events if type(e).__name__ == "ContactArrived"}
+    moved = of(out.events, ContactTransferred)
+    assert count_contacts(out.table, 20).offered == len(arrived)
+    legs = out.table.transfer_legs
+    assert legs is not None and len(legs) == len(moved) > 50
+    answered_in_cards = {a.contact_id: a.at for a in of(out.events, ContactAnswered) if a.queue == "cards"}
+    waits = sorted(answered_in_cards[t.contact_id] - t.at for t in moved)
+    assert sorted(legs.wait_seconds[legs.answered].tolist()) == pytest.approx(waits)
+
+
+def test_callers_left_when_the_roster_goes_home_are_unserved_not_lost() -> None:
+    """Transferred callers never abandon; cards is served by one roster agent until 00:30.
+    Those transferred later cannot be served: they count as unserved legs of cards (the
+    summary still counts each caller once, answered in general)."""
+    data = copy.deepcopy(TO_CARDS)
+    data["queues"][0].update(transfer_probability=1.0, calls_per_interval=[30])
+    data["agent_groups"] = data["agent_groups"][:1]
+    data["roster"] = [{"agent_id": "c1", "skills": ["cards"], "shifts": [{"start": 0, "end": 30}]}]
+    doc, _ = run_replications(parse_scenario(data), 1, seed=2, workers=1)
+    cards, summary = doc["per_queue"]["cards"], doc["summary"]
+    assert cards["unserved"] > 5
+    assert cards["offered"] == cards["answered"] + cards["abandoned"] + cards["unserved"]
+    assert summary["unserved"] == 0 and summary["offered"] == summary["answered"] + summary["abandoned"]
+
+
+def test_scripted_callers_nobody_can_serve_are_counted() -> None:
+    """A caller who never abandons, arriving after the last shift: offered, unserved, with
+    the wait censored at the end of the run (the horizon), never within the threshold."""
+    data = {
+        "interval_minutes": 60,
+        "queues": [{"name": "q", "calls_per_interval": [0], "aht_seconds": 60}],
+        "roster": [{"agent_id": "a", "shifts": [{"start": 0, "end": 30}]}],
+    }
+    contacts = [ScriptedContact(60.0, "q", handle_seconds=30.0), ScriptedContact(2400.0, "q")]
+    out = run(data, contacts=contacts)
+    c = count_contacts(out.table, 20)
+    assert (c.offered, c.answered, c.unserved) == (2, 1, 1)
+    assert c.wait_all_seconds == pytest.approx(3600.0 - 2400.0)
+    assert c.answered_within == 1

@@ -66,3 +66,10 @@ def test_dask_missing_is_a_clear_error() -> None:
 def test_bad_replication_count() -> None:
     with pytest.raises(ValueError, match="replications must be >= 1"):
         run_replications(parse_scenario(EXAMPLE), 0, seed=0)
+
+
+@pytest.mark.parametrize("workers", [0, -2])
+def test_bad_worker_count(workers: int) -> None:
+    """``--workers 0`` and ``--workers -2`` used to be accepted silently."""
+    with pytest.raises(ValueError, match=rf"--workers must be >= 1 \(default: one per core\), got {workers}"):
+        run_replications(parse_scenario(EXAMPLE), 2, seed=0, workers=workers)

@@ -160,6 +160,11 @@ def test_richer_fields() -> None:
         ),
         ("agents_per_interval", [10**6], "agents_per_interval asks for 1,000,000 agents"),
         ("bogus", 1, "bogus is not a known field"),
+        (
+            "queues[0].calls_per_hour",
+            810,
+            "queues[0].calls_per_hour cannot be given with calls_per_interval",
+        ),
     ],
 )
 def test_errors_name_the_path(path: str, value: Any, message: str) -> None:

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from qa.kpis import ContactTable, count_contacts, service_level
+from qa.kpis import AgentTime, ContactTable, count_contacts, service_level
 
 
 def erlang_a_birth_death(
@@ -43,6 +43,24 @@ def erlang_a(
         return erlang_a_birth_death(load_erlangs, agents, aht_seconds, patience_seconds)
     r = wfm_erlang_a(load_erlangs, agents, aht_seconds, patience_seconds)
     return float(r.p_wait), float(r.p_abandon)
+
+
+def occupancy(
+    load_erlangs: float, agents: int, aht_seconds: float, patience_seconds: float | None
+) -> float:
+    """Steady-state occupancy: carried load per agent, ``a (1 - P(abandon)) / n`` (Erlang A;
+    with ``patience None`` Erlang C's ``a / n``): by Little's law the mean number of busy
+    agents is the rate of answered calls times the mean handle time."""
+    if patience_seconds is None:
+        return load_erlangs / agents
+    _, p_abandon = erlang_a(load_erlangs, agents, aht_seconds, patience_seconds)
+    return load_erlangs * (1.0 - p_abandon) / agents
+
+
+def interval_occupancy(agent_time: AgentTime, first: int, last: int | None = None) -> float:
+    """``sum busy / sum available`` over the intervals ``first .. last`` (qa.kpis formula)."""
+    busy = agent_time.busy_seconds[first:last]
+    return float(busy.sum() / agent_time.available_seconds[first:last].sum())
 
 
 def figures(table: ContactTable, threshold: float, start_seconds: float) -> dict[str, float]:
