@@ -39,11 +39,21 @@ REASONS: dict[str, tuple[tuple[str, str], ...]] = {  # code, note
         ("collections_reminder", "연체 안내"), ("satisfaction_survey", "만족도 조사"),
     ),
 }
-OUTCOMES: dict[str, tuple[str, ...]] = {
+OUTCOMES: dict[str, tuple[str, ...]] = {  # per channel; repeated codes weigh more
     "branch": ("completed", "completed", "completed", "follow_up"),
-    "call_center": ("resolved", "resolved", "resolved", "transferred", "follow_up", "complaint_logged"),
+    "call_center": ("resolved", "resolved", "resolved", "transferred", "follow_up"),
     "web": ("resolved", "resolved", "escalated"),
-    "outbound": ("accepted", "declined", "no_answer", "callback_requested", "promise_to_pay"),
+    "outbound": ("accepted", "declined", "no_answer", "callback_requested"),
+}
+#: outcomes that only fit some reasons (a survey call never ends in a promise to pay)
+REASON_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "complaint": ("complaint_logged", "complaint_logged", "resolved", "escalated"),
+    "password_reset": ("resolved", "resolved", "follow_up"),
+    "card_lost": ("resolved", "resolved", "follow_up"),
+    "deposit_maturity_notice": ("renewed", "not_renewed", "no_answer", "callback_requested"),
+    "cross_sell_card": ("accepted", "declined", "declined", "no_answer", "callback_requested"),
+    "collections_reminder": ("promise_to_pay", "promise_to_pay", "paid", "dispute", "no_answer"),
+    "satisfaction_survey": ("completed", "completed", "declined", "no_answer"),
 }
 
 
@@ -69,9 +79,12 @@ def contact_frame(
         pick = rng.integers(0, len(REASONS[name]), size=where.size)
         reason[where] = np.array([r for r, _ in REASONS[name]], dtype=object)[pick]
         notes[where] = np.array([t for _, t in REASONS[name]], dtype=object)[pick]
-        outcome[where] = np.array(OUTCOMES[name], dtype=object)[
-            rng.integers(0, len(OUTCOMES[name]), size=where.size)
-        ]
+        for r, (code, _) in enumerate(REASONS[name]):
+            these = where[pick == r]
+            choices = REASON_OUTCOMES.get(code, OUTCOMES[name])
+            outcome[these] = np.array(choices, dtype=object)[
+                rng.integers(0, len(choices), size=these.size)
+            ]
         if name in ("call_center", "outbound"):
             handled_by[where] = agent_logins[rng.integers(0, len(agent_logins), size=where.size)]
         elif name == "branch":

@@ -65,9 +65,10 @@ DISPOSITIONS: dict[str, tuple[str, ...]] = {
     "collections": ("promise_to_pay", "payment_plan", "dispute"),
     "vip": ("portfolio_review", "deposit_renewal", "wealth_consultation"),
 }
-# who calls: the top tiers call the vip line, the others the general queues
-CALLER_TIERS_VIP = ("private_banker", "platinum", "gold")
-CALLER_TIERS_GENERAL = ("silver", "core", "inactive")
+# who calls: the VIP tiers (private_banker, platinum: the one VIP definition used by routing,
+# the wallboard and the service-level goals) call the vip line, the others the general queues
+CALLER_TIERS_VIP = ("private_banker", "platinum")
+CALLER_TIERS_GENERAL = ("gold", "silver", "core", "inactive")
 CALLER_PROPENSITY = {"private_banker": 3.0, "platinum": 3.0, "gold": 2.5,
                      "silver": 1.5, "core": 1.0, "inactive": 0.3}
 
