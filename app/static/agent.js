@@ -31,6 +31,21 @@
       training: "교육", resolved: "해결", follow_up: "후속 조치", escalated: "상위 이관", sale: "판매",
       no_sale: "판매 안 됨", wrong_number: "잘못 걸린 전화",
       no_answer: "응답 없음", busy: "통화 중", machine: "자동 응답기", invalid: "결번",
+      // segments
+      high_net_worth: "고액 자산가", affluent: "우량 고객", mass_affluent: "준우량 고객", mass: "일반 고객",
+      youth: "청년", senior: "시니어", sme_owner: "소상공인",
+      // contact reasons
+      account_opening: "계좌 개설", deposit_renewal: "예금 재예치", loan_application: "대출 신청",
+      cash_service: "현금 업무", document_request: "증명서 발급", balance_inquiry: "잔액 문의",
+      card_lost: "카드 분실", transfer_error: "이체 오류", loan_inquiry: "대출 문의",
+      fx_remittance: "해외 송금", password_reset: "비밀번호 재설정", complaint: "불만",
+      internet_banking_login: "인터넷뱅킹 로그인", product_inquiry: "상품 문의",
+      address_change: "주소 변경", chat_inquiry: "채팅 상담", deposit_maturity_notice: "예금 만기 안내",
+      cross_sell_card: "카드 교차 판매", collections_reminder: "연체 안내", satisfaction_survey: "만족도 조사",
+      // contact outcomes
+      completed: "완료", transferred: "호 전환", complaint_logged: "불만 접수", accepted: "수락",
+      declined: "거절", callback_requested: "콜백 요청", promise_to_pay: "납부 약속", paid: "납부 완료",
+      dispute: "이의 제기", renewed: "재예치", not_renewed: "재예치 안 함",
     },
   } : {
     softphone: "Softphone", state: "State", login: "Log in", logout: "Log out", ready: "Ready",
@@ -49,7 +64,8 @@
       no_answer: "no answer", machine: "answering machine", invalid: "invalid number",
     },
   };
-  const label = (code) => (code == null ? "" : T.codes[code] || code);
+  // codes without a translation read as words ("balance_inquiry" -> "balance inquiry")
+  const label = (code) => (code == null ? "" : T.codes[code] || String(code).replace(/_/g, " "));
   const REASONS = ["break", "lunch", "coaching", "meeting", "after_call_work", "training"];
   const DISPOSITIONS = ["resolved", "follow_up", "escalated", "sale", "no_sale", "wrong_number"];
   // a callback the agent dialled that did not reach the customer (retried later, or closed)
@@ -194,7 +210,7 @@
       pop.className = "card customer tier-" + cu.value_tier;
       pop.append(
         el("p", {}, el("strong", {}, cu.name), " ", el("span", { class: "badge" }, label(cu.value_tier)),
-          " · ", cu.segment || "", cu.do_not_call ? " · DNC" : ""),
+          " · ", label(cu.segment || ""), cu.do_not_call ? " · DNC" : ""),
         el("h4", {}, T.products),
         listOrNone((cu.products || []).slice(0, 8).map((p) =>
           el("li", {}, label(p.kind), " · ", p.name, " · ", Number(p.balance_krw || 0).toLocaleString(), " KRW",
@@ -202,7 +218,7 @@
         el("h4", {}, T.history),
         listOrNone((cu.contacts || []).slice(0, 5).map((h) =>
           el("li", {}, when(h.at), " · ", label(h.channel), " · ",
-            h.reason || "", " ", h.outcome ? "(" + h.outcome + ")" : ""))),
+            label(h.reason || ""), " ", h.outcome ? "(" + label(h.outcome) + ")" : ""))),
       );
     } catch (err) {
       pop.append(el("p", { class: "error" }, String(err.message || err)));
