@@ -2,8 +2,10 @@
 
 Database: inbound :class:`~app.models.Interaction` rows of one queue are counted per interval of
 their arrival (center time, Asia/Seoul; naive values read back are taken as UTC); AHT is
-the mean ``handle_seconds`` of the answered ones. Intervals
-with no call are absent, as in a CSV, and :func:`wfm.history.from_records` fills them with 0.
+the mean ``handle_seconds`` of the answered ones. Intervals with no call are absent, and
+:func:`wfm.history.from_records` fills them with 0. The history covers the whole window
+queried (``days`` days before ``until``), not just the first to the last call: every interval
+of it is observed, so its first and last days are whole days (``coverage=``).
 
 Uploads: the parsed :class:`~wfm.history.IntervalHistory` is kept in memory on the app
 (``app.state.wfm_uploads``, the last :data:`MAX_UPLOADS`, per server process) under a random id.
@@ -77,7 +79,10 @@ def history_from_interactions(
     starts = sorted(counts)
     aht = [work[s] / answered[s] if answered.get(s) else float("nan") for s in starts]
     form = TimestampForm(sep="T", timespec="seconds", tz=CENTER_TZ)
-    return from_records(starts, [counts[s] for s in starts], aht, interval_minutes, form)
+    window = (_local(since), _local(until))
+    return from_records(
+        starts, [counts[s] for s in starts], aht, interval_minutes, form, coverage=window
+    )
 
 
 def _aware_utc(moment: datetime) -> datetime:

@@ -4,6 +4,7 @@
 
 1. required agents at 16,667 Erlangs (166,670 calls per 30 min, AHT 180 s, 80 % in 20 s);
 2. Erlang A staffing at 1,667 Erlangs (patience 120 s): SL target, and abandonment <= 3 %;
+   and with patient callers (patience 1e4 s and 1e6 s: the integral route, x = n/r > 1e3);
 3. a week of 15-minute intervals for 20 queues (672 x 20 = 13,440 staffing computations),
    vectorised (Erlang C and Erlang A) and, for pyworkforce, one interval at a time.
 
@@ -110,6 +111,16 @@ def bench_erlang_a() -> None:
         print(
             f"   {label:32s} {fmt(dt)} -> {res.agents} agents, SL {res.service_level:.4f}, "
             f"P(ab) {res.p_abandon:.4f}"
+        )
+    for patience in (1e4, 1e6):
+        dt, res = timed(
+            lambda p=patience: required_agents_erlang_a(
+                16_670, 1800, 180, p, service_level_target=0.8, threshold_seconds=20
+            )
+        )
+        print(
+            f"   patience {patience:.0e} s, 80% in 20 s{'':9s} {fmt(dt)} -> {res.agents} agents, "
+            f"SL {res.service_level:.4f}, P(ab) {res.p_abandon:.2e}"
         )
     print("   pyworkforce: no Erlang A")
 

@@ -38,6 +38,12 @@ Service level and average speed of answer (all calls, FCFS)::
 
 When ``n <= A`` the queue is unstable: ``P(wait) = 1``, ``SL = 0``, ``ASA = inf``.
 
+Limits: ``A <=`` :data:`MAX_LOAD_ERLANGS` (10 million Erlangs) and ``n <=``
+:data:`MAX_AGENTS` (100 million agents), else ValueError naming the field. The figures are
+exact far beyond any contact center (checked to 100,000 agents); the limits keep the work
+bounded (``O(n - A + sqrt A)`` recursion steps, and ``k + 1`` exact in floating point: at
+``A = 1e17`` the start ``A - 10 sqrt(A)`` rounds to ``A`` and the search never ended).
+
 References: A. K. Erlang (1917); D. L. Jagerman, "Some properties of the Erlang loss
 function", Bell System Technical Journal 53 (1974); G. Koole, "Call Center Optimization"
 (2013), ch. 4. Erlang A (M/M/n+M) lives in :mod:`wfm.erlang_a`; staffing in
@@ -78,6 +84,10 @@ ArrayLike = float | int | npt.ArrayLike
 # (the first omitted term is below 12! / 600**12 ~ 2e-25).
 _EXACT_START_MAX_LOAD = 600.0
 _SERIES_TERMS = 12
+# Bounds on the inputs (module docstring): far beyond a contact center, small enough that the
+# recursion's steps stay few and exact in floating point.
+MAX_LOAD_ERLANGS = 1e7
+MAX_AGENTS = 1e8
 
 
 # ----------------------------------------------------------------------------- validation
@@ -109,6 +119,24 @@ def check_non_negative(name: str, value: ArrayLike) -> FloatArray:
     if np.any(arr < 0):
         bad = arr[arr < 0].ravel()[0]
         raise ValueError(f"{name} must be >= 0, got {_show(bad)}")
+    return arr
+
+
+def check_load(name: str, value: ArrayLike) -> FloatArray:
+    """:func:`check_non_negative`, and at most :data:`MAX_LOAD_ERLANGS`."""
+    return _check_at_most(name, check_non_negative(name, value), MAX_LOAD_ERLANGS, "Erlangs")
+
+
+def check_agents(name: str, value: ArrayLike, *, positive: bool = False) -> FloatArray:
+    """:func:`check_non_negative` (or positive), and at most :data:`MAX_AGENTS`."""
+    arr = check_positive(name, value) if positive else check_non_negative(name, value)
+    return _check_at_most(name, arr, MAX_AGENTS, "agents")
+
+
+def _check_at_most(name: str, arr: FloatArray, bound: float, unit: str) -> FloatArray:
+    if np.any(arr > bound):
+        bad = arr[arr > bound].ravel()[0]
+        raise ValueError(f"{name} must be at most {bound:g} {unit}, got {float(bad):g}")
     return arr
 
 
@@ -169,8 +197,8 @@ def inverse_erlang_b(offered_load_erlangs: ArrayLike, agents: ArrayLike) -> Any:
     offered_load_erlangs : float or array, ``A >= 0``
     agents : float or array, ``x >= 0`` (real: the continued Erlang B function)
     """
-    load = check_non_negative("offered_load_erlangs", offered_load_erlangs)
-    x = check_non_negative("agents", agents)
+    load = check_load("offered_load_erlangs", offered_load_erlangs)
+    x = check_agents("agents", agents)
     return _out(_inverse_erlang_b(load, x), offered_load_erlangs, agents)
 
 
@@ -253,8 +281,8 @@ def erlang_b(offered_load_erlangs: ArrayLike, agents: ArrayLike) -> Any:
     Computed through ``1/B(n) = 1 + (n/A)/B(n-1)`` (no factorials; see module doc).
     Returns a float for scalar arguments, an array otherwise.
     """
-    load = check_non_negative("offered_load_erlangs", offered_load_erlangs)
-    x = check_non_negative("agents", agents)
+    load = check_load("offered_load_erlangs", offered_load_erlangs)
+    x = check_agents("agents", agents)
     if load.ndim == 0 and x.ndim == 0:
         return 1.0 / _inverse_erlang_b_scalar(float(load), float(x))
     return 1.0 / _inverse_erlang_b(load, x)
@@ -285,8 +313,8 @@ def erlang_c(offered_load_erlangs: ArrayLike, agents: ArrayLike) -> Any:
     ``agents`` may be real (continued Erlang C through the incomplete-gamma form of B);
     ``C = 1`` when ``agents <= A`` (unstable queue). Vectorised.
     """
-    load = check_non_negative("offered_load_erlangs", offered_load_erlangs)
-    x = check_non_negative("agents", agents)
+    load = check_load("offered_load_erlangs", offered_load_erlangs)
+    x = check_agents("agents", agents)
     return _out(_erlang_c(load, x), offered_load_erlangs, agents)
 
 
@@ -304,8 +332,8 @@ def service_level(
     threshold_seconds: ArrayLike,
 ) -> Any:
     """Erlang C service level ``P(W <= t) = 1 - C exp(-(n - A) t / AHT)``; 0 when ``n <= A``."""
-    load = check_non_negative("offered_load_erlangs", offered_load_erlangs)
-    x = check_non_negative("agents", agents)
+    load = check_load("offered_load_erlangs", offered_load_erlangs)
+    x = check_agents("agents", agents)
     aht = check_positive("aht_seconds", aht_seconds)
     t = check_non_negative("threshold_seconds", threshold_seconds)
     return _out(
@@ -328,16 +356,16 @@ def average_speed_of_answer(
     offered_load_erlangs: ArrayLike, agents: ArrayLike, aht_seconds: ArrayLike
 ) -> Any:
     """Erlang C mean wait over all calls, ``ASA = C AHT / (n - A)`` seconds; inf if ``n <= A``."""
-    load = check_non_negative("offered_load_erlangs", offered_load_erlangs)
-    x = check_non_negative("agents", agents)
+    load = check_load("offered_load_erlangs", offered_load_erlangs)
+    x = check_agents("agents", agents)
     aht = check_positive("aht_seconds", aht_seconds)
     return _out(_asa(load, x, aht), offered_load_erlangs, agents, aht_seconds)
 
 
 def occupancy(offered_load_erlangs: ArrayLike, agents: ArrayLike) -> Any:
     """Erlang C agent occupancy ``A / n`` (capped at 1: beyond it the queue grows)."""
-    load = check_non_negative("offered_load_erlangs", offered_load_erlangs)
-    x = check_positive("agents", agents)
+    load = check_load("offered_load_erlangs", offered_load_erlangs)
+    x = check_agents("agents", agents, positive=True)
     return _out(np.minimum(load / x, 1.0), offered_load_erlangs, agents)
 
 

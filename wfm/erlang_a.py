@@ -33,11 +33,13 @@ Incomplete gammas come from scipy in logs; where ``P`` would underflow (``a >= 1
 ratio is summed directly as ``pi(a, y) sum_k y**k/((a+1)...(a+k))`` with ``log pi`` computed
 through Loader's ``bd0``/``stirlerr`` (no cancellation of large logarithms).
 
-Very patient callers (``x = n/r > 1e5`` with ``n > A``; ``patience = math.inf``): the
-incomplete-gamma route cancels logarithms of size ``x`` and loses all precision as
-``theta -> 0`` (at 1e16 s patience it gave a service level of 0; at 1e300 P(wait) fell to
+Patient callers (``x = n/r >`` :data:`_X_QUAD` ``= 1e3`` with ``n > A``; ``patience =
+math.inf``): the incomplete-gamma route cancels logarithms of size ``x``, so its relative
+error grows like ``1e-16 x`` (against mpmath: below 1e-13 up to ``x = 1e3``, 1e-12 at 5e3,
+1e-10 at 1e5; at 1e16 s patience it gave a service level of 0, at 1e300 P(wait) fell to
 Erlang B's value). There the quantities are integrals of the waiting-time density in units
-of AHT, ``u = mu s``, with the exponent written so that it is exact at ``r = 0``::
+of AHT, ``u = mu s``, with the exponent written so that it is exact at ``r = 0`` (about
+1e-15 relative at any ``x``, in a fraction of a millisecond per interval)::
 
     g_k(u) = -(n + k r) u + A u phi(r u),   phi(v) = (1 - e**-v)/v  (phi(0) = 1)
     G                       = n int_0^inf e**g_0(u) du
@@ -45,7 +47,14 @@ of AHT, ``u = mu s``, with the exponent written so that it is exact at ``r = 0``
     P(V > t, waiting at t)  = e**(-r tau) (P(wait)/G) n int_tau^inf e**g_0(u) du
     P(abandon)              = (P(wait)/G) n r int_0^inf u phi(r u) e**g_0(u) du
 
-each integrated by QUADPACK after rescaling to the peak of the (log-concave) integrand. As
+each integrated by QUADPACK after rescaling to the peak of the (log-concave) integrand.
+Abandoned within ``t`` is summed from two positive parts on either route (its difference
+form ``1 - answered - still waiting`` cancels: relative errors of 1e-6 at 1e6 s patience)::
+
+    P(abandon, wait <= t)   = (P(wait)/G) n int_0^tau (1 - e**(-r u)) e**g_0(u) du
+                              + (e**(r tau) - 1) P(V > t, waiting at t)
+
+As
 ``patience -> inf`` they tend to Erlang C's ``G = n/(n-A)``, ``P(V > t | wait) =
 e**(-(n-A) tau)`` and ``P(abandon) = 0``. ``patience_mean_seconds = math.inf`` means callers
 never abandon: Erlang C exactly, which needs ``n > A`` (ValueError otherwise).
@@ -73,11 +82,13 @@ from wfm.erlang import (
     ArrayLike,
     FloatArray,
     _inverse_erlang_b,
+    check_agents,
+    check_load,
     check_non_negative,
     check_positive,
 )
 
-__all__ = ["ErlangA", "ErlangAArrays", "erlang_a", "erlang_a_arrays"]
+__all__ = ["ErlangA", "ErlangAArrays", "check_patience", "erlang_a", "erlang_a_arrays"]
 
 _LN_2PI = math.log(2.0 * math.pi)
 # Direct summation when a >= 1.1 y: terms shrink at least by 1/1.1 each, so <= ~420 terms.
@@ -86,8 +97,10 @@ _SERIES_TOL = 1e-17
 _SERIES_MAX_TERMS = 200_000
 # gammainc below this is treated as underflowed (lost relative precision).
 _TINY = 1e-280
-# Above this x = n mu/theta the gamma route loses precision: use the integrals (module doc).
-_X_QUAD = 1e5
+# Above this x = n mu/theta the gamma route loses precision (error ~ 1e-16 x, module doc):
+# use the integrals, exact at any x. 1e3 keeps the gamma route's error below ~1e-13; the
+# integrals cost about 0.1 ms per interval (1,667 Erlangs are staffed in a few ms either way).
+_X_QUAD = 1e3
 _QUAD_REL = 1e-13
 
 
@@ -202,15 +215,23 @@ class ErlangAArrays(NamedTuple):
 
     @property
     def mean_wait_seconds(self) -> FloatArray:
-        """Mean wait over all calls (answered and abandoned): ``P(ab) * patience``."""
-        return np.asarray(self.p_abandon * self.patience_seconds, dtype=np.float64)
+        """Mean wait over all calls (answered and abandoned): ``P(ab) * patience``; with
+        ``patience = inf`` Erlang C's ``P(wait) AHT / (n - A)``."""
+        finite = np.isfinite(self.patience_seconds)
+        out = np.zeros_like(self.load)
+        out[finite] = self.p_abandon[finite] * self.patience_seconds[finite]
+        never = ~finite & (self.load > 0)
+        out[never] = (
+            self.p_wait[never] * self.aht_seconds[never] / (self.agents[never] - self.load[never])
+        )
+        return out
 
     def _tail(self, threshold_seconds: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """``P(served, V > t)`` and ``P(V > t, still waiting at t)``, over all calls."""
         t = np.broadcast_to(np.asarray(threshold_seconds, dtype=np.float64), self.load.shape)
-        with np.errstate(divide="ignore", over="ignore"):
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             x = self.agents * self.patience_seconds / self.aht_seconds
-            z = self.load / self.r
+            z = self.load / self.r  # inf or nan with infinite patience: such lanes use quad
         quad = (self.load > 0) & (self.agents > self.load) & (x > _X_QUAD)
         live = (self.load > 0) & ~quad
         served_late = np.zeros_like(self.load)
@@ -240,10 +261,20 @@ class ErlangAArrays(NamedTuple):
         return np.clip(1.0 - self.p_abandon - served_late, 0.0, 1.0)
 
     def abandoned_within(self, seconds: ArrayLike) -> FloatArray:
-        """``P(abandoned with wait <= s)`` over offered calls."""
-        served_late, waiting = self._tail(seconds)
-        answered = 1.0 - self.p_abandon - served_late
-        return np.clip(1.0 - answered - waiting, 0.0, 1.0)
+        """``P(abandoned with wait <= s)`` over offered calls, as the sum of its two positive
+        parts (module docstring): hung up before ``s`` while ``V`` was shorter, or longer."""
+        t = np.broadcast_to(np.asarray(seconds, dtype=np.float64), self.load.shape)
+        _, waiting = self._tail(t)
+        out = np.zeros_like(self.load)
+        r = self.r
+        lanes = (self.load > 0) & (self.p_wait > 0) & (t > 0) & (r > 0)
+        for i in map(tuple, np.argwhere(lanes)):
+            a, n, ri = float(self.load[i]), float(self.agents[i]), float(r[i])
+            tau = float(t[i]) / float(self.aht_seconds[i])
+            scale = math.log(float(self.p_wait[i])) - float(self.log_g[i]) + math.log(n)
+            before = math.exp(scale + _log_abandon_integral(a, n, ri, tau))
+            out[i] = before + float(waiting[i]) * math.expm1(ri * tau)
+        return np.clip(out, 0.0, 1.0)
 
 
 def erlang_a_arrays(
@@ -253,13 +284,13 @@ def erlang_a_arrays(
     patience_mean_seconds: ArrayLike,
 ) -> ErlangAArrays:
     """Vectorised Erlang A; ``agents`` must be whole numbers >= 1."""
-    load = check_non_negative("offered_load_erlangs", offered_load_erlangs)
-    n = check_positive("agents", agents)
+    load = check_load("offered_load_erlangs", offered_load_erlangs)
+    n = check_agents("agents", agents, positive=True)
     if np.any(n != np.floor(n)):
         bad = n[n != np.floor(n)].ravel()[0]
         raise ValueError(f"agents must be a whole number for Erlang A, got {bad!r}")
     aht = check_positive("aht_seconds", aht_seconds)
-    patience = _check_patience(patience_mean_seconds)
+    patience = check_patience(patience_mean_seconds)
     load, n, aht, patience = (
         np.array(v, dtype=np.float64) for v in np.broadcast_arrays(load, n, aht, patience)
     )
@@ -295,7 +326,7 @@ def erlang_a_arrays(
     return ErlangAArrays(load, n, aht, patience, p_wait, p_ab, log_g, log_pi)
 
 
-def _check_patience(value: ArrayLike) -> FloatArray:
+def check_patience(value: ArrayLike) -> FloatArray:
     """Patience > 0; ``math.inf`` (never abandons) allowed, NaN and -inf not."""
     try:
         arr = np.asarray(value, dtype=np.float64)
@@ -342,6 +373,36 @@ def _log_integral(
     if u0 > tau:
         total += float(integrate.quad(f, (tau - u0) / sigma, 0.0, **opts)[0])
     return g0 + math.log(sigma) + math.log(total)
+
+
+def _log_abandon_integral(a: float, n: float, r: float, tau: float) -> float:
+    """``log int_0^tau (1 - e**(-r u)) e**g_0(u) du`` (``-inf`` if it underflows).
+
+    The integrand is taken relative to ``g_0``'s maximum on ``[0, tau]``, with break points
+    at multiples of its width there so that QUADPACK sees a narrow peak.
+    """
+
+    def g(u: float) -> float:
+        return -n * u + a * u * _phi(r * u)
+
+    peak = math.log(a / n) / r if a > n else 0.0
+    u0 = min(peak, tau)
+    slope = abs(n - a * math.exp(-r * u0))
+    sigma = 1.0 / max(slope, math.sqrt(a * r * math.exp(-r * u0)), 1e-300)
+    g0 = g(u0)
+
+    def f(u: float) -> float:
+        return -math.expm1(-r * u) * math.exp(g(u) - g0)
+
+    points = sorted(
+        {p for k in (1.0, 5.0, 20.0, 80.0) for p in (u0 - k * sigma, u0 + k * sigma) if 0 < p < tau}
+    )
+    total = float(
+        integrate.quad(f, 0.0, tau, points=points or None, epsabs=0.0, epsrel=_QUAD_REL, limit=200)[
+            0
+        ]
+    )
+    return g0 + math.log(total) if total > 0 else -math.inf
 
 
 def _patient_lane(a: float, n: float, r: float) -> tuple[float, float, float]:

@@ -32,18 +32,28 @@ How a forecast is made
    The intraday profile of weekday *w* is the share of the day's calls falling in each interval
    over the last ``weeks`` ordinary days of *w*. Profiles and weekday means first cap
    one-off spikes (:func:`cap_outliers`).
+   Each method needs some history (:data:`METHOD_MIN_DAYS`): a week (seven calendar days,
+   closed days included) for ``seasonal_naive``, ``weekday_mean`` and ``profile``, two
+   weeks for the daily-total models.
 3. *Choice* by rolling-origin backtest: at each origin the history before it is refit from
    scratch and the next ``horizon_days`` days are forecast; the method with the lowest WAPE
-   (``Σ|actual − forecast| / Σ actual`` over all intervals and origins) is chosen.
+   (``Σ|actual − forecast| / Σ actual`` over all intervals and origins) is chosen. Methods
+   needing more history than the earliest origin has are skipped (with a note); on a sparse
+   history a method forecasting 0 calls in open intervals is not chosen (:mod:`wfm.backtest`).
 4. *Prediction intervals* (nominal ``coverage``, 80 % by default) from the chosen method's
    backtest errors: the error variance is modelled as ``v(f) = α f + β f²`` (Poisson noise plus
    a level error proportional to the forecast; α, β ≥ 0 by non-negative least squares on the
    squared errors, α ≥ 1), and the bounds are ``f + q · √v(f)`` with ``q`` the empirical
    ``(1 ± coverage)/2`` quantiles of the standardised errors ``(a − f)/√v(f)``. Without a
-   backtest (short history) ``α = 1, β = 0.02`` and normal quantiles are used.
-5. *Closed* intervals (no call in the last 8 weeks of that weekday and interval), closed
-   weekdays, and holidays when every past holiday on an open weekday had no call, are 0
-   (with a 0-wide interval).
+   backtest (short history) ``α = 1, β = 0.02`` and normal quantiles are used. The upper
+   bound is raised, where lower, to the Poisson ``(1 + coverage)/2`` quantile of the point
+   forecast (the noise of a count is never less than Poisson's; 1 call for a mean of 0.2),
+   so it is above 0 wherever the forecast is. (The lower bound is left alone: the discrete
+   Poisson quantile there is 0 for small means and would only over-cover.)
+5. *Closed* intervals (outside the weekday's opening span: before the first or after the
+   last interval with a call in the last 8 weeks of that weekday, see
+   :mod:`wfm.prepared_history`), closed weekdays, and holidays when every past holiday on
+   an open weekday had no call, are 0 (with a 0-wide interval).
 
 Intraday re-forecast: :meth:`Forecast.reforecast`.
 
@@ -55,7 +65,8 @@ re-exported here (``from wfm.forecast import METHODS, run_backtest`` keeps worki
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -64,7 +75,7 @@ from scipy import optimize, stats
 
 from wfm.backtest import Backtest, run_backtest
 from wfm.calendar import SpecialDayEffects
-from wfm.forecast_methods import METHODS, YARDSTICK, Method, point_forecast
+from wfm.forecast_methods import METHOD_MIN_DAYS, METHODS, YARDSTICK, Method, point_forecast
 from wfm.history import FloatArray, IntervalHistory, TimestampForm, check_interval_minutes
 from wfm.prepared_history import (
     FULL_DAY_SHARE,
@@ -79,6 +90,7 @@ __all__ = [
     "FULL_DAY_SHARE",
     "MAX_DAILY_HISTORY",
     "METHODS",
+    "METHOD_MIN_DAYS",
     "OPEN_LOOKBACK_WEEKS",
     "YARDSTICK",
     "Backtest",
@@ -113,7 +125,9 @@ class ForecastSpec:
     holidays_closed : True/False to force; None learns it from history.
     coverage : nominal coverage of the prediction interval (0.5 to 0.99).
     prior_days : credibility floor for special-day effects (:mod:`wfm.calendar`).
-    min_history_days : shortest history accepted.
+    min_history_days : shortest history accepted, in calendar days (closed days after the last
+        row of a file count, see :mod:`wfm.history`); a week by default, enough for the
+        same-weekday methods.
     """
 
     interval_minutes: int | None = None
@@ -125,7 +139,7 @@ class ForecastSpec:
     holidays_closed: bool | None = None
     coverage: float = 0.8
     prior_days: float = 0.25
-    min_history_days: int = 14
+    min_history_days: int = 7
 
     def __post_init__(self) -> None:
         if self.interval_minutes is not None:
@@ -162,8 +176,8 @@ class ForecastSpec:
             history = history.aggregate(self.interval_minutes)
         if history.n_days < self.min_history_days:
             raise ValueError(
-                f"history must cover at least {self.min_history_days} days, got {history.n_days}"
-                f" ({history.first_day} to {history.last_day})"
+                f"history must cover at least {self.min_history_days} calendar days, got"
+                f" {history.n_days} ({history.first_day} to {history.last_day})"
             )
         if not history.offered.any():
             raise ValueError("history has no calls at all")
@@ -174,12 +188,26 @@ class ForecastSpec:
                 prepared, weeks=backtest.windows.get(backtest.chosen, prepared.weeks)
             )
         if backtest is None:
-            method: Method = "weekday_mean" if "weekday_mean" in self.methods else self.methods[0]
+            method = _default_method(self.methods, prepared)
             calibration = _Calibration.default(self.coverage)
         else:
             method = backtest.chosen
             calibration = _Calibration.from_errors(*backtest.errors[method], self.coverage)
         return FittedForecast(self, prepared, method, backtest, calibration)
+
+
+def _default_method(methods: Sequence[Method], prepared: PreparedHistory) -> Method:
+    """The method used without a backtest: the weekday mean (the profile on a sparse
+    history, where the mean of a few weeks is 0 wherever no call came), if it fits."""
+    n = prepared.history.n_days
+    usable = [m for m in methods if METHOD_MIN_DAYS[m] <= n]
+    if not usable:
+        needs = min(METHOD_MIN_DAYS[m] for m in methods)
+        raise ValueError(f"history must cover at least {needs} calendar days, got {n}")
+    for m in ("profile", "weekday_mean") if prepared.sparse else ("weekday_mean", "profile"):
+        if m in usable:
+            return m
+    return usable[0]
 
 
 # ---------------------------------------------------------------- prediction intervals
@@ -193,11 +221,12 @@ class _Calibration:
     beta: float
     q_low: float
     q_high: float
+    coverage: float = 0.8
 
     @classmethod
     def default(cls, coverage: float) -> _Calibration:
         z = float(stats.norm.ppf((1 + coverage) / 2))
-        return cls(1.0, 0.02, -z, z)
+        return cls(1.0, 0.02, -z, z, coverage)
 
     @classmethod
     def from_errors(cls, forecast: FloatArray, actual: FloatArray, coverage: float) -> _Calibration:
@@ -209,11 +238,16 @@ class _Calibration:
         alpha, beta = max(float(coef[0]), 1.0), float(coef[1])
         z = (a - f) / np.sqrt(alpha * f + beta * f * f)
         q_low, q_high = np.quantile(z, [(1 - coverage) / 2, (1 + coverage) / 2])
-        return cls(alpha, beta, min(float(q_low), 0.0), max(float(q_high), 0.0))
+        return cls(alpha, beta, min(float(q_low), 0.0), max(float(q_high), 0.0), coverage)
 
     def bounds(self, point: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Calibrated bounds; the upper one raised to the Poisson quantile of ``point``
+        where lower (the lower bound is not: a discrete quantile there only adds zeros)."""
         sd = np.sqrt(self.alpha * point + self.beta * point * point)
-        return np.maximum(point + self.q_low * sd, 0.0), point + self.q_high * sd
+        low = np.maximum(point + self.q_low * sd, 0.0)
+        high = point + self.q_high * sd
+        poisson_high = stats.poisson.ppf((1 + self.coverage) / 2, point)
+        return low, np.maximum(high, poisson_high)
 
 
 # ---------------------------------------------------------------- results
@@ -248,36 +282,88 @@ class Forecast:
             out.append(row)
         return out
 
-    def reforecast(self, actual_offered: Sequence[float], day: date | None = None) -> Forecast:
-        """Update the rest of ``day`` from the calls seen so far in its first intervals.
+    def output_rows(self) -> list[dict[str, object]]:
+        """:meth:`rows` with each start in the output's offset, one row per instant: a local
+        time that daylight saving skips is left out, one it repeats is written once per
+        offset (the same forecast for both). Naive output is :meth:`rows` itself."""
+        out: list[dict[str, object]] = []
+        for row, start in zip(self.rows(), self.starts, strict=True):
+            for fold in self.form.local_folds(start):
+                out.append({**row, "start": self.form.format(start, fold)})
+        return out
 
-        With ``A`` actual and ``F`` forecast calls over the ``k`` intervals seen, and
-        ``w = F / F_day`` the share of the day's forecast volume already due, the remaining
-        intervals (point and bounds) are multiplied by ``1 + w (A/F − 1)``: early in the day a
-        surprise moves the rest little, late in the day nearly in full (a credibility weight
-        that grows with the evidence). The seen intervals become the actuals. ``day`` defaults
-        to the first day of the forecast.
+    def reforecast(
+        self, actuals: Mapping[datetime, float] | Sequence[tuple[datetime, float]]
+    ) -> Forecast:
+        """Update the rest of a day from the calls seen so far in some of its intervals.
+
+        ``actuals`` pairs interval starts (exactly as in :attr:`starts`: naive local times,
+        or aware ones when the forecast's are) with the calls offered there, all on one day.
+        Each is placed at its own interval. With ``A`` actual and ``F`` forecast calls over
+        those intervals and ``w = F / F_day`` the share of the day's forecast volume they
+        hold, the intervals of that day after the last actual (point and bounds) are
+        multiplied by ``1 + w (A/F − 1)``: early in the day a surprise moves the rest little,
+        late in the day nearly in full (a credibility weight that grows with the evidence).
+        The given intervals become the actuals; earlier intervals without an actual keep
+        their forecast; other days are untouched. With ``F = 0`` nothing is scaled.
         """
-        day = day or self.starts[0].date()
-        idx = [i for i, s in enumerate(self.starts) if s.date() == day]
-        if not idx:
-            raise ValueError(f"day {day.isoformat()} is not in the forecast")
-        seen = np.asarray(actual_offered, dtype=float)
-        if seen.ndim != 1 or len(seen) > len(idx) or np.any(~np.isfinite(seen)) or np.any(seen < 0):
-            raise ValueError(f"actual_offered must be at most {len(idx)} numbers >= 0")
-        k = len(seen)
+        pairs = list(actuals.items()) if isinstance(actuals, Mapping) else list(actuals)
+        if not pairs:
+            raise ValueError("actuals must hold at least one (start, calls) pair")
+        index = {s: i for i, s in enumerate(self.starts)}
+        aware = self.starts[0].tzinfo is not None
+        done: list[int] = []
+        seen: list[float] = []
+        for k, pair in enumerate(pairs):
+            start, calls = _actual_pair(k, pair)
+            if (start.tzinfo is not None) != aware:
+                raise ValueError(
+                    f"actuals[{k}]: start {start.isoformat()} must be "
+                    f"{'aware (with a UTC offset)' if aware else 'naive'} like the forecast's"
+                )
+            if start not in index:
+                raise ValueError(
+                    f"actuals[{k}]: start {start.isoformat()} is not an interval start of the"
+                    " forecast"
+                )
+            if index[start] in done:
+                raise ValueError(f"actuals[{k}]: start {start.isoformat()} is given twice")
+            done.append(index[start])
+            seen.append(calls)
+        days = sorted({self.starts[i].date() for i in done})
+        if len(days) > 1:
+            raise ValueError(
+                f"actuals must all be on one day, got {', '.join(d.isoformat() for d in days)}"
+            )
+        idx = [i for i, s in enumerate(self.starts) if s.date() == days[0]]
+        last = max(done)
+        rest = [i for i in idx if i > last]
         offered, low, high = self.offered.copy(), self.offered_low.copy(), self.offered_high.copy()
-        done, rest = idx[:k], idx[k:]
         f_seen, f_day = float(offered[done].sum()), float(offered[idx].sum())
+        scale = 1.0
         if f_seen > 0 and f_day > 0:
-            weight = f_seen / f_day
-            scale = 1 + weight * (float(seen.sum()) / f_seen - 1)
-        else:
-            scale = 1.0
+            scale = 1 + f_seen / f_day * (float(sum(seen)) / f_seen - 1)
         for arr in (offered, low, high):
             arr[rest] *= scale
-        offered[done] = low[done] = high[done] = seen
+        offered[done] = low[done] = high[done] = np.asarray(seen)
         return replace(self, offered=offered, offered_low=low, offered_high=high)
+
+
+def _actual_pair(k: int, pair: object) -> tuple[datetime, float]:
+    """One ``(start, calls)`` of :meth:`Forecast.reforecast`, checked (errors name ``k``)."""
+    if not isinstance(pair, tuple) or len(pair) != 2 or not isinstance(pair[0], datetime):
+        raise ValueError(
+            f"actuals[{k}] must be a (start, calls) pair with a datetime start, got {pair!r}"
+            " (actuals carry their interval starts)"
+        )
+    start, value = pair
+    try:
+        calls = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"actuals[{k}]: calls must be a number, got {value!r}") from None
+    if not math.isfinite(calls) or calls < 0:
+        raise ValueError(f"actuals[{k}]: calls must be a finite number >= 0, got {value!r}")
+    return start, calls
 
 
 @dataclass(frozen=True)
@@ -319,6 +405,11 @@ class FittedForecast:
         method = method or self.method
         if method not in METHODS:
             raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+        if METHOD_MIN_DAYS[method] > self.history.n_days:
+            raise ValueError(
+                f"method {method} needs at least {METHOD_MIN_DAYS[method]} days of history,"
+                f" got {self.history.n_days}"
+            )
         targets = [start + timedelta(days=i) for i in range(days)]
         prepared = self.prepared
         if self.backtest is not None and method in self.backtest.windows:

@@ -9,7 +9,8 @@ Step 2 of :mod:`wfm.forecast` (whose docstring describes each method)::
     profile         last week's mean level × weekday index × intraday profile;
     combination     mean of the ets, sarima and profile daily totals × intraday profile.
 
-Each method maps a :class:`~wfm.prepared_history.PreparedHistory` and target days to an
+Each method needs :data:`METHOD_MIN_DAYS` calendar days of history. Each maps a
+:class:`~wfm.prepared_history.PreparedHistory` and target days to an
 ordinary-day forecast ``(days, slots)``; :func:`point_forecast` puts it back on the
 calendar scale (special-day factors, closed intervals and closed holidays at 0).
 """
@@ -36,6 +37,17 @@ METHODS: tuple[Method, ...] = (
     "combination",
 )
 YARDSTICK: Method = "seasonal_naive"
+# Calendar days of history each method needs: a week for the same-weekday methods and the
+# profile (one value per weekday), two weekly cycles for the daily-total models (Holt-Winters
+# and the seasonal difference of SARIMA need two seasons to start from).
+METHOD_MIN_DAYS: dict[str, int] = {
+    "seasonal_naive": 7,
+    "weekday_mean": 7,
+    "profile": 7,
+    "ets": 14,
+    "sarima": 14,
+    "combination": 14,
+}
 
 
 def _weekdays(targets: Sequence[date]) -> np.ndarray:

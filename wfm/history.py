@@ -8,14 +8,35 @@ summed (AHT weighted by calls); rows that are not on the grid, duplicated starts
 non-finite or absurd values (more than :data:`MAX_OFFERED` calls in one row, an AHT over
 :data:`MAX_AHT_SECONDS`) are errors naming the row.
 
-Coverage: the history is observed from its first row's start to its last row's end. An
-interval after the last row (or before the first) is *not observed*, which is not the same
-as closed: if the same weekday had calls at those times elsewhere in the history, the
-first/last day is *partial* and is left out of the grid (listed in
-:attr:`IntervalHistory.partial_days`), so that it is not taken for a quiet day. Hours never
-open on that weekday stay closed (0). (A last day that really closed early, exported without
-rows for the closed hours, cannot be told from a cut-off export and is left out too; rows
-with 0 calls for closed intervals mark them observed.)
+Coverage: a file's history is observed from its first row's start to its last row's end;
+a database history (``coverage=`` in :func:`from_records`) over the window it was queried
+for, whatever the first and last call. Inside the coverage, absent intervals are 0 calls. An
+interval outside it (after the last row, or before the first) is *not observed*, which is
+not the same as closed. The first/last day of a file is *partial*, left out of the grid
+(listed in :attr:`IntervalHistory.partial_days`) so that it is not taken for a quiet day,
+only when the history really stops (or starts) inside it: when its unobserved intervals
+would have had a material part of its calls, both in share and in number. With ``m`` the
+mean calls of the days of the same weekday (or, with none, the other days) in those
+intervals, scaled by the day's observed calls over theirs (``(seen + 1) / (their seen + 1)``),
+the day is partial when those intervals hold more than :data:`PARTIAL_DAY_SHARE` (5 %) of
+such a day's calls *and* a whole day would show no call there with probability ``e**-m``
+below :data:`PARTIAL_DAY_P` (1 %, ``m > 4.6``). A day cut at noon is partial; a 24×7 month
+whose last rows stop at 23:44 on a Sunday (0.5 % of a Sunday's calls unseen) or whose first
+5-minute row is at 00:10 is whole: the few calls unseen matter less than losing the day.
+Quiet intervals absent inside the coverage are zeros whatever the day's usual pattern.
+
+A file whose rows stop at the end of a day keeps the days after it that are closed in its
+pattern: the grid is extended, by up to six days, through the following days whose weekday
+is closed, i.e. occurs in the history without a single call (a Monday-to-Friday history
+ending on a Friday covers its weekend). Saturday and Sunday are also closed when they do not
+occur at all but Monday to Friday all had calls: a week of rows of a Monday-to-Friday center
+is seven calendar days, a week. (Other weekdays that never occur are unknown, not closed.)
+
+Sanity limits (a mistyped year must not allocate gigabytes): a history may span at most
+:data:`MAX_HISTORY_DAYS` days (five years: the daily models use two, calendar effects gain
+from a few more holidays; five years of 5-minute intervals are 0.5 M cells), and a file may
+not have more than :data:`MAX_GAP_DAYS` consecutive days without a row (four weeks is longer
+than any closure of a bank's contact center: such a gap is missing data, not closed days).
 
 Timestamps are ISO 8601 (``2024-03-04T09:00:00``, ``2024-03-04 09:00``, optionally with a
 UTC offset or ``Z``). Days, opening hours and holidays are those of the center's local time:
@@ -32,10 +53,12 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as _replace
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,10 +66,18 @@ import numpy as np
 import numpy.typing as npt
 
 MINUTES_PER_DAY = 24 * 60
+SECONDS_PER_DAY = 86_400
 FloatArray = npt.NDArray[np.float64]
 DEFAULT_TIME_ZONE = "Asia/Seoul"
 MAX_OFFERED = 1e7  # calls in one interval row; more is a corrupt file, not a contact center
 MAX_AHT_SECONDS = 86_400.0  # a handle time over a day is a corrupt value
+MAX_HISTORY_DAYS = 1830  # five years (module docstring)
+MAX_GAP_DAYS = 28  # consecutive days without a row inside a file (module docstring)
+PARTIAL_DAY_P = 0.01  # a first/last day is partial when its gap has P(no call) below this
+PARTIAL_DAY_SHARE = 0.05  # ... and holds more than this share of such a day's calls
+LEADING_EMPTY_DAYS = 7  # a database window's first week without a call: the queue was new
+MAX_CLOSED_TAIL_DAYS = 6  # closed days kept after a file's last row (module docstring)
+_EPOCH = date(1970, 1, 1)
 
 
 def resolve_time_zone(time_zone: str | tzinfo | None) -> tzinfo:
@@ -274,6 +305,7 @@ def from_records(
     form: TimestampForm | None = None,
     first_row: int = 1,
     check_duplicates: bool = True,
+    coverage: tuple[datetime, datetime] | None = None,
 ) -> IntervalHistory:
     """Build an :class:`IntervalHistory` from rows; rows finer than the interval are summed.
 
@@ -282,8 +314,14 @@ def from_records(
     aggregated interval is the call-weighted mean of its rows' AHT (rows without AHT do not
     count). Two rows with the same start are an error (two overlapping exports concatenated
     would otherwise be summed); ``check_duplicates=False`` leaves that to the caller (who
-    checked instants, e.g. the repeated hour at the end of daylight saving). A partly
-    observed first or last day is left out (see the module docstring).
+    checked instants, e.g. the repeated hour at the end of daylight saving).
+
+    ``coverage = (since, until)`` (naive local times) says which window the rows were taken
+    from, e.g. a database query: the grid covers that window's days, every interval in it is
+    observed (no partial days, no closed-day extension), and a window opening with
+    :data:`LEADING_EMPTY_DAYS` or more days without a call starts at the first call's day
+    (the queue was not in use yet). Without it, coverage is inferred from the rows and a
+    partly observed first or last day is left out (see the module docstring).
     """
     if len(starts) == 0:
         raise ValueError("history is empty: no rows")
@@ -306,7 +344,7 @@ def from_records(
             f"row {row + first_row}: offered must be a number >= 0 and at most"
             f" {MAX_OFFERED:g} per interval, got {float(calls[row]):g}"
         )
-    days = np.array([(s.date() - date(1970, 1, 1)).days for s in starts])
+    days = np.array([(s.date() - _EPOCH).days for s in starts])
     tod = np.array([s.hour * 60 + s.minute for s in starts])
     if any(s.second or s.microsecond for s in starts) or np.any(tod % data_minutes):
         bad = next(
@@ -316,44 +354,207 @@ def from_records(
             f"row {bad + first_row}: start {starts[bad].isoformat()} is not on a grid of"
             f" {data_minutes} minutes from midnight"
         )
-    first = int(days.min())
-    n_days = int(days.max()) - first + 1
+    if coverage is None:
+        coverage_start = min(starts)
+        coverage_end = max(starts) + timedelta(minutes=data_minutes)
+        first, last = int(days.min()), int(days.max())
+        _check_span(first, last)
+        _check_gaps(days)
+    else:
+        coverage_start, coverage_end, first, last = _window(coverage, starts, days, first_row)
+    n_days = last - first + 1
     slots = MINUTES_PER_DAY // minutes
     grid = np.zeros((n_days, slots))
     idx_day, idx_slot = days - first, tod // minutes
     np.add.at(grid, (idx_day, idx_slot), calls)
     aht_grid = None
     if aht_seconds is not None:
-        aht = np.asarray(aht_seconds, dtype=float)
-        absurd = np.isfinite(aht) & (aht > MAX_AHT_SECONDS) | np.isinf(aht)
-        if np.any(absurd):
-            row = int(np.flatnonzero(absurd)[0])
-            raise ValueError(
-                f"row {row + first_row}: aht_seconds must be at most {MAX_AHT_SECONDS:g},"
-                f" got {float(aht[row]):g}"
-            )
-        known = np.isfinite(aht) & (aht > 0) & (calls > 0)
-        work = np.zeros_like(grid)
-        weight = np.zeros_like(grid)
-        np.add.at(work, (idx_day[known], idx_slot[known]), aht[known] * calls[known])
-        np.add.at(weight, (idx_day[known], idx_slot[known]), calls[known])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            aht_grid = np.where(weight > 0, work / np.where(weight > 0, weight, 1), np.nan)
-    first_day = date(1970, 1, 1) + timedelta(days=first)
-    coverage_start = min(starts)
-    coverage_end = max(starts) + timedelta(minutes=data_minutes)
-    keep = _complete_days(grid, first_day, minutes, coverage_start, coverage_end)
+        aht_grid = _aht_grid(
+            np.asarray(aht_seconds, dtype=float), calls, grid, idx_day, idx_slot, first_row
+        )
+    first_day = _EPOCH + timedelta(days=first)
+    if coverage is None:
+        keep = _complete_days(grid, first_day, minutes, coverage_start, coverage_end)
+    else:
+        keep = np.ones(n_days, dtype=bool)
     partial = tuple(first_day + timedelta(days=i) for i in range(n_days) if not keep[i])
     lo, hi = int(np.argmax(keep)), n_days - int(np.argmax(keep[::-1]))
+    grid = grid[lo:hi]
+    aht_grid = None if aht_grid is None else aht_grid[lo:hi]
+    first_day += timedelta(days=lo)
+    if coverage is None and keep[-1]:
+        extra = _closed_tail_days(grid, first_day)
+        if extra:
+            grid = np.vstack([grid, np.zeros((extra, slots))])
+            if aht_grid is not None:
+                aht_grid = np.vstack([aht_grid, np.full((extra, slots), np.nan)])
+            end = first_day + timedelta(days=len(grid))
+            coverage_end = datetime(end.year, end.month, end.day)
     return IntervalHistory(
-        first_day + timedelta(days=lo),
+        first_day,
         minutes,
-        grid[lo:hi],
-        None if aht_grid is None else aht_grid[lo:hi],
+        grid,
+        aht_grid,
         form or TimestampForm(),
         partial_days=partial,
         coverage_end=coverage_end,
     )
+
+
+def _aht_grid(
+    aht: FloatArray,
+    calls: FloatArray,
+    grid: FloatArray,
+    idx_day: np.ndarray,
+    idx_slot: np.ndarray,
+    first_row: int,
+) -> FloatArray:
+    """Call-weighted AHT per grid cell (NaN where no answered call has a known AHT)."""
+    absurd = np.isfinite(aht) & (aht > MAX_AHT_SECONDS) | np.isinf(aht)
+    if np.any(absurd):
+        row = int(np.flatnonzero(absurd)[0])
+        raise ValueError(
+            f"row {row + first_row}: aht_seconds must be at most {MAX_AHT_SECONDS:g},"
+            f" got {float(aht[row]):g}"
+        )
+    known = np.isfinite(aht) & (aht > 0) & (calls > 0)
+    work = np.zeros_like(grid)
+    weight = np.zeros_like(grid)
+    np.add.at(work, (idx_day[known], idx_slot[known]), aht[known] * calls[known])
+    np.add.at(weight, (idx_day[known], idx_slot[known]), calls[known])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(
+            np.where(weight > 0, work / np.where(weight > 0, weight, 1), np.nan), dtype=float
+        )
+
+
+def _check_span(first: int, last: int) -> None:
+    """ValueError when the rows span more than :data:`MAX_HISTORY_DAYS` days."""
+    n_days = last - first + 1
+    if n_days > MAX_HISTORY_DAYS:
+        a, b = (_EPOCH + timedelta(days=d) for d in (first, last))
+        raise ValueError(
+            f"history spans {n_days:,} days ({a} to {b}); at most {MAX_HISTORY_DAYS} days"
+            " (five years) are accepted: check the dates (a mistyped year?) or keep the recent"
+            " years"
+        )
+
+
+def _check_gaps(days: np.ndarray) -> None:
+    """ValueError naming the first run of more than :data:`MAX_GAP_DAYS` days without a row."""
+    present = np.unique(days)
+    gaps = np.diff(present) - 1
+    long = np.flatnonzero(gaps > MAX_GAP_DAYS)
+    if long.size:
+        i = int(long[0])
+        a = _EPOCH + timedelta(days=int(present[i]) + 1)
+        b = _EPOCH + timedelta(days=int(present[i + 1]) - 1)
+        raise ValueError(
+            f"history has no rows from {a} to {b} ({int(gaps[i])} days): a gap of more than"
+            f" {MAX_GAP_DAYS} days is missing data, not closed days; check the dates or keep"
+            " only the rows after the gap"
+        )
+
+
+def _window(
+    coverage: tuple[datetime, datetime],
+    starts: Sequence[datetime],
+    days: np.ndarray,
+    first_row: int,
+) -> tuple[datetime, datetime, int, int]:
+    """Coverage bounds and first/last grid day (days since 1970) of a known window."""
+    since, until = coverage
+    if not since < until:
+        raise ValueError(f"coverage must start before it ends, got {since} to {until}")
+    outside = [i for i, s in enumerate(starts) if not since <= s < until]
+    if outside:
+        i = outside[0]
+        raise ValueError(
+            f"row {i + first_row}: start {starts[i].isoformat()} is outside the coverage"
+            f" {since.isoformat()} to {until.isoformat()}"
+        )
+    first = (since.date() - _EPOCH).days
+    last = ((until - timedelta(microseconds=1)).date() - _EPOCH).days
+    _check_span(first, last)
+    if int(days.min()) - first >= LEADING_EMPTY_DAYS:
+        first = int(days.min())
+        day = _EPOCH + timedelta(days=first)
+        since = datetime(day.year, day.month, day.day)
+    return since, until, first, last
+
+
+class RowError(ValueError):
+    """A ValueError about one input row: ``index`` is its 0-based position in the input, so
+    that an adapter can name it (a CSV line, a JSON array element)."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def check_same_form(starts: Sequence[datetime], labels: Sequence[str] | None = None) -> None:
+    """:class:`RowError` at the first start whose form (naive, or with a UTC offset) differs
+    from the first one's: mixed forms have no common clock to compare them on. ``labels``
+    (the starts as written) are quoted in the message, else ISO forms."""
+    aware = [s.tzinfo is not None and s.utcoffset() is not None for s in starts]
+    for i, a in enumerate(aware):
+        if a != aware[0]:
+            this, first = ("has no", "has one") if aware[0] else ("has a", "has none")
+            text = labels[i] if labels is not None else starts[i].isoformat()
+            raise RowError(
+                i,
+                f"start {text} {this} UTC offset but the first start {first}:"
+                " the timestamps mix naive and offset forms",
+            )
+
+
+def interval_spacing_seconds(
+    starts: Sequence[datetime], labels: Sequence[str] | None = None
+) -> float | None:
+    """The interval length of a sequence of interval starts, in seconds (None for one start).
+
+    The spacing is the most common positive gap between consecutive starts in time order
+    (the smallest of equally common ones); it must divide the day and every gap must be a
+    whole multiple of it (closed intervals may be absent). Starts must all be naive or all
+    carry an offset (naive ones are compared as wall-clock times read as UTC, so that a
+    daylight-saving change cannot bend a gap). Errors are :class:`RowError` naming the start
+    (quoted from ``labels``, the starts as written, when given).
+    """
+    check_same_form(starts, labels)
+    text = list(labels) if labels is not None else [s.isoformat() for s in starts]
+    stamps = [_instant(s) for s in starts]
+    order = sorted(range(len(stamps)), key=stamps.__getitem__)
+    seen: dict[float, int] = {}
+    for i in order:
+        if stamps[i] in seen:
+            raise RowError(i, f"duplicate start {text[i]} (same instant as another start)")
+        seen[stamps[i]] = i
+    gaps = [stamps[b] - stamps[a] for a, b in pairwise(order)]
+    if not gaps:
+        return None
+    counts: dict[float, int] = {}
+    for gap in gaps:
+        counts[gap] = counts.get(gap, 0) + 1
+    spacing = min(counts, key=lambda g: (-counts[g], g))
+    if spacing != round(spacing) or SECONDS_PER_DAY % round(spacing):
+        raise RowError(
+            order[gaps.index(spacing) + 1],
+            f"starts are {spacing / 60:g} minutes apart, which does not divide the day"
+            " (1440 minutes); the interval must be e.g. 5, 10, 15, 30 or 60 minutes",
+        )
+    for k, gap in enumerate(gaps):
+        if gap % spacing:
+            i = order[k + 1]
+            raise RowError(
+                i,
+                f"start {text[i]} is off the {spacing / 60:g}-minute grid of the other starts",
+            )
+    return float(spacing)
+
+
+def _instant(start: datetime) -> float:
+    """Seconds of a start; naive ones read as UTC (wall-clock gaps, see above)."""
+    return (start if start.tzinfo else start.replace(tzinfo=UTC)).timestamp()
 
 
 def check_unique_starts(starts: Sequence[datetime], first_row: int = 1) -> None:
@@ -377,11 +578,10 @@ def _complete_days(
 ) -> np.ndarray:
     """Which days of the grid were observed whole (the first/last may not be).
 
-    The first day is observed from ``coverage_start``, the last until ``coverage_end``. An
-    unobserved interval matters only if it can be open: if days of the same weekday (or, with
-    none, any other day) had calls in an interval the first/last day did not observe, that day
-    is partial. Days in between are observed whole (absent rows there mean closed). A history
-    of a single day is kept as it is.
+    The first day is observed from ``coverage_start``, the last until ``coverage_end``; days
+    in between are observed whole (absent rows there are intervals without calls). An end
+    day is partial when its unobserved intervals would very likely have had calls
+    (:func:`_cut_inside`). A history of a single day is kept as it is.
     """
     n_days, slots = grid.shape
     keep = np.ones(n_days, dtype=bool)
@@ -398,11 +598,44 @@ def _complete_days(
         others = np.array([j for j in range(n_days) if j != i and keep[j]])
         same = others[(others - i) % 7 == 0] if len(others) else others
         reference = grid[same if len(same) else others]
-        if len(reference) and (reference[:, unobserved] > 0).any():
+        if len(reference) and _cut_inside(reference, grid[i], unobserved):
             keep[i] = False
     if not keep.any():  # two partial days and nothing else: keep what there is
         keep[:] = True
     return keep
+
+
+def _cut_inside(reference: FloatArray, day: FloatArray, unobserved: np.ndarray) -> bool:
+    """Whether ``day`` is cut off: its ``unobserved`` intervals hold more than
+    :data:`PARTIAL_DAY_SHARE` of the reference days' calls and, scaled to the day's observed
+    calls (plus one call each, so that a quiet observed part neither vanishes nor explodes),
+    more calls than a whole day could plausibly show none of (``e**-m <`` :data:`PARTIAL_DAY_P`).
+    """
+    missing = float(reference[:, unobserved].sum(axis=1).mean())
+    total = float(reference.sum(axis=1).mean())
+    if total <= 0 or missing <= PARTIAL_DAY_SHARE * total:
+        return False
+    seen = float(day[~unobserved].sum())
+    expected = missing * (seen + 1.0) / (total - missing + 1.0)
+    return expected > -math.log(PARTIAL_DAY_P)
+
+
+def _closed_tail_days(grid: FloatArray, first_day: date) -> int:
+    """Days after the grid's last day whose weekday is closed (at most
+    :data:`MAX_CLOSED_TAIL_DAYS`): closed days the file had no rows for (module docstring)."""
+    if not grid.any():
+        return 0
+    totals = grid.sum(axis=1)
+    weekday = (first_day.weekday() + np.arange(len(grid))) % 7
+    open_weekdays = set(weekday[totals > 0].tolist())
+    closed = set(weekday.tolist()) - open_weekdays
+    if open_weekdays >= {0, 1, 2, 3, 4}:
+        closed |= {5, 6} - set(weekday.tolist())  # the weekend of a Monday-to-Friday week
+    last = int(weekday[-1])
+    extra = 0
+    while extra < MAX_CLOSED_TAIL_DAYS and (last + extra + 1) % 7 in closed:
+        extra += 1
+    return extra
 
 
 def _unobserved_after(

@@ -2,10 +2,32 @@
 
 Step 1 of :mod:`wfm.forecast`: calendar effects (:mod:`wfm.calendar`) are estimated and
 divided out, so that ``A[day, slot]`` holds "ordinary-day" volumes; holidays, and days with
-no call on a weekday that is normally open, are replaced by the median of the same weekday
-nearby. :class:`PreparedHistory` also knows which intervals are open (a call in the last
-:data:`OPEN_LOOKBACK_WEEKS` weeks of that weekday), which weekdays are *full* and whether
+no call on a weekday that is normally open (and busy enough, :data:`CLOSED_DAY_MIN_CALLS`,
+for a day without calls to be more than chance), are replaced by the median of the same
+weekday nearby. :class:`PreparedHistory` also knows which weekdays are *full* and whether
 holidays are closed, and gives the intraday profiles the methods share.
+
+Opening hours are inferred per weekday as a *span*: every interval from the first to the
+last one that had a call on that weekday in the last :data:`OPEN_LOOKBACK_WEEKS` weeks is
+open, so an interval of a quiet queue that happened to get no call in eight weeks is open
+(with a small forecast), not closed. Outside the span the weekday is closed (forecast 0).
+
+Intraday profiles are credibility-weighted (as the AHT is in :mod:`wfm.forecast`): with
+``c`` the weekday's recent calls per interval (``N`` in all) and ``p`` a prior shape, the
+profile is ``(c + k p) / (N + k)`` with ``k`` = :data:`PROFILE_PRIOR_CALLS` per open
+interval. The prior is the calls of all weekdays pooled, smoothed by a triangular kernel of
+half-width :data:`PROFILE_SMOOTH_MINUTES` and restricted to the weekday's span (uniform over
+the span where that is empty). A busy queue (thousands of calls per weekday) keeps its own
+shape to within a few per cent; a queue with a few calls a day gets a smooth shape over its
+opening hours instead of zeros wherever no call happened to arrive.
+
+A history is *sparse* (:attr:`PreparedHistory.sparse`) when its open intervals had fewer
+than :data:`SPARSE_CALLS_PER_INTERVAL` calls on average in the recent weeks. Then one
+weekday's eight weeks hold too few calls to find its first and last open interval, so the
+span is inferred per weekday *type*: the working days Monday to Friday (those open at all)
+share one span, from the first to the last interval with a call on any of them, while
+Saturday and Sunday keep their own; and the backtest does not choose a method that
+forecasts 0 calls in an open interval (:mod:`wfm.backtest`).
 """
 
 from __future__ import annotations
@@ -23,9 +45,21 @@ from wfm.history import FloatArray, IntervalHistory
 if TYPE_CHECKING:
     from wfm.forecast import ForecastSpec
 
-OPEN_LOOKBACK_WEEKS = 8  # an interval counts as open if it had a call in the last 8 weeks
+OPEN_LOOKBACK_WEEKS = 8  # opening spans: intervals with calls in the last 8 weeks
 FULL_DAY_SHARE = 0.5  # a "full" weekday has at least half the calls of the busiest weekday
 MAX_DAILY_HISTORY = 730  # daily-total models see at most two years
+# Prior calls per open interval in the intraday profile: small against a busy queue's
+# hundreds per interval, dominant for a queue with a few calls a day.
+PROFILE_PRIOR_CALLS = 1.0
+# Half-width of the prior's smoothing kernel: an hour and a half either side, about the
+# width of a morning or afternoon peak, so the prior keeps the day's shape but not its noise.
+PROFILE_SMOOTH_MINUTES = 90
+# Below one call per open interval on average, an interval's own weeks say little: a method
+# forecasting 0 there (no call seen) is not chosen.
+SPARSE_CALLS_PER_INTERVAL = 1.0
+# A day without calls on an open weekday is imputed (taken as missing) only when such a day
+# usually has at least 3 calls (P(no call) = e**-3 = 5 % by chance); a quieter day is a day.
+CLOSED_DAY_MIN_CALLS = 3.0
 
 
 def cap_outliers(rows: FloatArray) -> FloatArray:
@@ -40,6 +74,33 @@ def cap_outliers(rows: FloatArray) -> FloatArray:
         return rows
     median = np.median(rows, axis=0)
     return np.asarray(np.minimum(rows, median + 3 * np.sqrt(median) + 3), dtype=float)
+
+
+def _open_span(rows: FloatArray) -> np.ndarray:
+    """Open intervals of a weekday: from the first to the last with a call in ``rows``."""
+    seen = np.flatnonzero((rows > 0).any(axis=0)) if len(rows) else np.zeros(0, dtype=int)
+    span = np.zeros(rows.shape[1], dtype=bool)
+    if seen.size:
+        span[seen[0] : seen[-1] + 1] = True
+    return span
+
+
+def _is_sparse(history: IntervalHistory, open_slot: np.ndarray) -> bool:
+    """Fewer than :data:`SPARSE_CALLS_PER_INTERVAL` calls per open interval (of the weekdays'
+    own spans), on average over the last :data:`OPEN_LOOKBACK_WEEKS` weeks."""
+    y = history.offered[-7 * OPEN_LOOKBACK_WEEKS :]
+    weekday = (history.first_day.weekday() + history.n_days - len(y) + np.arange(len(y))) % 7
+    mask = open_slot[weekday]
+    cells = int(mask.sum())
+    return cells > 0 and float(y[mask].sum()) / cells < SPARSE_CALLS_PER_INTERVAL
+
+
+def smooth_profile(counts: FloatArray, interval_minutes: int) -> FloatArray:
+    """``counts`` smoothed by a triangular kernel of half-width
+    :data:`PROFILE_SMOOTH_MINUTES` (at least one interval); not wrapped around midnight."""
+    half = max(1, round(PROFILE_SMOOTH_MINUTES / interval_minutes))
+    kernel = (half + 1.0 - np.abs(np.arange(-half, half + 1))).astype(float)
+    return np.asarray(np.convolve(counts, kernel / kernel.sum(), mode="same"), dtype=float)
 
 
 def _mask_holidays(
@@ -81,6 +142,7 @@ class PreparedHistory:
     holidays_closed: bool
     full_weekday: np.ndarray  # (7,) bool: weekdays with at least half the busiest one's calls
     weeks: int  # window of the weekday means, profiles and weekday indices
+    sparse: bool = False  # fewer than SPARSE_CALLS_PER_INTERVAL calls per open interval
     cache: dict[str, FloatArray] = field(default_factory=dict)  # shared by window variants
 
     @property
@@ -98,10 +160,15 @@ class PreparedHistory:
         raw = day_features(days, spec.country)
         for w in range(7):
             rows = np.flatnonzero(weekday == w)[-OPEN_LOOKBACK_WEEKS:]
-            open_slot[w] = (y[rows] > 0).any(axis=0) if len(rows) else False
+            open_slot[w] = _open_span(y[rows])
             plain = rows[~raw["holiday"][rows] & (totals[rows] > 0)]
             level[w] = float(np.median(totals[plain])) if len(plain) else 0.0
         full_weekday = level >= FULL_DAY_SHARE * level.max()
+        sparse = _is_sparse(history, open_slot)
+        if sparse:  # a few calls a day: the open working days share one span
+            working = np.zeros(7, dtype=bool)
+            working[:5] = open_slot[:5].any(axis=1)
+            open_slot[working] = _open_span(open_slot[working].astype(float))
         features = _mask_holidays(raw, weekday, full_weekday)
         open_weekday: np.ndarray = np.asarray(open_slot.any(axis=1))[weekday]
         open_day = totals > 0
@@ -114,13 +181,23 @@ class PreparedHistory:
         special = np.zeros(len(days), dtype=bool)
         for mask in features.values():
             special |= mask
-        # closed days on open weekdays and holidays (too different to rescale): impute
-        missing = (open_weekday & ~open_day) | hol
+        # closed days on open (busy enough) weekdays and holidays (too different to
+        # rescale): impute
+        busy = level[weekday] >= CLOSED_DAY_MIN_CALLS
+        missing = (open_weekday & ~open_day & busy) | hol
         if missing.any():
             _impute_days(adjusted, missing, open_day & ~special, open_day)
         weeks = spec.window_weeks[0]
         return cls(
-            spec, history, adjusted, open_slot, effects, holidays_closed, full_weekday, weeks
+            spec,
+            history,
+            adjusted,
+            open_slot,
+            effects,
+            holidays_closed,
+            full_weekday,
+            weeks,
+            sparse,
         )
 
     def features(self, days: Sequence[date]) -> dict[str, np.ndarray]:
@@ -130,6 +207,15 @@ class PreparedHistory:
             day_features(list(days), self.spec.country), weekday, self.full_weekday
         )
 
+    def open_intervals(self, days: Sequence[date]) -> np.ndarray:
+        """``(days, slots)`` bool: open intervals of ``days`` (their weekday's span; closed
+        holidays closed)."""
+        weekday = np.array([d.weekday() for d in days])
+        out = self.open_slot[weekday].copy()
+        if self.holidays_closed:
+            out[self.features(days)["holiday"]] = False
+        return np.asarray(out)
+
     def recent_rows(self, weekday: int, end: int | None = None) -> np.ndarray:
         """Indices of the last ``weeks`` days with this weekday (before ``end``)."""
         n = self.history.n_days if end is None else end
@@ -137,19 +223,26 @@ class PreparedHistory:
         return np.arange(first, n, 7)[-self.weeks :]
 
     def profiles(self) -> FloatArray:
-        """Intraday profile per weekday (rows sum to 1, or 0 for a closed weekday)."""
-        out = np.zeros((7, self.history.slots_per_day))
-        overall = self.adjusted[-7 * self.weeks :].sum(axis=0)
+        """Intraday profile per weekday (rows sum to 1, or 0 for a closed weekday), shrunk
+        toward the smoothed pooled shape (module docstring)."""
+        slots = self.history.slots_per_day
+        counts = np.zeros((7, slots))
         for w in range(7):
             rows = self.adjusted[self.recent_rows(w)]
             totals = rows.sum(axis=1, keepdims=True)
-            level = totals.mean()
+            level = totals.mean() if len(rows) else 0.0
             scaled = rows * np.where(totals > 0, level / np.where(totals > 0, totals, 1), 0)
-            shape = cap_outliers(scaled).sum(axis=0) * self.open_slot[w]
-            if shape.sum() <= 0:
-                shape = overall * self.open_slot[w]
-            if shape.sum() > 0:
-                out[w] = shape / shape.sum()
+            counts[w] = cap_outliers(scaled).sum(axis=0) * self.open_slot[w]
+        pooled = smooth_profile(counts.sum(axis=0), self.history.interval_minutes)
+        out = np.zeros((7, slots))
+        for w in range(7):
+            mask = self.open_slot[w]
+            if not mask.any():
+                continue
+            prior = pooled * mask
+            prior = prior / prior.sum() if prior.sum() > 0 else mask / mask.sum()
+            shape = counts[w] + PROFILE_PRIOR_CALLS * mask.sum() * prior
+            out[w] = shape / shape.sum()
         return out
 
     def daily_totals(self) -> FloatArray:

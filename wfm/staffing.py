@@ -23,6 +23,11 @@ or intervals are not inflated by rounding each one up first.
 
 Scheduled agents cover shrinkage (breaks, training, absence):
 ``scheduled = ceil(agents / (1 - shrinkage))``. Zero offered calls need zero agents.
+
+``patience_mean_seconds = math.inf`` (callers never abandon) is Erlang C exactly: such
+intervals are staffed by the Erlang C search (an abandonment target is met trivially). The
+offered load ``calls * aht_seconds / interval_seconds`` must be at most
+:data:`wfm.erlang.MAX_LOAD_ERLANGS` (ValueError naming the fields otherwise).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from wfm.erlang import (
+    MAX_LOAD_ERLANGS,
     ArrayLike,
     FloatArray,
     _asa,
@@ -42,7 +48,7 @@ from wfm.erlang import (
     check_non_negative,
     check_positive,
 )
-from wfm.erlang_a import erlang_a_arrays
+from wfm.erlang_a import check_patience, erlang_a_arrays
 
 __all__ = [
     "StaffingPlan",
@@ -144,6 +150,16 @@ def _validate_targets(
     if service_level_target is None and asa_target_seconds is None and abandon_target is None:
         raise ValueError(
             "give at least one of service_level_target, asa_target_seconds, abandon_target"
+        )
+
+
+def _check_offered_load(load: FloatArray) -> None:
+    """ValueError when ``calls * aht_seconds / interval_seconds`` exceeds the Erlang limit."""
+    if np.any(load > MAX_LOAD_ERLANGS):
+        bad = float(load[load > MAX_LOAD_ERLANGS].ravel()[0])
+        raise ValueError(
+            "calls * aht_seconds / interval_seconds (the offered load) must be at most"
+            f" {MAX_LOAD_ERLANGS:g} Erlangs, got {bad:g}"
         )
 
 
@@ -330,21 +346,26 @@ def staff_intervals(
         np.array(v, dtype=np.float64).ravel() for v in np.broadcast_arrays(calls_a, aht)
     )
     load = calls_a * aht / interval
-    live = np.flatnonzero(load > 0)
+    _check_offered_load(load)
     agents = np.zeros_like(load)
     if patience_mean_seconds is None:
-        n_min = _occupancy_floor(load[live], max_occupancy)
-        agents[live] = _erlang_c_search(
-            load[live],
-            aht[live],
-            n_min,
-            service_level_target,
-            threshold_seconds,
-            asa_target_seconds,
-        )
+        never = load > 0
+    else:
+        patience = check_patience(patience_mean_seconds)
+        patience = np.array(np.broadcast_to(patience, load.shape), dtype=np.float64)
+        never = (load > 0) & np.isinf(patience)  # never abandon: Erlang C exactly
+    c = np.flatnonzero(never)
+    agents[c] = _erlang_c_search(
+        load[c],
+        aht[c],
+        _occupancy_floor(load[c], max_occupancy),
+        service_level_target,
+        threshold_seconds,
+        asa_target_seconds,
+    )
+    if patience_mean_seconds is None:
         return _erlang_c_plan(load, agents, aht, threshold_seconds, shrinkage)
-    patience = check_positive("patience_mean_seconds", patience_mean_seconds)
-    patience = np.array(np.broadcast_to(patience, load.shape), dtype=np.float64)
+    live = np.flatnonzero((load > 0) & ~never)
     agents[live] = _erlang_a_search(
         load[live],
         aht[live],
@@ -405,7 +426,9 @@ def _single(
     c = _scalar_at_least("calls", calls, 0.0, strict=False)
     interval = _scalar_at_least("interval_seconds", interval_seconds, 0.0, strict=True)
     aht = _scalar_at_least("aht_seconds", aht_seconds, 0.0, strict=True)
-    return c, aht, c * aht / interval
+    load = c * aht / interval
+    _check_offered_load(np.array([load]))
+    return c, aht, load
 
 
 def _scalar_at_least(name: str, value: float, bound: float, *, strict: bool) -> float:
@@ -555,6 +578,7 @@ def required_agents_fractional(
         np.array(v, dtype=np.float64).ravel() for v in np.broadcast_arrays(calls_a, aht)
     )
     load = flat_calls * flat_aht / interval
+    _check_offered_load(load)
     out = np.zeros_like(load)
     live = np.flatnonzero(load > 0)
     if live.size:

@@ -9,7 +9,14 @@ All routes need the role ``planner`` (admin passes); unsafe methods need the CSR
   returns an ``history_id`` to forecast from.
 * ``POST /api/wfm/forecast`` — ``{queue | history_id, interval_minutes, start, days}``: per-interval
   forecast with its 80 % interval, the backtest (WAPE per method) and the recent history.
-* ``POST /api/wfm/staffing`` — required agents per interval (Erlang C, ``wfm.staffing``).
+  Without ``start`` it begins the day after the last observed day (for a queue: today).
+* ``POST /api/wfm/reforecast`` — a day's forecast rows and ``actuals`` (``[{start, offered}]``,
+  each at its own interval start): the rest of the day updated from them.
+* ``POST /api/wfm/staffing`` — required agents per interval (``wfm.staffing.staff_intervals``,
+  vectorised): Erlang C, or Erlang A with ``patience_mean_seconds``; targets on the service
+  level (``threshold_seconds`` may be 0), ASA and abandonment. ``interval_minutes`` is the
+  rows' own spacing, and must agree with it when given. Loads are limited to
+  :data:`MAX_INTERVAL_LOAD_ERLANGS` per interval so that a request stays around a second.
 
 The numbers come from the cores (:mod:`wfm.forecast`, :mod:`wfm.staffing`); a core's
 ``ValueError`` (too little history, ...) becomes a 422 naming the field at fault.
@@ -19,11 +26,12 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.api.errors import DomainError, NotFound, field_error
 from app.auth import require_role
@@ -36,7 +44,16 @@ from app.wfm_history import (
     today_in_center,
 )
 from wfm.forecast import METHODS, Forecast, ForecastSpec
-from wfm.history import IntervalHistory, parse_timestamp, timestamp_form
+from wfm.history import (
+    MAX_AHT_SECONDS,
+    MAX_OFFERED,
+    IntervalHistory,
+    RowError,
+    check_same_form,
+    interval_spacing_seconds,
+    parse_timestamp,
+    timestamp_form,
+)
 
 router = APIRouter(prefix="/api/wfm", tags=["wfm"])
 
@@ -44,6 +61,10 @@ Planner = Annotated[User, Depends(require_role("planner"))]
 MethodName = Literal["seasonal_naive", "weekday_mean", "ets", "sarima", "profile", "combination"]
 assert set(METHODS) == set(MethodName.__args__)  # type: ignore[attr-defined]
 HISTORY_DAYS_SHOWN = 28
+# Per-interval offered load the staffing route accepts: 100,000 Erlangs, beyond any contact
+# center; the Erlang C search costs O(sqrt(A)) vectorised steps, so 20,000 intervals at this
+# load take about a second (the core itself accepts up to wfm.erlang.MAX_LOAD_ERLANGS).
+MAX_INTERVAL_LOAD_ERLANGS = 1e5
 PRINTABLE = r"^[^\x00-\x1f\x7f]+$"  # no control characters (PostgreSQL refuses NUL)
 
 
@@ -88,7 +109,7 @@ class ForecastRequest(BaseModel):
     interval_minutes: IntervalMinutes = 30
     start: date | None = Field(default=None, description="first day; default the day after history")
     days: int = Field(default=7, ge=1, le=62)
-    history_days: int = Field(default=56, ge=14, le=730, description="database history used")
+    history_days: int = Field(default=56, ge=7, le=730, description="database history used")
     method: MethodName | None = None
 
     @model_validator(mode="after")
@@ -113,6 +134,9 @@ class BacktestPublic(BaseModel):
     relative_wape: dict[str, float | None]
     windows: dict[str, int]
     chosen: str
+    notes: dict[str, str] = Field(
+        default_factory=dict, description="skipped or passed-over methods"
+    )
 
 
 class ForecastPublic(BaseModel):
@@ -127,32 +151,96 @@ class ForecastPublic(BaseModel):
     history: list[IntervalRow]
 
 
-class ReforecastRequest(BaseModel):
-    """A day's forecast (as returned by /forecast) and the calls seen so far that day."""
+Calls = Annotated[float, Field(ge=0, le=MAX_OFFERED, allow_inf_nan=False)]
+Start = Annotated[str, Field(min_length=1, max_length=40, pattern=PRINTABLE)]
+
+
+class ReforecastInterval(BaseModel):
+    """One forecast row as /forecast returns it (finite, ordered bounds)."""
 
     model_config = ConfigDict(extra="forbid")
-    intervals: list[ForecastRow] = Field(min_length=1, max_length=20_000)
-    actual_offered: list[Annotated[float, Field(ge=0, le=1_000_000)]] = Field(max_length=1440)
-    day: date | None = Field(default=None, description="the day re-forecast; default the first")
+    start: Start
+    offered: Calls
+    offered_low: Calls
+    offered_high: Calls
+    aht_seconds: float | None = Field(default=None, gt=0, le=MAX_AHT_SECONDS, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ReforecastInterval:
+        if not self.offered_low <= self.offered <= self.offered_high:
+            raise ValueError("must have offered_low <= offered <= offered_high")
+        return self
+
+
+class ActualRow(BaseModel):
+    """Calls offered in one interval so far, at that interval's start."""
+
+    model_config = ConfigDict(extra="forbid")
+    start: Start
+    offered: Calls
+
+
+class ReforecastRequest(BaseModel):
+    """A day's forecast (as returned by /forecast, in time order) and the calls seen so far,
+    each at its own interval start (``actuals``; all on one day)."""
+
+    model_config = ConfigDict(extra="forbid")
+    intervals: list[ReforecastInterval] = Field(min_length=1, max_length=20_000)
+    actuals: list[ActualRow] = Field(min_length=1, max_length=1440)
+    actual_offered: Any = Field(default=None, description="removed: use actuals")
+
+    @field_validator("actual_offered")
+    @classmethod
+    def _no_positional_actuals(cls, value: Any) -> Any:
+        if value is not None:
+            raise ValueError(
+                "calls by position are no longer accepted (they were placed from midnight):"
+                " give actuals [{start, offered}, ...], each at its interval's start"
+            )
+        return value
 
 
 class StaffingInterval(BaseModel):
-    start: str = Field(max_length=40)
-    offered: float = Field(ge=0, le=1_000_000)
-    aht_seconds: float | None = Field(default=None, gt=0, le=36_000)
+    model_config = ConfigDict(extra="forbid")
+    start: Start
+    offered: Calls
+    aht_seconds: float | None = Field(default=None, gt=0, le=36_000, allow_inf_nan=False)
 
 
 class StaffingRequest(BaseModel):
+    """Required agents per interval: Erlang C, or Erlang A with ``patience_mean_seconds``."""
+
     model_config = ConfigDict(extra="forbid")
     intervals: list[StaffingInterval] = Field(min_length=1, max_length=20_000)
-    interval_minutes: IntervalMinutes = 30
-    service_level_target: float = Field(default=0.8, gt=0, lt=1)
-    threshold_seconds: float = Field(default=20, gt=0, le=3600)
+    interval_minutes: IntervalMinutes | None = Field(
+        default=None, description="default: the rows' own spacing (needed for one row)"
+    )
+    service_level_target: float | None = Field(default=0.8, gt=0, lt=1)
+    threshold_seconds: float = Field(default=20, ge=0, le=3600, allow_inf_nan=False)
+    asa_target_seconds: float | None = Field(default=None, gt=0, le=3600, allow_inf_nan=False)
+    abandon_target: float | None = Field(default=None, gt=0, lt=1, description="Erlang A")
+    patience_mean_seconds: float | None = Field(
+        default=None, gt=0, description="mean caller patience: Erlang A (Infinity: Erlang C)"
+    )
     aht_seconds: float = Field(
-        default=180, gt=0, le=36_000, description="when an interval has none"
+        default=180, gt=0, le=36_000, allow_inf_nan=False, description="when an interval has none"
     )
     max_occupancy: float = Field(default=1.0, gt=0, le=1)
     shrinkage: float = Field(default=0.0, ge=0, lt=1)
+
+    def check_targets(self) -> None:
+        """422 naming the field for targets that do not fit together."""
+        if self.abandon_target is not None and self.patience_mean_seconds is None:
+            raise field_error(("body", "abandon_target"), "needs patience_mean_seconds (Erlang A)")
+        if (
+            self.service_level_target is None
+            and self.asa_target_seconds is None
+            and self.abandon_target is None
+        ):
+            raise field_error(
+                ("body", "service_level_target"),
+                "give at least one of service_level_target, asa_target_seconds, abandon_target",
+            )
 
 
 class StaffingRow(BaseModel):
@@ -164,6 +252,7 @@ class StaffingRow(BaseModel):
     service_level: float
     asa_seconds: float
     occupancy: float
+    p_abandon: float | None = None
 
 
 class StaffingPublic(BaseModel):
@@ -228,20 +317,28 @@ def _until(start: date | None) -> datetime:
     return datetime(start.year, start.month, start.day, tzinfo=CENTER_TZ)
 
 
+# Which request field a core ValueError is about (first match wins; else "history").
+FORECAST_ERROR_FIELDS = (
+    ("start", "start"),
+    ("method ", "method"),
+    ("interval", "interval_minutes"),
+)
+
+
 def make_forecast(
     history: IntervalHistory, body: ForecastRequest
 ) -> tuple[Forecast, ForecastPublic]:
-    start = body.start or history.last_day + timedelta(days=1)
+    start = body.start or history.observed_last_day + timedelta(days=1)
     try:
         if start <= history.last_day:
             history = history.until(start)
         fitted = ForecastSpec(interval_minutes=body.interval_minutes).fit(history)
         forecast = fitted.forecast(start, body.days, method=body.method)
     except ValueError as exc:
-        field = (
-            "start"
-            if "start" in str(exc)
-            else ("interval_minutes" if "interval" in str(exc) else "history")
+        text = str(exc)
+        field = next(
+            (f for key, f in FORECAST_ERROR_FIELDS if key in text),
+            "history",
         )
         raise field_error(("body", field), str(exc)) from None
     bt = fitted.backtest
@@ -259,10 +356,11 @@ def make_forecast(
             relative_wape={m: _finite(w) for m, w in bt.relative_wape.items()},
             windows=bt.windows,
             chosen=bt.chosen,
+            notes=bt.notes,
         ),
         special_day_factors=fitted.effects.factors,
         holidays_closed=fitted.holidays_closed,
-        intervals=[ForecastRow(**row) for row in forecast.rows()],  # type: ignore[arg-type]
+        intervals=[ForecastRow(**row) for row in forecast.output_rows()],  # type: ignore[arg-type]
         history=history_rows(fitted.history, HISTORY_DAYS_SHOWN),
     )
     return forecast, public
@@ -324,14 +422,27 @@ def post_forecast(
 
 @router.post("/reforecast", response_model=list[ForecastRow])
 def post_reforecast(user: Planner, body: ReforecastRequest) -> list[ForecastRow]:
-    """Intraday re-forecast: the rest of the day scaled toward what the morning showed
+    """Intraday re-forecast: the rest of the day scaled toward what the actuals showed
     (:meth:`wfm.forecast.Forecast.reforecast`)."""
-    try:
-        starts = [parse_timestamp(r.start) for r in body.intervals]
-        form = timestamp_form(body.intervals[0].start, starts[0])
-    except ValueError as exc:
-        raise field_error(("body", "intervals"), f"start: {exc}") from None
+    starts = _parse_starts(("body", "intervals"), [r.start for r in body.intervals])
+    for i in range(1, len(starts)):
+        if not starts[i] > starts[i - 1]:
+            raise field_error(
+                ("body", "intervals", i, "start"),
+                f"intervals must be in time order without repeats: {body.intervals[i].start}"
+                f" does not follow {body.intervals[i - 1].start}",
+            )
+    actual_starts = _parse_starts(("body", "actuals"), [r.start for r in body.actuals])
+    aware = starts[0].tzinfo is not None
+    for j, start in enumerate(actual_starts):
+        if (start.tzinfo is not None) != aware:
+            raise field_error(
+                ("body", "actuals", j, "start"),
+                f"start {body.actuals[j].start} must be written like the intervals' starts"
+                f" ({'with' if aware else 'without'} a UTC offset)",
+            )
     aht = [r.aht_seconds for r in body.intervals]
+    spacing = min((b - a for a, b in pairwise(starts)), default=None)
     forecast = Forecast(
         starts,
         np.array([r.offered for r in body.intervals]),
@@ -339,15 +450,39 @@ def post_reforecast(user: Planner, body: ReforecastRequest) -> list[ForecastRow]
         np.array([r.offered_high for r in body.intervals]),
         None if any(a is None for a in aht) else np.array(aht, dtype=float),
         "reforecast",
-        int((starts[1] - starts[0]).total_seconds() // 60) if len(starts) > 1 else 60,
+        60 if spacing is None else max(1, int(spacing.total_seconds() // 60)),
         0.8,
-        form,
+        timestamp_form(body.intervals[0].start, starts[0]),
     )
+    actuals = [(s, r.offered) for s, r in zip(actual_starts, body.actuals, strict=True)]
     try:
-        updated = forecast.reforecast(body.actual_offered, body.day)
+        updated = forecast.reforecast(actuals)
     except ValueError as exc:
-        raise field_error(("body", "actual_offered"), str(exc)) from None
-    return [ForecastRow(**row) for row in updated.rows()]  # type: ignore[arg-type]
+        text = str(exc)
+        index = text[len("actuals[") :].split("]")[0] if text.startswith("actuals[") else ""
+        loc: tuple[str | int, ...] = ("body", "actuals")
+        if index.isdigit():
+            loc = (*loc, int(index), "start")
+        raise field_error(loc, text) from None
+    rows = updated.rows()
+    for row, given in zip(rows, body.intervals, strict=True):
+        row["start"] = given.start  # as written
+    return [ForecastRow(**row) for row in rows]  # type: ignore[arg-type]
+
+
+def _parse_starts(loc: tuple[str, str], texts: list[str]) -> list[datetime]:
+    """ISO timestamps, all naive or all with an offset; 422 naming the row otherwise."""
+    out: list[datetime] = []
+    for i, text in enumerate(texts):
+        try:
+            out.append(parse_timestamp(text))
+        except ValueError as exc:
+            raise field_error((*loc, i, "start"), f"not an ISO timestamp: {exc}") from None
+    try:
+        check_same_form(out, texts)
+    except RowError as exc:
+        raise field_error((*loc, exc.index, "start"), str(exc)) from None
+    return out
 
 
 @router.post("/staffing", response_model=StaffingPublic)
@@ -356,62 +491,72 @@ def post_staffing(user: Planner, body: StaffingRequest) -> StaffingPublic:
 
 
 def staffing_rows(body: StaffingRequest) -> list[StaffingRow]:
-    """Required agents per interval (Erlang C) for the service-level target; 0 with no calls."""
-    required_agents = _required_agents_function()
-    seconds = body.interval_minutes * 60
-    out: list[StaffingRow] = []
-    for i, row in enumerate(body.intervals):
-        aht = row.aht_seconds or body.aht_seconds
-        if row.offered <= 0:
-            out.append(
-                StaffingRow(
-                    start=row.start,
-                    offered=0.0,
-                    aht_seconds=aht,
-                    agents=0,
-                    scheduled_agents=0,
-                    service_level=1.0,
-                    asa_seconds=0.0,
-                    occupancy=0.0,
-                )
-            )
-            continue
-        try:
-            res = required_agents(
-                row.offered,
-                seconds,
-                aht,
-                body.service_level_target,
-                body.threshold_seconds,
-                max_occupancy=body.max_occupancy,
-                shrinkage=body.shrinkage,
-            )
-        except ValueError as exc:
-            raise field_error(("body", "intervals", i), str(exc)) from None
-        out.append(
-            StaffingRow(
-                start=row.start,
-                offered=row.offered,
-                aht_seconds=aht,
-                agents=int(res.agents),
-                scheduled_agents=int(res.scheduled_agents),
-                service_level=float(res.service_level),
-                asa_seconds=float(res.asa_seconds),
-                occupancy=float(res.occupancy),
-            )
+    """Required agents per interval, all at once (:func:`wfm.staffing.staff_intervals`);
+    0 agents where no calls are offered."""
+    from wfm.staffing import staff_intervals
+
+    body.check_targets()
+    seconds = _interval_seconds(body)
+    calls = np.array([r.offered for r in body.intervals])
+    aht = np.array([r.aht_seconds or body.aht_seconds for r in body.intervals])
+    load = calls * aht / seconds
+    if np.any(load > MAX_INTERVAL_LOAD_ERLANGS):
+        i = int(np.flatnonzero(load > MAX_INTERVAL_LOAD_ERLANGS)[0])
+        raise field_error(
+            ("body", "intervals", i, "offered"),
+            f"offered load (calls x aht_seconds / interval) must be at most"
+            f" {MAX_INTERVAL_LOAD_ERLANGS:g} Erlangs, got {load[i]:g}",
         )
-    return out
-
-
-def _required_agents_function() -> Any:
-    """``wfm.staffing.required_agents`` (or the re-export in ``wfm.erlang``), imported late."""
     try:
-        from wfm.staffing import required_agents
-    except ImportError:
-        try:
-            from wfm.erlang import required_agents
-        except ImportError:
-            raise ServiceUnavailable(
-                "staffing is not available yet (wfm.staffing missing)"
-            ) from None
-    return required_agents
+        plan = staff_intervals(
+            calls,
+            seconds,
+            aht,
+            service_level_target=body.service_level_target,
+            threshold_seconds=body.threshold_seconds,
+            asa_target_seconds=body.asa_target_seconds,
+            abandon_target=body.abandon_target,
+            patience_mean_seconds=body.patience_mean_seconds,
+            max_occupancy=body.max_occupancy,
+            shrinkage=body.shrinkage,
+        )
+    except ValueError as exc:
+        raise field_error(("body",), str(exc)) from None
+    return [
+        StaffingRow(
+            start=row.start,
+            offered=row.offered,
+            aht_seconds=float(aht[i]),
+            agents=int(plan.agents[i]),
+            scheduled_agents=int(plan.scheduled_agents[i]),
+            service_level=float(plan.service_level[i]),
+            asa_seconds=float(plan.asa_seconds[i]),
+            occupancy=float(plan.occupancy[i]),
+            p_abandon=None if plan.p_abandon is None else float(plan.p_abandon[i]),
+        )
+        for i, row in enumerate(body.intervals)
+    ]
+
+
+def _interval_seconds(body: StaffingRequest) -> float:
+    """The rows' spacing, checked against ``interval_minutes`` (needed for a single row)."""
+    texts = [r.start for r in body.intervals]
+    starts = _parse_starts(("body", "intervals"), texts)
+    try:
+        spacing = interval_spacing_seconds(starts, texts)
+    except RowError as exc:
+        raise field_error(("body", "intervals", exc.index, "start"), str(exc)) from None
+    given = None if body.interval_minutes is None else body.interval_minutes * 60.0
+    if spacing is None:
+        if given is None:
+            raise field_error(
+                ("body", "interval_minutes"), "required for a single interval (no spacing)"
+            )
+        return given
+    if given is not None and given != spacing:
+        raise field_error(
+            ("body", "interval_minutes"),
+            f"{body.interval_minutes} disagrees with the intervals, whose starts are"
+            f" {spacing / 60:g} minutes apart (leave it out to use their spacing)",
+        )
+    return spacing

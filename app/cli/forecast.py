@@ -16,8 +16,14 @@ already. Output timestamps carry each instant's own offset (daylight saving incl
 with one fixed offset that is not the local zone's (e.g. ``Z``) is written in that offset. A
 local time skipped by daylight saving is left out; a repeated one is written twice (once per
 offset). A history that stops (or starts) partway through a day leaves that day out: its
-unobserved intervals are unknown, not closed (a note on standard error says so); by default
-the forecast starts the day after the last observed day.
+unobserved intervals are unknown, not closed (a note on standard error says so). That is
+decided by the calls the same weekday usually has there (:mod:`wfm.history`): a 24×7 file
+whose last quiet minutes had no call keeps its last day. A file ending on the last open day
+of its week keeps the closed days after it (a Monday-to-Friday week is seven days). By
+default the forecast starts the day after the last observed day. A week of history is
+enough (seasonal naive, weekday mean, profile); methods needing more are skipped by the
+backtest with a note. Histories spanning more than five years, or with more than four
+weeks without a row, are refused with a one-line error.
 """
 
 from __future__ import annotations
@@ -176,7 +182,7 @@ def _forecast(args: argparse.Namespace) -> int:
         result = fitted.forecast(start, args.days, method=args.method)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    rows = _local_rows(result.rows(), result.starts, history.form)
+    rows = result.output_rows()
     columns = ["start", "offered", "offered_low", "offered_high"]
     if result.aht_seconds is not None:
         columns.append("aht_seconds")
@@ -193,16 +199,6 @@ def _forecast(args: argparse.Namespace) -> int:
     else:
         _write(sys.stdout, columns, rows)
     return 0
-
-
-def _local_rows(rows, starts, form):  # type: ignore[no-untyped-def]
-    """Rows with each start in the output's offset: a local time that daylight saving skips
-    is left out, one it repeats is written once per offset (the same forecast for both)."""
-    out: list[dict[str, object]] = []
-    for row, start in zip(rows, starts, strict=True):
-        for fold in form.local_folds(start):
-            out.append({**row, "start": form.format(start, fold)})
-    return out
 
 
 def _write(handle, columns: list[str], rows: list[dict[str, object]]) -> None:  # type: ignore[no-untyped-def]

@@ -6,9 +6,13 @@ interval with Erlang C (or Erlang A when ``--patience`` is given) through
 ``start,offered,aht_seconds,agents,scheduled_agents,service_level,asa_seconds,occupancy``
 (plus ``p_abandon`` under Erlang A). The interval length is the forecast's own spacing: the
 most common gap between consecutive starts (closed intervals may be absent, so larger gaps
-are allowed if they are whole multiples of it). It must divide the day; every start must lie
-on that grid; a repeated start is an error. ``--interval-minutes`` is needed only for a
-one-row forecast, and must agree with the spacing of the file when given.
+are allowed if they are whole multiples of it; :func:`wfm.history.interval_spacing_seconds`).
+It must divide the day; every start must lie on that grid; a repeated start is an error, and
+so is a file mixing naive starts with starts carrying a UTC offset. ``--interval-minutes`` is
+needed only for a one-row forecast, and must agree with the spacing of the file when given.
+
+An interval with 0 calls offered needs 0 agents whatever its handle time: its
+``aht_seconds`` may be 0 or empty (a closed interval), and is written back as given.
 """
 
 from __future__ import annotations
@@ -16,15 +20,14 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 
 from app.cli import CliError
+from wfm.history import RowError, check_same_form, interval_spacing_seconds
 from wfm.staffing import StaffingPlan, staff_intervals
 
 REQUIRED_COLUMNS = ("start", "offered")
@@ -97,8 +100,9 @@ class Forecast:
     starts: list[str]
     times: list[datetime]
     offered: np.ndarray
-    aht_seconds: np.ndarray
+    aht_seconds: np.ndarray  # NaN where a row without calls gave no handle time
     lines: list[int] | None = None  # CSV line of each row (header = line 1)
+    aht_text: list[str] | None = None  # aht_seconds as written, for rows without calls
 
 
 def run(args: argparse.Namespace) -> int:
@@ -108,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     plan = staff_intervals(
         forecast.offered,
         interval_seconds,
-        forecast.aht_seconds,
+        np.where(np.isfinite(forecast.aht_seconds), forecast.aht_seconds, 1.0),  # 0 calls
         service_level_target=args.service_level,
         threshold_seconds=args.threshold,
         asa_target_seconds=args.asa_target,
@@ -180,14 +184,11 @@ def _read_forecast(path: Path, default_aht: float | None) -> Forecast:
                 f"{path}: missing column(s) {', '.join(missing)} (have: {', '.join(columns) or 'none'})"
             )
         has_aht = "aht_seconds" in columns
-        if not has_aht and default_aht is None:
-            raise CliError(
-                f"{path}: no aht_seconds column; give the handle time with --aht SECONDS"
-            )
         starts: list[str] = []
         times: list[datetime] = []
         offered: list[float] = []
         aht: list[float] = []
+        aht_text: list[str] = []
         lines: list[int] = []
         seen: dict[float | datetime, int] = {}
         for line, raw in enumerate(reader, start=2):
@@ -199,6 +200,9 @@ def _read_forecast(path: Path, default_aht: float | None) -> Forecast:
                 raise CliError(
                     f"{path}: line {line}: column start: not an ISO timestamp: {start!r}"
                 ) from None
+            lines.append(line)
+            starts.append(start)
+            _check_form(path, times, starts, lines)
             key = _instant(times[-1])
             if key in seen:
                 raise CliError(
@@ -206,33 +210,43 @@ def _read_forecast(path: Path, default_aht: float | None) -> Forecast:
                     f" {seen[key]}); each interval must appear once"
                 )
             seen[key] = line
-            lines.append(line)
-            starts.append(start)
-            offered.append(
-                _number(
-                    path, line, "offered", row.get("offered", ""), zero_ok=True, top=MAX_OFFERED
-                )
+            calls = _number(
+                path, line, "offered", row.get("offered", ""), zero_ok=True, top=MAX_OFFERED
             )
-            if has_aht and row.get("aht_seconds", "") != "":
-                aht.append(
-                    _number(
-                        path,
-                        line,
-                        "aht_seconds",
-                        row["aht_seconds"],
-                        zero_ok=False,
-                        top=MAX_AHT_SECONDS,
-                    )
-                )
-            elif default_aht is not None:
-                aht.append(default_aht)
-            else:
-                raise CliError(
-                    f"{path}: line {line}: column aht_seconds is empty and no --aht was given"
-                )
+            offered.append(calls)
+            cell = row.get("aht_seconds", "") if has_aht else ""
+            aht_text.append(cell)
+            aht.append(_handle_time(path, line, calls, cell, has_aht, default_aht))
     if not starts:
         raise CliError(f"{path}: no intervals (the file has a header but no rows)")
-    return Forecast(starts, times, np.array(offered), np.array(aht), lines)
+    return Forecast(starts, times, np.array(offered), np.array(aht), lines, aht_text)
+
+
+def _check_form(path: Path, times: list[datetime], starts: list[str], lines: list[int]) -> None:
+    """The newest start has the form (naive or with an offset) of the first one."""
+    try:
+        check_same_form([times[0], times[-1]], [starts[0], starts[-1]])
+    except RowError as exc:
+        raise CliError(f"{path}: line {lines[-1]}: {exc}") from None
+
+
+def _handle_time(
+    path: Path, line: int, calls: float, cell: str, has_aht: bool, default_aht: float | None
+) -> float:
+    """The row's AHT: its cell, else ``--aht``; NaN for a row without calls that has none
+    (0 or empty: 0 calls need 0 agents whatever the handle time)."""
+    if calls == 0:
+        if cell == "":
+            return default_aht if default_aht is not None else math.nan
+        value = _number(path, line, "aht_seconds", cell, zero_ok=True, top=MAX_AHT_SECONDS)
+        return value if value > 0 else (default_aht if default_aht is not None else math.nan)
+    if cell != "":
+        return _number(path, line, "aht_seconds", cell, zero_ok=False, top=MAX_AHT_SECONDS)
+    if default_aht is not None:
+        return default_aht
+    if not has_aht:
+        raise CliError(f"{path}: no aht_seconds column; give the handle time with --aht SECONDS")
+    raise CliError(f"{path}: line {line}: column aht_seconds is empty and no --aht was given")
 
 
 def _number(
@@ -263,9 +277,9 @@ def interval_seconds_of(
 ) -> float:
     """The forecast's interval length in seconds, checked against ``--interval-minutes``.
 
-    The spacing is the most common positive gap between consecutive starts (the smallest of
-    equally common ones); it must divide the day and every gap must be a whole multiple of
-    it (closed intervals may be absent). One row: ``interval_minutes`` is needed.
+    The spacing is :func:`wfm.history.interval_spacing_seconds` (the most common gap between
+    consecutive starts; every gap a whole multiple of it; dividing the day). One row:
+    ``interval_minutes`` is needed.
     """
     given = None
     if interval_minutes is not None:
@@ -275,36 +289,23 @@ def interval_seconds_of(
                 f"--interval-minutes must divide the day (1440 minutes), got {interval_minutes:g}"
             )
     lines = forecast.lines or list(range(2, len(forecast.times) + 2))
-    order = sorted(range(len(forecast.times)), key=lambda i: _instant(forecast.times[i]))
-    stamps = [_instant(forecast.times[i]) for i in order]
-    gaps = [b - a for a, b in pairwise(stamps)]
-    if not gaps:
+    try:
+        spacing = interval_spacing_seconds(forecast.times, forecast.starts)
+    except RowError as exc:
+        raise CliError(f"{path}: line {lines[exc.index]}: {exc}") from None
+    if spacing is None:
         if given is None:
             raise CliError(
                 f"{path}: cannot infer the interval from a single start time;"
                 " give --interval-minutes"
             )
         return given
-    counts = Counter(gaps)
-    spacing = min(counts, key=lambda g: (-counts[g], g))
-    if spacing != round(spacing) or SECONDS_PER_DAY % round(spacing):
-        raise CliError(
-            f"{path}: starts are {spacing / 60:g} minutes apart, which does not divide the day"
-            " (1440 minutes); the interval must be e.g. 5, 10, 15, 30 or 60 minutes"
-        )
-    for k, gap in enumerate(gaps):
-        if gap % spacing:
-            i = order[k + 1]
-            raise CliError(
-                f"{path}: line {lines[i]}: start {forecast.starts[i]} is off the"
-                f" {spacing / 60:g}-minute grid of the other starts"
-            )
     if given is not None and given != spacing:
         raise CliError(
             f"--interval-minutes {interval_minutes:g} disagrees with {path}, whose starts are"
             f" {spacing / 60:g} minutes apart (leave the option out to use the file's spacing)"
         )
-    return float(spacing)
+    return spacing
 
 
 def write_required(path: Path, forecast: Forecast, plan: StaffingPlan) -> None:
@@ -328,10 +329,12 @@ def write_required(path: Path, forecast: Forecast, plan: StaffingPlan) -> None:
         writer = csv.writer(fh)
         writer.writerow(columns)
         for i, start in enumerate(forecast.starts):
+            aht = forecast.aht_seconds[i]
+            given = forecast.aht_text[i] if forecast.aht_text is not None else ""
             row = [
                 start,
                 _fmt(forecast.offered[i]),
-                _fmt(forecast.aht_seconds[i]),
+                _fmt(aht) if np.isfinite(aht) and (forecast.offered[i] > 0 or not given) else given,
                 int(plan.agents[i]),
                 int(plan.scheduled_agents[i]),
                 f"{plan.service_level[i]:.6f}",

@@ -80,14 +80,17 @@
       drawForecast(fc);
       drawAccuracy(fc.backtest);
       $("status").textContent = "Staffing…";
-      const st = await post("/api/wfm/staffing", {
+      const staffing = {
         intervals: fc.intervals.map((r) => ({ start: r.start, offered: r.offered, aht_seconds: r.aht_seconds })),
         interval_minutes: fc.interval_minutes,
         service_level_target: Number($("service_level_target").value),
         threshold_seconds: Number($("threshold_seconds").value),
         shrinkage: Number($("shrinkage").value),
         aht_seconds: Number($("aht_seconds").value),
-      });
+      };
+      const patience = $("patience_mean_seconds"); // Erlang A when the page offers it
+      if (patience && patience.value) staffing.patience_mean_seconds = Number(patience.value);
+      const st = await post("/api/wfm/staffing", staffing);
       drawStaffing(st);
       $("status").textContent = "";
     } catch (err) {

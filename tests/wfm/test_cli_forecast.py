@@ -196,7 +196,7 @@ def test_error_paths(
     )
     short = tmp_path / "s.csv"
     short.write_text("start,offered\n" + "".join(f"2025-01-0{d}T10:00,5\n" for d in range(1, 6)))
-    assert "at least 14 days" in _error(["forecast", str(short), "--days", "1"], capsys)
+    assert "at least 7 calendar days" in _error(["forecast", str(short), "--days", "1"], capsys)
     assert "too little history" in _error(["forecast", "backtest", str(short)], capsys)
     assert "not found" in _error(["forecast", str(tmp_path / "nope.csv"), "--days", "1"], capsys)
     assert "--start" in _error(["forecast", str(around_the_clock), "--start", "07/04/2025"], capsys)
@@ -275,12 +275,14 @@ def test_utc_history_uses_local_days_and_writes_utc(
     out = tmp_path / "fc.csv"
     assert main(["forecast", str(history), "--days", "7", "--out", str(out)]) == 0
     got = read_rows(out)
-    assert got[0]["start"] == "2024-11-01T15:00:00Z"  # 2024-11-02 00:00 in Seoul
+    # the history's last Friday is followed by its closed weekend (part of the history), so
+    # the forecast starts on Monday 2024-11-04 00:00 in Seoul
+    assert got[0]["start"] == "2024-11-03T15:00:00Z"
     local = [
         {**r, "start": datetime.fromisoformat(r["start"]).astimezone(zone).isoformat()} for r in got
     ]
     totals = _day_totals(local)
-    assert totals["2024-11-02"] == totals["2024-11-03"] == 0  # Seoul weekend
+    assert totals["2024-11-09"] == totals["2024-11-10"] == 0  # Seoul weekend
     assert totals["2024-11-04"] == pytest.approx(4600, rel=0.08)
     open_hours = {r["start"][11:13] for r in local if float(r["offered"]) > 0}
     assert min(open_hours) == "07" and max(open_hours) == "20"
@@ -303,3 +305,42 @@ def test_history_input_errors(
     assert err.endswith("No such file or directory") and "cannot write" in err
     err = _error(["forecast", str(good), "--time-zone", "Mars/Base"], capsys)
     assert "unknown time zone 'Mars/Base'" in err
+
+
+def test_one_week_of_a_monday_to_friday_center(
+    weekday_history: list[tuple[datetime, int]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 5: one week (rows Monday to Friday) is enough; two weeks give a backtest."""
+    week = [
+        (s.isoformat(timespec="minutes"), c)
+        for s, c in weekday_history
+        if s < datetime(2024, 10, 5)
+    ]
+    history = _write_rows(tmp_path / "week.csv", week)  # Monday 30 Sep to Friday 4 Oct
+    out = tmp_path / "fc.csv"
+    assert main(["forecast", str(history), "--days", "7", "--out", str(out)]) == 0
+    got = read_rows(out)
+    assert got[0]["start"] == "2024-10-07T00:00"  # after the closed weekend
+    totals = _day_totals(got)
+    assert totals["2024-10-07"] == pytest.approx(4600, rel=0.1)
+    assert totals["2024-10-12"] == totals["2024-10-13"] == 0
+    two = [(s, c) for s, c in weekday_history if s < datetime(2024, 10, 12)]
+    history = _write_rows(tmp_path / "two.csv", [(s.isoformat(), c) for s, c in two])
+    capsys.readouterr()
+    assert main(["forecast", "backtest", str(history)]) == 0
+    table = capsys.readouterr().out
+    assert "note: ets: skipped: needs 14 days" in table and "weekday_mean" in table
+
+
+def test_far_apart_dates_are_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 3: a two-row history from year 1 to year 9999 exhausted memory."""
+    far = _write_rows(
+        tmp_path / "far.csv", [("0001-01-01T09:00:00", 1), ("9999-12-31T09:55:00", 2)]
+    )
+    err = _error(["forecast", str(far), "--days", "1"], capsys)
+    assert "history spans 3,652,059 days" in err and "at most 1830 days" in err
+    assert "history spans" in _error(["forecast", "backtest", str(far)], capsys)

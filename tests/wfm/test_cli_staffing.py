@@ -391,3 +391,41 @@ def test_unreadable_files_are_one_line_errors(
     assert f"cannot read {tmp_path}" in _one_line_error(capsys)
     assert _staff(src, tmp_path / "no" / "r.csv") == 2
     assert "cannot write" in _one_line_error(capsys)
+
+
+@pytest.mark.parametrize("cell", ["0", ""])
+def test_closed_intervals_need_no_handle_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cell: str
+) -> None:
+    """Issue 8: '...,0,0,0,0' gave "column aht_seconds must be > 0"; a blank cell needed --aht."""
+    src = write(
+        tmp_path / "f.csv",
+        f"{HEADER},aht_seconds\n"
+        f"2024-03-04T08:00:00,0,0,0,{cell}\n"
+        "2024-03-04T08:30:00,10,8,12,180\n"
+        f"2024-03-04T09:00:00,0,0,0,{cell}\n",
+    )
+    out = tmp_path / "r.csv"
+    assert _staff(src, out) == 0, capsys.readouterr().err
+    rows = read(out)
+    assert [r["agents"] for r in rows] == ["0", "3", "0"]
+    assert rows[0]["aht_seconds"] == cell and rows[1]["aht_seconds"] == "180"
+    assert rows[1]["agents"] == str(required_agents(10, 1800, 180, 0.8, 20).agents)
+    # a row with calls still needs its handle time
+    bad = write(tmp_path / "b.csv", f"{HEADER},aht_seconds\n2024-03-04T08:00:00,5,4,6,0\n")
+    assert _staff(bad, out, "--interval-minutes", "30") == 2
+    assert "line 2: column aht_seconds must be > 0" in _one_line_error(capsys)
+
+
+def test_mixed_naive_and_offset_starts_name_the_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 11: was 'starts are 510 minutes apart, which does not divide the day'."""
+    src = write(
+        tmp_path / "f.csv",
+        "start,offered,aht_seconds\n2024-03-04T08:00:00,5,180\n2024-03-04T08:30:00+09:00,10,180\n",
+    )
+    assert _staff(src, tmp_path / "r.csv") == 2
+    err = _one_line_error(capsys)
+    assert "line 3: start 2024-03-04T08:30:00+09:00 has a UTC offset" in err
+    assert "mix naive and offset forms" in err and "divide the day" not in err

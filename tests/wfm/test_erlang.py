@@ -247,3 +247,19 @@ def test_lazy_reexports() -> None:
     assert StaffingResult.__name__ == "StaffingResult"
     with pytest.raises(AttributeError):
         erlang_module.no_such_name  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: erlang_c(1e17, 1e17 + 1e9), "offered_load_erlangs must be at most 1e\\+07"),
+        (lambda: erlang_b(1e8, 10), "offered_load_erlangs must be at most 1e\\+07"),
+        (lambda: service_level(10, 1e9, 180, 20), "agents must be at most 1e\\+08"),
+        (lambda: erlang_c([1.0, 2e7], [2, 3]), "offered_load_erlangs must be at most"),
+        (lambda: average_speed_of_answer(1e300, 2, 180), "offered_load_erlangs must be at most"),
+    ],
+)
+def test_absurd_load_and_agents_are_refused(call, message: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13: erlang_c(1e17, 1e17 + 1e9) never returned (k + 1 == k in floating point)."""
+    with pytest.raises(ValueError, match=message):
+        call()

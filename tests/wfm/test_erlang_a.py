@@ -281,11 +281,65 @@ def test_infinite_patience_is_erlang_c_exactly() -> None:
         erlang_a(10.0, 14, 180.0, math.nan)
 
 
+def mp_patient(load: float, n: int, aht: float, patience: float, t: float) -> Reference:
+    """Reference for patient callers (where :func:`mp_erlang_a`'s partial fractions fail):
+    state sums for P(wait) and P(abandon), and mpmath quadrature of the waiting-time density
+    ``h(u) = p_n n exp(-n u + (A/r)(1 - e**(-r u)))`` (u in AHTs) for the tails."""
+    with mp.workdps(40):
+        a, r, tau = mp.mpf(load), mp.mpf(aht) / patience, mp.mpf(t) / aht
+        term, total = mp.mpf(1), mp.mpf(1)
+        for k in range(1, n + 1):
+            term = term * a / k
+            total += term
+        q = [term]
+        while q[-1] > mp.mpf(10) ** -45 * q[0] or len(q) < 10:
+            q.append(q[-1] * a / (n + len(q) * r))
+        z = total - term + mp.fsum(q)
+        p_n, p_wait = term / z, mp.fsum(q) / z
+        p_ab = mp.fsum(qj * (j + 1) * r / (n + (j + 1) * r) for j, qj in enumerate(q)) / z
+
+        def h(u: mp.mpf) -> mp.mpf:
+            return p_n * n * mp.exp(-n * u - (a / r) * mp.expm1(-r * u))
+
+        served_by_t = mp.quad(lambda u: mp.exp(-r * u) * h(u), [0, tau])
+        still = mp.exp(-r * tau) * mp.quad(h, [tau, mp.inf])
+        return Reference(
+            float(p_wait),
+            float(p_ab),
+            float(1 - p_wait + served_by_t),
+            float(p_wait - served_by_t - still),
+            float("nan"),
+        )
+
+
+@pytest.mark.parametrize(
+    ("load", "n", "patience"),
+    [
+        (100.0, 110, 1.62e5),  # x = 9.9e4: the gamma route gave P(abandon) 1.2e-10 off
+        (10.0, 14, 1.273e6),  # x = 9.9e4: service level 1.7e-11 off
+        (10.0, 14, 1e6),  # abandoned within 20 s was 3.2e-6 off (a difference of O(1) terms)
+        (10.0, 14, 3e3 * 180 / 14),  # x = 3e3
+        (5.0, 6, 1e4 * 180 / 6),  # x = 1e4
+        (1667.0, 1700, 1e4),  # a large center, x = 9.4e4
+        (10.0, 14, 300.0),  # x = 23: the gamma route, abandoned within 20 s
+    ],
+)
+def test_patient_callers_exact_to_1e12(load: float, n: int, patience: float) -> None:
+    ref = mp_patient(load, n, 180.0, patience, 20.0)
+    e = erlang_a(load, n, 180.0, patience)
+    assert e.p_wait == pytest.approx(ref.p_wait, rel=REL, abs=0)
+    assert e.p_abandon == pytest.approx(ref.p_abandon, rel=REL, abs=0)
+    assert e.service_level(20.0) == pytest.approx(ref.answered_within, rel=REL, abs=0)
+    assert e.p_abandon_within(20.0) == pytest.approx(ref.abandoned_within, rel=REL, abs=0)
+
+
 def test_both_routes_agree_where_they_meet() -> None:
-    """The incomplete-gamma route (x <= 1e5) and the integrals (x > 1e5) join smoothly."""
+    """The incomplete-gamma route (x <= _X_QUAD) and the integrals (x above) join smoothly."""
+    from wfm.erlang_a import _X_QUAD
+
     for load, n, aht in [(10.0, 14, 180.0), (50.0, 52, 300.0), (0.5, 1, 60.0)]:
-        below = erlang_a(load, n, aht, 0.999999 * 1e5 * aht / n)
-        above = erlang_a(load, n, aht, 1.000001 * 1e5 * aht / n)
+        below = erlang_a(load, n, aht, (1 - 1e-12) * _X_QUAD * aht / n)
+        above = erlang_a(load, n, aht, (1 + 1e-12) * _X_QUAD * aht / n)
         for f in (
             lambda e: e.p_wait,
             lambda e: e.p_abandon,
@@ -293,7 +347,7 @@ def test_both_routes_agree_where_they_meet() -> None:
             lambda e: e.p_abandon_within(10.0),
             lambda e: e.mean_wait_answered_seconds,
         ):
-            assert f(above) == pytest.approx(f(below), rel=1e-5, abs=1e-10)
+            assert f(above) == pytest.approx(f(below), rel=1e-9, abs=1e-12)
 
 
 def test_arrays_mix_ordinary_and_patient_lanes() -> None:
@@ -326,3 +380,18 @@ def test_converges_to_erlang_c_for_any_long_patience(
     assert 0.0 <= e.p_abandon <= bound
     asa = average_speed_of_answer(load, n, aht)
     assert abs(e.mean_wait_answered_seconds - asa) <= bound * max(asa, aht)
+
+
+def test_zero_load_with_infinite_patience_raises_no_warning() -> None:
+    """Issue 12: a RuntimeWarning (0/0), an error under filterwarnings = error."""
+    e = erlang_a(0.0, 5, 180.0, math.inf)
+    assert e.service_level(20) == 1.0 and e.p_abandon_within(20) == 0.0
+    assert e.mean_wait_seconds == 0.0
+    core = erlang_a_arrays([0.0, 10.0], 14, 180.0, math.inf)
+    assert core.mean_wait_seconds[0] == 0.0
+    assert core.mean_wait_seconds[1] == pytest.approx(average_speed_of_answer(10.0, 14, 180.0))
+
+
+def test_absurd_load_is_refused() -> None:
+    with pytest.raises(ValueError, match="offered_load_erlangs must be at most 1e\\+07"):
+        erlang_a(1e17, 10, 180.0, 60.0)

@@ -161,14 +161,38 @@ def test_reforecast_moves_toward_actuals(fitted_office) -> None:  # type: ignore
     day = date(2025, 3, 3)
     fc = fitted_office.forecast(day, 2)
     seen = fc.offered[:24] * 1.5  # the morning ran 50 % over forecast
-    updated = fc.reforecast(seen, day)
+    updated = fc.reforecast(list(zip(fc.starts[:24], seen, strict=True)))
     assert np.allclose(updated.offered[:24], seen)
     ratio = updated.offered[24:48][fc.offered[24:48] > 0] / fc.offered[24:48][fc.offered[24:48] > 0]
     assert np.allclose(ratio, ratio[0]) and 1.05 < ratio[0] < 1.5
     assert np.allclose(updated.offered[48:], fc.offered[48:])  # other days untouched
     assert np.all(updated.offered_low <= updated.offered)
-    later = fc.reforecast(fc.offered[:34] * 1.5, day)
+    later = fc.reforecast(dict(zip(fc.starts[:34], fc.offered[:34] * 1.5, strict=True)))
     assert later.offered[35] / fc.offered[35] > ratio[0]  # more of the day seen, more weight
+
+
+def test_reforecast_places_actuals_at_their_interval_starts(fitted_office) -> None:  # type: ignore[no-untyped-def]
+    """Issue 7: actuals for 09:00-11:30 were written at 00:00-02:30 and the day not scaled."""
+    day = date(2025, 3, 4)
+    fc = fitted_office.forecast(day, 1)
+    morning = [datetime(2025, 3, 4, 9) + timedelta(minutes=30 * k) for k in range(6)]
+    slots = [fc.starts.index(s) for s in morning]
+    actual = fc.offered[slots] * 2.0  # twice the forecast so far
+    updated = fc.reforecast(list(zip(morning, actual, strict=True)))
+    assert np.allclose(updated.offered[slots], actual)
+    assert np.all(updated.offered[:18] == fc.offered[:18])  # the night before: as forecast
+    after = np.flatnonzero(fc.offered[slots[-1] + 1 :] > 0) + slots[-1] + 1
+    ratio = updated.offered[after] / fc.offered[after]
+    assert np.allclose(ratio, ratio[0]) and 1.1 < ratio[0] < 2.0  # the afternoon moves up
+    with pytest.raises(ValueError, match="actuals carry their interval starts"):
+        fc.reforecast([3.0, 4.0])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="not an interval start"):
+        fc.reforecast([(datetime(2025, 3, 4, 9, 10), 3.0)])
+    with pytest.raises(ValueError, match="one day"):
+        fc2 = fitted_office.forecast(day, 2)
+        fc2.reforecast([(fc2.starts[20], 1.0), (fc2.starts[70], 1.0)])
+    with pytest.raises(ValueError, match=r"actuals\[0\]: calls must be a finite number >= 0"):
+        fc.reforecast([(morning[0], -1.0)])
 
 
 def test_history_csv_absent_intervals_and_timestamp_form_kept() -> None:
@@ -220,8 +244,8 @@ def test_spec_errors_name_the_field(kwargs: dict[str, object], field: str) -> No
 
 
 def test_too_little_history_and_bad_start(office_hours: IntervalHistory) -> None:
-    with pytest.raises(ValueError, match="at least 14 days"):
-        ForecastSpec().fit(office_hours.until(office_hours.first_day + timedelta(days=10)))
+    with pytest.raises(ValueError, match="at least 7 calendar days"):
+        ForecastSpec().fit(office_hours.until(office_hours.first_day + timedelta(days=6)))
     fitted = ForecastSpec(methods=FAST).fit(office_hours)
     with pytest.raises(ValueError, match="start must be after"):
         fitted.forecast(office_hours.last_day, 1)
@@ -272,7 +296,102 @@ def test_backtest_picks_the_window_that_fits_the_series() -> None:
     spec = ForecastSpec(methods=("seasonal_naive", "weekday_mean"), country=None)
     stable = history(8, 16 * 7, interval_minutes=60, daily_calls=400.0)
     assert spec.fit(stable).backtest.windows["weekday_mean"] == 8  # type: ignore[union-attr]
-    first = history(9, 16 * 7, interval_minutes=60, daily_calls=400.0, open_minutes=(9 * 60, 18 * 60))
-    later = history(10, 16 * 7, interval_minutes=60, daily_calls=800.0, open_minutes=(12 * 60, 21 * 60))
-    shifted = IntervalHistory(first.first_day, 60, np.vstack([first.offered[:77], later.offered[77:]]))
+    first = history(
+        9, 16 * 7, interval_minutes=60, daily_calls=400.0, open_minutes=(9 * 60, 18 * 60)
+    )
+    later = history(
+        10, 16 * 7, interval_minutes=60, daily_calls=800.0, open_minutes=(12 * 60, 21 * 60)
+    )
+    shifted = IntervalHistory(
+        first.first_day, 60, np.vstack([first.offered[:77], later.offered[77:]])
+    )
     assert spec.fit(shifted).backtest.windows["weekday_mean"] == 4  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------ review 3: sparse, short
+
+
+def _as_file(h: IntervalHistory) -> IntervalHistory:
+    """The history as a file gives it: rows only where calls came."""
+    rows = ["start,offered"]
+    for i, d in enumerate(h.days):
+        for j, s in enumerate(h.interval_starts(d)):
+            if h.offered[i, j] > 0:
+                rows.append(f"{s.isoformat()},{h.offered[i, j]:g}")
+    return read_history_csv(io.StringIO("\n".join(rows) + "\n"))
+
+
+WEEKDAYS_ONLY = (1.25, 1.05, 1.0, 0.95, 1.05, 0.0, 0.0)
+
+
+@pytest.fixture(scope="module")
+def low_volume() -> IntervalHistory:
+    """About 5 calls a day, weekdays 07:00-21:00 (28 half-hours), eight weeks."""
+    return _as_file(
+        synthetic_history(
+            np.random.default_rng(21),
+            date(2024, 4, 1),
+            56,
+            30,
+            daily_calls=5.0,
+            weekday_factors=WEEKDAYS_ONLY,
+            open_minutes=(7 * 60, 21 * 60),
+        )
+    )
+
+
+def test_low_volume_forecast_has_calls_in_every_open_interval(low_volume: IntervalHistory) -> None:
+    """Issue 4: 118 of 140 open intervals were forecast 0 with a [0, 0] interval."""
+    fitted = ForecastSpec().fit(low_volume)
+    bt = fitted.backtest
+    assert bt is not None and fitted.prepared.sparse
+    assert fitted.method not in ("seasonal_naive", "weekday_mean")
+    assert "sparse" in bt.notes["seasonal_naive"]
+    fc = fitted.forecast(date(2024, 6, 3), 7)  # Monday to Sunday, no holiday
+    is_open = np.array([s.weekday() < 5 and 7 <= s.hour < 21 for s in fc.starts])
+    assert np.all(fc.offered[is_open] > 0) and np.all(fc.offered_high[is_open] > 0)
+    assert np.all(fc.offered_high[is_open & (fc.offered > 0.11)] >= 1)  # Poisson's 90 %
+    assert 0.1 < fc.offered[is_open].mean() < 0.35  # about 0.2 calls per interval
+    assert np.all(fc.offered[~is_open] == 0) and np.all(fc.offered_high[~is_open] == 0)
+    # the weekday mean reads "no call in eight weeks" as 0 only inside the interval
+    # itself, never as closed hours: its zeros are its own, and it is not chosen
+    wm = fitted.forecast(date(2024, 6, 3), 7, method="weekday_mean")
+    assert np.all(wm.offered[~is_open] == 0)
+
+
+def test_upper_bound_is_at_least_the_poisson_quantile(fitted_office) -> None:  # type: ignore[no-untyped-def]
+    from scipy import stats
+
+    point = np.array([0.0, 0.05, 0.2, 1.0, 3.0, 100.0])
+    low, high = fitted_office.calibration.bounds(point)
+    assert high[0] == 0 and np.all(high[1:] > 0)
+    assert np.all(high >= stats.poisson.ppf(0.9, point)) and high[2] >= 1
+    assert np.all(low <= point) and np.all(point <= high)
+
+
+def test_one_week_of_history_is_enough_for_the_weekday_methods() -> None:
+    """Issue 5: a week (a Monday-to-Friday file with its weekend absent) was rejected."""
+    week = _as_file(history(22, 7, interval_minutes=30, weekday_factors=WEEKDAYS_ONLY))
+    assert week.n_days == 7  # Monday to Sunday: the closed weekend counts
+    fitted = ForecastSpec().fit(week)
+    assert fitted.backtest is None and fitted.method == "weekday_mean"
+    fc = fitted.forecast(week.last_day + timedelta(days=1), 7)
+    assert fc.offered.reshape(7, 48)[:5].sum(axis=1).min() > 1000
+    assert fc.offered.reshape(7, 48)[5:].sum() == 0
+    assert ForecastSpec().fit(week).forecast(date(2025, 1, 13), 1, method="seasonal_naive")
+    with pytest.raises(ValueError, match="method ets needs at least 14 days"):
+        fitted.forecast(date(2025, 1, 13), 1, method="ets")
+
+
+def test_two_weeks_backtest_skips_methods_that_need_more() -> None:
+    """Issue 5: two full weeks of a Monday-to-Friday center ('got 12') are a backtest."""
+    two = _as_file(history(23, 12, interval_minutes=30, weekday_factors=WEEKDAYS_ONLY))
+    assert two.n_days == 14
+    fitted = ForecastSpec().fit(two)
+    bt = fitted.backtest
+    assert bt is not None and bt.origins == (date(2025, 1, 13),)
+    for m in ("ets", "sarima", "combination"):
+        assert np.isnan(bt.wape[m]) and "needs 14 days" in bt.notes[m]
+    assert bt.chosen in ("seasonal_naive", "weekday_mean", "profile")
+    assert np.isfinite(bt.wape["weekday_mean"]) and "weekday_mean" not in bt.notes
+    assert "note: ets: skipped" in bt.table()

@@ -58,9 +58,12 @@ def test_complete_last_day_ending_at_closing_time_is_kept() -> None:
     """Rows stop at 20:45 every day: the hours after it were never open, so not partial."""
     starts, calls = _weekday_rows(26)
     h = from_records(starts, calls)
-    assert h.last_day == date(2024, 9, 27) and h.partial_days == ()
-    assert h.offered[-1].sum() == h.offered[-8].sum()
-    assert h.offered[-1, : 7 * 4].sum() == 0 and h.offered[-1, 21 * 4 :].sum() == 0
+    friday = h.days.index(date(2024, 9, 27))
+    assert h.partial_days == ()
+    assert h.offered[friday].sum() == h.offered[friday - 7].sum()
+    assert h.offered[friday, : 7 * 4].sum() == 0 and h.offered[friday, 21 * 4 :].sum() == 0
+    # the closed weekend after the last Friday is part of the history (issue 5)
+    assert h.last_day == date(2024, 9, 29) and not h.offered[friday + 1 :].any()
 
 
 def test_history_starting_partway_through_a_day_leaves_that_day_out() -> None:
@@ -199,3 +202,120 @@ def test_default_form_keeps_the_old_behaviour() -> None:
     )
     start = h.interval_starts(date(2024, 1, 1))[9]
     assert h.format_start(start) == "2024-01-01T09:00:00+09:00"
+
+
+# ------------------------------------------------------------------ review 3: coverage
+
+
+def _quiet_nights(minutes: int, days: int, seed: int = 0) -> tuple[list[datetime], list[float]]:
+    """24×7 rows with busy days and nights of about 1 call an hour; rows only where calls
+    came ("closed intervals may be absent"), as a bank's export at 5 or 15 minutes is."""
+    rng = np.random.default_rng(seed)
+    starts, calls = [], []
+    for i in range(days):
+        d = datetime(2024, 3, 4) + timedelta(days=i)
+        for slot in range(1440 // minutes):
+            hour = slot * minutes // 60
+            rate = (60.0 if 8 <= hour < 20 else 1.0) * minutes / 60
+            c = float(rng.poisson(rate))
+            if c:
+                starts.append(d + timedelta(minutes=slot * minutes))
+                calls.append(c)
+    return starts, calls
+
+
+@pytest.mark.parametrize("minutes", [5, 15])
+def test_quiet_intervals_absent_at_the_ends_do_not_make_a_day_partial(minutes: int) -> None:
+    """Issue 2: a full day whose first/last quiet intervals had no call is a whole day."""
+    starts, calls = _quiet_nights(minutes, 28)
+    # no call in the first and the last 20 minutes of the month (quiet, not cut off)
+    quiet = [
+        i
+        for i, s in enumerate(starts)
+        if datetime(2024, 3, 4, 0, 20) <= s < datetime(2024, 3, 31, 23, 40)
+    ]
+    starts, calls = [starts[i] for i in quiet], [calls[i] for i in quiet]
+    h = from_records(starts, calls)
+    assert h.partial_days == () and h.n_days == 28
+    assert h.first_day == date(2024, 3, 4) and h.last_day == date(2024, 3, 31)
+    # ... while a day really cut off (at 14:00) is still left out
+    cut = [i for i, s in enumerate(starts) if s < datetime(2024, 3, 31, 14, 0)]
+    h2 = from_records([starts[i] for i in cut], [calls[i] for i in cut])
+    assert h2.partial_days == (date(2024, 3, 31),) and h2.last_day == date(2024, 3, 30)
+
+
+@pytest.mark.parametrize("minutes", [5, 15])
+def test_bank_month_keeps_every_day(anonymous_bank_path, minutes: int) -> None:  # type: ignore[no-untyped-def]
+    """Issue 2 on the real data: at 15 minutes 28 Feb (a full Sunday) was dropped, at
+    5 minutes 1 and 28 Feb."""
+    import importlib.util
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location(
+        "abi", root / "benchmarks" / "anonymous_bank_intervals.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    h = read_history_csv(io.StringIO(module.convert_to_text(anonymous_bank_path, minutes)))
+    assert h.partial_days == () and h.n_days == 28
+    assert (h.first_day, h.last_day) == (date(1999, 2, 1), date(1999, 2, 28))
+
+
+def test_known_window_covers_every_day_of_it() -> None:
+    """Issue 1: a database window is observed whole, whatever its first and last call."""
+    starts, calls = _quiet_nights(30, 42)
+    keep = [
+        i for i, s in enumerate(starts) if datetime(2024, 3, 5, 3) <= s < datetime(2024, 4, 13, 20)
+    ]
+    window = (datetime(2024, 3, 4), datetime(2024, 4, 15))  # 42 days, Monday to Sunday
+    h = from_records([starts[i] for i in keep], [calls[i] for i in keep], coverage=window)
+    assert (h.first_day, h.last_day, h.n_days) == (date(2024, 3, 4), date(2024, 4, 14), 42)
+    assert h.partial_days == () and h.observed_last_day == date(2024, 4, 14)
+    assert h.offered[0].sum() == 0 and h.offered[-1].sum() == 0  # observed: no calls
+    # a window opening with a week or more without calls starts at the first call's day
+    late = [i for i in keep if starts[i] >= datetime(2024, 3, 20)]
+    h2 = from_records([starts[i] for i in late], [calls[i] for i in late], coverage=window)
+    assert h2.first_day == date(2024, 3, 20) and h2.last_day == date(2024, 4, 14)
+    with pytest.raises(ValueError, match="outside the coverage"):
+        from_records([datetime(2024, 5, 1)], [1.0], coverage=window)
+
+
+# ------------------------------------------------------------------ review 3: sanity limits
+
+
+@pytest.mark.parametrize("minutes", [5, 60])
+def test_far_apart_dates_are_a_clear_error(minutes: int) -> None:
+    """Issue 3: rows dated 0001-01-01 and 9999-12-31 tried to allocate 7.84 GiB."""
+    text = io.StringIO(
+        f"start,offered\n0001-01-01T09:00:00,1\n9999-12-31T09:{60 - minutes:02d}:00,2\n"
+    )
+    with pytest.raises(ValueError, match=r"history spans 3,652,059 days .* at most 1830 days"):
+        read_history_csv(text)
+
+
+def test_long_gap_without_rows_is_a_clear_error() -> None:
+    text = io.StringIO("start,offered\n2020-01-01T09:00,1\n2022-01-03T09:00,2\n")
+    with pytest.raises(ValueError, match=r"no rows from 2020-01-02 to 2022-01-02 \(732 days\)"):
+        read_history_csv(text)
+    # a fortnight without rows (a closure) is accepted: those days are closed
+    starts, calls = _weekday_rows(40)
+    keep = [
+        i for i, s in enumerate(starts) if not date(2024, 9, 16) <= s.date() < date(2024, 9, 30)
+    ]
+    h = from_records([starts[i] for i in keep], [calls[i] for i in keep])
+    assert h.offered[h.days.index(date(2024, 9, 18))].sum() == 0
+
+
+# ------------------------------------------------------------------ review 3: closed tail
+
+
+def test_a_monday_to_friday_week_is_seven_calendar_days() -> None:
+    """Issue 5: the closed weekend after the last Friday belongs to the history."""
+    starts, calls = _weekday_rows(5)  # Monday 2 to Friday 6 September
+    h = from_records(starts, calls)
+    assert (h.first_day, h.last_day, h.n_days) == (date(2024, 9, 2), date(2024, 9, 8), 7)
+    # other weekdays never seen are unknown, not closed: Wednesday to Sunday stays 5 days
+    starts2 = [s + timedelta(days=2) for s in starts]
+    h2 = from_records(starts2, calls)
+    assert (h2.first_day, h2.last_day, h2.n_days) == (date(2024, 9, 4), date(2024, 9, 8), 5)

@@ -255,3 +255,70 @@ def test_fractional_agents() -> None:
     assert required_agents_fractional(100, 1800, 180, 0.5, 20, max_occupancy=0.5) == pytest.approx(
         20.0
     )
+
+
+# ------------------------------------------------------------------ review 3
+
+
+def test_infinite_patience_is_erlang_c_staffing() -> None:
+    """Issue 12: staff_intervals refused patience = inf, which erlang_a accepts."""
+    calls = np.array([100.0, 0.0, 50.0, 1000.0])
+    plan = staff_intervals(
+        calls,
+        1800,
+        180,
+        service_level_target=0.8,
+        threshold_seconds=20,
+        abandon_target=0.05,
+        patience_mean_seconds=math.inf,
+    )
+    expected = [required_agents(c, 1800, 180, 0.8, 20).agents if c else 0 for c in calls]
+    assert plan.agents.tolist() == expected
+    assert plan.p_abandon is not None and np.all(plan.p_abandon == 0)
+    c = required_agents(100, 1800, 180, 0.8, 20)
+    assert plan.asa_seconds[0] == pytest.approx(c.asa_seconds, rel=1e-12)
+    assert plan.service_level[0] == pytest.approx(c.service_level, rel=1e-12)
+    mixed = staff_intervals(
+        [100.0, 100.0],
+        1800,
+        180,
+        service_level_target=0.8,
+        threshold_seconds=20,
+        patience_mean_seconds=[math.inf, 60.0],
+    )
+    assert (
+        mixed.agents[0] == 14
+        and mixed.agents[1]
+        == required_agents_erlang_a(
+            100, 1800, 180, 60, service_level_target=0.8, threshold_seconds=20
+        ).agents
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: required_agents(1e17, 1800, 1800, 0.8, 20), "offered load.*at most 1e\\+07"),
+        (lambda: required_agents(100, 1800, 1e300, 0.8, 20), "offered load.*at most 1e\\+07"),
+        (
+            lambda: staff_intervals(
+                [1e17], 1800, 1800, service_level_target=0.8, threshold_seconds=20
+            ),
+            "calls \\* aht_seconds / interval_seconds",
+        ),
+        (
+            lambda: required_agents_erlang_a(1e17, 1800, 180, 60, abandon_target=0.1),
+            "offered load.*at most",
+        ),
+    ],
+)
+def test_absurd_loads_are_a_value_error_not_a_hang(call, message: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13: required_agents(1e17, ...) never returned; AHT 1e300 divided by zero."""
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_ten_million_erlangs_are_still_staffed() -> None:
+    res = required_agents(1e8, 1800, 180, 0.8, 20)  # 1e7 Erlangs, the limit
+    assert res.agents > 1e7 and service_level(1e7, res.agents, 180, 20) >= 0.8
+    assert service_level(1e7, res.agents - 1, 180, 20) < 0.8
