@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -24,7 +24,6 @@ from app.models import (
     Customer,
     CustomerPhone,
     EventRecord,
-    Interaction,
     Product,
     Queue,
     User,
@@ -192,35 +191,27 @@ def agents_by_site_and_state(session: Session) -> dict[str, Counter[str]]:
 
 @dataclass(frozen=True)
 class QueueCounts:
-    """Contacts per queue in a period. ``abandon_rate`` = abandoned / offered (0 when none)."""
+    """Inbound calls of a queue in a period whose wait ended: offered ``N``, answered
+    ``A``, abandoned ``B`` (the :mod:`qa.kpis` conventions: ``N = A + B + F``, failed
+    callbacks ``F``; calls still waiting are not offered yet)."""
 
     queue: str
     offered: int
     answered: int
     abandoned: int
 
-    @property
-    def abandon_rate(self) -> float:
-        return self.abandoned / self.offered if self.offered else 0.0
-
 
 def interaction_counts(
     session: Session, since: datetime, until: datetime | None = None
 ) -> list[QueueCounts]:
-    """Offered, answered and abandoned contacts per queue with ``since <= arrived_at < until``."""
-    answered = func.sum(case((col(Interaction.answered_at).is_not(None), 1), else_=0))
-    abandoned = func.sum(case((col(Interaction.outcome) == "abandoned", 1), else_=0))
-    query = (
-        select(Interaction.queue, func.count(), answered, abandoned)
-        .where(Interaction.arrived_at >= as_utc(since))
-        .group_by(Interaction.queue)
-        .order_by(Interaction.queue)
-    )
-    if until is not None:
-        query = query.where(Interaction.arrived_at < as_utc(until))
+    """Inbound offered, answered and abandoned calls per queue with
+    ``since <= arrived_at < until``, counted by :mod:`qa.kpis` (through
+    :mod:`app.qa_report`, the QA page's path)."""
+    from app.qa_report import inbound_counts_by_queue  # it reads this module's helpers
+
     return [
-        QueueCounts(str(q), int(n), int(a or 0), int(b or 0))
-        for q, n, a, b in session.exec(query).all()
+        QueueCounts(queue, c.offered, c.answered, c.abandoned)
+        for queue, c in sorted(inbound_counts_by_queue(session, since, until).items())
     ]
 
 

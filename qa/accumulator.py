@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qa.counts import KpiCounts
-from qa.records import ContactRecord, RecordBuilder
-from routing.events import ContactArrived, ContactTransferred, Event
+from qa.records import ContactRecord, Outcome, RecordBuilder
+from routing.events import Event
 
 if TYPE_CHECKING:
     from qa.kpis import ServiceLevelDefinition
@@ -29,7 +29,9 @@ class KpiAccumulator:
     :func:`qa.counts.counts_by_queue` does. Uses the same :class:`RecordBuilder` and
     :class:`KpiCounts` as the batch path, so the wallboard and the reports cannot drift
     apart. A contact's record is dropped once its story is over (abandoned, or ended
-    and wrapped up), not at the wrap-up after a transfer.
+    and wrapped up), not at the wrap-up after a transfer. A failed callback counts in
+    ``callback_failed`` (offered, neither answered nor abandoned). Handle times are not
+    kept here (``handled`` stays 0): the batch path reads them from the interaction table.
     """
 
     threshold_seconds: float = 20.0
@@ -39,32 +41,65 @@ class KpiAccumulator:
     _by_key: dict[tuple[str, str], KpiCounts] = field(default_factory=dict)
     _waiting: dict[str, ContactRecord] = field(default_factory=dict)
     _legs_by_key: dict[tuple[str, str], KpiCounts] = field(default_factory=dict)
-    _in_leg: set[str] = field(default_factory=set)
+    #: what is counted now for each wait (a contact's arrival leg, ``(id, -1)``, or its
+    #: leg ``(id, i)``): ``(counts key, wait, outcome)``; a callback's answer can be taken
+    #: back by a later ``DialResult``, and the counts follow
+    _counted: dict[tuple[str, int], tuple[tuple[str, str], float, Outcome]] = field(
+        default_factory=dict)
 
     def add(self, event: Event) -> None:
         rec = self._builder.add(event)
         if rec is None or rec.direction != self.direction:
             return
-        if isinstance(event, ContactArrived) and rec.wait_seconds is None:
-            self._waiting[rec.contact_id] = rec
-            return
-        if rec.contact_id in self._waiting and rec.wait_seconds is not None:
-            del self._waiting[rec.contact_id]
-            counts = self._by_key.setdefault((rec.queue, rec.tier), KpiCounts())
-            self._count(counts, rec.wait_seconds, rec.answered_at is not None)
-        if isinstance(event, ContactTransferred):
-            self._in_leg.add(rec.contact_id)
-        elif rec.contact_id in self._in_leg and rec.legs and not rec.legs[-1].open:
-            self._in_leg.discard(rec.contact_id)
-            leg = rec.legs[-1]
-            counts = self._legs_by_key.setdefault((leg.queue, rec.tier), KpiCounts())
-            self._count(counts, leg.wait_seconds or 0.0, leg.answered_at is not None)
-            counts.transferred_in += 1
+        cid = rec.contact_id
+        self._settle((cid, -1), (rec.queue, rec.tier), rec.wait_seconds, rec.outcome)
+        if rec.outcome is None:
+            self._waiting[cid] = rec
+        else:
+            self._waiting.pop(cid, None)
+        for i, leg in enumerate(rec.legs):
+            self._settle((cid, i), (leg.queue, rec.tier), leg.wait_seconds, leg.outcome)
         if _finished(rec):
-            self._builder.records.pop(rec.contact_id, None)  # done: keep memory bounded
+            self._builder.records.pop(cid, None)  # done: keep memory bounded
+            for i in range(-1, len(rec.legs)):
+                self._counted.pop((cid, i), None)
 
-    def _count(self, counts: KpiCounts, wait: float, answered: bool) -> None:
-        counts.add_contact(wait, answered, self.threshold_seconds, self.short_abandon_seconds)
+    def _settle(
+        self,
+        wait_id: tuple[str, int],
+        key: tuple[str, str],
+        wait: float | None,
+        outcome: Outcome | None,
+    ) -> None:
+        """Make the counts hold this wait as it is now (ended, or not yet / no longer).
+        ``wait_id`` ``(contact, -1)`` is a contact's arrival leg, ``(contact, i)`` its
+        transferred-in leg ``i``."""
+        now = None if outcome is None or wait is None else (key, wait, outcome)
+        before = self._counted.get(wait_id)
+        if now == before:
+            return
+        if before is not None:
+            self._count(wait_id[1] >= 0, *before, weight=-1)
+            del self._counted[wait_id]
+        if now is not None:
+            self._count(wait_id[1] >= 0, *now, weight=1)
+            self._counted[wait_id] = now
+
+    def _count(
+        self,
+        transferred_in: bool,
+        key: tuple[str, str],
+        wait: float,
+        outcome: Outcome,
+        weight: int,
+    ) -> None:
+        table = self._legs_by_key if transferred_in else self._by_key
+        counts = table.setdefault(key, KpiCounts())
+        counts.add_contact(wait, outcome == "answered", self.threshold_seconds,
+                           self.short_abandon_seconds,
+                           callback_failed=outcome == "callback_failed", weight=weight)
+        if transferred_in:
+            counts.transferred_in += weight
 
     def counts(self, queue: str | None = None, tier: str | None = None) -> KpiCounts:
         total = KpiCounts()
@@ -89,8 +124,12 @@ class KpiAccumulator:
         return dict(self._by_key)
 
     def waiting(self, queue: str | None = None) -> list[ContactRecord]:
-        """Contacts still waiting (arrived, neither answered nor abandoned), oldest first."""
-        return [r for r in self._waiting.values() if queue is None or r.queue == queue]
+        """Contacts still waiting (arrived, neither answered nor abandoned), oldest first.
+
+        A callback whose dial did not reach the customer waits again (see
+        :class:`~qa.records.ContactRecord`)."""
+        out = [r for r in self._waiting.values() if queue is None or r.queue == queue]
+        return sorted(out, key=lambda r: r.arrived_at)
 
     def longest_wait_seconds(self, now: float, queue: str | None = None) -> float:
         """``now - arrived_at`` of the oldest waiting contact; 0 if none waits."""

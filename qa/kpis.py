@@ -8,7 +8,12 @@ The path is always the same, after Ciw's data record:
 records as numpy columns) ──▶ :class:`~qa.counts.KpiCounts` (the handful of sums every
 KPI needs) ──▶ the KPI functions of this module (:func:`service_level`,
 :func:`average_speed_of_answer`, :func:`abandonment_rate`, :func:`mean_wait`,
-:func:`occupancy`).
+:func:`average_handle_time`, :func:`occupancy`).
+
+A store that keeps one row per contact instead of events (the server's interaction
+table) enters the same path at the table: :meth:`~qa.records.ContactTable.from_times`.
+Outbound dials are counted apart, by :mod:`qa.dials`; the VIP and general segments are
+:mod:`qa.segments`.
 
 Agent time (for occupancy) goes ``events`` ──▶ :class:`~qa.agent_time.AgentTimeBuilder`
 ──▶ :class:`~qa.agent_time.AgentTime` (busy and available seconds per interval).
@@ -25,17 +30,27 @@ Conventions (the same names as the Erlang module uses)
 * The *wait* of a contact is ``answered_at - arrived_at`` if it was answered, and
   ``abandoned_at - arrived_at`` if the caller hung up first. A contact still waiting
   is neither answered nor abandoned and is not counted as offered yet.
-* *Offered* ``N = A + B + U``: answered ``A`` plus abandoned ``B`` (contacts whose wait
-  ended) plus unserved ``U``. ``U`` is 0 live and in any open log; it counts only in a
-  table *closed* at a time ``t`` (a finished simulation closes its table at the end of
-  the run): a contact still waiting at ``t`` is *unserved*, neither answered nor
-  abandoned, with the censored wait ``t - arrived_at``. So every caller who arrived is
+* *Offered* ``N = A + B + U + F``: answered ``A`` plus abandoned ``B`` (contacts whose
+  wait ended) plus unserved ``U`` plus failed callbacks ``F``. ``U`` is 0 live and in
+  any open log; it counts only in a table *closed* at a time ``t`` (a finished
+  simulation closes its table at the end of the run): a contact still waiting at ``t``
+  is *unserved*, neither answered nor abandoned, with the censored wait
+  ``t - arrived_at``. So every caller who arrived is
   in ``N``; an unserved caller is never within the threshold and adds its censored wait
   to the mean wait over all offered contacts (a lower bound of its true wait).
+* A *failed callback* ``F`` is a caller who accepted a callback that was closed after
+  its last dial did not reach them (``ContactEnded(reason="callback_failed")``): the
+  wait ended unserved, so it is offered, never within the threshold, neither answered
+  nor abandoned; its wait runs to the close. A callback's answer is the answer of the
+  dial that reached the customer (see :class:`~qa.records.ContactRecord`).
 * *Within the threshold* means a wait ``<= T`` seconds: ``A_T`` answered and ``B_T``
   abandoned within ``T``.
 * A *short abandon* is one after a wait ``< S`` seconds: ``B_S``.
 * Contacts are attributed to the interval in which they *arrived*.
+* *Handle time* of an answered contact is talk, hold and wrap-up: from the (first)
+  answer to the end of the last wrap-up (the interaction table's ``handle_seconds``);
+  AHT is its mean over the answered contacts whose handle time is known. Event records
+  do not carry it into tables yet, so AHT is NaN on tables built from events.
 * Only inbound contacts count (``direction == "inbound"``).
 
 Transferred contacts
@@ -97,18 +112,21 @@ from qa.counts import (
     KpiCounts,
     count_callbacks,
     count_contacts,
+    counts_by_group,
     counts_by_interval,
     counts_by_queue,
     counts_by_tier,
     interval_index,
 )
 from qa.records import (
+    OUTCOMES,
     BoolArray,
     ContactRecord,
     ContactTable,
     FloatArray,
     IntArray,
     Leg,
+    Outcome,
     RecordBuilder,
     records_from_events,
 )
@@ -116,6 +134,7 @@ from qa.records import (
 __all__ = [
     "BUSY_STATES",
     "IDLE_STATES",
+    "OUTCOMES",
     "SERVICE_LEVEL_DEFINITIONS",
     "AgentTime",
     "AgentTimeBuilder",
@@ -128,14 +147,18 @@ __all__ = [
     "KpiAccumulator",
     "KpiCounts",
     "Leg",
+    "Outcome",
     "RecordBuilder",
     "ServiceLevelDefinition",
     "abandonment_rate",
+    "average_handle_time",
     "average_speed_of_answer",
     "callback_acceptance_rate",
+    "callback_failure_rate",
     "callback_summary",
     "count_callbacks",
     "count_contacts",
+    "counts_by_group",
     "counts_by_interval",
     "counts_by_queue",
     "counts_by_tier",
@@ -218,6 +241,12 @@ def mean_wait(counts: KpiCounts) -> float:
     return _ratio(counts.wait_all_seconds, counts.offered)
 
 
+def average_handle_time(counts: KpiCounts) -> float:
+    """AHT: mean handle time (talk, hold and wrap-up) of the answered contacts whose handle
+    time is known, ``sum(handle) / handled`` seconds (NaN when none is known)."""
+    return _ratio(counts.handle_seconds, counts.handled)
+
+
 def abandonment_rate(counts: KpiCounts) -> float:
     """Share of offered contacts that abandoned, ``B / N`` (``N`` includes unserved)."""
     return _ratio(counts.abandoned, counts.offered)
@@ -259,8 +288,17 @@ def mean_callback_wait(counts: CallbackCounts) -> float:
     return _ratio(counts.wait_seconds, counts.answered)
 
 
+def callback_failure_rate(counts: CallbackCounts) -> float:
+    """Share of the closed callbacks that never reached the customer,
+    ``failed / (answered + failed)`` (pending ones are not closed yet; NaN with none closed)."""
+    return _ratio(counts.failed, counts.answered + counts.failed)
+
+
 def callback_summary(counts: CallbackCounts) -> dict[str, float]:
-    """The callback figures of one group: offered, accepted, acceptance rate, mean wait."""
+    """The callback figures of a simulation's results: offered, accepted, acceptance rate,
+    mean wait (the keys ``docs/scenario.md`` documents; the simulator never fails a
+    callback). The failed ones are ``CallbackCounts.failed`` and
+    :func:`callback_failure_rate`."""
     return {
         "callbacks_offered": float(counts.offered),
         "callbacks_accepted": float(counts.accepted),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +31,7 @@ from routing.events import (
     ContactOffered,
     ContactOfferTimedOut,
     ContactTransferred,
+    DialResult,
     Event,
     WrapUpEnded,
 )
@@ -38,6 +39,11 @@ from routing.events import (
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+#: How a contact's wait ended: answered by an agent, abandoned by the caller, or (an
+#: accepted callback) closed after its last dial did not reach the customer.
+Outcome = Literal["answered", "abandoned", "callback_failed"]
+OUTCOMES: tuple[Outcome, ...] = ("answered", "abandoned", "callback_failed")
 
 
 # --- one flat record per contact ------------------------------------------------
@@ -53,16 +59,44 @@ class Leg:
     started_at: float
     answered_at: float | None = None
     abandoned_at: float | None = None
+    callback_failed_at: float | None = None
 
     @property
     def open(self) -> bool:
-        return self.answered_at is None and self.abandoned_at is None
+        return _outcome(self.answered_at, self.abandoned_at, self.callback_failed_at) is None
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """How this leg's wait ended; ``None`` while open."""
+        return _outcome(self.answered_at, self.abandoned_at, self.callback_failed_at)
 
     @property
     def wait_seconds(self) -> float | None:
-        """Wait in this leg: from the transfer to the answer (or hang-up); ``None`` while open."""
-        end = self.answered_at if self.answered_at is not None else self.abandoned_at
+        """Wait in this leg: from the transfer to the answer (or hang-up, or the failed
+        callback's close); ``None`` while open."""
+        end = _end_of_wait(self.answered_at, self.abandoned_at, self.callback_failed_at)
         return None if end is None else end - self.started_at
+
+
+def _outcome(
+    answered_at: float | None, abandoned_at: float | None, failed_at: float | None
+) -> Outcome | None:
+    if answered_at is not None:
+        return "answered"
+    if abandoned_at is not None:
+        return "abandoned"
+    if failed_at is not None:
+        return "callback_failed"
+    return None
+
+
+def _end_of_wait(
+    answered_at: float | None, abandoned_at: float | None, failed_at: float | None
+) -> float | None:
+    for at in (answered_at, abandoned_at, failed_at):
+        if at is not None:
+            return at
+    return None
 
 
 @dataclass(slots=True)
@@ -74,6 +108,16 @@ class ContactRecord:
     arrival leg: the *first* arrival and the *first* answer (a transfer does not restart
     them). Each transfer adds a :class:`Leg` to ``legs``; the answer or abandon after a
     transfer closes that leg, not the contact's arrival leg.
+
+    Callbacks (``callback``: the caller accepted one). When the engine offers a callback
+    (``ContactOffered.callback``) the agent dials out, and the agent's ``ContactAnswered``
+    counts as the answer (the customer came to the phone) unless the dial is then
+    reported as not reaching them: a ``DialResult`` other than ``connected`` takes that
+    answer back (the callback waits for its retry, still unanswered). While the dial's
+    answer may still be taken back, ``dial_answered_at`` holds its time; the conversation
+    ending normally or a transfer settles it. ``ContactEnded(reason="callback_failed")``
+    closes the wait as a *failed callback* (``callback_failed_at``): neither answered
+    nor abandoned.
     """
 
     contact_id: str
@@ -94,6 +138,11 @@ class ContactRecord:
     callback_offered: bool = False
     callback_at: float | None = None
     legs: list[Leg] = field(default_factory=list)
+    callback_failed_at: float | None = None
+    #: the current offer is a callback's dial (``ContactOffered.callback``)
+    dialling: bool = False
+    #: the answer of the callback's dial, while a ``DialResult`` may still take it back
+    dial_answered_at: float | None = None
 
     @property
     def queue_now(self) -> str:
@@ -101,13 +150,23 @@ class ContactRecord:
         return self.legs[-1].queue if self.legs else self.queue
 
     @property
+    def outcome(self) -> Outcome | None:
+        """How the arrival leg's wait ended; ``None`` while still waiting."""
+        return _outcome(self.answered_at, self.abandoned_at, self.callback_failed_at)
+
+    @property
     def wait_seconds(self) -> float | None:
-        """Wait until answer, or until the caller hung up; ``None`` while still waiting."""
-        if self.answered_at is not None:
-            return self.answered_at - self.arrived_at
-        if self.abandoned_at is not None:
-            return self.abandoned_at - self.arrived_at
-        return None
+        """Wait until answer, until the caller hung up, or until a failed callback was
+        closed; ``None`` while still waiting."""
+        end = _end_of_wait(self.answered_at, self.abandoned_at, self.callback_failed_at)
+        return None if end is None else end - self.arrived_at
+
+    @property
+    def callback_failed(self) -> bool:
+        """An accepted callback closed without reaching the customer (in any leg)."""
+        return self.callback_failed_at is not None or any(
+            leg.callback_failed_at is not None for leg in self.legs
+        )
 
     @property
     def handle_seconds(self) -> float | None:
@@ -159,31 +218,68 @@ class RecordBuilder:
 
 
 def _answered(rec: ContactRecord, ev: Event) -> None:
+    """The wait of the current leg (or of the arrival leg) ends in an answer."""
+    assert isinstance(ev, ContactAnswered)
     if rec.legs and rec.legs[-1].open:
         rec.legs[-1].answered_at = ev.at
-    elif rec.answered_at is None and rec.abandoned_at is None:
-        assert isinstance(ev, ContactAnswered)
+    elif rec.outcome is None:
         rec.answered_at = ev.at
         rec.agent_id = ev.agent_id
+    else:
+        return
+    if rec.dialling:
+        rec.dial_answered_at = ev.at
+
+
+def _settle_dial(rec: ContactRecord) -> None:
+    """The callback's dial reached the customer (or there was none): its answer stays."""
+    rec.dialling = False
+    rec.dial_answered_at = None
+
+
+def _dial_result(rec: ContactRecord, ev: Event) -> None:
+    """A callback's dial did not reach the customer: take back the answer of that dial."""
+    assert isinstance(ev, DialResult)
+    if not rec.callback or ev.result == "connected":
+        return
+    at = rec.dial_answered_at
+    if at is not None:
+        if rec.legs and rec.legs[-1].answered_at == at:
+            rec.legs[-1].answered_at = None
+        elif not rec.legs and rec.answered_at == at:
+            rec.answered_at = None
+            rec.agent_id = None
+    _settle_dial(rec)
 
 
 def _abandoned(rec: ContactRecord, ev: Event) -> None:
     if rec.legs and rec.legs[-1].open:
         rec.legs[-1].abandoned_at = ev.at
-    elif rec.answered_at is None and rec.abandoned_at is None:
+    elif rec.outcome is None:
         rec.abandoned_at = ev.at
 
 
 def _offered(rec: ContactRecord, ev: Event) -> None:
+    assert isinstance(ev, ContactOffered)
     rec.offers += 1
+    rec.dialling = ev.callback
 
 
 def _timed_out(rec: ContactRecord, ev: Event) -> None:
     rec.offer_timeouts += 1
+    _settle_dial(rec)
 
 
 def _ended(rec: ContactRecord, ev: Event) -> None:
+    assert isinstance(ev, ContactEnded)
     rec.ended_at = ev.at
+    _settle_dial(rec)
+    if ev.reason != "callback_failed":
+        return
+    if rec.legs and rec.legs[-1].open:
+        rec.legs[-1].callback_failed_at = ev.at
+    elif rec.outcome is None:
+        rec.callback_failed_at = ev.at
 
 
 def _wrapped(rec: ContactRecord, ev: Event) -> None:
@@ -196,6 +292,7 @@ def _held(rec: ContactRecord, ev: Event) -> None:
 
 def _transferred(rec: ContactRecord, ev: Event) -> None:
     assert isinstance(ev, ContactTransferred)
+    _settle_dial(rec)  # a callback the agent transfers has reached the customer
     rec.transfers += 1
     rec.legs.append(Leg(ev.target_queue or rec.queue_now, ev.at))
 
@@ -222,6 +319,7 @@ _APPLY: dict[type[Event], Callable[[ContactRecord, Event], None]] = {
     ContactTransferred: _transferred,
     CallbackScheduled: _callback,
     CallbackOffered: _callback_offered,
+    DialResult: _dial_result,
 }
 
 
@@ -237,8 +335,10 @@ def records_from_events(events: Iterable[Event]) -> list[ContactRecord]:
 class ContactTable:
     """Contact records as numpy columns (the fast path of the simulator builds this directly).
 
-    ``wait_seconds`` is NaN for contacts still waiting; ``answered`` and ``abandoned``
-    are exclusive. ``queue_index`` / ``tier_index`` index ``queues`` / ``tiers``.
+    ``wait_seconds`` is NaN for contacts still waiting; ``answered``, ``abandoned`` and
+    ``callback_failed`` (an accepted callback closed without reaching the customer; all
+    False when not given) are exclusive. ``queue_index`` / ``tier_index`` index
+    ``queues`` / ``tiers``.
 
     A table built *closed* at a time ``t`` (:meth:`from_records` with ``closed_at``: the
     end of a finished simulation) has no contact still waiting: one whose wait has not
@@ -249,6 +349,11 @@ class ContactTable:
     and the same ``queues`` / ``tiers``: one row per leg, ``arrived_at`` the transfer's
     time (arrival in the leg's queue), ``queue_index`` the leg's queue, ``tier_index`` the
     contact's tier; ``None`` when there is none to report (the fast path).
+
+    ``handle_seconds``: handle time (talk, hold and wrap-up) of answered contacts, NaN
+    where unknown; ``None`` when the source has none (records, the simulator's fast path).
+    A contact whose wait ended but whose end time is unknown (NaN ``wait_seconds`` with
+    ``abandoned`` or ``callback_failed`` set) counts in its class with an unknown wait.
     """
 
     arrived_at: FloatArray
@@ -260,12 +365,19 @@ class ContactTable:
     queues: tuple[str, ...]
     tiers: tuple[str, ...]
     transfer_legs: ContactTable | None = None
+    callback_failed: BoolArray | None = None
+    handle_seconds: FloatArray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.arrived_at)
-        for f in ("wait_seconds", "answered", "abandoned", "queue_index", "tier_index"):
-            if len(getattr(self, f)) != n:
-                raise ValueError(f"{f} has {len(getattr(self, f))} rows, arrived_at has {n}")
+        for f in ("wait_seconds", "answered", "abandoned", "queue_index", "tier_index",
+                  "callback_failed", "handle_seconds"):
+            column = getattr(self, f)
+            if column is not None and len(column) != n:
+                raise ValueError(f"{f} has {len(column)} rows, arrived_at has {n}")
+        ended = self.answered.astype(np.int64) + self.abandoned + self.failed
+        if np.any(ended > 1):
+            raise ValueError("answered, abandoned and callback_failed must be exclusive")
         legs = self.transfer_legs
         if legs is not None and (legs.queues, legs.tiers) != (self.queues, self.tiers):
             raise ValueError("transfer_legs must have the same queues and tiers as the table")
@@ -274,10 +386,70 @@ class ContactTable:
         return len(self.arrived_at)
 
     @property
+    def failed(self) -> BoolArray:
+        """``callback_failed``, all False when the table has no such column."""
+        if self.callback_failed is None:
+            return np.zeros(len(self), dtype=np.bool_)
+        return self.callback_failed
+
+    @property
     def unserved(self) -> BoolArray:
         """Contacts of a closed table still waiting at its close (see the class docstring)."""
-        out: BoolArray = ~self.answered & ~self.abandoned & ~np.isnan(self.wait_seconds)
+        out: BoolArray = (~self.answered & ~self.abandoned & ~self.failed
+                          & ~np.isnan(self.wait_seconds))
         return out
+
+    @classmethod
+    def from_times(
+        cls,
+        arrived_at: FloatArray,
+        answered_at: FloatArray,
+        ended_at: FloatArray,
+        outcome_index: IntArray,
+        queue_index: IntArray,
+        tier_index: IntArray,
+        queues: Sequence[str],
+        tiers: Sequence[str],
+        *,
+        handle_seconds: FloatArray | None = None,
+        ticks_per_second: float = 1.0,
+    ) -> ContactTable:
+        """An open table from per-contact times and outcomes (a store of one row per
+        contact, such as the server's interaction table, rather than events).
+
+        ``outcome_index`` indexes :data:`OUTCOMES` (``answered``, ``abandoned``,
+        ``callback_failed``); ``-1``: the wait has not ended (still waiting). Times are in
+        ticks (``ticks_per_second`` per second; NaN where unknown): give integral ticks
+        (microseconds, say) and the waits are exact, so a wait of exactly ``T`` is within
+        ``T`` on every database. The wait, as everywhere in :mod:`qa.kpis`::
+
+            answered:               wait = answered_at - arrived_at
+            abandoned, failed cb.:  wait = ended_at - arrived_at   (NaN if ended_at unknown)
+
+        Raises ``ValueError`` for an answered contact with no ``answered_at``, or an
+        ``outcome_index`` out of range.
+        """
+        code = np.asarray(outcome_index, dtype=np.int64)
+        if np.any((code < -1) | (code >= len(OUTCOMES))):
+            raise ValueError(f"outcome_index must be -1 or index OUTCOMES {OUTCOMES}")
+        arrived = np.asarray(arrived_at, dtype=np.float64)
+        answered = code == OUTCOMES.index("answered")
+        if np.any(answered & np.isnan(answered_at)):
+            raise ValueError("answered contacts need answered_at")
+        end = np.where(answered, answered_at, np.where(code >= 0, ended_at, np.nan))
+        return cls(
+            arrived / ticks_per_second,
+            (end - arrived) / ticks_per_second,
+            answered,
+            code == OUTCOMES.index("abandoned"),
+            np.asarray(queue_index, dtype=np.int64),
+            np.asarray(tier_index, dtype=np.int64),
+            tuple(queues),
+            tuple(tiers),
+            callback_failed=code == OUTCOMES.index("callback_failed"),
+            handle_seconds=None if handle_seconds is None
+            else np.asarray(handle_seconds, dtype=np.float64),
+        )
 
     @classmethod
     def from_records(
@@ -306,12 +478,9 @@ class ContactTable:
             if r.direction != direction:
                 continue
             ti = index(tpos, tnames, r.tier)
-            rows.add(r.arrived_at, r.wait_seconds, r.answered_at is not None,
-                     r.answered_at is None and r.abandoned_at is not None,
-                     index(qpos, qnames, r.queue), ti)
+            rows.add(r.arrived_at, r.wait_seconds, r.outcome, index(qpos, qnames, r.queue), ti)
             for leg in r.legs:
-                legs.add(leg.started_at, leg.wait_seconds, leg.answered_at is not None,
-                         leg.answered_at is None and leg.abandoned_at is not None,
+                legs.add(leg.started_at, leg.wait_seconds, leg.outcome,
                          index(qpos, qnames, leg.queue), ti)
         names = (tuple(qnames), tuple(tnames))
         return rows.table(*names, transfer_legs=legs.table(*names))
@@ -328,34 +497,34 @@ class _Columns:
         self.closed_at = closed_at
         self.arrived: list[float] = []
         self.wait: list[float] = []
-        self.answered: list[bool] = []
-        self.abandoned: list[bool] = []
+        self.outcome: list[int] = []
         self.queue: list[int] = []
         self.tier: list[int] = []
 
     def add(
-        self, at: float, wait: float | None, answered: bool, abandoned: bool, qi: int, ti: int
+        self, at: float, wait: float | None, outcome: Outcome | None, qi: int, ti: int
     ) -> None:
         if wait is None and self.closed_at is not None:
             wait = max(self.closed_at - at, 0.0)  # unserved: censored at the close
         self.arrived.append(at)
         self.wait.append(math.nan if wait is None else wait)
-        self.answered.append(answered)
-        self.abandoned.append(abandoned)
+        self.outcome.append(-1 if outcome is None else OUTCOMES.index(outcome))
         self.queue.append(qi)
         self.tier.append(ti)
 
     def table(
         self, queues: tuple[str, ...], tiers: tuple[str, ...], **kwargs: Any
     ) -> ContactTable:
+        code = np.asarray(self.outcome, dtype=np.int64)
         return ContactTable(
             np.asarray(self.arrived, dtype=np.float64),
             np.asarray(self.wait, dtype=np.float64),
-            np.asarray(self.answered, dtype=np.bool_),
-            np.asarray(self.abandoned, dtype=np.bool_),
+            code == OUTCOMES.index("answered"),
+            code == OUTCOMES.index("abandoned"),
             np.asarray(self.queue, dtype=np.int64),
             np.asarray(self.tier, dtype=np.int64),
             queues,
             tiers,
+            callback_failed=code == OUTCOMES.index("callback_failed"),
             **kwargs,
         )

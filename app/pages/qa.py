@@ -1,22 +1,38 @@
-"""``/qa``: contacts, answers and abandonment per queue over the last days."""
+"""``/qa``: the KPI report per queue over the last days (QA analysts, the center head).
+
+Inbound service level, ASA, abandonment and AHT per queue, VIP and general callers apart;
+outbound dials by result; callbacks. The figures come from :mod:`app.qa_report`, which
+computes every one of them with the :mod:`qa` formulas.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from pydantic import BeforeValidator, Field
 
 from app.auth import require_role
 from app.deps import SessionDep
 from app.models import User
 from app.pages import render
-from app.queries import interaction_counts, start_of_center_day
+from app.qa_report import DEFAULT_THRESHOLD_SECONDS, SHORT_ABANDON_SECONDS, qa_report
+from app.queries import queues, start_of_center_day
+from qa.segments import VIP_TIERS
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 QaUser = Annotated[User, Depends(require_role("qa"))]
+QueueName = Annotated[str, Field(min_length=1, max_length=40)]
+#: A service-level threshold ``T`` asked for, for every call (else each queue's goals).
+ThresholdSeconds = Annotated[float, Field(gt=0, le=3600)]
+
+
+def _blank_is_none(value: Any) -> Any:
+    """An empty form field (``?queue=&threshold=``) means "not chosen"."""
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 @router.get("/qa")
@@ -25,17 +41,22 @@ def qa_page(
     session: SessionDep,
     user: QaUser,
     days: Annotated[int, Query(ge=1, le=90)] = 7,
+    queue: Annotated[QueueName | None, BeforeValidator(_blank_is_none), Query()] = None,
+    threshold: Annotated[ThresholdSeconds | None, BeforeValidator(_blank_is_none), Query()] = None,
 ) -> Response:
     since = start_of_center_day(datetime.now(UTC), days - 1)
-    rows = interaction_counts(session, since)
-    total_offered = sum(r.offered for r in rows)
-    total_abandoned = sum(r.abandoned for r in rows)
+    report = qa_report(session, since, queue=queue, threshold_seconds=threshold)
+    seen = {q.queue for q in report.inbound} | {o.queue for o in report.outbound}
+    seen |= {c.queue for c in report.callbacks} | ({queue} if queue else set())
+    names = sorted({q.name for q in queues(session)} | seen)
     context = {
         "days": days,
-        "rows": rows,
-        "total_offered": total_offered,
-        "total_answered": sum(r.answered for r in rows),
-        "total_abandoned": total_abandoned,
-        "total_abandon_rate": total_abandoned / total_offered if total_offered else 0.0,
+        "queue": queue,
+        "threshold": threshold,
+        "queue_names": names,
+        "report": report,
+        "default_threshold_seconds": DEFAULT_THRESHOLD_SECONDS,
+        "short_abandon_seconds": SHORT_ABANDON_SECONDS,
+        "vip_tiers": VIP_TIERS,
     }
     return render(request, "qa.html", user, context)
