@@ -3,6 +3,15 @@
   "use strict";
   const $ = (id) => document.getElementById(id);
   const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+  // translated texts from the page (planner.html), English if missing
+  const T = Object.assign({
+    history: "history", band: "prediction interval", forecast: "forecast", calls: "calls", agents: "agents",
+    on_phones: "agents on the phones", scheduled: "scheduled (after shrinkage)",
+    forecasting: "Forecasting…", staffing: "Staffing…", too_short: "History too short for a backtest.",
+    origins: "Origins {origins}; each forecasts the next {days} days.", weeks: "wk",
+  }, JSON.parse((document.getElementById("planner-text") || {}).textContent || "{}"));
+  // dates as numbers (the same in every language): 11-08, with the year and time on hover
+  const XAXIS = { tickformat: "%m-%d", hoverformat: "%Y-%m-%d %H:%M" };
 
   async function post(url, body) {
     const res = await fetch(url, {
@@ -29,14 +38,14 @@
     const x = fc.intervals.map((r) => r.start);
     const pct = Math.round(100 * fc.coverage);
     Plotly.newPlot("chart-forecast", [
-      { x: hx, y: hy, name: "history", mode: "lines", line: { color: "#6b7280", width: 1 } },
+      { x: hx, y: hy, name: T.history, mode: "lines", line: { color: "#6b7280", width: 1 } },
       { x: x, y: fc.intervals.map((r) => r.offered_high), name: pct + " % upper", mode: "lines",
         line: { width: 0 }, showlegend: false, hoverinfo: "skip" },
-      { x: x, y: fc.intervals.map((r) => r.offered_low), name: pct + " % interval", mode: "lines",
+      { x: x, y: fc.intervals.map((r) => r.offered_low), name: pct + " % " + T.band, mode: "lines",
         line: { width: 0 }, fill: "tonexty", fillcolor: "rgba(31,95,191,0.2)" },
-      { x: x, y: fc.intervals.map((r) => r.offered), name: "forecast (" + fc.method + ")", mode: "lines",
+      { x: x, y: fc.intervals.map((r) => r.offered), name: T.forecast + " (" + fc.method + ")", mode: "lines",
         line: { color: "#1f5fbf", width: 2 } },
-    ], { margin: { t: 10, r: 10, b: 40, l: 50 }, yaxis: { title: "calls" }, legend: { orientation: "h" } },
+    ], { margin: { t: 10, r: 10, b: 40, l: 50 }, xaxis: XAXIS, yaxis: { title: T.calls }, legend: { orientation: "h" } },
     { responsive: true, displaylogo: false });
     $("method").textContent = "· " + fc.method;
   }
@@ -44,7 +53,7 @@
   function drawAccuracy(bt) {
     const tbody = $("accuracy-table").querySelector("tbody");
     tbody.innerHTML = "";
-    if (!bt) { $("accuracy-note").textContent = "History too short for a backtest."; Plotly.purge("chart-accuracy"); return; }
+    if (!bt) { $("accuracy-note").textContent = T.too_short; Plotly.purge("chart-accuracy"); return; }
     const methods = Object.keys(bt.wape);
     Plotly.newPlot("chart-accuracy", [{
       type: "bar", x: methods, y: methods.map((m) => bt.wape[m]),
@@ -53,12 +62,13 @@
     { responsive: true, displaylogo: false });
     for (const m of methods) {
       const tr = document.createElement("tr");
-      const window = m !== "seasonal_naive" && bt.windows[m] ? " (" + bt.windows[m] + " wk)" : "";
+      const window = m !== "seasonal_naive" && bt.windows[m] ? " (" + bt.windows[m] + " " + T.weeks + ")" : "";
       const cells = [m + window + (m === bt.chosen ? " ✓" : ""), fmt(bt.wape[m], 3), fmt(bt.relative_wape[m], 3)];
       cells.forEach((text, i) => { const td = document.createElement("td"); td.textContent = text; if (i) td.className = "num"; tr.appendChild(td); });
       tbody.appendChild(tr);
     }
-    $("accuracy-note").textContent = "Origins " + bt.origins.join(", ") + "; each forecasts the next " + bt.horizon_days + " days.";
+    $("accuracy-note").textContent = T.origins.replace("{origins}", bt.origins.join(", "))
+      .replace("{days}", bt.horizon_days) + Object.values(bt.notes || {}).map((n) => " " + n).join("");
   }
 
   const fmt = (v, d) => (v === null || v === undefined ? "–" : Number(v).toFixed(d));
@@ -66,20 +76,20 @@
   function drawStaffing(st) {
     const x = st.intervals.map((r) => r.start);
     Plotly.newPlot("chart-staffing", [
-      { type: "bar", x: x, y: st.intervals.map((r) => r.agents), name: "agents on the phones" },
-      { x: x, y: st.intervals.map((r) => r.scheduled_agents), name: "scheduled (after shrinkage)", mode: "lines",
+      { type: "bar", x: x, y: st.intervals.map((r) => r.agents), name: T.on_phones },
+      { x: x, y: st.intervals.map((r) => r.scheduled_agents), name: T.scheduled, mode: "lines",
         line: { shape: "hv", color: "#b42318" } },
-    ], { margin: { t: 10, r: 10, b: 40, l: 50 }, yaxis: { title: "agents" }, legend: { orientation: "h" } },
+    ], { margin: { t: 10, r: 10, b: 40, l: 50 }, xaxis: XAXIS, yaxis: { title: T.agents }, legend: { orientation: "h" } },
     { responsive: true, displaylogo: false });
   }
 
   async function run() {
-    $("status").textContent = "Forecasting…";
+    $("status").textContent = T.forecasting;
     try {
       const fc = await post("/api/wfm/forecast", request());
       drawForecast(fc);
       drawAccuracy(fc.backtest);
-      $("status").textContent = "Staffing…";
+      $("status").textContent = T.staffing;
       const staffing = {
         intervals: fc.intervals.map((r) => ({ start: r.start, offered: r.offered, aht_seconds: r.aht_seconds })),
         interval_minutes: fc.interval_minutes,
