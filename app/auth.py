@@ -33,7 +33,10 @@ Roles
     ``user: Annotated[User, Depends(require_role("supervisor"))]`` or in
     ``dependencies=[Depends(require_role(...))]``. Not logged in: 401 problem (API) or a
     redirect to ``/login`` (pages); wrong role: 403. Websockets use
-    :func:`require_role_ws`, which closes the handshake with code 1008 instead.
+    :func:`require_role_ws`, which closes the handshake with code 1008 instead; an open
+    socket re-checks its session every few seconds (:func:`ws_session_allowed`) and is
+    closed with code 1008 once the session is revoked (logout, password reset or change),
+    expired, or its user deactivated or moved to a role the socket does not allow.
 
 Rate limiting
     Failed logins (and wrong current passwords on ``POST /api/me/password``) are counted
@@ -72,9 +75,10 @@ from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, update
 from sqlmodel import Session, col, delete, select
+from starlette.concurrency import run_in_threadpool
 
 from app.api.errors import Forbidden, NotAuthenticated, TooManyRequests
-from app.deps import SessionDep
+from app.deps import SessionDep, release_session
 from app.models import Role, User, UserSession
 from app.settings import Settings
 
@@ -453,9 +457,21 @@ async def check_login_csrf(request: Request) -> None:
 # --- dependencies --------------------------------------------------------------------------
 
 
+def _user_then_release(conn: HTTPConnection, session: Session) -> User | None:
+    try:
+        return user_from_cookie(conn, session)
+    finally:
+        release_session(session)
+
+
 async def current_user(request: Request, session: SessionDep) -> User:
-    """The logged-in user; enforces CSRF on unsafe methods. 401 when not logged in."""
-    user = user_from_cookie(request, session)
+    """The logged-in user; enforces CSRF on unsafe methods. 401 when not logged in.
+
+    The lookup runs in a worker thread (a wait for a pooled connection must never stall
+    the event loop) and gives its connection back at once (:func:`app.deps.release_session`):
+    reading the body for the CSRF token, or awaiting the live center, holds none.
+    """
+    user = await run_in_threadpool(_user_then_release, request, session)
     if user is None:
         raise NotAuthenticated("not logged in")
     if request.method in UNSAFE_METHODS:
@@ -498,6 +514,19 @@ def _same_origin(websocket: WebSocket) -> bool:
     return urlsplit(origin).netloc == websocket.headers.get("host", "")
 
 
+def _detached_user(conn: HTTPConnection) -> User | None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with Session(conn.app.state.engine) as session:
+            user = user_from_cookie(conn, session)
+            if user is not None:
+                session.expunge(user)
+            return user
+    except SQLAlchemyError as exc:  # busy or down: "try again later", not a crash
+        raise WebSocketException(status.WS_1013_TRY_AGAIN_LATER, "database busy") from exc
+
+
 def require_role_ws(*roles: str) -> Callable[..., Awaitable[User]]:
     """Websocket variant of :func:`require_role`: refuses the handshake (close code 1008).
 
@@ -510,10 +539,7 @@ def require_role_ws(*roles: str) -> Callable[..., Awaitable[User]]:
     async def guard(websocket: WebSocket) -> User:
         if not _same_origin(websocket):
             raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "cross-origin websocket")
-        with Session(websocket.app.state.engine) as session:
-            user = user_from_cookie(websocket, session)
-            if user is not None:
-                session.expunge(user)
+        user = await run_in_threadpool(_detached_user, websocket)
         if user is None:
             raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "not logged in")
         if user.role not in allowed:
@@ -522,6 +548,24 @@ def require_role_ws(*roles: str) -> Callable[..., Awaitable[User]]:
 
     guard.__name__ = f"require_role_ws_{'_'.join(roles) or 'admin'}"
     return guard
+
+
+def ws_session_allowed(conn: HTTPConnection, *roles: str) -> bool | None:
+    """Whether the session of this (websocket) connection's cookie still admits one of ``roles``.
+
+    One primary-key read of ``user_session`` and one of ``user`` on a short session of its
+    own (run it in a worker thread). None when the database could not answer: the caller
+    keeps the socket and asks again later rather than closing every socket on a busy moment.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    allowed = _allowed(roles)
+    try:
+        with Session(conn.app.state.engine) as session:
+            user = user_from_cookie(conn, session)
+            return user is not None and user.role in allowed
+    except SQLAlchemyError:
+        return None
 
 
 # --- security headers ----------------------------------------------------------------------

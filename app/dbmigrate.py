@@ -8,7 +8,11 @@ URLs holding ``%`` (PostgreSQL ``options=-csearch_path%3D...``) survive configpa
 - :func:`current` names the revision a database is at (``None`` when unversioned);
 - :func:`revision` autogenerates a new script from ``app.models`` (for developers);
 - :func:`schema_diff` lists what differs between the database and the models
-  (empty when the migrations are up to date with the models).
+  (empty when the migrations are up to date with the models);
+- :func:`check_current` refuses (:class:`DatabaseNotReady`, one line) a database that is
+  unreachable or not at the latest revision, before a server binds its port;
+- :func:`describe_error` turns a database error into one line for the user (no SQL, no
+  traceback, the password hidden).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy import BigInteger, Integer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from app.db import make_engine
 
@@ -130,3 +136,49 @@ def schema_diff(database_url: str) -> list[Any]:
             return list(compare_metadata(context, SQLModel.metadata))
     finally:
         engine.dispose()
+
+
+class DatabaseNotReady(RuntimeError):
+    """The database cannot serve this version: unreachable, or not migrated to head."""
+
+
+UPGRADE_HINT = "run `contactops db upgrade` first"
+
+
+def redact(database_url: str) -> str:
+    """``database_url`` with its password hidden (for messages)."""
+    try:
+        return make_url(database_url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - printing only
+        return database_url
+
+
+def describe_error(exc: BaseException, database_url: str | None = None) -> str:
+    """One line saying what went wrong with the database at ``database_url``."""
+    url = f" {redact(database_url)!r}" if database_url is not None else ""
+    forms = "use sqlite:///PATH or postgresql://USER@HOST:PORT/NAME"
+    if isinstance(exc, NoSuchModuleError):
+        return f"unknown kind of database URL{url} ({forms})"
+    if isinstance(exc, ArgumentError):
+        return f"not a database URL{url} ({forms})"
+    cause = getattr(exc, "orig", None) or exc
+    text = " ".join(str(cause).split())  # one line: psycopg messages span several
+    text = text.split(" (Background on this error at:")[0].split(" [SQL:")[0]
+    return f"cannot use the database{url}: {text}"
+
+
+def check_current(database_url: str) -> str:
+    """The database's revision when it is at :func:`head`; else :class:`DatabaseNotReady`."""
+    try:
+        at = current(database_url)
+    except SQLAlchemyError as exc:
+        raise DatabaseNotReady(describe_error(exc, database_url)) from exc
+    latest = head()
+    if at is None:
+        raise DatabaseNotReady(
+            f"the database {redact(database_url)} has no tables yet: {UPGRADE_HINT}")
+    if at != latest:
+        raise DatabaseNotReady(
+            f"the database {redact(database_url)} is at revision {at}, this version needs "
+            f"{latest}: {UPGRADE_HINT}")
+    return at

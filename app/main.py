@@ -113,7 +113,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout_seconds=settings.database_pool_timeout_seconds,
+    )
     app.state.templates = make_templates()
     app.state.login_limiter = LoginRateLimiter(settings.login_attempts_per_minute)
     install_error_handlers(app)

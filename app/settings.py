@@ -13,14 +13,31 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "contactops-insecure-default-secret"
 DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("var") / "contactops.db")
+#: A secret outside demo mode: at least this long ...
+MIN_SECRET_LENGTH = 16
+#: ... and made of at least this many distinct characters. 16 random characters of
+#: token_urlsafe's 64 have 14.3 distinct ones on average (fewer than 8: P = 1.3e-7); the
+#: 43 of ``token_urlsafe(32)``, as :data:`MAKE_SECRET_HINT` makes, practically never.
+#: "aaaa..." or a repeated short word has far fewer.
+MIN_SECRET_DISTINCT_CHARACTERS = 8
+MAKE_SECRET_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
 class Settings(BaseSettings):
-    """Environment: ``CONTACTOPS_DATABASE_URL``, ``CONTACTOPS_REDIS_URL``, ``CONTACTOPS_SECRET_KEY``, ..."""
+    """Environment: ``CONTACTOPS_DATABASE_URL``, ``CONTACTOPS_REDIS_URL``, ``CONTACTOPS_SECRET_KEY``, ...
+
+    ``CONTACTOPS_DATABASE_POOL_SIZE``, ``..._MAX_OVERFLOW`` and ``..._POOL_TIMEOUT_SECONDS``
+    size the request handlers' connection pool per process (see :mod:`app.db`).
+    """
 
     model_config = SettingsConfigDict(env_prefix="CONTACTOPS_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
+    #: the request handlers' connection pool (the live center's event writer has its own)
+    database_pool_size: int = Field(default=5, ge=1, le=1000)
+    database_max_overflow: int = Field(default=10, ge=0, le=1000)
+    #: seconds a request waits for a pooled connection before it is answered 503
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
     redis_url: str | None = None
     redis_channel_prefix: str = "contactops:"  # tests give each run its own
     secret_key: str = DEFAULT_SECRET_KEY
@@ -40,11 +57,29 @@ class Settings(BaseSettings):
     routing_selection: Literal["proficiency_then_longest_idle", "longest_idle"] | None = None
 
     def check_production_safety(self) -> None:
-        """Refuse to run outside demo mode with the default secret."""
+        """Refuse to run outside demo mode with the default secret or a weak one."""
         if self.demo_mode:
             return
-        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 16:
+        problem = secret_problem(self.secret_key)
+        if problem is not None:
             raise RuntimeError(
-                "CONTACTOPS_SECRET_KEY must be set to a random value of at least 16 characters "
-                "outside demo mode"
+                f"CONTACTOPS_SECRET_KEY {problem} outside demo mode; make one with: "
+                f"{MAKE_SECRET_HINT}"
             )
+
+
+def secret_problem(secret: str) -> str | None:
+    """Why ``secret`` cannot sign sessions (None when it can): the default, blank, shorter
+    than :data:`MIN_SECRET_LENGTH` or with fewer than :data:`MIN_SECRET_DISTINCT_CHARACTERS`
+    distinct characters."""
+    if secret == DEFAULT_SECRET_KEY:
+        return "must be set (it is the built-in default)"
+    if not secret.strip():
+        return "must not be blank"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"must be at least {MIN_SECRET_LENGTH} characters (got {len(secret)})"
+    distinct = len(set(secret))
+    if distinct < MIN_SECRET_DISTINCT_CHARACTERS:
+        return (f"is too easy to guess: it needs at least {MIN_SECRET_DISTINCT_CHARACTERS} "
+                f"different characters (got {distinct})")
+    return None

@@ -8,7 +8,14 @@ wrap-up, the last) unless ``contact_id`` is given.
 Errors: a move the state machine forbids is 409 naming both states, an unknown
 contact 404, a user without an agent 403; a bad body 422 naming the field.
 Every response is the agent's state after the action, returned once its
-events are stored.
+events are stored. A 503 means the event store could not be reached: the action was
+applied and its events are kept for the next append (see
+:class:`app.live.center.StoreUnavailable`), or, when the request's own database lookups
+found the pool busy, nothing was done at all.
+
+Handlers look the agent up in a worker thread and give the request's database connection
+back before they wait for the engine task (:func:`app.deps.release_connection`): a burst
+of agents must never hold every pooled connection while the task waits for one.
 """
 
 from __future__ import annotations
@@ -17,10 +24,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.concurrency import run_in_threadpool
 
 from app.api.errors import Conflict, DomainError, Forbidden, NotFound
 from app.auth import require_role
-from app.deps import SessionDep
+from app.deps import SessionDep, release_connection, release_session
 from app.live import agent_specs_for, get_services
 from app.live.center import Action, StoreUnavailable
 from app.models import Agent, User
@@ -108,6 +116,18 @@ def agent_login(user: User, session: Any) -> str:
     return str(agent.login)
 
 
+async def agent_login_released(user: User, session: Any) -> str:
+    """:func:`agent_login` in a worker thread, then the session's connection goes back."""
+
+    def lookup() -> str:
+        try:
+            return agent_login(user, session)
+        finally:
+            release_session(session)
+
+    return await run_in_threadpool(lookup)
+
+
 def console_state(request: Request | Any, login: str, events: list[Any] = ()) -> ConsoleState:  # type: ignore[assignment]
     """The agent's state from the engine's views (logged_out if the engine does not know it)."""
     services = get_services(request)
@@ -153,6 +173,7 @@ def own_contact(engine: Any, login: str, contact_id: str) -> None:
 async def run(request: Request, login: str, action: Action) -> ConsoleState:
     """Apply ``action`` in the engine task; map routing errors to 404/409."""
     center = get_services(request).center
+    release_connection(request)  # waiting for the task must not hold a pooled connection
     try:
         stored = await center.submit(action)
     except UnknownId as exc:
@@ -186,8 +207,8 @@ def state(request: Request, session: SessionDep, user: AgentUser) -> ConsoleStat
 @router.post("/login", response_model=ConsoleState)
 async def login(request: Request, session: SessionDep, user: AgentUser) -> ConsoleState:
     """Log the agent in (→ not_ready); a robot driving this agent hands it over to the person."""
-    login_id = agent_login(user, session)
-    specs = agent_specs_for(request.app.state.engine, login_id)
+    login_id = await agent_login_released(user, session)
+    specs = await run_in_threadpool(agent_specs_for, request.app.state.engine, login_id)
     services = get_services(request)
     robots = services.robots
     if robots is not None:
@@ -211,13 +232,13 @@ async def login(request: Request, session: SessionDep, user: AgentUser) -> Conso
 
 @router.post("/logout", response_model=ConsoleState)
 async def logout(request: Request, session: SessionDep, user: AgentUser) -> ConsoleState:
-    login_id = agent_login(user, session)
+    login_id = await agent_login_released(user, session)
     return await run(request, login_id, lambda eng, now: eng.logout(login_id, now))
 
 
 @router.post("/ready", response_model=ConsoleState)
 async def ready(request: Request, session: SessionDep, user: AgentUser) -> ConsoleState:
-    login_id = agent_login(user, session)
+    login_id = await agent_login_released(user, session)
     return await run(request, login_id, lambda eng, now: eng.set_ready(login_id, now))
 
 
@@ -225,7 +246,7 @@ async def ready(request: Request, session: SessionDep, user: AgentUser) -> Conso
 async def not_ready(
     request: Request, session: SessionDep, user: AgentUser, body: NotReadyBody
 ) -> ConsoleState:
-    login_id = agent_login(user, session)
+    login_id = await agent_login_released(user, session)
     return await run(request, login_id,
                      lambda eng, now: eng.set_not_ready(login_id, now, reason=body.reason))
 
@@ -234,7 +255,7 @@ async def not_ready(
 async def answer(
     request: Request, session: SessionDep, user: AgentUser, body: ContactRef | None = None
 ) -> ConsoleState:
-    login_id = agent_login(user, session)
+    login_id = await agent_login_released(user, session)
     given = body.contact_id if body else None
     return await run(request, login_id, on_contact(
         login_id, given, lambda eng, cid, now: eng.answer(cid, login_id, now)))
@@ -244,7 +265,7 @@ async def answer(
 async def hold(
     request: Request, session: SessionDep, user: AgentUser, body: ContactRef | None = None
 ) -> ConsoleState:
-    login_id = agent_login(user, session)
+    login_id = await agent_login_released(user, session)
     given = body.contact_id if body else None
     return await run(request, login_id, on_contact(
         login_id, given, lambda eng, cid, now: eng.hold(cid, now)))
@@ -254,7 +275,7 @@ async def hold(
 async def retrieve(
     request: Request, session: SessionDep, user: AgentUser, body: ContactRef | None = None
 ) -> ConsoleState:
-    login_id = agent_login(user, session)
+    login_id = await agent_login_released(user, session)
     given = body.contact_id if body else None
     return await run(request, login_id, on_contact(
         login_id, given, lambda eng, cid, now: eng.retrieve(cid, now)))
@@ -264,7 +285,7 @@ async def retrieve(
 async def transfer(
     request: Request, session: SessionDep, user: AgentUser, body: TransferBody
 ) -> ConsoleState:
-    login_id = agent_login(user, session)
+    login_id = await agent_login_released(user, session)
     return await run(request, login_id, on_contact(
         login_id, body.contact_id,
         lambda eng, cid, now: eng.transfer(cid, now, to_queue=body.queue, to_agent=body.agent)))
@@ -274,7 +295,7 @@ async def transfer(
 async def hangup(
     request: Request, session: SessionDep, user: AgentUser, body: ContactRef | None = None
 ) -> ConsoleState:
-    login_id = agent_login(user, session)
+    login_id = await agent_login_released(user, session)
     given = body.contact_id if body else None
     return await run(request, login_id, on_contact(
         login_id, given, lambda eng, cid, now: eng.hang_up(cid, now)))
@@ -289,7 +310,7 @@ async def callback_not_reached(
     or a number that does not work): the engine records the dial result, schedules a retry or
     closes the callback, and moves the agent to wrap-up (``RoutingEngine.callback_not_reached``).
     A contact that is not a callback is 409."""
-    login_id = agent_login(user, session)
+    login_id = await agent_login_released(user, session)
     given = body.contact_id if body else None
     result = body.result if body else "no_answer"
     return await run(request, login_id, on_contact(
@@ -301,7 +322,7 @@ async def wrapup(
     request: Request, session: SessionDep, user: AgentUser, body: WrapUpBody | None = None
 ) -> ConsoleState:
     """End the wrap-up (→ ready) with a disposition code."""
-    login_id = agent_login(user, session)
+    login_id = await agent_login_released(user, session)
     disposition = body.disposition if body else None
     if body is not None and body.contact_id is not None:
         contact_id = body.contact_id

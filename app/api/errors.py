@@ -16,6 +16,10 @@ Every error under ``/api`` is a JSON problem::
   both databases, for every route;
 * ``sqlalchemy.exc.DataError`` (the database refused a value: out of range) -> 422,
   a safety net behind the edge checks;
+* no pooled connection within ``database_pool_timeout_seconds`` (``sqlalchemy.exc.TimeoutError``),
+  or the database unreachable, locked or timing out (``OperationalError``,
+  ``InterfaceError``) -> 503 ``database busy; nothing stored; retry`` with ``Retry-After``:
+  the request's transaction did not commit, so it may be sent again as it is;
 * anything unexpected -> a logged 500 problem without internals (tests assert none occur).
 
 Pages (paths outside ``/api``) get the same status codes, but an anonymous visitor of a
@@ -34,7 +38,8 @@ from urllib.parse import parse_qsl, quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -156,6 +161,24 @@ async def _data_error(request: Request, exc: Exception) -> Response:
     bad input that slipped past the edge checks, so a 422 rather than a 500."""
     log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc)
     return problem(422, "a value was refused by the database (out of range or invalid characters)")
+
+
+DATABASE_BUSY_DETAIL = "database busy; nothing stored; retry"
+#: Seconds a client is told to wait after a 503 for a busy database.
+DATABASE_RETRY_AFTER_SECONDS = 2
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    """No pooled connection in time, or the database did not answer: nothing was committed
+    (the failing statement's transaction rolls back), so the client may retry as it is."""
+    log.warning("database busy or unreachable on %s %s: %s: %s", request.method,
+                request.url.path, type(exc).__name__, str(exc).splitlines()[0][:200])
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+    if not _is_api(request):
+        html = ("<!doctype html><title>Service Unavailable</title><h1>503 Service "
+                "Unavailable</h1><p>The database is busy; nothing was stored. Try again.</p>")
+        return HTMLResponse(html, status_code=503, headers=headers)
+    return problem(503, DATABASE_BUSY_DETAIL, headers=headers)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
@@ -321,4 +344,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _data_error)
+    for busy in (PoolTimeout, OperationalError, InterfaceError):
+        app.add_exception_handler(busy, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -12,7 +12,13 @@ Checked at the edge, before anything reaches the engine task:
 * the form (``routing.events.event_from_json``: known type and fields, JSON types);
 * what the log can hold (:func:`app.eventlog.check_storable`: no NUL, lengths within the
   ``event_log``/``interaction`` columns, finite numbers, 64-bit integers);
-* meaning: ``tier`` in :data:`routing.events.TIERS`; ``state``/``previous`` of
+* ids: ``contact_id``, ``agent_id``, ``target_agent_id``, ``preferred_agent_id``,
+  ``customer_id`` and ``campaign``, when given, match the console API's id pattern
+  (:data:`app.api.console.ID_PATTERN`: 1 to 40 letters, digits, ``_ . : -``; no empty ids,
+  no spaces); the agent fields name an agent of the database (``agent.login``, the id the
+  engine and the wallboard use), so a posted event cannot make up an agent;
+* meaning: ``site`` one of :class:`app.models.Site`; ``tier`` in :data:`routing.events.TIERS`;
+  ``state``/``previous`` of
   ``agent_state_changed`` among :class:`routing.agent_state.AgentState`; ``direction``
   ``inbound``/``outbound``; ``dial_result.result`` a known result; ``priority`` within
   ``±MAX_PRIORITY``; ``queue``/``target_queue`` of contact events naming an existing queue
@@ -23,6 +29,12 @@ Checked at the edge, before anything reaches the engine task:
 Externally posted events go to the log (and its ``interaction`` projection), the
 observers (wallboard) and the bus ONLY: they never reach the routing engine, whose state
 they therefore cannot break (a posted ``contact_arrived`` is not routed to an agent).
+
+Completing contacts is the sender's job: a posted ``contact_arrived`` shows on the
+wallboard as waiting (and its ``interaction`` row stays ``waiting``) until the sender posts
+how it ended (``contact_answered``, ``contact_abandoned``, ``contact_ended``...). The server
+cannot know what happened to a call on the external PBX, so it never closes one itself
+(only a restart of the live center closes open contacts, as ``interrupted``).
 
 Store failures: a batch the database refuses for its content is a 422 (nothing stored);
 a 503 means the events were NOT stored and will NOT be stored later (they are not kept
@@ -46,12 +58,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from app.api.console import ServiceUnavailable
+from app.api.console import ID_PATTERN, ServiceUnavailable
 from app.auth import require_role
+from app.deps import release_connection
 from app.eventlog import check_storable
 from app.live import get_services
 from app.live.center import EventsRefused, StoreUnavailable
-from app.models import Queue, User
+from app.models import Agent, Queue, Site, User
 from routing.agent_state import AgentState
 from routing.events import (
     TIERS,
@@ -77,6 +90,13 @@ MAX_FUTURE_SECONDS = 300.0
 MAX_PRIORITY = 1_000_000
 DIRECTIONS = ("inbound", "outbound")
 DIAL_RESULTS = ("connected", "no_answer", "busy", "machine", "invalid", "abandoned")
+SITES = tuple(site.value for site in Site)
+#: Fields holding an id (checked against :data:`ID_PATTERN` when given) ...
+ID_FIELDS = ("contact_id", "agent_id", "target_agent_id", "preferred_agent_id", "customer_id",
+             "campaign")
+#: ... of which these name an agent (``agent.login``).
+AGENT_FIELDS = ("agent_id", "target_agent_id", "preferred_agent_id")
+_ID = re.compile(ID_PATTERN)
 AGENT_STATES = tuple(state.value for state in AgentState)
 _FIELD_PATTERNS = (
     re.compile(r"^[a-z_]+\.(?P<field>[a-z_]+) "),  # "contact_arrived.at must be a number"
@@ -112,12 +132,14 @@ def _invalid(loc: list[str | int], message: str) -> RequestValidationError:
 
 
 def parse_events(
-    body: Any, *, now: float | None = None, queues: Collection[str] | None = None
+    body: Any, *, now: float | None = None, queues: Collection[str] | None = None,
+    agents: Collection[str] | None = None,
 ) -> list[Event]:
     """Events from a JSON body (one object or a list); 422 naming the field of the first bad one.
 
-    With ``now`` the ``at`` window is checked, with ``queues`` the queue names (see the
-    module's docstring); without them only the form and storability are.
+    With ``now`` the ``at`` window is checked, with ``queues`` the queue names, with
+    ``agents`` the agent ids (see the module's docstring); without them only the form,
+    the id pattern, the meaning of codes and storability are.
     """
     items = body if isinstance(body, list) else [body]
     prefix: list[str | int] = ["body"]
@@ -136,7 +158,7 @@ def parse_events(
             raise _invalid(loc + ([field] if field else []), str(exc)) from exc
         except (TypeError, ValueError) as exc:  # a dataclass check of the event itself
             raise _invalid(loc, str(exc)) from exc
-        problem = semantic_problem(event, now=now, queues=queues)
+        problem = semantic_problem(event, now=now, queues=queues, agents=agents)
         if problem is not None:
             field, message = problem
             raise _invalid(loc + [field], f"{event.type_name}.{field} {message}")
@@ -145,7 +167,8 @@ def parse_events(
 
 
 def semantic_problem(
-    event: Event, *, now: float | None, queues: Collection[str] | None
+    event: Event, *, now: float | None, queues: Collection[str] | None,
+    agents: Collection[str] | None = None,
 ) -> tuple[str, str] | None:
     """``(field, message)`` for the first value that is well-formed but meaningless."""
     if now is not None and not (
@@ -154,6 +177,12 @@ def semantic_problem(
         return "at", (f"must be Unix seconds within {MAX_PAST_SECONDS / 3600:g} h before and "
                       f"{MAX_FUTURE_SECONDS / 60:g} min after the server clock ({now:.0f}), "
                       f"got {event.at!r}")
+    problem = id_problem(event, agents)
+    if problem is not None:
+        return problem
+    site = getattr(event, "site", None)
+    if site is not None and site not in SITES:
+        return "site", f"must be one of {list(SITES)}, got {site!r}"
     tier = getattr(event, "tier", None)
     if tier is not None and tier not in TIERS:
         return "tier", f"must be one of {list(TIERS)}, got {tier!r}"
@@ -180,9 +209,36 @@ def semantic_problem(
     return None
 
 
-def _queue_names(request: Request) -> set[str]:
+def id_problem(event: Event, agents: Collection[str] | None) -> tuple[str, str] | None:
+    """An id that is empty or malformed, or (with ``agents``) an agent nobody knows."""
+    for name in ID_FIELDS:
+        value = getattr(event, name, None)
+        if value is None:
+            continue  # not given (the field defaults to none)
+        if not isinstance(value, str) or not _ID.match(value):
+            return name, (f"must be 1 to 40 letters, digits or _ . : - (no spaces), "
+                          f"got {value!r}")
+        if agents is not None and name in AGENT_FIELDS and value not in agents:
+            return name, f"must name an agent of the database (its login), got {value!r}"
+    return None
+
+
+def mentioned_agents(body: Any) -> set[str]:
+    """The agent ids a raw body names (to look up only those)."""
+    items = body if isinstance(body, list) else [body]
+    return {item[name] for item in items[:MAX_EVENTS_PER_REQUEST] if isinstance(item, dict)
+            for name in AGENT_FIELDS
+            if isinstance(item.get(name), str) and _ID.match(item[name])}
+
+
+def _known_names(request: Request, agent_ids: set[str]) -> tuple[set[str], set[str]]:
+    """The queue names, and which of ``agent_ids`` are agents of the database."""
+    agent_t = Agent.__table__  # type: ignore[attr-defined]
     with request.app.state.engine.connect() as conn:
-        return set(conn.execute(select(Queue.name)).scalars())  # type: ignore[call-overload]
+        queues = set(conn.execute(select(Queue.name)).scalars())  # type: ignore[call-overload]
+        known = set(conn.execute(select(agent_t.c.login).where(
+            agent_t.c.login.in_(sorted(agent_ids)))).scalars()) if agent_ids else set()
+    return queues, {str(a) for a in known}
 
 
 @router.post("", status_code=201, response_model=Appended)
@@ -195,8 +251,9 @@ async def append_events(request: Request, user: Supervisor) -> Appended:
     except (ValueError, UnicodeDecodeError) as exc:
         raise _invalid(["body"], f"the body must be JSON: {exc}") from exc
     center = get_services(request).center
-    queues = await run_in_threadpool(_queue_names, request)
-    events = parse_events(body, now=center.clock.now(), queues=queues)
+    queues, agents = await run_in_threadpool(_known_names, request, mentioned_agents(body))
+    events = parse_events(body, now=center.clock.now(), queues=queues, agents=agents)
+    release_connection(request)  # waiting for the task must not hold a pooled connection
     try:  # keep=False: these events change nothing in the engine, a 503 drops them
         stored = await center.submit(lambda eng, now: list(events), keep=False)
     except EventsRefused as exc:  # the database refused them for their content: 422

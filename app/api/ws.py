@@ -16,27 +16,41 @@ Both send JSON text messages.
     (what the screen pop needs).
 
 A subscriber that falls too far behind gets a fresh snapshot/state and goes on.
+
+Both re-check the login behind the socket every :data:`SESSION_CHECK_SECONDS` (the
+server-side session row, as every HTTP request does) and close with code 1008
+("session ended") once it no longer admits the socket: after a logout, a password reset
+or change, the session's expiry, or the user's deactivation or change of role. Database
+work (the handshake's login check, the agent lookup, the re-checks and the wallboard's
+roster) runs in worker threads, never on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect, status
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.api.console import agent_login, console_state
 from app.api.errors import Forbidden
-from app.auth import require_role_ws
-from app.live import get_services
+from app.auth import require_role_ws, ws_session_allowed
+from app.live import active_agent_logins, get_services
 from app.models import User
 
 router = APIRouter(tags=["live"])
 
 SNAPSHOT_SECONDS = 1.0
+#: How often an open socket re-checks its session (two primary-key reads in a worker
+#: thread): a revoked session's socket closes within about this long.
+SESSION_CHECK_SECONDS = 3.0
+SESSION_ENDED = "session ended"
 
 SupervisorWs = Annotated[User, Depends(require_role_ws("supervisor"))]
 AgentWs = Annotated[User, Depends(require_role_ws("agent"))]
@@ -49,11 +63,19 @@ async def _drain(websocket: WebSocket) -> None:
             await websocket.receive_text()
 
 
+async def session_still_allowed(websocket: WebSocket, roles: tuple[str, ...]) -> bool:
+    """False once the socket's session no longer admits ``roles`` (True if the database
+    could not tell: the next check decides)."""
+    allowed = await run_in_threadpool(ws_session_allowed, websocket, *roles)
+    return allowed is not False
+
+
 async def _pump(
     websocket: WebSocket,
     on_message: Callable[[dict[str, Any]], Awaitable[None]],
     on_tick: Callable[[], Awaitable[None]],
     on_lag: Callable[[], Awaitable[None]],
+    roles: tuple[str, ...],
 ) -> None:
     services = get_services(websocket)
     sub = services.bus.subscribe()
@@ -62,13 +84,23 @@ async def _pump(
         await on_lag()  # the first picture
         loop = asyncio.get_running_loop()
         next_tick = loop.time() + SNAPSHOT_SECONDS
+        next_check = loop.time() + SESSION_CHECK_SECONDS
         while not receiver.done():
+            if loop.time() >= next_check:
+                next_check = loop.time() + SESSION_CHECK_SECONDS
+                if not await session_still_allowed(websocket, roles):
+                    await websocket.close(code=status.WS_1008_POLICY_VIOLATION,
+                                          reason=SESSION_ENDED)
+                    return
             message: dict[str, Any] | None | str
             try:
-                async with asyncio.timeout(max(0.0, next_tick - loop.time())):
+                wake = min(next_tick, next_check)
+                async with asyncio.timeout(max(0.0, wake - loop.time())):
                     message = await sub.get()
             except TimeoutError:
-                message = "tick"
+                message = "tick" if loop.time() >= next_tick else "check"
+            if message == "check":
+                continue
             if message == "tick":
                 next_tick = loop.time() + SNAPSHOT_SECONDS
                 await on_tick()
@@ -95,7 +127,7 @@ async def wallboard_ws(websocket: WebSocket, user: SupervisorWs) -> None:
 
     async def snapshot() -> None:
         now = services.center.clock.now()
-        services.refresh_roster(now)  # agents added to the database since show up too
+        await refresh_roster(services, now)  # agents added to the database since show up too
         picture = services.wallboard.snapshot(now)
         sent["seq"] = max(sent["seq"], picture["seq"])
         await websocket.send_json(picture)
@@ -106,17 +138,35 @@ async def wallboard_ws(websocket: WebSocket, user: SupervisorWs) -> None:
         sent["seq"] = int(message["seq"])
         await websocket.send_json({"type": "event", **message})
 
-    await _pump(websocket, on_message, snapshot, snapshot)
+    await _pump(websocket, on_message, snapshot, snapshot, ("supervisor",))
+
+
+async def refresh_roster(services: Any, now: float) -> None:
+    """The wallboard's roster re-read (in a worker thread) when it is due."""
+    if not services.roster_due():
+        return
+    services.roster_read_at = time.monotonic()
+    try:
+        logins = await run_in_threadpool(active_agent_logins, services.db)
+    except SQLAlchemyError:  # busy: keep the roster shown, try at the next due time
+        return
+    services.wallboard.set_roster(logins, now)
+
+
+def _agent_login_of(websocket: WebSocket, user: User) -> str | None:
+    with Session(websocket.app.state.engine) as session:
+        try:
+            return agent_login(user, session)
+        except Forbidden:
+            return None
 
 
 @router.websocket("/ws/agent")
 async def agent_ws(websocket: WebSocket, user: AgentWs) -> None:
-    with Session(websocket.app.state.engine) as session:
-        try:
-            login = agent_login(user, session)
-        except Forbidden:
-            await websocket.close(code=1008, reason="not linked to an agent")
-            return
+    login = await run_in_threadpool(_agent_login_of, websocket, user)
+    if login is None:
+        await websocket.close(code=1008, reason="not linked to an agent")
+        return
     await websocket.accept()
     last: dict[str, Any] = {"contact": None, "state": None}
 
@@ -143,4 +193,4 @@ async def agent_ws(websocket: WebSocket, user: AgentWs) -> None:
         if state != last["state"]:
             await send_state()
 
-    await _pump(websocket, on_message, on_tick, send_state)
+    await _pump(websocket, on_message, on_tick, send_state, ("agent",))

@@ -3,7 +3,8 @@
 A module registers itself with ``register(subparsers)`` and sets ``func`` on its
 parser; ``func(args) -> int`` returns the exit code. Errors a user can fix are
 raised as :class:`CliError` (or ``ValueError`` from a core) and printed as one line,
-with exit code 2, never as a traceback.
+with exit code 2, never as a traceback. So is a database that cannot be reached or a
+database URL that is not one (:data:`DATABASE_ERRORS`), whichever command meets it.
 """
 
 from __future__ import annotations
@@ -41,12 +42,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    database_errors = (ArgumentError, InterfaceError, OperationalError, PoolTimeout)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except (CliError, ValueError, FileNotFoundError, PermissionError) as exc:
         print(f"contactops {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except database_errors as exc:  # unreachable database, bad URL: one line too
+        from app.dbmigrate import describe_error
+
+        print(f"contactops {args.command}: error: {describe_error(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -6,7 +6,10 @@
   (for developers: run it from a source checkout; it compares the models with a scratch
   SQLite database upgraded to head, so it needs no running server).
 
-The database is ``Settings().database_url`` (``CONTACTOPS_DATABASE_URL``), or ``--url``.
+The database is ``Settings().database_url`` (``CONTACTOPS_DATABASE_URL``), or ``--url``
+(before or after the action: ``db --url URL current`` and ``db current --url URL`` are the
+same). A database that cannot be reached, a URL that is not one, or a revision that does
+not exist is one line on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -15,17 +18,24 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from alembic.util.exc import CommandError
+from sqlalchemy.exc import SQLAlchemyError
+
 from app.cli import CliError
+
+URL_HELP = "database URL (default: CONTACTOPS_DATABASE_URL)"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("db", help="database migrations: upgrade, current, revision")
-    parser.add_argument("--url", help="database URL (default: CONTACTOPS_DATABASE_URL)")
+    parser.add_argument("--url", help=URL_HELP)
     actions = parser.add_subparsers(dest="db_command", metavar="ACTION")
     actions.required = True
     up = actions.add_parser("upgrade", help="upgrade the database to the latest revision")
     up.add_argument("revision", nargs="?", default="head")
-    actions.add_parser("current", help="print the database's revision")
+    current = actions.add_parser("current", help="print the database's revision")
+    for action in (up, current):  # SUPPRESS: not given here keeps the one given before
+        action.add_argument("--url", default=argparse.SUPPRESS, help=URL_HELP)
     rev = actions.add_parser("revision", help="autogenerate a migration from app/models.py")
     rev.add_argument("-m", "--message", required=True, help="what the migration does")
     rev.add_argument(
@@ -36,11 +46,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.db_command == "revision":
+        url = args.against or "a scratch SQLite database"
+    else:
+        url = args.url or _settings_url()
+    try:
+        return _run(args, url)
+    except SQLAlchemyError as exc:
+        from app.dbmigrate import describe_error
+
+        raise CliError(describe_error(exc, url)) from exc
+    except CommandError as exc:  # alembic: e.g. a revision that does not exist
+        raise CliError(" ".join(str(exc).split())) from exc
+
+
+def _run(args: argparse.Namespace, url: str) -> int:
     from app import dbmigrate
 
     if args.db_command == "revision":
         return _revision(args.message, args.against)
-    url = args.url or _settings_url()
     if args.db_command == "upgrade":
         dbmigrate.upgrade(url, args.revision)
         print(f"database at {dbmigrate.current(url)} ({_redact(url)})")
@@ -75,9 +99,6 @@ def _settings_url() -> str:
 
 def _redact(url: str) -> str:
     """Hide a password in a URL before printing it."""
-    from sqlalchemy.engine import make_url
+    from app.dbmigrate import redact
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - printing only
-        return url
+    return redact(url)

@@ -52,8 +52,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+
     from app.db import make_engine
-    from app.dbmigrate import upgrade
+    from app.dbmigrate import describe_error, upgrade
     from app.settings import Settings
 
     if not args.demo_password.strip():
@@ -61,12 +63,15 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings(demo_mode=True, demo_password=args.demo_password, live_center=True)
     print(f"contactops demo: http://{args.host}:{args.port}/  "
           f"(users {DEMO_USERS}; password: {args.demo_password})", flush=True)
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
     try:
-        _prepare(engine, args)
-    finally:
-        engine.dispose()
+        upgrade(settings.database_url)
+        engine = make_engine(settings.database_url)
+        try:
+            _prepare(engine, args)
+        finally:
+            engine.dispose()
+    except (OperationalError, InterfaceError, ArgumentError) as exc:
+        raise CliError(describe_error(exc, settings.database_url)) from exc
     if args.no_serve:
         return 0
     from app.cli.serve import serve

@@ -1,9 +1,16 @@
-"""``contactops serve``: run the web service with uvicorn (settings from ``CONTACTOPS_*``)."""
+"""``contactops serve``: run the web service with uvicorn (settings from ``CONTACTOPS_*``).
+
+Before it binds the port it refuses, with one line and exit code 2: unsafe settings (the
+default or a weak secret outside demo mode), a database it cannot reach or that is not
+migrated to the latest revision ("run `contactops db upgrade` first"), and users who still
+have the default password outside demo mode.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+from app.cli import CliError
 from app.settings import Settings
 
 
@@ -20,10 +27,16 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     """Build the app from ``settings`` and serve it until interrupted (used by ``demo`` too)."""
     import uvicorn
 
+    from app.dbmigrate import DatabaseNotReady, check_current
     from app.main import create_app, refuse_default_passwords
 
     if not 0 < port < 65536:
         raise ValueError(f"port must be between 1 and 65535, got {port}")
+    settings.check_production_safety()
+    try:
+        check_current(settings.database_url)  # the schema the code needs, or one line
+    except DatabaseNotReady as exc:
+        raise CliError(str(exc)) from exc
     app = create_app(settings)
     refuse_default_passwords(app)  # fail before binding the port, with a one-line message
     print(f"contactops: serving on http://{host}:{port}/ (API docs at /api/docs)", flush=True)

@@ -54,6 +54,7 @@ from sqlmodel import Session
 from sqlmodel import select as sqlmodel_select
 
 from app.bus import DEFAULT_CHANNEL_PREFIX, EventBus, InProcessBus, Subscription, decode, make_bus
+from app.db import make_writer_engine
 from app.eventlog import SqlEventStore
 from app.live.center import Clock, LiveCenter, ManualClock, WallClock
 from app.live.routing_config import (
@@ -103,11 +104,17 @@ class LiveServices:
     started: bool = False  # by start_live_center (else built lazily by a request)
     feeder: asyncio.Task[None] | None = None  # bus → wallboard, started with the center
     db: Engine | None = None
+    #: the event writer's own engine (``center.store``'s), disposed by stop_live_center
+    writer: Engine | None = None
     roster_read_at: float = -math.inf  # time.monotonic() of the last roster read
+
+    def roster_due(self, max_age_seconds: float = ROSTER_REFRESH_SECONDS) -> bool:
+        """Whether the roster's last read is older than ``max_age_seconds``."""
+        return self.db is not None and time.monotonic() - self.roster_read_at >= max_age_seconds
 
     def refresh_roster(self, now: float, max_age_seconds: float = ROSTER_REFRESH_SECONDS) -> None:
         """Re-read the active agents for the wallboard when the last read is older than that."""
-        if self.db is None or time.monotonic() - self.roster_read_at < max_age_seconds:
+        if self.db is None or not self.roster_due(max_age_seconds):
             return
         self.roster_read_at = time.monotonic()
         self.wallboard.set_roster(active_agent_logins(self.db), now)
@@ -290,7 +297,10 @@ def _build_services(app: Any) -> LiveServices:
     if expansion is None:
         expansion = live_expansion(settings)
     routing = build_routing_engine(db, policy, expansion)
-    center = LiveCenter(routing, store, bus, clock)
+    # The center appends through an engine of its own: request handlers, however many,
+    # can never hold the connection the single writer of the log needs.
+    writer = make_writer_engine(db)
+    center = LiveCenter(routing, SqlEventStore(writer) if writer is not db else store, bus, clock)
     wallboard = WallboardState()
     wallboard.queues.update(routing.queues)  # every configured queue shows, busy or not
     close_interrupted(store)
@@ -300,7 +310,8 @@ def _build_services(app: Any) -> LiveServices:
     now = clock.now()
     for spec in agent_specs(db):
         center.preload(routing.add_agent(spec, now))
-    services = LiveServices(center, bus, store, wallboard, db=db)
+    services = LiveServices(center, bus, store, wallboard, db=db,
+                            writer=writer if writer is not db else None)
     services.refresh_roster(now)
     return services
 
@@ -430,5 +441,7 @@ async def stop_live_center(app: Any) -> None:
             await bus.close()
         except RuntimeError as exc:  # its connections belong to another (test client's) loop
             log.warning("event bus not closed cleanly: %s", exc)
+    if services is not None and services.writer is not None:
+        services.writer.dispose()
     app.state.live = None
     app.state.event_bus = None

@@ -8,6 +8,14 @@ injectable :class:`Clock`, appends every produced event to the store (the
 append commits before anything else happens) and then tells the observers
 (demo agents, telephony, wallboard) and publishes the events on the bus.
 
+Store failures are bounded: an append is retried with backoff for at most
+:data:`APPEND_BUDGET_SECONDS`, then its command fails with :class:`StoreUnavailable`
+(503 to an HTTP client); while the store stays unavailable, later appends make a single
+attempt each (no backoff) until one succeeds, so a queue of waiting commands drains in
+seconds instead of each spending the whole budget. Appends run on a thread of the
+center's own (never behind other work in the loop's default executor), on the store's
+own database connection (:func:`app.db.make_writer_engine`).
+
 The kernel is SimPy's in miniature: a heap of ``(time, seq, action)`` for
 scheduled actions plus the engine's own deadline. Before applying a command
 at ``now`` the task fires everything due at or before ``now`` in time order,
@@ -20,6 +28,7 @@ an action is applied at ``max(its time, the last time applied)``.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import heapq
 import itertools
@@ -43,6 +52,11 @@ Observer = Callable[[float, Sequence[tuple[int, Event]]], None]
 
 #: Delays between retries of an append the database refused (seconds).
 APPEND_RETRY_SECONDS = (0.05, 0.2, 0.5, 1.0, 2.0)
+#: No retry starts once an append has spent this long (seconds, attempts included): every
+#: command waits behind the one being stored, so one command must not hold up the others
+#: for minutes. One attempt is bounded by the database itself (SQLite's 5 s busy timeout;
+#: on PostgreSQL the writer's statement and connect timeouts, see :mod:`app.db`).
+APPEND_BUDGET_SECONDS = 8.0
 
 
 class Clock(Protocol):
@@ -137,6 +151,10 @@ class LiveCenter:
         self.clock: Clock = clock or WallClock()
         self.auto_timers = auto_timers
         self.append_retry_seconds: tuple[float, ...] = APPEND_RETRY_SECONDS
+        self.append_budget_seconds: float = APPEND_BUDGET_SECONDS
+        #: True after an append ran out of retries, until one succeeds (single attempts)
+        self.store_down = False
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self.observers: list[Observer] = []
         self.last_now = -math.inf
         self.last_seq = 0
@@ -169,6 +187,9 @@ class LiveCenter:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
+        executor, self._executor = self._executor, None
+        if executor is not None:  # an append in progress finishes; its thread then ends
+            executor.shutdown(wait=False)
         if task is None or task.done():
             return
         if task.get_loop() is not asyncio.get_running_loop():
@@ -391,26 +412,50 @@ class LiveCenter:
                 log.exception("live center: publish of seq %s failed", seq)
         return stored
 
+    def _store_executor(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="contactops-event-store")
+        return self._executor
+
     async def _append(self, events: list[Event]) -> list[int]:
-        """Append with retries. Content the database refuses (a value out of range, a NUL
-        character, a type or length its own checks reject) is not retried: the batch is
-        dropped and :class:`EventsRefused` raised. Anything else (connection lost, database
-        locked or down) is retried with backoff, then :class:`StoreUnavailable`."""
+        """Append with bounded retries. Content the database refuses (a value out of range,
+        a NUL character, a type or length its own checks reject) is not retried: the batch
+        is dropped and :class:`EventsRefused` raised. Anything else (connection lost,
+        database locked or down) is retried with backoff while the attempts so far took
+        less than ``append_budget_seconds`` (once only while :attr:`store_down`), then
+        :class:`StoreUnavailable`. An attempt is never abandoned while it runs (it could
+        still commit), so the answer always tells the truth about what was stored."""
         error: Exception | None = None
-        for delay in (0.0, *self.append_retry_seconds):
+        loop = asyncio.get_running_loop()
+        started = time.monotonic()
+        delays = (0.0,) if self.store_down else (0.0, *self.append_retry_seconds)
+        attempts = 0
+        for delay in delays:
+            if attempts and time.monotonic() - started + delay > self.append_budget_seconds:
+                break
             if delay:
                 await asyncio.sleep(delay)
+            attempts += 1
             try:
-                return await asyncio.to_thread(self.store.append, events)
+                seqs = await loop.run_in_executor(self._store_executor(), self.store.append,
+                                                  events)
             except Exception as exc:
                 if is_content_error(exc):
                     log.warning("event store refused a batch of %d events for its content: %s",
                                 len(events), exc)
+                    self.store_down = False  # it answered
                     raise EventsRefused(_refusal_detail(exc), field=_refused_field(exc)) from exc
                 error = exc
                 log.warning("event store append failed (%s); retrying", exc)
-        log.error("event store unavailable after %d attempts: %s",
-                  1 + len(self.append_retry_seconds), error)
+                continue
+            if self.store_down:
+                log.warning("event store available again")
+            self.store_down = False
+            return seqs
+        self.store_down = True
+        log.error("event store unavailable after %d attempt(s) in %.1f s: %s",
+                  attempts, time.monotonic() - started, error)
         raise StoreUnavailable(_DROPPED_DETAIL) from error
 
 

@@ -42,9 +42,15 @@ from app.models import (
     User,
 )
 from app.seed.agents import Staff, agent_rows, hash_password, queue_rows, user_rows
-from app.seed.bulk import deferred_indexes, reset_sequences, write_frame
+from app.seed.bulk import Frame, deferred_indexes, reset_sequences, write_frame
 from app.seed.contacts import contact_frame
-from app.seed.customers import PHONE_SPACE, customer_frame, phone_frame
+from app.seed.customers import (
+    PHONE_SPACE,
+    SECOND_PHONE_SHARE,
+    customer_frame,
+    mobile_numbers,
+    phone_frame,
+)
 from app.seed.history import inbound_frame, outbound_frame
 from app.seed.products import product_frame
 from app.seed.tiers import assign_tiers
@@ -141,7 +147,7 @@ def _seed_customers(conn: Connection, rng: np.random.Generator, customers: int,
         chunk = tiers[start:start + len(ids)]
         frames = (
             (Customer, customer_frame(rng, ids, chunk, today, staff.manager_ids)),
-            (CustomerPhone, phone_frame(rng, ids, rows.get("customerphone", 0) + 1, offsets)),
+            (CustomerPhone, _phones(rng, ids, rows.get("customerphone", 0) + 1, offsets)),
             (Product, product_frame(rng, ids, chunk, today, rows.get("product", 0) + 1)),
             (ContactHistory, contact_frame(
                 rng, ids, chunk, today, rows.get("contacthistory", 0) + 1, staff.logins)),
@@ -149,6 +155,28 @@ def _seed_customers(conn: Connection, rng: np.random.Generator, customers: int,
         for model, frame in frames:
             _write(conn, model, frame, rows)
         report("customers", int(ids[-1]), customers)
+
+
+def _phones(rng: np.random.Generator, ids: np.ndarray, first_id: int,
+            offsets: tuple[int, int]) -> Frame:
+    """:func:`~app.seed.customers.phone_frame`, also for a chunk where nobody has a second line.
+
+    That happens for a handful of customers (``--customers 1``, or a last chunk of one after
+    50,000): ``phone_frame`` cannot format an empty list of landlines with numpy 2, so such
+    a chunk gets its mobiles here, with the same draws from ``rng`` (the bank stays the same
+    for a seed).
+    """
+    probe = np.random.Generator(type(rng.bit_generator)())
+    probe.bit_generator.state = rng.bit_generator.state
+    if (probe.random(len(ids)) < SECOND_PHONE_SHARE).any():
+        return phone_frame(rng, ids, first_id, offsets)
+    rng.random(len(ids))  # the draw phone_frame makes to pick second lines (none here)
+    return {
+        "id": np.arange(first_id, first_id + len(ids), dtype=np.int64),
+        "customer_id": ids,
+        "number": mobile_numbers(ids, offsets[0]).astype(object),
+        "kind": np.full(len(ids), "mobile", dtype=object),
+    }
 
 
 def _seed_people(conn: Connection, rng: np.random.Generator, password: str,

@@ -127,3 +127,90 @@ def test_demo_registers_its_options() -> None:
     assert (args.customers, args.demo_password, args.host, args.port, args.seed) == (
         20_000, "demo", "127.0.0.1", 8000, 0)
     assert not args.reset and not args.no_serve
+
+
+# --- one line for a database that cannot be used; --url anywhere -------------------------
+
+
+def _one_line_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err
+
+
+@pytest.mark.parametrize("url,message", [
+    ("bogus://x", "unknown kind of database URL"),
+    ("not a url", "not a database URL"),
+    ("postgresql://postgres:s3cret@127.0.0.1:1/x", "cannot use the database"),  # nobody listens
+])
+@pytest.mark.parametrize("action", ["upgrade", "current"])
+def test_db_actions_on_unusable_urls_are_one_line(
+    url: str, message: str, action: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _one_line_error(["db", "--url", url, action], capsys)
+    assert message in err and "s3cret" not in err
+
+
+@pytest.mark.postgres
+def test_db_upgrade_of_a_missing_postgresql_database_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.conftest import PG_HOST, PG_PORT, PG_USER, pg_reachable
+
+    if not pg_reachable():
+        pytest.skip("PostgreSQL is not reachable")
+    url = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/contactops_no_such_database"
+    err = _one_line_error(["db", "--url", url, "upgrade"], capsys)
+    assert 'database "contactops_no_such_database" does not exist' in err
+
+
+def test_db_upgrade_to_an_unknown_revision_is_one_line(
+    db_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert "nonsense" in _one_line_error(["db", "upgrade", "nonsense"], capsys)
+
+
+def test_db_url_goes_before_or_after_the_action(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_url = f"sqlite:///{tmp_path / 'env.db'}"
+    url = f"sqlite:///{tmp_path / 'given.db'}"
+    monkeypatch.setenv("CONTACTOPS_DATABASE_URL", env_url)
+    assert main(["db", "upgrade", "--url", url]) == 0
+    assert main(["db", "current", "--url", url]) == 0
+    assert main(["db", "--url", url, "current"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[-2] == out[-1] == dbmigrate.head()
+    assert dbmigrate.current(env_url) is None  # the environment's database was left alone
+
+
+@pytest.mark.parametrize("customers", [1, 2])
+def test_demo_seeds_a_bank_of_any_size_from_one(
+    customers: int, db_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--no-serve", "--customers", str(customers)]) == 0, capsys.readouterr()
+    assert _scalar(db_env, select(func.count()).select_from(Customer.__table__)) == customers  # type: ignore[attr-defined]
+
+
+def test_a_last_chunk_of_one_customer_is_seeded(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.seed
+    import app.seed.history
+    from app.models import CustomerPhone
+
+    monkeypatch.setattr(app.seed.history, "WEEKS", 1)
+    monkeypatch.setattr(app.seed, "CHUNK_CUSTOMERS", 4)  # 9 customers: chunks of 4, 4 and 1
+    dbmigrate.upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    try:
+        for seed in range(4):  # some seeds give the last one no second line, some do
+            app.seed.reset(engine)
+            app.seed.seed_demo(engine, customers=9, seed=seed)
+            with engine.connect() as conn:
+                phones = conn.execute(select(CustomerPhone.customer_id)).scalars().all()
+            assert set(phones) == set(range(1, 10))  # everyone has a mobile
+    finally:
+        engine.dispose()

@@ -161,26 +161,76 @@ def test_store_refusal_is_422_and_outage_503_drops_the_events(
         as_user(client, "sup")
         services = get_services(client.app)
         services.center.append_retry_seconds = (0.0,)
-        real_append = services.store.append
+        writer = services.center.store  # the center's own store (its own engine)
+        real_append = writer.append
         before = client.get("/api/events").json()["last_seq"]
 
         def refuse(events):  # type: ignore[no-untyped-def]
             raise DataError("INSERT INTO event_log (payload) VALUES (?)", ("secret",), Exception("x"))
 
-        monkeypatch.setattr(services.store, "append", refuse)
+        monkeypatch.setattr(writer, "append", refuse)
         r = client.post("/api/events", json=ARRIVED)
         assert r.status_code == 422 and "INSERT" not in r.text and "secret" not in r.text
 
         def down(events):  # type: ignore[no-untyped-def]
             raise OperationalError("SELECT 1", ("secret",), Exception("database is locked"))
 
-        monkeypatch.setattr(services.store, "append", down)
+        monkeypatch.setattr(writer, "append", down)
         r = client.post("/api/events", json=ARRIVED | {"contact_id": "pbx-2"})
         assert r.status_code == 503 and "will not be stored" in r.json()["detail"]
         assert "SELECT" not in r.text and "secret" not in r.text
 
-        monkeypatch.setattr(services.store, "append", real_append)
+        monkeypatch.setattr(writer, "append", real_append)
         r = client.post("/api/events", json=ARRIVED | {"contact_id": "pbx-3"})
         assert r.status_code == 201, r.text
         page = client.get("/api/events", params={"after_seq": before}).json()["events"]
         assert [e["event"].get("contact_id") for e in page] == ["pbx-3"]  # nothing queued
+
+
+# --- no phantom agents, contacts or sites -------------------------------------------------
+
+
+@pytest.mark.parametrize("body,field", [
+    (STATE | {"agent_id": "agent999"}, "agent_id"),  # not an agent of the database
+    (WRAPPED | {"agent_id": "ghost"}, "agent_id"),
+    ({"type": "contact_transferred", "at": 1_764_000_001.0, "contact_id": "pbx-1",
+      "agent_id": "agent01", "target_agent_id": "nobody"}, "target_agent_id"),
+    (ARRIVED | {"preferred_agent_id": "agent999"}, "preferred_agent_id"),
+    (ARRIVED | {"contact_id": ""}, "contact_id"),
+    (ARRIVED | {"contact_id": "a b"}, "contact_id"),
+    (ARRIVED | {"contact_id": "pbx/1"}, "contact_id"),
+    (STATE | {"agent_id": ""}, "agent_id"),
+    (STATE | {"agent_id": "agent 01"}, "agent_id"),
+    (ARRIVED | {"customer_id": ""}, "customer_id"),
+    (ARRIVED | {"site": "mars"}, "site"),
+    (ARRIVED | {"site": ""}, "site"),
+    ({"type": "dial_attempted", "at": 1_764_000_001.0, "contact_id": "o1", "campaign": "",
+      "agent_id": "agent01"}, "campaign"),
+    ([ARRIVED, STATE | {"agent_id": "agent999"}], "1.agent_id"),
+])
+def test_phantom_agents_bad_ids_and_unknown_sites_are_422(database_url: str, body: object,
+                                                          field: str) -> None:
+    _check_422(database_url, json_body=body, field=field)
+
+
+def test_unknown_agent_is_named_and_the_wallboard_shows_no_phantom(sqlite_url: str) -> None:
+    with live_client(sqlite_url) as (client, _):
+        as_user(client, "sup")
+        r = client.post("/api/events", json=STATE | {"agent_id": "agent999"})
+        assert r.status_code == 422
+        assert "agent999" in r.json()["detail"] and "body.agent_id" in r.json()["detail"]
+        board = get_services(client.app).wallboard.snapshot(1_764_000_010.0)
+        assert "agent999" not in {a["agent_id"] for a in board["agents"]}
+
+
+def test_real_agents_ids_and_sites_are_accepted(sqlite_url: str) -> None:
+    with live_client(sqlite_url) as (client, _):
+        as_user(client, "sup")
+        for body in (STATE | {"agent_id": "agent02"},
+                     ARRIVED | {"contact_id": "pbx:2024.01_x-9", "site": "busan",
+                                "customer_id": "42", "preferred_agent_id": "agent01"},
+                     {"type": "contact_transferred", "at": 1_764_000_001.0,
+                      "contact_id": "pbx:2024.01_x-9", "agent_id": "agent01",
+                      "target_agent_id": "agent02"}):
+            r = client.post("/api/events", json=body)
+            assert r.status_code == 201, (body, r.text)

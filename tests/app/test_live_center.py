@@ -482,3 +482,67 @@ def test_database_refusal_past_the_checks_is_classified_as_content(
     assert "INSERT" not in str(refused) and "SQL" not in str(refused)
     assert ok and ok[0][1].contact_id == "c2"
     db.dispose()
+
+
+# --- an unavailable store never holds the queue of commands up for long -----------------
+
+
+class _Down(MemoryEventStore):
+    """Unavailable until told otherwise; counts the append attempts."""
+
+    down = True
+    attempts = 0
+
+    def append(self, events):  # type: ignore[no-untyped-def]
+        self.attempts += 1
+        if self.down:
+            raise OSError("connection refused")
+        return super().append(events)
+
+
+def test_retries_stop_at_the_budget_then_queued_commands_fail_fast() -> None:
+    async def scenario():  # type: ignore[no-untyped-def]
+        store = _Down()
+        center, _ = _center(store)
+        center.append_retry_seconds = (0.01,) * 1000  # would take 10 s and 1001 attempts
+        center.append_budget_seconds = 0.05
+        with pytest.raises(StoreUnavailable):
+            await center.submit(_arrived("first"), keep=False)
+        first = store.attempts
+        queued = [asyncio.ensure_future(center.submit(_arrived(f"c{i}"), keep=False))
+                  for i in range(20)]
+        outcomes = await asyncio.gather(*queued, return_exceptions=True)
+        failing = store.attempts - first
+        store.down = False
+        stored = await center.submit(_arrived("back"), keep=False)
+        down_after = center.store_down
+        await center.stop()
+        return first, outcomes, failing, stored, down_after, store.events
+
+    first, outcomes, failing, stored, down_after, events = asyncio.run(scenario())
+    assert 2 <= first < 20  # retried, but only within the budget
+    assert all(isinstance(o, StoreUnavailable) and not o.kept for o in outcomes)
+    assert failing == 20  # one attempt each while the store is known to be down
+    assert [e.contact_id for _, e in stored] == ["back"] and not down_after
+    assert [e.contact_id for e in events] == ["back"]  # the refused ones were never stored
+
+
+def test_appends_run_on_the_centers_own_thread() -> None:
+    import threading
+
+    threads: set[str] = set()
+
+    class Where(MemoryEventStore):
+        def append(self, events):  # type: ignore[no-untyped-def]
+            threads.add(threading.current_thread().name)
+            return super().append(events)
+
+    async def scenario():  # type: ignore[no-untyped-def]
+        store = Where()
+        center, _ = _center(store)
+        for i in range(3):
+            await center.submit(_arrived(f"c{i}"), keep=False)
+        await center.stop()
+
+    asyncio.run(scenario())
+    assert len(threads) == 1 and next(iter(threads)).startswith("contactops-event-store")

@@ -82,8 +82,9 @@ def test_serve_trusts_forwarded_headers_only_from_configured_proxies(
     import uvicorn
 
     from app.cli import serve as serve_module
-    from app.testing import make_settings
+    from app.testing import create_schema, make_settings
 
+    create_schema(sqlite_url)  # serve refuses an unmigrated database
     calls: list[dict[str, object]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
     serve_module.serve(make_settings(sqlite_url), "127.0.0.1", 8123)
@@ -136,3 +137,80 @@ def test_security_headers_on_pages_api_and_static(sqlite_url: str) -> None:
         docs = client.get("/api/docs")
         assert docs.headers["x-frame-options"] == "DENY"
         assert docs.headers["content-security-policy"] == "frame-ancestors 'none'"
+
+
+# --- serve refuses what cannot work, before it binds the port -----------------------------
+
+GOOD_SECRET = "k3J9-vQx_2mZp7Lw"  # 16 characters, 16 distinct
+
+
+def _serve_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                url: str) -> tuple[int, list[str], list[object]]:
+    import uvicorn
+
+    bound: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: bound.append(app))
+    monkeypatch.setenv("CONTACTOPS_DATABASE_URL", url)
+    monkeypatch.setenv("CONTACTOPS_SECRET_KEY", GOOD_SECRET)
+    monkeypatch.delenv("CONTACTOPS_DEMO_MODE", raising=False)
+    code = cli_main(["serve", "--port", "8123"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.err.strip().splitlines(), bound
+
+
+def test_serve_refuses_an_unmigrated_database_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    code, err, bound = _serve_line(monkeypatch, capsys, database_url)
+    assert code == 2 and not bound  # the port was never bound
+    assert len(err) == 1 and "contactops db upgrade" in err[0]
+    assert "serving on" not in capsys.readouterr().out
+
+
+def test_serve_refuses_an_unreachable_database_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err, bound = _serve_line(monkeypatch, capsys, "bogus://x")
+    assert code == 2 and not bound and len(err) == 1 and "bogus://x" in err[0]
+
+
+def test_serve_starts_on_a_migrated_database(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sqlite_url: str
+) -> None:
+    from app.testing import create_schema
+
+    create_schema(sqlite_url)
+    code, err, bound = _serve_line(monkeypatch, capsys, sqlite_url)
+    assert code == 0 and len(bound) == 1 and err == []
+    bound[0].state.engine.dispose()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("secret", [" " * 16, "\t" * 20, "aaaaaaaaaaaaaaaa", "abcabcabcabcabcabc",
+                                    "short-but-mixed", "contactops-insecure-default-secret"])
+def test_weak_secrets_are_refused_with_a_way_to_make_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sqlite_url: str,
+    secret: str,
+) -> None:
+    from app.settings import MAKE_SECRET_HINT, Settings
+
+    with pytest.raises(RuntimeError, match="CONTACTOPS_SECRET_KEY") as refused:
+        main.create_app(Settings(database_url=sqlite_url, secret_key=secret, demo_mode=False))
+    assert MAKE_SECRET_HINT in str(refused.value) and "\n" not in str(refused.value)
+    monkeypatch.setenv("CONTACTOPS_SECRET_KEY", secret)
+    monkeypatch.setenv("CONTACTOPS_DATABASE_URL", sqlite_url)
+    monkeypatch.delenv("CONTACTOPS_DEMO_MODE", raising=False)
+    assert cli_main(["serve", "--port", "8123"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "secrets.token_urlsafe(32)" in err[0]
+
+
+def test_random_secrets_pass_and_demo_mode_needs_none(sqlite_url: str) -> None:
+    import secrets
+
+    from app.settings import Settings
+
+    for secret in [GOOD_SECRET] + [secrets.token_urlsafe(32) for _ in range(20)]:
+        Settings(database_url=sqlite_url, secret_key=secret,
+                 demo_mode=False).check_production_safety()
+    Settings(database_url=sqlite_url, secret_key=" " * 16, demo_mode=True).check_production_safety()

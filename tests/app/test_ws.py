@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import anyio
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
@@ -90,3 +93,86 @@ def test_sockets_refuse_wrong_roles(sqlite_url: str) -> None:
         as_user(client, "sup")
         with pytest.raises(WebSocketDisconnect), client.websocket_connect("/ws/agent") as ws:
             ws.receive_json()
+
+
+# --- a socket dies with its session -------------------------------------------------------
+
+
+async def _receive_within(ws, seconds: float):  # type: ignore[no-untyped-def]
+    with anyio.fail_after(seconds):
+        return await ws._send_rx.receive()  # what TestClient's receive() awaits, bounded
+
+
+def _closed_by_server(ws, limit: int = 20, seconds: float = 5.0) -> int:  # type: ignore[no-untyped-def]
+    """Read until the server closes the socket; its close code. Fails (never hangs) when
+    ``limit`` messages or ``seconds`` of silence pass first."""
+    for _ in range(limit):
+        try:
+            message = ws.portal.call(_receive_within, ws, seconds)
+        except TimeoutError:
+            raise AssertionError(f"the socket was still open after {seconds} s of silence") from None
+        if message["type"] == "websocket.close":
+            return int(message.get("code", 1000))
+    raise AssertionError(f"the socket was still open after {limit} messages")
+
+
+@pytest.fixture
+def quick_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.api.ws
+
+    monkeypatch.setattr(app.api.ws, "SESSION_CHECK_SECONDS", 0.2, raising=False)
+
+
+def _csrf(client):  # type: ignore[no-untyped-def]
+    return {"csrf_token": client.headers.get("X-CSRF-Token", "")}
+
+
+def test_logout_closes_the_wallboard_socket(sqlite_url: str, quick_checks: None) -> None:
+    with live_client(sqlite_url) as (client, _):
+        as_user(client, "sup")
+        with client.websocket_connect("/ws/wallboard") as ws:
+            assert ws.receive_json()["type"] == "snapshot"
+            assert client.post("/logout", data=_csrf(client)).status_code == 303
+            assert _closed_by_server(ws) == 1008
+
+
+def test_password_reset_closes_the_agent_socket(sqlite_url: str, quick_checks: None) -> None:
+    from app.testing import TEST_PASSWORD, create_user
+
+    with live_client(sqlite_url) as (client, _):
+        create_user(client.app, "boss", "admin")
+        as_user(client, "agent01")
+        with client.websocket_connect("/ws/agent") as ws:
+            assert ws.receive_json()["type"] == "state"
+            agent_cookies = dict(client.cookies)
+            as_user(client, "boss")
+            users = {u["username"]: u["id"] for u in client.get("/api/users").json()}
+            r = client.post(f"/api/users/{users['agent01']}/password",
+                            json={"password": TEST_PASSWORD + " new"})
+            assert r.status_code == 204, r.text
+            assert _closed_by_server(ws) == 1008
+        client.cookies.clear()
+        client.cookies.update(agent_cookies)
+        assert client.get("/api/me").status_code == 401  # the same session, refused by HTTP too
+
+
+def test_expired_session_closes_the_socket(sqlite_url: str, quick_checks: None) -> None:
+    from sqlalchemy import update
+
+    from app.models import UserSession
+
+    with live_client(sqlite_url) as (client, _):
+        as_user(client, "sup")
+        with client.websocket_connect("/ws/wallboard") as ws:
+            ws.receive_json()
+            with client.app.state.engine.begin() as conn:  # the session's time is up
+                conn.execute(update(UserSession).values(expires_at=datetime(2000, 1, 1, tzinfo=UTC)))
+            assert _closed_by_server(ws) == 1008
+
+
+def test_a_live_session_keeps_its_socket(sqlite_url: str, quick_checks: None) -> None:
+    with live_client(sqlite_url) as (client, _):
+        as_user(client, "sup")
+        with client.websocket_connect("/ws/wallboard") as ws:
+            kinds = [ws.receive_json()["type"] for _ in range(3)]  # ~2 s: ~10 checks passed
+        assert kinds == ["snapshot"] * 3
