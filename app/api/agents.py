@@ -19,7 +19,7 @@ from app.api.console import ServiceUnavailable
 from app.api.errors import NotFound, field_error
 from app.api.params import Id32, Limit, Offset
 from app.auth import require_role
-from app.deps import SessionDep
+from app.deps import SessionDep, release_session
 from app.live import get_services
 from app.live.center import StoreUnavailable
 from app.models import Agent, AgentSkill, Site, User
@@ -132,8 +132,10 @@ def patch_skills(
                 f"(known: {', '.join(sorted(known)) or 'none'})",
             )
     skills = replace_skills(session, agent_id, [(s.skill, s.proficiency) for s in body.skills])
-    apply_live(request, agent.login, {s.skill: s.proficiency for s in skills})
-    return public(agent, skills)
+    result = public(agent, skills)  # read before the connection goes back
+    release_session(session)  # committed: hold no connection while the center works
+    apply_live(request, result.login, {s.skill: s.proficiency for s in skills})
+    return result
 
 
 def apply_live(request: Request, login: str, skills: dict[str, int]) -> None:

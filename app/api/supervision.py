@@ -27,12 +27,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
+from starlette.concurrency import run_in_threadpool
 
 from app.api.console import CODE_PATTERN, ID_PATTERN, ConsoleState, run
 from app.api.errors import NotFound
 from app.api.params import INT32_MAX
 from app.auth import require_role
-from app.deps import SessionDep
+from app.deps import SessionDep, release_session
 from app.models import Agent, User
 from routing.errors import RoutingError
 from routing.events import AgentStateChanged
@@ -89,7 +90,13 @@ async def set_agent_state(
     request: Request, session: SessionDep, user: Supervisor, agent_id: AgentRef, body: StateChange
 ) -> ConsoleState:
     """Force the agent ready, not ready (with a reason code) or logged out."""
-    login = agent_login_of(session, agent_id)
+    def lookup() -> str:  # blocking database work off the event loop, connection returned
+        try:
+            return agent_login_of(session, agent_id)
+        finally:
+            release_session(session)
+
+    login = await run_in_threadpool(lookup)
     note = f"by {user.username}"
     target = body.state
 
