@@ -80,6 +80,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.errors import Forbidden, NotAuthenticated, TooManyRequests
 from app.deps import SessionDep, release_session
 from app.models import Role, User, UserSession
+from app.queries import as_utc
 from app.settings import Settings
 
 SESSION_COOKIE = "contactops_session"
@@ -294,11 +295,6 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes: they are UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _sid_digest(sid: str) -> str:
     return hashlib.sha256(sid.encode()).hexdigest()
 
@@ -403,7 +399,7 @@ def user_from_cookie(conn: HTTPConnection, session: Session) -> User | None:
         record is None
         or record.user_id != uid
         or record.revoked_at is not None
-        or _aware(record.expires_at) <= _utcnow()
+        or as_utc(record.expires_at) <= _utcnow()
     ):
         return None
     user = session.get(User, uid)

@@ -227,12 +227,6 @@ def served_skills(session: Session) -> set[str]:
 # --- users ---------------------------------------------------------------------------------
 
 
-def user_by_username(session: Session, username: str) -> User | None:
-    """The user named ``username``, compared case-insensitively (usernames are lower case)."""
-    name = username.strip().lower()
-    return session.exec(select(User).where(func.lower(User.username) == name)).first()
-
-
 def users_with_default_password(engine: Engine) -> list[str]:
     """Usernames still on a default password (empty when the user table does not exist yet)."""
     from sqlalchemy import inspect

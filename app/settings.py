@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.db import MAX_OVERFLOW, POOL_SIZE, POOL_TIMEOUT_SECONDS
+
 DEFAULT_SECRET_KEY = "contactops-insecure-default-secret"
 DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("var") / "contactops.db")
 #: A secret outside demo mode: at least this long ...
@@ -34,10 +36,10 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     #: the request handlers' connection pool (the live center's event writer has its own)
-    database_pool_size: int = Field(default=5, ge=1, le=1000)
-    database_max_overflow: int = Field(default=10, ge=0, le=1000)
+    database_pool_size: int = Field(default=POOL_SIZE, ge=1, le=1000)
+    database_max_overflow: int = Field(default=MAX_OVERFLOW, ge=0, le=1000)
     #: seconds a request waits for a pooled connection before it is answered 503
-    database_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    database_pool_timeout_seconds: float = Field(default=POOL_TIMEOUT_SECONDS, gt=0, le=600)
     redis_url: str | None = None
     redis_channel_prefix: str = "contactops:"  # tests give each run its own
     secret_key: str = DEFAULT_SECRET_KEY

@@ -102,19 +102,11 @@ class KpiAccumulator:
             counts.transferred_in += weight
 
     def counts(self, queue: str | None = None, tier: str | None = None) -> KpiCounts:
-        total = KpiCounts()
-        for (q, t), c in self._by_key.items():
-            if (queue is None or q == queue) and (tier is None or t == tier):
-                total = total + c
-        return total
+        return _sum(self._by_key, queue, tier)
 
     def leg_counts(self, queue: str | None = None, tier: str | None = None) -> KpiCounts:
         """Transferred-in legs whose wait ended, by the leg's queue (see :mod:`qa.kpis`)."""
-        total = KpiCounts()
-        for (q, t), c in self._legs_by_key.items():
-            if (queue is None or q == queue) and (tier is None or t == tier):
-                total = total + c
-        return total
+        return _sum(self._legs_by_key, queue, tier)
 
     def queue_counts(self, queue: str, tier: str | None = None) -> KpiCounts:
         """Every leg waited in ``queue``: arrivals plus transferred-in legs (per-queue KPIs)."""
@@ -155,3 +147,14 @@ def _finished(rec: ContactRecord) -> bool:
         return True
     ended, wrapped = rec.ended_at, rec.wrap_up_ended_at
     return ended is not None and wrapped is not None and wrapped >= ended
+
+
+def _sum(
+    table: dict[tuple[str, str], KpiCounts], queue: str | None, tier: str | None
+) -> KpiCounts:
+    """The counts of ``table``'s (queue, tier) keys that match (None matches any)."""
+    total = KpiCounts()
+    for (q, t), c in table.items():
+        if (queue is None or q == queue) and (tier is None or t == tier):
+            total = total + c
+    return total

@@ -10,12 +10,18 @@ This module imports only numpy and :mod:`qa.records`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 import numpy as np
 
 from qa.records import BoolArray, ContactRecord, ContactTable, FloatArray, IntArray
+
+
+def ratio(num: float, den: float) -> float:
+    """``num / den``, NaN when nothing was counted (``den`` 0): a rate of nothing is unknown."""
+    return num / den if den > 0 else math.nan
 
 # --- the sums every KPI needs ------------------------------------------------------
 

@@ -25,17 +25,14 @@ This module imports only numpy.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
 import numpy.typing as npt
 
-#: The results a dial can end with (``DialResult.result``), in the order of :class:`DialCounts`.
-DIAL_RESULTS: tuple[str, ...] = (
-    "connected", "no_answer", "busy", "machine", "invalid", "abandoned",
-)
+from qa.counts import ratio
+from routing.events import DIAL_RESULTS  # in the order of DialCounts' fields
 
 
 @dataclass(slots=True)
@@ -85,16 +82,12 @@ def count_dials(
     return [DialCounts(int(row.sum()), *(int(x) for x in row)) for row in cells]
 
 
-def _ratio(num: float, den: float) -> float:
-    return num / den if den > 0 else math.nan
-
-
 def connect_rate(counts: DialCounts) -> float:
     """Share of dials that reached the customer, ``connected / dials`` (NaN with no dial)."""
-    return _ratio(counts.connected, counts.dials)
+    return ratio(counts.connected, counts.dials)
 
 
 def dialler_abandon_rate(counts: DialCounts) -> float:
     """Share of live answers the dialler dropped for want of an agent,
     ``abandoned / (connected + abandoned)`` (NaN with no live answer)."""
-    return _ratio(counts.abandoned, counts.connected + counts.abandoned)
+    return ratio(counts.abandoned, counts.connected + counts.abandoned)

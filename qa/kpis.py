@@ -94,7 +94,6 @@ The qa package imports only numpy and :mod:`routing.events`.
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
 import numpy as np
@@ -117,6 +116,7 @@ from qa.counts import (
     counts_by_queue,
     counts_by_tier,
     interval_index,
+    ratio,
 )
 from qa.records import (
     OUTCOMES,
@@ -193,10 +193,6 @@ SERVICE_LEVEL_DEFINITIONS: tuple[str, ...] = (
 # --- the KPI formulas ----------------------------------------------------------------
 
 
-def _ratio(num: float, den: float) -> float:
-    return num / den if den > 0 else math.nan
-
-
 def service_level(
     counts: KpiCounts, definition: ServiceLevelDefinition = "answered_of_offered"
 ) -> float:
@@ -219,42 +215,42 @@ def service_level(
     """
     c = counts
     if definition == "answered_of_offered":
-        return _ratio(c.answered_within, c.offered)
+        return ratio(c.answered_within, c.offered)
     if definition == "answered_of_answered":
-        return _ratio(c.answered_within, c.answered)
+        return ratio(c.answered_within, c.answered)
     if definition == "excluding_abandoned_within_threshold":
-        return _ratio(c.answered_within, c.offered - c.abandoned_within)
+        return ratio(c.answered_within, c.offered - c.abandoned_within)
     if definition == "abandoned_within_threshold_as_met":
-        return _ratio(c.answered_within + c.abandoned_within, c.offered)
+        return ratio(c.answered_within + c.abandoned_within, c.offered)
     if definition == "excluding_short_abandons":
-        return _ratio(c.answered_within, c.offered - c.short_abandoned)
+        return ratio(c.answered_within, c.offered - c.short_abandoned)
     raise ValueError(f"definition must be one of {SERVICE_LEVEL_DEFINITIONS}, got {definition!r}")
 
 
 def average_speed_of_answer(counts: KpiCounts) -> float:
     """ASA: mean wait of the answered contacts, ``sum(wait of answered) / A`` seconds."""
-    return _ratio(counts.wait_answered_seconds, counts.answered)
+    return ratio(counts.wait_answered_seconds, counts.answered)
 
 
 def mean_wait(counts: KpiCounts) -> float:
     """Mean wait over all offered contacts (answered or abandoned), ``sum(wait) / N`` seconds."""
-    return _ratio(counts.wait_all_seconds, counts.offered)
+    return ratio(counts.wait_all_seconds, counts.offered)
 
 
 def average_handle_time(counts: KpiCounts) -> float:
     """AHT: mean handle time (talk, hold and wrap-up) of the answered contacts whose handle
     time is known, ``sum(handle) / handled`` seconds (NaN when none is known)."""
-    return _ratio(counts.handle_seconds, counts.handled)
+    return ratio(counts.handle_seconds, counts.handled)
 
 
 def abandonment_rate(counts: KpiCounts) -> float:
     """Share of offered contacts that abandoned, ``B / N`` (``N`` includes unserved)."""
-    return _ratio(counts.abandoned, counts.offered)
+    return ratio(counts.abandoned, counts.offered)
 
 
 def short_abandonment_rate(counts: KpiCounts) -> float:
     """Share of offered contacts that abandoned after less than ``S`` seconds, ``B_S / N``."""
-    return _ratio(counts.short_abandoned, counts.offered)
+    return ratio(counts.short_abandoned, counts.offered)
 
 
 def kpi_summary(
@@ -280,18 +276,18 @@ def kpi_summary(
 
 def callback_acceptance_rate(counts: CallbackCounts) -> float:
     """Share of callback offers accepted, ``accepted / offered`` (NaN with no offer)."""
-    return _ratio(counts.accepted, counts.offered)
+    return ratio(counts.accepted, counts.offered)
 
 
 def mean_callback_wait(counts: CallbackCounts) -> float:
     """Mean wait of answered callbacks, ``sum(answered_at - callback_at) / answered`` seconds."""
-    return _ratio(counts.wait_seconds, counts.answered)
+    return ratio(counts.wait_seconds, counts.answered)
 
 
 def callback_failure_rate(counts: CallbackCounts) -> float:
     """Share of the closed callbacks that never reached the customer,
     ``failed / (answered + failed)`` (pending ones are not closed yet; NaN with none closed)."""
-    return _ratio(counts.failed, counts.answered + counts.failed)
+    return ratio(counts.failed, counts.answered + counts.failed)
 
 
 def callback_summary(counts: CallbackCounts) -> dict[str, float]:
@@ -326,5 +322,5 @@ def occupancy(agent_time: AgentTime) -> FloatArray:
 def total_occupancy(agent_time: AgentTime) -> float:
     """Occupancy over the horizon, ``sum_k busy_k / sum_k available_k`` (time after the
     last interval does not count)."""
-    return _ratio(float(agent_time.busy_seconds.sum()), float(agent_time.available_seconds.sum()))
+    return ratio(float(agent_time.busy_seconds.sum()), float(agent_time.available_seconds.sum()))
 

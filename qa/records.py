@@ -63,7 +63,7 @@ class Leg:
 
     @property
     def open(self) -> bool:
-        return _outcome(self.answered_at, self.abandoned_at, self.callback_failed_at) is None
+        return self.outcome is None
 
     @property
     def outcome(self) -> Outcome | None:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from routing.events import VIP_TIERS
+
 Segment = Literal["vip", "general"]
 SEGMENTS: tuple[Segment, ...] = ("vip", "general")
-VIP_TIERS: tuple[str, ...] = ("private_banker", "platinum")
 
 
 def segment_of(tier: str) -> Segment:

@@ -37,6 +37,12 @@ JsonScalar = str | int | float | bool | None
 #: Customer value tiers, highest value first. The order is the routing priority
 #: order before ageing.
 TIERS: tuple[str, ...] = ("private_banker", "platinum", "gold", "silver", "core", "inactive")
+#: The bank's VIP callers: its two top value tiers (routing's goals, the wallboard, QA, the seed).
+VIP_TIERS: tuple[str, ...] = ("private_banker", "platinum")
+#: The results a dial can end with (``DialResult.result``).
+DIAL_RESULTS: tuple[str, ...] = (
+    "connected", "no_answer", "busy", "machine", "invalid", "abandoned",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from routing.events import TIERS
+from routing.events import TIERS, VIP_TIERS
 
 SelectionRule = Literal["proficiency_then_longest_idle", "longest_idle"]
 
@@ -84,7 +84,7 @@ class ServiceLevelGoal:
 DEFAULT_SERVICE_LEVEL_GOALS: Mapping[str, ServiceLevelGoal] = MappingProxyType(
     {
         tier: ServiceLevelGoal(10.0, 0.9)
-        if tier in ("private_banker", "platinum")
+        if tier in VIP_TIERS
         else ServiceLevelGoal(20.0, 0.8)
         for tier in TIERS
     }

@@ -25,11 +25,10 @@ from typing import Any
 import numpy as np
 
 from qa.kpis import abandonment_rate, average_speed_of_answer, count_contacts, service_level
-from routing.events import TIERS
+from routing.events import TIERS, VIP_TIERS
 from simulations.center import simulate_center
 from simulations.scenario import parse_scenario
 
-VIP_TIERS = ("private_banker", "platinum")
 TIER_MIX = {
     "private_banker": 0.01,
     "platinum": 0.04,

@@ -15,10 +15,12 @@ the rest of the scenario in :mod:`simulations.scenario_checks`.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from routing.events import TIERS
+from routing.policy import SelectionRule
 from simulations.scenario_json import (
     ScenarioError,
     path_error,
@@ -32,7 +34,7 @@ from simulations.scenario_json import (
 #: Largest tier rank (``rank · ageing_seconds_per_level`` must stay a finite float).
 MAX_RANK = 1_000_000
 
-SELECTIONS = ("proficiency_then_longest_idle", "longest_idle")
+SELECTIONS: tuple[str, ...] = typing.get_args(SelectionRule)
 
 
 def _seconds_or_null(*, gt: float | None = None, ge: float | None = None) -> Callable[[Any, str], Any]:

@@ -20,7 +20,8 @@ of agents must never hold every pooled connection while the task waits for one.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -33,6 +34,7 @@ from app.live import agent_specs_for, get_services
 from app.live.center import Action, StoreUnavailable
 from app.models import Agent, User
 from routing.errors import RoutingError, UnknownAgent, UnknownId
+from routing.policy import CallbackDialFailure
 
 router = APIRouter(prefix="/api/console", tags=["console"])
 
@@ -69,7 +71,7 @@ class TransferBody(ContactRef):
 
 
 class CallbackNotReachedBody(ContactRef):
-    result: Literal["no_answer", "busy", "machine", "invalid"] = Field(
+    result: CallbackDialFailure = Field(
         default="no_answer",
         description="what the dial of the callback got; 'invalid' closes it at once, others "
                     "retry later up to the policy's callback_max_attempts")
@@ -116,16 +118,22 @@ def agent_login(user: User, session: Any) -> str:
     return str(agent.login)
 
 
-async def agent_login_released(user: User, session: Any) -> str:
-    """:func:`agent_login` in a worker thread, then the session's connection goes back."""
+async def released(session: Any, lookup: Callable[[], str]) -> str:
+    """``lookup()`` (blocking database work) in a worker thread, then ``session``'s connection
+    goes back to the pool, so no connection is held while the live center works."""
 
-    def lookup() -> str:
+    def run_then_release() -> str:
         try:
-            return agent_login(user, session)
+            return lookup()
         finally:
             release_session(session)
 
-    return await run_in_threadpool(lookup)
+    return await run_in_threadpool(run_then_release)
+
+
+async def agent_login_released(user: User, session: Any) -> str:
+    """:func:`agent_login` in a worker thread, then the session's connection goes back."""
+    return await released(session, lambda: agent_login(user, session))
 
 
 def console_state(request: Request | Any, login: str, events: list[Any] = ()) -> ConsoleState:  # type: ignore[assignment]

@@ -67,6 +67,7 @@ from app.live.center import EventsRefused, StoreUnavailable
 from app.models import Agent, Queue, Site, User
 from routing.agent_state import AgentState
 from routing.events import (
+    DIAL_RESULTS,
     TIERS,
     AgentStateChanged,
     ContactArrived,
@@ -89,7 +90,6 @@ MAX_FUTURE_SECONDS = 300.0
 #: Bound of ``contact_queued.priority`` (the engine's base priorities are small integers).
 MAX_PRIORITY = 1_000_000
 DIRECTIONS = ("inbound", "outbound")
-DIAL_RESULTS = ("connected", "no_answer", "busy", "machine", "invalid", "abandoned")
 SITES = tuple(site.value for site in Site)
 #: Fields holding an id (checked against :data:`ID_PATTERN` when given) ...
 ID_FIELDS = ("contact_id", "agent_id", "target_agent_id", "preferred_agent_id", "customer_id",

@@ -27,13 +27,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
-from starlette.concurrency import run_in_threadpool
 
-from app.api.console import CODE_PATTERN, ID_PATTERN, ConsoleState, run
+from app.api.console import CODE_PATTERN, ID_PATTERN, ConsoleState, released, run
 from app.api.errors import NotFound
 from app.api.params import INT32_MAX
 from app.auth import require_role
-from app.deps import SessionDep, release_session
+from app.deps import SessionDep
 from app.models import Agent, User
 from routing.errors import RoutingError
 from routing.events import AgentStateChanged
@@ -90,13 +89,7 @@ async def set_agent_state(
     request: Request, session: SessionDep, user: Supervisor, agent_id: AgentRef, body: StateChange
 ) -> ConsoleState:
     """Force the agent ready, not ready (with a reason code) or logged out."""
-    def lookup() -> str:  # blocking database work off the event loop, connection returned
-        try:
-            return agent_login_of(session, agent_id)
-        finally:
-            release_session(session)
-
-    login = await run_in_threadpool(lookup)
+    login = await released(session, lambda: agent_login_of(session, agent_id))
     note = f"by {user.username}"
     target = body.state
 

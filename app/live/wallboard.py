@@ -35,9 +35,8 @@ from typing import Any
 
 from qa.kpis import KpiAccumulator, KpiCounts, abandonment_rate, average_speed_of_answer
 from qa.kpis import service_level as sl_of
-from routing.events import AgentStateChanged, ContactArrived, Event
+from routing.events import VIP_TIERS, AgentStateChanged, ContactArrived, Event
 
-VIP_TIERS = frozenset({"private_banker", "platinum"})
 SEGMENTS = ("vip", "general")
 SL_THRESHOLD_SECONDS: Mapping[str, float] = {"vip": 10.0, "general": 20.0}
 SL_TARGET: Mapping[str, float] = {"vip": 0.9, "general": 0.8}

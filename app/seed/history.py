@@ -34,6 +34,7 @@ from app.seed.agents import QUEUES, Staff
 from app.seed.bulk import Frame
 from app.seed.kst import day, kst_to_utc
 from app.seed.tiers import TIER_CODE, TIERS
+from routing.events import VIP_TIERS
 
 WEEKS = 8
 OPEN_HOUR = 9
@@ -67,8 +68,8 @@ DISPOSITIONS: dict[str, tuple[str, ...]] = {
 }
 # who calls: the VIP tiers (private_banker, platinum: the one VIP definition used by routing,
 # the wallboard and the service-level goals) call the vip line, the others the general queues
-CALLER_TIERS_VIP = ("private_banker", "platinum")
-CALLER_TIERS_GENERAL = ("gold", "silver", "core", "inactive")
+CALLER_TIERS_VIP = VIP_TIERS
+CALLER_TIERS_GENERAL = tuple(t for t in TIERS if t not in VIP_TIERS)
 CALLER_PROPENSITY = {"private_banker": 3.0, "platinum": 3.0, "gold": 2.5,
                      "silver": 1.5, "core": 1.0, "inactive": 0.3}
 
