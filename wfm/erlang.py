@@ -17,6 +17,14 @@ start ``w = 10 sqrt(A) + 50`` steps below ``min(n, A)`` from the rough value
 costs ``O(n - A + sqrt(A))`` steps instead of ``O(n)``, and stops as soon as ``1/B``
 overflows (``B`` then underflows, and does so for every larger ``n`` as well).
 
+That point is known in advance (:func:`overflow_steps`): since ``1/B >= 1`` and
+``1/B(k) >= (k/A) / B(k-1)``, ``d`` steps above the load multiply ``1/B`` by at least
+``prod_{i<d} (1 + i/A)``. With ``log(1 + u) >= u log 2`` for ``u <= 1`` that exceeds
+``2**1100`` (far past the largest float, ``2**1024``) after ``47 sqrt(A) + 2`` steps when
+``A >= 2500``, and after ``A + 1102`` steps for any ``A`` (1,100 factors of at least 2). So
+``n`` further above the load than that gives ``1/B = inf`` at once: the work is
+``O(sqrt(A))`` steps whatever ``n`` is asked for.
+
 For real ``x`` agents (the continued Erlang B function)::
 
     B(x, A) = A**x e**-A / Gamma(x + 1, A)
@@ -88,6 +96,8 @@ _SERIES_TERMS = 12
 # recursion's steps stay few and exact in floating point.
 MAX_LOAD_ERLANGS = 1e7
 MAX_AGENTS = 1e8
+# From this load on, 47 sqrt(A) + 2 <= A, so the sqrt bound of overflow_steps applies.
+_OVERFLOW_SQRT_FROM = 2500.0
 
 
 # ----------------------------------------------------------------------------- validation
@@ -160,6 +170,13 @@ def _start_width(load: FloatArray) -> FloatArray:
     return np.ceil(10.0 * np.sqrt(load)) + 50.0
 
 
+def overflow_steps(load: ArrayLike) -> Any:
+    """Steps above the load ``A`` after which ``1/B`` certainly overflows (module doc):
+    ``47 sqrt(A) + 2`` when ``A >= 2500``, else ``A + 1102``. Vectorised."""
+    a = np.asarray(load, dtype=np.float64)
+    return np.where(a >= _OVERFLOW_SQRT_FROM, np.ceil(47.0 * np.sqrt(a)) + 2.0, np.ceil(a) + 1102.0)
+
+
 def _fractional_start(load: FloatArray, frac: FloatArray) -> FloatArray:
     """``1/B(f, A)`` for ``0 <= f < 1``, exact to float precision."""
     out = np.ones_like(load)
@@ -210,7 +227,9 @@ def _inverse_erlang_b(load: FloatArray, agents: FloatArray) -> FloatArray:
     result = np.empty_like(a_all)
     zero = a_all == 0
     result[zero] = np.where(x_all[zero] == 0, 1.0, np.inf)
-    live = np.flatnonzero(~zero)
+    far = ~zero & (x_all - a_all > overflow_steps(a_all))
+    result[far] = np.inf  # B underflows: no need to run the recursion (module doc)
+    live = np.flatnonzero(~zero & ~far)
     if live.size == 1:  # one lane: the pure-Python loop is ~10x faster than numpy views
         result[live] = _inverse_erlang_b_scalar(float(a_all[live[0]]), float(x_all[live[0]]))
     elif live.size:
@@ -257,6 +276,8 @@ def _inverse_erlang_b_scalar(a: float, x: float) -> float:
     """Pure-Python twin of :func:`_recursion` for one lane (same rounding sequence)."""
     if a == 0:
         return 1.0 if x == 0 else math.inf
+    if x - a > float(overflow_steps(a)):
+        return math.inf  # B underflows (module doc)
     frac = x - math.floor(x)
     start = frac + max(0.0, math.floor(min(x, a) - (math.ceil(10.0 * math.sqrt(a)) + 50.0) - frac))
     steps = round(x - start)

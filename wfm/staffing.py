@@ -39,14 +39,17 @@ from typing import Any
 import numpy as np
 
 from wfm.erlang import (
+    MAX_AGENTS,
     MAX_LOAD_ERLANGS,
     ArrayLike,
     FloatArray,
     _asa,
+    _erlang_c,
     _service_level,
     _start_width,
     check_non_negative,
     check_positive,
+    overflow_steps,
 )
 from wfm.erlang_a import check_patience, erlang_a_arrays
 
@@ -168,7 +171,19 @@ def _scheduled(agents: np.ndarray, shrinkage: float) -> np.ndarray:
 
 
 def _occupancy_floor(load: FloatArray, max_occupancy: float) -> FloatArray:
-    return np.ceil(load / max_occupancy * (1.0 - _CEIL_SLACK))
+    """``ceil(A / max_occupancy)``: the fewest agents the occupancy target allows.
+
+    ValueError naming ``max_occupancy`` when that is more than :data:`wfm.erlang.MAX_AGENTS`
+    (an occupancy of 1e-300 asked for 1e304 agents, which no search can reach)."""
+    floor = np.ceil(np.asarray(load, dtype=np.float64) / max_occupancy * (1.0 - _CEIL_SLACK))
+    if np.any(floor > MAX_AGENTS):
+        i = int(np.flatnonzero(floor > MAX_AGENTS)[0])
+        raise ValueError(
+            f"max_occupancy {max_occupancy:g} would need {float(floor.flat[i]):g} agents for an"
+            f" offered load of {float(np.asarray(load).flat[i]):g} Erlangs; at most"
+            f" {MAX_AGENTS:g} agents per interval can be staffed"
+        )
+    return floor
 
 
 # ----------------------------------------------------------------------------- Erlang C search
@@ -182,18 +197,23 @@ def _erlang_c_search(
     threshold: float | None,
     asa_target: float | None,
 ) -> FloatArray:
-    """Smallest whole ``n >= n_min`` (and ``> A``) meeting the SL and ASA targets, per lane."""
-    n_min = np.maximum(n_min, np.floor(load) + 1.0)
+    """Smallest whole ``n >= n_min`` (and ``> A``) meeting the SL and ASA targets, per lane.
+
+    The targets alone are searched for (each measure is monotone in ``n``), then the answer
+    jumps to the floor ``n_min`` when that is higher: the floor is never counted up to. The
+    search ends within :func:`_search_limit` steps whatever the targets.
+    """
     start = np.maximum(0.0, np.floor(load) - _start_width(load))
+    limit = _search_limit(load)
     inv_b = np.where(start > 0, load / np.maximum(load - start, 1e-300), 1.0)
     result = np.empty_like(load)
     lanes = np.arange(load.size)
-    a, k, t_aht, lo = load.copy(), start.copy(), aht.copy(), n_min.copy()
+    a, k, t_aht, top = load.copy(), start.copy(), aht.copy(), limit.copy()
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         while lanes.size:
             k += 1.0
             inv_b = 1.0 + inv_b * (k / a)
-            ok = k >= lo
+            ok = k > a
             surplus = k - a
             c = np.where(np.isinf(inv_b), 0.0, k / (surplus * inv_b + a))
             if sl_target is not None:
@@ -201,12 +221,20 @@ def _erlang_c_search(
                 ok &= 1.0 - c * np.exp(-surplus * threshold / t_aht) >= sl_target
             if asa_target is not None:
                 ok &= c * t_aht / surplus <= asa_target
+            ok |= k >= top  # B has underflowed there: every target is met (C = 0)
             if ok.any():
                 result[lanes[ok]] = k[ok]
                 keep = ~ok
                 lanes = lanes[keep]
-                a, k, t_aht, lo, inv_b = a[keep], k[keep], t_aht[keep], lo[keep], inv_b[keep]
-    return result
+                a, k, t_aht, top, inv_b = a[keep], k[keep], t_aht[keep], top[keep], inv_b[keep]
+    return np.maximum(result, n_min)
+
+
+def _search_limit(load: FloatArray) -> FloatArray:
+    """The first whole ``k`` at which ``B(k, A)`` has certainly underflowed to 0: there
+    ``C = 0``, so every SL target below 1 and every ASA target above 0 is met
+    (:func:`wfm.erlang.overflow_steps`). The Erlang C search never goes further."""
+    return np.asarray(np.floor(load) + 1.0 + overflow_steps(load), dtype=np.float64)
 
 
 def _erlang_c_search_scalar(
@@ -218,24 +246,29 @@ def _erlang_c_search_scalar(
     asa_target: float | None,
 ) -> tuple[float, float]:
     """Pure-Python twin of :func:`_erlang_c_search` for one interval: ``(n, C(n))``."""
-    n_min = max(n_min, math.floor(load) + 1.0)
     start = max(0.0, math.floor(load) - (math.ceil(10.0 * math.sqrt(load)) + 50.0))
+    top = float(_search_limit(np.array([load]))[0])
     inv_b = load / (load - start) if start > 0 else 1.0
     k = start
     while True:
         k += 1.0
         inv_b = 1.0 + inv_b * (k / load)
-        if k < n_min:
+        if k <= load:
             continue
         surplus = k - load
         c = 0.0 if inv_b == math.inf else k / (surplus * inv_b + load)
+        if k >= top:
+            break  # B has underflowed: every target is met
         if sl_target is not None:
             assert threshold is not None
             if 1.0 - c * math.exp(-surplus * threshold / aht) < sl_target:
                 continue
         if asa_target is not None and c * aht / surplus > asa_target:
             continue
+        break
+    if n_min <= k:
         return k, c
+    return n_min, float(_erlang_c(np.asarray(load), np.asarray(n_min)))
 
 
 # ----------------------------------------------------------------------------- Erlang A search
@@ -289,13 +322,20 @@ def _erlang_a_search(
         )
 
     lo = np.zeros_like(load)
-    hi = np.maximum(1.0, np.ceil(load + 2.0 * np.sqrt(load)))
+    hi = np.minimum(np.maximum(1.0, np.ceil(load + 2.0 * np.sqrt(load))), MAX_AGENTS)
     idx = np.arange(load.size)
     while idx.size:  # grow hi until feasible; the last infeasible hi becomes lo
         ok = feasible(idx, hi[idx])
         bad = idx[~ok]
+        if np.any(hi[bad] >= MAX_AGENTS):  # at most log2(MAX_AGENTS) ~ 27 doublings
+            i = int(bad[hi[bad] >= MAX_AGENTS][0])
+            raise ValueError(
+                f"the targets need more than {MAX_AGENTS:g} agents for an offered load of"
+                f" {float(load[i]):g} Erlangs; check service_level_target, asa_target_seconds,"
+                " abandon_target and max_occupancy"
+            )
         lo[bad] = hi[bad]
-        hi[bad] = 2.0 * hi[bad] + 1.0
+        hi[bad] = np.minimum(2.0 * hi[bad] + 1.0, MAX_AGENTS)
         idx = bad
     idx = np.flatnonzero(hi - lo > 1)
     while idx.size:
@@ -347,6 +387,7 @@ def staff_intervals(
     )
     load = calls_a * aht / interval
     _check_offered_load(load)
+    floor = _occupancy_floor(load, max_occupancy)  # ValueError past MAX_AGENTS, Erlang A too
     agents = np.zeros_like(load)
     if patience_mean_seconds is None:
         never = load > 0
@@ -358,7 +399,7 @@ def staff_intervals(
     agents[c] = _erlang_c_search(
         load[c],
         aht[c],
-        _occupancy_floor(load[c], max_occupancy),
+        floor[c],
         service_level_target,
         threshold_seconds,
         asa_target_seconds,
@@ -388,8 +429,6 @@ def _erlang_c_plan(
     occ = np.zeros_like(load)
     p_wait = np.zeros_like(load)
     if live.any():
-        from wfm.erlang import _erlang_c
-
         a, n, h = load[live], agents[live], aht[live]
         sl[live] = _service_level(a, n, h, np.asarray(threshold or 0.0))
         asa[live] = _asa(a, n, h)
@@ -460,7 +499,7 @@ def _erlang_c_single(
     _, aht, load = _single(calls, interval_seconds, aht_seconds)
     if load == 0:
         return StaffingResult(0, 0, 1.0, 0.0, 0.0, 0.0, 0.0)
-    n_min = math.ceil(load / max_occupancy * (1.0 - _CEIL_SLACK))
+    n_min = float(_occupancy_floor(np.array([load]), max_occupancy)[0])
     n, c = _erlang_c_search_scalar(load, aht, n_min, sl_target, threshold, asa_target)
     t = threshold or 0.0
     agents = int(n)

@@ -263,3 +263,19 @@ def test_absurd_load_and_agents_are_refused(call, message: str) -> None:  # type
     """Issue 13: erlang_c(1e17, 1e17 + 1e9) never returned (k + 1 == k in floating point)."""
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_overflow_steps_bound_where_the_recursion_overflows() -> None:
+    """Past ``A + overflow_steps(A)`` agents B has underflowed: the plain recursion (no
+    shortcut) says so too, and the shortcut returns the same 0 at once for any n."""
+    from wfm.erlang import overflow_steps
+
+    for load in (0.5, 3.0, 100.0, 2499.0, 2500.0, 40_000.0):
+        r, k = 1.0, 0
+        top = load + float(overflow_steps(load))
+        while k < top:  # exact recursion from B(0) = 1, no rough start
+            k += 1
+            r = 1.0 + r * k / load
+        assert r == math.inf, load
+        assert erlang_b(load, math.ceil(top) + 1) == 0.0
+        assert erlang_c(load, 1e8) == 0.0 and erlang_b(np.array([load]), 1e8)[0] == 0.0
