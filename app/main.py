@@ -22,6 +22,7 @@ from app.api.errors import install_error_handlers
 from app.api.health import package_version
 from app.auth import LoginRateLimiter, SecurityHeadersMiddleware
 from app.db import make_engine
+from app.deadlines import install_cpu_work
 from app.i18n import make_templates
 from app.queries import users_with_default_password
 from app.settings import Settings
@@ -94,6 +95,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            app.state.cpu_work.stop_all()  # no computation outlives the server (app.deadlines)
             await stop_live_center(app)  # before the database engine is disposed
     finally:
         app.state.engine.dispose()
@@ -122,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.state.login_limiter = LoginRateLimiter(settings.login_attempts_per_minute)
     install_error_handlers(app)
+    install_cpu_work(app)  # bounded CPU-heavy requests (app.deadlines)
     app.add_middleware(SecurityHeadersMiddleware)  # X-Frame-Options, CSP, nosniff, Referrer
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for name in ROUTER_MODULES:

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     #: how the live engine picks among eligible agents; None: proficiency first in production,
     #: longest idle in the demo (so a person at a junior agent sees calls too)
     routing_selection: Literal["proficiency_then_longest_idle", "longest_idle"] | None = None
+    #: bounded work (app.deadlines): a CPU-heavy request is stopped after this many seconds
+    #: (503), and at most ``cpu_workers`` of them run at once per server process
+    cpu_deadline_seconds: float = Field(default=30.0, gt=0, le=600)
+    cpu_workers: int = Field(default=2, ge=1, le=64)
 
     def check_production_safety(self) -> None:
         """Refuse to run outside demo mode with the default secret or a weak one."""
