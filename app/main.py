@@ -20,12 +20,20 @@ from fastapi.staticfiles import StaticFiles
 
 from app.api.errors import install_error_handlers
 from app.api.health import package_version
-from app.auth import LoginRateLimiter, SecurityHeadersMiddleware
+from app.auth.body_limit import BodyLimitMiddleware
+from app.auth.headers import SecurityHeadersMiddleware
+from app.auth.login_limits import LoginRateLimiter
+from app.auth.passwords import HashSlots
+from app.customer_access import CustomerReadLimiter
 from app.db import make_engine
 from app.deadlines import install_cpu_work
 from app.i18n import make_templates
 from app.queries import users_with_default_password
 from app.settings import Settings
+from app.wfm_history import MAX_UPLOAD_BYTES
+
+#: the history upload's file limit plus room for the multipart envelope
+UPLOAD_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
 
 log = logging.getLogger("contactops")
 
@@ -122,9 +130,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool_timeout_seconds=settings.database_pool_timeout_seconds,
     )
     app.state.templates = make_templates()
-    app.state.login_limiter = LoginRateLimiter(settings.login_attempts_per_minute)
+    app.state.login_limiter = LoginRateLimiter(
+        settings.login_attempts_per_minute, account_failures=settings.account_lockout_failures
+    )
+    app.state.hash_slots = HashSlots(settings.password_hash_slots)
+    app.state.customer_read_limiter = CustomerReadLimiter(settings.customer_reads_per_10_minutes)
     install_error_handlers(app)
     install_cpu_work(app)  # bounded CPU-heavy requests (app.deadlines)
+    # bodies refused by size before anything reads them (login included); history uploads larger
+    app.add_middleware(BodyLimitMiddleware, larger={"/api/wfm/history/upload": UPLOAD_LIMIT})
     app.add_middleware(SecurityHeadersMiddleware)  # X-Frame-Options, CSP, nosniff, Referrer
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for name in ROUTER_MODULES:

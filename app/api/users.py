@@ -6,21 +6,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
-from app.api.errors import Conflict, NotFound, field_error
+from app.api.errors import Conflict, NotAuthenticated, NotFound, field_error
 from app.api.params import Id32
-from app.auth import (
-    CurrentUser,
-    client_ip,
-    find_user,
-    hash_password,
-    normalize_username,
-    require_role,
-    revoke_user_sessions,
-    start_session,
-    verify_password,
-)
+from app.auth.authenticate import check_password, find_user
+from app.auth.guards import CurrentUser, require_role
+from app.auth.login_limits import normalize_username
+from app.auth.passwords import hash_password
+from app.auth.sessions import revoke_user_sessions, start_session
 from app.deps import SessionDep
 from app.models import Agent, Role, User
 
@@ -92,7 +87,7 @@ def set_my_locale(session: SessionDep, user: CurrentUser, body: LocaleUpdate) ->
 
 
 @router.post("/me/password", status_code=204)
-def change_my_password(
+async def change_my_password(
     request: Request,
     response: Response,
     session: SessionDep,
@@ -101,16 +96,21 @@ def change_my_password(
 ) -> None:
     """Change one's own password: this session continues (new cookies), other sessions end.
 
-    Wrong current passwords count against the login rate limit (429 + ``Retry-After``).
+    Wrong current passwords count against the login rate limits (429 + ``Retry-After``),
+    checked before the hash, like logins (:func:`app.auth.authenticate.check_password`).
     """
-    limiter = request.app.state.login_limiter
-    ip = client_ip(request)
-    limiter.check(user.username, ip)
-    if not verify_password(user.password_hash, body.current_password):
-        limiter.failed(user.username, ip)
-        raise field_error(("body", "current_password"), "current password is wrong")
-    limiter.succeeded(user.username, ip)
-    user.password_hash = hash_password(body.new_password)
+    try:
+        await check_password(request, user.username, body.current_password)
+    except NotAuthenticated:
+        raise field_error(("body", "current_password"), "current password is wrong") from None
+    new_hash = await request.app.state.hash_slots.run(hash_password, body.new_password)
+    await run_in_threadpool(_store_new_password, request, response, session, user, new_hash)
+
+
+def _store_new_password(
+    request: Request, response: Response, session: Session, user: User, new_hash: str
+) -> None:
+    user.password_hash = new_hash
     user.is_default_password = False
     session.add(user)
     assert user.id is not None

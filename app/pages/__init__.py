@@ -14,7 +14,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.auth import csrf_token_for, set_csrf_cookie
+from app.auth.cookies import set_csrf_cookie
+from app.auth.csrf import csrf_token_for
 from app.i18n import choose_locale
 from app.models import Role, User
 

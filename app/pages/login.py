@@ -6,19 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from app.api.errors import NotAuthenticated, TooManyRequests
-from app.auth import (
-    CSRF_COOKIE,
-    authenticate,
-    client_ip,
-    csrf_matches,
-    end_session,
-    revoke_session,
-    session_csrf_token,
-    start_session,
-    user_from_cookie,
-)
+from app.auth.authenticate import AccountLocked, check_password
+from app.auth.cookies import CSRF_COOKIE, end_session
+from app.auth.csrf import csrf_matches, session_csrf_token
+from app.auth.passwords import ServerBusy
+from app.auth.sessions import revoke_session, start_session, user_from_cookie
 from app.deps import SessionDep
 from app.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
 from app.pages import home_for, render, safe_next
@@ -43,9 +38,8 @@ def login_form(request: Request, session: SessionDep, next: str | None = None) -
 
 
 @router.post("/login")
-def login_submit(
+async def login_submit(
     request: Request,
-    session: SessionDep,
     username: FormText = "",
     password: FormText = "",
     csrf_token: FormText = "",
@@ -59,16 +53,19 @@ def login_submit(
         return again("form_expired", 403)
     if not username or not password:
         return again("missing_fields", 400)
-    try:
-        user = authenticate(
-            session, request.app.state.login_limiter, username, password, client_ip(request)
-        )
+    try:  # limits before the hash, a bounded number of hashes at once (app.auth.authenticate)
+        user = await check_password(request, username, password)
+    except AccountLocked as exc:
+        return again("account_locked", 429, exc.headers)
+    except ServerBusy as exc:
+        return again("server_busy", 429, exc.headers)
     except TooManyRequests as exc:
         return again("too_many_attempts", 429, exc.headers)
     except NotAuthenticated:
         return again("invalid_credentials", 401)
     response = RedirectResponse(safe_next(next, home_for(user)), status_code=303)
-    start_session(request, response, user, session)
+    # the session row on a database session of its own, in a worker thread
+    await run_in_threadpool(start_session, request, response, user)
     return response
 
 

@@ -98,7 +98,7 @@ def test_forwarded_https_from_a_trusted_proxy_makes_cookies_secure(sqlite_url: s
     from fastapi.testclient import TestClient
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    from app.auth import SESSION_COOKIE
+    from app.auth.cookies import SESSION_COOKIE
     from app.testing import create_user, make_app, make_settings
 
     app = make_app(make_settings(sqlite_url))

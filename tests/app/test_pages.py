@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.auth import CSRF_COOKIE
+from app.auth.cookies import CSRF_COOKIE
 from app.i18n import LOCALE_COOKIE
 from app.models import (
     AgentSkill,
