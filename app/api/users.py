@@ -1,4 +1,8 @@
-"""The logged-in user (``/api/me``) and user administration (admin only)."""
+"""The logged-in user (``/api/me``) and user administration (admin only, every change in the
+admin audit log through :mod:`app.user_admin`).
+
+Passwords are hashed in a bounded hash slot (:class:`app.auth.passwords.HashSlots`).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,19 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.api.errors import Conflict, NotAuthenticated, NotFound, field_error
+from app import user_admin
+from app.api.errors import NotAuthenticated, field_error
 from app.api.params import Id32
-from app.auth.authenticate import check_password, find_user
+from app.auth.authenticate import check_password
 from app.auth.guards import CurrentUser, require_role
 from app.auth.login_limits import normalize_username
 from app.auth.passwords import hash_password
 from app.auth.sessions import revoke_user_sessions, start_session
 from app.deps import SessionDep
-from app.models import Agent, Role, User
+from app.models import Role, User
 
 router = APIRouter(prefix="/api", tags=["users"])
 
@@ -54,6 +59,16 @@ class UserPublic(BaseModel):
     agent_id: int | None
     active: bool
     is_default_password: bool
+    #: locked out after too many failed logins (an admin unlocks)
+    locked: bool = False
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    active: bool | None = None
+    role: Role | None = None
+    agent_id: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                 description="the agent profile; null unlinks")
 
 
 class LocaleUpdate(BaseModel):
@@ -122,40 +137,49 @@ def _store_new_password(
 
 @router.get("/users", response_model=list[UserPublic])
 def list_users(session: SessionDep, admin: Admin) -> list[UserPublic]:
-    return [UserPublic.model_validate(u) for u in session.exec(select(User).order_by(col(User.id)))]
+    locked = user_admin.locked_ids(session)
+    return [
+        UserPublic.model_validate(u).model_copy(update={"locked": u.id in locked})
+        for u in user_admin.all_users(session)
+    ]
 
 
 @router.post("/users", response_model=UserPublic, status_code=201)
-def create_user(session: SessionDep, admin: Admin, body: UserCreate) -> UserPublic:
-    if find_user(session, body.username) is not None:
-        raise Conflict(f"username {body.username!r} is taken (usernames ignore case)")
-    if body.agent_id is not None:
-        if session.get(Agent, body.agent_id) is None:
-            raise NotFound(f"agent {body.agent_id} not found")
-        linked = session.exec(select(User).where(User.agent_id == body.agent_id)).first()
-        if linked is not None:
-            raise Conflict(f"agent_id {body.agent_id} is already linked to user {linked.username!r}")
-    user = User(
-        username=body.username,
-        password_hash=hash_password(body.password),
-        role=body.role.value,
-        locale=body.locale,
-        agent_id=body.agent_id,
+async def create_user(
+    request: Request, session: SessionDep, admin: Admin, body: UserCreate
+) -> UserPublic:
+    password_hash = await request.app.state.hash_slots.run(hash_password, body.password)
+    user = await run_in_threadpool(
+        user_admin.create_user, session, admin, body.username, password_hash, body.role,
+        body.locale, body.agent_id,
     )
-    session.add(user)
-    session.commit()
-    session.refresh(user)
     return UserPublic.model_validate(user)
 
 
 @router.post("/users/{user_id}/password", status_code=204)
-def reset_password(session: SessionDep, admin: Admin, user_id: Id32, body: PasswordReset) -> None:
+async def reset_password(
+    request: Request, session: SessionDep, admin: Admin, user_id: Id32, body: PasswordReset
+) -> None:
     """Set a new password; all the user's sessions are revoked."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"user {user_id} not found")
-    user.password_hash = hash_password(body.password)
-    user.is_default_password = False
-    session.add(user)
-    revoke_user_sessions(session, user_id)
-    session.commit()
+    password_hash = await request.app.state.hash_slots.run(hash_password, body.password)
+    await run_in_threadpool(user_admin.reset_password, session, admin, user_id, password_hash)
+
+
+@router.patch("/users/{user_id}", response_model=UserPublic)
+def update_user(session: SessionDep, admin: Admin, user_id: Id32, body: UserUpdate) -> UserPublic:
+    """Disable or enable the account, or assign a role and an agent profile (audited)."""
+    user = user_admin.get_user(session, user_id)
+    if body.active is not None and body.active != user.active:
+        user = user_admin.set_active(session, admin, user_id, body.active)
+    if body.role is not None or "agent_id" in body.model_fields_set:
+        role = body.role or Role(user.role)
+        agent_id = body.agent_id if "agent_id" in body.model_fields_set else user.agent_id
+        user = user_admin.assign(session, admin, user_id, role, agent_id)
+    return UserPublic.model_validate(user)
+
+
+@router.post("/users/{user_id}/unlock", response_model=UserPublic)
+def unlock_user(request: Request, session: SessionDep, admin: Admin, user_id: Id32) -> UserPublic:
+    """End the account's lock-out after too many failed logins (audited)."""
+    user = user_admin.unlock_user(session, admin, user_id, request.app.state.login_limiter)
+    return UserPublic.model_validate(user)

@@ -56,12 +56,12 @@ async def current_user(request: Request, session: SessionDep) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def _allowed(roles: tuple[str, ...]) -> frozenset[str]:
+def _allowed(roles: tuple[str, ...], admin: bool = True) -> frozenset[str]:
     valid = {r.value for r in Role}
     for role in roles:
         if role not in valid:
             raise ValueError(f"role must be one of {sorted(valid)}, got {role!r}")
-    return frozenset(roles) | {Role.admin.value}
+    return frozenset(roles) | ({Role.admin.value} if admin else set())
 
 
 def _check_role(user: User, allowed: frozenset[str], roles: tuple[str, ...]) -> User:
@@ -70,9 +70,13 @@ def _check_role(user: User, allowed: frozenset[str], roles: tuple[str, ...]) -> 
     return user
 
 
-def require_role(*roles: str) -> Callable[..., Awaitable[User]]:
-    """A dependency returning the current user if their role is one of ``roles`` (or admin)."""
-    allowed = _allowed(roles)
+def require_role(*roles: str, admin: bool = True) -> Callable[..., Awaitable[User]]:
+    """A dependency returning the current user if their role is one of ``roles`` (or admin).
+
+    ``admin=False`` keeps admins out too: the audit trails are for auditors only, so that
+    those who administer the system cannot read (or hide) the record of what they did.
+    """
+    allowed = _allowed(roles, admin)
 
     async def guard(user: CurrentUser) -> User:
         return _check_role(user, allowed, roles)
