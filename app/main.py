@@ -18,8 +18,10 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.api.docs import install_api_docs
 from app.api.errors import install_error_handlers
 from app.api.health import package_version
+from app.api.options import install_options
 from app.auth.body_limit import BodyLimitMiddleware
 from app.auth.headers import SecurityHeadersMiddleware
 from app.auth.login_limits import LoginRateLimiter
@@ -52,8 +54,6 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.supervision",
     "app.api.events",
     "app.api.ws",
-    "app.api.audit",
-    "app.api.admin",
     "app.pages.login",
     "app.pages.agent",
     "app.pages.wallboard",
@@ -118,9 +118,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="contactops",
         version=package_version(),
-        docs_url="/api/docs",
+        docs_url=None,  # offline Swagger UI and ReDoc: app.api.docs
         redoc_url=None,
-        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
@@ -147,4 +147,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         router = load_router(name)
         if router is not None:
             app.include_router(router)
+    install_api_docs(app)  # after the routers: the OpenAPI document lists their errors
+    install_options(app)  # OPTIONS: 204 with Allow on known paths, CORS stays closed
     return app

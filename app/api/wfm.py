@@ -47,6 +47,8 @@ from wfm.forecast import METHODS, Forecast, ForecastSpec
 from wfm.history import (
     MAX_AHT_SECONDS,
     MAX_OFFERED,
+    MAX_YEAR,
+    MIN_YEAR,
     IntervalHistory,
     RowError,
     check_same_form,
@@ -108,7 +110,12 @@ class ForecastRequest(BaseModel):
     queue: str | None = Field(default=None, min_length=1, max_length=40, pattern=PRINTABLE)
     history_id: str | None = Field(default=None, min_length=1, max_length=40, pattern=PRINTABLE)
     interval_minutes: IntervalMinutes = 30
-    start: date | None = Field(default=None, description="first day; default the day after history")
+    start: date | None = Field(
+        default=None,
+        ge=date(MIN_YEAR, 1, 1),
+        le=date(MAX_YEAR, 12, 31),
+        description="first day; default the day after history",
+    )
     days: int = Field(default=7, ge=1, le=62)
     history_days: int = Field(default=56, ge=7, le=730, description="database history used")
     method: MethodName | None = None
