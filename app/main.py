@@ -54,6 +54,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.supervision",
     "app.api.events",
     "app.api.ws",
+    "app.api.audit",
+    "app.api.admin",
     "app.pages.login",
     "app.pages.agent",
     "app.pages.wallboard",
