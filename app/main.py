@@ -61,6 +61,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.pages.wallboard",
     "app.pages.planner",
     "app.pages.qa",
+    "app.pages.admin",
+    "app.pages.audit",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 
