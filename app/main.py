@@ -112,6 +112,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             app.state.cpu_work.stop_all()  # no computation outlives the server (app.deadlines)
             await stop_live_center(app)  # before the database engine is disposed
     finally:
+        app.state.hash_slots.close()  # the password-hashing threads (app.auth.passwords)
         app.state.engine.dispose()
 
 

@@ -10,15 +10,18 @@ connection) and then get 429 with ``Retry-After``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
+import os
 import secrets
+import threading
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from starlette.concurrency import run_in_threadpool
 
 from app.api.errors import TooManyRequests
 from app.models import User
@@ -30,6 +33,9 @@ _dummy_hash: str | None = None
 DEFAULT_HASH_SLOTS = 2
 #: how long a login waits for a free slot before it is answered 429
 DEFAULT_HASH_WAIT_SECONDS = 2.0
+#: hashing threads run at this niceness (Linux: per thread, inherited by argon2's lane
+#: threads), so a burst of logins takes the CPU the request handlers leave over
+HASH_NICENESS = 10
 
 T = TypeVar("T")
 
@@ -59,6 +65,13 @@ def password_stamp(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
+def _lower_priority() -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICENESS)
+    except (OSError, AttributeError):  # not Linux, or not allowed: run at normal priority
+        pass
+
+
 class ServerBusy(TooManyRequests):
     """No hash slot freed in time (429, ``Retry-After: 1``)."""
 
@@ -66,9 +79,10 @@ class ServerBusy(TooManyRequests):
 class HashSlots:
     """At most ``slots`` password hashes at once; a caller waits ``wait_seconds`` at most.
 
-    ``await slots.run(fn, *args)`` runs ``fn`` in a worker thread once a slot is free, or
-    raises :class:`TooManyRequests` (``Retry-After: 1``) when none frees in time. The
-    semaphore is created lazily in the running event loop.
+    ``await slots.run(fn, *args)`` runs ``fn`` on one of ``slots`` hashing threads of its own
+    (lower priority: :data:`HASH_NICENESS`) once a slot is free, or raises
+    :class:`ServerBusy` (429, ``Retry-After: 1``) when none frees in time. The semaphore is
+    created lazily in the running event loop.
     """
 
     def __init__(
@@ -84,6 +98,7 @@ class HashSlots:
         self.peak = 0
         self._semaphore: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._executor: ThreadPoolExecutor | None = None
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -108,4 +123,15 @@ class HashSlots:
 
     async def run(self, fn: Callable[..., T], *args: object) -> T:
         async with self.slot():
-            return await run_in_threadpool(fn, *args)
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    self.slots, thread_name_prefix="password-hash", initializer=_lower_priority
+                )
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+
+    def close(self) -> None:
+        """Stop the hashing threads (the app's shutdown)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
