@@ -123,3 +123,24 @@ def test_simulate_to_a_full_disk_is_one_line(tmp_path: Path, out: str) -> None:
     result = contactops("simulate", "s.json", "--replications", "2", "--workers", "1",
                         out, "/dev/full", cwd=tmp_path)
     _one_line_error(result, "simulate", "cannot write /dev/full")
+
+
+def test_demo_customers_have_a_maximum(tmp_path: Path) -> None:
+    result = contactops("demo", "--customers", "5000000", "--no-serve", cwd=tmp_path)
+    assert result.returncode == 2 and "must be at most 4,000,000" in result.stderr
+
+
+def test_the_readme_documents_every_maximum() -> None:
+    """The maxima of the counts a user gives, as the README's "Limits" table states them."""
+    from app.api.wfm import MAX_INTERVAL_LOAD_ERLANGS
+    from app.cli.demo import MAX_CUSTOMERS
+    from app.cli.simulate import MAX_REPLICATIONS, MAX_WORKERS
+    from app.cli.staffing import MAX_INTERVALS
+    from wfm.history import MAX_HISTORY_DAYS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    limits = readme.split("## Limits", 1)[1].split("\n## ", 1)[0]
+    for figure in (f"{MAX_REPLICATIONS:,} replications", f"{MAX_WORKERS} workers",
+                   f"{MAX_CUSTOMERS:,} customers", f"{MAX_INTERVALS:,} intervals a file",
+                   f"{MAX_INTERVAL_LOAD_ERLANGS:,.0f} Erlangs", f"{MAX_HISTORY_DAYS:,} days"):
+        assert figure in limits, figure
