@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from app.admin_audit import record_change
+from app.alerts import acknowledge, open_alerts
 from app.api.errors import Conflict, NotFound
 from app.auth.authenticate import find_user
 from app.auth.lockout import locked_user_ids, unlock
@@ -103,7 +104,11 @@ def unlock_user(
 ) -> User:
     """End the user's lock-out (database and this process's per-account window)."""
     user = get_user(session, user_id)
-    ended = unlock(session, user_id, actor.username, datetime.now(UTC))
+    now = datetime.now(UTC)
+    ended = unlock(session, user_id, actor.username, now)
+    for alert in open_alerts(session):  # the lock-out's alert is dealt with
+        if alert.kind == "account_locked" and alert.subject == user.username and alert.id:
+            acknowledge(session, alert.id, actor.username, now)
     record_change(session, actor, "user.unlock", user.username, {"locks_ended": ended})
     session.commit()
     limiter.reset_account(user.username)

@@ -4,10 +4,12 @@ in the admin audit log (visible to auditors); roles guarded."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
+from app.alerts import raise_alert
 from app.models import AdminAudit, Agent
 from app.testing import TEST_PASSWORD, create_user, login, make_client, make_settings
 from tests.app.auth.test_authenticate import _login
@@ -51,6 +53,9 @@ def test_admin_changes_are_audited_and_visible_to_auditors(database_url: str) ->
         assert (assigned["role"], assigned["agent_id"]) == ("supervisor", spare_id)
         me = client.get("/api/me").json()["id"]
         assert client.patch(f"/api/users/{me}", json={"active": False}).status_code == 409
+        assert client.get("/api/admin/alerts").json() == []  # the unlock dealt with the alert
+        with Session(app.state.engine) as session:
+            raise_alert(session, "customer_read_rate", "sup", "too many reads", datetime.now(UTC))
         alert_id = client.get("/api/admin/alerts").json()[0]["id"]
         assert client.post(f"/api/admin/alerts/{alert_id}/acknowledge").status_code == 200
         assert client.get("/api/admin/alerts").json() == []
