@@ -39,8 +39,9 @@ log = logging.getLogger("contactops.deadlines")
 
 T = TypeVar("T")
 
-#: Modules the fork server imports once, so that each child starts with them loaded.
-PRELOAD = ["numpy", "scipy.special", "scipy.integrate", "wfm.staffing"]
+#: Modules the fork server imports once, so that each child starts with them loaded (this
+#: module too: the child's entry point lives here, and importing it anew cost 0.3 s a call).
+PRELOAD = ["numpy", "scipy.special", "scipy.integrate", "wfm.staffing", "app.deadlines"]
 #: Seconds a request waits for a free worker before it is answered 503.
 SLOT_WAIT_SECONDS = 5.0
 #: How often the server looks at the client's connection while a child works.
