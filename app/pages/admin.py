@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from app import user_admin
 from app.admin_audit import record_change
 from app.alerts import acknowledge, open_alerts
+from app.api.agents import SkillBase, SkillsUpdate, patch_skills
 from app.api.errors import DomainError
 from app.api.params import Id32, Id64
 from app.api.queues import QueueUpdate, patch_queue
@@ -30,7 +31,7 @@ from app.auth.passwords import hash_password
 from app.deps import SessionDep
 from app.models import Agent, Role, User
 from app.pages import render
-from app.queries import queues
+from app.queries import queues, served_skills, skills_of
 from routing.events import TIERS
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -42,7 +43,10 @@ MIN_PASSWORD = 8
 
 def _context(session: Session, error: str | None = None, done: str | None = None) -> dict[str, Any]:
     agents = list(session.exec(select(Agent).order_by(col(Agent.login))).all())
+    skills = skills_of(session, [a.id for a in agents if a.id is not None])
     return {
+        "skills": {aid: {s.skill: s.proficiency for s in rows} for aid, rows in skills.items()},
+        "served_skills": sorted(served_skills(session)),
         "users": user_admin.all_users(session),
         "locked": user_admin.locked_ids(session),
         "agents": agents,
@@ -177,3 +181,28 @@ async def admin_queue_goals(
     except (DomainError, ValidationError) as exc:
         return _refused(request, session, user, exc)
     return _back("goals_saved")
+
+
+async def _skill_form(request: Request) -> dict[str, Any]:
+    """``skill_<name>`` fields of the form as {name: proficiency} (blank and 0 left out)."""
+    form = await request.form()
+    chosen: dict[str, Any] = {}
+    for key, value in list(form.items())[:100]:
+        if key.startswith("skill_") and isinstance(value, str) and value.strip() not in ("", "0"):
+            chosen[key.removeprefix("skill_")[:40]] = value.strip()[:3]
+    return chosen
+
+
+@router.post("/admin/agents/{agent_id}/skills")
+def admin_agent_skills(
+    request: Request, session: SessionDep, user: Admin, agent_id: Id32,
+    form: Annotated[dict[str, Any], Depends(_skill_form)],
+) -> Response:
+    """The agent's whole skill set from the form (``skill_<name>``: 1-5, blank or 0 = none);
+    applied to the live engine at once, like ``PATCH /api/agents/{id}/skills``."""
+    try:
+        body = SkillsUpdate(skills=[SkillBase(skill=k, proficiency=v) for k, v in form.items()])
+        patch_skills(request, session, user, agent_id, body)
+    except (DomainError, ValidationError) as exc:
+        return _refused(request, session, user, exc)
+    return _back("skills_saved")

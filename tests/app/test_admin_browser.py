@@ -90,6 +90,10 @@ def test_admin_and_audit_pages_in_a_browser(admin_server: str) -> None:
             page.wait_for_url(f"{admin_server}/admin?done=goals_saved")
             value = page.input_value("form[data-queue=deposits] input[name=target_gold]")
             assert value == "0.85"
+            page.fill("tr[data-agent=agent02] input[name=skill_vip]", "5")
+            page.click("tr[data-agent=agent02] button[type=submit]")
+            page.wait_for_url(f"{admin_server}/admin?done=skills_saved")
+            assert page.input_value("tr[data-agent=agent02] input[name=skill_vip]") == "5"
             page.select_option("form.lang select[name=locale]", "en")
             page.click("form.lang button[type=submit]")
             page.wait_for_url(f"{admin_server}/admin")
@@ -101,7 +105,7 @@ def test_admin_and_audit_pages_in_a_browser(admin_server: str) -> None:
             _log_in(page, admin_server, "aud01", "auditor password")
             page.wait_for_url(f"{admin_server}/audit")
             assert page.locator("h1").first.inner_text() == "감사"
-            assert page.locator("#admin-log tbody tr").count() == 2  # unlock, goals
+            assert page.locator("#admin-log tbody tr").count() == 3  # unlock, goals, skills
             assert page.locator("#access-log tbody tr").count() == 3
             assert page.locator("#access-log tr.refused").count() == 1
             assert _fits(page)

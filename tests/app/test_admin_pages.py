@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.customer_policy import RELATIONSHIP_BASES, STATED_REASONS
-from app.models import AdminAudit, Agent, Customer, Queue, User
+from app.models import AdminAudit, Agent, AgentSkill, Customer, Queue, User
 from app.testing import TEST_PASSWORD, create_user, login, make_client, make_settings
 from tests.app.auth.test_authenticate import _login
 from tests.app.live_helpers import as_user
@@ -69,18 +69,25 @@ def test_admin_page_forms_change_and_audit(database_url: str) -> None:
         assert goals.status_code == 303
         bad = _form(client, f"/admin/queues/{queue.id}/goals", target_gold="7", threshold_gold="15")
         assert bad.status_code == 422
+        skills = _form(client, f"/admin/agents/{spare.id}/skills", skill_deposits="4")
+        assert skills.status_code == 303
+        unknown = _form(client, f"/admin/agents/{spare.id}/skills", skill_mortgages="4")
+        assert unknown.status_code == 422 and "no queue serves it" in unknown.text
+        assert 'data-agent="a77"' in client.get("/admin").text
         with Session(app.state.engine) as session:
+            assert [(s.skill, s.proficiency) for s in session.exec(
+                select(AgentSkill).where(AgentSkill.agent_id == spare.id))] == [("deposits", 4)]
             stored = session.get(Queue, queue.id)
             assert stored is not None and stored.service_level_goals["gold"] == {
                 "target": 0.9, "threshold_seconds": 15}
             assert stored.service_level_goals["core"]["target"] == 0.8
             actions = [a.action for a in session.exec(select(AdminAudit).order_by(AdminAudit.id))]  # type: ignore[arg-type]
         assert actions == ["user.unlock", "user.create", "user.reset_password", "user.disable",
-                           "user.assign", "queue.goals"]
+                           "user.assign", "queue.goals", "agent.skills"]
         assert client.get("/audit").status_code == 403  # admins do not read the audit trails
         as_user(client, "aud")
         audit = client.get("/audit")
-        assert audit.status_code == 200 and audit.text.count("admin</td>") >= 6
+        assert audit.status_code == 200 and audit.text.count("admin</td>") >= 7
         assert client.get("/admin").status_code == 403
 
 
