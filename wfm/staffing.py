@@ -9,7 +9,9 @@ The required number of agents is the smallest whole ``n`` that meets every targe
 - ``P(abandon) <= abandon_target`` (Erlang A only);
 - occupancy ``<= max_occupancy`` (Erlang C ``A/n``; Erlang A ``A (1 - P(abandon))/n``).
 
-Each measure is monotone in ``n``, so this is a search for the first feasible ``n``.
+Each measure is monotone in ``n``, so this is a search for the first feasible ``n``. The
+targets travel as one :class:`StaffingTargets`, validated once when made; the public
+functions keep their keyword arguments and build it.
 
 Erlang C: a single pass of the Erlang B recursion ``1/B(k) = 1 + (k/A)/B(k-1)`` started
 ``10 sqrt(A) + 50`` steps below ``A`` (see :mod:`wfm.erlang`), testing the targets at every
@@ -56,6 +58,7 @@ from wfm.erlang_a import check_patience, erlang_a_arrays
 __all__ = [
     "StaffingPlan",
     "StaffingResult",
+    "StaffingTargets",
     "required_agents",
     "required_agents_erlang_a",
     "required_agents_for_asa",
@@ -132,28 +135,48 @@ def _check_fraction(name: str, value: float | None, *, low_open: bool, high_open
         raise ValueError(f"{name} must be in {lo}, {hi}, got {value!r}")
 
 
-def _validate_targets(
-    service_level_target: float | None,
-    threshold_seconds: float | None,
-    asa_target_seconds: float | None,
-    abandon_target: float | None,
-    max_occupancy: float,
-    shrinkage: float,
-) -> None:
-    _check_fraction("service_level_target", service_level_target, low_open=True, high_open=True)
-    _check_fraction("abandon_target", abandon_target, low_open=True, high_open=True)
-    _check_fraction("max_occupancy", max_occupancy, low_open=True, high_open=False)
-    _check_fraction("shrinkage", shrinkage, low_open=False, high_open=True)
-    if service_level_target is not None:
-        if threshold_seconds is None:
-            raise ValueError("threshold_seconds is required with service_level_target")
-        check_non_negative("threshold_seconds", threshold_seconds)
-    if asa_target_seconds is not None:
-        check_positive("asa_target_seconds", asa_target_seconds)
-    if service_level_target is None and asa_target_seconds is None and abandon_target is None:
-        raise ValueError(
-            "give at least one of service_level_target, asa_target_seconds, abandon_target"
+@dataclass(frozen=True)
+class StaffingTargets:
+    """What a staffing must meet, validated once when made (ValueError naming the field).
+
+    ``service_level_target`` (in (0, 1), with ``threshold_seconds >= 0``),
+    ``asa_target_seconds`` (> 0) and ``abandon_target`` (in (0, 1); Erlang A only): at least
+    one of them. ``max_occupancy`` in (0, 1]; ``shrinkage`` in [0, 1).
+    """
+
+    service_level_target: float | None = None
+    threshold_seconds: float | None = None
+    asa_target_seconds: float | None = None
+    abandon_target: float | None = None
+    max_occupancy: float = 1.0
+    shrinkage: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check_fraction(
+            "service_level_target", self.service_level_target, low_open=True, high_open=True
         )
+        _check_fraction("abandon_target", self.abandon_target, low_open=True, high_open=True)
+        _check_fraction("max_occupancy", self.max_occupancy, low_open=True, high_open=False)
+        _check_fraction("shrinkage", self.shrinkage, low_open=False, high_open=True)
+        if self.service_level_target is not None:
+            if self.threshold_seconds is None:
+                raise ValueError("threshold_seconds is required with service_level_target")
+            check_non_negative("threshold_seconds", self.threshold_seconds)
+        if self.asa_target_seconds is not None:
+            check_positive("asa_target_seconds", self.asa_target_seconds)
+        if (
+            self.service_level_target is None
+            and self.asa_target_seconds is None
+            and self.abandon_target is None
+        ):
+            raise ValueError(
+                "give at least one of service_level_target, asa_target_seconds, abandon_target"
+            )
+
+    @property
+    def threshold(self) -> float:
+        """The threshold the service level is reported at (0 s without an SL target)."""
+        return float(self.threshold_seconds or 0.0)
 
 
 def _check_offered_load(load: FloatArray) -> None:
@@ -190,12 +213,7 @@ def _occupancy_floor(load: FloatArray, max_occupancy: float) -> FloatArray:
 
 
 def _erlang_c_search(
-    load: FloatArray,
-    aht: FloatArray,
-    n_min: FloatArray,
-    sl_target: float | None,
-    threshold: float | None,
-    asa_target: float | None,
+    load: FloatArray, aht: FloatArray, n_min: FloatArray, targets: StaffingTargets
 ) -> FloatArray:
     """Smallest whole ``n >= n_min`` (and ``> A``) meeting the SL and ASA targets, per lane.
 
@@ -203,6 +221,8 @@ def _erlang_c_search(
     jumps to the floor ``n_min`` when that is higher: the floor is never counted up to. The
     search ends within :func:`_search_limit` steps whatever the targets.
     """
+    sl_target, asa_target = targets.service_level_target, targets.asa_target_seconds
+    threshold = targets.threshold
     start = np.maximum(0.0, np.floor(load) - _start_width(load))
     limit = _search_limit(load)
     inv_b = np.where(start > 0, load / np.maximum(load - start, 1e-300), 1.0)
@@ -217,7 +237,6 @@ def _erlang_c_search(
             surplus = k - a
             c = np.where(np.isinf(inv_b), 0.0, k / (surplus * inv_b + a))
             if sl_target is not None:
-                assert threshold is not None
                 ok &= 1.0 - c * np.exp(-surplus * threshold / t_aht) >= sl_target
             if asa_target is not None:
                 ok &= c * t_aht / surplus <= asa_target
@@ -238,14 +257,11 @@ def _search_limit(load: FloatArray) -> FloatArray:
 
 
 def _erlang_c_search_scalar(
-    load: float,
-    aht: float,
-    n_min: float,
-    sl_target: float | None,
-    threshold: float | None,
-    asa_target: float | None,
+    load: float, aht: float, n_min: float, targets: StaffingTargets
 ) -> tuple[float, float]:
     """Pure-Python twin of :func:`_erlang_c_search` for one interval: ``(n, C(n))``."""
+    sl_target, asa_target = targets.service_level_target, targets.asa_target_seconds
+    threshold = targets.threshold
     start = max(0.0, math.floor(load) - (math.ceil(10.0 * math.sqrt(load)) + 50.0))
     top = float(_search_limit(np.array([load]))[0])
     inv_b = load / (load - start) if start > 0 else 1.0
@@ -259,10 +275,8 @@ def _erlang_c_search_scalar(
         c = 0.0 if inv_b == math.inf else k / (surplus * inv_b + load)
         if k >= top:
             break  # B has underflowed: every target is met
-        if sl_target is not None:
-            assert threshold is not None
-            if 1.0 - c * math.exp(-surplus * threshold / aht) < sl_target:
-                continue
+        if sl_target is not None and 1.0 - c * math.exp(-surplus * threshold / aht) < sl_target:
+            continue
         if asa_target is not None and c * aht / surplus > asa_target:
             continue
         break
@@ -275,51 +289,27 @@ def _erlang_c_search_scalar(
 
 
 def _erlang_a_feasible(
-    load: FloatArray,
-    n: FloatArray,
-    aht: FloatArray,
-    patience: FloatArray,
-    sl_target: float | None,
-    threshold: float | None,
-    asa_target: float | None,
-    abandon_target: float | None,
-    max_occupancy: float,
+    load: FloatArray, n: FloatArray, aht: FloatArray, patience: FloatArray,
+    targets: StaffingTargets,
 ) -> np.ndarray:
     core = erlang_a_arrays(load, n, aht, patience)
-    ok = load * (1.0 - core.p_abandon) <= max_occupancy * n * (1.0 + _CEIL_SLACK)
-    if sl_target is not None:
-        ok &= core.answered_within(threshold if threshold is not None else 0.0) >= sl_target
-    if asa_target is not None:
-        ok &= core.mean_wait_seconds <= asa_target
-    if abandon_target is not None:
-        ok &= core.p_abandon <= abandon_target
+    ok = load * (1.0 - core.p_abandon) <= targets.max_occupancy * n * (1.0 + _CEIL_SLACK)
+    if targets.service_level_target is not None:
+        ok &= core.answered_within(targets.threshold) >= targets.service_level_target
+    if targets.asa_target_seconds is not None:
+        ok &= core.mean_wait_seconds <= targets.asa_target_seconds
+    if targets.abandon_target is not None:
+        ok &= core.p_abandon <= targets.abandon_target
     return np.asarray(ok)
 
 
 def _erlang_a_search(
-    load: FloatArray,
-    aht: FloatArray,
-    patience: FloatArray,
-    sl_target: float | None,
-    threshold: float | None,
-    asa_target: float | None,
-    abandon_target: float | None,
-    max_occupancy: float,
+    load: FloatArray, aht: FloatArray, patience: FloatArray, targets: StaffingTargets
 ) -> FloatArray:
     """Bisection on whole ``n >= 1`` per lane: ``lo`` infeasible (or 0), ``hi`` feasible."""
 
     def feasible(idx: np.ndarray, n: FloatArray) -> np.ndarray:
-        return _erlang_a_feasible(
-            load[idx],
-            n,
-            aht[idx],
-            patience[idx],
-            sl_target,
-            threshold,
-            asa_target,
-            abandon_target,
-            max_occupancy,
-        )
+        return _erlang_a_feasible(load[idx], n, aht[idx], patience[idx], targets)
 
     lo = np.zeros_like(load)
     hi = np.minimum(np.maximum(1.0, np.ceil(load + 2.0 * np.sqrt(load))), MAX_AGENTS)
@@ -362,32 +352,32 @@ def staff_intervals(
     patience_mean_seconds: ArrayLike | None = None,
     max_occupancy: float = 1.0,
     shrinkage: float = 0.0,
+    targets: StaffingTargets | None = None,
 ) -> StaffingPlan:
     """Required agents for many intervals at once (Erlang C, or Erlang A with patience).
 
     ``calls`` are offered per interval of ``interval_seconds``; the load is
-    ``A = calls * aht_seconds / interval_seconds``. ``abandon_target`` needs
+    ``A = calls * aht_seconds / interval_seconds``. The targets come as keywords or, made
+    and validated once, as ``targets`` (not both). ``abandon_target`` needs
     ``patience_mean_seconds`` (Erlang A).
     """
     calls_a = check_non_negative("calls", calls)
     interval = float(check_positive("interval_seconds", interval_seconds))
     aht = check_positive("aht_seconds", aht_seconds)
-    _validate_targets(
-        service_level_target,
-        threshold_seconds,
-        asa_target_seconds,
-        abandon_target,
-        max_occupancy,
-        shrinkage,
-    )
-    if abandon_target is not None and patience_mean_seconds is None:
+    given = (service_level_target, threshold_seconds, asa_target_seconds, abandon_target,
+             max_occupancy, shrinkage)
+    if targets is None:
+        targets = StaffingTargets(*given)
+    elif given != (None, None, None, None, 1.0, 0.0):
+        raise ValueError("give the targets either as keywords or as targets, not both")
+    if targets.abandon_target is not None and patience_mean_seconds is None:
         raise ValueError("abandon_target needs patience_mean_seconds (Erlang A)")
     calls_a, aht = (
         np.array(v, dtype=np.float64).ravel() for v in np.broadcast_arrays(calls_a, aht)
     )
     load = calls_a * aht / interval
     _check_offered_load(load)
-    floor = _occupancy_floor(load, max_occupancy)  # ValueError past MAX_AGENTS, Erlang A too
+    floor = _occupancy_floor(load, targets.max_occupancy)  # ValueError past MAX_AGENTS
     agents = np.zeros_like(load)
     if patience_mean_seconds is None:
         never = load > 0
@@ -396,32 +386,16 @@ def staff_intervals(
         patience = np.array(np.broadcast_to(patience, load.shape), dtype=np.float64)
         never = (load > 0) & np.isinf(patience)  # never abandon: Erlang C exactly
     c = np.flatnonzero(never)
-    agents[c] = _erlang_c_search(
-        load[c],
-        aht[c],
-        floor[c],
-        service_level_target,
-        threshold_seconds,
-        asa_target_seconds,
-    )
+    agents[c] = _erlang_c_search(load[c], aht[c], floor[c], targets)
     if patience_mean_seconds is None:
-        return _erlang_c_plan(load, agents, aht, threshold_seconds, shrinkage)
+        return _erlang_c_plan(load, agents, aht, targets)
     live = np.flatnonzero((load > 0) & ~never)
-    agents[live] = _erlang_a_search(
-        load[live],
-        aht[live],
-        patience[live],
-        service_level_target,
-        threshold_seconds,
-        asa_target_seconds,
-        abandon_target,
-        max_occupancy,
-    )
-    return _erlang_a_plan(load, agents, aht, patience, threshold_seconds, shrinkage)
+    agents[live] = _erlang_a_search(load[live], aht[live], patience[live], targets)
+    return _erlang_a_plan(load, agents, aht, patience, targets)
 
 
 def _erlang_c_plan(
-    load: FloatArray, agents: FloatArray, aht: FloatArray, threshold: float | None, shrinkage: float
+    load: FloatArray, agents: FloatArray, aht: FloatArray, targets: StaffingTargets
 ) -> StaffingPlan:
     live = load > 0
     sl = np.ones_like(load)
@@ -430,12 +404,12 @@ def _erlang_c_plan(
     p_wait = np.zeros_like(load)
     if live.any():
         a, n, h = load[live], agents[live], aht[live]
-        sl[live] = _service_level(a, n, h, np.asarray(threshold or 0.0))
+        sl[live] = _service_level(a, n, h, np.asarray(targets.threshold))
         asa[live] = _asa(a, n, h)
         occ[live] = a / n
         p_wait[live] = _erlang_c(a, n)
     n_int = agents.astype(np.int64)
-    return StaffingPlan(load, n_int, _scheduled(n_int, shrinkage), sl, asa, occ, p_wait)
+    return StaffingPlan(load, n_int, _scheduled(n_int, targets.shrinkage), sl, asa, occ, p_wait)
 
 
 def _erlang_a_plan(
@@ -443,20 +417,20 @@ def _erlang_a_plan(
     agents: FloatArray,
     aht: FloatArray,
     patience: FloatArray,
-    threshold: float | None,
-    shrinkage: float,
+    targets: StaffingTargets,
 ) -> StaffingPlan:
     live = load > 0
     sl, asa, occ = np.ones_like(load), np.zeros_like(load), np.zeros_like(load)
     p_wait, p_ab = np.zeros_like(load), np.zeros_like(load)
     if live.any():
         core = erlang_a_arrays(load[live], agents[live], aht[live], patience[live])
-        sl[live] = core.answered_within(threshold or 0.0)
+        sl[live] = core.answered_within(targets.threshold)
         asa[live] = core.mean_wait_seconds
         occ[live] = load[live] * (1.0 - core.p_abandon) / agents[live]
         p_wait[live], p_ab[live] = core.p_wait, core.p_abandon
     n_int = agents.astype(np.int64)
-    return StaffingPlan(load, n_int, _scheduled(n_int, shrinkage), sl, asa, occ, p_wait, p_ab)
+    scheduled = _scheduled(n_int, targets.shrinkage)
+    return StaffingPlan(load, n_int, scheduled, sl, asa, occ, p_wait, p_ab)
 
 
 def _single(
@@ -485,28 +459,19 @@ def _scalar_at_least(name: str, value: float, bound: float, *, strict: bool) -> 
 
 
 def _erlang_c_single(
-    calls: float,
-    interval_seconds: float,
-    aht_seconds: float,
-    sl_target: float | None,
-    threshold: float | None,
-    asa_target: float | None,
-    max_occupancy: float,
-    shrinkage: float,
+    calls: float, interval_seconds: float, aht_seconds: float, targets: StaffingTargets
 ) -> StaffingResult:
     """One interval in plain Python floats (the API calls this once per interval)."""
-    _validate_targets(sl_target, threshold, asa_target, None, max_occupancy, shrinkage)
     _, aht, load = _single(calls, interval_seconds, aht_seconds)
     if load == 0:
         return StaffingResult(0, 0, 1.0, 0.0, 0.0, 0.0, 0.0)
-    n_min = float(_occupancy_floor(np.array([load]), max_occupancy)[0])
-    n, c = _erlang_c_search_scalar(load, aht, n_min, sl_target, threshold, asa_target)
-    t = threshold or 0.0
+    n_min = float(_occupancy_floor(np.array([load]), targets.max_occupancy)[0])
+    n, c = _erlang_c_search_scalar(load, aht, n_min, targets)
     agents = int(n)
     return StaffingResult(
         agents=agents,
-        scheduled_agents=math.ceil(agents / (1.0 - shrinkage) * (1.0 - _CEIL_SLACK)),
-        service_level=1.0 - c * math.exp(-(n - load) * t / aht),
+        scheduled_agents=math.ceil(agents / (1.0 - targets.shrinkage) * (1.0 - _CEIL_SLACK)),
+        service_level=1.0 - c * math.exp(-(n - load) * targets.threshold / aht),
         asa_seconds=c * aht / (n - load),
         occupancy=load / n,
         offered_load_erlangs=load,
@@ -525,16 +490,13 @@ def required_agents(
 ) -> StaffingResult:
     """Smallest whole number of agents with Erlang C ``SL(threshold) >= target`` and
     ``A/n <= max_occupancy``; ``scheduled_agents = ceil(agents / (1 - shrinkage))``."""
-    return _erlang_c_single(
-        calls,
-        interval_seconds,
-        aht_seconds,
-        service_level_target,
-        threshold_seconds,
-        None,
-        max_occupancy,
-        shrinkage,
+    targets = StaffingTargets(
+        service_level_target=service_level_target,
+        threshold_seconds=threshold_seconds,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
     )
+    return _erlang_c_single(calls, interval_seconds, aht_seconds, targets)
 
 
 def required_agents_for_asa(
@@ -546,16 +508,10 @@ def required_agents_for_asa(
     shrinkage: float = 0.0,
 ) -> StaffingResult:
     """Smallest whole number of agents with Erlang C ``ASA <= asa_target_seconds``."""
-    return _erlang_c_single(
-        calls,
-        interval_seconds,
-        aht_seconds,
-        None,
-        None,
-        asa_target_seconds,
-        max_occupancy,
-        shrinkage,
+    targets = StaffingTargets(
+        asa_target_seconds=asa_target_seconds, max_occupancy=max_occupancy, shrinkage=shrinkage
     )
+    return _erlang_c_single(calls, interval_seconds, aht_seconds, targets)
 
 
 def required_agents_erlang_a(
@@ -611,7 +567,11 @@ def required_agents_fractional(
     calls_a = check_non_negative("calls", calls)
     interval = float(check_positive("interval_seconds", interval_seconds))
     aht = check_positive("aht_seconds", aht_seconds)
-    _validate_targets(service_level_target, threshold_seconds, None, None, max_occupancy, 0.0)
+    targets = StaffingTargets(
+        service_level_target=service_level_target,
+        threshold_seconds=threshold_seconds,
+        max_occupancy=max_occupancy,
+    )
     shape = np.broadcast(calls_a, aht).shape
     flat_calls, flat_aht = (
         np.array(v, dtype=np.float64).ravel() for v in np.broadcast_arrays(calls_a, aht)
@@ -622,8 +582,8 @@ def required_agents_fractional(
     live = np.flatnonzero(load > 0)
     if live.size:
         a, h = load[live], flat_aht[live]
-        t = np.asarray(float(threshold_seconds))
-        hi = _erlang_c_search(a, h, np.zeros_like(a), service_level_target, threshold_seconds, None)
+        t = np.asarray(targets.threshold)
+        hi = _erlang_c_search(a, h, np.zeros_like(a), targets)
         lo = np.maximum(hi - 1.0, a)
         for _ in range(_FRACTIONAL_STEPS):
             mid = 0.5 * (lo + hi)

@@ -56,7 +56,7 @@ from wfm.history import (
     parse_timestamp,
     timestamp_form,
 )
-from wfm.staffing import StaffingPlan
+from wfm.staffing import StaffingPlan, StaffingTargets
 
 router = APIRouter(prefix="/api/wfm", tags=["wfm"])
 
@@ -504,19 +504,17 @@ async def post_staffing(request: Request, user: Planner, body: StaffingRequest) 
 
     calls, seconds, aht = await run_in_threadpool(staffing_inputs, body)
     try:
-        plan = await cpu_work(request).run(
-            request,
-            staff_intervals,
-            calls,
-            seconds,
-            aht,
+        targets = StaffingTargets(
             service_level_target=body.service_level_target,
             threshold_seconds=body.threshold_seconds,
             asa_target_seconds=body.asa_target_seconds,
             abandon_target=body.abandon_target,
-            patience_mean_seconds=body.patience_mean_seconds,
             max_occupancy=body.max_occupancy,
             shrinkage=body.shrinkage,
+        )
+        plan = await cpu_work(request).run(
+            request, staff_intervals, calls, seconds, aht,
+            targets=targets, patience_mean_seconds=body.patience_mean_seconds,
         )
     except ValueError as exc:
         raise staffing_field_error(str(exc)) from None

@@ -29,7 +29,7 @@ import numpy as np
 
 from app.cli import CliError
 from wfm.history import RowError, check_same_form, interval_spacing_seconds
-from wfm.staffing import StaffingPlan, staff_intervals
+from wfm.staffing import StaffingPlan, StaffingTargets, staff_intervals
 
 REQUIRED_COLUMNS = ("start", "offered")
 MAX_OFFERED = 1e7  # calls in one interval; more is a corrupt file
@@ -111,17 +111,20 @@ def run(args: argparse.Namespace) -> int:
     _check_options(args)
     forecast = read_forecast(args.forecast, args.aht)
     interval_seconds = interval_seconds_of(forecast, args.interval_minutes, args.forecast)
-    plan = staff_intervals(
-        forecast.offered,
-        interval_seconds,
-        np.where(np.isfinite(forecast.aht_seconds), forecast.aht_seconds, 1.0),  # 0 calls
+    targets = StaffingTargets(
         service_level_target=args.service_level,
         threshold_seconds=args.threshold,
         asa_target_seconds=args.asa_target,
         abandon_target=args.abandon_target,
-        patience_mean_seconds=args.patience,
         max_occupancy=args.max_occupancy,
         shrinkage=args.shrinkage,
+    )
+    plan = staff_intervals(
+        forecast.offered,
+        interval_seconds,
+        np.where(np.isfinite(forecast.aht_seconds), forecast.aht_seconds, 1.0),  # 0 calls
+        targets=targets,
+        patience_mean_seconds=args.patience,
     )
     write_required(args.out, forecast, plan)
     print(

@@ -379,3 +379,31 @@ def test_extreme_targets_end_where_the_waiting_probability_underflows(
     plan = within(20, lambda: staff_intervals([100_000.0, 10.0], 1800, 180, **targets))
     assert 10_000 < plan.agents[0] <= 10_000 + overflow_steps(10_000) + 1
     assert 1 <= plan.agents[1] <= 1 + overflow_steps(1.0) + 1
+
+
+# ----------------------------------------------------------------------------- targets object
+
+
+def test_targets_are_one_validated_object() -> None:
+    """The keyword tail of every staffing function is one StaffingTargets, checked once."""
+    from wfm.staffing import StaffingTargets
+
+    targets = StaffingTargets(service_level_target=0.8, threshold_seconds=20,
+                              max_occupancy=0.85, shrinkage=0.3)
+    by_object = staff_intervals([100.0, 500.0], 1800, 180, targets=targets)
+    by_keywords = staff_intervals([100.0, 500.0], 1800, 180, service_level_target=0.8,
+                                  threshold_seconds=20, max_occupancy=0.85, shrinkage=0.3)
+    assert by_object.agents.tolist() == by_keywords.agents.tolist()
+    assert by_object.scheduled_agents.tolist() == by_keywords.scheduled_agents.tolist()
+    with pytest.raises(ValueError, match="not both"):
+        staff_intervals([100.0], 1800, 180, targets=targets, shrinkage=0.1)
+    for kwargs, message in (
+        ({"service_level_target": 1.0, "threshold_seconds": 20}, "^service_level_target"),
+        ({"service_level_target": 0.8}, "^threshold_seconds is required"),
+        ({"asa_target_seconds": 0.0}, "^asa_target_seconds must be > 0"),
+        ({"abandon_target": 0.05, "max_occupancy": 0.0}, "^max_occupancy"),
+        ({"abandon_target": 0.05, "shrinkage": 1.0}, "^shrinkage"),
+        ({}, "give at least one of"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            StaffingTargets(**kwargs)
