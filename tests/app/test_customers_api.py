@@ -239,3 +239,30 @@ def test_screen_pop_of_the_current_contact(database_url: str) -> None:
                 ("agent01", caller_id, False), ("agent01", caller_id, True),
                 ("agent01", other_id, False), ("agent02", caller_id, False)]
             assert session.exec(select(User).where(User.username == "agent02")).one()
+
+
+def test_the_database_refuses_to_change_the_logs(database_url: str) -> None:
+    """Append-only below the API too: UPDATE and DELETE fail in the database."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    with make_client(make_settings(database_url)) as client:
+        create_user(client.app, "sup", "supervisor")  # type: ignore[arg-type]
+        ids = seed_minimal(client.app)  # type: ignore[arg-type]
+        login(client, "sup")
+        client.get(f"/api/customers/{ids[0]}")
+        engine = client.app.state.engine  # type: ignore[attr-defined]
+        for table in ("customer_access_log", "admin_audit"):
+            with engine.begin() as conn:
+                conn.execute(text(f"INSERT INTO {table} (at, "
+                                  + ("username, role, action, fields, reason, reason_text, ip, "
+                                     "allowed) VALUES (CURRENT_TIMESTAMP, 'x', 'agent', 'read', "
+                                     "'', '', '', '', TRUE)" if table == "customer_access_log"
+                                     else "actor, action, target) VALUES (CURRENT_TIMESTAMP, "
+                                     "'x', 'user.create', 'y')")))
+            for statement in (f"UPDATE {table} SET at = CURRENT_TIMESTAMP",
+                              f"DELETE FROM {table}"):
+                with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+                    conn.execute(text(statement))
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM customer_access_log")).scalar() == 2
