@@ -14,7 +14,7 @@ targets travel as one :class:`StaffingTargets`, validated once when made; the pu
 functions keep their keyword arguments and build it.
 
 Erlang C: a single pass of the Erlang B recursion ``1/B(k) = 1 + (k/A)/B(k-1)`` started
-``10 sqrt(A) + 50`` steps below ``A`` (see :mod:`wfm.erlang`), testing the targets at every
+``10 sqrt(A) + 50`` steps below ``A`` (see :mod:`wfm.erlang_b`), testing the targets at every
 ``k > A``: ``O(sqrt(A))`` steps, vectorised over intervals (lanes leave when satisfied).
 Erlang C needs ``n > A``; Erlang A may need fewer agents than the load, because impatient
 callers leave: it bisects on ``n`` between an infeasible and a feasible count, vectorised.
@@ -29,7 +29,7 @@ Scheduled agents cover shrinkage (breaks, training, absence):
 ``patience_mean_seconds = math.inf`` (callers never abandon) is Erlang C exactly: such
 intervals are staffed by the Erlang C search (an abandonment target is met trivially). The
 offered load ``calls * aht_seconds / interval_seconds`` must be at most
-:data:`wfm.erlang.MAX_LOAD_ERLANGS` (ValueError naming the fields otherwise).
+:data:`wfm.erlang_b.MAX_LOAD_ERLANGS` (ValueError naming the fields otherwise).
 """
 
 from __future__ import annotations
@@ -40,20 +40,18 @@ from typing import Any
 
 import numpy as np
 
-from wfm.erlang import (
+from wfm.erlang_a import check_patience, erlang_a_arrays
+from wfm.erlang_b import (
     MAX_AGENTS,
     MAX_LOAD_ERLANGS,
     ArrayLike,
     FloatArray,
-    _asa,
-    _erlang_c,
-    _service_level,
-    _start_width,
     check_non_negative,
     check_positive,
     overflow_steps,
+    start_width,
 )
-from wfm.erlang_a import check_patience, erlang_a_arrays
+from wfm.erlang_c import asa_arrays, erlang_c_arrays, service_level_arrays
 
 __all__ = [
     "StaffingPlan",
@@ -196,7 +194,7 @@ def _scheduled(agents: np.ndarray, shrinkage: float) -> np.ndarray:
 def _occupancy_floor(load: FloatArray, max_occupancy: float) -> FloatArray:
     """``ceil(A / max_occupancy)``: the fewest agents the occupancy target allows.
 
-    ValueError naming ``max_occupancy`` when that is more than :data:`wfm.erlang.MAX_AGENTS`
+    ValueError naming ``max_occupancy`` when that is more than :data:`wfm.erlang_b.MAX_AGENTS`
     (an occupancy of 1e-300 asked for 1e304 agents, which no search can reach)."""
     floor = np.ceil(np.asarray(load, dtype=np.float64) / max_occupancy * (1.0 - _CEIL_SLACK))
     if np.any(floor > MAX_AGENTS):
@@ -223,7 +221,7 @@ def _erlang_c_search(
     """
     sl_target, asa_target = targets.service_level_target, targets.asa_target_seconds
     threshold = targets.threshold
-    start = np.maximum(0.0, np.floor(load) - _start_width(load))
+    start = np.maximum(0.0, np.floor(load) - start_width(load))
     limit = _search_limit(load)
     inv_b = np.where(start > 0, load / np.maximum(load - start, 1e-300), 1.0)
     result = np.empty_like(load)
@@ -252,7 +250,7 @@ def _erlang_c_search(
 def _search_limit(load: FloatArray) -> FloatArray:
     """The first whole ``k`` at which ``B(k, A)`` has certainly underflowed to 0: there
     ``C = 0``, so every SL target below 1 and every ASA target above 0 is met
-    (:func:`wfm.erlang.overflow_steps`). The Erlang C search never goes further."""
+    (:func:`wfm.erlang_b.overflow_steps`). The Erlang C search never goes further."""
     return np.asarray(np.floor(load) + 1.0 + overflow_steps(load), dtype=np.float64)
 
 
@@ -282,7 +280,7 @@ def _erlang_c_search_scalar(
         break
     if n_min <= k:
         return k, c
-    return n_min, float(_erlang_c(np.asarray(load), np.asarray(n_min)))
+    return n_min, float(erlang_c_arrays(np.asarray(load), np.asarray(n_min)))
 
 
 # ----------------------------------------------------------------------------- Erlang A search
@@ -404,10 +402,10 @@ def _erlang_c_plan(
     p_wait = np.zeros_like(load)
     if live.any():
         a, n, h = load[live], agents[live], aht[live]
-        sl[live] = _service_level(a, n, h, np.asarray(targets.threshold))
-        asa[live] = _asa(a, n, h)
+        sl[live] = service_level_arrays(a, n, h, np.asarray(targets.threshold))
+        asa[live] = asa_arrays(a, n, h)
         occ[live] = a / n
-        p_wait[live] = _erlang_c(a, n)
+        p_wait[live] = erlang_c_arrays(a, n)
     n_int = agents.astype(np.int64)
     return StaffingPlan(load, n_int, _scheduled(n_int, targets.shrinkage), sl, asa, occ, p_wait)
 
@@ -587,7 +585,7 @@ def required_agents_fractional(
         lo = np.maximum(hi - 1.0, a)
         for _ in range(_FRACTIONAL_STEPS):
             mid = 0.5 * (lo + hi)
-            ok = _service_level(a, mid, h, t) >= service_level_target
+            ok = service_level_arrays(a, mid, h, t) >= service_level_target
             hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
         out[live] = np.maximum(hi, a / max_occupancy)
     if np.ndim(calls) == 0 and np.ndim(aht_seconds) == 0:
