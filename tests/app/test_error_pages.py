@@ -127,3 +127,20 @@ def test_invalid_utf8_in_an_api_query_or_form_is_a_422_naming_the_field(sqlite_u
         assert response.status_code == 422
         assert response.json()["errors"][0]["loc"] == ["query", "probe"]
         assert client.get("/api/health?probe=%EC%95%88").status_code == 200  # UTF-8 is fine
+
+
+def test_the_issues_500s_are_422s_naming_the_field(sqlite_url: str) -> None:
+    """Issue 7: a forecast starting 0001-01-01 and a history dated 9999-12-31 were 500s."""
+    app = make_app(make_settings(sqlite_url))
+    with _client(app, "plan1", "planner", "en") as client:
+        for start in ("0001-01-01", "9999-12-31"):
+            response = client.post("/api/wfm/forecast", json={"queue": "deposits", "start": start})
+            assert response.status_code == 422, response.text
+            assert response.json()["errors"][0]["loc"] == ["body", "start"]
+        rows = "".join(f"9999-12-{d:02d} {h:02d}:00,10\n" for d in range(1, 32) for h in range(24))
+        response = client.post("/api/wfm/history/upload", files={
+            "file": ("h.csv", ("start,offered\n" + rows).encode(), "text/csv")})
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["loc"] == ["body", "file"]
+        assert "1900 to 2999" in response.json()["detail"]
+        assert client.get("/api/health").status_code == 200  # the connection still serves
