@@ -23,27 +23,22 @@ for every read. The rules, in plain words:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 Action = Literal["read", "list", "lookup", "write"]
 View = Literal["full", "masked"]
 
-#: reasons a user may state for a read that no relationship covers (the access log keeps it)
-STATED_REASONS: tuple[str, ...] = (
-    "customer_request",  # the customer asked through another channel (branch, web, mail)
-    "callback",  # returning a call the customer asked for
-    "complaint",  # handling a complaint about this customer's case
-    "fraud_check",  # checking suspected fraud or identity theft
-    "quality_review",  # reviewing a recorded contact (QA)
-    "supervision",  # escalation or monitoring by a supervisor
-)
+#: reasons a user may state for a read that no relationship covers (the access log keeps
+#: it): the customer asked through another channel (branch, web, mail); returning a call the
+#: customer asked for; handling a complaint; checking suspected fraud or identity theft;
+#: reviewing a recorded contact (QA); escalation or monitoring by a supervisor
+StatedReasonCode = Literal[
+    "customer_request", "callback", "complaint", "fraud_check", "quality_review", "supervision"
+]
+STATED_REASONS: tuple[str, ...] = get_args(StatedReasonCode)
 #: bases that come from the relationship (checked by the server, never taken on trust)
-RELATIONSHIP_BASES: tuple[str, ...] = (
-    "current_contact",
-    "recent_contact",
-    "managed_book",
-    "outbound_agenda",
-)
+RelationshipBasis = Literal["current_contact", "recent_contact", "managed_book", "outbound_agenda"]
+RELATIONSHIP_BASES: tuple[str, ...] = get_args(RelationshipBasis)
 #: field groups hidden in a masked view (no full account numbers or resident numbers are
 #: stored; if they come, they join this list)
 MASKED_FIELDS: tuple[str, ...] = ("phones", "balances", "notes")

@@ -32,11 +32,11 @@ from app.customer_access import (
 )
 from app.customer_policy import (
     NONE,
-    RELATIONSHIP_BASES,
-    STATED_REASONS,
     Action,
     Decision,
+    RelationshipBasis,
     StatedReason,
+    StatedReasonCode,
     decide,
     fields_shown,
 )
@@ -57,7 +57,7 @@ router = APIRouter(prefix="/api/customers", tags=["customers"])
 Reader = Annotated[User, Depends(require_role("agent", "supervisor", "qa"))]
 Writer = Annotated[User, Depends(require_role("agent", "supervisor"))]
 ReasonCode = Annotated[
-    Literal[STATED_REASONS + RELATIONSHIP_BASES] | None,  # type: ignore[valid-type]
+    Literal[StatedReasonCode, RelationshipBasis] | None,
     Query(description="why: a relationship (current_contact, ...: checked by the server) or a "
                       "stated reason with reason_text for a customer no contact or book covers"),
 ]

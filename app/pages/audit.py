@@ -5,14 +5,14 @@ Auditors only (admins are kept out: separation of duties). Read-only."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BeforeValidator
 
 from app.admin_audit import recent_changes
-from app.api.audit import ACTIONS
+from app.api.audit import ACTIONS, AuditAction
 from app.auth.guards import require_role
 from app.customer_access import LogQuery, search_log
 from app.deps import SessionDep
@@ -40,7 +40,7 @@ def audit_page(
     user: Auditor,
     username: Annotated[str | None, Blank, Query(max_length=40)] = None,
     customer_id: Annotated[int | None, Blank, Query(ge=1, le=2**63 - 1)] = None,
-    action: Annotated[Literal[ACTIONS] | None, Blank, Query()] = None,  # type: ignore[valid-type]
+    action: Annotated[AuditAction | None, Blank, Query()] = None,
     allowed: Annotated[bool | None, Blank, Query()] = None,
     day: Annotated[datetime | None, Blank, Query(description="a center day, YYYY-MM-DD")] = None,
 ) -> Response:
