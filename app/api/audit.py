@@ -6,12 +6,12 @@ append-only and no route of the service updates or deletes a row of them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from sqlmodel import col, func, select
 
 from app.api.params import Limit, Offset
@@ -19,7 +19,6 @@ from app.auth.guards import require_role
 from app.customer_access import MAX_LOG_ROWS, LogQuery, log_csv, search_log
 from app.deps import SessionDep
 from app.models import AdminAudit, User
-from app.queries import as_utc
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -67,21 +66,39 @@ class AdminAuditPage(BaseModel):
     offset: int
 
 
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _in_range(moment: datetime | None) -> datetime | None:
+    """A time between 1900 and 2200 (naive = UTC), compared before any conversion."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if not EARLIEST + timedelta(days=1) <= moment < LATEST - timedelta(days=1):
+        raise ValueError("must be between 1900 and 2200")
+    return moment.astimezone(UTC)
+
+
+Moment = Annotated[datetime | None, AfterValidator(_in_range), Query()]
+
+
 def log_query(
     username: Annotated[str | None, Query(max_length=40)] = None,
     customer_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     action: AuditAction | None = None,
     allowed: bool | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Moment = None,
+    until: Moment = None,
 ) -> LogQuery:
     return LogQuery(
         username=username,
         customer_id=customer_id,
         action=action,
         allowed=allowed,
-        since=as_utc(since) if since else None,
-        until=as_utc(until) if until else None,
+        since=since,
+        until=until,
     )
 
 

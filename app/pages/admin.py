@@ -23,7 +23,7 @@ from app.admin_audit import record_change
 from app.alerts import acknowledge, open_alerts
 from app.api.agents import SkillBase, SkillsUpdate, patch_skills
 from app.api.errors import DomainError
-from app.api.params import Id32, Id64
+from app.api.params import INT32_MAX, Id32, Id64
 from app.api.queues import QueueUpdate, patch_queue
 from app.api.users import UserCreate
 from app.auth.guards import require_role
@@ -83,6 +83,15 @@ def _one_line(exc: Exception) -> str:
     return str(exc)
 
 
+def _agent_id(text: str) -> int | None:
+    """The agent profile chosen in a form ("" = none)."""
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= INT32_MAX:
+        raise ValueError(f"agent_id: not an agent id: {text[:20]!r}")
+    return int(text)
+
+
 @router.get("/admin")
 def admin_page(request: Request, session: SessionDep, user: Admin, done: str = "") -> Response:
     return _page(request, session, user, done=done[:40] or None)
@@ -95,7 +104,7 @@ async def admin_create_user(
 ) -> Response:
     try:
         body = UserCreate(username=username, password=password, role=role,  # type: ignore[arg-type]
-                          agent_id=int(agent_id) if agent_id else None)
+                          agent_id=_agent_id(agent_id))
         password_hash = await request.app.state.hash_slots.run(hash_password, body.password)
         await run_in_threadpool(user_admin.create_user, session, user, body.username,
                                 password_hash, body.role, body.locale, body.agent_id)
@@ -146,7 +155,7 @@ def admin_assign(
 ) -> Response:
     try:
         chosen = Role(role)
-        agent = int(agent_id) if agent_id else None
+        agent = _agent_id(agent_id)
         user_admin.assign(session, user, user_id, chosen, agent)
     except (DomainError, ValueError) as exc:
         return _refused(request, session, user, exc)

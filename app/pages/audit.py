@@ -4,12 +4,12 @@ Auditors only (admins are kept out: separation of duties). Read-only."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from app.admin_audit import recent_changes
 from app.api.audit import ACTIONS, AuditAction
@@ -33,6 +33,12 @@ def _blank_is_none(value: Any) -> Any:
 Blank = BeforeValidator(_blank_is_none)
 
 
+def _day_in_range(day: date | None) -> date | None:
+    if day is not None and not date(1900, 1, 2) <= day <= date(2199, 12, 30):
+        raise ValueError("must be between 1900 and 2200")
+    return day
+
+
 @router.get("/audit")
 def audit_page(
     request: Request,
@@ -42,11 +48,12 @@ def audit_page(
     customer_id: Annotated[int | None, Blank, Query(ge=1, le=2**63 - 1)] = None,
     action: Annotated[AuditAction | None, Blank, Query()] = None,
     allowed: Annotated[bool | None, Blank, Query()] = None,
-    day: Annotated[datetime | None, Blank, Query(description="a center day, YYYY-MM-DD")] = None,
+    day: Annotated[date | None, Blank, AfterValidator(_day_in_range),
+                   Query(description="a center day, YYYY-MM-DD")] = None,
 ) -> Response:
     since = until = None
     if day is not None:
-        start = day.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=CENTER_TZ)
+        start = datetime(day.year, day.month, day.day, tzinfo=CENTER_TZ)
         since, until = as_utc(start), as_utc(start + timedelta(days=1))
     query = LogQuery(username=username, customer_id=customer_id, action=action, allowed=allowed,
                      since=since, until=until)
@@ -58,7 +65,7 @@ def audit_page(
         "shown": PAGE_ROWS,
         "filters": {"username": username or "", "customer_id": customer_id or "",
                     "action": action or "", "allowed": params.get("allowed", ""),
-                    "day": day.date().isoformat() if day else ""},
+                    "day": day.isoformat() if day else ""},
         "actions": ACTIONS,
         "export_query": "&".join(f"{k}={v}" for k, v in params.items() if k != "day"),
         "changes": recent_changes(session, 100),

@@ -60,6 +60,10 @@ def test_admin_page_forms_change_and_audit(database_url: str) -> None:
         with Session(app.state.engine) as session:
             spare = session.exec(select(Agent).where(Agent.login == "a77")).one()
             queue = session.exec(select(Queue)).one()
+        for bad in ("99999999999999999999", "-1", "x"):
+            refused = _form(client, f"/admin/users/{uid}/assign", role="agent", agent_id=bad)
+            assert refused.status_code == 422 and "agent_id" in refused.text
+        assert _form(client, f"/admin/users/{uid}/assign", role="root").status_code == 422
         assigned = _form(client, f"/admin/users/{uid}/assign", role="supervisor",
                          agent_id=str(spare.id))
         assert assigned.status_code == 303

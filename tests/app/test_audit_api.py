@@ -51,3 +51,18 @@ def test_auditor_searches_and_exports_the_access_log(database_url: str) -> None:
         rows = list(csv.DictReader(io.StringIO(exported.text)))
         assert len(rows) == 1 and rows[0]["customer_id"] == str(cid)
         assert rows[0]["reason_text"].startswith("'=")  # no formula reaches a spreadsheet
+
+
+def test_search_bounds_are_field_errors(sqlite_url: str) -> None:
+    with make_client(make_settings(sqlite_url)) as client:
+        create_user(client.app, "aud", "auditor")  # type: ignore[arg-type]
+        login(client, "aud")
+        for field, value in (("since", "0001-01-01T00:00:00+14:00"), ("until", "9999-12-31T23:59:59-14:00"),
+                             ("customer_id", "0"), ("username", "x" * 41)):
+            response = client.get("/api/audit/access-log", params={field: value})
+            assert response.status_code == 422, (field, response.text)
+            assert response.json()["errors"][0]["field"] == f"query.{field}"
+        assert client.get("/audit", params={"day": "0001-01-01"}).status_code == 422
+        assert client.get("/audit", params={"day": "2026-12-04"}).status_code == 200
+        ok = client.get("/api/audit/access-log", params={"since": "2026-01-01", "until": "2027-01-01"})
+        assert ok.status_code == 200
