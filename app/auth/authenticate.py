@@ -12,13 +12,14 @@ supervisors and admins (:mod:`app.auth.lockout`).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from math import ceil
 
+from anyio import CapacityLimiter, to_thread
 from fastapi.requests import HTTPConnection
 from sqlalchemy import func
 from sqlmodel import Session, select
-from starlette.concurrency import run_in_threadpool
 
 from app.api.errors import NotAuthenticated, TooManyRequests
 from app.auth.lockout import active_lock, lock_account
@@ -31,6 +32,10 @@ from app.auth.login_limits import (
 from app.auth.passwords import HashSlots, burn_verify, verify_password
 from app.models import User
 from app.queries import as_utc
+
+#: worker threads the login path's database lookups use at most, apart from the shared pool,
+#: so a burst of logins never queues ahead of working users' requests
+LOOKUP_THREADS = 4
 
 
 class AccountLocked(TooManyRequests):
@@ -91,7 +96,9 @@ async def check_password(conn: HTTPConnection, username: str, password: str) -> 
     slots: HashSlots = conn.app.state.hash_slots
     reservation = limiter.reserve(username, client_ip(conn))
     try:
-        user = await run_in_threadpool(_load_unlocked, conn, username)
+        user = await to_thread.run_sync(
+            _load_unlocked, conn, username, limiter=login_threads(conn)
+        )
         ok = await slots.run(_verify, user, password)
     except TooManyRequests:
         limiter.cancel(reservation)  # refused before any hash: the attempt does not count
@@ -107,4 +114,18 @@ async def _after_failure(
     conn: HTTPConnection, limiter: LoginRateLimiter, reservation: Reservation, user: User | None
 ) -> None:
     if user is not None and reservation.account_failures >= limiter.account_limit:
-        await run_in_threadpool(_lock_out, conn, user, reservation.account_failures)
+        await to_thread.run_sync(
+            _lock_out, conn, user, reservation.account_failures, limiter=login_threads(conn)
+        )
+
+
+def login_threads(conn: HTTPConnection) -> CapacityLimiter:
+    """The worker threads of the login path (lookups, and the login page's rendering): at
+    most :data:`LOOKUP_THREADS` apart from the shared pool, one limiter per event loop."""
+    loop = asyncio.get_running_loop()
+    held = getattr(conn.app.state, "login_lookup_limiter", None)
+    if held is None or held[0] is not loop:
+        held = (loop, CapacityLimiter(LOOKUP_THREADS))
+        conn.app.state.login_lookup_limiter = held
+    limiter: CapacityLimiter = held[1]
+    return limiter

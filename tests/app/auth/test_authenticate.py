@@ -143,9 +143,18 @@ def test_hashes_at_once_are_bounded_and_waiters_get_429(
         monkeypatch.setattr(authenticate, "_verify", slow)
 
         async def burst() -> list[int]:
-            tasks = [asyncio.create_task(_login(app, "agent01", "x", f"10.0.4.{i}")) for i in range(6)]
-            await asyncio.sleep(0.6)  # the 4 without a slot give up after 0.2 s
-            release.set()
+            tasks = [asyncio.create_task(_login(app, "agent01", "x", f"10.0.4.{i}"))
+                     for i in range(6)]
+            try:  # two hold the slots until released: the first four to finish gave up
+                finished: set[asyncio.Task[int]] = set()
+                while len(finished) < 4:
+                    done, _ = await asyncio.wait(set(tasks) - finished, timeout=30,
+                                                 return_when=asyncio.FIRST_COMPLETED)
+                    assert done, "no login finished within 30 s"
+                    finished |= done
+                assert sorted(t.result() for t in finished) == [429] * 4
+            finally:
+                release.set()
             return await asyncio.gather(*tasks)
 
         statuses = asyncio.run(burst())
