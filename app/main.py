@@ -18,13 +18,24 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.api.docs import install_api_docs
 from app.api.errors import install_error_handlers
 from app.api.health import package_version
-from app.auth import LoginRateLimiter, SecurityHeadersMiddleware
+from app.api.options import install_options
+from app.auth.body_limit import BodyLimitMiddleware
+from app.auth.headers import SecurityHeadersMiddleware
+from app.auth.login_limits import LoginRateLimiter
+from app.auth.passwords import HashSlots
+from app.customer_access import CustomerReadLimiter
 from app.db import make_engine
+from app.deadlines import install_cpu_work
 from app.i18n import make_templates
 from app.queries import users_with_default_password
 from app.settings import Settings
+from app.wfm_history import MAX_UPLOAD_BYTES
+
+#: the history upload's file limit plus room for the multipart envelope
+UPLOAD_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
 
 log = logging.getLogger("contactops")
 
@@ -43,11 +54,15 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.supervision",
     "app.api.events",
     "app.api.ws",
+    "app.api.audit",
+    "app.api.admin",
     "app.pages.login",
     "app.pages.agent",
     "app.pages.wallboard",
     "app.pages.planner",
     "app.pages.qa",
+    "app.pages.admin",
+    "app.pages.audit",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 
@@ -94,8 +109,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            app.state.cpu_work.stop_all()  # no computation outlives the server (app.deadlines)
             await stop_live_center(app)  # before the database engine is disposed
     finally:
+        app.state.hash_slots.close()  # the password-hashing threads (app.auth.passwords)
         app.state.engine.dispose()
 
 
@@ -106,9 +123,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="contactops",
         version=package_version(),
-        docs_url="/api/docs",
+        docs_url=None,  # offline Swagger UI and ReDoc: app.api.docs
         redoc_url=None,
-        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
@@ -120,12 +137,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool_timeout_seconds=settings.database_pool_timeout_seconds,
     )
     app.state.templates = make_templates()
-    app.state.login_limiter = LoginRateLimiter(settings.login_attempts_per_minute)
+    app.state.login_limiter = LoginRateLimiter(
+        settings.login_attempts_per_minute, account_failures=settings.account_lockout_failures
+    )
+    app.state.hash_slots = HashSlots(settings.password_hash_slots)
+    app.state.customer_read_limiter = CustomerReadLimiter(settings.customer_reads_per_10_minutes)
     install_error_handlers(app)
+    install_cpu_work(app)  # bounded CPU-heavy requests (app.deadlines)
+    # bodies refused by size before anything reads them (login included); history uploads larger
+    app.add_middleware(BodyLimitMiddleware, larger={"/api/wfm/history/upload": UPLOAD_LIMIT})
     app.add_middleware(SecurityHeadersMiddleware)  # X-Frame-Options, CSP, nosniff, Referrer
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for name in ROUTER_MODULES:
         router = load_router(name)
         if router is not None:
             app.include_router(router)
+    install_api_docs(app)  # after the routers: the OpenAPI document lists their errors
+    install_options(app)  # OPTIONS: 204 with Allow on known paths, CORS stays closed
     return app

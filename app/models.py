@@ -59,6 +59,8 @@ class Role(StrEnum):
     planner = "planner"
     qa = "qa"
     admin = "admin"
+    #: reads the customer access log and the admin audit log, changes nothing
+    auditor = "auditor"
 
 
 # --- customers ------------------------------------------------------------------------
@@ -215,3 +217,73 @@ class UserSession(SQLModel, table=True):
     created_at: datetime
     expires_at: datetime = Field(index=True)
     revoked_at: datetime | None = None
+
+
+# --- limits, customer access log, administration (issue 7; app/auth/, app/privacy/, admin) --
+
+
+class AccountLock(SQLModel, table=True):
+    """A login lock-out of one account after too many failures from any address.
+
+    Active while ``unlocked_at`` is null and ``locked_until`` lies ahead; an admin ends it
+    early (``unlocked_at``, ``unlocked_by``). Rows are kept as history.
+    """
+
+    __tablename__ = "account_lock"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    locked_at: datetime
+    locked_until: datetime
+    failures: int = 0
+    unlocked_at: datetime | None = None
+    unlocked_by: str | None = Field(default=None, max_length=40)
+
+
+class SecurityAlert(SQLModel, table=True):
+    """Something supervisors and admins must see: an account locked, a user reading
+    customers faster than allowed. Shown on the admin page until acknowledged."""
+
+    __tablename__ = "security_alert"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    at: datetime = Field(index=True)
+    kind: str = Field(max_length=40)  # account_locked, customer_read_rate
+    subject: str = Field(max_length=40)  # the username concerned
+    detail: str = Field(default="", max_length=400)
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = Field(default=None, max_length=40)
+
+
+class CustomerAccess(SQLModel, table=True):
+    """The append-only access log of customer data: who, when, which customer, which fields,
+    why and from where. No route updates or deletes a row (PIPA-style access records)."""
+
+    __tablename__ = "customer_access_log"
+    __table_args__ = (Index("ix_customer_access_log_user_at", "user_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    at: datetime = Field(index=True)
+    user_id: int | None = Field(default=None)
+    username: str = Field(max_length=40)
+    role: str = Field(max_length=20)
+    customer_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    action: str = Field(max_length=20)  # read, list, lookup, search, write
+    fields: str = Field(default="", max_length=400)  # comma-separated field groups
+    reason: str = Field(default="", max_length=40)  # current_contact, managed_book, ...
+    reason_text: str = Field(default="", max_length=200)
+    ip: str = Field(default="", max_length=64)
+    allowed: bool = True
+
+
+class AdminAudit(SQLModel, table=True):
+    """Every change made through administration: who, when, what, on which target."""
+
+    __tablename__ = "admin_audit"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    at: datetime = Field(index=True)
+    actor: str = Field(max_length=40)
+    action: str = Field(max_length=40)  # user.create, user.disable, queue.goals, ...
+    target: str = Field(default="", max_length=80)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

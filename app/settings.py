@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     default_locale: str = "ko"
     session_max_age_seconds: int = Field(default=12 * 3600, gt=0)
     login_attempts_per_minute: int = Field(default=10, gt=0)
+    #: failed logins for one account from any address within 15 minutes before it is locked
+    account_lockout_failures: int = Field(default=20, gt=0, le=10_000)
+    #: password hashes (argon2id, 64 MiB each) computed at once per server process
+    password_hash_slots: int = Field(default=2, ge=1, le=64)
+    #: customer records one user may read within 10 minutes (then 429 and an alert)
+    customer_reads_per_10_minutes: int = Field(default=120, ge=1, le=100_000)
     #: uvicorn ``forwarded_allow_ips``: the proxies (comma-separated IPs/CIDRs, or "*") whose
     #: X-Forwarded-For/-Proto are trusted; None trusts no proxy (headers ignored)
     forwarded_allow_ips: str | None = None
@@ -57,6 +63,10 @@ class Settings(BaseSettings):
     #: how the live engine picks among eligible agents; None: proficiency first in production,
     #: longest idle in the demo (so a person at a junior agent sees calls too)
     routing_selection: Literal["proficiency_then_longest_idle", "longest_idle"] | None = None
+    #: bounded work (app.deadlines): a CPU-heavy request is stopped after this many seconds
+    #: (503), and at most ``cpu_workers`` of them run at once per server process
+    cpu_deadline_seconds: float = Field(default=30.0, gt=0, le=600)
+    cpu_workers: int = Field(default=2, ge=1, le=64)
 
     def check_production_safety(self) -> None:
         """Refuse to run outside demo mode with the default secret or a weak one."""

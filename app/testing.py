@@ -33,7 +33,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from app.auth import CSRF_COOKIE, CSRF_HEADER, hash_password
+from app.auth.cookies import CSRF_COOKIE, CSRF_HEADER
+from app.auth.passwords import hash_password
 from app.db import make_engine
 from app.models import Agent, Role, User
 from app.settings import Settings

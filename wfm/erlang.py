@@ -1,389 +1,42 @@
-"""Erlang B and Erlang C: blocking, waiting probability, service level, ASA, occupancy.
+"""Erlang figures for staffing, in one place: the functions of :mod:`wfm.erlang_b`,
+:mod:`wfm.erlang_c`, :mod:`wfm.erlang_a` and :mod:`wfm.staffing`, imported here so that
+``from wfm.erlang import erlang_c, erlang_a, required_agents`` works (the names issue 3
+promised). Each concept lives in its own module, and none of them imports this one, so
+there is no import cycle to hide: the imports below are plain.
 
-Notation (queueing textbook): calls arrive as a Poisson stream at rate ``lambda``, handle
-times are exponential with mean ``aht_seconds`` (rate ``mu``), the offered load is
-``A = lambda / mu`` Erlangs and ``n`` agents serve the queue (M/M/n).
-
-Erlang B (M/M/n/n loss)::
-
-    B(0, A) = 1,        1/B(n, A) = 1 + (n/A) / B(n-1, A)
-
-The inverse form of the recursion ``B(n) = A B(n-1) / (n + A B(n-1))`` never forms
-``A**n / n!`` (which overflows past about 170 agents). It is forward-stable: an error in
-``1/B(n-1)`` reaches ``1/B(n)`` multiplied by ``1 - B(n)`` in relative terms, so errors
-contract and never grow. Below the load (``k <= A``) the factor is at most ``k/A``, so a
-start ``w = 10 sqrt(A) + 50`` steps below ``min(n, A)`` from the rough value
-``1/B(k) ~ A/(A-k)`` forgets its error by ``exp(-w**2 / 2A) < e**-50``: the recursion then
-costs ``O(n - A + sqrt(A))`` steps instead of ``O(n)``, and stops as soon as ``1/B``
-overflows (``B`` then underflows, and does so for every larger ``n`` as well).
-
-For real ``x`` agents (the continued Erlang B function)::
-
-    B(x, A) = A**x e**-A / Gamma(x + 1, A)
-
-with ``Gamma(., .)`` the upper incomplete gamma function; the same recursion holds in ``x``,
-so it is started from ``B(frac(x), A)`` (scipy's ``gammaincc`` in logs for ``A <= 600``,
-the asymptotic series ``1/B(f, A) = sum_k f(f-1)...(f-k+1) / A**k`` above) or from the
-rough value when the start lies far enough below ``A``.
-
-Erlang C (M/M/n, probability that a call waits), for ``x > A``::
-
-    C = x B / (x - A (1 - B)) = x / ((x - A)/B + A)          (C = 1 when x <= A)
-
-Service level and average speed of answer (all calls, FCFS)::
-
-    SL(t) = P(W <= t) = 1 - C exp(-(n - A) t / AHT)
-    ASA   = E[W]      = C AHT / (n - A)
-    occupancy         = A / n
-
-When ``n <= A`` the queue is unstable: ``P(wait) = 1``, ``SL = 0``, ``ASA = inf``.
-
-Limits: ``A <=`` :data:`MAX_LOAD_ERLANGS` (10 million Erlangs) and ``n <=``
-:data:`MAX_AGENTS` (100 million agents), else ValueError naming the field. The figures are
-exact far beyond any contact center (checked to 100,000 agents); the limits keep the work
-bounded (``O(n - A + sqrt A)`` recursion steps, and ``k + 1`` exact in floating point: at
-``A = 1e17`` the start ``A - 10 sqrt(A)`` rounds to ``A`` and the search never ended).
-
-References: A. K. Erlang (1917); D. L. Jagerman, "Some properties of the Erlang loss
-function", Bell System Technical Journal 53 (1974); G. Koole, "Call Center Optimization"
-(2013), ch. 4. Erlang A (M/M/n+M) lives in :mod:`wfm.erlang_a`; staffing in
-:mod:`wfm.staffing`. Both are re-exported here lazily (PEP 562) to avoid an import cycle.
+- Erlang B (M/M/n/n) and the checks of the inputs: :mod:`wfm.erlang_b`;
+- Erlang C (M/M/n): P(wait), service level, ASA, occupancy: :mod:`wfm.erlang_c`;
+- Erlang A (M/M/n+M, Garnett, Mandelbaum and Reiman 2002): :mod:`wfm.erlang_a`;
+- required agents for service-level, ASA, abandonment and occupancy targets:
+  :mod:`wfm.staffing`.
 """
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
-import numpy.typing as npt
-from scipy import special
+from wfm.erlang_a import ErlangA, erlang_a
+from wfm.erlang_b import (
+    MAX_AGENTS,
+    MAX_LOAD_ERLANGS,
+    erlang_b,
+    inverse_erlang_b,
+    overflow_steps,
+)
+from wfm.erlang_c import average_speed_of_answer, erlang_c, occupancy, service_level
+from wfm.staffing import StaffingResult, StaffingTargets, required_agents
 
 __all__ = [
+    "MAX_AGENTS",
+    "MAX_LOAD_ERLANGS",
     "ErlangA",
     "StaffingResult",
+    "StaffingTargets",
     "average_speed_of_answer",
     "erlang_a",
     "erlang_b",
     "erlang_c",
     "inverse_erlang_b",
     "occupancy",
+    "overflow_steps",
     "required_agents",
     "service_level",
 ]
-
-if TYPE_CHECKING:  # re-exported lazily at run time, see __getattr__ at the end
-    from wfm.erlang_a import ErlangA, erlang_a
-    from wfm.staffing import StaffingResult, required_agents
-
-FloatArray = npt.NDArray[np.float64]
-ArrayLike = float | int | npt.ArrayLike
-
-# Exact start below this load (scipy's gammaincc(f+1, A) ~ e**-A stays far from underflow);
-# above it the asymptotic series with _SERIES_TERMS terms is exact to float precision
-# (the first omitted term is below 12! / 600**12 ~ 2e-25).
-_EXACT_START_MAX_LOAD = 600.0
-_SERIES_TERMS = 12
-# Bounds on the inputs (module docstring): far beyond a contact center, small enough that the
-# recursion's steps stay few and exact in floating point.
-MAX_LOAD_ERLANGS = 1e7
-MAX_AGENTS = 1e8
-
-
-# ----------------------------------------------------------------------------- validation
-
-
-def _as_float_array(name: str, value: ArrayLike) -> FloatArray:
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    if not np.all(np.isfinite(arr)):
-        bad = arr[~np.isfinite(arr)].ravel()[0]
-        raise ValueError(f"{name} must be finite, got {bad!r}")
-    return arr
-
-
-def check_positive(name: str, value: ArrayLike) -> FloatArray:
-    """Coerce to float array; ``ValueError`` naming ``name`` unless every entry is > 0."""
-    arr = _as_float_array(name, value)
-    if np.any(arr <= 0):
-        bad = arr[arr <= 0].ravel()[0]
-        raise ValueError(f"{name} must be > 0, got {_show(bad)}")
-    return arr
-
-
-def check_non_negative(name: str, value: ArrayLike) -> FloatArray:
-    """Coerce to float array; ``ValueError`` naming ``name`` unless every entry is >= 0."""
-    arr = _as_float_array(name, value)
-    if np.any(arr < 0):
-        bad = arr[arr < 0].ravel()[0]
-        raise ValueError(f"{name} must be >= 0, got {_show(bad)}")
-    return arr
-
-
-def check_load(name: str, value: ArrayLike) -> FloatArray:
-    """:func:`check_non_negative`, and at most :data:`MAX_LOAD_ERLANGS`."""
-    return _check_at_most(name, check_non_negative(name, value), MAX_LOAD_ERLANGS, "Erlangs")
-
-
-def check_agents(name: str, value: ArrayLike, *, positive: bool = False) -> FloatArray:
-    """:func:`check_non_negative` (or positive), and at most :data:`MAX_AGENTS`."""
-    arr = check_positive(name, value) if positive else check_non_negative(name, value)
-    return _check_at_most(name, arr, MAX_AGENTS, "agents")
-
-
-def _check_at_most(name: str, arr: FloatArray, bound: float, unit: str) -> FloatArray:
-    if np.any(arr > bound):
-        bad = arr[arr > bound].ravel()[0]
-        raise ValueError(f"{name} must be at most {bound:g} {unit}, got {float(bad):g}")
-    return arr
-
-
-def _show(x: float) -> str:
-    x = float(x)
-    return repr(int(x)) if x.is_integer() else repr(x)
-
-
-def _out(arr: FloatArray, *inputs: ArrayLike) -> Any:
-    """A Python float when every input was a scalar, else the array."""
-    if all(np.ndim(v) == 0 for v in inputs):
-        return float(arr.reshape(-1)[0]) if arr.size else float("nan")
-    return arr
-
-
-# ----------------------------------------------------------------------------- Erlang B core
-
-
-def _start_width(load: FloatArray) -> FloatArray:
-    """Steps below ``min(x, A)`` after which a rough start is forgotten (see module doc)."""
-    return np.ceil(10.0 * np.sqrt(load)) + 50.0
-
-
-def _fractional_start(load: FloatArray, frac: FloatArray) -> FloatArray:
-    """``1/B(f, A)`` for ``0 <= f < 1``, exact to float precision."""
-    out = np.ones_like(load)
-    need = frac > 0
-    small = need & (load <= _EXACT_START_MAX_LOAD)
-    if np.any(small):
-        a, f = load[small], frac[small]
-        log_r = np.log(special.gammaincc(f + 1.0, a)) + special.gammaln(f + 1.0) + a - f * np.log(a)
-        out[small] = np.exp(log_r)
-    large = need & ~small
-    if np.any(large):
-        a, f = load[large], frac[large]
-        term = np.ones_like(a)
-        total = np.ones_like(a)
-        for k in range(_SERIES_TERMS):
-            term = term * (f - k) / a
-            total += term
-        out[large] = total
-    return out
-
-
-def _start_values(load: FloatArray, start: FloatArray, frac: FloatArray) -> FloatArray:
-    """``1/B(start, A)``: exact when ``start == frac``, rough ``A/(A - start)`` otherwise."""
-    rough = start > frac
-    out = _fractional_start(load, frac)
-    out[rough] = load[rough] / (load[rough] - start[rough])
-    return out
-
-
-def inverse_erlang_b(offered_load_erlangs: ArrayLike, agents: ArrayLike) -> Any:
-    """``1 / B(x, A)`` (may be ``inf`` where ``B`` underflows), vectorised.
-
-    Parameters
-    ----------
-    offered_load_erlangs : float or array, ``A >= 0``
-    agents : float or array, ``x >= 0`` (real: the continued Erlang B function)
-    """
-    load = check_load("offered_load_erlangs", offered_load_erlangs)
-    x = check_agents("agents", agents)
-    return _out(_inverse_erlang_b(load, x), offered_load_erlangs, agents)
-
-
-def _inverse_erlang_b(load: FloatArray, agents: FloatArray) -> FloatArray:
-    a_all, x_all = np.broadcast_arrays(load, agents)
-    shape = a_all.shape
-    a_all = a_all.astype(np.float64).ravel()
-    x_all = x_all.astype(np.float64).ravel()
-    result = np.empty_like(a_all)
-    zero = a_all == 0
-    result[zero] = np.where(x_all[zero] == 0, 1.0, np.inf)
-    live = np.flatnonzero(~zero)
-    if live.size == 1:  # one lane: the pure-Python loop is ~10x faster than numpy views
-        result[live] = _inverse_erlang_b_scalar(float(a_all[live[0]]), float(x_all[live[0]]))
-    elif live.size:
-        result[live] = _recursion(a_all[live], x_all[live])
-    return result.reshape(shape)
-
-
-def _recursion(a: FloatArray, x: FloatArray) -> FloatArray:
-    """Run ``1/B(k) = 1 + (k/A)/B(k-1)`` from each lane's start up to ``x``.
-
-    Lanes are sorted by their number of steps, longest first, so that at step ``i`` the
-    lanes still running are a prefix: every update works on views, never on copies.
-    """
-    frac = x - np.floor(x)
-    start = frac + np.maximum(0.0, np.floor(np.minimum(x, a) - _start_width(a) - frac))
-    steps = np.rint(x - start).astype(np.int64)
-    order = np.argsort(-steps, kind="stable")
-    a_s = a[order]
-    k_s = start[order].copy()
-    r_s = _start_values(a_s, k_s, frac[order])
-    neg_steps = -steps[order]
-    n_steps = int(-neg_steps[0]) if neg_steps.size else 0
-    # running[i] = number of lanes with at least i steps
-    running = np.searchsorted(neg_steps, -np.arange(n_steps + 1), side="right")
-    ratio = np.empty_like(a_s)
-    with np.errstate(over="ignore"):
-        for i in range(1, n_steps + 1):
-            m = running[i]
-            k = k_s[:m]
-            k += 1.0
-            q = ratio[:m]
-            np.divide(k, a_s[:m], out=q)
-            r = r_s[:m]
-            r *= q
-            r += 1.0
-            if i % 64 == 0 and np.isinf(r).all():
-                break  # every running lane has underflowed B; larger k underflow too
-    result = np.empty_like(r_s)
-    result[order] = r_s
-    return result
-
-
-def _inverse_erlang_b_scalar(a: float, x: float) -> float:
-    """Pure-Python twin of :func:`_recursion` for one lane (same rounding sequence)."""
-    if a == 0:
-        return 1.0 if x == 0 else math.inf
-    frac = x - math.floor(x)
-    start = frac + max(0.0, math.floor(min(x, a) - (math.ceil(10.0 * math.sqrt(a)) + 50.0) - frac))
-    steps = round(x - start)
-    arr_a = np.array([a])
-    r = float(_start_values(arr_a, np.array([start]), np.array([frac]))[0])
-    k = start
-    for _ in range(steps):
-        k += 1.0
-        r *= k / a
-        r += 1.0
-        if r == math.inf:
-            break
-    return r
-
-
-# ----------------------------------------------------------------------------- public API
-
-
-def erlang_b(offered_load_erlangs: ArrayLike, agents: ArrayLike) -> Any:
-    """Erlang B blocking probability ``B(n, A)`` (M/M/n/n), real ``n >= 0``, vectorised.
-
-    Computed through ``1/B(n) = 1 + (n/A)/B(n-1)`` (no factorials; see module doc).
-    Returns a float for scalar arguments, an array otherwise.
-    """
-    load = check_load("offered_load_erlangs", offered_load_erlangs)
-    x = check_agents("agents", agents)
-    if load.ndim == 0 and x.ndim == 0:
-        return 1.0 / _inverse_erlang_b_scalar(float(load), float(x))
-    return 1.0 / _inverse_erlang_b(load, x)
-
-
-def _erlang_c_from_inverse_b(load: FloatArray, x: FloatArray, inv_b: FloatArray) -> FloatArray:
-    """``C = x / ((x - A)/B + A)`` for ``x > A``; 1 otherwise (0 where ``1/B`` is inf)."""
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        c = x / ((x - load) * inv_b + load)
-    stable = x > load
-    c = np.where(stable, c, 1.0)
-    c = np.where(stable & np.isinf(inv_b), 0.0, c)
-    return np.asarray(c, dtype=np.float64)
-
-
-def _erlang_c(load: FloatArray, x: FloatArray) -> FloatArray:
-    load, x = np.broadcast_arrays(load, x)
-    if load.ndim == 0:
-        inv_b = np.asarray(_inverse_erlang_b_scalar(float(load), float(x)))
-    else:
-        inv_b = _inverse_erlang_b(load, x)
-    return _erlang_c_from_inverse_b(load, x, inv_b)
-
-
-def erlang_c(offered_load_erlangs: ArrayLike, agents: ArrayLike) -> Any:
-    """Erlang C: probability that a call waits in M/M/n, ``C = nB / (n - A(1 - B))``.
-
-    ``agents`` may be real (continued Erlang C through the incomplete-gamma form of B);
-    ``C = 1`` when ``agents <= A`` (unstable queue). Vectorised.
-    """
-    load = check_load("offered_load_erlangs", offered_load_erlangs)
-    x = check_agents("agents", agents)
-    return _out(_erlang_c(load, x), offered_load_erlangs, agents)
-
-
-def _service_level(load: FloatArray, x: FloatArray, aht: FloatArray, t: FloatArray) -> FloatArray:
-    c = _erlang_c(load, x)
-    with np.errstate(over="ignore"):
-        sl = 1.0 - c * np.exp(-(x - load) * t / aht)
-    return np.asarray(np.where(x > load, sl, 0.0), dtype=np.float64)
-
-
-def service_level(
-    offered_load_erlangs: ArrayLike,
-    agents: ArrayLike,
-    aht_seconds: ArrayLike,
-    threshold_seconds: ArrayLike,
-) -> Any:
-    """Erlang C service level ``P(W <= t) = 1 - C exp(-(n - A) t / AHT)``; 0 when ``n <= A``."""
-    load = check_load("offered_load_erlangs", offered_load_erlangs)
-    x = check_agents("agents", agents)
-    aht = check_positive("aht_seconds", aht_seconds)
-    t = check_non_negative("threshold_seconds", threshold_seconds)
-    return _out(
-        _service_level(load, x, aht, t),
-        offered_load_erlangs,
-        agents,
-        aht_seconds,
-        threshold_seconds,
-    )
-
-
-def _asa(load: FloatArray, x: FloatArray, aht: FloatArray) -> FloatArray:
-    c = _erlang_c(load, x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        asa = c * aht / (x - load)
-    return np.asarray(np.where(x > load, asa, np.inf), dtype=np.float64)
-
-
-def average_speed_of_answer(
-    offered_load_erlangs: ArrayLike, agents: ArrayLike, aht_seconds: ArrayLike
-) -> Any:
-    """Erlang C mean wait over all calls, ``ASA = C AHT / (n - A)`` seconds; inf if ``n <= A``."""
-    load = check_load("offered_load_erlangs", offered_load_erlangs)
-    x = check_agents("agents", agents)
-    aht = check_positive("aht_seconds", aht_seconds)
-    return _out(_asa(load, x, aht), offered_load_erlangs, agents, aht_seconds)
-
-
-def occupancy(offered_load_erlangs: ArrayLike, agents: ArrayLike) -> Any:
-    """Erlang C agent occupancy ``A / n`` (capped at 1: beyond it the queue grows)."""
-    load = check_load("offered_load_erlangs", offered_load_erlangs)
-    x = check_agents("agents", agents, positive=True)
-    return _out(np.minimum(load / x, 1.0), offered_load_erlangs, agents)
-
-
-# ----------------------------------------------------------------------------- re-exports
-
-_LAZY = {
-    "erlang_a": "wfm.erlang_a",
-    "ErlangA": "wfm.erlang_a",
-    "required_agents": "wfm.staffing",
-    "StaffingResult": "wfm.staffing",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """Re-export Erlang A and staffing without importing them at load time (no cycle)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'wfm.erlang' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)

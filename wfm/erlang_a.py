@@ -9,7 +9,7 @@ performance measures" (Technion note). Notation: arrival rate ``lambda``, servic
 Exact birth-death solution (states ``k <= n``: ``p_k ~ A**k/k!``; states ``n + j``:
 ``p_{n+j} = p_n prod_{i=1..j} A/(n + i r)``). Relative to ``p_n``::
 
-    E = sum_{k<=n} p_k/p_n = 1/B(n, A)                        (Erlang B, wfm.erlang)
+    E = sum_{k<=n} p_k/p_n = 1/B(n, A)                        (Erlang B, wfm.erlang_b)
     G = sum_{j>=0} p_{n+j}/p_n = sum_j z**j/((x+1)...(x+j)) = P(x, z)/pi(x, z)
 
 with ``P`` scipy's regularised lower incomplete gamma and ``pi(x, z) = z**x e**-z/Gamma(x+1)``
@@ -78,14 +78,14 @@ from typing import NamedTuple
 import numpy as np
 from scipy import integrate, special
 
-from wfm.erlang import (
+from wfm.erlang_b import (
     ArrayLike,
     FloatArray,
-    _inverse_erlang_b,
     check_agents,
     check_load,
     check_non_negative,
     check_positive,
+    inverse_erlang_b_arrays,
 )
 
 __all__ = ["ErlangA", "ErlangAArrays", "check_patience", "erlang_a", "erlang_a_arrays"]
@@ -319,7 +319,7 @@ def erlang_a_arrays(
         lp = _log_pi(x, z)
         lg = _log_lower_ratio(x, z, lp)
         with np.errstate(divide="ignore"):
-            log_e_minus_1 = np.log(nl / a) + np.log(_inverse_erlang_b(a, nl - 1.0))
+            log_e_minus_1 = np.log(nl / a) + np.log(inverse_erlang_b_arrays(a, nl - 1.0))
         pw = special.expit(lg - log_e_minus_1)
         ab_given_wait = _abandon_given_wait(a, nl, x, z, lg)
         p_wait[live], p_ab[live], log_g[live], log_pi[live] = pw, pw * ab_given_wait, lg, lp
@@ -409,7 +409,7 @@ def _patient_lane(a: float, n: float, r: float) -> tuple[float, float, float]:
     """``P(wait)``, ``P(abandon)`` and ``log G`` by the integrals (very patient callers)."""
     log_g = math.log(n) + _log_integral(a, n, r, 0.0, 0.0)
     log_e_minus_1 = math.log(n / a) + math.log(
-        float(_inverse_erlang_b(np.array(a), np.array(n - 1.0)))
+        float(inverse_erlang_b_arrays(np.array(a), np.array(n - 1.0)))
     )
     log_p_wait = -float(np.logaddexp(0.0, log_e_minus_1 - log_g))
     p_wait = math.exp(log_p_wait)

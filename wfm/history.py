@@ -37,6 +37,8 @@ Sanity limits (a mistyped year must not allocate gigabytes): a history may span 
 from a few more holidays; five years of 5-minute intervals are 0.5 M cells), and a file may
 not have more than :data:`MAX_GAP_DAYS` consecutive days without a row (four weeks is longer
 than any closure of a bank's contact center: such a gap is missing data, not closed days).
+Starts must lie in the years :data:`MIN_YEAR` to :data:`MAX_YEAR` (a row dated 9999-12-31
+left no room for the day after it in the calendar, and broke the reader).
 
 Timestamps are ISO 8601 (``2024-03-04T09:00:00``, ``2024-03-04 09:00``, optionally with a
 UTC offset or ``Z``). Days, opening hours and holidays are those of the center's local time:
@@ -73,6 +75,7 @@ MAX_OFFERED = 1e7  # calls in one interval row; more is a corrupt file, not a co
 MAX_AHT_SECONDS = 86_400.0  # a handle time over a day is a corrupt value
 MAX_HISTORY_DAYS = 1830  # five years (module docstring)
 MAX_GAP_DAYS = 28  # consecutive days without a row inside a file (module docstring)
+MIN_YEAR, MAX_YEAR = 1900, 2999  # years a start may have (module docstring)
 PARTIAL_DAY_P = 0.01  # a first/last day is partial when its gap has P(no call) below this
 PARTIAL_DAY_SHARE = 0.05  # ... and holds more than this share of such a day's calls
 LEADING_EMPTY_DAYS = 7  # a database window's first week without a call: the queue was new
@@ -355,11 +358,12 @@ def from_records(
             f" {data_minutes} minutes from midnight"
         )
     if coverage is None:
-        coverage_start = min(starts)
-        coverage_end = max(starts) + timedelta(minutes=data_minutes)
         first, last = int(days.min()), int(days.max())
         _check_span(first, last)
         _check_gaps(days)
+        _check_years(starts, first_row)
+        coverage_start = min(starts)
+        coverage_end = max(starts) + timedelta(minutes=data_minutes)
     else:
         coverage_start, coverage_end, first, last = _window(coverage, starts, days, first_row)
     n_days = last - first + 1
@@ -426,6 +430,16 @@ def _aht_grid(
         return np.asarray(
             np.where(weight > 0, work / np.where(weight > 0, weight, 1), np.nan), dtype=float
         )
+
+
+def _check_years(starts: Sequence[datetime], first_row: int) -> None:
+    """ValueError naming the first row whose start is outside MIN_YEAR..MAX_YEAR."""
+    for i, start in enumerate(starts):
+        if not MIN_YEAR <= start.year <= MAX_YEAR:
+            raise ValueError(
+                f"row {i + first_row}: start {start.isoformat()} must be in the years"
+                f" {MIN_YEAR} to {MAX_YEAR} (a mistyped year?)"
+            )
 
 
 def _check_span(first: int, last: int) -> None:

@@ -15,6 +15,7 @@ import anyio.from_thread
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.admin_audit import record_change
 from app.api.console import ServiceUnavailable
 from app.api.errors import NotFound, field_error
 from app.api.params import Id32, Limit, Offset
@@ -131,6 +132,8 @@ def patch_skills(
                 f"unknown skill {item.skill!r}: no queue serves it "
                 f"(known: {', '.join(sorted(known)) or 'none'})",
             )
+    record_change(session, user, "agent.skills", agent.login,  # committed with the skills
+                  {"skills": {s.skill: s.proficiency for s in body.skills}})
     skills = replace_skills(session, agent_id, [(s.skill, s.proficiency) for s in body.skills])
     result = public(agent, skills)  # read before the connection goes back
     release_session(session)  # committed: hold no connection while the center works

@@ -22,8 +22,12 @@ Every error under ``/api`` is a JSON problem::
   the request's transaction did not commit, so it may be sent again as it is;
 * anything unexpected -> a logged 500 problem without internals (tests assert none occur).
 
-Pages (paths outside ``/api``) get the same status codes, but an anonymous visitor of a
-page is redirected to the login form instead of receiving a 401 problem.
+* a query parameter or form field whose bytes are not UTF-8 (``%FF`` in the login form) ->
+  422 naming the field, before any route runs (the same middleware).
+
+Pages (paths outside ``/api``) get the same status codes as HTML pages in the user's language
+with the navigation (:mod:`app.pages.errors`), but an anonymous visitor of a page is
+redirected to the login form instead of receiving a 401.
 """
 
 from __future__ import annotations
@@ -33,11 +37,11 @@ import logging
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, unquote_to_bytes
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -130,8 +134,23 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = _field_errors(exc)
+    if not _is_api(request):
+        return await _page(request, 422, fields=errors)
     detail = "; ".join(f"{e['field']}: {e['msg']}" for e in errors[:5]) or "invalid request"
     return problem(422, detail, errors=errors)
+
+
+async def _page(
+    request: Request,
+    status: int,
+    *,
+    fields: Sequence[dict[str, Any]] = (),
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The HTML error page of a page path (:func:`app.pages.errors.error_page`)."""
+    from app.pages.errors import error_page
+
+    return await error_page(request, status, fields=fields, headers=headers)
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:
@@ -142,9 +161,7 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
             target += "?" + request.url.query
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
     if not _is_api(request):
-        title = HTTPStatus(exc.status).phrase
-        html = f"<!doctype html><title>{title}</title><h1>{exc.status} {title}</h1>"
-        return HTMLResponse(html, status_code=exc.status, headers=exc.headers)
+        return await _page(request, exc.status, headers=exc.headers)
     return problem(exc.status, exc.detail, headers=exc.headers)
 
 
@@ -153,6 +170,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     headers = dict(exc.headers or {})
     if exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=headers)
+    if not _is_api(request):
+        return await _page(request, exc.status_code, headers=headers)
     return problem(exc.status_code, str(exc.detail), headers=headers)
 
 
@@ -175,14 +194,14 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
                 request.url.path, type(exc).__name__, str(exc).splitlines()[0][:200])
     headers = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
     if not _is_api(request):
-        html = ("<!doctype html><title>Service Unavailable</title><h1>503 Service "
-                "Unavailable</h1><p>The database is busy; nothing was stored. Try again.</p>")
-        return HTMLResponse(html, status_code=503, headers=headers)
+        return await _page(request, 503, headers=headers)
     return problem(503, DATABASE_BUSY_DETAIL, headers=headers)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    if not _is_api(request):
+        return await _page(request, 500)
     return problem(500, "internal error; it has been logged")
 
 
@@ -216,12 +235,32 @@ def _nul_in_pairs(text: str, prefix: str) -> list[str | int] | None:
     return None
 
 
+UTF8_MESSAGE = "must be UTF-8 text"
+
+
+def bad_utf8_in_pairs(raw: bytes, prefix: str) -> list[str | int] | None:
+    """The first ``name=value`` pair of a query or form body whose name or value, once
+    percent-decoded, is not UTF-8 (``%FF``, a raw ``\\xff`` byte), as ``[prefix, name]``."""
+    for pair in raw.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        name_bytes = unquote_to_bytes(name.replace(b"+", b" "))
+        try:
+            name_bytes.decode("utf-8")
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return [prefix, name_bytes.decode("utf-8", errors="replace")]
+    return None
+
+
 class RejectNulMiddleware:
     """422 for a request carrying a NUL character in a path parameter, a query parameter,
-    a JSON string (at any depth) or a form field, naming the field (``query.team``,
-    ``path.customer_id``, ``body.notes``). Bodies are buffered only when they may hold one
-    (a JSON body with a ``\\u0000`` escape, a form body with ``%00``) and replayed unchanged
-    otherwise; multipart uploads are left to their routes."""
+    a JSON string (at any depth) or a form field, or bytes that are not UTF-8 in a query
+    parameter or form field, naming the field (``query.team``, ``path.customer_id``,
+    ``body.username``) before any route runs: a form field that is not text (invalid UTF-8 in
+    the login form) is a request-decoding error, never a failed login or a 500. Bodies are
+    buffered only when they may hold such a value (a JSON body with a ``\\u0000`` escape, a
+    form body) and replayed unchanged otherwise; multipart uploads are left to their routes.
+    Pages get the HTML 422 page, the API a problem."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -230,8 +269,8 @@ class RejectNulMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        loc = self._in_path(scope) or self._in_query(scope)
-        if loc is None:
+        found = self._in_path(scope) or self._in_query(scope)
+        if found is None:
             content_type = ""
             for key, value in scope.get("headers", ()):
                 if key == b"content-type":
@@ -239,35 +278,37 @@ class RejectNulMiddleware:
             is_json = content_type == "application/json" or content_type.endswith("+json")
             if is_json or content_type == "application/x-www-form-urlencoded":
                 body, receive = await _buffer(receive)
-                loc = _in_body(body, is_json)
-        if loc is None:
+                found = _in_body(body, is_json)
+        if found is None:
             await self.app(scope, receive, send)
             return
+        loc, msg = found
         field = ".".join(str(part) for part in loc)
-        errors = [{"loc": loc, "field": field, "msg": NUL_MESSAGE, "type": "value_error"}]
+        errors = [{"loc": loc, "field": field, "msg": msg, "type": "value_error"}]
         if str(scope.get("path", "")).startswith("/api"):
-            response: Response = problem(422, f"{field}: {NUL_MESSAGE}", errors=errors)
+            response: Response = problem(422, f"{field}: {msg}", errors=errors)
         else:
-            response = HTMLResponse(
-                "<!doctype html><title>Unprocessable Content</title>"
-                "<h1>422 Unprocessable Content</h1><p>NUL characters are not accepted.</p>",
-                status_code=422)
+            response = await _page(Request(scope, receive), 422, fields=errors)
         await response(scope, receive, send)
 
     @staticmethod
-    def _in_path(scope: Scope) -> list[str | int] | None:
+    def _in_path(scope: Scope) -> tuple[list[str | int], str] | None:
         path = str(scope.get("path", ""))
         if "\x00" not in path:
             return None
         name = _path_param_name(scope.get("app"), path)
-        return ["path", name] if name else ["path"]
+        return (["path", name] if name else ["path"]), NUL_MESSAGE
 
     @staticmethod
-    def _in_query(scope: Scope) -> list[str | int] | None:
+    def _in_query(scope: Scope) -> tuple[list[str | int], str] | None:
         query = scope.get("query_string", b"")
-        if b"%00" not in query and b"\x00" not in query:
-            return None
-        return _nul_in_pairs(query.decode("latin-1"), "query") or ["query"]
+        if b"%00" in query or b"\x00" in query:
+            return _nul_in_pairs(query.decode("latin-1"), "query") or ["query"], NUL_MESSAGE
+        if b"%" in query or not query.isascii():
+            loc = bad_utf8_in_pairs(query, "query")
+            if loc is not None:
+                return loc, UTF8_MESSAGE
+        return None
 
 
 def _route_formats(app: Any) -> list[str]:
@@ -323,7 +364,7 @@ async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
     return body, replay
 
 
-def _in_body(body: bytes, is_json: bool) -> list[str | int] | None:
+def _in_body(body: bytes, is_json: bool) -> tuple[list[str | int], str] | None:
     if is_json:
         if b"\\u0000" not in body or len(body) > MAX_SCANNED_BODY:
             return None
@@ -331,10 +372,12 @@ def _in_body(body: bytes, is_json: bool) -> list[str | int] | None:
             data = json.loads(body)
         except (ValueError, RecursionError):  # not JSON: the route's own parsing answers
             return None
-        return find_nul(data, ["body"])
-    if b"%00" not in body and b"\x00" not in body:
-        return None
-    return _nul_in_pairs(body.decode("latin-1"), "body") or ["body"]
+        loc = find_nul(data, ["body"])
+        return None if loc is None else (loc, NUL_MESSAGE)
+    if b"%00" in body or b"\x00" in body:
+        return _nul_in_pairs(body.decode("latin-1"), "body") or ["body"], NUL_MESSAGE
+    loc = bad_utf8_in_pairs(body, "body")
+    return None if loc is None else (loc, UTF8_MESSAGE)
 
 
 def install_error_handlers(app: FastAPI) -> None:

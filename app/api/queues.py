@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.admin_audit import record_change
 from app.api.errors import NotFound
 from app.api.params import Id32
 from app.auth import CurrentUser, require_role
@@ -90,6 +91,8 @@ def patch_queue(
     merged.update({tier: goal.model_dump() for tier, goal in body.service_level_goals.items()})
     queue.service_level_goals = merged
     session.add(queue)
+    record_change(session, user, "queue.goals", queue.name,
+                  {"service_level_goals": body.model_dump()["service_level_goals"]})
     session.commit()
     session.refresh(queue)
     return QueuePublic.model_validate(queue)

@@ -47,6 +47,8 @@ from wfm.forecast import METHODS, Forecast, ForecastSpec
 from wfm.history import (
     MAX_AHT_SECONDS,
     MAX_OFFERED,
+    MAX_YEAR,
+    MIN_YEAR,
     IntervalHistory,
     RowError,
     check_same_form,
@@ -54,6 +56,7 @@ from wfm.history import (
     parse_timestamp,
     timestamp_form,
 )
+from wfm.staffing import StaffingPlan, StaffingTargets
 
 router = APIRouter(prefix="/api/wfm", tags=["wfm"])
 
@@ -107,7 +110,12 @@ class ForecastRequest(BaseModel):
     queue: str | None = Field(default=None, min_length=1, max_length=40, pattern=PRINTABLE)
     history_id: str | None = Field(default=None, min_length=1, max_length=40, pattern=PRINTABLE)
     interval_minutes: IntervalMinutes = 30
-    start: date | None = Field(default=None, description="first day; default the day after history")
+    start: date | None = Field(
+        default=None,
+        ge=date(MIN_YEAR, 1, 1),
+        le=date(MAX_YEAR, 12, 31),
+        description="first day; default the day after history",
+    )
     days: int = Field(default=7, ge=1, le=62)
     history_days: int = Field(default=56, ge=7, le=730, description="database history used")
     method: MethodName | None = None
@@ -486,15 +494,50 @@ def _parse_starts(loc: tuple[str, str], texts: list[str]) -> list[datetime]:
 
 
 @router.post("/staffing", response_model=StaffingPublic)
-def post_staffing(user: Planner, body: StaffingRequest) -> StaffingPublic:
-    return StaffingPublic(intervals=staffing_rows(body))
+async def post_staffing(request: Request, user: Planner, body: StaffingRequest) -> StaffingPublic:
+    """Parsing in a worker thread; the core in a killable child process with a deadline
+    (:mod:`app.deadlines`): stopped when the client leaves or the server stops."""
+    from starlette.concurrency import run_in_threadpool
 
-
-def staffing_rows(body: StaffingRequest) -> list[StaffingRow]:
-    """Required agents per interval, all at once (:func:`wfm.staffing.staff_intervals`);
-    0 agents where no calls are offered."""
+    from app.deadlines import cpu_work
     from wfm.staffing import staff_intervals
 
+    calls, seconds, aht = await run_in_threadpool(staffing_inputs, body)
+    try:
+        targets = StaffingTargets(
+            service_level_target=body.service_level_target,
+            threshold_seconds=body.threshold_seconds,
+            asa_target_seconds=body.asa_target_seconds,
+            abandon_target=body.abandon_target,
+            max_occupancy=body.max_occupancy,
+            shrinkage=body.shrinkage,
+        )
+        plan = await cpu_work(request).run(
+            request, staff_intervals, calls, seconds, aht,
+            targets=targets, patience_mean_seconds=body.patience_mean_seconds,
+        )
+    except ValueError as exc:
+        raise staffing_field_error(str(exc)) from None
+    return StaffingPublic(intervals=staffing_rows(body, aht, plan))
+
+
+#: Request fields a core ValueError may start with (``max_occupancy 1e-300 would need ...``).
+STAFFING_FIELDS = (
+    "service_level_target", "threshold_seconds", "asa_target_seconds", "abandon_target",
+    "patience_mean_seconds", "max_occupancy", "shrinkage",
+)
+
+
+def staffing_field_error(text: str) -> Exception:
+    """A 422 naming the field a core's message is about (else the body as a whole)."""
+    field = next((f for f in STAFFING_FIELDS if text.startswith(f)), None)
+    if field is None and text.startswith("the targets need"):
+        field = "service_level_target"
+    return field_error(("body", field) if field else ("body",), text)
+
+
+def staffing_inputs(body: StaffingRequest) -> tuple[np.ndarray, float, np.ndarray]:
+    """Calls, interval seconds and AHT per row; 422 for a load over the route's limit."""
     body.check_targets()
     seconds = _interval_seconds(body)
     calls = np.array([r.offered for r in body.intervals])
@@ -507,21 +550,11 @@ def staffing_rows(body: StaffingRequest) -> list[StaffingRow]:
             f"offered load (calls x aht_seconds / interval) must be at most"
             f" {MAX_INTERVAL_LOAD_ERLANGS:g} Erlangs, got {load[i]:g}",
         )
-    try:
-        plan = staff_intervals(
-            calls,
-            seconds,
-            aht,
-            service_level_target=body.service_level_target,
-            threshold_seconds=body.threshold_seconds,
-            asa_target_seconds=body.asa_target_seconds,
-            abandon_target=body.abandon_target,
-            patience_mean_seconds=body.patience_mean_seconds,
-            max_occupancy=body.max_occupancy,
-            shrinkage=body.shrinkage,
-        )
-    except ValueError as exc:
-        raise field_error(("body",), str(exc)) from None
+    return calls, seconds, aht
+
+
+def staffing_rows(body: StaffingRequest, aht: np.ndarray, plan: StaffingPlan) -> list[StaffingRow]:
+    """Required agents per interval (0 agents where no calls are offered)."""
     return [
         StaffingRow(
             start=row.start,

@@ -40,7 +40,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.console import agent_login, console_state
 from app.api.errors import Forbidden
-from app.auth import require_role_ws, ws_session_allowed
+from app.auth.guards import require_role_ws, ws_session_allowed
 from app.live import active_agent_logins, get_services
 from app.models import User
 

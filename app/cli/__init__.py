@@ -3,13 +3,16 @@
 A module registers itself with ``register(subparsers)`` and sets ``func`` on its
 parser; ``func(args) -> int`` returns the exit code. Errors a user can fix are
 raised as :class:`CliError` (or ``ValueError`` from a core) and printed as one line,
-with exit code 2, never as a traceback. So is a database that cannot be reached or a
-database URL that is not one (:data:`DATABASE_ERRORS`), whichever command meets it.
+with exit code 2, never as a traceback; so are, as a safety net, operating-system errors
+(``--out /dev/full``), unreadable CSV, input nested too deeply and values out of range
+(:func:`one_line`). So is a database that cannot be reached or a database URL that is not
+one (:data:`DATABASE_ERRORS`), whichever command meets it.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import importlib
 import sys
 from collections.abc import Sequence
@@ -53,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, ValueError, FileNotFoundError, PermissionError) as exc:
         print(f"contactops {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except (OSError, csv.Error, RecursionError, OverflowError, MemoryError) as exc:
+        print(f"contactops {args.command}: error: {one_line(exc)}", file=sys.stderr)
+        return 2
     except database_errors as exc:  # unreachable database, bad URL: one line too
         from app.dbmigrate import describe_error
 
@@ -60,6 +66,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def one_line(exc: BaseException) -> str:
+    """A safety net's message for an error a command did not foresee (disk full, a CSV field
+    over the csv module's 128 KiB, JSON nested past the recursion limit, a date out of range)."""
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    if isinstance(exc, csv.Error):
+        return f"not a readable CSV ({exc})"
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply"
+    if isinstance(exc, MemoryError):
+        return "out of memory (input too large)"
+    return f"value out of range ({exc})"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, timedelta
 from app.cli import CliError
 
 DEMO_USERS = "agent01..agent80, supervisor01, supervisor02, planner01, qa01, admin"
+#: The largest demo bank (the customer base the suite is designed for; README "Limits").
+MAX_CUSTOMERS = 4_000_000
 
 
 def _positive_int(text: str) -> int:
@@ -30,6 +32,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _customers(text: str) -> int:
+    value = _positive_int(text)
+    if value > MAX_CUSTOMERS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_CUSTOMERS:,}, got {value:,}")
+    return value
+
+
 def _port(text: str) -> int:
     value = _positive_int(text)
     if value > 65535:
@@ -39,8 +48,8 @@ def _port(text: str) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("demo", help="seed a demo bank and serve a live demo center")
-    parser.add_argument("--customers", type=_positive_int, default=20_000,
-                        help="customers to seed (default 20,000; 4,000,000 on PostgreSQL)")
+    parser.add_argument("--customers", type=_customers, default=20_000,
+                        help="customers to seed (default 20,000; at most 4,000,000, on PostgreSQL)")
     parser.add_argument("--demo-password", default="demo",
                         help="password of every demo user (default: demo)")
     parser.add_argument("--host", default="127.0.0.1")

@@ -3,7 +3,8 @@
 Before it binds the port it refuses, with one line and exit code 2: unsafe settings (the
 default or a weak secret outside demo mode), a database it cannot reach or that is not
 migrated to the latest revision ("run `contactops db upgrade` first"), and users who still
-have the default password outside demo mode.
+have the default password outside demo mode. It stops within a few seconds of SIGTERM
+whatever is running (:data:`SHUTDOWN_GRACE_SECONDS`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ import argparse
 
 from app.cli import CliError
 from app.settings import Settings
+
+#: On SIGTERM (or Ctrl-C) requests in flight get this many seconds to finish; then they are
+#: cancelled (their computations killed, :mod:`app.deadlines`), the lifespan shutdown runs,
+#: and uvicorn re-raises the signal, which ends the process whatever a thread still runs.
+SHUTDOWN_GRACE_SECONDS = 3
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,7 +46,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     app = create_app(settings)
     refuse_default_passwords(app)  # fail before binding the port, with a one-line message
     print(f"contactops: serving on http://{host}:{port}/ (API docs at /api/docs)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", **proxy_options(settings))
+    uvicorn.run(app, host=host, port=port, log_level="info",
+                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS, **proxy_options(settings))
 
 
 def proxy_options(settings: Settings) -> dict[str, object]:

@@ -14,10 +14,19 @@ import json
 import math
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from app.cli import CliError
+
+#: Maxima of the counts a user gives (README): every replication's summary is kept for the
+#: confidence intervals and ``per_replication``, so their number bounds the memory used.
+MAX_REPLICATIONS = 10_000
+MAX_WORKERS = 256
+#: A scenario file is a page of JSON; more is not a scenario (read before parsing).
+MAX_SCENARIO_BYTES = 16 * 1024 * 1024
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,11 +36,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description=__doc__.splitlines()[0] if __doc__ else None,
     )
     parser.add_argument("scenario", type=Path, help="scenario JSON (see docs/scenario.md)")
-    parser.add_argument("--replications", "-r", type=int, default=10, help="default 10")
+    parser.add_argument("--replications", "-r", type=int, default=10,
+                        help=f"default 10, at most {MAX_REPLICATIONS:,}")
     parser.add_argument("--seed", "-s", type=int, default=0, help="default 0")
     parser.add_argument("--out", "-o", type=Path, help="RESULT.json (default: standard output)")
     parser.add_argument(
-        "--workers", type=int, default=None, help="local processes (default: cores)"
+        "--workers", type=int, default=None,
+        help=f"local processes (default: cores, at most {MAX_WORKERS})"
     )
     parser.add_argument(
         "--dask", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786"
@@ -45,17 +56,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _load(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_SCENARIO_BYTES + 1)
     except FileNotFoundError:
         raise CliError(f"scenario file not found: {path}") from None
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror}") from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise CliError(f"{path} is larger than {MAX_SCENARIO_BYTES // 2**20} MiB: not a scenario")
     try:
-        return json.loads(text)
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CliError(f"{path} is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise CliError(
             f"{path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise CliError(f"{path} is nested too deeply to be a scenario") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,6 +83,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.replications < 1:
         raise CliError(f"--replications must be >= 1, got {args.replications}")
+    if args.replications > MAX_REPLICATIONS:
+        raise CliError(
+            f"--replications must be at most {MAX_REPLICATIONS:,}, got {args.replications}"
+        )
+    if args.workers is not None and args.workers > MAX_WORKERS:
+        raise CliError(f"--workers must be at most {MAX_WORKERS}, got {args.workers}")
     if args.seed < 0:
         raise CliError(f"--seed must be >= 0, got {args.seed}")
     data = _load(args.scenario)
@@ -93,15 +117,13 @@ def run(args: argparse.Namespace) -> int:
     doc["summary"]["simulated_calls_per_second"] = offered / wall if wall > 0 else None
     doc["wall_seconds"] = wall
     text = json.dumps(json_ready(doc), indent=2)
-    try:
-        if args.events_out is not None:
-            with args.events_out.open("w", encoding="utf-8") as fh:
-                for event in results[0].events:
-                    fh.write(json.dumps(event.to_json()) + "\n")
-        if args.out is not None:
-            args.out.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"cannot write {exc.filename}: {exc.strerror}") from None
+    if args.events_out is not None:
+        with _writing(args.events_out) as fh:
+            for event in results[0].events:
+                fh.write(json.dumps(event.to_json()) + "\n")
+    if args.out is not None:
+        with _writing(args.out) as fh:
+            fh.write(text + "\n")
     if args.out is None:
         sys.stdout.write(text + "\n")
     else:
@@ -114,6 +136,17 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[TextIO]:
+    """A text file open for writing; any OS error, at open, write or close (a full disk),
+    is one line naming the file."""
+    try:
+        with path.open("w", encoding="utf-8") as fh:
+            yield fh
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _fmt(value: float | None, spec: str) -> str:

@@ -23,16 +23,18 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from app.cli import CliError
 from wfm.history import RowError, check_same_form, interval_spacing_seconds
-from wfm.staffing import StaffingPlan, staff_intervals
+from wfm.staffing import StaffingPlan, StaffingTargets, staff_intervals
 
 REQUIRED_COLUMNS = ("start", "offered")
 MAX_OFFERED = 1e7  # calls in one interval; more is a corrupt file
 MAX_AHT_SECONDS = 86_400.0  # a handle time over a day is a corrupt value
+MAX_INTERVALS = 100_000  # rows of one forecast: over 5 years of 30-minute intervals (README)
 SECONDS_PER_DAY = 86_400
 
 
@@ -109,17 +111,20 @@ def run(args: argparse.Namespace) -> int:
     _check_options(args)
     forecast = read_forecast(args.forecast, args.aht)
     interval_seconds = interval_seconds_of(forecast, args.interval_minutes, args.forecast)
-    plan = staff_intervals(
-        forecast.offered,
-        interval_seconds,
-        np.where(np.isfinite(forecast.aht_seconds), forecast.aht_seconds, 1.0),  # 0 calls
+    targets = StaffingTargets(
         service_level_target=args.service_level,
         threshold_seconds=args.threshold,
         asa_target_seconds=args.asa_target,
         abandon_target=args.abandon_target,
-        patience_mean_seconds=args.patience,
         max_occupancy=args.max_occupancy,
         shrinkage=args.shrinkage,
+    )
+    plan = staff_intervals(
+        forecast.offered,
+        interval_seconds,
+        np.where(np.isfinite(forecast.aht_seconds), forecast.aht_seconds, 1.0),  # 0 calls
+        targets=targets,
+        patience_mean_seconds=args.patience,
     )
     write_required(args.out, forecast, plan)
     print(
@@ -192,6 +197,8 @@ def _read_forecast(path: Path, default_aht: float | None) -> Forecast:
         lines: list[int] = []
         seen: dict[float | datetime, int] = {}
         for line, raw in enumerate(reader, start=2):
+            if line - 1 > MAX_INTERVALS:
+                raise CliError(f"{path}: more than {MAX_INTERVALS:,} intervals; split the file")
             row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
             start = row.get("start", "")
             try:
@@ -322,28 +329,31 @@ def write_required(path: Path, forecast: Forecast, plan: StaffingPlan) -> None:
     if plan.p_abandon is not None:
         columns.append("p_abandon")
     try:
-        fh = path.open("w", newline="", encoding="utf-8")
-    except OSError as exc:
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            _write_rows(fh, columns, forecast, plan)
+    except OSError as exc:  # cannot open, disk full (/dev/full), ...: one line
         raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
-    with fh:
-        writer = csv.writer(fh)
-        writer.writerow(columns)
-        for i, start in enumerate(forecast.starts):
-            aht = forecast.aht_seconds[i]
-            given = forecast.aht_text[i] if forecast.aht_text is not None else ""
-            row = [
-                start,
-                _fmt(forecast.offered[i]),
-                _fmt(aht) if np.isfinite(aht) and (forecast.offered[i] > 0 or not given) else given,
-                int(plan.agents[i]),
-                int(plan.scheduled_agents[i]),
-                f"{plan.service_level[i]:.6f}",
-                f"{plan.asa_seconds[i]:.3f}",
-                f"{plan.occupancy[i]:.6f}",
-            ]
-            if plan.p_abandon is not None:
-                row.append(f"{plan.p_abandon[i]:.6f}")
-            writer.writerow(row)
+
+
+def _write_rows(fh: Any, columns: list[str], forecast: Forecast, plan: StaffingPlan) -> None:
+    writer = csv.writer(fh)
+    writer.writerow(columns)
+    for i, start in enumerate(forecast.starts):
+        aht = forecast.aht_seconds[i]
+        given = forecast.aht_text[i] if forecast.aht_text is not None else ""
+        row = [
+            start,
+            _fmt(forecast.offered[i]),
+            _fmt(aht) if np.isfinite(aht) and (forecast.offered[i] > 0 or not given) else given,
+            int(plan.agents[i]),
+            int(plan.scheduled_agents[i]),
+            f"{plan.service_level[i]:.6f}",
+            f"{plan.asa_seconds[i]:.3f}",
+            f"{plan.occupancy[i]:.6f}",
+        ]
+        if plan.p_abandon is not None:
+            row.append(f"{plan.p_abandon[i]:.6f}")
+        writer.writerow(row)
 
 
 def _fmt(x: float) -> str:

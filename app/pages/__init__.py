@@ -14,7 +14,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.auth import csrf_token_for, set_csrf_cookie
+from app.auth.cookies import set_csrf_cookie
+from app.auth.csrf import csrf_token_for
 from app.i18n import choose_locale
 from app.models import Role, User
 
@@ -25,6 +26,7 @@ HOME: dict[str, str] = {
     Role.planner: "/planner",
     Role.qa: "/qa",
     Role.admin: "/wallboard",
+    Role.auditor: "/audit",
 }
 
 #: The pages and the roles that may open them (admin opens all). Labels are msgids.
@@ -33,7 +35,11 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/wallboard", "Wallboard", Role.supervisor),
     ("/planner", "Planner", Role.planner),
     ("/qa", "Quality", Role.qa),
+    ("/admin", "Administration", Role.admin),
+    ("/audit", "Audit", Role.auditor),
 )
+#: pages admins do not open (separation of duties: the audit trails are for auditors)
+NOT_FOR_ADMIN: frozenset[str] = frozenset({"/audit"})
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,7 @@ def nav_for(user: User | None, path: str) -> list[NavItem]:
     return [
         NavItem(href, label, path.startswith(href))
         for href, label, role in PAGES
-        if user.role in (role, Role.admin)
+        if user.role == role or (user.role == Role.admin and href not in NOT_FOR_ADMIN)
     ]
 
 

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.api.errors import NotAuthenticated, TooManyRequests
-from app.auth import (
-    CSRF_COOKIE,
-    authenticate,
-    client_ip,
-    csrf_matches,
-    end_session,
-    revoke_session,
-    session_csrf_token,
-    start_session,
-    user_from_cookie,
-)
+from app.auth.authenticate import AccountLocked, check_password, login_threads
+from app.auth.cookies import CSRF_COOKIE, SESSION_COOKIE, end_session
+from app.auth.csrf import csrf_matches, session_csrf_token
+from app.auth.passwords import ServerBusy
+from app.auth.sessions import revoke_session, start_session, user_from_cookie
 from app.deps import SessionDep
 from app.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
+from app.models import User
 from app.pages import home_for, render, safe_next
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -35,40 +33,64 @@ def index(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/login")
-def login_form(request: Request, session: SessionDep, next: str | None = None) -> Response:
-    user = user_from_cookie(request, session)
+async def login_form(request: Request, next: str | None = None) -> Response:
+    """The form. Without a session cookie (every attacker) no database and no worker thread
+    are needed: a burst of these never queues ahead of working users' requests."""
+    user = None
+    if request.cookies.get(SESSION_COOKIE):
+        user = await run_in_threadpool(_cookie_user, request)
     if user is not None:
         return RedirectResponse(safe_next(next, home_for(user)), status_code=303)
-    return render(request, "login.html", None, {"next": safe_next(next, ""), "error": None})
+    context = {"next": safe_next(next, ""), "error": None}
+    return await to_thread.run_sync(
+        render, request, "login.html", None, context, limiter=login_threads(request)
+    )
+
+
+def _cookie_user(request: Request) -> User | None:
+    with Session(request.app.state.engine) as session:
+        user = user_from_cookie(request, session)
+        if user is not None:
+            session.expunge(user)
+        return user
 
 
 @router.post("/login")
-def login_submit(
+async def login_submit(
     request: Request,
-    session: SessionDep,
     username: FormText = "",
     password: FormText = "",
     csrf_token: FormText = "",
     next: FormText = "",
 ) -> Response:
-    def again(error: str, status_code: int, headers: dict[str, str] | None = None) -> Response:
+    async def again(
+        error: str, status_code: int, headers: dict[str, str] | None = None
+    ) -> Response:
+        # rendered on the login path's own threads: a burst of refusals never holds the event
+        # loop or queues ahead of working users' requests
         context = {"next": safe_next(next, ""), "error": error, "username": username}
-        return render(request, "login.html", None, context, status_code, headers)
+        return await to_thread.run_sync(
+            render, request, "login.html", None, context, status_code, headers,
+            limiter=login_threads(request),
+        )
 
     if not csrf_matches(csrf_token, request.cookies.get(CSRF_COOKIE)):
-        return again("form_expired", 403)
+        return await again("form_expired", 403)
     if not username or not password:
-        return again("missing_fields", 400)
-    try:
-        user = authenticate(
-            session, request.app.state.login_limiter, username, password, client_ip(request)
-        )
+        return await again("missing_fields", 400)
+    try:  # limits before the hash, a bounded number of hashes at once (app.auth.authenticate)
+        user = await check_password(request, username, password)
+    except AccountLocked as exc:
+        return await again("account_locked", 429, exc.headers)
+    except ServerBusy as exc:
+        return await again("server_busy", 429, exc.headers)
     except TooManyRequests as exc:
-        return again("too_many_attempts", 429, exc.headers)
+        return await again("too_many_attempts", 429, exc.headers)
     except NotAuthenticated:
-        return again("invalid_credentials", 401)
+        return await again("invalid_credentials", 401)
     response = RedirectResponse(safe_next(next, home_for(user)), status_code=303)
-    start_session(request, response, user, session)
+    # the session row on a database session of its own, in a worker thread
+    await run_in_threadpool(start_session, request, response, user)
     return response
 
 

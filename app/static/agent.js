@@ -203,7 +203,9 @@
       return;
     }
     try {
-      const r = await fetch("/api/customers/" + encodeURIComponent(contact.customer_id),
+      // the reason is checked by the server against the engine's view of this agent
+      const r = await fetch("/api/customers/" + encodeURIComponent(contact.customer_id) +
+        "?reason=current_contact",
         { headers: { Accept: "application/json" } });
       if (!r.ok) throw new Error((await r.json()).detail || r.statusText);
       const cu = await r.json();
@@ -213,7 +215,7 @@
           " · ", label(cu.segment || ""), cu.do_not_call ? " · DNC" : ""),
         el("h4", {}, T.products),
         listOrNone((cu.products || []).slice(0, 8).map((p) =>
-          el("li", {}, label(p.kind), " · ", p.name, " · ", Number(p.balance_krw || 0).toLocaleString(), " KRW",
+          el("li", {}, label(p.kind), " · ", p.name, " · ", p.balance_krw == null ? "•••" : Number(p.balance_krw).toLocaleString() + " KRW",
             p.maturity_date ? " · " + p.maturity_date : ""))),
         el("h4", {}, T.history),
         listOrNone((cu.contacts || []).slice(0, 5).map((h) =>

@@ -11,7 +11,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from app.models import AgentSkill, ContactHistory, Customer, CustomerPhone, Product, Queue
+from app.models import (
+    AgentSkill,
+    ContactHistory,
+    Customer,
+    CustomerPhone,
+    Interaction,
+    Product,
+    Queue,
+    User,
+)
 from app.phone import normalize_phone
 from app.queries import phone_lookup_statement
 from app.testing import TEST_PASSWORD, create_user, login, make_client, make_settings
@@ -111,6 +120,7 @@ def test_openapi_docs_are_served(sqlite_url: str) -> None:
 
 def test_customer_detail_has_phones_products_and_recent_history(env) -> None:  # type: ignore[no-untyped-def]
     client, ids = env
+    relogin(client, "sup")  # agents open customers of their contacts (test_customers_api)
     body = client.get(f"/api/customers/{ids['kim']}").json()
     assert body["name"] == "김민지" and body["value_tier"] == "platinum"
     assert {p["number"] for p in body["phones"]} == {"+821012345678", "+82221234567"}
@@ -121,6 +131,7 @@ def test_customer_detail_has_phones_products_and_recent_history(env) -> None:  #
 
 def test_unknown_customer_is_404_problem(env) -> None:  # type: ignore[no-untyped-def]
     client, _ = env
+    relogin(client, "sup")  # agents open customers of their contacts (test_customers_api)
     assert_problem(client.get("/api/customers/987654"), 404)
     assert_problem(client.get("/api/customers/abc"), 422, "path.customer_id")
     assert_problem(client.get("/api/customers/99999999999999999999"), 422, "path.customer_id")
@@ -138,6 +149,7 @@ def test_unknown_customer_is_404_problem(env) -> None:  # type: ignore[no-untype
 )
 def test_screen_pop_by_phone_in_any_common_form(env, written: str) -> None:  # type: ignore[no-untyped-def]
     client, ids = env
+    relogin(client, "sup")  # agents open customers of their contacts (test_customers_api)
     body = client.get("/api/customers/lookup", params={"phone": written}).json()
     assert body["phone"] == "+821012345678"
     assert [c["id"] for c in body["customers"]] == [ids["kim"]]
@@ -146,6 +158,7 @@ def test_screen_pop_by_phone_in_any_common_form(env, written: str) -> None:  # t
 
 def test_screen_pop_unknown_number_and_bad_number(env) -> None:  # type: ignore[no-untyped-def]
     client, _ = env
+    relogin(client, "sup")  # agents open customers of their contacts (test_customers_api)
     assert (
         client.get("/api/customers/lookup", params={"phone": "010-0000-0000"}).json()["customers"]
         == []
@@ -192,6 +205,7 @@ def test_normalize_phone() -> None:
 
 def test_customer_list_pages_and_filters_by_tier(env) -> None:  # type: ignore[no-untyped-def]
     client, ids = env
+    relogin(client, "sup")  # agents open customers of their contacts (test_customers_api)
     page = client.get("/api/customers", params={"limit": 2}).json()
     assert page["total"] == 3 and len(page["items"]) == 2 and page["limit"] == 2
     second = client.get("/api/customers", params={"limit": 2, "offset": 2}).json()
@@ -202,8 +216,21 @@ def test_customer_list_pages_and_filters_by_tier(env) -> None:  # type: ignore[n
     assert_problem(client.get("/api/customers", params={"limit": 0}), 422, "query.limit")
 
 
+def handled_recently(app: FastAPI, username: str, customer_id: int) -> None:
+    """``username``'s agent handled a contact of the customer an hour ago."""
+    with Session(app.state.engine) as session:
+        user = session.exec(select(User).where(User.username == username)).one()
+        session.add(Interaction(
+            contact_id=f"c-{username}-{customer_id}", queue="deposits", customer_id=customer_id,
+            agent_id=user.agent_id, arrived_at=datetime.now(UTC) - timedelta(hours=1),
+            outcome="answered",
+        ))
+        session.commit()
+
+
 def test_add_contact_history(env) -> None:  # type: ignore[no-untyped-def]
     client, ids = env
+    handled_recently(client.app, "agent01", ids["lee"])
     response = client.post(
         f"/api/customers/{ids['lee']}/contacts",
         json={
@@ -223,6 +250,7 @@ def test_add_contact_history(env) -> None:  # type: ignore[no-untyped-def]
 
 def test_add_contact_bad_input_names_the_field(env) -> None:  # type: ignore[no-untyped-def]
     client, ids = env
+    handled_recently(client.app, "agent01", ids["lee"])
     url = f"/api/customers/{ids['lee']}/contacts"
     assert_problem(client.post(url, json={"channel": "fax"}), 422, "body.channel")
     assert_problem(

@@ -10,16 +10,10 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from app.api.errors import TooManyRequests
-from app.auth import (
-    CSRF_COOKIE,
-    CSRF_HEADER,
-    SESSION_COOKIE,
-    LoginRateLimiter,
-    hash_password,
-    require_role,
-    require_role_ws,
-    verify_password,
-)
+from app.auth.cookies import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
+from app.auth.guards import require_role, require_role_ws
+from app.auth.login_limits import LoginRateLimiter
+from app.auth.passwords import hash_password, verify_password
 from app.main import create_app
 from app.models import User
 from app.settings import Settings
@@ -384,18 +378,18 @@ def test_login_rate_limit_per_username_and_ip(sqlite_url: str) -> None:
 def test_login_rate_limit_per_ip_across_usernames() -> None:
     now = [0.0]
     limiter = LoginRateLimiter(3, clock=lambda: now[0], per_ip_attempts_per_minute=5)
-    for i in range(5):
-        limiter.check(f"user{i}", "10.0.0.1")
-        limiter.failed(f"user{i}", "10.0.0.1")
+    first = limiter.reserve("user0", "10.0.0.1")
+    for i in range(1, 5):
+        limiter.reserve(f"user{i}", "10.0.0.1")  # failures: the places are kept
     with pytest.raises(TooManyRequests) as raised:
-        limiter.check("someone_else", "10.0.0.1")  # spraying from one address stops
+        limiter.reserve("someone_else", "10.0.0.1")  # spraying from one address stops
     assert raised.value.headers == {"Retry-After": "60"}
-    limiter.check("someone_else", "10.0.0.2")  # other addresses are not affected
-    limiter.succeeded("user0", "10.0.0.1")  # a success does not clear the per-IP window
+    limiter.cancel(limiter.reserve("someone_else", "10.0.0.2"))  # other addresses are free
+    limiter.succeeded(first)  # a success does not clear the per-IP window
     with pytest.raises(TooManyRequests):
-        limiter.check("user0", "10.0.0.1")
+        limiter.reserve("user0", "10.0.0.1")
     now[0] += 60.5
-    limiter.check("user0", "10.0.0.1")
+    limiter.reserve("user0", "10.0.0.1")
     assert LoginRateLimiter(10).per_ip_limit == 50
 
 
@@ -422,14 +416,13 @@ def test_password_change_wrong_current_password_is_rate_limited(sqlite_url: str)
 def test_rate_limiter_window_slides() -> None:
     now = [1000.0]
     limiter = LoginRateLimiter(2, clock=lambda: now[0])
-    key = ("agent01", "10.0.0.1")
-    limiter.record_failure(key)
+    limiter.reserve("agent01", "10.0.0.1")
     now[0] += 30
-    limiter.record_failure(key)
-    assert limiter.retry_after(key) == 30
-    assert limiter.retry_after(("agent01", "10.0.0.2")) is None
+    limiter.reserve("agent01", "10.0.0.1")
+    assert limiter.retry_after("agent01", "10.0.0.1") == 30
+    assert limiter.retry_after("agent01", "10.0.0.2") is None
     now[0] += 30.5  # the first failure left the window
-    assert limiter.retry_after(key) is None
+    assert limiter.retry_after("agent01", "10.0.0.1") is None
 
 
 # --- startup safety --------------------------------------------------------------------------

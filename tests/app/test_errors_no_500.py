@@ -26,7 +26,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.auth import SESSION_COOKIE
+from app.auth.cookies import SESSION_COOKIE
 from app.models import Customer, CustomerPhone, Interaction, Product, Queue
 from app.testing import create_user, login, make_client, make_settings
 

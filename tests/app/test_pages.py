@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.auth import CSRF_COOKIE
+from app.auth.cookies import CSRF_COOKIE
 from app.i18n import LOCALE_COOKIE
 from app.models import (
     AgentSkill,
@@ -221,7 +221,8 @@ def test_nav_shows_the_pages_of_the_role(client: TestClient) -> None:
     assert {link.split('"')[0] for link in links} == {"/agent"}
     as_user(client, "admin")
     nav = re.findall(r"<nav[^>]*>(.*?)</nav>", client.get("/wallboard").text, re.DOTALL)[0]
-    assert re.findall(r'href="([^"]+)"', nav) == ["/agent", "/wallboard", "/planner", "/qa"]
+    assert re.findall(r'href="([^"]+)"', nav) == [
+        "/agent", "/wallboard", "/planner", "/qa", "/admin"]  # not /audit: auditors only
 
 
 def test_language_switch_in_the_header_is_saved_per_user(client: TestClient) -> None:

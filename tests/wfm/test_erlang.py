@@ -227,7 +227,7 @@ def test_fractional_erlang_c_is_continuous(load: float, offset: float) -> None:
 def test_cores_import_nothing_from_the_web_and_read_no_clock() -> None:
     forbidden = {"fastapi", "sqlmodel", "sqlalchemy", "jinja2", "app", "time", "datetime", "random"}
     root = Path(erlang_module.__file__).parent
-    for name in ("erlang.py", "erlang_a.py", "staffing.py"):
+    for name in ("erlang.py", "erlang_b.py", "erlang_c.py", "erlang_a.py", "staffing.py"):
         tree = ast.parse((root / name).read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -239,9 +239,17 @@ def test_cores_import_nothing_from_the_web_and_read_no_clock() -> None:
             assert not {m.split(".")[0] for m in mods} & forbidden, (name, mods)
 
 
-def test_lazy_reexports() -> None:
+def test_public_names_without_an_import_cycle() -> None:
+    """``wfm.erlang`` gathers the public names of issue 3 with plain imports: no module of
+    the Erlang family imports it back (issue 8: no re-export facade hiding a cycle)."""
     from wfm.erlang import ErlangA, StaffingResult, erlang_a, required_agents
 
+    root = Path(erlang_module.__file__).parent
+    for name in ("erlang_b.py", "erlang_c.py", "erlang_a.py", "staffing.py"):
+        tree = ast.parse((root / name).read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert "wfm.erlang" not in imported, name
+    assert not hasattr(erlang_module, "__getattr__")  # no lazy (PEP 562) re-exports
     assert required_agents(100, 1800, 180, 0.8, 20).agents == 14
     assert isinstance(erlang_a(10, 14, 180, 120), ErlangA)
     assert StaffingResult.__name__ == "StaffingResult"
@@ -263,3 +271,19 @@ def test_absurd_load_and_agents_are_refused(call, message: str) -> None:  # type
     """Issue 13: erlang_c(1e17, 1e17 + 1e9) never returned (k + 1 == k in floating point)."""
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_overflow_steps_bound_where_the_recursion_overflows() -> None:
+    """Past ``A + overflow_steps(A)`` agents B has underflowed: the plain recursion (no
+    shortcut) says so too, and the shortcut returns the same 0 at once for any n."""
+    from wfm.erlang import overflow_steps
+
+    for load in (0.5, 3.0, 100.0, 2499.0, 2500.0, 40_000.0):
+        r, k = 1.0, 0
+        top = load + float(overflow_steps(load))
+        while k < top:  # exact recursion from B(0) = 1, no rough start
+            k += 1
+            r = 1.0 + r * k / load
+        assert r == math.inf, load
+        assert erlang_b(load, math.ceil(top) + 1) == 0.0
+        assert erlang_c(load, 1e8) == 0.0 and erlang_b(np.array([load]), 1e8)[0] == 0.0

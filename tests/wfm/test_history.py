@@ -319,3 +319,11 @@ def test_a_monday_to_friday_week_is_seven_calendar_days() -> None:
     starts2 = [s + timedelta(days=2) for s in starts]
     h2 = from_records(starts2, calls)
     assert (h2.first_day, h2.last_day, h2.n_days) == (date(2024, 9, 4), date(2024, 9, 8), 5)
+
+
+@pytest.mark.parametrize("year", ["9999", "0001", "1899", "3000"])
+def test_a_start_outside_the_supported_years_is_a_value_error_naming_the_row(year: str) -> None:
+    """Issue 7: a history dated 9999-12-31 overflowed the calendar (a 500 on upload)."""
+    rows = "".join(f"{year}-12-{d:02d}T{h:02d}:00,10\n" for d in range(20, 32) for h in range(24))
+    with pytest.raises(ValueError, match=r"row \d+: start .* must be in the years 1900 to 2999"):
+        read_history_csv(io.StringIO("start,offered\n" + rows))

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wfm.erlang import average_speed_of_answer, service_level
+from tests.bounded import within
+from wfm.erlang import average_speed_of_answer, overflow_steps, service_level
 from wfm.erlang_a import erlang_a
 from wfm.staffing import (
+    StaffingPlan,
     StaffingResult,
     required_agents,
     required_agents_erlang_a,
@@ -322,3 +325,85 @@ def test_ten_million_erlangs_are_still_staffed() -> None:
     res = required_agents(1e8, 1800, 180, 0.8, 20)  # 1e7 Erlangs, the limit
     assert res.agents > 1e7 and service_level(1e7, res.agents, 180, 20) >= 0.8
     assert service_level(1e7, res.agents - 1, 180, 20) < 0.8
+
+
+# ----------------------------------------------------------------------------- bounded work (issue 7)
+
+
+def _staff_one(load: float, **targets: float) -> StaffingPlan:
+    return staff_intervals([load * 10.0], 1800, 180, **targets)  # 10 calls/Erlang at 180 s
+
+
+def test_the_occupancy_floor_is_jumped_to_not_counted_to() -> None:
+    """max_occupancy 0.001 at 1,000 Erlangs counted to a million agents (9 s vectorised);
+    now the answer jumps to the floor, with the Erlang C figures at that floor."""
+    plan = within(5, _staff_one, 1000.0, service_level_target=0.8, threshold_seconds=20,
+                  max_occupancy=0.001)
+    assert plan.agents[0] == 1_000_000
+    assert plan.occupancy[0] == pytest.approx(0.001) and plan.p_wait[0] == 0.0
+    single = within(5, required_agents, 10_000, 1800, 180, 0.8, 20, 0.001)
+    assert single.agents == 1_000_000 and single.occupancy == pytest.approx(0.001)
+    # just above the targets' own answer the floor still decides, and C is exact there
+    free = required_agents(10_000, 1800, 180, 0.8, 20)
+    floor = required_agents(10_000, 1800, 180, 0.8, 20, max_occupancy=1000 / (free.agents + 3))
+    assert floor.agents == free.agents + 3
+    assert floor.service_level == pytest.approx(service_level(1000, free.agents + 3, 180, 20))
+
+
+@pytest.mark.parametrize("patience", [None, 120.0])
+def test_an_absurd_occupancy_is_a_value_error_naming_it(patience: float | None) -> None:
+    """max_occupancy 1e-300 asked for 1e304 agents: the search never ended (issue 7)."""
+    kwargs: dict[str, Any] = {"service_level_target": 0.8, "threshold_seconds": 20,
+                              "max_occupancy": 1e-300}
+    if patience is not None:
+        kwargs["patience_mean_seconds"] = patience
+    with pytest.raises(ValueError, match="^max_occupancy 1e-300 would need 1e\\+30[34] agents"):
+        within(5, lambda: staff_intervals([100_000.0], 1800, 180, **kwargs))
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [
+        {"asa_target_seconds": 1e-300},
+        {"service_level_target": 1 - 1e-16, "threshold_seconds": 0},
+        {"service_level_target": 0.8, "threshold_seconds": 1e-300},
+        {"abandon_target": 1e-300, "patience_mean_seconds": 100.0},
+        {"asa_target_seconds": 1e-300, "patience_mean_seconds": 1e12},
+    ],
+)
+def test_extreme_targets_end_where_the_waiting_probability_underflows(
+    targets: dict[str, float],
+) -> None:
+    """Every target is met once B (hence C) underflows to 0, which
+    ``wfm.erlang.overflow_steps`` bounds: the search ends there whatever the target."""
+    plan = within(20, lambda: staff_intervals([100_000.0, 10.0], 1800, 180, **targets))
+    assert 10_000 < plan.agents[0] <= 10_000 + overflow_steps(10_000) + 1
+    assert 1 <= plan.agents[1] <= 1 + overflow_steps(1.0) + 1
+
+
+# ----------------------------------------------------------------------------- targets object
+
+
+def test_targets_are_one_validated_object() -> None:
+    """The keyword tail of every staffing function is one StaffingTargets, checked once."""
+    from wfm.staffing import StaffingTargets
+
+    targets = StaffingTargets(service_level_target=0.8, threshold_seconds=20,
+                              max_occupancy=0.85, shrinkage=0.3)
+    by_object = staff_intervals([100.0, 500.0], 1800, 180, targets=targets)
+    by_keywords = staff_intervals([100.0, 500.0], 1800, 180, service_level_target=0.8,
+                                  threshold_seconds=20, max_occupancy=0.85, shrinkage=0.3)
+    assert by_object.agents.tolist() == by_keywords.agents.tolist()
+    assert by_object.scheduled_agents.tolist() == by_keywords.scheduled_agents.tolist()
+    with pytest.raises(ValueError, match="not both"):
+        staff_intervals([100.0], 1800, 180, targets=targets, shrinkage=0.1)
+    for kwargs, message in (
+        ({"service_level_target": 1.0, "threshold_seconds": 20}, "^service_level_target"),
+        ({"service_level_target": 0.8}, "^threshold_seconds is required"),
+        ({"asa_target_seconds": 0.0}, "^asa_target_seconds must be > 0"),
+        ({"abandon_target": 0.05, "max_occupancy": 0.0}, "^max_occupancy"),
+        ({"abandon_target": 0.05, "shrinkage": 1.0}, "^shrinkage"),
+        ({}, "give at least one of"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            StaffingTargets(**kwargs)
