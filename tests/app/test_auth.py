@@ -36,6 +36,10 @@ PUBLIC = {
     "/api/docs",
     "/api/openapi.json",
     "/api/docs/oauth2-redirect",
+    "/api/docs/redoc",
+    "/api/docs/assets/{name}",  # Swagger UI / ReDoc bundles served from the package
+    "/docs",  # redirects to /api/docs
+    "/redoc",  # redirects to /api/docs/redoc
 }
 
 STATIC_SUFFIXES = (".js", ".css", ".map", ".png", ".svg", ".ico", ".woff2")  # public assets
