@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.forecast",
     "app.cli.staffing",
     "app.cli.simulate",
+    "app.cli.schedule",
 )
 
 

@@ -1,0 +1,199 @@
+"""Build a roster: :func:`build_schedule` returns a :class:`Schedule` or an :class:`Infeasible`.
+
+Three CP-SAT solves, as practice shows best (tour scheduling, then tour assignment):
+
+1. :mod:`wfm.schedule_tours` — how many tours per (day, skill, shift type, start, activity
+   placement) against the requirement: under-coverage weighted far above over-coverage.
+   Its optimum relaxes the whole problem, so its bound is the roster's ``best_bound``.
+2. :mod:`wfm.schedule_assign` — named agents to those tours under every contract rule.
+3. :mod:`wfm.schedule_tours` again, with the shifts of step 2 fixed: breaks and lunches placed
+   to keep coverage smooth.
+
+The time limit is shared: step 1 gets 40 %, step 2 up to 35 % and step 3 what is left (a step
+that proves its optimum early hands its time on). ``objective = under_weight * under +
+over_weight * over`` in agent-intervals over all skills, measured on the final roster;
+``gap = (objective - best_bound) / max(objective, 1)``; the status is ``optimal`` when the
+roster reaches the bound, else ``feasible``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as dtime
+
+from ortools.sat.python import cp_model
+
+from wfm.cp_sat_run import RunOptions, SolveProgress
+from wfm.roster_checks import Coverage, ShiftTimes, coverage_of
+from wfm.roster_problem import RosterProblem
+from wfm.schedule_assign import Option, assign_agents
+from wfm.schedule_diagnose import diagnose, precheck, summarize
+from wfm.schedule_tours import Column, Group, group_counts, solve_tours
+
+__all__ = ["Infeasible", "RosterShift", "Schedule", "SolveProgress", "build_schedule"]
+
+TOURS_SHARE = 0.40
+ASSIGN_SHARE = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class RosterShift:
+    agent: str
+    day: int
+    skill: str
+    shift_type: str
+    start: int  # minutes from the horizon start
+    offsets: tuple[int, ...]  # activity offsets from the shift's start
+
+
+@dataclass(frozen=True)
+class Schedule:
+    problem: RosterProblem
+    status: str  # "optimal" or "feasible"
+    objective: float
+    best_bound: float
+    shifts: tuple[RosterShift, ...]
+    coverage: Coverage
+    wall_seconds: float
+
+    @property
+    def gap(self) -> float:
+        return max(0.0, self.objective - self.best_bound) / max(self.objective, 1.0)
+
+    def shift_times(self) -> list[ShiftTimes]:
+        return [shift_times(self.problem, s) for s in self.shifts]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "status": self.status,
+            "objective": round(self.objective, 4),
+            "best_bound": round(self.best_bound, 4),
+            "gap": round(self.gap, 6),
+            "shifts": [shift_json(self.problem, s) for s in self.shifts],
+            **self.coverage.to_json(),
+            "wall_seconds": round(self.wall_seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Infeasible:
+    reasons: tuple[str, ...]
+    proven: bool = True  # False: no roster found within the time limit
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "status": "infeasible",
+            "objective": None,
+            "best_bound": None,
+            "gap": None,
+            "shifts": [],
+            "coverage": {},
+            "under_coverage": {},
+            "over_coverage": {},
+            "reasons": list(self.reasons),
+        }
+
+
+def shift_times(problem: RosterProblem, s: RosterShift) -> ShiftTimes:
+    st = problem.shift_types[s.shift_type]
+    acts = tuple(
+        (a.kind, s.start + off, s.start + off + a.length_minutes)
+        for a, off in zip(st.activities, s.offsets, strict=True)
+    )
+    work = tuple((s.skill, lo, hi) for lo, hi in st.work_segments(s.start, s.offsets))
+    return ShiftTimes(s.agent, s.shift_type, s.start, s.start + st.length_minutes, acts, work)
+
+
+def shift_json(problem: RosterProblem, s: RosterShift) -> dict[str, object]:
+    origin = datetime.combine(problem.start, dtime())
+
+    def iso(minute: int) -> str:
+        return (origin + timedelta(minutes=minute)).isoformat(timespec="minutes")
+
+    t = shift_times(problem, s)
+    return {
+        "agent": s.agent,
+        "shift_type": s.shift_type,
+        "start": iso(t.start),
+        "end": iso(t.end),
+        "activities": [{"kind": k, "start": iso(lo), "end": iso(hi)} for k, lo, hi in t.activities],
+        "work": [{"skill": k, "start": iso(lo), "end": iso(hi)} for k, lo, hi in t.work],
+    }
+
+
+def build_schedule(
+    problem: RosterProblem,
+    *,
+    on_progress: Callable[[SolveProgress], None] | None = None,
+    stop: threading.Event | None = None,
+) -> Schedule | Infeasible:
+    """Roster for ``problem`` (see the module docstring); ``stop`` ends the search early
+    with the best roster so far."""
+    started = time.perf_counter()
+    deadline = started + problem.time_limit_seconds
+
+    def options(share: float | None) -> RunOptions:
+        left = deadline - time.perf_counter()
+        limit = left if share is None else min(left, share * problem.time_limit_seconds)
+        return RunOptions(
+            max(0.05, limit), problem.num_workers, problem.random_seed, on_progress, stop, started
+        )
+
+    reasons = precheck(problem)
+    if reasons:
+        return Infeasible(tuple(summarize(reasons)))
+    tours = solve_tours(problem, options(TOURS_SHARE))
+    targets = group_counts(tours.counts)
+    assignment = assign_agents(problem, targets, options(ASSIGN_SHARE))
+    if assignment.status == cp_model.INFEASIBLE:
+        return Infeasible(tuple(summarize(diagnose(problem, options(None)))))
+    if assignment.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Infeasible(
+            (
+                f"no roster found within time_limit_seconds {problem.time_limit_seconds:g} (not proven infeasible)",
+            ),
+            proven=False,
+        )
+    shifts = place_activities(problem, assignment.shifts, tours.counts, options(None))
+    coverage = coverage_of(problem, [shift_times(problem, s) for s in shifts])
+    objective = problem.under_weight * sum(coverage.under.values()) + problem.over_weight * sum(
+        coverage.over.values()
+    )
+    bound = tours.best_bound if tours.best_bound == tours.best_bound else 0.0
+    status = "optimal" if objective <= bound + 1e-6 else "feasible"
+    return Schedule(
+        problem, status, objective, bound, tuple(shifts), coverage, time.perf_counter() - started
+    )
+
+
+def place_activities(
+    problem: RosterProblem,
+    chosen: Mapping[str, Sequence[Option]],
+    hint: Mapping[Column, int],
+    options: RunOptions,
+) -> list[RosterShift]:
+    """Phase 3: activity placements for the fixed shifts, then handed out within each group."""
+    members: dict[Group, list[tuple[str, Option]]] = defaultdict(list)
+    for agent, opts in chosen.items():
+        for o in opts:
+            members[o.group].append((agent, o))
+    fixed = {g: len(m) for g, m in members.items()}
+    placed = solve_tours(problem, options, fixed=fixed, hint=hint, phase="breaks")
+    pool: dict[Group, list[int]] = defaultdict(list)
+    for c, n in sorted(placed.counts.items(), key=lambda cn: (cn[0].group, cn[0].placement)):
+        pool[c.group].extend([c.placement] * n)
+    out = []
+    for g, group in members.items():
+        placements = pool.get(g) or []
+        st = problem.shift_types[g[2]]
+        for j, (agent, o) in enumerate(sorted(group)):
+            p = placements[j] if j < len(placements) else len(st.placements) // 2
+            out.append(
+                RosterShift(agent, o.day, o.skill, o.shift_type, o.abs_start, st.placements[p])
+            )
+    return sorted(out, key=lambda s: (s.agent, s.start))
