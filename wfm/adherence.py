@@ -1,7 +1,7 @@
 """Schedule adherence and conformance: the published roster against the agents' actual states.
 
 Times are float seconds on one clock (Unix seconds live; any origin in tests): the
-roster's shifts and the :class:`routing.events.AgentStateChanged` events must use the
+roster's shifts and the :class:`routing.events.StateChange` events must use the
 same one. The same function serves the live view (``now`` given: nothing after it is
 known, a spell still running at ``now`` is open) and a day's report (``now`` omitted).
 
@@ -49,14 +49,28 @@ import bisect
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from routing.agent_state import AgentState
-from routing.events import AgentStateChanged
+
+class StateChange(Protocol):
+    """What adherence reads of an agent state event (``routing.events.StateChange``
+    has these fields; wfm does not import routing, DESIGN.md's layering)."""
+
+    @property
+    def at(self) -> float: ...
+    @property
+    def agent_id(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def reason(self) -> str | None: ...
+
+
+# The agent states of routing.agent_state.AgentState, by value.
+LOGGED_OUT, NOT_READY = "logged_out", "not_ready"
 
 #: The actual states in which an agent is working (on or ready for contacts).
-WORK_STATES: frozenset[str] = frozenset(
-    {AgentState.READY, AgentState.RESERVED, AgentState.TALKING, AgentState.HOLD, AgentState.WRAP_UP}
-)
+WORK_STATES: frozenset[str] = frozenset({"ready", "reserved", "talking", "hold", "wrap_up"})
 #: Not-ready reasons that are work all the same.
 WORK_REASONS: frozenset[str] = frozenset({"after_call_work"})
 #: Scheduled kinds other than activities.
@@ -177,28 +191,28 @@ class AdherenceReport:
 
 
 def _actual_label(state: str, reason: str | None) -> str:
-    return f"{state}:{reason}" if state == AgentState.NOT_READY and reason else state
+    return f"{state}:{reason}" if state == NOT_READY and reason else state
 
 
 def adherent(scheduled: str, state: str, reason: str | None) -> bool:
     """Whether an agent in ``state`` (with ``reason``) keeps the ``scheduled`` activity."""
     if scheduled == OFF:
-        return state == AgentState.LOGGED_OUT
+        return state == LOGGED_OUT
     if scheduled == WORK:
         return is_working(state, reason)
-    return state == AgentState.NOT_READY and reason == scheduled
+    return state == NOT_READY and reason == scheduled
 
 
 def is_working(state: str, reason: str | None) -> bool:
-    return state in WORK_STATES or (state == AgentState.NOT_READY and reason in WORK_REASONS)
+    return state in WORK_STATES or (state == NOT_READY and reason in WORK_REASONS)
 
 
 def _state_steps(
-    changes: Sequence[AgentStateChanged],
+    changes: Sequence[StateChange],
 ) -> tuple[list[float], list[tuple[str, str | None]]]:
     """The agent's state as a step function: at ``times[i]`` it becomes ``values[i]``."""
     times: list[float] = [float("-inf")]
-    values: list[tuple[str, str | None]] = [(AgentState.LOGGED_OUT, None)]
+    values: list[tuple[str, str | None]] = [(LOGGED_OUT, None)]
     for e in sorted(changes, key=lambda e: e.at):  # stable: equal times keep log order
         if times[-1] == e.at:
             values[-1] = (e.state, e.reason)
@@ -212,7 +226,7 @@ def _agent(
     agent: str,
     team: str,
     shifts: Sequence[ScheduledShift],
-    changes: Sequence[AgentStateChanged],
+    changes: Sequence[StateChange],
     lo: float,
     hi: float,
     now: float | None,
@@ -271,7 +285,7 @@ def _spells(
 
 def measure_adherence(
     shifts: Iterable[ScheduledShift],
-    changes: Iterable[AgentStateChanged],
+    changes: Iterable[StateChange],
     *,
     start: float,
     end: float,
@@ -298,7 +312,7 @@ def measure_adherence(
     by_agent_shifts: dict[str, list[ScheduledShift]] = {}
     for s in shifts:
         by_agent_shifts.setdefault(s.agent, []).append(s)
-    by_agent_changes: dict[str, list[AgentStateChanged]] = {}
+    by_agent_changes: dict[str, list[StateChange]] = {}
     for e in changes:
         if now is None or e.at <= now:
             by_agent_changes.setdefault(e.agent_id, []).append(e)

@@ -153,3 +153,12 @@ def test_bad_arguments(kwargs: dict[str, float], match: str) -> None:
 def test_activity_outside_its_shift_is_refused() -> None:
     with pytest.raises(ValueError, match="inside the shift"):
         ScheduledShift("A", 0.0, 60.0, (Activity("break", 50.0, 70.0),))
+
+
+def test_states_are_the_routing_engines() -> None:
+    from routing.agent_state import AgentState
+
+    from wfm.adherence import LOGGED_OUT, NOT_READY, WORK_STATES
+
+    values = {s.value for s in AgentState}
+    assert WORK_STATES | {LOGGED_OUT, NOT_READY} == values
