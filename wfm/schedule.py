@@ -33,7 +33,7 @@ from wfm.roster_checks import Coverage, ShiftTimes, coverage_of
 from wfm.roster_problem import RosterProblem
 from wfm.schedule_assign import Option, assign_agents
 from wfm.schedule_diagnose import diagnose, precheck, summarize
-from wfm.schedule_tours import Column, Group, group_counts, solve_tours
+from wfm.schedule_tours import Group, hand_out, solve_tours
 
 __all__ = ["Infeasible", "RosterShift", "Schedule", "SolveProgress", "build_schedule"]
 
@@ -148,7 +148,7 @@ def build_schedule(
     if reasons:
         return Infeasible(tuple(summarize(reasons)))
     tours = solve_tours(problem, options(TOURS_SHARE))
-    targets = group_counts(tours.counts)
+    targets = dict(tours.shifts)
     assignment = assign_agents(problem, targets, options(ASSIGN_SHARE))
     if assignment.status == cp_model.INFEASIBLE:
         return Infeasible(tuple(summarize(diagnose(problem, options(None)))))
@@ -159,7 +159,7 @@ def build_schedule(
             ),
             proven=False,
         )
-    shifts = place_activities(problem, assignment.shifts, tours.counts, options(None))
+    shifts = place_activities(problem, assignment.shifts, options(None))
     coverage = coverage_of(problem, [shift_times(problem, s) for s in shifts])
     objective = problem.under_weight * sum(coverage.under.values()) + problem.over_weight * sum(
         coverage.over.values()
@@ -174,7 +174,6 @@ def build_schedule(
 def place_activities(
     problem: RosterProblem,
     chosen: Mapping[str, Sequence[Option]],
-    hint: Mapping[Column, int],
     options: RunOptions,
 ) -> list[RosterShift]:
     """Phase 3: activity placements for the fixed shifts, then handed out within each group."""
@@ -183,17 +182,10 @@ def place_activities(
         for o in opts:
             members[o.group].append((agent, o))
     fixed = {g: len(m) for g, m in members.items()}
-    placed = solve_tours(problem, options, fixed=fixed, hint=hint, phase="breaks")
-    pool: dict[Group, list[int]] = defaultdict(list)
-    for c, n in sorted(placed.counts.items(), key=lambda cn: (cn[0].group, cn[0].placement)):
-        pool[c.group].extend([c.placement] * n)
+    placed = solve_tours(problem, options, fixed=fixed, phase="breaks")
     out = []
     for g, group in members.items():
-        placements = pool.get(g) or []
-        st = problem.shift_types[g[2]]
-        for j, (agent, o) in enumerate(sorted(group)):
-            p = placements[j] if j < len(placements) else len(st.placements) // 2
-            out.append(
-                RosterShift(agent, o.day, o.skill, o.shift_type, o.abs_start, st.placements[p])
-            )
+        placements = hand_out(problem, placed, g, len(group))
+        for (agent, o), offsets in zip(sorted(group), placements, strict=True):
+            out.append(RosterShift(agent, o.day, o.skill, o.shift_type, o.abs_start, offsets))
     return sorted(out, key=lambda s: (s.agent, s.start))

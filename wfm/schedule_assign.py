@@ -265,6 +265,10 @@ def assign_agents(
         model.add(dev >= n - count)
         objective.append(DEVIATION_WEIGHT * dev)
     model.minimize(sum(objective))
+    for agent_id, opts in greedy_assignment(problem, targets).items():
+        picked = set(opts)
+        for o, v in all_y[agent_id].items():
+            model.add_hint(v, o in picked)
     solver, status = solve(model, "assign", options)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Assignment({}, status)
@@ -273,3 +277,45 @@ def assign_agents(
         for a, y in all_y.items()
     }
     return Assignment(chosen, status)
+
+
+def greedy_assignment(
+    problem: RosterProblem, targets: Mapping[Group, int]
+) -> dict[str, list[Option]]:
+    """A starting point for the solver: working days where the targets need most shifts,
+    then each day's target shifts handed out in start order to agents sorted by the start
+    of their previous shift (so rest between days is kept where it can be)."""
+    need_day: dict[int, int] = defaultdict(int)
+    for g, n in targets.items():
+        need_day[g[0]] += n
+    days_of: dict[str, list[int]] = {}
+    for agent in problem.agents:
+        chosen: list[int] = []
+        for block in problem.blocks():
+            lo, _ = days_bounds(agent.days_per_week, len(block))
+            open_days = [d for d in block if agent_options(problem, agent, d)]
+            open_days.sort(key=lambda d: -need_day[d])
+            chosen.extend(open_days[:lo])
+        for d in chosen:
+            need_day[d] -= 1
+        days_of[agent.id] = sorted(chosen)
+    out: dict[str, list[Option]] = {a.id: [] for a in problem.agents}
+    last_start: dict[str, int] = {}
+    for day in range(problem.days):
+        slots = sorted(
+            ((g, n) for g, n in targets.items() if g[0] == day and n > 0), key=lambda gn: gn[0][3]
+        )
+        left = {g: n for g, n in slots}
+        working = [a for a in problem.agents if day in days_of[a.id]]
+        working.sort(key=lambda a: last_start.get(a.id, -1))
+        for agent in working:
+            opts = agent_options(problem, agent, day)
+            fits = [o for o in opts if left.get(o.group, 0) > 0]
+            pick = fits[0] if fits else (opts[len(opts) // 2] if opts else None)
+            if pick is None:
+                continue
+            if pick.group in left:
+                left[pick.group] -= 1
+            out[agent.id].append(pick)
+            last_start[agent.id] = pick.start
+    return out

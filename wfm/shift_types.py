@@ -85,6 +85,36 @@ class ShiftType:
             return "an activity runs past the end of the shift"
         return None
 
+    @cached_property
+    def parts(self) -> tuple[tuple[tuple[int, ...], tuple[tuple[int, ...], ...]], ...]:
+        """Activities in independent parts, each with its offset choices.
+
+        When each activity's window ends (latest offset + length) at or before the next one's
+        earliest offset, and the last one's inside the shift, every combination of offsets is
+        a placement: each activity is its own part and the choices multiply (Aykin's implicit
+        break model, 1996). Otherwise all activities form one part whose choices are the
+        placements. Returns ``((activity indexes), (offset tuples, ...))`` per part."""
+        acts = self.activities
+        separable = all(
+            a.latest_offset_minutes + a.length_minutes <= b.earliest_offset_minutes
+            for a, b in itertools.pairwise(acts)
+        ) and (
+            not acts
+            or acts[-1].latest_offset_minutes + acts[-1].length_minutes <= self.length_minutes
+        )
+        if not separable:
+            return ((tuple(range(len(acts))), self.placements),) if acts else ()
+        return tuple(((j,), tuple((o,) for o in a.offsets())) for j, a in enumerate(acts))
+
+    def activity_segments(
+        self, start: int, indexes: Sequence[int], offsets: Sequence[int]
+    ) -> list[tuple[int, int]]:
+        """Periods ``[from, to)`` of the activities ``indexes`` at ``offsets``."""
+        return [
+            (start + o, start + o + self.activities[j].length_minutes)
+            for j, o in zip(indexes, offsets, strict=True)
+        ]
+
     @property
     def paid_minutes(self) -> int:
         return self.length_minutes - sum(a.length_minutes for a in self.activities if not a.paid)
