@@ -48,6 +48,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.pages.wallboard",
     "app.pages.planner",
     "app.pages.qa",
+    "app.api.adherence",
+    "app.pages.adherence",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 

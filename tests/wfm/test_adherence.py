@@ -157,7 +157,6 @@ def test_activity_outside_its_shift_is_refused() -> None:
 
 def test_states_are_the_routing_engines() -> None:
     from routing.agent_state import AgentState
-
     from wfm.adherence import LOGGED_OUT, NOT_READY, WORK_STATES
 
     values = {s.value for s in AgentState}
