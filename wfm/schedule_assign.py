@@ -292,12 +292,13 @@ def greedy_assignment(
     for agent in problem.agents:
         chosen: list[int] = []
         for block in problem.blocks():
-            lo, _ = days_bounds(agent.days_per_week, len(block))
+            lo, hi = days_bounds(agent.days_per_week, len(block))
             open_days = [d for d in block if agent_options(problem, agent, d)]
             open_days.sort(key=lambda d: -need_day[d])
-            chosen.extend(open_days[:lo])
-        for d in chosen:
-            need_day[d] -= 1
+            for rank, d in enumerate(open_days[:hi]):
+                if rank < lo or need_day[d] > 0:
+                    chosen.append(d)
+                    need_day[d] -= 1
         days_of[agent.id] = sorted(chosen)
     out: dict[str, list[Option]] = {a.id: [] for a in problem.agents}
     last_start: dict[str, int] = {}
