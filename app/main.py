@@ -50,6 +50,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.pages.qa",
     "app.api.adherence",
     "app.pages.adherence",
+    "app.api.intraday",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 
