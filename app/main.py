@@ -51,6 +51,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.adherence",
     "app.pages.adherence",
     "app.api.intraday",
+    "app.pages.intraday",
+    "app.api.whatif",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     #: how the live engine picks among eligible agents; None: proficiency first in production,
     #: longest idle in the demo (so a person at a junior agent sees calls too)
     routing_selection: Literal["proficiency_then_longest_idle", "longest_idle"] | None = None
+    #: schedule simulations (what-if): a Dask scheduler (``tcp://host:8786``) to run the
+    #: replications on; None: the local process pool of ``simulation_workers`` (None: a core each)
+    dask_address: str | None = None
+    simulation_workers: int | None = Field(default=None, ge=1, le=256)
 
     def check_production_safety(self) -> None:
         """Refuse to run outside demo mode with the default secret or a weak one."""

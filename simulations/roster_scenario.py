@@ -119,6 +119,8 @@ def roster_entries(
     by_agent: dict[str, list[dict[str, Any]]] = {}
     for i, s in enumerate(shifts):
         where = f"shifts[{i}]"
+        if not isinstance(s, Mapping):
+            raise ValueError(f"{where} must be an object")  # noqa: TRY004 (bad JSON: one error kind)
         agent = s.get("agent")
         if not isinstance(agent, str) or not agent:
             raise ValueError(f"{where}.agent must be a non-empty string")
@@ -130,7 +132,10 @@ def roster_entries(
             continue  # outside the horizon
         lo = max(lo, 0.0)
         breaks = []
-        for j, a in enumerate(s.get("activities") or []):
+        activities = s.get("activities") or []
+        if not isinstance(activities, list) or not all(isinstance(a, Mapping) for a in activities):
+            raise ValueError(f"{where}.activities must be a list of objects")
+        for j, a in enumerate(activities):
             b_lo = _minute(a.get("start"), origin, f"{where}.activities[{j}].start")
             b_hi = _minute(a.get("end"), origin, f"{where}.activities[{j}].end")
             if b_lo < lo:

@@ -83,3 +83,15 @@ def test_intraday_view(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None
             ).status_code
             == 422
         )
+
+
+def test_intraday_page(sqlite_url: str) -> None:
+    with make_client(make_settings(sqlite_url)) as client:
+        create_user(client.app, "plan", "planner", locale="ko")
+        create_user(client.app, "agent1", "agent")
+        login(client, "agent1")
+        assert client.get("/planner/intraday").status_code == 403
+        login(client, "plan")
+        page = client.get("/planner/intraday")
+        assert page.status_code == 200
+        assert "당일 운영" in page.text and "/static/intraday.js" in page.text
