@@ -32,6 +32,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/agent", "Agent console", Role.agent),
     ("/wallboard", "Wallboard", Role.supervisor),
     ("/planner", "Planner", Role.planner),
+    ("/planner/roster", "Roster", Role.planner),
     ("/qa", "Quality", Role.qa),
 )
 
@@ -46,11 +47,10 @@ class NavItem:
 def nav_for(user: User | None, path: str) -> list[NavItem]:
     if user is None:
         return []
-    return [
-        NavItem(href, label, path.startswith(href))
-        for href, label, role in PAGES
-        if user.role in (role, Role.admin)
-    ]
+    shown = [(href, label) for href, label, role in PAGES if user.role in (role, Role.admin)]
+    # the longest matching link is the current page (/planner/roster, not also /planner)
+    current = max((h for h, _ in shown if path.startswith(h)), key=len, default=None)
+    return [NavItem(href, label, href == current) for href, label in shown]
 
 
 def home_for(user: User) -> str:
