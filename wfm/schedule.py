@@ -29,11 +29,13 @@ from datetime import time as dtime
 from ortools.sat.python import cp_model
 
 from wfm.cp_sat_run import RunOptions, SolveProgress
-from wfm.roster_checks import Coverage, ShiftTimes, coverage_of
+from wfm.roster_checks import Coverage, ShiftTimes, check_rules, coverage_of
 from wfm.roster_problem import RosterProblem
-from wfm.schedule_assign import Option, assign_agents
+from wfm.schedule_assign import Assignment, assign_agents, assignment_cost
 from wfm.schedule_diagnose import diagnose, precheck, summarize
-from wfm.schedule_tours import Group, hand_out, solve_tours
+from wfm.schedule_greedy import greedy_assignment
+from wfm.schedule_tours import hand_out, solve_tours
+from wfm.shift_options import Group, Option
 
 __all__ = ["Infeasible", "RosterShift", "Schedule", "SolveProgress", "build_schedule"]
 
@@ -149,17 +151,16 @@ def build_schedule(
         return Infeasible(tuple(summarize(reasons)))
     tours = solve_tours(problem, options(TOURS_SHARE))
     targets = dict(tours.shifts)
-    assignment = assign_agents(problem, targets, options(ASSIGN_SHARE))
+    start = greedy_assignment(problem, tours)
+    assignment = assign_agents(problem, targets, options(ASSIGN_SHARE), hint=start)
     if assignment.status == cp_model.INFEASIBLE:
         return Infeasible(tuple(summarize(diagnose(problem, options(None)))))
-    if assignment.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Infeasible(
-            (
-                f"no roster found within time_limit_seconds {problem.time_limit_seconds:g} (not proven infeasible)",
-            ),
-            proven=False,
-        )
-    shifts = place_activities(problem, assignment.shifts, options(None))
+    chosen = better_assignment(problem, targets, start, assignment)
+    if chosen is None:
+        limit = problem.time_limit_seconds
+        why = f"no roster found within time_limit_seconds {limit:g} (not proven infeasible)"
+        return Infeasible((why,), proven=False)
+    shifts = place_activities(problem, chosen, options(None))
     coverage = coverage_of(problem, [shift_times(problem, s) for s in shifts])
     objective = problem.under_weight * sum(coverage.under.values()) + problem.over_weight * sum(
         coverage.over.values()
@@ -169,6 +170,39 @@ def build_schedule(
     return Schedule(
         problem, status, objective, bound, tuple(shifts), coverage, time.perf_counter() - started
     )
+
+
+def better_assignment(
+    problem: RosterProblem,
+    targets: Mapping[Group, int],
+    start: Mapping[str, Sequence[Option]],
+    assignment: Assignment,
+) -> Mapping[str, Sequence[Option]] | None:
+    """The solver's assignment, or the greedy start when it keeps every rule and costs less
+    (CP-SAT does not always keep a hint it was given)."""
+    found = assignment.status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    if not start_keeps_rules(problem, start):
+        return assignment.shifts if found else None
+    if found and assignment_cost(problem, targets, assignment.shifts) <= assignment_cost(
+        problem, targets, start
+    ):
+        return assignment.shifts
+    return start
+
+
+def start_keeps_rules(problem: RosterProblem, start: Mapping[str, Sequence[Option]]) -> bool:
+    shifts = [
+        shift_times(
+            problem, RosterShift(a, o.day, o.skill, o.shift_type, o.abs_start, _first(problem, o))
+        )
+        for a, opts in start.items()
+        for o in opts
+    ]
+    return not check_rules(problem, shifts)
+
+
+def _first(problem: RosterProblem, o: Option) -> tuple[int, ...]:
+    return problem.shift_types[o.shift_type].placements[0]
 
 
 def place_activities(

@@ -11,7 +11,7 @@ infeasible agent can be explained through ``sufficient_assumptions_for_infeasibi
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,42 +19,10 @@ from ortools.sat.python import cp_model
 
 from wfm.cp_sat_run import RunOptions, solve
 from wfm.roster_problem import WEEKEND, AgentContract, RosterProblem, days_bounds, minutes_bounds
-from wfm.schedule_tours import Group
+from wfm.shift_options import Group, Option, agent_options
 from wfm.shift_types import MINUTES_PER_DAY
 
 DEVIATION_WEIGHT = 1000  # one shift off its phase-1 target outweighs any preference
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    day: int
-    skill: str
-    shift_type: str
-    start: int  # minute of the day
-    abs_start: int  # minutes from the horizon start
-    abs_end: int
-    paid_minutes: int
-
-    @property
-    def group(self) -> Group:
-        return (self.day, self.skill, self.shift_type, self.start)
-
-
-def agent_options(problem: RosterProblem, agent: AgentContract, day: int) -> list[Option]:
-    """Options open to ``agent`` on ``day``: allowed skill and shift type, not a day off,
-    clear of unavailable hours."""
-    if day in agent.time_off or agent.days_per_week == 0:
-        return []
-    out: list[Option] = []
-    for name in agent.shift_types:
-        st = problem.shift_types[name]
-        for start in st.starts():
-            lo = day * MINUTES_PER_DAY + start
-            hi = lo + st.length_minutes
-            if any(a < hi and lo < b for a, b in agent.unavailable):
-                continue
-            out.extend(Option(day, k, name, start, lo, hi, st.paid_minutes) for k in agent.skills)
-    return out
 
 
 # ---------------------------------------------------------------- rule helpers
@@ -240,22 +208,35 @@ class Assignment:
 
 
 def assign_agents(
-    problem: RosterProblem, targets: Mapping[Group, int], options: RunOptions
+    problem: RosterProblem,
+    targets: Mapping[Group, int],
+    options: RunOptions,
+    hint: Mapping[str, Sequence[Option]] | None = None,
 ) -> Assignment:
-    """Phase 2: choose each agent's shifts, matching the phase-1 targets per group."""
+    """Phase 2: choose each agent's shifts, matching the phase-1 targets per group; the
+    search starts from ``hint`` (each agent's shifts, e.g. :mod:`wfm.schedule_greedy`),
+    given in full (options, working days and deviations) so CP-SAT can take it as is."""
     model = cp_model.CpModel()
     all_y: dict[str, dict[Option, cp_model.IntVar]] = {}
     by_group: dict[Group, list[cp_model.IntVar]] = defaultdict(list)
     objective = []
+    hint = hint or {}
     for agent in problem.agents:
         y = option_vars(model, problem, agent)
-        add_agent_rules(model, problem, agent, y)
+        work = add_agent_rules(model, problem, agent, y)
         all_y[agent.id] = y
+        picked = set(hint.get(agent.id, ()))
+        if hint:
+            for o, v in y.items():
+                model.add_hint(v, o in picked)
+            for d, w in enumerate(work):
+                model.add_hint(w, any(o.day == d for o in picked))
         for o, v in y.items():
             by_group[o.group].append(v)
             cost = preference_cost(agent, o)
             if cost:
                 objective.append(problem.preference_weight * cost * v)
+    hinted = Counter(o.group for opts in hint.values() for o in opts)
     top = len(problem.agents)
     for g in set(by_group) | {g for g, n in targets.items() if n > 0}:
         n = targets.get(g, 0)
@@ -263,12 +244,10 @@ def assign_agents(
         count = sum(by_group.get(g, []))
         model.add(dev >= count - n)
         model.add(dev >= n - count)
+        if hint:
+            model.add_hint(dev, abs(hinted.get(g, 0) - n))
         objective.append(DEVIATION_WEIGHT * dev)
     model.minimize(sum(objective))
-    for agent_id, opts in greedy_assignment(problem, targets).items():
-        picked = set(opts)
-        for o, v in all_y[agent_id].items():
-            model.add_hint(v, o in picked)
     solver, status = solve(model, "assign", options)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Assignment({}, status)
@@ -279,44 +258,12 @@ def assign_agents(
     return Assignment(chosen, status)
 
 
-def greedy_assignment(
-    problem: RosterProblem, targets: Mapping[Group, int]
-) -> dict[str, list[Option]]:
-    """A starting point for the solver: working days where the targets need most shifts,
-    then each day's target shifts handed out in start order to agents sorted by the start
-    of their previous shift (so rest between days is kept where it can be)."""
-    need_day: dict[int, int] = defaultdict(int)
-    for g, n in targets.items():
-        need_day[g[0]] += n
-    days_of: dict[str, list[int]] = {}
-    for agent in problem.agents:
-        chosen: list[int] = []
-        for block in problem.blocks():
-            lo, hi = days_bounds(agent.days_per_week, len(block))
-            open_days = [d for d in block if agent_options(problem, agent, d)]
-            open_days.sort(key=lambda d: -need_day[d])
-            for rank, d in enumerate(open_days[:hi]):
-                if rank < lo or need_day[d] > 0:
-                    chosen.append(d)
-                    need_day[d] -= 1
-        days_of[agent.id] = sorted(chosen)
-    out: dict[str, list[Option]] = {a.id: [] for a in problem.agents}
-    last_start: dict[str, int] = {}
-    for day in range(problem.days):
-        slots = sorted(
-            ((g, n) for g, n in targets.items() if g[0] == day and n > 0), key=lambda gn: gn[0][3]
-        )
-        left = {g: n for g, n in slots}
-        working = [a for a in problem.agents if day in days_of[a.id]]
-        working.sort(key=lambda a: last_start.get(a.id, -1))
-        for agent in working:
-            opts = agent_options(problem, agent, day)
-            fits = [o for o in opts if left.get(o.group, 0) > 0]
-            pick = fits[0] if fits else (opts[len(opts) // 2] if opts else None)
-            if pick is None:
-                continue
-            if pick.group in left:
-                left[pick.group] -= 1
-            out[agent.id].append(pick)
-            last_start[agent.id] = pick.start
-    return out
+def assignment_cost(
+    problem: RosterProblem, targets: Mapping[Group, int], chosen: Mapping[str, Sequence[Option]]
+) -> int:
+    """The phase-2 objective of ``chosen``: deviations from the targets, then preferences."""
+    counts = Counter(o.group for opts in chosen.values() for o in opts)
+    deviation = sum(abs(counts.get(g, 0) - targets.get(g, 0)) for g in set(counts) | set(targets))
+    agents = {a.id: a for a in problem.agents}
+    prefs = sum(preference_cost(agents[a], o) for a, opts in chosen.items() for o in opts)
+    return DEVIATION_WEIGHT * deviation + problem.preference_weight * prefs

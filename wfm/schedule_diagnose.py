@@ -14,7 +14,8 @@ from ortools.sat.python import cp_model
 
 from wfm.cp_sat_run import RunOptions, make_solver
 from wfm.roster_problem import AgentContract, RosterProblem, days_bounds, minutes_bounds
-from wfm.schedule_assign import RULE_GROUPS, add_agent_rules, agent_options, option_vars
+from wfm.schedule_assign import RULE_GROUPS, add_agent_rules, option_vars
+from wfm.shift_options import agent_options
 
 MAX_REASONS = 20  # reasons listed; the count of the others is added
 AGENT_SECONDS = 5.0  # time limit of one agent's diagnosis

@@ -29,29 +29,38 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 from wfm.cp_sat_run import RunOptions, SolveProgress
-from wfm.roster_problem import AgentContract, RosterProblem, days_bounds
+from wfm.roster_problem import AgentContract, RosterProblem
+from wfm.schedule_patterns import AgentClass, Pattern, agent_classes
+from wfm.schedule_rounding import round_patterns, round_shifts
+from wfm.shift_options import Group
 from wfm.shift_types import MINUTES_PER_DAY, minutes_by_interval
 
 MAX_VARIABLES = 400_000  # shift groups and activity choices in one model
 MIP_GAP = 1e-4  # HiGHS stops once within 0.01 % of its bound
 
-Group = tuple[int, str, str, int]  # (day, skill, shift type, start minute of the day)
 Choice = tuple[Group, int, int]  # (group, part, choice)
+PatternVar = tuple[int, int, Pattern]  # (class index, block index, days)
 
 
 @dataclass(frozen=True)
 class TourSolution:
+    """Shifts per group, activity choices (phase 3) and agents per days-on pattern (phase 1,
+    class indexes into ``classes``)."""
+
     shifts: Mapping[Group, int]
     choices: Mapping[Choice, int]
+    patterns: Mapping[PatternVar, int]  # agents per (class, block, pattern)
     status: int  # scipy milp status: 0 optimal, 1 limit reached, 2 infeasible
     objective: float  # weighted agent-intervals
     best_bound: float
+    classes: tuple[AgentClass, ...] = ()
 
 
 def agent_can_work(agent: AgentContract, day: int) -> bool:
@@ -72,26 +81,6 @@ def required_minutes(problem: RosterProblem, skill: str) -> np.ndarray:
     """Required agent-minutes per interval, rounded to whole minutes."""
     out: np.ndarray = np.rint(problem.requirement(skill) * problem.interval_minutes)
     return out.astype(np.int64)
-
-
-def capacities(problem: RosterProblem) -> dict[tuple[str, object, object], int]:
-    """Agents available per (day), (day, skill) and (day, shift type)."""
-    cap: dict[tuple[str, object, object], int] = defaultdict(int)
-    for agent in problem.agents:
-        for day in range(problem.days):
-            if agent_can_work(agent, day):
-                cap[("day", day, None)] += 1
-                for k in agent.skills:
-                    cap[("skill", day, k)] += 1
-                for t in agent.shift_types:
-                    cap[("type", day, t)] += 1
-    return cap
-
-
-def block_bounds(problem: RosterProblem, block: range) -> tuple[int, int]:
-    """Working days of all agents together in a block: the sums of their bounds."""
-    pairs = [days_bounds(a.days_per_week, len(block)) for a in problem.agents]
-    return sum(lo for lo, _ in pairs), sum(hi for _, hi in pairs)
 
 
 class RowBlock:
@@ -125,13 +114,17 @@ class TourModel:
     groups: list[Group]
     choices: list[Choice]
     minutes: list[dict[int, int]]  # per variable (groups then choices): interval -> minutes
+    classes: list[AgentClass]
+    patterns: list[PatternVar]
 
     @property
     def n_vars(self) -> int:
-        return len(self.groups) + len(self.choices)
+        return len(self.groups) + len(self.choices) + len(self.patterns)
 
 
-def build_variables(problem: RosterProblem, groups: Sequence[Group]) -> TourModel:
+def build_variables(
+    problem: RosterProblem, groups: Sequence[Group], classes: Sequence[AgentClass]
+) -> TourModel:
     n, width = problem.n_intervals, problem.interval_minutes
     choices: list[Choice] = []
     shift_minutes = []
@@ -150,7 +143,15 @@ def build_variables(problem: RosterProblem, groups: Sequence[Group]) -> TourMode
             raise ValueError(
                 f"shift_types: more than {MAX_VARIABLES} tour variables; use larger steps"
             )
-    return TourModel(problem, list(groups), choices, shift_minutes + choice_minutes)
+    patterns = [
+        (c, b, pattern)
+        for c, k in enumerate(classes)
+        for b, block_patterns in enumerate(k.patterns)
+        for pattern in block_patterns
+    ]
+    return TourModel(
+        problem, list(groups), choices, shift_minutes + choice_minutes, list(classes), patterns
+    )
 
 
 def add_parts(rows: RowBlock, model: TourModel) -> None:
@@ -163,22 +164,51 @@ def add_parts(rows: RowBlock, model: TourModel) -> None:
         rows.add([*cols, index[g]], [1.0] * len(cols) + [-1.0], 0.0, 0.0)
 
 
-def add_capacity(rows: RowBlock, model: TourModel) -> None:
-    """Rule: a day has no more shifts than agents available that day (per skill and per
-    shift type too), and a 7-day block as many as the agents' contracts allow in sum."""
+def add_patterns(rows: RowBlock, model: TourModel) -> None:
+    """Rule: each class of agents works one days-on pattern per block, and the shifts of a
+    day are the agents working it: all shifts of the day = the agents on; for each set of
+    shift types (and of skills) agents allow, the day's shifts of those types are at least
+    the agents on who allow only them and at most those who allow any of them."""
     problem = model.problem
-    cap = capacities(problem)
-    sums: dict[tuple[str, object, object], list[int]] = defaultdict(list)
-    for j, (day, skill, name, _) in enumerate(model.groups):
-        sums[("day", day, None)].append(j)
-        sums[("skill", day, skill)].append(j)
-        sums[("type", day, name)].append(j)
-    for key, cols in sums.items():
-        rows.add(cols, [1.0] * len(cols), 0.0, cap[key])
-    for block in problem.blocks():
-        lo, hi = block_bounds(problem, block)
-        cols = [j for j, g in enumerate(model.groups) if g[0] in block]
-        rows.add(cols, [1.0] * len(cols), lo, hi)
+    base = len(model.groups) + len(model.choices)
+    on_day: dict[tuple[int, int], list[int]] = defaultdict(list)  # (class, day) -> z columns
+    per_class_block: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for j, (c, b, pattern) in enumerate(model.patterns):
+        per_class_block[(c, b)].append(base + j)
+        for d in pattern:
+            on_day[(c, d)].append(base + j)
+    for (c, _), cols in per_class_block.items():
+        size = len(model.classes[c].members)
+        rows.add(cols, [1.0] * len(cols), size, size)
+    by_day: dict[int, list[int]] = defaultdict(list)
+    for j, g in enumerate(model.groups):
+        by_day[g[0]].append(j)
+    for d in range(problem.days):
+        shifts = by_day.get(d, [])
+        every = [z for c in range(len(model.classes)) for z in on_day.get((c, d), [])]
+        rows.add([*shifts, *every], [1.0] * len(shifts) + [-1.0] * len(every), 0.0, 0.0)
+        for field in (1, 2):
+            sets = {_own(k, field) for k in model.classes}
+            for names in sorted(sets, key=sorted):
+                cols = [j for j in shifts if model.groups[j][field] in names]
+                lo = [
+                    z
+                    for c, k in enumerate(model.classes)
+                    if _own(k, field) <= names
+                    for z in on_day.get((c, d), [])
+                ]
+                hi = [
+                    z
+                    for c, k in enumerate(model.classes)
+                    if _own(k, field) & names
+                    for z in on_day.get((c, d), [])
+                ]
+                rows.add([*cols, *lo], [1.0] * len(cols) + [-1.0] * len(lo), 0.0, np.inf)
+                rows.add([*cols, *hi], [1.0] * len(cols) + [-1.0] * len(hi), -np.inf, 0.0)
+
+
+def _own(k: AgentClass, field: int) -> frozenset[str]:
+    return k.skills if field == 1 else k.shift_types
 
 
 def add_coverage(rows: RowBlock, model: TourModel) -> np.ndarray:
@@ -207,32 +237,23 @@ def add_coverage(rows: RowBlock, model: TourModel) -> np.ndarray:
     return need
 
 
-def solve_tours(
-    problem: RosterProblem,
-    options: RunOptions,
+def _lp(
+    model: TourModel,
+    rows: RowBlock,
+    need: np.ndarray,
     *,
-    fixed: Mapping[Group, int] | None = None,
-    phase: str = "tours",
-) -> TourSolution:
-    """Phase 1 (``fixed=None``): the LP relaxation, then shifts rounded by
-    :func:`round_shifts`; the LP optimum is the bound. Phase 3 (shifts per group fixed):
-    activity choices by branch and cut, whose LP relaxation is tight."""
-    if fixed is None:
-        groups = shift_groups(problem)
-    else:
-        groups = sorted(g for g, n in fixed.items() if n > 0)
-    model = build_variables(problem, groups)
-    rows = RowBlock()
-    add_parts(rows, model)
-    if fixed is None:
-        add_capacity(rows, model)
-    need = add_coverage(rows, model)
+    integer: bool,
+    fixed: Mapping[int, float],
+    seconds: float,
+) -> Any:
+    """Solve the model (HiGHS); ``fixed`` pins variables (index -> value)."""
+    problem = model.problem
     n, cells = model.n_vars, len(need)
     agents = float(max(1, len(problem.agents)))
     lo = np.zeros(n + 2 * cells)
     top = np.concatenate([np.full(n, agents), need, np.full(cells, np.inf)])
-    if fixed is not None:
-        lo[: len(groups)] = top[: len(groups)] = [fixed[g] for g in groups]
+    for j, v in fixed.items():
+        lo[j] = top[j] = v
     cost = np.concatenate(
         [
             np.zeros(n),
@@ -240,106 +261,89 @@ def solve_tours(
             np.full(cells, float(problem.over_weight)),
         ]
     )
-    integer = fixed is not None
-    result = milp(
+    return milp(
         cost,
         integrality=np.concatenate([np.full(n, int(integer)), np.zeros(2 * cells)]),
         bounds=Bounds(lo, top),
         constraints=rows.constraint(n + 2 * cells),
-        options={"time_limit": options.time_limit_seconds, "mip_rel_gap": MIP_GAP, "disp": False},
+        options={"time_limit": max(0.05, seconds), "mip_rel_gap": MIP_GAP, "disp": False},
     )
-    if result.x is None:
-        return TourSolution({}, {}, result.status, float("nan"), float("nan"))
-    scale = problem.interval_minutes
-    ng = len(groups)
-    if integer:
-        x = np.rint(result.x[:n]).astype(int)
-        shifts = {g: int(x[j]) for j, g in enumerate(groups) if x[j] > 0}
+
+
+def solve_tours(
+    problem: RosterProblem,
+    options: RunOptions,
+    *,
+    fixed: Mapping[Group, int] | None = None,
+    phase: str = "tours",
+) -> TourSolution:
+    """Phase 1 (``fixed=None``): the LP relaxation (its optimum is the bound), the patterns
+    rounded per class (:func:`wfm.schedule_rounding.round_patterns`), the LP again with them
+    fixed and its shifts rounded (:func:`wfm.schedule_rounding.round_shifts`). Phase 3
+    (shifts per group fixed): activity choices by branch and cut."""
+    deadline = time.perf_counter() + options.time_limit_seconds
+    if fixed is None:
+        model = build_variables(problem, shift_groups(problem), agent_classes(problem))
+    else:
+        model = build_variables(problem, sorted(g for g, n in fixed.items() if n > 0), [])
+    rows = RowBlock()
+    add_parts(rows, model)
+    if fixed is None:
+        add_patterns(rows, model)
+    need = add_coverage(rows, model)
+    ng = len(model.groups)
+    if fixed is not None:
+        pinned = {j: float(fixed[g]) for j, g in enumerate(model.groups)}
+        result = _lp(
+            model, rows, need, integer=True, fixed=pinned, seconds=options.time_limit_seconds
+        )
+        if result.x is None:
+            return TourSolution({}, {}, {}, result.status, float("nan"), float("nan"))
+        x = np.rint(result.x[: model.n_vars]).astype(int)
+        shifts = {g: int(x[j]) for j, g in enumerate(model.groups) if x[j] > 0}
         choices = {ch: int(x[ng + j]) for j, ch in enumerate(model.choices) if x[ng + j] > 0}
         bound = getattr(result, "mip_dual_bound", None)
-        bound = float(bound) if bound is not None and np.isfinite(bound) else 0.0
-        objective = float(result.fun)
+        solution = TourSolution(
+            shifts,
+            choices,
+            {},
+            result.status,
+            float(result.fun) / problem.interval_minutes,
+            (float(bound) if bound is not None and np.isfinite(bound) else 0.0)
+            / problem.interval_minutes,
+        )
     else:
-        shifts = round_shifts(model, result.x[:n], need)
-        choices = {}
-        bound = objective = float(result.fun)
-    solution = TourSolution(shifts, choices, result.status, objective / scale, bound / scale)
+        solution = _phase_one(model, rows, need, deadline)
     if options.on_progress is not None:
         wall = time.perf_counter() - options.started
         options.on_progress(SolveProgress(phase, 1, solution.objective, solution.best_bound, wall))
     return solution
 
 
-def expected_profiles(model: TourModel, lp: np.ndarray) -> np.ndarray:
-    """Work minutes per (skill, interval) cell of one shift of each group: its span less its
-    activities, each choice weighted as in the LP (uniformly where the LP has no shift)."""
+def _phase_one(model: TourModel, rows: RowBlock, need: np.ndarray, deadline: float) -> TourSolution:
     problem = model.problem
-    n_int = problem.n_intervals
-    skills = {k: j for j, k in enumerate(problem.skills)}
-    ng = len(model.groups)
-    prof = np.zeros((ng, len(skills) * n_int))
-    index = {g: j for j, g in enumerate(model.groups)}
-    for j, g in enumerate(model.groups):
-        base = skills[g[1]] * n_int
-        for i, m in model.minutes[j].items():
-            prof[j, base + i] += m
-    weights: dict[tuple[Group, int], list[tuple[int, float]]] = defaultdict(list)
-    for c, (g, p, _) in enumerate(model.choices):
-        weights[(g, p)].append((ng + c, float(lp[ng + c])))
-    for (g, _), items in weights.items():
-        total = sum(w for _, w in items)
-        j, base = index[g], skills[g[1]] * n_int
-        for v, w in items:
-            share = w / total if total > 1e-9 else 1.0 / len(items)
-            for i, m in model.minutes[v].items():
-                prof[j, base + i] -= share * m
-    return prof
-
-
-def round_shifts(model: TourModel, lp: np.ndarray, need: np.ndarray) -> dict[Group, int]:
-    """Whole shifts from the LP: the LP's shifts rounded down, then the shift that lowers the
-    weighted under/over coverage most added one at a time until each 7-day block holds at
-    least its minimum (and while it helps, up to the capacities)."""
-    problem = model.problem
-    ng = len(model.groups)
-    prof = expected_profiles(model, lp)
-    count = np.floor(lp[:ng] + 1e-6)
-    cov = count @ prof
-    cap = capacities(problem)
-    day_of = np.array([g[0] for g in model.groups])
-    keys = [
-        [("day", g[0], None), ("skill", g[0], g[1]), ("type", g[0], g[2])] for g in model.groups
-    ]
-    used: dict[tuple[str, object, object], float] = defaultdict(float)
-    for j in range(ng):
-        for key in keys[j]:
-            used[key] += count[j]
-    wu, wo = float(problem.under_weight), float(problem.over_weight)
-
-    def cost(c: np.ndarray) -> np.ndarray:
-        gap = need - c
-        out: np.ndarray = (wu * np.clip(gap, 0, None) + wo * np.clip(-gap, 0, None)).sum(axis=-1)
-        return out
-
-    for block in problem.blocks():
-        lo, hi = block_bounds(problem, block)
-        in_block = np.isin(day_of, list(block))
-        while True:
-            total = count[in_block].sum()
-            if total >= hi:
-                break
-            open_ = in_block & np.array([all(used[k] < cap[k] for k in keys[j]) for j in range(ng)])
-            if not open_.any():
-                break
-            gain = cost(cov) - cost(cov[None, :] + prof[open_])
-            best = int(np.flatnonzero(open_)[int(np.argmax(gain))])
-            if total >= lo and gain.max() <= 0:
-                break
-            count[best] += 1
-            cov = cov + prof[best]
-            for key in keys[best]:
-                used[key] += 1
-    return {g: int(count[j]) for j, g in enumerate(model.groups) if count[j] > 0}
+    first = _lp(model, rows, need, integer=False, fixed={}, seconds=deadline - time.perf_counter())
+    if first.x is None:
+        return TourSolution({}, {}, {}, first.status, float("nan"), float("nan"))
+    base = len(model.groups) + len(model.choices)
+    counts = round_patterns(model, first.x[base : base + len(model.patterns)])
+    pinned = {base + j: float(v) for j, v in enumerate(counts)}
+    second = _lp(
+        model, rows, need, integer=False, fixed=pinned, seconds=deadline - time.perf_counter()
+    )
+    lp = second.x if second.x is not None else first.x
+    shifts = round_shifts(model, lp, need)
+    patterns = {model.patterns[j]: int(v) for j, v in enumerate(counts) if v > 0}
+    scale = problem.interval_minutes
+    return TourSolution(
+        shifts,
+        {},
+        patterns,
+        first.status,
+        float(second.fun if second.x is not None else first.fun) / scale,
+        float(first.fun) / scale,
+        tuple(model.classes),
+    )
 
 
 def hand_out(

@@ -122,13 +122,6 @@ def test_enforcement_literals_switch_a_rule_off() -> None:
     assert solver.solve(model) == cp_model.OPTIMAL and solver.objective_value == 5
 
 
-def test_greedy_assignment_follows_the_targets() -> None:
-    p = parse_roster_problem(tiny())
-    targets = {(d, "general", "D5", s): 1 for d in range(5) for s in (480, 540)}
-    chosen = sa.greedy_assignment(p, targets)
-    assert sorted(o.start for opts in chosen.values() for o in opts) == [480] * 5 + [540] * 5
-
-
 def test_assign_agents_meets_targets_exactly_when_rules_allow() -> None:
     from wfm.cp_sat_run import RunOptions
 

@@ -5,19 +5,22 @@ from __future__ import annotations
 from tests.wfm.roster_cases import DAY, tiny
 from wfm.cp_sat_run import RunOptions
 from wfm.roster_problem import parse_roster_problem
-from wfm.schedule_tours import block_bounds, capacities, hand_out, shift_groups, solve_tours
+from wfm.schedule_patterns import agent_classes
+from wfm.schedule_tours import hand_out, shift_groups, solve_tours
 
 OPTIONS = RunOptions(10, num_workers=1)
 
 
-def test_groups_and_capacities() -> None:
+def test_groups_and_classes() -> None:
     data = tiny()
     data["agents"][0]["time_off"] = ["2027-01-04"]
     p = parse_roster_problem(data)
     assert len(shift_groups(p)) == 5 * 3  # 5 days x starts 08, 09, 10
-    cap = capacities(p)
-    assert cap[("day", 0, None)] == 1 and cap[("day", 1, None)] == 2
-    assert block_bounds(p, range(5)) == (6, 10)
+    classes = agent_classes(p)
+    assert [k.members for k in classes] == [("A",), ("B",)]  # A's time off sets it apart
+    # 5 days of a week at 5 a week: 3 to 5 days, never Monday for A
+    assert all(0 not in pattern for pattern in classes[0].patterns[0])
+    assert len(classes[1].patterns[0]) == 10 + 5 + 1  # C(5,3) + C(5,4) + C(5,5)
 
 
 def test_tours_cover_the_tiny_requirement_exactly() -> None:
@@ -25,6 +28,8 @@ def test_tours_cover_the_tiny_requirement_exactly() -> None:
     tours = solve_tours(p, OPTIONS)
     assert tours.best_bound == 0 and tours.objective == 0
     assert tours.shifts == {(d, "general", "D5", s): 1 for d in range(5) for s in (480, 540)}
+    assert sum(tours.patterns.values()) == 2  # one days-on pattern per agent
+    assert all(len(pattern) == 5 for _, _, pattern in tours.patterns)
 
 
 def test_capacity_binds_on_a_day_off() -> None:
