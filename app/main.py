@@ -55,6 +55,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.intraday",
     "app.pages.intraday",
     "app.api.whatif",
+    "app.pages.whatif",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 

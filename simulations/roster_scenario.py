@@ -180,8 +180,12 @@ def roster_scenario(
             }
         ]
     if not scenario["roster"]:
+        if not what_if.extra_agents:
+            raise ValueError(
+                f"no shift of the roster falls in the {r.days}-day horizon from {r.first_day}"
+                " (choose another roster or first day, or add agents)"
+            )
         del scenario["roster"]
-        scenario.setdefault("agent_groups", [{"name": "nobody", "agents_per_interval": [0]}])
     return scenario
 
 

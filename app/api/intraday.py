@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
+from sqlmodel import col, select
 
 from app.adherence_feed import day_bounds
 from app.api.errors import field_error
@@ -34,8 +35,8 @@ from app.api.wfm import (
 )
 from app.auth import require_role
 from app.deps import SessionDep
-from app.models import User
-from app.queries import CENTER_TZ
+from app.models import Interaction, User
+from app.queries import CENTER_TZ, as_utc
 from app.rosters import latest_published, published_shifts
 from app.wfm_history import history_from_interactions, today_in_center
 from wfm.forecast import Forecast
@@ -78,27 +79,36 @@ class IntradayPublic(BaseModel):
 
 
 def _actuals(
-    session: SessionDep, queue: str, day: date, minutes: int, now: datetime
+    session: SessionDep, queue: str, forecast: Forecast, minutes: int, now: datetime
 ) -> list[tuple[datetime, float]]:
-    """Calls offered in the day's intervals that are over by ``now`` (naive local starts)."""
-    local_now = now.astimezone(CENTER_TZ).replace(tzinfo=None)
-    lo, hi = day_bounds(day)
-    if local_now <= lo:
-        return []
-    until = min(now, hi.replace(tzinfo=CENTER_TZ))
-    try:
-        seen = history_from_interactions(session, queue, minutes, until, days=1)
-    except ValueError:  # no call yet
-        return []
-    if day not in seen.days:
-        return []
-    i = seen.days.index(day)
+    """Calls offered in the forecast's intervals that are over by ``now``, each paired with
+    the forecast's own start (inbound interactions of ``queue`` by arrival)."""
     step = timedelta(minutes=minutes)
-    return [
-        (start, float(seen.offered[i, j]))
-        for j, start in enumerate(seen.interval_starts(day))
-        if start + step <= (now if start.tzinfo else local_now)
-    ]
+
+    def naive(moment: datetime) -> datetime:
+        return (
+            as_utc(moment).astimezone(CENTER_TZ).replace(tzinfo=None) if moment.tzinfo else moment
+        )
+
+    over = [s for s in forecast.starts if naive(s) + step <= naive(now)]
+    if not over:
+        return []
+    lo = over[0] if over[0].tzinfo else over[0].replace(tzinfo=CENTER_TZ)
+    hi = over[-1] + step if over[-1].tzinfo else (over[-1] + step).replace(tzinfo=CENTER_TZ)
+    arrived = session.exec(
+        select(Interaction.arrived_at)
+        .where(Interaction.queue == queue, Interaction.direction == "inbound")
+        .where(col(Interaction.arrived_at) >= as_utc(lo), col(Interaction.arrived_at) < as_utc(hi))
+    ).all()
+    index = {naive(s): s for s in over}
+    counts = dict.fromkeys(over, 0.0)
+    origin = naive(over[0])
+    for at in arrived:
+        local = naive(as_utc(at))
+        key = index.get(origin + step * ((local - origin) // step))
+        if key is not None:
+            counts[key] += 1
+    return list(counts.items())
 
 
 def _scheduled(session: SessionDep, day: date, minutes: int, n: int) -> list[float]:
@@ -142,7 +152,7 @@ def intraday(
         raise field_error(("query", "queue"), str(exc)) from None
     request = ForecastRequest(queue=queue, interval_minutes=interval_minutes, start=day, days=1)
     forecast, public = make_forecast(history, request)
-    actuals = _actuals(session, queue, day, interval_minutes, now)
+    actuals = _actuals(session, queue, forecast, interval_minutes, now)
     updated: Forecast = forecast.reforecast(actuals) if actuals else forecast
     re_rows = updated.rows()
     staffing = staffing_rows(

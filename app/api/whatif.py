@@ -165,6 +165,7 @@ def start_whatif(
             aht,
             body.patience_mean_seconds,
             body.threshold_seconds,
+            body.queue or "general",
         )
     except ValueError as exc:
         raise field_error(("body",), str(exc)) from None

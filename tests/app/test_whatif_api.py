@@ -131,3 +131,9 @@ def test_bad_requests_name_the_field(
 def test_unknown_job_is_404(client: TestClient) -> None:
     assert client.get("/api/whatif/0123456789abcdef").status_code == 404
     assert client.get("/api/whatif/nope").status_code == 422
+
+
+def test_page(client: TestClient) -> None:
+    page = client.get("/planner/whatif")
+    assert page.status_code == 200
+    assert "근무표 시뮬레이션" in page.text and "/static/whatif.js" in page.text

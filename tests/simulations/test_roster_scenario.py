@@ -141,3 +141,11 @@ def test_lunch_hour_shows_in_its_interval() -> None:
     low, high = morning["service_level"]["low"], morning["service_level"]["high"]
     assert low is not None and high is not None and low <= morning["service_level"]["mean"] <= high
     assert bands[3]["asa_seconds"]["mean"] is None  # no calls at 03:00
+
+
+def test_a_roster_outside_the_horizon_is_an_error_unless_agents_are_added() -> None:
+    late = [shift("A", "2027-01-09T09:00", "2027-01-09T17:00")]
+    with pytest.raises(ValueError, match="no shift of the roster falls in the 1-day horizon"):
+        roster_scenario(late, rehearsal())
+    s = roster_scenario(late, rehearsal(), WhatIf(extra_agents=2))
+    assert "roster" not in s and s["agent_groups"][0]["agents_per_interval"][10] == 2
