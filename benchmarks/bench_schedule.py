@@ -282,11 +282,12 @@ def week(agents: int, workers: int, time_limit: float) -> int:
         return 1
     shifts = result.to_json()["shifts"]
     assert isinstance(shifts, list)
-    timings = []
-    for _ in range(5):
-        t = time.perf_counter()
+    timings, cpu = [], []
+    for _ in range(9):
+        t, c = time.perf_counter(), time.process_time()
         evaluation = evaluate_roster(problem, shifts)
         timings.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     under = result.coverage.under["general"]
     gap = under - bound.under_coverage
     print(
@@ -306,7 +307,9 @@ def week(agents: int, workers: int, time_limit: float) -> int:
         f"  over-coverage {result.coverage.over['general']:.1f}; objective {result.objective:.0f}, solver bound {result.best_bound:.0f}, gap {result.gap:.2%}"
     )
     print(
-        f"  evaluate_roster on {len(shifts)} shifts: best {min(timings) * 1000:.1f} ms, median {sorted(timings)[2] * 1000:.1f} ms"
+        f"  evaluate_roster on {len(shifts)} shifts: wall best {min(timings) * 1000:.1f} ms,"
+        f" median {sorted(timings)[4] * 1000:.1f} ms; CPU best {min(cpu) * 1000:.1f} ms"
+        " (CPU time is what the machine's load does not inflate)"
     )
     return 0 if not evaluation.violations else 1
 

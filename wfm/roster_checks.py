@@ -24,12 +24,12 @@ import itertools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
+from functools import lru_cache
 
 import numpy as np
 
 from wfm.roster_problem import (
-    WEEKEND,
     AgentContract,
     RosterProblem,
     days_bounds,
@@ -130,16 +130,12 @@ def parse_shift(
 ) -> ShiftTimes:
     if not isinstance(raw, Mapping):
         raise ValueError(f"{path}: must be an object")  # noqa: TRY004 - the contract is ValueError naming the JSON path
-    origin = datetime.combine(problem.start, time())
 
     def minute(value: object, where: str) -> int:
-        try:
-            when = datetime.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            when = None
-        if when is None or when.tzinfo is not None:
+        got = _minutes_from(value, problem.start) if isinstance(value, str) else None
+        if got is None:
             raise ValueError(f"{where}: not a local ISO time YYYY-MM-DDTHH:MM: {value!r}")
-        return int((when - origin).total_seconds() // 60)
+        return got
 
     def name(d: Mapping[str, object], key: str, where: str) -> str:
         value = d.get(key)
@@ -178,6 +174,19 @@ def parse_shift(
         work = [(skill, lo, hi) for lo, hi in _gaps(start, end, [(lo, hi) for _, lo, hi in acts])]
     shift_type = name(raw, "shift_type", f"{path}.shift_type")
     return ShiftTimes(agent, shift_type, start, end, tuple(acts), tuple(work))
+
+
+@lru_cache(maxsize=65_536)
+def _minutes_from(text: str, start: date) -> int | None:
+    """Minutes from local midnight of ``start`` to the naive ISO time ``text`` (cached: a
+    roster repeats the same times many times)."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is not None:
+        return None
+    return int((when - datetime.combine(start, time())).total_seconds() // 60)
 
 
 def _items(value: object, path: str) -> list[Mapping[str, object]]:
@@ -226,7 +235,8 @@ def check_rules(problem: RosterProblem, shifts: Sequence[ShiftTimes]) -> list[Vi
 
 
 def _date(problem: RosterProblem, day: int) -> str:
-    return problem.date_of(day).isoformat()
+    dates = problem.day_dates
+    return dates[day] if 0 <= day < len(dates) else problem.date_of(day).isoformat()
 
 
 def _shift_violations(
@@ -379,7 +389,7 @@ def _block_violations(
             )
         )
     if rules.max_weekend_days is not None:
-        weekend = sum(work[d] for d in block if problem.weekday(d) in WEEKEND)
+        weekend = sum(work[d] for d in block if d in problem.weekend_days)
         if weekend > rules.max_weekend_days:
             out.append(
                 Violation(

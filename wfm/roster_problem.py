@@ -41,6 +41,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 import numpy as np
 
@@ -129,6 +130,16 @@ class RosterProblem:
     def blocks(self) -> list[range]:
         """The blocks of 7 days counted from ``start`` (the last may be shorter)."""
         return [range(b, min(b + 7, self.days)) for b in range(0, self.days, 7)]
+
+    @cached_property
+    def day_dates(self) -> tuple[str, ...]:
+        """ISO date of each day of the horizon."""
+        return tuple((self.start + timedelta(days=d)).isoformat() for d in range(self.days))
+
+    @cached_property
+    def weekend_days(self) -> frozenset[int]:
+        """Days of the horizon that fall on a Saturday or Sunday."""
+        return frozenset(d for d in range(self.days) if self.weekday(d) in WEEKEND)
 
     def date_of(self, day: int) -> date:
         return self.start + timedelta(days=day)

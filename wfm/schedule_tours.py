@@ -242,11 +242,12 @@ def _lp(
     rows: RowBlock,
     need: np.ndarray,
     *,
-    integer: bool,
+    integer: bool | np.ndarray,
     fixed: Mapping[int, float],
     seconds: float,
 ) -> Any:
-    """Solve the model (HiGHS); ``fixed`` pins variables (index -> value)."""
+    """Solve the model (HiGHS); ``integer`` says which variables are whole (all when True),
+    ``fixed`` pins variables (index -> value)."""
     problem = model.problem
     n, cells = model.n_vars, len(need)
     agents = float(max(1, len(problem.agents)))
@@ -263,7 +264,9 @@ def _lp(
     )
     return milp(
         cost,
-        integrality=np.concatenate([np.full(n, int(integer)), np.zeros(2 * cells)]),
+        integrality=np.concatenate(
+            [np.broadcast_to(np.asarray(integer, dtype=int), n), np.zeros(2 * cells)]
+        ),
         bounds=Bounds(lo, top),
         constraints=rows.constraint(n + 2 * cells),
         options={"time_limit": max(0.05, seconds), "mip_rel_gap": MIP_GAP, "disp": False},
@@ -321,11 +324,14 @@ def solve_tours(
 
 
 def _phase_one(model: TourModel, rows: RowBlock, need: np.ndarray, deadline: float) -> TourSolution:
+    """LP bound; rounding; then branch and cut on whole shifts and patterns (activity
+    choices left fractional, phase 3 settles them) for the time left, kept if better."""
     problem = model.problem
     first = _lp(model, rows, need, integer=False, fixed={}, seconds=deadline - time.perf_counter())
     if first.x is None:
         return TourSolution({}, {}, {}, first.status, float("nan"), float("nan"))
-    base = len(model.groups) + len(model.choices)
+    ng = len(model.groups)
+    base = ng + len(model.choices)
     counts = round_patterns(model, first.x[base : base + len(model.patterns)])
     pinned = {base + j: float(v) for j, v in enumerate(counts)}
     second = _lp(
@@ -333,6 +339,18 @@ def _phase_one(model: TourModel, rows: RowBlock, need: np.ndarray, deadline: flo
     )
     lp = second.x if second.x is not None else first.x
     shifts = round_shifts(model, lp, need)
+    both = {**pinned, **{j: float(shifts.get(g, 0)) for j, g in enumerate(model.groups)}}
+    rounded = _lp(
+        model, rows, need, integer=False, fixed=both, seconds=deadline - time.perf_counter()
+    )
+    value = float(rounded.fun) if rounded.x is not None else np.inf
+    whole = np.zeros(model.n_vars, dtype=bool)
+    whole[:ng] = whole[base:] = True
+    mip = _lp(model, rows, need, integer=whole, fixed={}, seconds=deadline - time.perf_counter())
+    if mip.x is not None and float(mip.fun) < value - 1e-6:
+        value = float(mip.fun)
+        shifts = {g: round(float(mip.x[j])) for j, g in enumerate(model.groups) if mip.x[j] > 0.5}
+        counts = np.rint(mip.x[base : base + len(model.patterns)])
     patterns = {model.patterns[j]: int(v) for j, v in enumerate(counts) if v > 0}
     scale = problem.interval_minutes
     return TourSolution(
@@ -340,7 +358,7 @@ def _phase_one(model: TourModel, rows: RowBlock, need: np.ndarray, deadline: flo
         {},
         patterns,
         first.status,
-        float(second.fun if second.x is not None else first.fun) / scale,
+        value / scale,
         float(first.fun) / scale,
         tuple(model.classes),
     )
