@@ -33,6 +33,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/wallboard", "Wallboard", Role.supervisor),
     ("/planner", "Planner", Role.planner),
     ("/planner/roster", "Roster", Role.planner),
+    ("/planner/intraday", "Intraday", Role.planner),
+    ("/planner/whatif", "Schedule simulation", Role.planner),
+    ("/wallboard/adherence", "Adherence", Role.supervisor),
     ("/qa", "Quality", Role.qa),
 )
 
