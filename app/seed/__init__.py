@@ -10,7 +10,8 @@ size and ``today`` give the same bank. Modules, one concept each:
 - :mod:`app.seed.agents`: agents, skills, users, queues;
 - :mod:`app.seed.history`: eight weeks of calls (``interaction``);
 - :mod:`app.seed.roster`: the published roster of the current week, built by the solver
-  from that history (after the main transaction; ``roster=False`` leaves it out);
+  from that history (after the main transaction; ``roster=False`` leaves it out; a roster
+  the solver cannot build is logged as a warning and the bank stays seeded);
 - :mod:`app.seed.names` (Korean names), :mod:`app.seed.kst` (Korean local time ↔ UTC);
 - :mod:`app.seed.bulk`: executemany on SQLite, COPY on PostgreSQL (indexes and foreign
   keys rebuilt after the load, then ANALYZE); :mod:`app.seed.progress`: the stderr bar.
@@ -23,6 +24,7 @@ PostgreSQL sequences are moved past them afterwards.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +61,8 @@ from app.seed.roster import seed_roster
 from app.seed.tiers import assign_tiers
 
 __all__ = ["CHUNK_CUSTOMERS", "Progress", "SeedSummary", "is_seeded", "reset", "seed_demo"]
+
+log = logging.getLogger("contactops.seed")
 
 CHUNK_CUSTOMERS = 50_000
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -125,8 +129,11 @@ def seed_demo(
     _analyze(engine, report)
     if roster:
         report("roster", 0, 1)
-        seed_roster(engine, today)
-        rows["roster"] = rows["roster_version"] = 1
+        try:
+            seed_roster(engine, today)
+            rows["roster"] = rows["roster_version"] = 1
+        except ValueError as exc:  # the bank is seeded; a planner can build the roster later
+            log.warning("the demo roster was not built: %s", exc)
         report("roster", 1, 1)
     return SeedSummary(rows=rows, seconds=time.perf_counter() - started)
 

@@ -186,7 +186,7 @@
     Plotly.react("chart-coverage", [
       { x: xs, y: cov, name: T.scheduled || "scheduled", type: "scatter", mode: "lines", line: { shape: "hv", color: "#1f5fbf", width: 2 }, fill: "tozeroy", fillcolor: "rgba(31,95,191,0.15)" },
       { x: xs, y: req, name: T.required || "required", type: "scatter", mode: "lines", line: { shape: "hv", color: "#b42318", width: 2, dash: "dot" } },
-    ], { margin: { t: 8, r: 10, b: 36, l: 44 }, xaxis: { tickformat: "%H:%M", hoverformat: "%m-%d %H:%M", range, dtick: 3600000 },
+    ], { margin: { t: 8, r: 6, b: 36, l: NAME_W }, xaxis: { tickformat: "%H:%M", hoverformat: "%m-%d %H:%M", range, dtick: 3600000 },
          yaxis: { title: T.agents || "agents", rangemode: "tozero" }, legend: { orientation: "h" } },
     { responsive: true, displaylogo: false });
   }

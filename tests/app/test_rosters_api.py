@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
@@ -252,32 +251,3 @@ def test_cancel_through_the_api(client: TestClient) -> None:
     job = wait_for(client, r.json()["id"])
     assert job["state"] in ("cancelled", "done")  # it may have finished before the cancel
     assert job["version_id"] is not None
-
-
-@pytest.fixture
-def demo_client(sqlite_url: str) -> Iterator[TestClient]:
-    from app.seed import seed_demo
-
-    with make_client(make_settings(sqlite_url)) as c:
-        seed_demo(c.app.state.engine, customers=300, seed=3, today=date(2027, 1, 6), roster=False)  # type: ignore[attr-defined]
-        create_user(c.app, "plan", "planner")
-        yield c
-
-
-def test_the_whole_chain_history_forecast_staffing_roster(demo_client: TestClient) -> None:
-    client = demo_client
-    login(client, "plan")
-    body = {"queues": ["fx"], "start": "2027-01-06", "days": 1, "interval_minutes": 60,
-            "method": "weekday_mean", "time_limit_seconds": 20}
-    r = client.post("/api/wfm/rosters/jobs", json=body)
-    assert r.status_code == 202, r.text
-    job = wait_for(client, r.json()["id"], 120)
-    assert job["state"] == "done", job
-    v = client.get(f"/api/wfm/rosters/versions/{job['version_id']}").json()
-    required = v["required"]["fx"]
-    assert len(required) == 24 and sum(required) > 0  # calls in the history: agents required
-    assert all(required[h] == 0 for h in range(7))  # none at night
-    fx_agents = {a["id"] for a in v["agents"]}
-    assert fx_agents and all("fx" in a["skills"] for a in v["agents"])
-    assert {s["agent"] for s in v["roster"]["shifts"]} <= fx_agents
-    assert v["roster"]["shifts"]
