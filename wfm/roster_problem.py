@@ -24,6 +24,9 @@ Fields (``*`` = required)::
                           max_weekend_days}
     objective            {under_weight (default 100), over_weight (default 1),
                           preference_weight (default 1)}
+    offered_calls        {skill: [calls per interval, ...]} with aht_seconds {skill: s} and
+                         service_level_threshold_seconds (default 20): weight each interval's
+                         under-coverage by what one more agent buys there (wfm.roster_weights)
     time_limit_seconds   default 60, at most MAX_TIME_LIMIT_SECONDS
     num_workers          CP-SAT workers, default 0 (one per core), at most 64
     random_seed          CP-SAT seed, default 0
@@ -112,6 +115,9 @@ class RosterProblem:
     under_weight: int = 100
     over_weight: int = 1
     preference_weight: int = 1
+    offered_calls: Mapping[str, np.ndarray] = field(default_factory=dict)  # skill -> calls
+    aht_seconds: Mapping[str, float] = field(default_factory=dict)  # skill -> handle time
+    service_level_threshold_seconds: float = 20.0
 
     @property
     def intervals_per_day(self) -> int:
@@ -191,6 +197,7 @@ def parse_roster_problem(data: Mapping[str, object]) -> RosterProblem:
     rules = _rules(data.get("rules", {}))
     agents = _agents(data.get("agents"), shift_types, start, days)
     objective = _mapping(data.get("objective", {}), "objective")
+    calls, aht, threshold = _calls(data, required, n)
     return RosterProblem(
         start=start,
         days=days,
@@ -209,7 +216,42 @@ def parse_roster_problem(data: Mapping[str, object]) -> RosterProblem:
         preference_weight=_int(
             objective, "preference_weight", "objective.preference_weight", 0, 10**6, default=1
         ),
+        offered_calls=calls,
+        aht_seconds=aht,
+        service_level_threshold_seconds=threshold,
     )
+
+
+def _calls(
+    data: Mapping[str, object], required: Mapping[str, np.ndarray], n: int
+) -> tuple[dict[str, np.ndarray], dict[str, float], float]:
+    """Optional call figures (``offered_calls``, ``aht_seconds`` per skill and
+    ``service_level_threshold_seconds``) that weight each interval by what one more agent buys
+    there (:mod:`wfm.roster_weights`)."""
+    if "offered_calls" not in data:
+        return {}, {}, 20.0
+    calls = _required(data.get("offered_calls"), n, "offered_calls")
+    aht = _mapping(data.get("aht_seconds"), "aht_seconds")
+    out_aht: dict[str, float] = {}
+    for skill in calls:
+        if skill not in required:
+            raise ValueError(f"offered_calls.{skill}: not a skill of required")
+        value = aht.get(skill)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 86_400:
+            raise ValueError(
+                f"aht_seconds.{skill}: must be a number of seconds in (0, 86400], got {value!r}"
+            )
+        out_aht[skill] = float(value)
+    threshold = data.get("service_level_threshold_seconds", 20)
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not 0 <= threshold <= 3600
+    ):
+        raise ValueError(
+            f"service_level_threshold_seconds: must be between 0 and 3600, got {threshold!r}"
+        )
+    return calls, out_aht, float(threshold)
 
 
 def _mapping(value: object, path: str) -> Mapping[str, object]:
@@ -284,15 +326,15 @@ def _clock(d: Mapping[str, object], key: str, path: str) -> int:
     return h * 60 + m
 
 
-def _required(value: object, n: int) -> dict[str, np.ndarray]:
-    mapping = _mapping(value, "required")
+def _required(value: object, n: int, name: str = "required") -> dict[str, np.ndarray]:
+    mapping = _mapping(value, name)
     if not mapping:
-        raise ValueError("required: must name at least one skill")
+        raise ValueError(f"{name}: must name at least one skill")
     if len(mapping) > MAX_SKILLS:
-        raise ValueError(f"required: at most {MAX_SKILLS} skills, got {len(mapping)}")
+        raise ValueError(f"{name}: at most {MAX_SKILLS} skills, got {len(mapping)}")
     out = {}
     for skill, series in mapping.items():
-        path = f"required.{skill}"
+        path = f"{name}.{skill}"
         values = _list(series, path, n)
         if len(values) != n:
             raise ValueError(

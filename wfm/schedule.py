@@ -10,8 +10,10 @@ Three CP-SAT solves, as practice shows best (tour scheduling, then tour assignme
    to keep coverage smooth.
 
 The time limit is shared: step 1 gets 40 %, step 2 up to 35 % and step 3 what is left (a step
-that proves its optimum early hands its time on). ``objective = under_weight * under +
-over_weight * over`` in agent-intervals over all skills, measured on the final roster;
+that proves its optimum early hands its time on). ``objective = sum_i w_i * under_i +
+over_weight * over`` in agent-intervals over all skills (``w_i = under_weight``, or the
+Erlang weights of :mod:`wfm.roster_weights` when the problem gives calls), measured on the
+final roster;
 ``gap = (objective - best_bound) / max(objective, 1)``; the status is ``optimal`` when the
 roster reaches the bound, else ``feasible``.
 """
@@ -26,11 +28,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as dtime
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from wfm.cp_sat_run import RunOptions, SolveProgress
 from wfm.roster_checks import Coverage, ShiftTimes, check_rules, coverage_of
 from wfm.roster_problem import RosterProblem
+from wfm.roster_weights import under_weights
 from wfm.schedule_assign import Assignment, assign_agents, assignment_cost
 from wfm.schedule_diagnose import diagnose, precheck, summarize
 from wfm.schedule_greedy import greedy_assignment
@@ -39,6 +43,7 @@ from wfm.shift_options import Group, Option
 
 __all__ = ["Infeasible", "RosterShift", "Schedule", "SolveProgress", "build_schedule"]
 
+STOPPED_SECONDS = 2.0  # a phase's limit once stop is set (CP-SAT still finds a first roster)
 TOURS_SHARE = 0.40
 ASSIGN_SHARE = 0.35
 
@@ -142,6 +147,8 @@ def build_schedule(
     def options(share: float | None) -> RunOptions:
         left = deadline - time.perf_counter()
         limit = left if share is None else min(left, share * problem.time_limit_seconds)
+        if stop is not None and stop.is_set():
+            limit = min(limit, STOPPED_SECONDS)
         return RunOptions(
             max(0.05, limit), problem.num_workers, problem.random_seed, on_progress, stop, started
         )
@@ -162,14 +169,21 @@ def build_schedule(
         return Infeasible((why,), proven=False)
     shifts = place_activities(problem, chosen, options(None))
     coverage = coverage_of(problem, [shift_times(problem, s) for s in shifts])
-    objective = problem.under_weight * sum(coverage.under.values()) + problem.over_weight * sum(
-        coverage.over.values()
-    )
+    objective = weighted_objective(problem, coverage)
     bound = tours.best_bound if tours.best_bound == tours.best_bound else 0.0
     status = "optimal" if objective <= bound + 1e-6 else "feasible"
     return Schedule(
         problem, status, objective, bound, tuple(shifts), coverage, time.perf_counter() - started
     )
+
+
+def weighted_objective(problem: RosterProblem, coverage: Coverage) -> float:
+    """``sum w_i * under_i + over_weight * over`` over all skills and intervals."""
+    total = problem.over_weight * sum(coverage.over.values())
+    for skill in coverage.skills:
+        gap = np.clip(problem.requirement(skill) - coverage.coverage[skill], 0, None)
+        total += float(under_weights(problem, skill) @ gap)
+    return float(total)
 
 
 def better_assignment(

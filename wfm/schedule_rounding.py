@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from wfm.roster_problem import RosterProblem
+from wfm.roster_weights import under_weights
 from wfm.shift_options import Group
 
 if TYPE_CHECKING:  # the model type only; schedule_tours imports this module
@@ -111,7 +113,7 @@ def round_shifts(model: TourModel, lp: np.ndarray, need: np.ndarray) -> dict[Gro
         for j in m.tolist():
             row_of[j].append(r)
     cov = count @ prof
-    wu, wo = float(problem.under_weight), float(problem.over_weight)
+    wu, wo = cell_weights(problem), float(problem.over_weight)
 
     def cost(c: np.ndarray) -> np.ndarray:
         gap = need - c
@@ -134,3 +136,8 @@ def round_shifts(model: TourModel, lp: np.ndarray, need: np.ndarray) -> dict[Gro
         for q in row_of[best]:
             sums[q] += 1
     return {g: int(count[j]) for j, g in enumerate(model.groups) if count[j] > 0}
+
+
+def cell_weights(problem: RosterProblem) -> np.ndarray:
+    """Under-coverage weight of each (skill, interval) cell, skills in problem order."""
+    return np.concatenate([under_weights(problem, k) for k in problem.skills])

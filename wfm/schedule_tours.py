@@ -25,6 +25,7 @@ solution at all in 4 s, where HiGHS closes the gap to a fraction of a percent.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -38,7 +39,7 @@ from scipy.sparse import coo_matrix
 from wfm.cp_sat_run import RunOptions, SolveProgress
 from wfm.roster_problem import AgentContract, RosterProblem
 from wfm.schedule_patterns import AgentClass, Pattern, agent_classes
-from wfm.schedule_rounding import round_patterns, round_shifts
+from wfm.schedule_rounding import cell_weights, round_patterns, round_shifts
 from wfm.shift_options import Group
 from wfm.shift_types import MINUTES_PER_DAY, minutes_by_interval
 
@@ -258,7 +259,7 @@ def _lp(
     cost = np.concatenate(
         [
             np.zeros(n),
-            np.full(cells, float(problem.under_weight)),
+            cell_weights(problem),
             np.full(cells, float(problem.over_weight)),
         ]
     )
@@ -316,14 +317,20 @@ def solve_tours(
             / problem.interval_minutes,
         )
     else:
-        solution = _phase_one(model, rows, need, deadline)
+        solution = _phase_one(model, rows, need, deadline, options.stop)
     if options.on_progress is not None:
         wall = time.perf_counter() - options.started
         options.on_progress(SolveProgress(phase, 1, solution.objective, solution.best_bound, wall))
     return solution
 
 
-def _phase_one(model: TourModel, rows: RowBlock, need: np.ndarray, deadline: float) -> TourSolution:
+def _phase_one(
+    model: TourModel,
+    rows: RowBlock,
+    need: np.ndarray,
+    deadline: float,
+    stop: threading.Event | None,
+) -> TourSolution:
     """LP bound; rounding; then branch and cut on whole shifts and patterns (activity
     choices left fractional, phase 3 settles them) for the time left, kept if better."""
     problem = model.problem
@@ -346,8 +353,12 @@ def _phase_one(model: TourModel, rows: RowBlock, need: np.ndarray, deadline: flo
     value = float(rounded.fun) if rounded.x is not None else np.inf
     whole = np.zeros(model.n_vars, dtype=bool)
     whole[:ng] = whole[base:] = True
-    mip = _lp(model, rows, need, integer=whole, fixed={}, seconds=deadline - time.perf_counter())
-    if mip.x is not None and float(mip.fun) < value - 1e-6:
+    stopped = stop is not None and stop.is_set()
+    seconds = 0.0 if stopped else deadline - time.perf_counter()
+    mip = (
+        _lp(model, rows, need, integer=whole, fixed={}, seconds=seconds) if seconds > 0.1 else None
+    )
+    if mip is not None and mip.x is not None and float(mip.fun) < value - 1e-6:
         value = float(mip.fun)
         shifts = {g: round(float(mip.x[j])) for j, g in enumerate(model.groups) if mip.x[j] > 0.5}
         counts = np.rint(mip.x[base : base + len(model.patterns)])

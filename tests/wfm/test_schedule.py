@@ -109,3 +109,26 @@ def test_solver_parameters_take_effect() -> None:
     assert "max_time_in_seconds: 7.5" in log and "num_workers: 3" in log
     assert "random_seed: 11" in log
     assert "3 workers" in log or "3 full problem subsolvers" in log  # the search used them
+
+
+def test_stop_from_another_thread_ends_the_search_with_a_roster() -> None:
+    data = tiny(time_limit_seconds=600)
+    for i in range(30):
+        data["agents"].append(
+            {"id": f"C{i:02d}", "skills": ["general"], "shift_types": ["D5"], "days_per_week": 5}
+        )
+    data["required"]["general"] = [x * 12 for x in DAY] * 5
+    problem = parse_roster_problem(data)
+    stop = threading.Event()
+    seen: list[SolveProgress] = []
+
+    def on_progress(p: SolveProgress) -> None:
+        seen.append(p)
+        if p.phase == "assign":
+            threading.Thread(target=stop.set).start()
+
+    result = build_schedule(problem, on_progress=on_progress, stop=stop)
+    assert stop.is_set()
+    assert isinstance(result, Schedule)
+    assert result.wall_seconds < 300  # far below the 600 s limit: the stop took effect
+    assert evaluate_roster(problem, result.to_json()["shifts"]).violations == ()
