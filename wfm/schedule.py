@@ -1,11 +1,16 @@
 """Build a roster: :func:`build_schedule` returns a :class:`Schedule` or an :class:`Infeasible`.
 
-Three CP-SAT solves, as practice shows best (tour scheduling, then tour assignment):
+Three steps, as practice shows best (tour scheduling, then tour assignment):
 
-1. :mod:`wfm.schedule_tours` — how many tours per (day, skill, shift type, start, activity
-   placement) against the requirement: under-coverage weighted far above over-coverage.
-   Its optimum relaxes the whole problem, so its bound is the roster's ``best_bound``.
-2. :mod:`wfm.schedule_assign` — named agents to those tours under every contract rule.
+1. :mod:`wfm.schedule_tours` — how many shifts per (day, skill, shift type, start), with their
+   break and lunch choices and the agents' days-on patterns, against the requirement:
+   under-coverage weighted far above over-coverage (an LP with HiGHS, rounded, then branch
+   and cut for the time left). Its LP optimum relaxes the whole problem, so it is the roster's
+   ``best_bound``.
+2. :mod:`wfm.schedule_assign` — named agents to those shifts under every contract rule
+   (CP-SAT, started from the rule-keeping greedy roster of :mod:`wfm.schedule_greedy`, which
+   is kept when the solver does not beat it); infeasible problems are explained by
+   :mod:`wfm.schedule_diagnose`.
 3. :mod:`wfm.schedule_tours` again, with the shifts of step 2 fixed: breaks and lunches placed
    to keep coverage smooth.
 

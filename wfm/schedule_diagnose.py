@@ -3,7 +3,7 @@
 Agents are coupled only through the objective (coverage), never through a hard rule, so
 the problem is infeasible exactly when some agent's own rules cannot all hold. The
 prechecks name the common cases in words ("agent A017: 5 days required, 4 available after
-time off in the week from 2027-0104"); for the rest each agent's rules are solved alone with
+time off in the week from 2027-01-04"); for the rest each agent's rules are solved alone with
 one assumption literal per rule group, and ``sufficient_assumptions_for_infeasibility``
 names the groups that bind.
 """

@@ -9,18 +9,22 @@ minutes a shift covers there and ``m'`` the minutes an activity choice takes out
     minimise  sum_{k,i} W_under u[k, i] + W_over o[k, i]
     s.t.      sum_g m[g, i] s[g] - sum_{g,p,c} m'[g, p, c, i] b[g, p, c] + u - o = R[k, i]
               sum_c b[g, p, c] = s[g]                         (every shift places each part)
-              day capacity: shifts of a day <= agents available that day (also per skill and
-              per shift type); shifts of a 7-day block between the sums of the agents'
-              working-day bounds.
+              sum_p z[c, b, p] = |c|      (each agent of class c works one days-on pattern
+                                           per block: :mod:`wfm.schedule_patterns`)
+              shifts of day d = agents on (sum of z over patterns holding d); per set of shift
+              types (and of skills): at least the agents on who allow only those, at most
+              those who allow any of them.
 
 Every constraint is implied by the full roster problem, so the optimum (and the solver's
 bound) is a lower bound on the objective of any roster. Phase 3 solves the same model with
 ``s`` fixed by phase 2 (the shifts the agents got), which leaves only activity choices free:
 breaks placed to keep coverage smooth.
 
-It is a covering integer programme with a tight LP relaxation, solved by HiGHS branch and
-cut (scipy's ``milp``): on a week of 15-minute intervals CP-SAT on two workers found no
-solution at all in 4 s, where HiGHS closes the gap to a fraction of a percent.
+Phase 1 solves the LP relaxation (HiGHS, through scipy's ``milp``; its optimum is the
+bound), rounds the patterns and then the shifts (:mod:`wfm.schedule_rounding`), and spends the
+time left on branch and cut over whole shifts and patterns, keeping the better. CP-SAT on two
+workers found no solution at all for a week in 4 s on this covering model, whose LP relaxation
+is tight; HiGHS's LP takes about a second. Phase 3 is small and solved whole by branch and cut.
 """
 
 from __future__ import annotations
