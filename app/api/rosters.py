@@ -25,6 +25,7 @@ their own published shifts (``/mine``). Unsafe methods need the CSRF token (``X-
   ``problem``. 202 with the job; one running job per planner (409), at most
   :data:`app.roster_jobs.MAX_RUNNING_JOBS` overall (429), ``time_limit_seconds`` at most
   :data:`MAX_JOB_SECONDS`. The result is saved as a new draft.
+* ``GET  /api/wfm/rosters/jobs`` — the caller's own jobs, newest first.
 * ``GET  /api/wfm/rosters/jobs/{id}`` — state, step and the solver's improving solutions.
 * ``POST /api/wfm/rosters/jobs/{id}/cancel`` — stop: the best roster so far is kept.
 """
@@ -439,6 +440,12 @@ def _own_job(request: Request, user: User, job_id: str) -> RosterJob:
     if job is None or (job.user_id != user.id and user.role != "admin"):
         raise NotFound(f"roster job {job_id} not found")
     return job
+
+
+@router.get("/jobs")
+def list_jobs(request: Request, user: Planner) -> list[dict[str, Any]]:
+    """The caller's own jobs (running and recently finished), newest first."""
+    return [_job_public(j) for j in reversed(jobs_of(request.app.state).of_user(_uid(user)))]
 
 
 @router.get("/jobs/{job_id}")

@@ -295,8 +295,9 @@
   function drawProgress(job) {
     const status = $("build-status");
     const last = job.progress[job.progress.length - 1];
-    let text = (T[job.state] || job.state) + " · " + (T[job.step] || job.step);
-    if (job.step === "forecast") text += " " + job.done + "/" + job.total;
+    let text = T[job.state] || job.state;
+    if (job.state === "running") text += " · " + (T[job.step] || job.step);
+    if (job.state === "running" && job.step === "forecast") text += " " + job.done + "/" + job.total;
     if (last) text += " · " + T.objective + " " + last.objective + " · " + T.bound + " " + last.best_bound;
     if (job.error) text += " · " + job.error + (job.reasons.length ? ": " + job.reasons.join("; ") : "");
     status.textContent = text;
@@ -350,6 +351,19 @@
     window.addEventListener("resize", () => drawTimeline());
   }
 
-  function start() { wire(); loadList(INIT.version_id).catch((e) => say(e.message, true)); }
+  async function resumeJob() { // a build still running from before a reload: follow it again
+    if (!INIT.can_edit) return;
+    const jobs = await call("GET", API + "/jobs");
+    const running = jobs.find((j) => j.state === "running");
+    if (!running) return;
+    state.job = running.id; $("build-run").disabled = true; $("build-cancel").disabled = false;
+    drawProgress(running); setTimeout(poll, 500);
+  }
+
+  function start() {
+    wire();
+    loadList(INIT.version_id).catch((e) => say(e.message, true));
+    resumeJob().catch((e) => say(e.message, true));
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

@@ -194,11 +194,13 @@ def test_a_background_build_reports_progress_and_saves_a_draft(client: TestClien
     assert v["roster"]["status"] in ("optimal", "feasible")
     assert {s["agent"] for s in v["roster"]["shifts"]} == {"agent01", "agent02"}
     assert v["evaluation"]["violations"] == []
+    assert [j["id"] for j in client.get("/api/wfm/rosters/jobs").json()] == [job["id"]]
     # other planners do not see someone else's job
     create_user(client.app, "plan2", "planner")  # type: ignore[arg-type]
     logout(client)
     login(client, "plan2")
     assert client.get(f"/api/wfm/rosters/jobs/{job['id']}").status_code == 404
+    assert client.get("/api/wfm/rosters/jobs").json() == []
 
 
 def test_job_limits_one_per_planner_and_a_bounded_number_overall(client: TestClient) -> None:
