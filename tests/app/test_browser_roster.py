@@ -1,5 +1,6 @@
-"""A planner opens a roster in a real browser, drags a shift and a break on the timeline, sees
-coverage and rule checks change at once, saves and publishes (headless Chromium)."""
+"""A planner opens a roster in a real browser, drags a shift and a break on the timeline, swaps
+two agents, sees coverage and rule checks change at once, saves and publishes (headless
+Chromium)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def roster_server(sqlite_url: str) -> Iterator[tuple[str, object, int]]:
         yield url, app, version_id
 
 
-def test_planner_moves_a_shift_and_a_break_then_saves_and_publishes(
+def test_planner_moves_a_shift_and_a_break_swaps_agents_saves_and_publishes(
     roster_server: tuple[str, object, int],
 ) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -86,6 +87,20 @@ def test_planner_moves_a_shift_and_a_break_then_saves_and_publishes(
             expect(page.locator("#total-viol")).to_have_text("위반 1", timeout=5_000)
             expect(page.locator("#violations tbody")).to_contain_text("activity_window")
 
+            # drop agent02's shift on agent01's row: the two swap their shifts of the day
+            box = bar.bounding_box()
+            assert box is not None
+            x, y = box["x"] + 10, box["y"] + box["height"] / 2
+            page.mouse.move(x, y)
+            page.mouse.down()
+            page.mouse.move(x, y - 10, steps=3)
+            page.mouse.move(x, y - 18, steps=3)
+            page.mouse.up()
+            moved_bar = page.locator('g.tl-shift[data-agent="agent01"][data-start="2027-01-04T10:00"]')
+            expect(moved_bar).to_have_count(1, timeout=5_000)
+            expect(page.locator("#violations tbody")).to_contain_text("agent02", timeout=5_000)
+            expect(under).to_have_text("부족 1.5")
+
             page.click("#save-draft")
             expect(page.locator("#roster-message")).to_have_text("초안을 저장했습니다.", timeout=5_000)
             page.click("#publish")
@@ -98,6 +113,6 @@ def test_planner_moves_a_shift_and_a_break_then_saves_and_publishes(
         stored = session.get(RosterVersion, version_id)
         assert stored is not None and stored.status == "published" and stored.published_by
         starts = {s["agent"]: s["start"] for s in stored.roster["shifts"]}
-        assert starts == {"agent01": "2027-01-04T09:00", "agent02": "2027-01-04T10:00"}
+        assert starts == {"agent01": "2027-01-04T10:00", "agent02": "2027-01-04T09:00"}
         breaks = {s["agent"]: s["activities"][0]["start"] for s in stored.roster["shifts"]}
-        assert breaks["agent01"] == "2027-01-04T09:15"
+        assert breaks["agent02"] == "2027-01-04T09:15"  # the moved break went with its shift
