@@ -149,8 +149,8 @@ def build_schedule(
     started = time.perf_counter()
     deadline = started + problem.time_limit_seconds
 
-    def options(share: float | None) -> RunOptions:
-        left = deadline - time.perf_counter()
+    def options(share: float | None, keep: float = 0.0) -> RunOptions:
+        left = deadline - time.perf_counter() - keep * problem.time_limit_seconds
         limit = left if share is None else min(left, share * problem.time_limit_seconds)
         if stop is not None and stop.is_set():
             limit = min(limit, STOPPED_SECONDS)
@@ -165,6 +165,9 @@ def build_schedule(
     targets = dict(tours.shifts)
     start = greedy_assignment(problem, tours)
     assignment = assign_agents(problem, targets, options(ASSIGN_SHARE), hint=start)
+    if assignment.status == cp_model.UNKNOWN and not start_keeps_rules(problem, start):
+        # no roster yet and no rule-keeping start: give the search the time left but a little
+        assignment = assign_agents(problem, targets, options(None, keep=0.1), hint=start)
     if assignment.status == cp_model.INFEASIBLE:
         return Infeasible(tuple(summarize(diagnose(problem, options(None)))))
     chosen = better_assignment(problem, targets, start, assignment)

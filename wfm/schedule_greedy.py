@@ -4,9 +4,9 @@ CP-SAT starts from it (solution hints), so the assignment model has a good solut
 and spends its time improving it. Two steps:
 
 1. Working days: phase 1 says how many agents of each class work each days-on pattern; the
-   class's agents take those patterns in turn (each pattern keeps the day rules within its
-   block; a run of working days across two blocks is left to the solver). Without phase-1
-   patterns each agent takes its first pattern.
+   class's agents take those patterns in turn, each the first one left that keeps the day
+   rules with the agent's previous block. Without phase-1 patterns each agent takes its
+   first pattern.
 2. Starts, day by day: each working agent may start no earlier than its last shift's end plus
    the minimum rest (its *release*); agents with the latest release choose first and take the
    earliest target shift they may work, so late shifts stay for those who need them.
@@ -19,30 +19,42 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from wfm.roster_problem import RosterProblem
-from wfm.schedule_patterns import day_sets
+from wfm.schedule_patterns import Pattern, day_sets, keeps_day_rules
 from wfm.schedule_tours import TourSolution
 from wfm.shift_options import Group, Option, agent_options
 
 
 def choose_days(problem: RosterProblem, tours: TourSolution) -> dict[str, list[int]]:
-    """Working days per agent from the phase-1 pattern counts."""
+    """Working days per agent from the phase-1 pattern counts; within a class each agent
+    takes the first pattern left that keeps the day rules with its previous block."""
     out: dict[str, list[int]] = {a.id: [] for a in problem.agents}
+    agents = {a.id: a for a in problem.agents}
     given: set[tuple[str, int]] = set()
+    blocks = problem.blocks()
     for c, k in enumerate(tours.classes):
-        for b in range(len(problem.blocks())):
-            listed = [
+        for b, block in enumerate(blocks):
+            left = [
                 pattern
                 for (ci, bi, pattern), n in sorted(tours.patterns.items())
                 if ci == c and bi == b
                 for _ in range(n)
             ]
-            for agent_id, pattern in zip(k.members, listed, strict=False):
+            for agent_id in k.members:
+                if not left:
+                    break
+                before = set(out[agent_id])
+                fits = [q for q in left if keeps_day_rules(problem, block, set(q), before)]
+                pattern = fits[0] if fits else left[0]
+                left.remove(pattern)
+                if not fits:  # the nearest pattern that keeps the rules with the block before
+                    own = day_sets(problem, agents[agent_id], block, out[agent_id])
+                    pattern = _nearest_pattern(own, pattern)
                 out[agent_id].extend(pattern)
                 given.add((agent_id, b))
     for agent in problem.agents:
-        for b, block in enumerate(problem.blocks()):
+        for b, block in enumerate(blocks):
             if (agent.id, b) not in given:
-                sets = day_sets(problem, agent, block)
+                sets = day_sets(problem, agent, block, out[agent.id])
                 out[agent.id].extend(sets[0] if sets else ())
     return {k: sorted(v) for k, v in out.items()}
 
@@ -77,3 +89,10 @@ def _nearest(opts: Sequence[Option], left: Mapping[Group, int]) -> Option:
     if not wanted:
         return opts[len(opts) // 2]
     return min(opts, key=lambda o: min(abs(o.start - s) for s in wanted))
+
+
+def _nearest_pattern(own: Sequence[Pattern], wanted: Pattern) -> Pattern:
+    """The pattern of ``own`` sharing most days with ``wanted`` (``wanted`` if none)."""
+    if not own:
+        return wanted
+    return max(own, key=lambda q: len(set(q) & set(wanted)))
