@@ -50,6 +50,7 @@ __all__ = ["Infeasible", "RosterShift", "Schedule", "SolveProgress", "build_sche
 
 STOPPED_SECONDS = 2.0  # a phase's limit once stop is set (CP-SAT still finds a first roster)
 TOURS_SHARE = 0.40
+FINISH_SHARE = 0.03  # of the time limit, kept for handing out breaks and measuring coverage
 ASSIGN_SHARE = 0.35
 
 
@@ -175,7 +176,7 @@ def build_schedule(
         limit = problem.time_limit_seconds
         why = f"no roster found within time_limit_seconds {limit:g} (not proven infeasible)"
         return Infeasible((why,), proven=False)
-    shifts = place_activities(problem, chosen, options(None))
+    shifts = place_activities(problem, chosen, options(None, keep=FINISH_SHARE))
     coverage = coverage_of(problem, [shift_times(problem, s) for s in shifts])
     objective = weighted_objective(problem, coverage)
     bound = tours.best_bound if tours.best_bound == tours.best_bound else 0.0
