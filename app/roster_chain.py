@@ -74,6 +74,7 @@ class ChainSpec:
     interval_minutes: int = 30
     queues: tuple[str, ...] = ()
     method: str | None = None  # forecast method; None: the backtest chooses
+    backtest_origins: int = 3  # the forecast's rolling-origin backtest (1: quickest)
     history_days: int = 56
     service_level_target: float = 0.8
     threshold_seconds: float = 20.0
@@ -95,7 +96,9 @@ def requirement(session: Session, spec: ChainSpec, queue: str) -> list[float]:
             session, queue, spec.interval_minutes, until, spec.history_days
         )
         methods = METHODS if spec.method is None else (spec.method,)
-        fitted = ForecastSpec(interval_minutes=spec.interval_minutes, methods=methods).fit(history)
+        fitted = ForecastSpec(
+            interval_minutes=spec.interval_minutes, methods=methods, origins=spec.backtest_origins
+        ).fit(history)
         rows = fitted.forecast(spec.start, spec.days).output_rows()
     except ValueError as exc:
         raise ChainError("queues", f"{queue}: {exc}") from None

@@ -46,6 +46,7 @@ def seed_roster(engine: Engine, today: date, *, interval_minutes: int = 30) -> R
             interval_minutes=interval_minutes,
             queues=queues,
             method="weekday_mean",
+            backtest_origins=1,
             time_limit_seconds=SEED_TIME_LIMIT_SECONDS,
             lenient=True,
         )
