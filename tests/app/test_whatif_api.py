@@ -137,3 +137,19 @@ def test_page(client: TestClient) -> None:
     page = client.get("/planner/whatif")
     assert page.status_code == 200
     assert "근무표 시뮬레이션" in page.text and "/static/whatif.js" in page.text
+
+
+def test_unknown_roster_version_and_too_many_jobs(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = {
+        "calls_per_interval": CALLS,
+        "start": DAY.isoformat(),
+        "interval_minutes": 60,
+        "scenarios": [{"roster_version_id": 999}],
+    }
+    assert client.post("/api/whatif", json=body).status_code == 404
+    monkeypatch.setattr("app.whatif_jobs.MAX_RUNNING_JOBS", 0)
+    body["scenarios"] = [{"shifts": shifts(2)}]
+    res = client.post("/api/whatif", json=body)
+    assert res.status_code == 429 and "at most 0 at once" in res.text
