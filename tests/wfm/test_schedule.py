@@ -132,3 +132,23 @@ def test_stop_from_another_thread_ends_the_search_with_a_roster() -> None:
     assert isinstance(result, Schedule)
     assert result.wall_seconds < 300  # far below the 600 s limit: the stop took effect
     assert evaluate_roster(problem, result.to_json()["shifts"]).violations == ()
+
+
+def test_preferences_are_honoured_when_coverage_allows() -> None:
+    # 7 days, 5 a week each: someone is off every day; A would rather be off on Friday
+    data = tiny(days=7, required={"general": [x / 2 for x in DAY] * 7})
+    data["agents"][0]["preferences"] = {"days_off": ["fri", "sat"]}
+    problem = parse_roster_problem(data)
+    result = build_schedule(problem)
+    assert isinstance(result, Schedule)
+    a_days = {s.day for s in result.shifts if s.agent == "A"}
+    assert a_days.isdisjoint({4, 5})  # 2027-01-08 and -09
+    assert evaluate_roster(problem, result.to_json()["shifts"]).violations == ()
+    # the exact roster of the tiny instance, either agent on either start: preferences decide
+    data = tiny()
+    data["agents"][0]["preferences"] = {"latest_start": "08:00"}
+    data["agents"][1]["preferences"] = {"earliest_start": "09:00"}
+    result = build_schedule(parse_roster_problem(data))
+    assert isinstance(result, Schedule) and result.objective == 0
+    starts = {(s.agent, s.start % 1440) for s in result.shifts}
+    assert starts == {("A", 480), ("B", 540)}
