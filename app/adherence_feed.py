@@ -75,11 +75,15 @@ def scheduled_shifts(shifts: Iterable[Mapping[str, Any]]) -> list[ScheduledShift
     ]
 
 
-def state_changes(session: Session, start_at: float, end_at: float) -> list[StateRow]:
-    """State changes in ``[start_at, end_at]`` and each agent's last one before ``start_at``."""
+def state_changes(
+    session: Session, start_at: float, end_at: float, agent: str | None = None
+) -> list[StateRow]:
+    """State changes in ``[start_at, end_at]`` and each agent's last one before ``start_at``
+    (of one ``agent`` when given)."""
+    mine = [] if agent is None else [EventRecord.agent_id == agent]
     before = (
         select(EventRecord.agent_id, func.max(EventRecord.seq).label("seq"))
-        .where(EventRecord.type == STATE_EVENT, EventRecord.source == "live")
+        .where(EventRecord.type == STATE_EVENT, EventRecord.source == "live", *mine)
         .where(col(EventRecord.at) < start_at)
         .group_by(EventRecord.agent_id)
         .subquery()
@@ -89,7 +93,7 @@ def state_changes(session: Session, start_at: float, end_at: float) -> list[Stat
     ).all()
     inside = session.exec(
         select(EventRecord)
-        .where(EventRecord.type == STATE_EVENT, EventRecord.source == "live")
+        .where(EventRecord.type == STATE_EVENT, EventRecord.source == "live", *mine)
         .where(col(EventRecord.at) >= start_at, col(EventRecord.at) <= end_at)
         .order_by(col(EventRecord.seq))
     ).all()
@@ -110,15 +114,23 @@ def teams_by_login(session: Session) -> dict[str, str]:
 
 
 def day_report(
-    session: Session, day: date, *, now: datetime | None, tolerance_minutes: float
+    session: Session,
+    day: date,
+    *,
+    now: datetime | None,
+    tolerance_minutes: float,
+    agent: str | None = None,
 ) -> AdherenceReport:
-    """Adherence of ``day`` (center-local); with ``now`` (aware) the live view up to it."""
+    """Adherence of ``day`` (center-local); with ``now`` (aware) the live view up to it;
+    of one ``agent`` (login) when given, else of everybody."""
     lo, hi = day_bounds(day)
     start_at = lo.replace(tzinfo=CENTER_TZ).timestamp()
     end_at = hi.replace(tzinfo=CENTER_TZ).timestamp()
     now_at = None if now is None else min(now.timestamp(), end_at)
-    shifts = scheduled_shifts(published_shifts(session, lo, hi))
-    changes = state_changes(session, start_at, end_at if now_at is None else now_at)
+    shifts = scheduled_shifts(
+        s for s in published_shifts(session, lo, hi) if agent is None or s["agent"] == agent
+    )
+    changes = state_changes(session, start_at, end_at if now_at is None else now_at, agent)
     return measure_adherence(
         shifts,
         changes,

@@ -195,7 +195,7 @@ def my_schedule(session: SessionDep, user: AgentUser) -> Any:
     lo, _ = day_bounds(center_today(now))
     shifts = agent_published_shifts(session, agent.login, lo, lo + timedelta(days=2))
     upcoming = next_activity(scheduled_shifts(shifts), agent.login, now.timestamp(), BREAK_KINDS)
-    report = day_report(session, center_today(now), now=now, tolerance_minutes=5)
+    report = day_report(session, center_today(now), now=now, tolerance_minutes=5, agent=agent.login)
     mine = next((a for a in report.agents if a.agent == agent.login), None)
     return MySchedulePublic(
         agent=agent.login,

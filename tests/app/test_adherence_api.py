@@ -134,3 +134,12 @@ def test_agent_sees_own_schedule_and_next_break(client: TestClient, now: datetim
         "end": local(now + timedelta(minutes=90)),
     }
     assert client.get("/api/adherence/now").status_code == 403
+
+
+def test_agent_adherence_is_its_own(client: TestClient) -> None:
+    login(client, "agent07")
+    # 120 minutes scheduled so far, 30 out of adherence (on a break during work)
+    assert client.get("/api/adherence/me").json()["adherence"] == pytest.approx(0.75, abs=0.01)
+    login(client, "agent08")
+    me = client.get("/api/adherence/me").json()
+    assert me["adherence"] == pytest.approx(1.0) and me["next_break"] is None
