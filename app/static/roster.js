@@ -70,8 +70,11 @@
     if (parent) parent.appendChild(node);
     return node;
   }
-  function window_() { // the hours shown: 06-22, widened to the day's shifts
-    let lo = 6 * 60, hi = 22 * 60; const d0 = state.day * 1440;
+  const whole = () => state.day < 0; // the whole horizon (a week) rather than one day
+  const dayStart = () => (whole() ? 0 : state.day * 1440);
+  function window_() { // the hours shown: 06-22, widened to the day's shifts; or every day
+    if (whole()) return [0, state.version.days * 1440];
+    let lo = 6 * 60, hi = 22 * 60; const d0 = dayStart();
     for (const s of state.shifts) {
       const a = toMin(s.start) - d0, b = toMin(s.end) - d0;
       if (b > 0 && a < 1440) { lo = Math.min(lo, Math.max(0, Math.floor(a / 60) * 60)); hi = Math.max(hi, Math.min(1440, Math.ceil(b / 60) * 60)); }
@@ -83,14 +86,15 @@
     const box = $("timeline"); box.innerHTML = "";
     if (!state.version) { box.textContent = T.no_roster || "No roster yet."; return; }
     const agents = state.version.agents, width = Math.max(700, box.clientWidth - 4);
-    const [lo, hi] = window_(), scale = (width - NAME_W) / (hi - lo), d0 = state.day * 1440;
+    const [lo, hi] = window_(), scale = (width - NAME_W) / (hi - lo), d0 = dayStart();
     const x = (min) => NAME_W + (min - d0 - lo) * scale;
     const svg = el("svg", { width, height: ROW * (agents.length + 1), class: "tl", role: "img" }, box);
-    for (let h = lo; h <= hi; h += 60) {
-      el("line", { x1: x(d0 + h), x2: x(d0 + h), y1: ROW, y2: ROW * (agents.length + 1), class: "tl-grid" }, svg);
-      const t = el("text", { x: x(d0 + h) + 2, y: ROW - 5, class: "tl-hour" }, svg); t.textContent = hhmm(h);
+    for (let h = lo; h <= hi; h += whole() ? 360 : 60) {
+      const midnight = h % 1440 === 0;
+      el("line", { x1: x(d0 + h), x2: x(d0 + h), y1: ROW, y2: ROW * (agents.length + 1), class: "tl-grid" + (whole() && midnight ? " day" : "") }, svg);
+      const label = whole() ? (midnight ? dayIso(h / 1440).slice(5) : "") : hhmm(h);
+      const t = el("text", { x: x(d0 + h) + 2, y: ROW - 5, class: "tl-hour" }, svg); t.textContent = label;
     }
-    const date = dayIso(state.day);
     const broken = new Map();
     for (const v of (state.evaluation || {}).violations || []) {
       const list = broken.get(v.agent) || []; list.push(v); broken.set(v.agent, list);
@@ -103,8 +107,11 @@
       const name = el("text", { x: 4, y: y + ROW - 5, class: "tl-name" + (bad.length ? " bad" : "") }, g);
       name.textContent = agent.id + " " + (agent.name !== agent.id ? agent.name : "");
       if (bad.length) { const tt = el("title", {}, name); tt.textContent = bad.map((v) => v.date + " " + v.rule + ": " + v.message).join("\n"); }
-      if (agent.time_off.includes(date)) {
-        el("rect", { x: NAME_W, y: y + 2, width: width - NAME_W, height: ROW - 4, class: "tl-off" }, g);
+      for (const off of agent.time_off) {
+        const start = toMin(off + "T00:00");
+        if (start + 1440 <= d0 + lo || start >= d0 + hi) continue;
+        const a = Math.max(start, d0 + lo), b = Math.min(start + 1440, d0 + hi);
+        el("rect", { x: x(a), y: y + 2, width: (b - a) * scale, height: ROW - 4, class: "tl-off" }, g);
       }
     });
     state.shifts.forEach((shift, index) => {
@@ -177,16 +184,17 @@
 
   function drawCoverage() {
     if (!state.version || !window.Plotly) return;
-    const per = 1440 / state.version.interval_minutes, i0 = state.day * per;
+    const daily = 1440 / state.version.interval_minutes;
+    const per = whole() ? daily * state.version.days : daily, i0 = whole() ? 0 : state.day * daily;
     const req = sumSeries(state.version.required, state.skill).slice(i0, i0 + per);
     const cov = sumSeries((state.evaluation || {}).coverage || {}, state.skill).slice(i0, i0 + per);
     const xs = req.map((_, i) => toIso((i0 + i) * state.version.interval_minutes));
     const [lo, hi] = window_(); // the same hours as the timeline above
-    const range = [toIso(state.day * 1440 + lo).replace("T", " "), toIso(state.day * 1440 + hi).replace("T", " ")];
+    const range = [toIso(dayStart() + lo).replace("T", " "), toIso(dayStart() + hi).replace("T", " ")];
     Plotly.react("chart-coverage", [
       { x: xs, y: cov, name: T.scheduled || "scheduled", type: "scatter", mode: "lines", line: { shape: "hv", color: "#1f5fbf", width: 2 }, fill: "tozeroy", fillcolor: "rgba(31,95,191,0.15)" },
       { x: xs, y: req, name: T.required || "required", type: "scatter", mode: "lines", line: { shape: "hv", color: "#b42318", width: 2, dash: "dot" } },
-    ], { margin: { t: 8, r: 6, b: 36, l: NAME_W }, xaxis: { tickformat: "%H:%M", hoverformat: "%m-%d %H:%M", range, dtick: 3600000 },
+    ], { margin: { t: 8, r: 6, b: 36, l: NAME_W }, xaxis: { tickformat: whole() ? "%m-%d" : "%H:%M", hoverformat: "%m-%d %H:%M", range, dtick: whole() ? 86400000 : 3600000 },
          yaxis: { title: T.agents || "agents", rangemode: "tozero" }, legend: { orientation: "h" } },
     { responsive: true, displaylogo: false });
   }
@@ -253,6 +261,7 @@
     for (let d = 0; d < version.days; d++) {
       const o = document.createElement("option"); o.value = d; o.textContent = dayIso(d); days.appendChild(o);
     }
+    if (version.days > 1) { const o = document.createElement("option"); o.value = -1; o.textContent = T.whole; days.appendChild(o); }
     state.day = Math.min(state.day, version.days - 1); days.value = state.day;
     const skills = $("skill-select"), keep = state.skill; skills.innerHTML = "";
     for (const s of ["", ...Object.keys(version.required)]) { const o = document.createElement("option"); o.value = s; o.textContent = s || T.all; skills.appendChild(o); }
