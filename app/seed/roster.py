@@ -4,7 +4,7 @@ Built by the planner's own chain (:mod:`app.roster_chain`): the seeded call hist
 queue, forecast (weekday mean, the quickest method), Erlang C staffing, then
 :func:`wfm.schedule.build_schedule` for every agent with their seeded skills. Seeding stays
 quick: the solver is asked to stop at once, so each of its phases ends at its first roster
-(a few seconds for 80 agents over a week); a planner can build a better one from the page.
+(seconds for 80 agents over a week; tens of seconds on a busy machine); a planner can build a better one from the page.
 The roster is published by the planner user (``planner01``) when there is one.
 """
 
