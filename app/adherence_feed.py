@@ -2,8 +2,9 @@
 
 * Shifts: :func:`app.rosters.published_shifts` (naive center-local ISO times) converted to
   Unix seconds, the clock of the event log (``event_log.at``).
-* State changes: the ``agent_state_changed`` records of the live event log inside the
-  window, plus each agent's last one before it (its state when the window opens).
+* State changes: the ``agent_state_changed`` records of the live event log from
+  :data:`TRACE_BACK` before the day, plus each agent's last one before that (its state then);
+  spells are traced back that far, the figures count from midnight.
 * Teams: ``agent.team`` by login.
 
 A center day runs from local midnight to the next (Asia/Seoul). No rule lives here: the
@@ -26,6 +27,9 @@ from app.rosters import published_shifts
 from wfm.adherence import Activity, AdherenceReport, ScheduledShift, measure_adherence
 
 STATE_EVENT = "agent_state_changed"
+#: How far before the day a spell is traced back (a night shift's agent out since 23:40
+#: shows "since 23:40", not "since 00:00"); the day's figures still start at midnight.
+TRACE_BACK = timedelta(hours=12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +131,12 @@ def day_report(
     start_at = lo.replace(tzinfo=CENTER_TZ).timestamp()
     end_at = hi.replace(tzinfo=CENTER_TZ).timestamp()
     now_at = None if now is None else min(now.timestamp(), end_at)
+    back = lo - TRACE_BACK
     shifts = scheduled_shifts(
-        s for s in published_shifts(session, lo, hi) if agent is None or s["agent"] == agent
+        s for s in published_shifts(session, back, hi) if agent is None or s["agent"] == agent
     )
-    changes = state_changes(session, start_at, end_at if now_at is None else now_at, agent)
+    trace_from = start_at - TRACE_BACK.total_seconds()
+    changes = state_changes(session, trace_from, end_at if now_at is None else now_at, agent)
     return measure_adherence(
         shifts,
         changes,
@@ -139,4 +145,5 @@ def day_report(
         now=now_at if now_at is not None and start_at < now_at < end_at else None,
         tolerance_seconds=tolerance_minutes * 60.0,
         teams=teams_by_login(session),
+        trace_from=trace_from,
     )

@@ -227,45 +227,52 @@ def _agent(
     team: str,
     shifts: Sequence[ScheduledShift],
     changes: Sequence[StateChange],
-    lo: float,
-    hi: float,
+    window: tuple[float, float, float],
     now: float | None,
     tolerance: float,
 ) -> AgentAdherence:
+    origin, lo, hi = window  # spells are traced from origin, figures counted from lo
     times, values = _state_steps(changes)
-    cuts = {lo, hi}
+    cuts = {origin, lo, hi}
     for s in shifts:
         cuts.update((s.start, s.end))
         for act in s.activities:
             cuts.update((act.start, act.end))
     cuts.update(times[1:])
-    points = sorted(t for t in cuts if lo <= t <= hi)
+    points = sorted(t for t in cuts if origin <= t <= hi)
     scheduled = worked = planned_work = 0.0
-    pieces: list[tuple[float, float, bool, str, str]] = []  # start, end, in shift, sched, actual
+    pieces: list[_Piece] = []
     for a, b in itertools.pairwise(points):
         state, reason = values[bisect.bisect_right(times, a) - 1]
         shift = next((s for s in shifts if s.start <= a < s.end), None)
         kind = OFF if shift is None else shift.scheduled_at(a)
-        length = b - a
+        length = b - a if a >= lo else 0.0
         if shift is not None:
             scheduled += length
             planned_work += length if kind == WORK else 0.0
         worked += length if is_working(state, reason) else 0.0
         if not adherent(kind, state, reason):
-            pieces.append((a, b, shift is not None, kind, _actual_label(state, reason)))
-    spells, out = _spells(agent, pieces, hi, now, tolerance)
+            pieces.append((a, b, shift is not None and a >= lo, kind, _actual_label(state, reason)))
+    spells, out = _spells(agent, pieces, lo, hi, now, tolerance)
     return AgentAdherence(agent, team, scheduled, out, planned_work, worked, spells)
+
+
+#: A stretch out of adherence: start, end, counts in the figures (in a shift, inside the
+#: window), scheduled kind, actual state.
+_Piece = tuple[float, float, bool, str, str]
 
 
 def _spells(
     agent: str,
-    pieces: list[tuple[float, float, bool, str, str]],
+    pieces: list[_Piece],
+    lo: float,
     hi: float,
     now: float | None,
     tolerance: float,
 ) -> tuple[tuple[Spell, ...], float]:
-    """Join touching out-of-adherence pieces into spells; drop those within the tolerance."""
-    groups: list[list[tuple[float, float, bool, str, str]]] = []
+    """Join touching out-of-adherence pieces into spells; drop those within the tolerance
+    and those over before the window."""
+    groups: list[list[_Piece]] = []
     for p in pieces:
         if groups and groups[-1][-1][1] == p[0]:
             groups[-1].append(p)
@@ -275,11 +282,11 @@ def _spells(
     out = 0.0
     for g in groups:
         start, end = g[0][0], g[-1][1]
-        if end - start <= tolerance:
+        if end - start <= tolerance or end <= lo:
             continue
         still_open = now is not None and end == hi and hi == now
         spells.append(Spell(agent, start, None if still_open else end, g[0][3], g[0][4]))
-        out += sum(b - a for a, b, in_shift, _, _ in g if in_shift)
+        out += sum(b - a for a, b, counted, _, _ in g if counted)
     return tuple(spells), out
 
 
@@ -292,11 +299,16 @@ def measure_adherence(
     now: float | None = None,
     tolerance_seconds: float = 300.0,
     teams: Mapping[str, str] | None = None,
+    trace_from: float | None = None,
 ) -> AdherenceReport:
     """Adherence and conformance of every agent with a shift or a state event, and per team.
 
     ``changes`` may begin before ``start`` (give at least each agent's last change before
     it, so the state at ``start`` is known); ``teams`` maps agent → team (default ``""``).
+    ``trace_from`` (before ``start``) traces spells back to it, so a spell that began
+    before the window (a night shift's agent out since 23:40) keeps its true start and its
+    full length for the tolerance; the figures still count only ``[start, end)``. Give the
+    shifts and the state changes from ``trace_from`` on.
     See the module docstring for the mapping, the tolerance and the formulas.
     """
     if not end > start:
@@ -308,6 +320,7 @@ def measure_adherence(
     if now is not None and not now > start:
         raise ValueError("now must be after start")
     hi = end if now is None else min(end, now)
+    origin = start if trace_from is None else min(start, trace_from)
     teams = teams or {}
     by_agent_shifts: dict[str, list[ScheduledShift]] = {}
     for s in shifts:
@@ -323,8 +336,7 @@ def measure_adherence(
             teams.get(name, ""),
             by_agent_shifts.get(name, []),
             by_agent_changes.get(name, []),
-            start,
-            hi,
+            (origin, start, hi),
             now,
             tolerance_seconds,
         )

@@ -161,3 +161,40 @@ def test_states_are_the_routing_engines() -> None:
 
     values = {s.value for s in AgentState}
     assert WORK_STATES | {LOGGED_OUT, NOT_READY} == values
+
+
+def test_spell_from_before_midnight_keeps_its_start() -> None:
+    # night shift 22:00-06:00 from the day before; the agent logged out at 23:40
+    night = [ScheduledShift("N", m("22:00") - 86400, m("06:00"))]
+    events = [
+        ch("N", "21:58", "not_ready", "login"),
+        ch("N", "22:00", "ready"),
+        ch("N", "23:40", "logged_out"),
+    ]
+    events = [
+        AgentStateChanged(at=e.at - 86400, agent_id="N", state=e.state, reason=e.reason)
+        for e in events
+    ]
+    live = measure_adherence(
+        night, events, start=0.0, end=m("24:00"), now=m("01:00"), trace_from=-12 * 3600.0
+    )
+    (n,) = live.agents
+    assert n.current is not None and n.current.start == m("23:40") - 86400
+    assert n.scheduled_seconds == 3600 and n.out_seconds == 3600 and n.adherence == 0.0
+    # without tracing back the spell starts at the window's start
+    plain = measure_adherence(night, events, start=0.0, end=m("24:00"), now=m("01:00"))
+    assert plain.agents[0].current is not None and plain.agents[0].current.start == 0.0
+    # a spell over before the window is not listed; a short one that crosses it is forgiven whole
+    short = [
+        AgentStateChanged(at=-120.0, agent_id="N", state="not_ready", reason="break"),
+        AgentStateChanged(at=120.0, agent_id="N", state="ready"),
+    ]
+    r = measure_adherence(
+        night,
+        [events[1], *short],
+        start=0.0,
+        end=m("24:00"),
+        now=m("01:00"),
+        trace_from=-12 * 3600.0,
+    )
+    assert r.agents[0].spells == () and r.agents[0].adherence == 1.0
