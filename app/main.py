@@ -50,6 +50,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.agents",
     "app.api.queues",
     "app.api.wfm",
+    "app.api.rosters",
     "app.api.console",
     "app.api.supervision",
     "app.api.events",
@@ -60,9 +61,16 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.pages.agent",
     "app.pages.wallboard",
     "app.pages.planner",
+    "app.pages.roster",
     "app.pages.qa",
     "app.pages.admin",
     "app.pages.audit",
+    "app.api.adherence",
+    "app.pages.adherence",
+    "app.api.intraday",
+    "app.pages.intraday",
+    "app.api.whatif",
+    "app.pages.whatif",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 

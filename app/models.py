@@ -287,3 +287,50 @@ class AdminAudit(SQLModel, table=True):
     action: str = Field(max_length=40)  # user.create, user.disable, queue.goals, ...
     target: str = Field(default="", max_length=80)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+# --- rosters (WFM scheduling; queries in app/rosters.py, API in app/api/rosters.py) ------
+
+
+class RosterStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+
+
+class Roster(SQLModel, table=True):
+    """A roster for one horizon (``days`` days from ``start_day``, center-local dates).
+
+    Its :class:`RosterVersion` rows hold the problem and the shifts; versions are numbered
+    1, 2, ... per roster.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    start_day: date = Field(index=True)
+    days: int = Field(ge=1, le=42)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime
+
+
+class RosterVersion(SQLModel, table=True):
+    """One version of a roster: a draft (editable) or published (never edited again).
+
+    ``problem`` is the PROBLEM.json the roster answers (:mod:`wfm.roster_problem`);
+    ``roster`` is the ROSTER.json (``status, objective, best_bound, gap, shifts, coverage,
+    under_coverage, over_coverage``), agents named by their login, times naive local
+    (Asia/Seoul). A new draft is a copy of a published version with the next number.
+    """
+
+    __tablename__ = "roster_version"
+    __table_args__ = (UniqueConstraint("roster_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    roster_id: int = Field(foreign_key="roster.id", index=True)
+    version: int = Field(ge=1)
+    status: str = Field(default=RosterStatus.draft, max_length=10, index=True)
+    problem: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    roster: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    based_on: int | None = Field(default=None)  # id of the version this draft was copied from
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime
+    updated_at: datetime
+    published_by: int | None = Field(default=None, foreign_key="user.id")
+    published_at: datetime | None = Field(default=None, index=True)

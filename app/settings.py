@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     #: (503), and at most ``cpu_workers`` of them run at once per server process
     cpu_deadline_seconds: float = Field(default=30.0, gt=0, le=600)
     cpu_workers: int = Field(default=2, ge=1, le=64)
+    #: schedule simulations (what-if): a Dask scheduler (``tcp://host:8786``) to run the
+    #: replications on; None: the local process pool of ``simulation_workers`` (None: a core each)
+    dask_address: str | None = None
+    simulation_workers: int | None = Field(default=None, ge=1, le=256)
 
     def check_production_safety(self) -> None:
         """Refuse to run outside demo mode with the default secret or a weak one."""

@@ -27,6 +27,9 @@ BENCHMARKS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("bench_screen_pop.py", [], ["--customers", "50000", "--lookups", "500"]),
     ("bench_logins.py", [], ["--mode", "default"]),
     ("bench_bounded_requests.py", ["--deadline", "30"], ["--deadline", "5"]),
+    ("bench_workforce.py", [], ["--agents", "50", "--replications", "4"]),
+    ("bench_schedule.py", [], ["--agents", "60", "--time-limit", "20", "--day-time-limit", "10"]),
+    ("bench_roster_edit.py", [], ["--agents", "60", "--repeat", "5"]),
 )
 
 

@@ -34,6 +34,10 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/agent", "Agent console", Role.agent),
     ("/wallboard", "Wallboard", Role.supervisor),
     ("/planner", "Planner", Role.planner),
+    ("/planner/roster", "Roster", Role.planner),
+    ("/planner/intraday", "Intraday", Role.planner),
+    ("/planner/whatif", "Schedule simulation", Role.planner),
+    ("/wallboard/adherence", "Adherence", Role.supervisor),
     ("/qa", "Quality", Role.qa),
     ("/admin", "Administration", Role.admin),
     ("/audit", "Audit", Role.auditor),
@@ -52,11 +56,14 @@ class NavItem:
 def nav_for(user: User | None, path: str) -> list[NavItem]:
     if user is None:
         return []
-    return [
-        NavItem(href, label, path.startswith(href))
+    shown = [
+        (href, label)
         for href, label, role in PAGES
         if user.role == role or (user.role == Role.admin and href not in NOT_FOR_ADMIN)
     ]
+    # the longest matching link is the current page (/planner/roster, not also /planner)
+    current = max((h for h, _ in shown if path.startswith(h)), key=len, default=None)
+    return [NavItem(href, label, href == current) for href, label in shown]
 
 
 def home_for(user: User) -> str:

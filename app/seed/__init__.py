@@ -9,6 +9,9 @@ size and ``today`` give the same bank. Modules, one concept each:
   :mod:`app.seed.contacts` (contact history on every channel);
 - :mod:`app.seed.agents`: agents, skills, users, queues;
 - :mod:`app.seed.history`: eight weeks of calls (``interaction``);
+- :mod:`app.seed.roster`: the published roster of the current week, built by the solver
+  from that history (after the main transaction; ``roster=False`` leaves it out; a roster
+  the solver cannot build is logged as a warning and the bank stays seeded);
 - :mod:`app.seed.names` (Korean names), :mod:`app.seed.kst` (Korean local time ↔ UTC);
 - :mod:`app.seed.bulk`: executemany on SQLite, COPY on PostgreSQL (indexes and foreign
   keys rebuilt after the load, then ANALYZE); :mod:`app.seed.progress`: the stderr bar.
@@ -21,6 +24,7 @@ PostgreSQL sequences are moved past them afterwards.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,9 +57,12 @@ from app.seed.customers import (
 )
 from app.seed.history import inbound_frame, outbound_frame
 from app.seed.products import product_frame
+from app.seed.roster import seed_roster
 from app.seed.tiers import assign_tiers
 
 __all__ = ["CHUNK_CUSTOMERS", "Progress", "SeedSummary", "is_seeded", "reset", "seed_demo"]
+
+log = logging.getLogger("contactops.seed")
 
 CHUNK_CUSTOMERS = 50_000
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -80,6 +87,7 @@ def seed_demo(
     seed: int = 0,
     progress: Progress | None = None,
     today: date | None = None,
+    roster: bool = True,
 ) -> SeedSummary:
     """Seed the demo bank into a migrated, empty database; returns rows written per table.
 
@@ -119,6 +127,14 @@ def seed_demo(
             report("call history", rows["interaction"], total_calls)
         reset_sequences(conn, [m.__table__ for m in SEEDED_MODELS])
     _analyze(engine, report)
+    if roster:
+        report("roster", 0, 1)
+        try:
+            seed_roster(engine, today)
+            rows["roster"] = rows["roster_version"] = 1
+        except ValueError as exc:  # the bank is seeded; a planner can build the roster later
+            log.warning("the demo roster was not built: %s", exc)
+        report("roster", 1, 1)
     return SeedSummary(rows=rows, seconds=time.perf_counter() - started)
 
 

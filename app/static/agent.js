@@ -294,3 +294,48 @@
   connect();
   setInterval(() => { if (current) render(current); }, 1000); // the waited-for clock
 })();
+
+/* The agent's own schedule today and tomorrow and the next break (GET /api/adherence/me),
+ * from the published roster; refreshed every minute. */
+(function () {
+  "use strict";
+  const home = document.getElementById("my-schedule");
+  if (!home) return;
+  const KO = document.documentElement.lang === "ko";
+  const T = KO ? {
+    title: "내 근무 일정", nextBreak: "다음 휴식", none: "게시된 근무가 없습니다.", adherence: "오늘 스케줄 준수율",
+    kinds: { break: "휴식", lunch: "점심", meeting: "회의", training: "교육", coaching: "코칭" },
+  } : {
+    title: "My schedule", nextBreak: "Next break", none: "No published shift.", adherence: "Adherence today",
+    kinds: {},
+  };
+  const kind = (k) => T.kinds[k] || String(k).replace(/_/g, " ");
+  const hm = (iso) => String(iso).slice(11, 16);
+  const day = (iso) => String(iso).slice(5, 10);
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    for (const c of children) if (c != null) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return node;
+  }
+  async function refresh() {
+    const r = await fetch("/api/adherence/me", { headers: { Accept: "application/json" } });
+    if (!r.ok) return;
+    const me = await r.json();
+    const rows = me.shifts.map((s) => el("li", {}, day(s.start), " ", hm(s.start), "–", hm(s.end),
+      s.activities.length ? " · " : "",
+      s.activities.map((a) => kind(a.kind) + " " + hm(a.start) + "–" + hm(a.end)).join(", ")));
+    home.replaceChildren(
+      el("h2", {}, T.title),
+      me.next_break
+        ? el("p", { id: "next-break" }, el("strong", {}, T.nextBreak), " ", kind(me.next_break.kind), " ",
+             hm(me.next_break.start), "–", hm(me.next_break.end))
+        : null,
+      rows.length ? el("ul", {}, ...rows) : el("p", { class: "muted" }, T.none),
+      me.adherence == null ? null
+        : el("p", { class: "muted" }, T.adherence, " ", (100 * me.adherence).toFixed(0), " %"),
+    );
+  }
+  refresh().catch(() => {});
+  setInterval(() => refresh().catch(() => {}), 60000);
+})();

@@ -222,7 +222,16 @@ def test_nav_shows_the_pages_of_the_role(client: TestClient) -> None:
     as_user(client, "admin")
     nav = re.findall(r"<nav[^>]*>(.*?)</nav>", client.get("/wallboard").text, re.DOTALL)[0]
     assert re.findall(r'href="([^"]+)"', nav) == [
-        "/agent", "/wallboard", "/planner", "/qa", "/admin"]  # not /audit: auditors only
+        "/agent",
+        "/wallboard",
+        "/planner",
+        "/planner/roster",
+        "/planner/intraday",
+        "/planner/whatif",
+        "/wallboard/adherence",
+        "/qa",
+        "/admin",  # not /audit: auditors only
+    ]
 
 
 def test_language_switch_in_the_header_is_saved_per_user(client: TestClient) -> None:
