@@ -7,7 +7,7 @@
    (:func:`app.wfm_history.history_from_interactions`, as the planner API reads them)
    forecast by :class:`wfm.forecast.ForecastSpec` (the backtest chooses the method, or the
    one ``method`` names);
-2. *staffing*: required agents per interval by :func:`app.api.wfm.staffing_rows` (Erlang C
+2. *staffing*: required agents per interval by :func:`app.api.wfm.staff_in_process` (Erlang C
    with the service-level target, after shrinkage: its ``scheduled_agents``);
 3. *agents*: every active agent with at least one of the queues as a skill, named by login,
    with the default contract (:data:`DAYS_PER_WEEK` days a week) and every shift type.
@@ -28,7 +28,7 @@ from typing import Any
 from fastapi.exceptions import RequestValidationError
 from sqlmodel import Session, col, select
 
-from app.api.wfm import StaffingInterval, StaffingRequest, staffing_rows
+from app.api.wfm import StaffingInterval, StaffingRequest, staff_in_process
 from app.models import Agent, AgentSkill
 from app.queries import CENTER_TZ
 from app.wfm_history import history_from_interactions
@@ -103,7 +103,7 @@ def requirement(session: Session, spec: ChainSpec, queue: str) -> list[float]:
     except ValueError as exc:
         raise ChainError("queues", f"{queue}: {exc}") from None
     try:
-        staffed = staffing_rows(
+        staffed = staff_in_process(
             StaffingRequest(
                 intervals=[
                     StaffingInterval(

@@ -8,7 +8,7 @@ per interval of the center day (default today, Asia/Seoul):
 * ``actual``: calls offered so far, in the intervals already over (``null`` after now);
 * ``reforecast``: the rest of the day updated from the actuals
   (:meth:`wfm.forecast.Forecast.reforecast`, as ``POST /api/wfm/reforecast`` does);
-* ``required``: agents to schedule on the re-forecast (:func:`app.api.wfm.staffing_rows`,
+* ``required``: agents to schedule on the re-forecast (:func:`app.api.wfm.staff_in_process`,
   Erlang C or A with the given targets and shrinkage);
 * ``scheduled``: agents working per the published roster (:func:`wfm.intraday.scheduled_agents`);
 * ``short``: ``max(0, required − scheduled)``: where the day goes short.
@@ -31,7 +31,7 @@ from app.api.wfm import (
     StaffingInterval,
     StaffingRequest,
     make_forecast,
-    staffing_rows,
+    staff_in_process,
 )
 from app.auth import require_role
 from app.deps import SessionDep
@@ -155,7 +155,7 @@ def intraday(
     actuals = _actuals(session, queue, forecast, interval_minutes, now)
     updated: Forecast = forecast.reforecast(actuals) if actuals else forecast
     re_rows = updated.rows()
-    staffing = staffing_rows(
+    staffing = staff_in_process(
         StaffingRequest(
             intervals=[
                 StaffingInterval(

@@ -504,21 +504,42 @@ async def post_staffing(request: Request, user: Planner, body: StaffingRequest) 
 
     calls, seconds, aht = await run_in_threadpool(staffing_inputs, body)
     try:
-        targets = StaffingTargets(
-            service_level_target=body.service_level_target,
-            threshold_seconds=body.threshold_seconds,
-            asa_target_seconds=body.asa_target_seconds,
-            abandon_target=body.abandon_target,
-            max_occupancy=body.max_occupancy,
-            shrinkage=body.shrinkage,
-        )
         plan = await cpu_work(request).run(
             request, staff_intervals, calls, seconds, aht,
-            targets=targets, patience_mean_seconds=body.patience_mean_seconds,
+            targets=staffing_targets(body), patience_mean_seconds=body.patience_mean_seconds,
         )
     except ValueError as exc:
         raise staffing_field_error(str(exc)) from None
     return StaffingPublic(intervals=staffing_rows(body, aht, plan))
+
+
+def staffing_targets(body: StaffingRequest) -> StaffingTargets:
+    """The request's targets as the core's validated object (ValueError naming the field)."""
+    return StaffingTargets(
+        service_level_target=body.service_level_target,
+        threshold_seconds=body.threshold_seconds,
+        asa_target_seconds=body.asa_target_seconds,
+        abandon_target=body.abandon_target,
+        max_occupancy=body.max_occupancy,
+        shrinkage=body.shrinkage,
+    )
+
+
+def staff_in_process(body: StaffingRequest) -> list[StaffingRow]:
+    """Required agents per interval computed in this process, for callers that already run
+    in a bounded background job (the roster chain, the intraday view); the route itself runs
+    the core in a killable child process. ValueError / 422 as the route gives them."""
+    from wfm.staffing import staff_intervals
+
+    calls, seconds, aht = staffing_inputs(body)
+    try:
+        plan = staff_intervals(
+            calls, seconds, aht,
+            targets=staffing_targets(body), patience_mean_seconds=body.patience_mean_seconds,
+        )
+    except ValueError as exc:
+        raise staffing_field_error(str(exc)) from None
+    return staffing_rows(body, aht, plan)
 
 
 #: Request fields a core ValueError may start with (``max_occupancy 1e-300 would need ...``).
