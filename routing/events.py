@@ -247,12 +247,18 @@ class DialResult(Event):
 
 @dataclass(frozen=True, slots=True)
 class AgentStateChanged(Event):
-    """An agent moved from ``previous`` to ``state`` (see routing's agent state machine)."""
+    """An agent moved from ``previous`` to ``state`` (see routing's agent state machine).
+
+    ``reason`` is the agent's reason code (not-ready reasons such as ``break``);
+    ``actor`` is who forced the move when it was not the agent nor the engine
+    (a supervisor's username), None otherwise.
+    """
 
     agent_id: str
     state: str
     previous: str | None = None
     reason: str | None = None
+    actor: str | None = None
 
 
 EVENT_TYPES: tuple[type[Event], ...] = (
