@@ -29,7 +29,8 @@ import dataclasses
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, ClassVar, Protocol
 
 JsonScalar = str | int | float | bool | None
@@ -39,6 +40,59 @@ JsonScalar = str | int | float | bool | None
 TIERS: tuple[str, ...] = ("private_banker", "platinum", "gold", "silver", "core", "inactive")
 #: The bank's VIP callers: its two top value tiers (routing's goals, the wallboard, QA, the seed).
 VIP_TIERS: tuple[str, ...] = ("private_banker", "platinum")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLevelGoal:
+    """Answer ``target`` (a fraction) of the contacts within ``threshold_seconds``."""
+
+    threshold_seconds: float
+    target: float
+
+    def __post_init__(self) -> None:
+        if not (self.threshold_seconds > 0 and math.isfinite(self.threshold_seconds)):
+            raise ValueError(f"threshold_seconds must be > 0, got {self.threshold_seconds!r}")
+        if not 0 < self.target <= 1:
+            raise ValueError(f"target must be in (0, 1], got {self.target!r}")
+
+
+#: The bank's promise to its VIP callers (:data:`VIP_TIERS`): 90 % answered within 10 s.
+VIP_GOAL = ServiceLevelGoal(10.0, 0.9)
+#: Everyone else's goal: 80 % answered within 20 s.
+GENERAL_GOAL = ServiceLevelGoal(20.0, 0.8)
+
+
+def default_goal(tier: str) -> ServiceLevelGoal:
+    """The bank's goal for a caller of ``tier``: :data:`VIP_GOAL` for the VIP tiers,
+    :data:`GENERAL_GOAL` for every other tier (unknown ones included)."""
+    return VIP_GOAL if tier in VIP_TIERS else GENERAL_GOAL
+
+
+#: The default goal of every tier (a queue that sets none has these).
+DEFAULT_SERVICE_LEVEL_GOALS: Mapping[str, ServiceLevelGoal] = MappingProxyType(
+    {tier: default_goal(tier) for tier in TIERS})
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLevelGoals:
+    """The one table of service-level goals, per queue and caller tier.
+
+    Routing (``QueueConfig.service_level_goals``), the wallboard, the QA report and the
+    demo seed all read their thresholds from here: ``goal(queue, tier)`` is the queue's
+    goal for the tier, else :func:`default_goal` of the tier.
+    """
+
+    by_queue: Mapping[str, Mapping[str, ServiceLevelGoal]] = field(
+        default_factory=lambda: MappingProxyType({}))
+
+    def goal(self, queue: str, tier: str) -> ServiceLevelGoal:
+        return self.by_queue.get(queue, {}).get(tier) or default_goal(tier)
+
+    def threshold_seconds(self, queue: str, tier: str) -> float:
+        """``T`` of a caller of ``tier`` in ``queue``: the wait within which it counts as served."""
+        return self.goal(queue, tier).threshold_seconds
+
+
 #: The results a dial can end with (``DialResult.result``).
 DIAL_RESULTS: tuple[str, ...] = (
     "connected", "no_answer", "busy", "machine", "invalid", "abandoned",
