@@ -103,6 +103,7 @@ from routing.events import (
     ContactTransferTimedOut,
     DialResult,
     Event,
+    ServiceLevelGoal,
     WrapUpEnded,
 )
 from routing.matching import Matcher
@@ -113,7 +114,6 @@ from routing.policy import (
     ExpansionStep,
     QueueConfig,
     RoutingPolicy,
-    ServiceLevelGoal,
 )
 from routing.specs import AgentSpec, ContactSpec
 from routing.timers import PREFERRED_END, RETRY, RING, TRANSFER_END, WIDEN, Timers

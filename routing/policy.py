@@ -39,8 +39,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from routing.events import DEFAULT_SERVICE_LEVEL_GOALS, TIERS
-from routing.events import ServiceLevelGoal as ServiceLevelGoal  # QueueConfig's goal type
+from routing.events import DEFAULT_SERVICE_LEVEL_GOALS, TIERS, ServiceLevelGoal
 
 SelectionRule = Literal["proficiency_then_longest_idle", "longest_idle"]
 
