@@ -64,8 +64,9 @@ from app.live.routing_config import (
     live_expansion,
     live_routing_policy,
 )
-from app.live.wallboard import WallboardState
+from app.live.wallboard import live_wallboard
 from app.models import Agent, AgentSkill, Customer, Interaction, Queue
+from dashboards.wallboard import WallboardState
 
 log = logging.getLogger("contactops.live")
 
@@ -301,8 +302,7 @@ def _build_services(app: Any) -> LiveServices:
     # can never hold the connection the single writer of the log needs.
     writer = make_writer_engine(db)
     center = LiveCenter(routing, SqlEventStore(writer) if writer is not db else store, bus, clock)
-    wallboard = WallboardState()
-    wallboard.queues.update(routing.queues)  # every configured queue shows, busy or not
+    wallboard = live_wallboard(routing.queues)  # every configured queue, with its goals
     close_interrupted(store)
     wallboard.replay(store.read_since(local_midnight(clock.now())))
     center.last_seq = store.last_seq()

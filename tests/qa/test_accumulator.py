@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.kpis import ContactTable, KpiAccumulator, count_contacts
+from qa.accumulator import KpiAccumulator
+from qa.kpis import ContactTable, count_contacts
 from routing.events import (
     CallbackScheduled,
     ContactAbandoned,
