@@ -6,9 +6,9 @@ as the agent console does (:func:`app.api.console.run`), and answers with the ag
 once the events are stored. ``agent_id`` is the agent's database id or its login (the
 engine's id, what the wallboard shows).
 
-Every ``agent_state_changed`` event the move produces for that agent carries a reason naming
-the supervisor, so the log tells who did it: ``"<reason> by <username>"`` for not-ready
-(reason code default ``supervisor``), ``"by <username>"`` for ready and logged-out.
+The ``agent_state_changed`` event the move produces for that agent names the supervisor in
+its ``actor`` field, so the log tells who did it; its ``reason`` stays a reason code (the one
+given for not-ready, default ``supervisor``; none for ready and logged-out).
 
 Skills are changed with ``PATCH /api/agents/{id}/skills`` (:mod:`app.api.agents`), which also
 applies them to the live engine.
@@ -70,15 +70,14 @@ def agent_login_of(session: Any, ref: str) -> str:
     return str(agent.login)
 
 
-def signed(events: list[Any], login: str, note: str) -> list[Any]:
-    """``events`` with the agent's first state change carrying ``note`` (who made the move;
+def signed(events: list[Any], login: str, actor: str) -> list[Any]:
+    """``events`` with the agent's first state change naming ``actor`` (who made the move;
     later ones, e.g. ringing with the next offer, are the engine's own doing)."""
     out = []
     done = False
     for event in events:
         if not done and isinstance(event, AgentStateChanged) and event.agent_id == login:
-            reason = f"{event.reason} {note}" if event.reason else note
-            event = dataclasses.replace(event, reason=reason)
+            event = dataclasses.replace(event, actor=actor)
             done = True
         out.append(event)
     return out
@@ -90,7 +89,7 @@ async def set_agent_state(
 ) -> ConsoleState:
     """Force the agent ready, not ready (with a reason code) or logged out."""
     login = await released(session, lambda: agent_login_of(session, agent_id))
-    note = f"by {user.username}"
+    actor = str(user.username)
     target = body.state
 
     def act(eng: Any, now: float) -> list[Any]:
@@ -101,10 +100,9 @@ async def set_agent_state(
         if target is TargetState.ready:
             events = eng.set_ready(login, now)
         elif target is TargetState.not_ready:
-            events = eng.set_not_ready(login, now, reason=f"{body.reason or DEFAULT_REASON} {note}")
-            return list(events)  # the engine keeps the signed reason itself
+            events = eng.set_not_ready(login, now, reason=body.reason or DEFAULT_REASON)
         else:
             events = eng.logout(login, now)
-        return signed(list(events), login, note)
+        return signed(list(events), login, actor)
 
     return await run(request, login, act)

@@ -225,7 +225,7 @@
       row.state = a.state;
       row.stateCell.textContent = stateName(a.state);
       row.stateCell.className = "st st-" + a.state;
-      row.reasonCell.textContent = a.reason || "";
+      row.reasonCell.textContent = [a.reason, a.actor].filter(Boolean).join(" · ");  // reason code · who forced it
       row.sinceCell.textContent = secs(now - a.since);
       row.sinceCell.className = "num " + (a.state === "hold" && now - a.since > 60 ? "warn" : "");
       for (const target of ["ready", "not_ready", "logged_out"]) {
