@@ -181,3 +181,38 @@ def test_any_event_survives_the_log_unchanged(tmp_path) -> None:  # type: ignore
     with pytest.raises(EventFormatError, match="contact_held.agent_id must be valid Unicode"):
         store.append([ContactHeld(at=1.0, contact_id="c", agent_id="\ud800")])
     engine.dispose()
+
+
+def test_the_row_is_the_contact_record(store: SqlEventStore) -> None:
+    """The interaction row is qa's record of the contact: the first agent who answered, the
+    handle time once the wrap-up is over, the outcome as ContactRecord.status says it."""
+    from app.eventlog import interaction_values
+    from qa.records import records_from_events
+    from routing.events import ContactTransferred, DialAttempted, DialResult
+
+    t = T0
+    log = [
+        ContactArrived(t, "x1", "deposits", "platinum", customer_id="9"),
+        ContactAnswered(t + 5, "x1", "agent01", "deposits"),
+        ContactTransferred(t + 60, "x1", "agent01", "cards"),
+        WrapUpEnded(t + 70, "x1", "agent01"),
+        ContactAnswered(t + 80, "x1", "agent02", "cards"),
+        ContactEnded(t + 200, "x1", "agent02", "cards"),
+    ]
+    store.append(log[:4])
+    store.append(log[4:])
+    with Session(store.engine) as session:
+        row = session.exec(select(Interaction).where(Interaction.contact_id == "x1")).one()
+    assert row.outcome == "answered" and row.handle_seconds is None  # wrap-up not over
+    store.append([WrapUpEnded(t + 215, "x1", "agent02", disposition="moved")])
+    store.append([DialAttempted(t, "o1", "sales", "5"), DialResult(t + 9, "o1", "sales", "busy")])
+    record = {r.contact_id: r for r in records_from_events(log + [
+        WrapUpEnded(t + 215, "x1", "agent02", disposition="moved")])}["x1"]
+    with Session(store.engine) as session:
+        rows = {r.contact_id: r for r in session.exec(select(Interaction)).all()}
+    x1 = rows["x1"]
+    assert x1.handle_seconds == pytest.approx(210.0) == record.handle_seconds
+    assert (x1.disposition, x1.tier, x1.customer_id) == ("moved", "platinum", 9)
+    assert x1.queue == "deposits" and x1.outcome == interaction_values(record)["outcome"]
+    assert (rows["o1"].direction, rows["o1"].queue, rows["o1"].outcome) == (
+        "outbound", "sales", "busy")

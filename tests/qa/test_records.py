@@ -168,3 +168,51 @@ def test_table_outcomes_are_exclusive() -> None:
     with pytest.raises(ValueError, match="handle_seconds has 2 rows"):
         ContactTable(np.zeros(1), np.zeros(1), yes, ~yes, np.zeros(1, np.int64),
                      np.zeros(1, np.int64), ("q",), ("core",), handle_seconds=np.zeros(2))
+
+
+# --- the record as the interaction row states it -------------------------------------------
+
+
+def test_status_and_handle_time_follow_the_contact() -> None:
+    """``status`` is the interaction row's ``outcome``; handle time (talk, hold, wrap-up)
+    is known only once the wrap-up after the end is over."""
+    from routing.events import ContactAbandoned, DialAttempted
+
+    def record(events: list[Event]):  # type: ignore[no-untyped-def]
+        return {r.contact_id: r for r in records_from_events(events)}
+
+    log: list[Event] = [ContactArrived(0, "c1", "q", "gold", customer_id="42"),
+                        ContactAnswered(10, "c1", "a1", "q")]
+    assert record(log)["c1"].status == "answered" and record(log)["c1"].handle_seconds is None
+    log.append(ContactEnded(70, "c1", "a1", "q"))
+    assert record(log)["c1"].handle_seconds is None  # wrap-up still running
+    log.append(WrapUpEnded(85, "c1", "a1", disposition="resolved"))
+    c1 = record(log)["c1"]
+    assert c1.handle_seconds == 75.0 and c1.disposition == "resolved"
+    assert c1.customer_id == "42" and c1.finished
+    assert record([ContactArrived(0, "w", "q")])["w"].status == "waiting"
+    assert record(accepted("cb"))["cb"].status == "callback"
+    gone = record([ContactArrived(0, "b", "q"), ContactAbandoned(9, "b", "q")])["b"]
+    assert gone.status == "abandoned" and gone.finished and gone.handle_seconds is None
+    # an outbound dial: dialing, then its failure; a connected one is answered by an agent
+    dials = record([DialAttempted(0, "o1", "camp", "7"), DialAttempted(0, "o2", "camp"),
+                    DialResult(5, "o1", "camp", "busy"), DialAttempted(0, "o3", "camp"),
+                    DialResult(4, "o3", "camp", "connected")])
+    assert dials["o1"].status == "busy" and dials["o1"].direction == "outbound"
+    assert dials["o1"].queue == "camp" and dials["o1"].customer_id == "7"
+    assert dials["o2"].status == "dialing" and dials["o3"].status == "dialing"
+    answered = record([DialAttempted(0, "o3", "camp"), DialResult(4, "o3", "camp", "connected"),
+                       ContactArrived(4, "o3", "camp", direction="outbound"),
+                       ContactAnswered(4, "o3", "a1", "camp")])["o3"]
+    assert answered.status == "answered"
+
+
+def test_tables_from_events_carry_handle_times() -> None:
+    log: list[Event] = [ContactArrived(0, "c1", "q"), ContactAnswered(4, "c1", "a1", "q"),
+                        ContactEnded(100, "c1", "a1", "q"), WrapUpEnded(120, "c1", "a1"),
+                        ContactArrived(1, "c2", "q"), ContactAnswered(6, "c2", "a2", "q")]
+    table = ContactTable.from_events(log)
+    assert table.handle_seconds is not None
+    assert table.handle_seconds[0] == 116.0 and math.isnan(table.handle_seconds[1])
+    counts = count_contacts(table, T, S)
+    assert (counts.handled, counts.handle_seconds) == (1, 116.0)
