@@ -74,7 +74,9 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Concatenate, ParamSpec
 
+from routing.agent_state import ALLOWED as AGENT_ALLOWED
 from routing.agent_state import LOGGED_IN, AgentRecord, AgentState, check_agent_transition
+from routing.contact_state import ALLOWED as CONTACT_ALLOWED
 from routing.contact_state import ContactRecord, ContactState, check_contact_transition
 from routing.errors import (
     ClockError,
@@ -145,6 +147,9 @@ __all__ = [
 #: The default policy (``RoutingPolicy()``), shared: policies are immutable.
 DEFAULT_POLICY = RoutingPolicy()
 
+# Members looked up once (class attribute access of an enum member is slow in 3.11).
+_READY, _LOGGED_OUT, _QUEUED = AgentState.READY, AgentState.LOGGED_OUT, ContactState.QUEUED
+
 #: States in which a callback's dial can be recorded as not reaching the customer.
 _DIALLING = frozenset({ContactState.OFFERED, ContactState.CONNECTED, ContactState.HELD})
 
@@ -213,7 +218,8 @@ class RoutingEngine:
     def _at(self, now: float) -> None:
         """Check ``now`` and move the clock to it (put back by :func:`_refusable` if the
         call is refused)."""
-        self._check_clock(now)
+        if not (self._last_now <= now < math.inf and now > -math.inf):  # NaN, inf, going back
+            self._check_clock(now)
         self._last_now = now
 
     def _next(self) -> int:
@@ -850,23 +856,27 @@ class RoutingEngine:
         self, agent: AgentRecord, target: AgentState, now: float, reason: str | None
     ) -> AgentStateChanged:
         previous = agent.state
-        check_agent_transition(agent.agent_id, previous, target)
-        if previous is AgentState.READY:
+        if target not in AGENT_ALLOWED[previous]:
+            check_agent_transition(agent.agent_id, previous, target)  # raises, naming both
+        if previous is _READY:
             self._ready.remove(agent)
-        if previous is AgentState.LOGGED_OUT:
+        if previous is _LOGGED_OUT:
             self._count_staffed(agent, +1)
-        elif target is AgentState.LOGGED_OUT:
+        elif target is _LOGGED_OUT:
             self._count_staffed(agent, -1)
         agent.state = target
         agent.reason = reason
         agent.state_since = now
-        return AgentStateChanged(now, agent.agent_id, target.value, previous.value, reason)
+        # ``_value_``: the plain string (``.value`` is a descriptor, slow on this hot path)
+        return AgentStateChanged(now, agent.agent_id, target._value_, previous._value_, reason)
 
     def _move_contact(self, contact: ContactRecord, target: ContactState) -> None:
-        check_contact_transition(contact.contact_id, contact.state, target)
-        if contact.state is ContactState.QUEUED:
+        current = contact.state
+        if target not in CONTACT_ALLOWED[current]:
+            check_contact_transition(contact.contact_id, current, target)  # raises
+        if current is _QUEUED:
             self._count_waiting(contact, -1)
-        if target is ContactState.QUEUED:
+        if target is _QUEUED:
             self._count_waiting(contact, +1)
         contact.state = target
 

@@ -181,13 +181,17 @@ class WaitingLines:
         self._lines[contact.line].live -= 1
         contact.line = None
 
-    def heads(self, queue: str) -> Iterator[tuple[str | None, ContactRecord]]:
+    def heads(self, queue: str) -> list[tuple[str | None, ContactRecord]]:
         """``(site, head contact)`` of every non-empty line of ``queue``."""
-        contacts = self._contacts
+        contacts, valid = self._contacts, self._valid
+        out = []
         for site, heap in self._by_queue.get(queue, ()):
-            top = heap.head(self._valid)
-            if top is not None:
-                yield site, contacts[top[3]]
+            entries = heap.entries
+            if entries:
+                top = heap.head(valid)
+                if top is not None:
+                    out.append((site, contacts[top[3]]))
+        return out
 
     def members(self, queue: str) -> Iterator[ContactRecord]:
         """Every contact waiting in a line of ``queue`` (unordered; O(n), for snapshots)."""
@@ -229,11 +233,12 @@ class Matcher:
         self.ready = ReadyAgentIndex(agents)
         self.lines = WaitingLines(contacts)
         self._by_proficiency = policy.selection == "proficiency_then_longest_idle"
+        self._pools = {name: queue.pools() for name, queue in queues.items()}
 
     def best_agent_for(self, contact: ContactRecord, now: float) -> AgentRecord | None:
         """The best ready agent eligible for ``contact`` at ``now``, or None."""
         since = contact.since
-        pools = [(skill, level) for after, skill, level in self.queues[contact.queue].pools()
+        pools = [(skill, level) for after, skill, level in self._pools[contact.queue]
                  if now >= since + after]
         overflow = self.policy.overflow_after_seconds
         if contact.site is None or (overflow is not None and now >= since + overflow):
@@ -246,8 +251,9 @@ class Matcher:
         """The highest-priority waiting contact (in a line) eligible for ``agent``, or None."""
         overflow = self.policy.overflow_after_seconds
         best: ContactRecord | None = None
+        heads = self.lines.heads
         for queue, threshold in agent.thresholds.items():
-            for site, head in self.lines.heads(queue):
+            for site, head in heads(queue):
                 required = threshold
                 if site is not None and site != agent.site:
                     if overflow is None:
