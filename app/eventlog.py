@@ -54,7 +54,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from app.models import Agent, EventRecord, Interaction
 from qa.records import ContactRecord, RecordBuilder
-from routing.events import Event, EventFormatError, event_from_json
+from routing.events import Event, EventFormatError, event_from_json, field_choices
 
 #: Width of the id columns of ``event_log`` and ``interaction``; longer ids are refused.
 MAX_ID_LENGTH = 40
@@ -93,8 +93,16 @@ def _field_kinds(cls: type[Event]) -> dict[str, tuple[type, ...]]:
     out: dict[str, tuple[type, ...]] = {}
     for f in dataclasses.fields(cls):
         hint = hints[f.name]
-        out[f.name] = typing.get_args(hint) if typing.get_args(hint) else (hint,)
+        members = (hint,) if typing.get_origin(hint) is typing.Literal else typing.get_args(hint)
+        out[f.name] = tuple(_json_type(h) for h in (members or (hint,)))
     return out
+
+
+def _json_type(hint: Any) -> type:
+    """The JSON scalar type of one member of an annotation (a ``Literal`` of texts: ``str``)."""
+    if typing.get_origin(hint) is typing.Literal:
+        return str
+    return hint if isinstance(hint, type) else object
 
 
 def _type_ok(value: Any, kinds: tuple[type, ...]) -> bool:
@@ -124,14 +132,19 @@ def check_storable(event: Event) -> None:
 
     Refused: a value of the wrong JSON type for its field (an int ``contact_id``, a string
     ``priority``), NaN or infinite numbers (JSON cannot carry them), integers beyond 64 bits,
-    NUL characters (PostgreSQL text cannot hold them), lone surrogates (not UTF-8), strings longer than
+    NUL characters (PostgreSQL text cannot hold them), lone surrogates (not UTF-8), a value
+    outside its field's ``Literal`` (:func:`routing.events.field_choices`), strings longer than
     :data:`FIELD_MAX_LENGTH` (else :data:`DEFAULT_MAX_LENGTH`), and ``at`` outside
     ``[0, MAX_AT)``. The same events are refused on every database.
     """
     kinds = _field_kinds(type(event))
+    choices = field_choices(type(event))
     for f in dataclasses.fields(event):
         value = getattr(event, f.name)
         where = f"{event.type_name}.{f.name}"
+        allowed = choices.get(f.name)
+        if allowed and value is not None and value not in allowed:
+            raise EventFormatError(f"{where} must be one of {list(allowed)}, got {value!r}")
         if not _type_ok(value, kinds[f.name]):
             names = "/".join(sorted("null" if k is type(None) else k.__name__ for k in kinds[f.name]))
             raise EventFormatError(f"{where} must be {names}, got {type(value).__name__}")

@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol, get_args, get_origin, get_type_hints
 
 JsonScalar = str | int | float | bool | None
 
@@ -94,9 +94,22 @@ class ServiceLevelGoals:
 
 
 #: The results a dial can end with (``DialResult.result``).
-DIAL_RESULTS: tuple[str, ...] = (
+DialResultName = Literal["connected", "no_answer", "busy", "machine", "invalid", "abandoned"]
+DIAL_RESULTS: tuple[DialResultName, ...] = (
     "connected", "no_answer", "busy", "machine", "invalid", "abandoned",
 )
+#: Where a contact goes: a call in, a connected outbound dial, a callback placed as a contact.
+Direction = Literal["inbound", "outbound", "callback"]
+DIRECTIONS: tuple[Direction, ...] = ("inbound", "outbound", "callback")
+#: The agent states of routing's state machine (``routing.agent_state.AgentState`` values).
+AgentStateName = Literal[
+    "logged_out", "not_ready", "ready", "reserved", "talking", "hold", "wrap_up"]
+AGENT_STATE_NAMES: tuple[AgentStateName, ...] = (
+    "logged_out", "not_ready", "ready", "reserved", "talking", "hold", "wrap_up")
+#: Why a contact ended other than by a conversation's end: a callback closed unreached.
+EndReason = Literal["callback_failed"]
+#: How an outbound dial was placed.
+DialMode = Literal["preview", "progressive", "predictive"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +137,7 @@ class ContactArrived(Event):
     contact_id: str
     queue: str
     tier: str = "core"
-    direction: str = "inbound"
+    direction: Direction = "inbound"
     customer_id: str | None = None
     preferred_agent_id: str | None = None
     site: str | None = None
@@ -244,7 +257,7 @@ class ContactEnded(Event):
     contact_id: str
     agent_id: str | None = None
     queue: str = ""
-    reason: str | None = None
+    reason: EndReason | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +290,7 @@ class DialAttempted(Event):
     campaign: str
     customer_id: str | None = None
     agent_id: str | None = None
-    mode: str = "predictive"
+    mode: DialMode = "predictive"
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,7 +304,7 @@ class DialResult(Event):
 
     contact_id: str
     campaign: str
-    result: str
+    result: DialResultName
     agent_id: str | None = None
     attempt: int = 0
 
@@ -309,8 +322,8 @@ class AgentStateChanged(Event):
     """
 
     agent_id: str
-    state: str
-    previous: str | None = None
+    state: AgentStateName
+    previous: AgentStateName | None = None
     reason: str | None = None
     actor: str | None = None
 
@@ -444,12 +457,34 @@ def _read_field(kind: str, f: dataclasses.Field[Any], value: Any) -> Any:
     return _read_text(kind, f.name, value)
 
 
+def _literal_values(hint: Any) -> tuple[str, ...]:
+    """The values a ``Literal[...]`` (or ``Literal[...] | None``) annotation allows; () else."""
+    if get_origin(hint) is Literal:
+        return tuple(get_args(hint))
+    return tuple(v for arg in get_args(hint) for v in _literal_values(arg))
+
+
+_CHOICES: dict[type[Event], dict[str, tuple[str, ...]]] = {}
+
+
+def field_choices(cls: type[Event]) -> dict[str, tuple[str, ...]]:
+    """For each field of ``cls`` typed as a ``Literal``, the values it may take."""
+    found = _CHOICES.get(cls)
+    if found is None:
+        hints = get_type_hints(cls)
+        found = {f.name: v for f in dataclasses.fields(cls)
+                 if (v := _literal_values(hints[f.name]))}
+        _CHOICES[cls] = found
+    return found
+
+
 def event_from_json(data: Mapping[str, Any]) -> Event:
     """Read an event back from its JSON form, strictly.
 
     Unknown keys are an error, not ignored; every field must have its annotated type (a
     string is not a number, an integer id is not a string id), numbers must be finite, texts
-    short (ids at most :data:`MAX_ID_LENGTH` characters) and free of NUL characters. Errors
+    short (ids at most :data:`MAX_ID_LENGTH` characters) and free of NUL characters, and a
+    field typed as a ``Literal`` one of its values (:func:`field_choices`). Errors
     are :class:`EventFormatError` naming ``<type>.<field>``.
     """
     kind = data.get("type")
@@ -467,6 +502,10 @@ def event_from_json(data: Mapping[str, Any]) -> Event:
                 raise EventFormatError(f"{kind}.{name} is required")
             continue
         kwargs[name] = _read_field(kind, f, data[name])
+        allowed = field_choices(cls).get(name)
+        if allowed and kwargs[name] is not None and kwargs[name] not in allowed:
+            raise EventFormatError(
+                f"{kind}.{name} must be one of {list(allowed)}, got {kwargs[name]!r}")
     return cls(**kwargs)
 
 

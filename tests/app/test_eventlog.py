@@ -137,7 +137,7 @@ def _any_event():  # type: ignore[no-untyped-def]
 
     from hypothesis import strategies as st
 
-    from routing.events import EVENT_TYPES
+    from routing.events import EVENT_TYPES, field_choices
 
     # NUL and lone surrogates are refused by check_storable (tested below), not stored
     text = st.text(
@@ -150,7 +150,11 @@ def _any_event():  # type: ignore[no-untyped-def]
     }
     choices = []
     for cls in EVENT_TYPES:
-        fields = {f.name: by_type[str(f.type)] for f in dataclasses.fields(cls)}
+        fields = {f.name: by_type.get(str(f.type)) for f in dataclasses.fields(cls)}
+        for name, values in field_choices(cls).items():  # Literal fields: one of their values
+            optional = "None" in str(next(f.type for f in dataclasses.fields(cls)
+                                          if f.name == name))
+            fields[name] = (st.none() if optional else st.nothing()) | st.sampled_from(values)
         fields["at"] = st.floats(0.0, 9.9e9)
         choices.append(st.builds(cls, **fields))
     return st.one_of(choices)
