@@ -5,7 +5,9 @@ what a supervisor watches. The contact figures come from one
 :class:`qa.accumulator.KpiAccumulator`, the record and formulas of :mod:`qa` that the
 reports and the simulator use too (see :mod:`qa.kpis` for the conventions):
 
-* per queue: contacts waiting now and the longest current wait;
+* per queue: contacts waiting now, the longest current wait and the threshold it is
+  coloured against (``longest_wait_threshold_seconds``: the goal of the oldest waiting
+  caller's queue and tier; the same over every queue at the top level);
 * per queue and segment (:func:`qa.segments.segment_of`: ``vip`` = the VIP tiers,
   ``general`` = every other caller, whatever the queue), today so far: offered
   ``N = A + B + F``, answered ``A``, abandoned ``B``, service level ``A_T / N`` with each
@@ -149,6 +151,15 @@ class WallboardState:
         tiers = [t for t in TIERS if segment_of(t) == segment]
         return strictest(self.goals.goal(q, t) for q in queues for t in tiers)
 
+    def longest_wait_threshold_seconds(self, queue: str | None = None) -> float:
+        """``T`` of the oldest caller waiting (in ``queue``, else anywhere): its queue's goal
+        for its tier; when nobody waits, the general segment's goal."""
+        waiting = self.kpis.waiting(queue)
+        if not waiting:
+            return self.goal("general", queue).threshold_seconds
+        oldest = waiting[0]
+        return self.goals.threshold_seconds(oldest.queue, oldest.tier)
+
     def snapshot(self, now: float) -> dict[str, Any]:
         """The whole picture at ``now`` as JSON-ready data."""
         acc = self.kpis
@@ -158,6 +169,7 @@ class WallboardState:
                 "queue": name,
                 "waiting": len(acc.waiting(name)),
                 "longest_wait_seconds": acc.longest_wait_seconds(now, name),
+                "longest_wait_threshold_seconds": self.longest_wait_threshold_seconds(name),
                 "segments": {s: figures(self.counts(s, name), self.goal(s, name))
                              for s in SEGMENTS},
             })
@@ -172,6 +184,7 @@ class WallboardState:
             "seq": self.last_seq,
             "at": now,
             "queues": queues,
+            "longest_wait_threshold_seconds": self.longest_wait_threshold_seconds(),
             "totals": {s: figures(self.counts(s), self.goal(s)) for s in SEGMENTS},
             "agents": agents,
             "agent_states": dict(Counter(a["state"] for a in agents)),

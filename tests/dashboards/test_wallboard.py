@@ -77,3 +77,19 @@ def test_aht_waits_for_the_wrap_up_and_agents_show_who_forced_a_state() -> None:
     assert snap["totals"]["general"]["aht_seconds"] == 90.0
     agent = next(a for a in snap["agents"] if a["agent_id"] == "a2")
     assert (agent["reason"], agent["actor"]) == ("coaching", "sup")
+
+
+def test_the_longest_wait_is_held_to_the_oldest_callers_goal() -> None:
+    events: list[Event] = [ContactArrived(0, "p1", "deposits", "platinum"),
+                           ContactArrived(5, "c1", "deposits", "core"),
+                           ContactArrived(1, "c2", "cards", "core")]
+    board = _board(events)
+    snap = board.snapshot(30)
+    queues = {q["queue"]: q for q in snap["queues"]}
+    assert queues["deposits"]["longest_wait_seconds"] == 30
+    assert queues["deposits"]["longest_wait_threshold_seconds"] == 10.0  # a VIP caller waits
+    assert queues["cards"]["longest_wait_threshold_seconds"] == 20.0
+    assert snap["longest_wait_threshold_seconds"] == 10.0
+    board.apply(4, ContactAbandoned(31, "p1", "deposits"))
+    assert board.longest_wait_threshold_seconds("deposits") == 20.0
+    assert board.longest_wait_threshold_seconds("nowhere") == 20.0  # nobody waits
