@@ -150,6 +150,9 @@ DEFAULT_POLICY = RoutingPolicy()
 # Members looked up once (class attribute access of an enum member is slow in 3.11).
 _READY, _LOGGED_OUT, _QUEUED = AgentState.READY, AgentState.LOGGED_OUT, ContactState.QUEUED
 
+#: Contacts no call can follow once their wrap-up is over (see ``forget_finished``).
+_FINISHED = frozenset({ContactState.ENDED, ContactState.ABANDONED})
+
 #: States in which a callback's dial can be recorded as not reaching the customer.
 _DIALLING = frozenset({ContactState.OFFERED, ContactState.CONNECTED, ContactState.HELD})
 
@@ -611,6 +614,39 @@ class RoutingEngine:
                 "contacts can be forgotten"
             )
         del self._contacts[contact_id]
+
+    def forget_finished(self, events: Sequence[Event]) -> int:
+        """Forget the contacts these events finished; return how many were forgotten.
+
+        A contact is finished when no call for it can follow: abandoned, or ended and
+        its agent's wrap-up over (``WrapUpEnded`` while the contact is ``ended``; a
+        transferred contact's wrap-up is not its end). The live center calls this after
+        every action, so the engine holds only contacts in progress, however long it runs.
+        """
+        forgotten = 0
+        contacts = self._contacts
+        for ev in events:
+            kind = type(ev)
+            if kind is not WrapUpEnded and kind is not ContactAbandoned:
+                continue
+            contact = contacts.get(ev.contact_id)  # type: ignore[attr-defined]
+            if contact is not None and contact.state in _FINISHED:
+                del contacts[contact.contact_id]
+                forgotten += 1
+        return forgotten
+
+    def size(self) -> dict[str, int]:
+        """What the engine holds: contacts, agents, pending timers, entries in the waiting
+        lines and in the ready-agent index (live and stale); for memory checks."""
+        return {
+            "contacts": len(self._contacts),
+            "agents": len(self._agents),
+            "timers": self._timers.pending(),
+            "line_entries": self._lines.entries(),
+            "ready_entries": self._ready.entries(),
+            "reserved": len(self._reserved),
+            "parked": len(self._parked),
+        }
 
     # ------------------------------------------------------------------ timers
 

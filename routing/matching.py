@@ -103,6 +103,10 @@ class ReadyAgentIndex:
         for skill, proficiency in agent.skills.items():
             self._heaps[(skill, agent.site, proficiency)].live -= 1
 
+    def entries(self) -> int:
+        """Entries in all heaps (live and stale): bounded by the compaction rule."""
+        return sum(len(heap.entries) for heap in self._heaps.values())
+
     def count(self, skill: str, min_proficiency: int) -> int:
         """Ready agents with ``skill`` at ``min_proficiency`` or better, all sites."""
         return sum(
@@ -173,6 +177,10 @@ class WaitingLines:
         contact.line = key
         contact.token = token
         heap.push((contact.since, contact.order, token, contact.contact_id), self._valid)
+
+    def entries(self) -> int:
+        """Entries in all lines (live and stale): bounded by the compaction rule."""
+        return sum(len(heap.entries) for heap in self._lines.values())
 
     def remove(self, contact: ContactRecord) -> None:
         """Mark the contact's entry stale (call before it leaves its line)."""

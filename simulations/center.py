@@ -114,6 +114,32 @@ def duty_spans(counts: tuple[int, ...], interval_seconds: float) -> list[list[tu
     return spans
 
 
+#: Duty moves at one instant, in this order.
+_DUTY_ORDER: dict[DutyMove, int] = {"login": 0, "break": 1, "back": 2, "logout": 3}
+
+
+def duty_plan(scenario: Scenario) -> list[tuple[AgentSpec, list[tuple[float, DutyMove]]]]:
+    """Every agent of the scenario with its duty moves in time order: the groups' agents
+    from their counts per interval (:func:`duty_spans`), the roster's from its shifts and
+    breaks. The simulator and the live center (the live-vs-simulator test) schedule these
+    on the driver (:meth:`simulations.driver.Driver.duty`)."""
+    out = []
+    for g in scenario.groups:
+        for j, spans in enumerate(duty_spans(g.agents_per_interval, scenario.interval_seconds)):
+            spec = AgentSpec(f"{g.name}-{j}", dict(g.skills), g.site)
+            plan: list[tuple[float, DutyMove]] = [(a, "login") for a, _ in spans]
+            plan += [(b, "logout") for _, b in spans]
+            out.append((spec, sorted(plan, key=lambda x: (x[0], _DUTY_ORDER[x[1]]))))
+    for a in scenario.roster:
+        plan = []
+        for sh in a.shifts:
+            plan += [(sh.start, "login"), (sh.end, "logout")]
+            plan += [x for bs, be in sh.breaks for x in ((bs, "break"), (be, "back"))]
+        spec = AgentSpec(a.agent_id, dict(a.skills), a.site)
+        out.append((spec, sorted(plan, key=lambda x: (x[0], _DUTY_ORDER[x[1]]))))
+    return out
+
+
 class ScenarioBehaviour:
     """The scenario's callers and agents as the driver's policy functions
     (:class:`simulations.driver.Behaviour`), drawing from the replication's generator.
@@ -207,7 +233,7 @@ class CenterSimulation:
         )
         self.driver = Driver(ScenarioBehaviour(scenario, rng), self._port)
         self.timer_at = math.inf
-        for spec, plan in self._agents():
+        for spec, plan in duty_plan(scenario):
             self._emit(self.engine.add_agent(spec, 0.0))
             for at, what in plan:
                 if math.isfinite(at):
@@ -215,24 +241,6 @@ class CenterSimulation:
 
     def _port(self, at: float, priority: int, action: Action, label: str) -> None:
         self.kernel.schedule(at, priority, action)
-
-    def _agents(self) -> list[tuple[AgentSpec, list[tuple[float, DutyMove]]]]:
-        out = []
-        order: dict[DutyMove, int] = {"login": 0, "break": 1, "back": 2, "logout": 3}
-        for g in self.s.groups:
-            for j, spans in enumerate(duty_spans(g.agents_per_interval, self.s.interval_seconds)):
-                spec = AgentSpec(f"{g.name}-{j}", dict(g.skills), g.site)
-                plan: list[tuple[float, DutyMove]] = [(a, "login") for a, _ in spans]
-                plan += [(b, "logout") for _, b in spans]
-                out.append((spec, sorted(plan, key=lambda x: (x[0], order[x[1]]))))
-        for a in self.s.roster:
-            plan = []
-            for sh in a.shifts:
-                plan += [(sh.start, "login"), (sh.end, "logout")]
-                plan += [x for bs, be in sh.breaks for x in ((bs, "break"), (be, "back"))]
-            spec = AgentSpec(a.agent_id, dict(a.skills), a.site)
-            out.append((spec, sorted(plan, key=lambda x: (x[0], order[x[1]]))))
-        return out
 
     def _emit(self, events: list[Event]) -> None:
         """Record the engine's events, then tell the driver (which schedules its reactions).

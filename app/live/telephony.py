@@ -30,8 +30,12 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from app.live.center import LiveCenter
+from app.live.center import LiveCenter, Observer
+from routing.engine import ContactSpec, RoutingEngine
+from routing.events import ContactOffered, Event
 from simulations.arrivals import poisson_arrivals
+from simulations.driver import Action, Caller, Driver, Talk
+from simulations.kernel import ARRIVAL
 
 log = logging.getLogger("contactops.live")
 
@@ -196,6 +200,29 @@ class CallerProfile:
         return self.tier_mix.get(queue, self.default_tier_mix)
 
 
+class _Callers:
+    """The callers' side of the driver's behaviour (the telephony drives no agent)."""
+
+    def __init__(self, profile: CallerProfile, rng: np.random.Generator) -> None:
+        self.profile = profile
+        self.rng = rng
+
+    def ring_seconds(self, offer: ContactOffered) -> float:
+        return 0.0
+
+    def talk(self, caller: Caller, first_leg: bool) -> Talk:
+        return Talk(0.0)
+
+    def wrap_up(self, queue: str) -> tuple[float, str | None]:
+        return 0.0, None
+
+    def break_after_wrap_up(self, agent_id: str) -> tuple[str, float] | None:
+        return None
+
+    def accepts_callback(self, caller: Caller) -> bool:
+        return False  # the built-in callers do not take callback offers
+
+
 class BuiltInTelephony:
     """Calls from :class:`ArrivalProfile` on the center's clock, one hour drawn at a time."""
 
@@ -215,15 +242,22 @@ class BuiltInTelephony:
         self._numbers = itertools.count(1)
         self._prefix = ""
         self._center: LiveCenter | None = None
+        self.driver = Driver(_Callers(self.callers, rng), lambda *_: None, driven=())
+        self._observer: Observer | None = None
         self.calls_generated = 0
 
     async def start(self, center: LiveCenter) -> None:
         self._center = center
+        self.driver = Driver(_Callers(self.callers, self.rng), center.port, driven=())
+        self._observer = lambda now, stored: self.driver.observe(e for _, e in stored)
+        center.observers.append(self._observer)
         start = center.clock.now()
         self._prefix = f"L{int(start):x}-"
         self._plan_hour(start)
 
     async def stop(self) -> None:
+        if self._center is not None and self._observer in self._center.observers:
+            self._center.observers.remove(self._observer)
         self._center = None
 
     def _plan_hour(self, start: float) -> None:
@@ -236,30 +270,27 @@ class BuiltInTelephony:
             expected = self.profile.calls_per_hour(queue, start) * (end - start) / HOUR
             for offset in poisson_arrivals([expected], end - start, self.rng):
                 self._schedule_call(center, queue, start + float(offset))
-        center.schedule(end, self._next_hour_action(end), "telephony next hour")
+        center.schedule(end, self._next_hour_action(end), "telephony next hour", ARRIVAL)
 
-    def _next_hour_action(self, end: float) -> Any:
-        def act(eng: Any, now: float) -> list[Any]:
+    def _next_hour_action(self, end: float) -> Action:
+        def act(eng: RoutingEngine, now: float) -> list[Event]:
             self._plan_hour(end)
             return []
         return act
 
     def _schedule_call(self, center: LiveCenter, queue: str, at: float) -> None:
-        from routing.engine import ContactSpec  # the engine module lands with the routing work
-
         contact_id = f"{self._prefix}{next(self._numbers)}"
         tier = self._draw_tier(queue)
         customer = self._draw_customer(tier)
         spec = ContactSpec(contact_id=contact_id, queue=queue, tier=tier, customer_id=customer)
         patience = float(self.rng.exponential(self.callers.patience_mean_seconds))
+        arrival = self.driver.arrival(spec, 0.0, patience)  # the driver sets the patience
 
-        def arrive(eng: Any, now: float) -> list[Any]:
+        def arrive(eng: RoutingEngine, now: float) -> list[Event]:
             self.calls_generated += 1
-            center.schedule(now + patience, lambda e, t: e.abandon(contact_id, t),
-                            f"patience {contact_id}")
-            return list(eng.arrive(spec, now))
+            return arrival(eng, now)
 
-        center.schedule(at, arrive, f"arrive {contact_id}")
+        center.schedule(at, arrive, f"arrive {contact_id}", ARRIVAL)
 
     def _draw_tier(self, queue: str) -> str:
         mix = self.callers.mix_for(queue)
