@@ -213,6 +213,11 @@ class Driver:
 
     # --- what the engine said, and what the driver does about it ------------------------
 
+    def reactions(self) -> dict[type[Event], Callable[[Event], None]]:
+        """The driver's handler per event type (for a caller that dispatches events itself
+        in one loop, as the simulator does; :meth:`observe` is the same thing)."""
+        return dict(self._react)
+
     def observe(self, events: Iterable[Event]) -> None:
         """Be told the engine's events, in order; schedule the reactions."""
         react = self._react
