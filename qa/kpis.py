@@ -50,10 +50,11 @@ Conventions (the same names as the Erlang module uses)
   abandoned within ``T``.
 * A *short abandon* is one after a wait ``< S`` seconds: ``B_S``.
 * Contacts are attributed to the interval in which they *arrived*.
-* *Handle time* of an answered contact is talk, hold and wrap-up: from the (first)
-  answer to the end of the wrap-up after the conversation's end
-  (:attr:`~qa.records.ContactRecord.handle_seconds`, written once; the interaction
-  table's ``handle_seconds`` is that figure); AHT is its mean over the answered contacts
+* *Handle time* of an answered contact is the agents' talk (hold included) and wrap-up
+  on it: each answer to the transfer, the end or a callback dial's result, plus each
+  agent's wrap-up (:attr:`~qa.records.ContactRecord.handle_seconds`, written once; the
+  interaction table's ``handle_seconds`` is that figure; a transferred contact's wait in
+  its next queue is not handle time); AHT is its mean over the answered contacts
   whose handle time is known (wrapped up). The simulator's fast path carries none.
 * Only inbound contacts count (``direction == "inbound"``).
 

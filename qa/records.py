@@ -166,6 +166,13 @@ class ContactRecord:
     disposition: str | None = None
     #: the last dial's result (outbound dials and callbacks' dials)
     dial_result: str | None = None
+    #: agents' talk and wrap-up on this contact so far (see :attr:`handle_seconds`)
+    talk_seconds: float = 0.0
+    wrap_up_seconds: float = 0.0
+    #: when the current conversation started (an agent answered); None: nobody talks to it
+    talking_since: float | None = None
+    #: agent -> when their wrap-up of this contact started (until their ``WrapUpEnded``)
+    wrapping: dict[str, float] = field(default_factory=dict)
 
     @property
     def queue_now(self) -> str:
@@ -193,24 +200,24 @@ class ContactRecord:
 
     @property
     def handle_seconds(self) -> float | None:
-        """Handle time: talk, hold and wrap-up, ``wrap_up_ended_at - answered_at`` (from the
-        first answer to the end of the wrap-up after the conversation's end).
+        """Handle time: the agents' talk (hold included) and wrap-up on this contact,
+        ``talk_seconds + wrap_up_seconds`` (the one definition of handle time, :mod:`qa.kpis`).
 
-        ``None`` until it is known: not answered, not ended, or the wrap-up after the
-        last end not over yet. The one definition of handle time (:mod:`qa.kpis`)."""
-        end, wrapped = self.ended_at, self.wrap_up_ended_at
-        if self.answered_at is None or end is None or wrapped is None or wrapped < end:
+        Talk runs from each answer to the transfer, the end of the conversation, or a
+        callback dial's result; each agent's wrap-up from there to their ``WrapUpEnded``. A
+        transferred contact's wait in its next queue is not handle time. ``None`` until it
+        is known: not answered, not ended, or a conversation or wrap-up still running."""
+        if self.answered_at is None or self.ended_at is None or not self.finished:
             return None
-        return wrapped - self.answered_at
+        return self.talk_seconds + self.wrap_up_seconds
 
     @property
     def finished(self) -> bool:
-        """The contact's story is over: it abandoned (in its last leg), or it ended and the
-        last agent wrapped up."""
+        """The contact's story is over: it abandoned (in its last leg), or it ended and no
+        agent is still talking to it or wrapping it up."""
         if self.abandoned_at is not None or (self.legs and self.legs[-1].abandoned_at is not None):
             return True
-        ended, wrapped = self.ended_at, self.wrap_up_ended_at
-        return ended is not None and wrapped is not None and wrapped >= ended
+        return self.ended_at is not None and self.talking_since is None and not self.wrapping
 
     @property
     def status(self) -> Status:
@@ -283,8 +290,18 @@ def _answered(rec: ContactRecord, ev: Event) -> None:
         rec.agent_id = ev.agent_id
     else:
         return
+    rec.talking_since = ev.at
     if rec.dialling:
         rec.dial_answered_at = ev.at
+
+
+def _stop_talking(rec: ContactRecord, at: float, agent_id: str | None) -> None:
+    """The conversation (if any) stops at ``at``; ``agent_id`` starts wrapping it up."""
+    if rec.talking_since is not None:
+        rec.talk_seconds += at - rec.talking_since
+        rec.talking_since = None
+    if agent_id is not None:
+        rec.wrapping.setdefault(agent_id, at)
 
 
 def _settle_dial(rec: ContactRecord) -> None:
@@ -299,6 +316,7 @@ def _dial_result(rec: ContactRecord, ev: Event) -> None:
     rec.dial_result = ev.result
     if not rec.callback or ev.result == "connected":
         return
+    _stop_talking(rec, ev.at, ev.agent_id)  # the dial's time and its wrap-up are agent work
     at = rec.dial_answered_at
     if at is not None:
         if rec.legs and rec.legs[-1].answered_at == at:
@@ -330,6 +348,7 @@ def _timed_out(rec: ContactRecord, ev: Event) -> None:
 def _ended(rec: ContactRecord, ev: Event) -> None:
     assert isinstance(ev, ContactEnded)
     rec.ended_at = ev.at
+    _stop_talking(rec, ev.at, ev.agent_id)
     _settle_dial(rec)
     if ev.reason != "callback_failed":
         return
@@ -342,6 +361,9 @@ def _ended(rec: ContactRecord, ev: Event) -> None:
 def _wrapped(rec: ContactRecord, ev: Event) -> None:
     assert isinstance(ev, WrapUpEnded)
     rec.wrap_up_ended_at = ev.at
+    since = rec.wrapping.pop(ev.agent_id, None)
+    if since is not None:
+        rec.wrap_up_seconds += ev.at - since
     if ev.disposition is not None:
         rec.disposition = ev.disposition
 
@@ -353,6 +375,7 @@ def _held(rec: ContactRecord, ev: Event) -> None:
 def _transferred(rec: ContactRecord, ev: Event) -> None:
     assert isinstance(ev, ContactTransferred)
     _settle_dial(rec)  # a callback the agent transfers has reached the customer
+    _stop_talking(rec, ev.at, ev.agent_id)
     rec.transfers += 1
     rec.legs.append(Leg(ev.target_queue or rec.queue_now, ev.at))
 

@@ -330,8 +330,9 @@ def test_transferred_contacts_count_once_in_the_summary_and_per_leg_per_queue() 
     assert (total.offered, total.answered, total.abandoned) == (3, 3, 0)  # distinct callers
     assert total.wait_answered_seconds == 10 + 0 + 5  # first answers only
     by_q = counts_by_queue(tab, T, S)
-    # t1's handle time: first answer (10) to the last wrap-up (210)
-    assert by_q["q"] == KpiCounts(2, 2, 0, 2, 0, 0, 10.0, 10.0, handled=1, handle_seconds=200.0)
+    # t1's handle time: a1 talks 10 -> 100 (90, wraps up at once), a3 talks 130 -> 200 (70)
+    # and wraps up 10 s: 170; its wait in cards (100 -> 130) is not handle time
+    assert by_q["q"] == KpiCounts(2, 2, 0, 2, 0, 0, 10.0, 10.0, handled=1, handle_seconds=170.0)
     cards = by_q["cards"]
     assert (cards.offered, cards.answered, cards.abandoned, cards.transferred_in) == (3, 2, 1, 2)
     assert cards.wait_answered_seconds == 5 + 30  # d1, and t1's leg from its transfer

@@ -216,3 +216,29 @@ def test_tables_from_events_carry_handle_times() -> None:
     assert table.handle_seconds[0] == 116.0 and math.isnan(table.handle_seconds[1])
     counts = count_contacts(table, T, S)
     assert (counts.handled, counts.handle_seconds) == (1, 116.0)
+
+
+def test_handle_time_is_the_agents_time_not_the_wait_between_them() -> None:
+    """Talk and wrap-up of each agent; a callback's dial that did not reach the customer is
+    agent work too; the waits between are not handle time."""
+    from routing.events import ContactHeld, ContactRetrieved
+
+    log: list[Event] = [
+        ContactArrived(0, "t", "q"), ContactAnswered(10, "t", "a1", "q"),
+        ContactHeld(20, "t", "a1"), ContactRetrieved(50, "t", "a1"),  # hold is handle time
+        ContactTransferred(60, "t", "a1", "cards"),
+        ContactAnswered(100, "t", "a2", "cards"),  # waited 60 -> 100 in cards
+        WrapUpEnded(105, "t", "a1"),  # a1's wrap-up 60 -> 105
+        ContactEnded(160, "t", "a2", "cards"),
+    ]
+    rec = records_from_events(log)[0]
+    assert rec.handle_seconds is None and not rec.finished  # a2 still wraps up
+    rec = records_from_events([*log, WrapUpEnded(170, "t", "a2")])[0]
+    assert rec.finished and rec.handle_seconds == 50 + 45 + 60 + 10
+    cb = [*accepted("cb"), *dial("cb", 10.0), ContactAnswered(12, "cb", "a1", "q"),
+          DialResult(20, "cb", "q", "no_answer", "a1", 1), WrapUpEnded(25, "cb", "a1"),
+          *dial("cb", 100.0, "a2"), ContactAnswered(103, "cb", "a2", "q"),
+          DialResult(104, "cb", "q", "connected", "a2", 2),
+          ContactEnded(163, "cb", "a2", "q"), WrapUpEnded(173, "cb", "a2")]
+    rec = records_from_events(cb)[0]
+    assert rec.answered_at == 103 and rec.handle_seconds == (8 + 5) + (60 + 10)
