@@ -38,8 +38,7 @@ wrap-up ended), so the driver holds only the callers in progress.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from routing.engine import ContactSpec, RoutingEngine
 from routing.events import (
@@ -81,11 +80,10 @@ class Caller:
         self.legs = 1  # legs still open (each ends with its wrap-up)
 
 
-@dataclass(frozen=True, slots=True)
-class Talk:
+class Talk(NamedTuple):
     """One leg's conversation: ``seconds`` of talk (hold included); a hold of
     ``hold_seconds`` starting half-way through the talk (None: no hold); at the end a
-    transfer to ``transfer_to`` (None: hang up)."""
+    transfer to ``transfer_to`` (None: hang up). (A named tuple: one is made per answer.)"""
 
     seconds: float
     hold_seconds: float | None = None
@@ -137,7 +135,8 @@ class Driver:
     # --- who drives whom ----------------------------------------------------------------
 
     def drives(self, agent_id: str) -> bool:
-        return self.driven is None or agent_id in self.driven
+        driven = self.driven
+        return driven is None or agent_id in driven
 
     def release(self, agent_id: str) -> bool:
         """A person takes ``agent_id`` over; True if a robot was driving it."""
@@ -186,7 +185,7 @@ class Driver:
         """The action of a duty change (shift start, break, back, shift end)."""
 
         def act(eng: RoutingEngine, now: float) -> list[Event]:
-            if not self.drives(agent_id):
+            if self.driven is not None and agent_id not in self.driven:
                 return []
             state = self.state.get(agent_id, "logged_out")
             if move == "login":
@@ -234,7 +233,7 @@ class Driver:
         assert isinstance(ev, ContactOffered)
         agent = ev.agent_id
         self.ringing[agent] = ev.contact_id
-        if not self.drives(agent):
+        if self.driven is not None and agent not in self.driven:
             return
         ring = self.behaviour.ring_seconds(ev)
         self.port(ev.at + ring, COMPLETION if ring > 0 else REACTION,
@@ -242,7 +241,7 @@ class Driver:
 
     def _answer(self, cid: str, agent: str) -> Action:
         def act(eng: RoutingEngine, now: float) -> list[Event]:
-            if not self.drives(agent) or self.ringing.get(agent) != cid:
+            if (self.driven is not None and agent not in self.driven) or self.ringing.get(agent) != cid:
                 return []
             if self.state.get(agent) != "reserved":  # no longer ringing for them
                 return []
@@ -258,7 +257,7 @@ class Driver:
             caller = self.callers[ev.contact_id] = Caller(ev.contact_id, ev.queue, 0.0, 0.0)
             self.open += 1
         caller.answered = True
-        if not self.drives(ev.agent_id):
+        if self.driven is not None and ev.agent_id not in self.driven:
             return
         talk = self.behaviour.talk(caller, first)
         cid, at, port = ev.contact_id, ev.at, self.port
@@ -273,7 +272,7 @@ class Driver:
 
     def _robot(self, agent: str, cid: str, what: Literal["hold", "retrieve"]) -> Action:
         def act(eng: RoutingEngine, now: float) -> list[Event]:
-            if not self.drives(agent):
+            if self.driven is not None and agent not in self.driven:
                 return []
             return eng.hold(cid, now) if what == "hold" else eng.retrieve(cid, now)
 
@@ -281,7 +280,7 @@ class Driver:
 
     def _end_talk(self, agent: str, cid: str, transfer_to: str | None) -> Action:
         def act(eng: RoutingEngine, now: float) -> list[Event]:
-            if not self.drives(agent):
+            if self.driven is not None and agent not in self.driven:
                 return []
             if transfer_to is not None:
                 return eng.transfer(cid, now, to_queue=transfer_to)
@@ -307,7 +306,7 @@ class Driver:
             caller.queue = ev.target_queue
 
     def _wrap_up(self, agent: str, queue: str, at: float) -> None:
-        if not self.drives(agent):
+        if self.driven is not None and agent not in self.driven:
             return
         seconds, disposition = self.behaviour.wrap_up(queue)
         self.port(at + seconds, COMPLETION if seconds > 0 else REACTION,
@@ -315,7 +314,7 @@ class Driver:
 
     def _end_wrap_up(self, agent: str, disposition: str | None) -> Action:
         def act(eng: RoutingEngine, now: float) -> list[Event]:
-            if not self.drives(agent) or self.state.get(agent) != "wrap_up":
+            if (self.driven is not None and agent not in self.driven) or self.state.get(agent) != "wrap_up":
                 return []
             move = self.pending.pop(agent, None)
             if move is None:
@@ -335,7 +334,7 @@ class Driver:
             caller.legs -= 1
             if caller.legs <= 0:
                 del self.callers[ev.contact_id]
-        if ev.agent_id is None or not self.drives(ev.agent_id):
+        if ev.agent_id is None or (self.driven is not None and ev.agent_id not in self.driven):
             return
         pause = self.behaviour.break_after_wrap_up(ev.agent_id)
         if pause is not None:
@@ -344,7 +343,7 @@ class Driver:
 
     def _break(self, agent: str, reason: str, seconds: float) -> Action:
         def act(eng: RoutingEngine, now: float) -> list[Event]:
-            if not self.drives(agent) or self.state.get(agent) != "ready":
+            if (self.driven is not None and agent not in self.driven) or self.state.get(agent) != "ready":
                 return []
             self.port(now + seconds, AGENT_SCHEDULE, self._back(agent), "back")
             return eng.set_not_ready(agent, now, reason)
@@ -353,7 +352,7 @@ class Driver:
 
     def _back(self, agent: str) -> Action:
         def act(eng: RoutingEngine, now: float) -> list[Event]:
-            if not self.drives(agent) or self.state.get(agent) != "not_ready":
+            if (self.driven is not None and agent not in self.driven) or self.state.get(agent) != "not_ready":
                 return []
             return eng.set_ready(agent, now)
 
