@@ -50,24 +50,18 @@ from sqlmodel import Session, col
 
 from app.models import EventRecord, Interaction
 from app.queries import as_utc, service_level_goals
+from qa.counts import CallbackCounts, KpiCounts, count_callbacks, counts_by_group
 from qa.dials import DialCounts, connect_rate, count_dials, dialler_abandon_rate
 from qa.kpis import (
-    OUTCOMES,
-    CallbackCounts,
-    ContactRecord,
-    ContactTable,
-    KpiCounts,
     abandonment_rate,
     average_handle_time,
     average_speed_of_answer,
     callback_acceptance_rate,
     callback_failure_rate,
-    count_callbacks,
-    counts_by_group,
     mean_callback_wait,
-    records_from_events,
     service_level,
 )
+from qa.records import OUTCOMES, ContactRecord, ContactTable, records_from_events
 from qa.segments import SEGMENTS, Segment, segment_of
 from routing.events import TIERS, ServiceLevelGoals, event_from_json
 
