@@ -190,8 +190,11 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
         return [self._move_agent(agent, AgentState.NOT_READY, now, None)]
 
     @refusable
-    def set_ready(self, agent_id: str, now: float) -> list[Event]:
-        """not_ready → ready; the agent may be offered a waiting contact at once."""
+    def set_ready(self, agent_id: str, now: float, actor: str | None = None) -> list[Event]:
+        """not_ready → ready; the agent may be offered a waiting contact at once.
+
+        ``actor``: who forced the move when not the agent (a supervisor), recorded on
+        the ``AgentStateChanged``."""
         self._at(now)
         agent = self._agent(agent_id)
         if agent.state is AgentState.WRAP_UP:
@@ -199,36 +202,42 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
         if agent.state is AgentState.RESERVED:  # only the caller hanging up frees a ringing agent
             raise IllegalTransition("agent", agent_id, agent.state.value, "ready",
                                     action="set_ready", expected="not_ready or wrap_up")
-        event = self._move_agent(agent, AgentState.READY, now, None)
+        event = self._move_agent(agent, AgentState.READY, now, None, actor)
         agent.idle_since = now
         return [event, *self._serve_agent(agent, now)]
 
     @refusable
-    def set_not_ready(self, agent_id: str, now: float, reason: str) -> list[Event]:
+    def set_not_ready(
+        self, agent_id: str, now: float, reason: str, actor: str | None = None
+    ) -> list[Event]:
         """→ not_ready with a reason code.
 
         From wrap_up it first ends the wrap-up (``WrapUpEnded`` without
         disposition); from reserved it declines the offer: the contact goes
         back to its place (``ContactOfferTimedOut`` with reason ``declined``).
+        ``actor``: who forced the move (a supervisor), on the ``AgentStateChanged``.
         """
         self._at(now)
         agent = self._agent(agent_id)
         check_agent_transition(agent_id, agent.state, AgentState.NOT_READY)
         if agent.state is AgentState.RESERVED:
             assert agent.contact_id is not None
-            return self._withdraw_offer(self._contacts[agent.contact_id], now, "declined", reason)
+            return self._withdraw_offer(self._contacts[agent.contact_id], now, "declined", reason,
+                                       actor=actor)
         events: list[Event] = []
         if agent.state is AgentState.WRAP_UP:
             events.append(WrapUpEnded(now, agent.last_contact_id or "", agent_id, None))
-        events.append(self._move_agent(agent, AgentState.NOT_READY, now, reason))
+        events.append(self._move_agent(agent, AgentState.NOT_READY, now, reason, actor))
         return events
 
     @refusable
-    def logout(self, agent_id: str, now: float) -> list[Event]:
+    def logout(self, agent_id: str, now: float, actor: str | None = None) -> list[Event]:
         """ready/not_ready → logged_out; contacts waiting for this agent alone join their lines."""
         self._at(now)
         agent = self._agent(agent_id)
-        events: list[Event] = [self._move_agent(agent, AgentState.LOGGED_OUT, now, None)]
+        events: list[Event] = [
+            self._move_agent(agent, AgentState.LOGGED_OUT, now, None, actor)
+        ]
         waiting = sorted((self._contacts[cid] for cid in agent.personal), key=lambda c: c.key)
         for contact in waiting:
             self._unreserve(contact)

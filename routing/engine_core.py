@@ -222,7 +222,8 @@ class EngineCore:
                                contact.callback), event]
 
     def _withdraw_offer(
-        self, contact: ContactRecord, now: float, why: str, agent_reason: str, match: bool = True
+        self, contact: ContactRecord, now: float, why: str, agent_reason: str, match: bool = True,
+        actor: str | None = None,
     ) -> list[Event]:
         """Ring timeout or decline: agent → not_ready, contact back to its place."""
         agent = self._agents[contact.agent_id or ""]
@@ -231,7 +232,7 @@ class EngineCore:
         ]
         agent.contact_id = None
         contact.agent_id = None
-        events.append(self._move_agent(agent, AgentState.NOT_READY, now, agent_reason))
+        events.append(self._move_agent(agent, AgentState.NOT_READY, now, agent_reason, actor))
         self._move_contact(contact, ContactState.QUEUED)
         events += self._place_in_line(contact, now, match)
         return events
@@ -264,7 +265,8 @@ class EngineCore:
     # ------------------------------------------------------------------ bookkeeping
 
     def _move_agent(
-        self, agent: AgentRecord, target: AgentState, now: float, reason: str | None
+        self, agent: AgentRecord, target: AgentState, now: float, reason: str | None,
+        actor: str | None = None,
     ) -> AgentStateChanged:
         previous = agent.state
         if target not in AGENT_ALLOWED[previous]:
@@ -279,7 +281,8 @@ class EngineCore:
         agent.reason = reason
         agent.state_since = now
         # ``_value_``: the plain string (``.value`` is a descriptor, slow on this hot path)
-        return AgentStateChanged(now, agent.agent_id, target._value_, previous._value_, reason)
+        return AgentStateChanged(now, agent.agent_id, target._value_, previous._value_, reason,
+                                 actor)
 
     def _move_contact(self, contact: ContactRecord, target: ContactState) -> None:
         current = contact.state
