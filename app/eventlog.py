@@ -17,22 +17,15 @@ commits late. SQLite serialises writers by itself (its 64-bit ids are
 
 Interaction projection
 ----------------------
-======================  ====================================================
-event                   effect on the contact's row
-======================  ====================================================
-ContactArrived          row created (``outcome = "waiting"``) unless it exists
-DialAttempted           row created for the outbound contact (``"dialing"``)
-DialResult              ``outcome = result`` unless it is ``connected``
-ContactAnswered         ``answered_at`` (first answer), ``agent_id``, ``"answered"``
-ContactAbandoned        ``ended_at``, ``"abandoned"``
-CallbackScheduled       ``"callback"``
-ContactEnded            ``ended_at``; handle = ended - answered; ``"callback_failed"``
-                        when ``reason`` says the callback was closed unreached
-WrapUpEnded             ``wrapup_ended_at``, ``disposition``;
-                        handle = wrap-up end - answered (talk + hold + wrap-up)
-(live center start)      ``"interrupted"`` for rows still ``waiting`` or
-                        ``answered`` with no ``ended_at``: see below
-======================  ====================================================
+The ``interaction`` row of a contact *is* its :class:`qa.records.ContactRecord`, the one
+record every KPI reads: after each append, every contact the batch touched is folded
+again from its events in the log by :class:`qa.records.RecordBuilder` (the same fold the
+simulator and the wallboard use) and its row written by :func:`interaction_values`:
+times, agent (the first who answered), tier, customer, disposition, handle time
+(:attr:`~qa.records.ContactRecord.handle_seconds`: talk, hold and wrap-up, known once
+the wrap-up after the end is over) and ``outcome`` = :attr:`~qa.records.ContactRecord.status`
+(``waiting``, ``callback``, ``answered``, ``abandoned``, ``callback_failed``; outbound
+``dialing`` or the dial's failure), or ``"interrupted"`` (below).
 
 Contacts interrupted by a restart: the routing engine lives in memory, so a contact
 still open when the server stopped (waiting, or answered and not ended) is unknown to
@@ -60,19 +53,8 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from app.models import Agent, EventRecord, Interaction
-from routing.events import (
-    CallbackScheduled,
-    ContactAbandoned,
-    ContactAnswered,
-    ContactArrived,
-    ContactEnded,
-    DialAttempted,
-    DialResult,
-    Event,
-    EventFormatError,
-    WrapUpEnded,
-    event_from_json,
-)
+from qa.records import ContactRecord, RecordBuilder
+from routing.events import Event, EventFormatError, event_from_json, field_choices
 
 #: Width of the id columns of ``event_log`` and ``interaction``; longer ids are refused.
 MAX_ID_LENGTH = 40
@@ -111,8 +93,16 @@ def _field_kinds(cls: type[Event]) -> dict[str, tuple[type, ...]]:
     out: dict[str, tuple[type, ...]] = {}
     for f in dataclasses.fields(cls):
         hint = hints[f.name]
-        out[f.name] = typing.get_args(hint) if typing.get_args(hint) else (hint,)
+        members = (hint,) if typing.get_origin(hint) is typing.Literal else typing.get_args(hint)
+        out[f.name] = tuple(_json_type(h) for h in (members or (hint,)))
     return out
+
+
+def _json_type(hint: Any) -> type:
+    """The JSON scalar type of one member of an annotation (a ``Literal`` of texts: ``str``)."""
+    if typing.get_origin(hint) is typing.Literal:
+        return str
+    return hint if isinstance(hint, type) else object
 
 
 def _type_ok(value: Any, kinds: tuple[type, ...]) -> bool:
@@ -142,14 +132,19 @@ def check_storable(event: Event) -> None:
 
     Refused: a value of the wrong JSON type for its field (an int ``contact_id``, a string
     ``priority``), NaN or infinite numbers (JSON cannot carry them), integers beyond 64 bits,
-    NUL characters (PostgreSQL text cannot hold them), lone surrogates (not UTF-8), strings longer than
+    NUL characters (PostgreSQL text cannot hold them), lone surrogates (not UTF-8), a value
+    outside its field's ``Literal`` (:func:`routing.events.field_choices`), strings longer than
     :data:`FIELD_MAX_LENGTH` (else :data:`DEFAULT_MAX_LENGTH`), and ``at`` outside
     ``[0, MAX_AT)``. The same events are refused on every database.
     """
     kinds = _field_kinds(type(event))
+    choices = field_choices(type(event))
     for f in dataclasses.fields(event):
         value = getattr(event, f.name)
         where = f"{event.type_name}.{f.name}"
+        allowed = choices.get(f.name)
+        if allowed and value is not None and value not in allowed:
+            raise EventFormatError(f"{where} must be one of {list(allowed)}, got {value!r}")
         if not _type_ok(value, kinds[f.name]):
             names = "/".join(sorted("null" if k is type(None) else k.__name__ for k in kinds[f.name]))
             raise EventFormatError(f"{where} must be {names}, got {type(value).__name__}")
@@ -210,8 +205,7 @@ class SqlEventStore:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK_KEY})
             seqs = [self._insert_event(conn, event) for event in batch]
-            for event in batch:
-                self._project(conn, event)
+            self._project(conn, batch)
         return seqs
 
     def _insert_event(self, conn: Connection, event: Event) -> int:
@@ -284,94 +278,24 @@ class SqlEventStore:
 
     # --- projection ---------------------------------------------------------------------
 
-    def _project(self, conn: Connection, event: Event) -> None:
-        if isinstance(event, ContactArrived):
-            self._create_interaction(
-                conn, event.contact_id, event.at, queue=event.queue, tier=event.tier,
-                direction=event.direction, customer_id=event.customer_id, outcome="waiting",
-            )
-        elif isinstance(event, DialAttempted):
-            self._create_interaction(
-                conn, event.contact_id, event.at, queue=event.campaign, tier="core",
-                direction="outbound", customer_id=event.customer_id, outcome="dialing",
-            )
-        elif isinstance(event, DialResult) and event.result != "connected":
-            self._update(conn, event.contact_id, outcome=event.result[:20])
-        elif isinstance(event, ContactAnswered):
-            self._answered(conn, event)
-        elif isinstance(event, ContactAbandoned):
-            self._update(conn, event.contact_id, ended_at=epoch_to_datetime(event.at),
-                         outcome="abandoned")
-        elif isinstance(event, CallbackScheduled):
-            self._update(conn, event.contact_id, outcome="callback")
-        elif isinstance(event, ContactEnded):
-            self._ended(conn, event)
-        elif isinstance(event, WrapUpEnded):
-            self._wrapped_up(conn, event)
-
-    def _create_interaction(
-        self, conn: Connection, contact_id: str, at: float, *, queue: str, tier: str,
-        direction: str, customer_id: str | None, outcome: str,
-    ) -> None:
-        exists = conn.execute(
-            select(_INTERACTIONS.c.id).where(_INTERACTIONS.c.contact_id == contact_id)
-        ).first()
-        if exists is not None:
-            return
-        row: dict[str, Any] = {
-            "contact_id": contact_id,
-            "queue": queue[:MAX_ID_LENGTH],
-            "direction": direction[:10],
-            "customer_id": _int_or_none(customer_id),
-            "tier": tier[:20],
-            "arrived_at": epoch_to_datetime(at),
-            "outcome": outcome,
-        }
-        conn.execute(insert(_INTERACTIONS).values(**row))
-
-    def _row(self, conn: Connection, contact_id: str) -> Any:
-        return conn.execute(
-            select(_INTERACTIONS).where(_INTERACTIONS.c.contact_id == contact_id)
-        ).first()
-
-    def _update(self, conn: Connection, contact_id: str, **values: Any) -> None:
-        conn.execute(
-            update(_INTERACTIONS).where(_INTERACTIONS.c.contact_id == contact_id).values(**values)
-        )
-
-    def _answered(self, conn: Connection, event: ContactAnswered) -> None:
-        row = self._row(conn, event.contact_id)
-        if row is None:
-            return
-        values: dict[str, Any] = {"agent_id": self._agent_pk(conn, event.agent_id),
-                                  "outcome": "answered"}
-        if row.answered_at is None:
-            values["answered_at"] = epoch_to_datetime(event.at)
-        self._update(conn, event.contact_id, **values)
-
-    def _ended(self, conn: Connection, event: ContactEnded) -> None:
-        row = self._row(conn, event.contact_id)
-        if row is None:
-            return
-        values: dict[str, Any] = {"ended_at": epoch_to_datetime(event.at)}
-        if event.reason == "callback_failed":
-            values["outcome"] = "callback_failed"
-        answered = _as_utc(row.answered_at)
-        if answered is not None:
-            values["handle_seconds"] = event.at - answered.timestamp()
-        self._update(conn, event.contact_id, **values)
-
-    def _wrapped_up(self, conn: Connection, event: WrapUpEnded) -> None:
-        row = self._row(conn, event.contact_id)
-        if row is None:
-            return
-        values: dict[str, Any] = {"wrapup_ended_at": epoch_to_datetime(event.at)}
-        if event.disposition is not None:
-            values["disposition"] = event.disposition[:MAX_ID_LENGTH]
-        answered = _as_utc(row.answered_at)
-        if answered is not None:
-            values["handle_seconds"] = event.at - answered.timestamp()
-        self._update(conn, event.contact_id, **values)
+    def _project(self, conn: Connection, batch: list[Event]) -> None:
+        """Write the row of every contact ``batch`` touched, from all its events in the log
+        (this transaction's included)."""
+        touched = dict.fromkeys(c for c in (getattr(e, "contact_id", None) for e in batch) if c)
+        for contact_id in touched:
+            query = (select(_EVENTS.c.payload).where(_EVENTS.c.contact_id == contact_id)
+                     .order_by(_EVENTS.c.seq))
+            events = (event_from_json(p) for (p,) in conn.execute(query))
+            record = RecordBuilder().extend(events).records.get(contact_id)
+            if record is None:
+                continue  # never arrived (a log that starts mid-call): not projected
+            values = interaction_values(record)
+            agent = record.agent_id
+            values["agent_id"] = None if agent is None else self._agent_pk(conn, agent)
+            done = conn.execute(update(_INTERACTIONS)
+                                .where(_INTERACTIONS.c.contact_id == contact_id).values(**values))
+            if done.rowcount == 0:
+                conn.execute(insert(_INTERACTIONS).values(contact_id=contact_id, **values))
 
     def _agent_pk(self, conn: Connection, login: str) -> int | None:
         if login in self._agent_ids:
@@ -381,6 +305,40 @@ class SqlEventStore:
             return _int_or_none(login)  # not cached: the agent may be created later
         self._agent_ids[login] = int(pk)
         return int(pk)
+
+
+def interaction_values(record: ContactRecord) -> dict[str, Any]:
+    """The ``interaction`` columns of ``record`` (all but ``contact_id`` and ``agent_id``):
+    the record itself, cut to the columns' widths."""
+    handle = record.handle_seconds
+    return {
+        "queue": record.queue[:MAX_ID_LENGTH],
+        "direction": record.direction[:10],
+        "customer_id": _int_or_none(record.customer_id),
+        "tier": record.tier[:20],
+        "arrived_at": epoch_to_datetime(record.arrived_at),
+        "answered_at": _datetime_or_none(record.answered_at),
+        "ended_at": _datetime_or_none(_ended_at(record)),
+        "wrapup_ended_at": _datetime_or_none(record.wrap_up_ended_at),
+        "outcome": record.status,
+        "handle_seconds": handle,
+        "disposition": None if record.disposition is None
+        else record.disposition[:MAX_ID_LENGTH],
+    }
+
+
+def _ended_at(record: ContactRecord) -> float | None:
+    """When the contact ended: the end of the conversation, else when the caller hung up
+    waiting (in the arrival leg or a later one)."""
+    if record.ended_at is not None:
+        return record.ended_at
+    if record.abandoned_at is not None:
+        return record.abandoned_at
+    return record.legs[-1].abandoned_at if record.legs else None
+
+
+def _datetime_or_none(at: float | None) -> datetime | None:
+    return None if at is None else epoch_to_datetime(at)
 
 
 def _int_or_none(value: str | None) -> int | None:

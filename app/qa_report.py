@@ -28,9 +28,10 @@ anything else          not closed yet (``waiting``, ``callback`` waiting for its
 and outbound: ``answered`` is a connected dial, a ``DialResult`` name is that result,
 anything else (``dialing``, ``interrupted``) has no result yet.
 
-``T`` of a caller is the queue's goal for the caller's tier (``Queue.service_level_goals``),
-:data:`DEFAULT_THRESHOLD_SECONDS` where the queue sets none, or one ``T`` for everyone when
-the report is asked for one. A short abandon is one within :data:`SHORT_ABANDON_SECONDS`.
+``T`` of a caller is the queue's goal for the caller's tier, from the one goals table
+(:func:`app.queries.service_level_goals`: ``Queue.service_level_goals``, else the tier's
+default goal, :func:`routing.events.default_goal`, as routing and the wallboard have it),
+or one ``T`` for everyone when the report is asked for one. A short abandon is one within :data:`SHORT_ABANDON_SECONDS`.
 """
 
 from __future__ import annotations
@@ -47,31 +48,23 @@ import numpy.typing as npt
 from sqlalchemy import BigInteger, ColumnElement, Integer, String, cast, extract, func, select, text
 from sqlmodel import Session, col
 
-from app.models import EventRecord, Interaction, Queue
-from app.queries import as_utc
+from app.models import EventRecord, Interaction
+from app.queries import as_utc, service_level_goals
+from qa.counts import CallbackCounts, KpiCounts, count_callbacks, counts_by_group
 from qa.dials import DialCounts, connect_rate, count_dials, dialler_abandon_rate
 from qa.kpis import (
-    OUTCOMES,
-    CallbackCounts,
-    ContactRecord,
-    ContactTable,
-    KpiCounts,
     abandonment_rate,
     average_handle_time,
     average_speed_of_answer,
     callback_acceptance_rate,
     callback_failure_rate,
-    count_callbacks,
-    counts_by_group,
     mean_callback_wait,
-    records_from_events,
     service_level,
 )
+from qa.records import OUTCOMES, ContactRecord, ContactTable, records_from_events
 from qa.segments import SEGMENTS, Segment, segment_of
-from routing.events import TIERS, event_from_json
+from routing.events import TIERS, ServiceLevelGoals, event_from_json
 
-#: ``T`` where a queue sets no goal for a tier: the bank's general goal (80 % in 20 s).
-DEFAULT_THRESHOLD_SECONDS = 20.0
 #: A caller who hangs up within this is a short abandon (misdial, changed their mind);
 #: the same 5 s as the wallboard's and the simulator's default.
 SHORT_ABANDON_SECONDS = 5.0
@@ -225,32 +218,19 @@ def qa_report(
 # --- inbound ----------------------------------------------------------------------------
 
 
-def service_level_goals(session: Session) -> dict[str, dict[str, float]]:
-    """Per queue, the threshold ``T`` (seconds) of each tier that has a usable goal."""
-    out: dict[str, dict[str, float]] = {}
-    rows = session.connection().execute(select(Queue.name, Queue.service_level_goals)).all()
-    for name, goals in rows:
-        out[name] = {}
-        for tier, goal in (goals or {}).items():
-            value = goal.get("threshold_seconds") if isinstance(goal, dict) else None
-            if isinstance(value, (int, float)) and math.isfinite(value) and value > 0:
-                out[name][tier] = float(value)
-    return out
-
-
 def inbound_figures(
     session: Session,
     since: datetime,
     until: datetime | None = None,
     queue: str | None = None,
-    goals: Mapping[str, Mapping[str, float]] | None = None,
+    goals: ServiceLevelGoals | None = None,
     threshold_seconds: float | None = None,
 ) -> list[QueueInbound]:
     """Inbound figures per queue (in name order), VIP and general apart."""
     table, not_closed = inbound_table(session, since, until, queue)
     goals = service_level_goals(session) if goals is None else goals
     n_q, n_t = len(table.queues), len(table.tiers)
-    t_of = np.array([[threshold_seconds or goals.get(q, {}).get(t, DEFAULT_THRESHOLD_SECONDS)
+    t_of = np.array([[threshold_seconds or goals.threshold_seconds(q, t)
                       for t in table.tiers] for q in table.queues], dtype=np.float64)
     group = table.queue_index * n_t + table.tier_index
     thresholds = t_of.reshape(-1)[group] if len(table) else np.zeros(0)
@@ -273,6 +253,29 @@ def inbound_counts_by_queue(
 ) -> dict[str, KpiCounts]:
     """:class:`~qa.kpis.KpiCounts` of every caller per queue (the wallboard's page load)."""
     return {q.queue: q.total.counts for q in inbound_figures(session, since, until)}
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """Inbound calls of a queue in a period whose wait ended: offered ``N``, answered
+    ``A``, abandoned ``B`` (the :mod:`qa.kpis` conventions: ``N = A + B + F``, failed
+    callbacks ``F``; calls still waiting are not offered yet)."""
+
+    queue: str
+    offered: int
+    answered: int
+    abandoned: int
+
+
+def interaction_counts(
+    session: Session, since: datetime, until: datetime | None = None
+) -> list[QueueCounts]:
+    """Inbound offered, answered and abandoned calls per queue with
+    ``since <= arrived_at < until``, counted by :mod:`qa.kpis` (the QA page's path)."""
+    return [
+        QueueCounts(queue, c.offered, c.answered, c.abandoned)
+        for queue, c in sorted(inbound_counts_by_queue(session, since, until).items())
+    ]
 
 
 def inbound_table(

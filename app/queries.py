@@ -28,6 +28,7 @@ from app.models import (
     Queue,
     User,
 )
+from routing.events import TIERS, ServiceLevelGoal, ServiceLevelGoals
 
 CENTER_TZ = ZoneInfo("Asia/Seoul")  # the bank's centers are in Seoul and Busan
 LOGGED_OUT = "logged_out"
@@ -186,33 +187,31 @@ def agents_by_site_and_state(session: Session) -> dict[str, Counter[str]]:
     return dict(sorted(out.items()))
 
 
-# --- interactions --------------------------------------------------------------------------
+# --- queues and their service-level goals ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QueueCounts:
-    """Inbound calls of a queue in a period whose wait ended: offered ``N``, answered
-    ``A``, abandoned ``B`` (the :mod:`qa.kpis` conventions: ``N = A + B + F``, failed
-    callbacks ``F``; calls still waiting are not offered yet)."""
+def queue_goals(raw: object) -> dict[str, ServiceLevelGoal]:
+    """The usable goals of a ``Queue.service_level_goals`` value (``{tier: {"target": ...,
+    "threshold_seconds": ...}}``): known tiers with a positive finite threshold and a
+    target in (0, 1]; anything else is left out (the tier then has its default goal)."""
+    out: dict[str, ServiceLevelGoal] = {}
+    if not isinstance(raw, dict):
+        return out
+    for tier, goal in raw.items():
+        if tier not in TIERS or not isinstance(goal, dict):
+            continue
+        try:
+            out[tier] = ServiceLevelGoal(float(goal["threshold_seconds"]), float(goal["target"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
 
-    queue: str
-    offered: int
-    answered: int
-    abandoned: int
 
-
-def interaction_counts(
-    session: Session, since: datetime, until: datetime | None = None
-) -> list[QueueCounts]:
-    """Inbound offered, answered and abandoned calls per queue with
-    ``since <= arrived_at < until``, counted by :mod:`qa.kpis` (through
-    :mod:`app.qa_report`, the QA page's path)."""
-    from app.qa_report import inbound_counts_by_queue  # it reads this module's helpers
-
-    return [
-        QueueCounts(queue, c.offered, c.answered, c.abandoned)
-        for queue, c in sorted(inbound_counts_by_queue(session, since, until).items())
-    ]
+def service_level_goals(session: Session) -> ServiceLevelGoals:
+    """The goals table of the ``queue`` rows (:class:`routing.events.ServiceLevelGoals`):
+    what the QA report holds each caller to, as routing and the wallboard do."""
+    rows = session.connection().execute(select(Queue.name, Queue.service_level_goals)).all()
+    return ServiceLevelGoals({name: queue_goals(goals) for name, goals in rows})
 
 
 def queues(session: Session) -> list[Queue]:

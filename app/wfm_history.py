@@ -2,7 +2,8 @@
 
 Database: inbound :class:`~app.models.Interaction` rows of one queue are counted per interval of
 their arrival (center time, Asia/Seoul; naive values read back are taken as UTC); AHT is
-the mean ``handle_seconds`` of the answered ones. Intervals with no call are absent, and
+the mean ``handle_seconds`` of the answered ones. The bucketing is
+:func:`wfm.intervals.bucket_contacts`; this module only reads the rows and maps the times. Intervals with no call are absent, and
 :func:`wfm.history.from_records` fills them with 0. The history covers the whole window
 queried (``days`` days before ``until``), not just the first to the last call: every interval
 of it is observed, so its first and last days are whole days (``coverage=``).
@@ -25,6 +26,7 @@ from sqlmodel import Session, col, select
 from app.models import Interaction, Queue
 from app.queries import CENTER_TZ
 from wfm.history import IntervalHistory, TimestampForm, from_records, read_history_csv
+from wfm.intervals import bucket_contacts
 
 MAX_UPLOADS = 20
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -64,25 +66,15 @@ def history_from_interactions(
     ).all()
     if not rows:
         raise ValueError(f"queue {queue!r} has no inbound interactions in the last {days} days")
-    step = timedelta(minutes=interval_minutes)
-    counts: dict[datetime, float] = {}
-    work: dict[datetime, float] = {}
-    answered: dict[datetime, float] = {}
-    for arrived, answered_at, handle in rows:
-        local = _local(arrived)
-        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        start = midnight + step * ((local - midnight) // step)
-        counts[start] = counts.get(start, 0.0) + 1
-        if answered_at is not None and handle is not None and handle > 0:
-            work[start] = work.get(start, 0.0) + float(handle)
-            answered[start] = answered.get(start, 0.0) + 1
-    starts = sorted(counts)
-    aht = [work[s] / answered[s] if answered.get(s) else float("nan") for s in starts]
+    totals = bucket_contacts(
+        ((_local(arrived), handle if answered_at is not None else None)
+         for arrived, answered_at, handle in rows),
+        interval_minutes,
+    )
     form = TimestampForm(sep="T", timespec="seconds", tz=CENTER_TZ)
     window = (_local(since), _local(until))
-    return from_records(
-        starts, [counts[s] for s in starts], aht, interval_minutes, form, coverage=window
-    )
+    return from_records(totals.starts, totals.offered, totals.aht_seconds, interval_minutes,
+                        form, coverage=window)
 
 
 def _aware_utc(moment: datetime) -> datetime:

@@ -20,6 +20,7 @@ BENCHMARKS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("bench_erlang.py", [], []),
     ("bench_routing.py", [], ["--agents", "2000", "--waiting", "400", "--samples", "1000"]),
     ("bench_simulation.py", [], ["--hours", "4", "--repeat", "1"]),
+    ("bench_live_memory.py", [], ["--contacts", "20000"]),
     ("value_routing.py", [], ["--days", "1", "--replications", "2"]),
     ("bench_forecast.py", [], []),
     ("bench_eventlog.py", [], []),

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from qa.counts import KpiCounts
+from qa.kpis import ServiceLevelDefinition, service_level
 from qa.records import ContactRecord, Outcome, RecordBuilder
-from routing.events import Event
-
-if TYPE_CHECKING:
-    from qa.kpis import ServiceLevelDefinition
+from routing.events import Event, ServiceLevelGoals
 
 
 @dataclass
@@ -30,13 +27,20 @@ class KpiAccumulator:
     :class:`KpiCounts` as the batch path, so the wallboard and the reports cannot drift
     apart. A contact's record is dropped once its story is over (abandoned, or ended
     and wrapped up), not at the wrap-up after a transfer. A failed callback counts in
-    ``callback_failed`` (offered, neither answered nor abandoned). Handle times are not
-    kept here (``handled`` stays 0): the batch path reads them from the interaction table.
+    ``callback_failed`` (offered, neither answered nor abandoned). A contact's handle time
+    (:attr:`~qa.records.ContactRecord.handle_seconds`) is counted (``handled``,
+    ``handle_seconds``) under its arrival queue and tier when its story is over, so AHT
+    is the batch path's.
+
+    Threshold ``T``: with ``goals``, each wait is held to the goal of its (queue, tier)
+    (:class:`routing.events.ServiceLevelGoals`, the table the reports read too); without,
+    every wait to ``threshold_seconds``.
     """
 
     threshold_seconds: float = 20.0
     short_abandon_seconds: float = 5.0
     direction: str = "inbound"
+    goals: ServiceLevelGoals | None = None
     _builder: RecordBuilder = field(default_factory=RecordBuilder)
     _by_key: dict[tuple[str, str], KpiCounts] = field(default_factory=dict)
     _waiting: dict[str, ContactRecord] = field(default_factory=dict)
@@ -59,7 +63,12 @@ class KpiAccumulator:
             self._waiting.pop(cid, None)
         for i, leg in enumerate(rec.legs):
             self._settle((cid, i), (leg.queue, rec.tier), leg.wait_seconds, leg.outcome)
-        if _finished(rec):
+        if rec.finished:
+            handle = rec.handle_seconds
+            if handle is not None:
+                counts = self._by_key.setdefault((rec.queue, rec.tier), KpiCounts())
+                counts.handled += 1
+                counts.handle_seconds += handle
             self._builder.records.pop(cid, None)  # done: keep memory bounded
             for i in range(-1, len(rec.legs)):
                 self._counted.pop((cid, i), None)
@@ -95,11 +104,17 @@ class KpiAccumulator:
     ) -> None:
         table = self._legs_by_key if transferred_in else self._by_key
         counts = table.setdefault(key, KpiCounts())
-        counts.add_contact(wait, outcome == "answered", self.threshold_seconds,
+        counts.add_contact(wait, outcome == "answered", self.threshold_of(*key),
                            self.short_abandon_seconds,
                            callback_failed=outcome == "callback_failed", weight=weight)
         if transferred_in:
             counts.transferred_in += weight
+
+    def threshold_of(self, queue: str, tier: str) -> float:
+        """``T`` of a wait in ``queue`` by a caller of ``tier`` (class docstring)."""
+        if self.goals is None:
+            return self.threshold_seconds
+        return self.goals.threshold_seconds(queue, tier)
 
     def counts(self, queue: str | None = None, tier: str | None = None) -> KpiCounts:
         return _sum(self._by_key, queue, tier)
@@ -134,19 +149,7 @@ class KpiAccumulator:
         queue: str | None = None,
         tier: str | None = None,
     ) -> float:
-        # qa.kpis re-exports this class, so its formulas are imported when first used.
-        from qa.kpis import service_level
-
         return service_level(self.counts(queue, tier), definition)
-
-
-def _finished(rec: ContactRecord) -> bool:
-    """The contact's story is over: it abandoned (in its last leg), or it ended and the
-    last agent wrapped up."""
-    if rec.abandoned_at is not None or (rec.legs and rec.legs[-1].abandoned_at is not None):
-        return True
-    ended, wrapped = rec.ended_at, rec.wrap_up_ended_at
-    return ended is not None and wrapped is not None and wrapped >= ended
 
 
 def _sum(

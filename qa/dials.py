@@ -73,7 +73,7 @@ def count_dials(
         raise ValueError(f"group_index and weights need one value per result ({n})")
     if n and group.max(initial=-1) >= n_groups:
         raise ValueError(f"group_index must be < n_groups = {n_groups}")
-    position = {name: i for i, name in enumerate(DIAL_RESULTS)}
+    position: dict[str, int] = {name: i for i, name in enumerate(DIAL_RESULTS)}
     other = len(DIAL_RESULTS)
     code = np.fromiter((position.get(r, other) for r in results), np.int64, count=n)
     keep = group >= 0

@@ -19,11 +19,14 @@ Agent time (for occupancy) goes ``events`` ──▶ :class:`~qa.agent_time.Agen
 ──▶ :class:`~qa.agent_time.AgentTime` (busy and available seconds per interval).
 
 :class:`~qa.accumulator.KpiAccumulator` does the same incrementally, one event at a time,
-for the wallboard: ``acc.add(event)`` then ``acc.counts()`` / ``acc.service_level()``.
+for the wallboard (:mod:`dashboards.wallboard`): ``acc.add(event)`` then ``acc.counts()``
+/ ``acc.service_level()``. It imports this module's formulas; this module does not import
+it.
 
-Every name of that path is re-exported here, so ``from qa.kpis import ContactTable``
-keeps working; the stages live in :mod:`qa.records`, :mod:`qa.counts`,
-:mod:`qa.agent_time` and :mod:`qa.accumulator`.
+The names of the stages before the formulas (records, counts, agent time) are importable
+from here too, so ``from qa.kpis import ContactTable`` keeps working; they live in
+:mod:`qa.records`, :mod:`qa.counts` and :mod:`qa.agent_time`, which never import this
+module (no cycle).
 
 Conventions (the same names as the Erlang module uses)
 ------------------------------------------------------
@@ -47,10 +50,12 @@ Conventions (the same names as the Erlang module uses)
   abandoned within ``T``.
 * A *short abandon* is one after a wait ``< S`` seconds: ``B_S``.
 * Contacts are attributed to the interval in which they *arrived*.
-* *Handle time* of an answered contact is talk, hold and wrap-up: from the (first)
-  answer to the end of the last wrap-up (the interaction table's ``handle_seconds``);
-  AHT is its mean over the answered contacts whose handle time is known. Event records
-  do not carry it into tables yet, so AHT is NaN on tables built from events.
+* *Handle time* of an answered contact is the agents' talk (hold included) and wrap-up
+  on it: each answer to the transfer, the end or a callback dial's result, plus each
+  agent's wrap-up (:attr:`~qa.records.ContactRecord.handle_seconds`, written once; the
+  interaction table's ``handle_seconds`` is that figure; a transferred contact's wait in
+  its next queue is not handle time); AHT is its mean over the answered contacts
+  whose handle time is known (wrapped up). The simulator's fast path carries none.
 * Only inbound contacts count (``direction == "inbound"``).
 
 Transferred contacts
@@ -98,7 +103,6 @@ from typing import Literal
 
 import numpy as np
 
-from qa.accumulator import KpiAccumulator
 from qa.agent_time import (
     BUSY_STATES,
     IDLE_STATES,
@@ -144,7 +148,6 @@ __all__ = [
     "ContactTable",
     "FloatArray",
     "IntArray",
-    "KpiAccumulator",
     "KpiCounts",
     "Leg",
     "Outcome",
@@ -256,9 +259,10 @@ def short_abandonment_rate(counts: KpiCounts) -> float:
 def kpi_summary(
     counts: KpiCounts, definition: ServiceLevelDefinition = "answered_of_offered"
 ) -> dict[str, float]:
-    """The standard figures of one group: counts, SL, ASA, mean wait, abandonment.
+    """The standard figures of one group: counts, SL, ASA, mean wait, abandonment, AHT.
 
-    ``unserved`` is ``U`` (0 unless the table was closed with callers still waiting)."""
+    ``unserved`` is ``U`` (0 unless the table was closed with callers still waiting);
+    ``aht_seconds`` is NaN when no handle time is known."""
     return {
         "offered": float(counts.offered),
         "answered": float(counts.answered),
@@ -268,6 +272,7 @@ def kpi_summary(
         "asa_seconds": average_speed_of_answer(counts),
         "mean_wait_seconds": mean_wait(counts),
         "service_level": service_level(counts, definition),
+        "aht_seconds": average_handle_time(counts),
     }
 
 

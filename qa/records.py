@@ -31,6 +31,7 @@ from routing.events import (
     ContactOffered,
     ContactOfferTimedOut,
     ContactTransferred,
+    DialAttempted,
     DialResult,
     Event,
     WrapUpEnded,
@@ -44,6 +45,23 @@ BoolArray = npt.NDArray[np.bool_]
 #: accepted callback) closed after its last dial did not reach the customer.
 Outcome = Literal["answered", "abandoned", "callback_failed"]
 OUTCOMES: tuple[Outcome, ...] = ("answered", "abandoned", "callback_failed")
+#: The results of a dial that did not connect (:data:`routing.events.DIAL_RESULTS`).
+DialFailure = Literal["no_answer", "busy", "machine", "invalid", "abandoned"]
+#: Where a contact stands (:attr:`ContactRecord.status`, the interaction row's ``outcome``).
+Status = Outcome | DialFailure | Literal["waiting", "callback", "dialing"]
+
+
+DIAL_FAILURES: tuple[DialFailure, ...] = ("no_answer", "busy", "machine", "invalid", "abandoned")
+STATUSES: tuple[Status, ...] = (*OUTCOMES, *DIAL_FAILURES, "waiting", "callback", "dialing")
+
+
+def _dial_status(result: str | None) -> Status:
+    """An outbound dial not answered yet: its failure, else ``dialing`` (no result yet, or
+    connected and about to be answered)."""
+    for failure in DIAL_FAILURES:
+        if result == failure:
+            return failure
+    return "dialing"
 
 
 # --- one flat record per contact ------------------------------------------------
@@ -143,6 +161,18 @@ class ContactRecord:
     dialling: bool = False
     #: the answer of the callback's dial, while a ``DialResult`` may still take it back
     dial_answered_at: float | None = None
+    customer_id: str | None = None
+    #: the last wrap-up's disposition code
+    disposition: str | None = None
+    #: the last dial's result (outbound dials and callbacks' dials)
+    dial_result: str | None = None
+    #: agents' talk and wrap-up on this contact so far (see :attr:`handle_seconds`)
+    talk_seconds: float = 0.0
+    wrap_up_seconds: float = 0.0
+    #: when the current conversation started (an agent answered); None: nobody talks to it
+    talking_since: float | None = None
+    #: agent -> when their wrap-up of this contact started (until their ``WrapUpEnded``)
+    wrapping: dict[str, float] = field(default_factory=dict)
 
     @property
     def queue_now(self) -> str:
@@ -170,10 +200,37 @@ class ContactRecord:
 
     @property
     def handle_seconds(self) -> float | None:
-        """Talk (and hold) time: ``ended_at - answered_at``; wrap-up not included."""
-        if self.answered_at is None or self.ended_at is None:
+        """Handle time: the agents' talk (hold included) and wrap-up on this contact,
+        ``talk_seconds + wrap_up_seconds`` (the one definition of handle time, :mod:`qa.kpis`).
+
+        Talk runs from each answer to the transfer, the end of the conversation, or a
+        callback dial's result; each agent's wrap-up from there to their ``WrapUpEnded``. A
+        transferred contact's wait in its next queue is not handle time. ``None`` until it
+        is known: not answered, not ended, or a conversation or wrap-up still running."""
+        if self.answered_at is None or self.ended_at is None or not self.finished:
             return None
-        return self.ended_at - self.answered_at
+        return self.talk_seconds + self.wrap_up_seconds
+
+    @property
+    def finished(self) -> bool:
+        """The contact's story is over: it abandoned (in its last leg), or it ended and no
+        agent is still talking to it or wrapping it up."""
+        if self.abandoned_at is not None or (self.legs and self.legs[-1].abandoned_at is not None):
+            return True
+        return self.ended_at is not None and self.talking_since is None and not self.wrapping
+
+    @property
+    def status(self) -> Status:
+        """Where the contact stands, as the interaction row's ``outcome`` says it
+        (:data:`STATUSES`): its wait's outcome once it ended; the result of an outbound
+        dial that did not connect; ``dialing`` for an outbound dial not answered yet;
+        ``callback`` while an accepted callback waits; else ``waiting``."""
+        outcome = self.outcome
+        if outcome is not None:
+            return outcome
+        if self.direction == "outbound":
+            return _dial_status(self.dial_result)
+        return "callback" if self.callback else "waiting"
 
     @property
     def callback_wait_seconds(self) -> float | None:
@@ -198,9 +255,15 @@ class RecordBuilder:
         if isinstance(event, ContactArrived):
             rec = self.records.get(event.contact_id)
             if rec is None:
-                rec = ContactRecord(
-                    event.contact_id, event.queue, event.tier, event.direction, event.at
-                )
+                rec = ContactRecord(event.contact_id, event.queue, event.tier, event.direction,
+                                    event.at, customer_id=event.customer_id)
+                self.records[event.contact_id] = rec
+            return rec
+        if isinstance(event, DialAttempted):
+            rec = self.records.get(event.contact_id)
+            if rec is None:  # an outbound dial: the record starts with the dial
+                rec = ContactRecord(event.contact_id, event.campaign, "core", "outbound",
+                                    event.at, customer_id=event.customer_id)
                 self.records[event.contact_id] = rec
             return rec
         rec = self.records.get(getattr(event, "contact_id", ""))
@@ -227,8 +290,18 @@ def _answered(rec: ContactRecord, ev: Event) -> None:
         rec.agent_id = ev.agent_id
     else:
         return
+    rec.talking_since = ev.at
     if rec.dialling:
         rec.dial_answered_at = ev.at
+
+
+def _stop_talking(rec: ContactRecord, at: float, agent_id: str | None) -> None:
+    """The conversation (if any) stops at ``at``; ``agent_id`` starts wrapping it up."""
+    if rec.talking_since is not None:
+        rec.talk_seconds += at - rec.talking_since
+        rec.talking_since = None
+    if agent_id is not None:
+        rec.wrapping.setdefault(agent_id, at)
 
 
 def _settle_dial(rec: ContactRecord) -> None:
@@ -240,8 +313,10 @@ def _settle_dial(rec: ContactRecord) -> None:
 def _dial_result(rec: ContactRecord, ev: Event) -> None:
     """A callback's dial did not reach the customer: take back the answer of that dial."""
     assert isinstance(ev, DialResult)
+    rec.dial_result = ev.result
     if not rec.callback or ev.result == "connected":
         return
+    _stop_talking(rec, ev.at, ev.agent_id)  # the dial's time and its wrap-up are agent work
     at = rec.dial_answered_at
     if at is not None:
         if rec.legs and rec.legs[-1].answered_at == at:
@@ -273,6 +348,7 @@ def _timed_out(rec: ContactRecord, ev: Event) -> None:
 def _ended(rec: ContactRecord, ev: Event) -> None:
     assert isinstance(ev, ContactEnded)
     rec.ended_at = ev.at
+    _stop_talking(rec, ev.at, ev.agent_id)
     _settle_dial(rec)
     if ev.reason != "callback_failed":
         return
@@ -283,7 +359,13 @@ def _ended(rec: ContactRecord, ev: Event) -> None:
 
 
 def _wrapped(rec: ContactRecord, ev: Event) -> None:
+    assert isinstance(ev, WrapUpEnded)
     rec.wrap_up_ended_at = ev.at
+    since = rec.wrapping.pop(ev.agent_id, None)
+    if since is not None:
+        rec.wrap_up_seconds += ev.at - since
+    if ev.disposition is not None:
+        rec.disposition = ev.disposition
 
 
 def _held(rec: ContactRecord, ev: Event) -> None:
@@ -293,6 +375,7 @@ def _held(rec: ContactRecord, ev: Event) -> None:
 def _transferred(rec: ContactRecord, ev: Event) -> None:
     assert isinstance(ev, ContactTransferred)
     _settle_dial(rec)  # a callback the agent transfers has reached the customer
+    _stop_talking(rec, ev.at, ev.agent_id)
     rec.transfers += 1
     rec.legs.append(Leg(ev.target_queue or rec.queue_now, ev.at))
 
@@ -350,8 +433,9 @@ class ContactTable:
     time (arrival in the leg's queue), ``queue_index`` the leg's queue, ``tier_index`` the
     contact's tier; ``None`` when there is none to report (the fast path).
 
-    ``handle_seconds``: handle time (talk, hold and wrap-up) of answered contacts, NaN
-    where unknown; ``None`` when the source has none (records, the simulator's fast path).
+    ``handle_seconds``: handle time (talk, hold and wrap-up,
+    :attr:`ContactRecord.handle_seconds`) of answered contacts, NaN where unknown (not
+    wrapped up yet); ``None`` when the source has none (the simulator's fast path).
     A contact whose wait ended but whose end time is unknown (NaN ``wait_seconds`` with
     ``abandoned`` or ``callback_failed`` set) counts in its class with an unknown wait.
     """
@@ -474,16 +558,20 @@ class ContactTable:
 
         rows = _Columns(closed_at)
         legs = _Columns(closed_at)
+        handles: list[float] = []
         for r in records:
             if r.direction != direction:
                 continue
             ti = index(tpos, tnames, r.tier)
             rows.add(r.arrived_at, r.wait_seconds, r.outcome, index(qpos, qnames, r.queue), ti)
+            handle = r.handle_seconds
+            handles.append(math.nan if handle is None else handle)
             for leg in r.legs:
                 legs.add(leg.started_at, leg.wait_seconds, leg.outcome,
                          index(qpos, qnames, leg.queue), ti)
         names = (tuple(qnames), tuple(tnames))
-        return rows.table(*names, transfer_legs=legs.table(*names))
+        return rows.table(*names, transfer_legs=legs.table(*names),
+                          handle_seconds=np.asarray(handles, dtype=np.float64))
 
     @classmethod
     def from_events(cls, events: Iterable[Event], **kwargs: Any) -> ContactTable:

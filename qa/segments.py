@@ -5,9 +5,11 @@ The bank's VIP callers are its two top value tiers, ``private_banker`` and ``pla
 else's 80 % in 20 s. Gold is a top-revenue tier served by relationship managers, but its
 calls are answered to the general goal, so it is *general* here.
 
-The same two tiers are the VIP goals of :mod:`routing.policy`, the VIP segment of the
-live wallboard and of the simulator's bank scenario; each of those still spells the set
-out itself (this module is where they can take it from).
+This is the one rule: a caller is VIP by tier, whatever the queue (a core caller in the
+``vip`` queue is general). The live wallboard (:mod:`dashboards.wallboard`), the QA report
+and the simulator's bank scenario segment with it; the tiers are
+:data:`routing.events.VIP_TIERS`, whose default goals (:func:`routing.events.default_goal`)
+routing and the seed use.
 """
 
 from __future__ import annotations

@@ -103,6 +103,10 @@ class ReadyAgentIndex:
         for skill, proficiency in agent.skills.items():
             self._heaps[(skill, agent.site, proficiency)].live -= 1
 
+    def entries(self) -> int:
+        """Entries in all heaps (live and stale): bounded by the compaction rule."""
+        return sum(len(heap.entries) for heap in self._heaps.values())
+
     def count(self, skill: str, min_proficiency: int) -> int:
         """Ready agents with ``skill`` at ``min_proficiency`` or better, all sites."""
         return sum(
@@ -174,6 +178,10 @@ class WaitingLines:
         contact.token = token
         heap.push((contact.since, contact.order, token, contact.contact_id), self._valid)
 
+    def entries(self) -> int:
+        """Entries in all lines (live and stale): bounded by the compaction rule."""
+        return sum(len(heap.entries) for heap in self._lines.values())
+
     def remove(self, contact: ContactRecord) -> None:
         """Mark the contact's entry stale (call before it leaves its line)."""
         if contact.line is None:
@@ -181,13 +189,17 @@ class WaitingLines:
         self._lines[contact.line].live -= 1
         contact.line = None
 
-    def heads(self, queue: str) -> Iterator[tuple[str | None, ContactRecord]]:
+    def heads(self, queue: str) -> list[tuple[str | None, ContactRecord]]:
         """``(site, head contact)`` of every non-empty line of ``queue``."""
-        contacts = self._contacts
+        contacts, valid = self._contacts, self._valid
+        out = []
         for site, heap in self._by_queue.get(queue, ()):
-            top = heap.head(self._valid)
-            if top is not None:
-                yield site, contacts[top[3]]
+            entries = heap.entries
+            if entries:
+                top = heap.head(valid)
+                if top is not None:
+                    out.append((site, contacts[top[3]]))
+        return out
 
     def members(self, queue: str) -> Iterator[ContactRecord]:
         """Every contact waiting in a line of ``queue`` (unordered; O(n), for snapshots)."""
@@ -229,11 +241,12 @@ class Matcher:
         self.ready = ReadyAgentIndex(agents)
         self.lines = WaitingLines(contacts)
         self._by_proficiency = policy.selection == "proficiency_then_longest_idle"
+        self._pools = {name: queue.pools() for name, queue in queues.items()}
 
     def best_agent_for(self, contact: ContactRecord, now: float) -> AgentRecord | None:
         """The best ready agent eligible for ``contact`` at ``now``, or None."""
         since = contact.since
-        pools = [(skill, level) for after, skill, level in self.queues[contact.queue].pools()
+        pools = [(skill, level) for after, skill, level in self._pools[contact.queue]
                  if now >= since + after]
         overflow = self.policy.overflow_after_seconds
         if contact.site is None or (overflow is not None and now >= since + overflow):
@@ -246,8 +259,9 @@ class Matcher:
         """The highest-priority waiting contact (in a line) eligible for ``agent``, or None."""
         overflow = self.policy.overflow_after_seconds
         best: ContactRecord | None = None
+        heads = self.lines.heads
         for queue, threshold in agent.thresholds.items():
-            for site, head in self.lines.heads(queue):
+            for site, head in heads(queue):
                 required = threshold
                 if site is not None and site != agent.site:
                     if overflow is None:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from routing.events import TIERS, VIP_TIERS
+from routing.events import DEFAULT_SERVICE_LEVEL_GOALS, TIERS, ServiceLevelGoal
 
 SelectionRule = Literal["proficiency_then_longest_idle", "longest_idle"]
 
@@ -63,32 +63,6 @@ class ExpansionStep:
         if not (self.after_seconds > 0 and math.isfinite(self.after_seconds)):
             raise ValueError(f"after_seconds must be > 0 and finite, got {self.after_seconds!r}")
         _check_proficiency("min_proficiency", self.min_proficiency)
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceLevelGoal:
-    """Answer ``target`` (a fraction) of the contacts within ``threshold_seconds``."""
-
-    threshold_seconds: float
-    target: float
-
-    def __post_init__(self) -> None:
-        if not self.threshold_seconds > 0:
-            raise ValueError(f"threshold_seconds must be > 0, got {self.threshold_seconds!r}")
-        if not 0 < self.target <= 1:
-            raise ValueError(f"target must be in (0, 1], got {self.target!r}")
-
-
-#: Default goals: the bank's VIP promise (90 % in 10 s) for private_banker and
-#: platinum, the general one (80 % in 20 s) for everyone else.
-DEFAULT_SERVICE_LEVEL_GOALS: Mapping[str, ServiceLevelGoal] = MappingProxyType(
-    {
-        tier: ServiceLevelGoal(10.0, 0.9)
-        if tier in VIP_TIERS
-        else ServiceLevelGoal(20.0, 0.8)
-        for tier in TIERS
-    }
-)
 
 
 def _default_goals() -> Mapping[str, ServiceLevelGoal]:
@@ -126,7 +100,8 @@ class QueueConfig:
             raise ValueError(f"aht_seconds must be > 0, got {self.aht_seconds!r}")
 
     def goal_for(self, tier: str) -> ServiceLevelGoal:
-        """The SL goal of ``tier`` (the default goal when the queue sets none)."""
+        """The SL goal of ``tier`` (the default goal when the queue sets none; the goals
+        live in :class:`routing.events.ServiceLevelGoals`, the table every part reads)."""
         return self.service_level_goals.get(tier, DEFAULT_SERVICE_LEVEL_GOALS[tier])
 
     def pools(self) -> tuple[tuple[float, str, int], ...]:

@@ -9,10 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from routing.events import TIERS
-
-#: Contact directions: a call in, a connected outbound dial, a callback placed as a contact.
-DIRECTIONS = ("inbound", "outbound", "callback")
+from routing.events import DIRECTIONS, TIERS, Direction
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +42,7 @@ class ContactSpec:
     customer_id: str | None = None
     preferred_agent_id: str | None = None
     site: str | None = None
-    direction: str = "inbound"
+    direction: Direction = "inbound"
 
     def __post_init__(self) -> None:
         if not self.contact_id:

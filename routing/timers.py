@@ -46,6 +46,10 @@ class Timers:
         """Set a timer for ``contact`` as it is now (its current token)."""
         heapq.heappush(self._heap, (deadline, seq, kind, contact.contact_id, contact.token))
 
+    def pending(self) -> int:
+        """Timers in the heap (valid or stale)."""
+        return len(self._heap)
+
     def next_deadline(self) -> float | None:
         """The deadline of the first valid timer (None: none pending); drops stale ones."""
         heap = self._heap

@@ -57,10 +57,8 @@ engine's answers to them), in order; the KPIs come from them through :mod:`qa.kp
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -72,25 +70,19 @@ from qa.kpis import (
     RecordBuilder,
     count_callbacks,
 )
-from routing.events import (
-    AgentStateChanged,
-    CallbackOffered,
-    ContactAnswered,
-    ContactEnded,
-    ContactOffered,
-    ContactTransferred,
-    Event,
-    WrapUpEnded,
+from routing.engine import (
+    AgentSpec,
+    ContactSpec,
+    ExpansionStep,
+    QueueConfig,
+    RoutingEngine,
+    RoutingPolicy,
 )
+from routing.events import AgentStateChanged, ContactOffered, Event
 from simulations.callers import ScriptedContact, draw_callers, scripted_callers
-from simulations.kernel import ABANDON, AGENT_SCHEDULE, COMPLETION, TIMER, Kernel
+from simulations.driver import Action, Caller, Driver, DutyMove, Talk
+from simulations.kernel import AGENT_SCHEDULE, TIMER, Kernel
 from simulations.scenario import Scenario
-
-# event kinds on the kernel (and on the driver's work list)
-_ANSWER, _HANG_UP, _WRAP_END, _ABANDON, _TIMER, _DUTY = range(6)
-_HOLD, _RETRIEVE, _TRANSFER, _CALLBACK = range(6, 10)
-_DUTY_LOGIN, _DUTY_BREAK, _DUTY_BACK, _DUTY_LOGOUT = range(4)
-_IDLE = frozenset({"ready"})
 
 
 @dataclass
@@ -122,12 +114,88 @@ def duty_spans(counts: tuple[int, ...], interval_seconds: float) -> list[list[tu
     return spans
 
 
+#: Duty moves at one instant, in this order.
+_DUTY_ORDER: dict[DutyMove, int] = {"login": 0, "break": 1, "back": 2, "logout": 3}
+
+
+def duty_plan(scenario: Scenario) -> list[tuple[AgentSpec, list[tuple[float, DutyMove]]]]:
+    """Every agent of the scenario with its duty moves in time order: the groups' agents
+    from their counts per interval (:func:`duty_spans`), the roster's from its shifts and
+    breaks. The simulator and the live center (the live-vs-simulator test) schedule these
+    on the driver (:meth:`simulations.driver.Driver.duty`)."""
+    out = []
+    for g in scenario.groups:
+        for j, spans in enumerate(duty_spans(g.agents_per_interval, scenario.interval_seconds)):
+            spec = AgentSpec(f"{g.name}-{j}", dict(g.skills), g.site)
+            plan: list[tuple[float, DutyMove]] = [(a, "login") for a, _ in spans]
+            plan += [(b, "logout") for _, b in spans]
+            out.append((spec, sorted(plan, key=lambda x: (x[0], _DUTY_ORDER[x[1]]))))
+    for a in scenario.roster:
+        plan = []
+        for sh in a.shifts:
+            plan += [(sh.start, "login"), (sh.end, "logout")]
+            plan += [x for bs, be in sh.breaks for x in ((bs, "break"), (be, "back"))]
+        spec = AgentSpec(a.agent_id, dict(a.skills), a.site)
+        out.append((spec, sorted(plan, key=lambda x: (x[0], _DUTY_ORDER[x[1]]))))
+    return out
+
+
+class ScenarioBehaviour:
+    """The scenario's callers and agents as the driver's policy functions
+    (:class:`simulations.driver.Behaviour`), drawing from the replication's generator.
+
+    Ring: the scenario's ``ring_seconds``. Talk: the caller's drawn handle time on the
+    first leg, the leg's queue's handle distribution on a transferred leg; then, with the
+    queue's ``hold_probability``, one hold of ``Exp(hold_mean_seconds)`` half-way; then,
+    with ``transfer_probability``, a transfer to ``transfer_to``. Wrap-up: the queue's
+    ``wrap_up_seconds``, no disposition. No breaks after a wrap-up (breaks come from the
+    roster). A callback offer is accepted with the queue's
+    ``callback_acceptance_probability``.
+    """
+
+    def __init__(self, scenario: Scenario, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.ring = scenario.ring_seconds
+        self.queues = {q.name: q for q in scenario.queues}
+
+    def ring_seconds(self, offer: ContactOffered) -> float:
+        return self.ring
+
+    def talk(self, caller: Caller, first_leg: bool) -> Talk:
+        q, rng = self.queues[caller.queue], self.rng
+        talk = caller.handle_seconds if first_leg else float(q.handle.sample(rng, 1)[0])
+        hold = None
+        if q.hold_probability > 0 and rng.random() < q.hold_probability:
+            hold = float(rng.exponential(q.hold_mean_seconds))
+        transfer = None
+        if q.transfer_probability > 0 and rng.random() < q.transfer_probability:
+            transfer = q.transfer_to
+        if hold is None and transfer is None:
+            return Talk(talk)
+        return Talk(talk, hold, transfer)
+
+    def wrap_up(self, queue: str) -> tuple[float, str | None]:
+        return self.queues[queue].wrap_up_seconds, None
+
+    def break_after_wrap_up(self, agent_id: str) -> tuple[str, float] | None:
+        return None
+
+    def accepts_callback(self, caller: Caller) -> bool:
+        p = self.queues[caller.queue].callback_acceptance_probability
+        return p > 0 and self.rng.random() < p
+
+
 class CenterSimulation:
     """One replication of a scenario on the general path (see the module docstring).
 
     ``contacts``: fixed callers (:class:`~simulations.callers.ScriptedContact`) instead of
     drawing them from the scenario's forecasts; ``rng`` then only draws the callback,
     hold and transfer decisions (if the scenario has any).
+
+    The loop: the kernel's next item (an :data:`~simulations.driver.Action` of the
+    driver, or the engine's timer) or the next caller, whichever comes first under the
+    kernel's tie rule (callers arrive last at an instant); the events go to the contact
+    records, the agent time and the driver, which schedules its reactions on the kernel.
     """
 
     def __init__(
@@ -138,19 +206,11 @@ class CenterSimulation:
         *,
         contacts: Sequence[ScriptedContact] | None = None,
     ) -> None:
-        from routing.engine import (
-            AgentSpec,
-            ExpansionStep,
-            QueueConfig,
-            RoutingEngine,
-            RoutingPolicy,
-        )
-
         self.s = scenario
         self.keep_events = keep_events
         self.events: list[Event] = []
         self.n_events = 0
-        self.kernel = Kernel()
+        self.kernel: Kernel[Action] = Kernel()
         self.records = RecordBuilder()
         self.agent_time = AgentTimeBuilder(scenario.interval_seconds, scenario.n_intervals)
         queues = [
@@ -165,213 +225,88 @@ class CenterSimulation:
         ]
         self.engine = RoutingEngine(queues, RoutingPolicy(**dict(scenario.policy)))
         self.rng = rng
-        self.wrap = [q.wrap_up_seconds for q in scenario.queues]
         self.qnames = [q.name for q in scenario.queues]
-        self.qindex = {name: i for i, name in enumerate(self.qnames)}
         self.c = (
             draw_callers(scenario, rng)
             if contacts is None
             else scripted_callers(contacts, self.qnames)
         )
-        self.done = [False] * len(self.c)  # answered (at least once) or abandoned
-        self.callback = [False] * len(self.c)  # accepted a callback: never abandons
-        self.leg_queue = list(self.c.queue)  # the queue of the current leg (transfers)
-        self.open = 0  # callers arrived and not yet finished (ended or abandoned)
-        self.state: dict[str, str] = {}
-        self.pending: dict[str, str] = {}  # agent -> "break" | "logout"
-        self.ringing: dict[str, str] = {}  # agent -> the contact last offered to them
+        self.driver = Driver(ScenarioBehaviour(scenario, rng), self._port)
+        self._state = self.driver.state
+        self._react = self.driver.reactions()
+        del self._react[AgentStateChanged]  # handled inline by _emit
         self.timer_at = math.inf
-        self._work: deque[tuple[Any, ...]] = deque()
-        for spec, plan in self._agents(AgentSpec):
+        for spec, plan in duty_plan(scenario):
             self._emit(self.engine.add_agent(spec, 0.0))
             for at, what in plan:
                 if math.isfinite(at):
-                    self.kernel.schedule(at, AGENT_SCHEDULE, _DUTY, (spec.agent_id, what))
+                    self.kernel.schedule(at, AGENT_SCHEDULE, self.driver.duty(spec.agent_id, what))
 
-    def _agents(self, agent_spec: Any) -> list[tuple[Any, list[tuple[float, int]]]]:
-        out = []
-        for g in self.s.groups:
-            for j, spans in enumerate(duty_spans(g.agents_per_interval, self.s.interval_seconds)):
-                spec = agent_spec(f"{g.name}-{j}", dict(g.skills), g.site)
-                plan = [(a, _DUTY_LOGIN) for a, _ in spans] + [(b, _DUTY_LOGOUT) for _, b in spans]
-                out.append((spec, sorted(plan)))
-        for a in self.s.roster:
-            plan = []
-            for sh in a.shifts:
-                plan += [(sh.start, _DUTY_LOGIN), (sh.end, _DUTY_LOGOUT)]
-                plan += [x for bs, be in sh.breaks for x in ((bs, _DUTY_BREAK), (be, _DUTY_BACK))]
-            out.append((agent_spec(a.agent_id, dict(a.skills), a.site), sorted(plan)))
-        return out
-
-    # --- the engine's events, and what the driver does about them ----------------------
+    def _port(self, at: float, priority: int, action: Action, label: str) -> None:
+        self.kernel.schedule(at, priority, action)
 
     def _emit(self, events: list[Event]) -> None:
-        """Record the engine's events; queue the driver's reactions (run after, in order)."""
-        now = self.kernel.now
+        """Record the engine's events and let the driver react, in one pass.
+
+        Dispatch is on the event's exact type (events are final classes): an identity
+        test for agent state changes (four in ten events: agent time, and the driver's
+        view of the agent's state), else the contact record and the driver's handler.
+        """
         self.n_events += len(events)
         if self.keep_events:
             self.events.extend(events)
-        add_record, add_agent_time, state = self.records.add, self.agent_time.add, self.state
+        add_record, add_agent_time = self.records.add, self.agent_time.add
+        state, react = self._state, self._react
         for ev in events:
-            if isinstance(ev, AgentStateChanged):
+            kind = type(ev)
+            if kind is AgentStateChanged:
                 add_agent_time(ev)
-                state[ev.agent_id] = ev.state
+                state[ev.agent_id] = ev.state  # type: ignore[attr-defined]
                 continue
             add_record(ev)
-            if isinstance(ev, ContactOffered):
-                self.ringing[ev.agent_id] = ev.contact_id
-                if self.s.ring_seconds > 0:
-                    self.kernel.schedule(now + self.s.ring_seconds, COMPLETION, _ANSWER, ev)
-                else:
-                    self._work.append((_ANSWER, ev))
-            elif isinstance(ev, ContactAnswered):
-                self._talk(ev.contact_id, now)
-            elif isinstance(ev, WrapUpEnded):
-                self.open -= 1  # a leg of the caller's story ends with the agent's wrap-up
-            elif isinstance(ev, ContactEnded) and ev.agent_id is not None:
-                self._wrap_up(ev.agent_id, self.leg_queue[int(ev.contact_id[1:])], now)
-            elif isinstance(ev, ContactTransferred):
-                i = int(ev.contact_id[1:])
-                self.open += 1  # the new leg ends with its own wrap-up
-                self._wrap_up(ev.agent_id, self.leg_queue[i], now)
-                if ev.target_queue is not None:  # the driver transfers to queues only
-                    self.leg_queue[i] = self.qindex[ev.target_queue]
-            elif isinstance(ev, CallbackOffered):
-                q = self.s.queues[self.leg_queue[int(ev.contact_id[1:])]]
-                p = q.callback_acceptance_probability
-                if p > 0 and self.rng.random() < p:
-                    self._work.append((_CALLBACK, ev.contact_id))
+            handler = react.get(kind)
+            if handler is not None:
+                handler(ev)
 
-    def _talk(self, contact_id: str, now: float) -> None:
-        """An answer: draw this leg's hold and transfer; schedule them and the end of talk."""
-        i = int(contact_id[1:])
-        q, k, rng = self.s.queues[self.leg_queue[i]], self.kernel, self.rng
-        talk = float(q.handle.sample(rng, 1)[0]) if self.done[i] else self.c.handle[i]
-        self.done[i] = True
-        if q.hold_probability > 0 and rng.random() < q.hold_probability:
-            hold = float(rng.exponential(q.hold_mean_seconds))
-            k.schedule(now + talk / 2, COMPLETION, _HOLD, contact_id)
-            k.schedule(now + talk / 2 + hold, COMPLETION, _RETRIEVE, contact_id)
-            talk += hold
-        if q.transfer_probability > 0 and rng.random() < q.transfer_probability:
-            k.schedule(now + talk, COMPLETION, _TRANSFER, contact_id)
-        else:
-            k.schedule(now + talk, COMPLETION, _HANG_UP, contact_id)
-
-    def _wrap_up(self, agent: str, queue: int, now: float) -> None:
-        wrap = self.wrap[queue]
-        if wrap > 0:
-            self.kernel.schedule(now + wrap, COMPLETION, _WRAP_END, agent)
-        else:
-            self._work.append((_WRAP_END, agent))
-
-    def _call(self, events: list[Event]) -> None:
-        self._emit(events)
-        while self._work:
-            kind, arg = self._work.popleft()
-            self._act(kind, arg)
-
-    def _act(self, kind: int, arg: Any) -> None:
-        now, eng = self.kernel.now, self.engine
-        if kind == _ANSWER:
-            ringing = self.ringing.get(arg.agent_id) == arg.contact_id
-            if ringing and self.state.get(arg.agent_id) == "reserved":  # still ringing for them
-                self._emit(eng.answer(arg.contact_id, arg.agent_id, now))
-        elif kind == _HANG_UP:
-            self._emit(eng.hang_up(arg, now))
-        elif kind == _WRAP_END:
-            self._end_wrap_up(arg, now)
-        elif kind == _ABANDON:
-            i = int(arg[1:])
-            if not self.done[i] and not self.callback[i]:
-                self.done[i] = True
-                self.open -= 1
-                self._emit(eng.abandon(arg, now))
-        elif kind == _HOLD:
-            self._emit(eng.hold(arg, now))
-        elif kind == _RETRIEVE:
-            self._emit(eng.retrieve(arg, now))
-        elif kind == _TRANSFER:
-            target = self.s.queues[self.leg_queue[int(arg[1:])]].transfer_to
-            self._emit(eng.transfer(arg, now, to_queue=target))
-        elif kind == _CALLBACK:
-            i = int(arg[1:])
-            if not self.done[i] and eng.contact_state(arg).value == "queued":
-                self.callback[i] = True
-                self._emit(eng.request_callback(arg, now))
-        elif kind == _TIMER:
-            self.timer_at = math.inf
-            self._emit(eng.advance(now))
-        elif kind == _DUTY:
-            self._duty(arg[0], arg[1], now)
-
-    def _end_wrap_up(self, agent: str, now: float) -> None:
-        move = self.pending.pop(agent, None)
-        if move is None:
-            self._emit(self.engine.end_wrap_up(agent, now))
-            return
-        self._emit(
-            self.engine.set_not_ready(agent, now, "break" if move == "break" else "shift_end")
-        )
-        if move == "logout":
-            self._emit(self.engine.logout(agent, now))
-
-    def _duty(self, agent: str, what: int, now: float) -> None:
-        eng, state = self.engine, self.state.get(agent, "logged_out")
-        if what == _DUTY_LOGIN:
-            self.pending.pop(agent, None)
-            if state == "logged_out":
-                self._emit(eng.login(agent, now))
-                self._emit(eng.set_ready(agent, now))
-        elif what == _DUTY_LOGOUT:
-            if state in ("ready", "not_ready"):
-                self._emit(eng.logout(agent, now))
-            elif state != "logged_out":
-                self.pending[agent] = "logout"
-        elif what == _DUTY_BREAK:
-            if state == "ready":
-                self._emit(eng.set_not_ready(agent, now, "break"))
-            elif state != "logged_out":
-                self.pending[agent] = "break"
-        elif what == _DUTY_BACK:
-            if self.pending.get(agent) == "break":
-                del self.pending[agent]
-            elif state == "not_ready":
-                self._emit(eng.set_ready(agent, now))
+    def _timer(self, eng: RoutingEngine, now: float) -> list[Event]:
+        self.timer_at = math.inf
+        return eng.advance(now)
 
     # --- the main loop ----------------------------------------------------------------
 
     def run(self) -> CenterRun:
-        k, c, eng = self.kernel, self.c, self.engine
+        k, c, eng, driver = self.kernel, self.c, self.engine, self.driver
         n, i = len(c.arrived_at), 0
+        arrived_at, patience, queue, handle = c.arrived_at, c.patience, c.queue, c.handle
         qnames, tiers, sites, preferred = self.qnames, c.tier, c.site, c.preferred_agent
-        from routing.engine import ContactSpec
-
+        emit, timer, arrive = self._emit, self._timer, driver.arrive
+        instant = self.s.ring_seconds == 0
         while True:
-            t_next = c.arrived_at[i] if i < n else math.inf
+            t_next = arrived_at[i] if i < n else math.inf
             if t_next < k.peek():
                 k.now = t_next
-                cid = f"c{i}"
-                self.open += 1
-                if c.patience[i] < math.inf:
-                    k.schedule(t_next + c.patience[i], ABANDON, _ABANDON, cid)
                 spec = ContactSpec(
-                    cid, qnames[c.queue[i]], tiers[i],
+                    f"c{i}", qnames[queue[i]], tiers[i],
                     preferred_agent_id=preferred[i], site=sites[i],
                 )
-                self._call(eng.arrive(spec, t_next))
+                events = eng.arrive(spec, t_next)
+                # A caller offered at once to an agent who answers with no ring is answered
+                # at this instant (a reaction): no patience timer to set and skip later.
+                at_once = instant and len(events) > 2 and type(events[2]) is ContactOffered
+                arrive(spec, handle[i], math.inf if at_once else patience[i], t_next)
+                emit(events)
                 i += 1
-            elif i >= n and (self.open <= 0 or not len(k)):
+            elif i >= n and (driver.open <= 0 or not len(k)):
                 break
             else:
-                _, kind, payload = k.pop()
-                self._act(kind, payload)
-                while self._work:
-                    self._act(*self._work.popleft())
+                now, action = k.pop()
+                events = action(eng, now)
+                if events:
+                    emit(events)
             deadline = eng.next_deadline()
             if deadline is not None and deadline < self.timer_at:
                 self.timer_at = max(deadline, k.now)
-                k.schedule(self.timer_at, TIMER, _TIMER)
+                k.schedule(self.timer_at, TIMER, timer)
         end = max(k.now, self.s.horizon_seconds)
         table = ContactTable.from_records(
             self.records.records.values(), queues=self.qnames, tiers=self.s.tiers, closed_at=end

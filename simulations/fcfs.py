@@ -126,7 +126,9 @@ def simulate_fcfs(scenario: Scenario, rng: np.random.Generator) -> FcfsOutcome:
         if k < k_last and free > (k + 1) * length:
             _add_overrun(overrun, nxt[j], start, free, length, k_last)
         heapreplace(heap, (next_on(j, free), j))
-    return _outcome(scenario, draws.arrived_at, wait, answered, busy_start, busy_end, overrun)
+    handle = np.where(answered, np.asarray(handles, dtype=np.float64), np.nan)
+    return _outcome(scenario, draws.arrived_at, wait, answered, handle, busy_start, busy_end,
+                    overrun)
 
 
 def _add_overrun(
@@ -146,6 +148,7 @@ def _outcome(
     arrived: FloatArray,
     wait: FloatArray,
     answered: npt.NDArray[np.bool_],
+    handle: FloatArray,
     busy_start: list[float],
     busy_end: list[float],
     overrun: FloatArray,
@@ -162,6 +165,7 @@ def _outcome(
         tier_index=np.zeros(n, dtype=np.int64),
         queues=(scenario.queues[0].name,),
         tiers=scenario.tiers,
+        handle_seconds=handle,  # talk + wrap-up of the answered (AHT, as the general path)
     )
     ends = np.asarray(busy_end)
     ab_end = (arrived + wait)[~answered]

@@ -58,7 +58,8 @@ def _dask_executor(address: str) -> Iterator[Executor]:
         raise DaskUnavailable(
             "--dask needs dask.distributed: pip install 'dask[distributed]'"
         ) from exc
-    with Client(address) as client:
+    client_type: Any = Client  # untyped where dask is installed, absent where it is not
+    with client_type(address) as client:
         yield client.get_executor()
 
 

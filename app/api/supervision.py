@@ -6,9 +6,9 @@ as the agent console does (:func:`app.api.console.run`), and answers with the ag
 once the events are stored. ``agent_id`` is the agent's database id or its login (the
 engine's id, what the wallboard shows).
 
-Every ``agent_state_changed`` event the move produces for that agent carries a reason naming
-the supervisor, so the log tells who did it: ``"<reason> by <username>"`` for not-ready
-(reason code default ``supervisor``), ``"by <username>"`` for ready and logged-out.
+The ``agent_state_changed`` event the move produces for that agent names the supervisor in
+its ``actor`` field (the engine's ``actor=``), so the log tells who did it; its ``reason`` stays a reason code (the one
+given for not-ready, default ``supervisor``; none for ready and logged-out).
 
 Skills are changed with ``PATCH /api/agents/{id}/skills`` (:mod:`app.api.agents`), which also
 applies them to the live engine.
@@ -20,7 +20,6 @@ states; a bad body 422 naming the field; a role other than supervisor (or admin)
 
 from __future__ import annotations
 
-import dataclasses
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -35,7 +34,6 @@ from app.auth import require_role
 from app.deps import SessionDep
 from app.models import Agent, User
 from routing.errors import RoutingError
-from routing.events import AgentStateChanged
 
 router = APIRouter(prefix="/api/supervision", tags=["supervision"])
 
@@ -70,27 +68,13 @@ def agent_login_of(session: Any, ref: str) -> str:
     return str(agent.login)
 
 
-def signed(events: list[Any], login: str, note: str) -> list[Any]:
-    """``events`` with the agent's first state change carrying ``note`` (who made the move;
-    later ones, e.g. ringing with the next offer, are the engine's own doing)."""
-    out = []
-    done = False
-    for event in events:
-        if not done and isinstance(event, AgentStateChanged) and event.agent_id == login:
-            reason = f"{event.reason} {note}" if event.reason else note
-            event = dataclasses.replace(event, reason=reason)
-            done = True
-        out.append(event)
-    return out
-
-
 @router.post("/agents/{agent_id}/state", response_model=ConsoleState)
 async def set_agent_state(
     request: Request, session: SessionDep, user: Supervisor, agent_id: AgentRef, body: StateChange
 ) -> ConsoleState:
     """Force the agent ready, not ready (with a reason code) or logged out."""
     login = await released(session, lambda: agent_login_of(session, agent_id))
-    note = f"by {user.username}"
+    actor = str(user.username)
     target = body.state
 
     def act(eng: Any, now: float) -> list[Any]:
@@ -99,12 +83,10 @@ async def set_agent_state(
             raise RoutingError(f"agent {login}: cannot go from logged_out to {target.value} "
                                "(only the agent logs in, from the console)")
         if target is TargetState.ready:
-            events = eng.set_ready(login, now)
-        elif target is TargetState.not_ready:
-            events = eng.set_not_ready(login, now, reason=f"{body.reason or DEFAULT_REASON} {note}")
-            return list(events)  # the engine keeps the signed reason itself
-        else:
-            events = eng.logout(login, now)
-        return signed(list(events), login, note)
+            return list(eng.set_ready(login, now, actor=actor))
+        if target is TargetState.not_ready:
+            return list(eng.set_not_ready(login, now, reason=body.reason or DEFAULT_REASON,
+                                          actor=actor))
+        return list(eng.logout(login, now, actor=actor))
 
     return await run(request, login, act)

@@ -16,13 +16,20 @@ seconds instead of each spending the whole budget. Appends run on a thread of th
 center's own (never behind other work in the loop's default executor), on the store's
 own database connection (:func:`app.db.make_writer_engine`).
 
-The kernel is SimPy's in miniature: a heap of ``(time, seq, action)`` for
-scheduled actions plus the engine's own deadline. Before applying a command
-at ``now`` the task fires everything due at or before ``now`` in time order,
-each at *its own* time (engine timers first on a tie), so the event sequence
-does not depend on how late the task woke up; that is what lets the scripted
-live-versus-simulator test compare sequences exactly. Time never goes back:
-an action is applied at ``max(its time, the last time applied)``.
+The kernel is the simulator's own (:class:`simulations.kernel.RealtimeKernel`: the
+virtual-clock kernel whose only difference is the wait for the next item), holding the
+actions scheduled for later, plus the engine's own deadline. Before applying a command
+at ``now`` the task fires everything due at or before ``now`` in time order, each at
+*its own* time, under the simulator's tie rule (:mod:`simulations.kernel`: reactions,
+duty changes and completions before the engine's timers, then abandons, then arrivals),
+so the event sequence does not depend on how late the task woke up; that is what lets
+the live-versus-simulator test run one driver on both clocks and compare the event
+lists. Time never goes back: an action is applied at ``max(its time, the last time
+applied)``.
+
+Memory: after every action the engine forgets the contacts it finished
+(:meth:`routing.engine.RoutingEngine.forget_finished`): once abandoned, or ended with
+the agent's wrap-up over, no call for them can follow, and their events are in the log.
 """
 
 from __future__ import annotations
@@ -30,23 +37,24 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import heapq
-import itertools
 import logging
 import math
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
 from app.bus import EventBus
+from routing.engine import RoutingEngine
 from routing.events import Event, EventStore
+from simulations.driver import Action
+from simulations.kernel import COMPLETION, TIMER, RealtimeKernel
 
 log = logging.getLogger("contactops.live")
 
-#: ``action(engine, now) -> events``: one step applied to the routing engine.
-Action = Callable[[Any, float], list[Event]]
+__all__ = ["Action", "Clock", "LiveCenter", "ManualClock", "StoreUnavailable", "WallClock"]
+
 #: ``observer(now, stored)`` is told of every stored batch ``[(seq, event), ...]``, in order.
 Observer = Callable[[float, Sequence[tuple[int, Event]]], None]
 
@@ -117,12 +125,10 @@ class EventsRefused(StoreUnavailable):
         self.field = field
 
 
-@dataclass(order=True)
+@dataclass(frozen=True, slots=True)
 class _Scheduled:
-    at: float
-    seq: int
-    action: Action = field(compare=False)
-    label: str = field(compare=False, default="")
+    action: Action
+    label: str = ""
 
 
 @dataclass
@@ -138,15 +144,19 @@ class LiveCenter:
 
     def __init__(
         self,
-        engine: Any,
+        engine: RoutingEngine,
         store: EventStore,
         bus: EventBus,
         clock: Clock | None = None,
         *,
         auto_timers: bool = True,
+        append_inline: bool = False,
     ) -> None:
         self.engine = engine
         self.store = store
+        #: the store's append does no I/O (an in-memory store): call it on the loop, with
+        #: no hop to the writer thread (load runs, benchmarks); never for a database store
+        self.append_inline = append_inline
         self.bus = bus
         self.clock: Clock = clock or WallClock()
         self.auto_timers = auto_timers
@@ -158,8 +168,9 @@ class LiveCenter:
         self.observers: list[Observer] = []
         self.last_now = -math.inf
         self.last_seq = 0
-        self._heap: list[_Scheduled] = []
-        self._counter = itertools.count()
+        self._kernel: RealtimeKernel[_Scheduled] = RealtimeKernel(self.clock.now)
+        #: contacts the engine forgot once finished (see the module docstring)
+        self.forgotten = 0
         self._unstored: list[Event] = []
         self._queue: asyncio.Queue[_Command] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -236,31 +247,40 @@ class LiveCenter:
         await self._queue.put(_Command(action, until, future, keep))
         return await future
 
-    def schedule(self, at: float, action: Action, label: str = "") -> None:
-        """Run ``action`` at time ``at`` (from an observer, the adapter or before start)."""
-        heapq.heappush(self._heap, _Scheduled(at, next(self._counter), action, label))
+    def schedule(self, at: float, action: Action, label: str = "",
+                 priority: int = COMPLETION) -> None:
+        """Run ``action`` at time ``at`` (from an observer, the adapter or before start);
+        ``priority`` places it among things due at the same instant (the kernel's tie rule,
+        :mod:`simulations.kernel`; default: a completion)."""
+        self._kernel.schedule(at, priority, _Scheduled(action, label))
         try:
             inside = self._task is not None and asyncio.current_task() is self._task
         except RuntimeError:  # no running loop: called before start
             inside = False
-        if self._queue is not None and self.running and not inside:  # wake the task
-            self._queue.put_nowait(_Command(None, None, self._loop.create_future()))  # type: ignore[union-attr]
+        if self._queue is not None and self._loop is not None and self.running and not inside:
+            self._queue.put_nowait(_Command(None, None, self._loop.create_future()))  # wake
+
+    def port(self, at: float, priority: int, action: Action, label: str) -> None:
+        """The driver's port (:data:`simulations.driver.Port`): :meth:`schedule`."""
+        self.schedule(at, action, label, priority)
 
     def preload(self, events: Sequence[Event]) -> None:
         """Events produced outside a command (agents registered at start); stored with the next one."""
         self._unstored.extend(events)
 
     def scheduled_count(self) -> int:
-        return len(self._heap)
+        return len(self._kernel)
+
+    def next_due(self) -> float | None:
+        """When the next scheduled action or engine timer is due (None: nothing pending)."""
+        return self._next_wake()
 
     # --- the task -----------------------------------------------------------------------
 
     def _next_wake(self) -> float | None:
-        times = [self._heap[0].at] if self._heap else []
         deadline = self.engine.next_deadline()
-        if deadline is not None:
-            times.append(deadline)
-        return min(times) if times else None
+        wake = min(self._kernel.peek(), math.inf if deadline is None else deadline)
+        return None if wake == math.inf else wake
 
     async def _run(self) -> None:
         assert self._queue is not None
@@ -277,7 +297,7 @@ class LiveCenter:
         while True:
             command: _Command | None = None
             wake = self._next_wake() if self.auto_timers else None
-            timeout = None if wake is None else max(0.0, wake - self.clock.now())
+            timeout = None if wake is None else self._kernel.delay(wake)
             try:  # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancel
                 async with asyncio.timeout(timeout):
                     command = await queue.get()
@@ -318,17 +338,18 @@ class LiveCenter:
 
     async def _fire_due(self, now: float) -> list[tuple[int, Event]]:
         stored: list[tuple[int, Event]] = []
+        kernel = self._kernel
         while True:
             deadline = self.engine.next_deadline()
             t_engine = math.inf if deadline is None else deadline
-            t_heap = self._heap[0].at if self._heap else math.inf
+            t_heap, p_heap = kernel.peek_key()
             due = min(t_engine, t_heap)
             if due > now:
                 return stored
             at = max(due, self.last_now)
-            if t_engine <= t_heap:
+            if t_engine < t_heap or (t_engine == t_heap and TIMER <= p_heap):  # the tie rule
                 try:
-                    batch = await self._apply(lambda eng, t: eng.advance(t), at)
+                    batch = await self._apply(_advance, at)
                 except EventsRefused:  # logged by _apply
                     if self.engine.next_deadline() == deadline:
                         return stored
@@ -337,7 +358,7 @@ class LiveCenter:
                     log.warning("engine deadline %s did not move after advance()", deadline)
                     return stored
             else:
-                item = heapq.heappop(self._heap)
+                _, item = kernel.pop()
                 try:
                     batch = await self._apply(item.action, at)
                 except (LookupError, ValueError) as exc:  # the world moved on (e.g. offer timed out)
@@ -352,6 +373,7 @@ class LiveCenter:
     ) -> list[tuple[int, Event]]:
         events = list(action(self.engine, now))
         self.last_now = max(self.last_now, now)
+        self.forgotten += self.engine.forget_finished(events)
         try:
             return await self._commit(now, events, keep=keep)
         except EventsRefused:
@@ -438,8 +460,11 @@ class LiveCenter:
                 await asyncio.sleep(delay)
             attempts += 1
             try:
-                seqs = await loop.run_in_executor(self._store_executor(), self.store.append,
-                                                  events)
+                if self.append_inline:
+                    seqs = self.store.append(events)
+                else:
+                    seqs = await loop.run_in_executor(self._store_executor(), self.store.append,
+                                                      events)
             except Exception as exc:
                 if is_content_error(exc):
                     log.warning("event store refused a batch of %d events for its content: %s",
@@ -457,6 +482,10 @@ class LiveCenter:
         log.error("event store unavailable after %d attempt(s) in %.1f s: %s",
                   attempts, time.monotonic() - started, error)
         raise StoreUnavailable(_DROPPED_DETAIL) from error
+
+
+def _advance(engine: RoutingEngine, now: float) -> list[Event]:
+    return engine.advance(now)
 
 
 _KEPT_DETAIL = ("the event store is unavailable; the action was applied and its events are kept "

@@ -23,17 +23,15 @@ exponential ``break_mean_seconds``.
 
 from __future__ import annotations
 
-import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.live.center import LiveCenter
-from routing.events import ContactAnswered, ContactEnded, ContactOffered, Event, WrapUpEnded
-
-log = logging.getLogger("contactops.live")
+from routing.events import ContactOffered
+from simulations.driver import Caller, Driver, Talk
 
 DISPOSITIONS = ("resolved", "resolved", "resolved", "follow_up", "escalated", "sale")
 BREAK_REASONS = ("break", "coaching", "after_call_work", "lunch")
@@ -55,8 +53,39 @@ class RobotProfile:
             raise ValueError(f"break_probability must be in [0, 1], got {self.break_probability!r}")
 
 
+class RobotBehaviour:
+    """The robot profile as the driver's policy functions (:class:`simulations.driver.Behaviour`)."""
+
+    def __init__(self, profile: RobotProfile, rng: np.random.Generator) -> None:
+        self.profile = profile
+        self.rng = rng
+
+    def ring_seconds(self, offer: ContactOffered) -> float:
+        return float(self.rng.uniform(*self.profile.ring_seconds))
+
+    def talk(self, caller: Caller, first_leg: bool) -> Talk:
+        """Lognormal with the profile's mean and coefficient of variation."""
+        sigma2 = math.log1p(self.profile.talk_cv**2)
+        mu = math.log(self.profile.talk_mean_seconds) - sigma2 / 2
+        return Talk(float(self.rng.lognormal(mu, math.sqrt(sigma2))))
+
+    def wrap_up(self, queue: str) -> tuple[float, str | None]:
+        seconds = float(self.rng.uniform(*self.profile.wrap_seconds))
+        return seconds, str(self.rng.choice(DISPOSITIONS))
+
+    def break_after_wrap_up(self, agent_id: str) -> tuple[str, float] | None:
+        if self.rng.random() >= self.profile.break_probability:
+            return None
+        reason = str(self.rng.choice(BREAK_REASONS))
+        return reason, float(self.rng.exponential(self.profile.break_mean_seconds))
+
+    def accepts_callback(self, caller: Caller) -> bool:
+        return False  # robots play agents; callers are the telephony's
+
+
 class DemoAgents:
-    """The robots of ``agent_ids`` on ``center``; an observer of the center's events."""
+    """The robots of ``agent_ids`` on ``center``: the simulator's driver
+    (:class:`simulations.driver.Driver`) with a robot profile, on the live clock."""
 
     def __init__(
         self,
@@ -68,94 +97,27 @@ class DemoAgents:
         self.center = center
         self.rng = rng
         self.profile = profile or RobotProfile()
-        self.driven: set[str] = set(agent_ids)
-        center.observers.append(self.observe)
+        self.driver = Driver(RobotBehaviour(self.profile, rng), center.port, driven=agent_ids)
+        center.observers.append(lambda now, stored: self.driver.observe(e for _, e in stored))
+
+    @property
+    def driven(self) -> set[str]:
+        """The agents the robots drive (a person has taken the others over)."""
+        return self.driver.driven if self.driver.driven is not None else set()
 
     # --- control ------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Log every robot in and make it ready, spread over the first 30 seconds."""
         now = self.center.clock.now()
-        for i, agent_id in enumerate(sorted(self.driven)):
-            self.center.schedule(now + 30.0 * i / max(len(self.driven), 1),
-                                 self._log_in(agent_id), f"login {agent_id}")
+        agents = sorted(self.driven)
+        for i, agent_id in enumerate(agents):
+            self.center.schedule(now + 30.0 * i / max(len(agents), 1),
+                                 self.driver.duty(agent_id, "login"), f"login {agent_id}")
 
     def release(self, agent_id: str) -> bool:
         """A person takes ``agent_id`` over; True if a robot was driving it."""
-        if agent_id in self.driven:
-            self.driven.discard(agent_id)
-            return True
-        return False
+        return self.driver.release(agent_id)
 
     def take_back(self, agent_id: str) -> None:
-        self.driven.add(agent_id)
-
-    # --- what robots do -------------------------------------------------------------------
-
-    def observe(self, now: float, stored: Sequence[tuple[int, Event]]) -> None:
-        for _seq, event in stored:
-            agent_id = getattr(event, "agent_id", None)
-            if agent_id not in self.driven:
-                continue
-            if isinstance(event, ContactOffered):
-                self._later(event.at + self.rng.uniform(*self.profile.ring_seconds),
-                            agent_id, "answer", event.contact_id)
-            elif isinstance(event, ContactAnswered):
-                self._later(event.at + self._talk_seconds(), agent_id, "hang_up", event.contact_id)
-            elif isinstance(event, ContactEnded):
-                self._later(event.at + self.rng.uniform(*self.profile.wrap_seconds),
-                            agent_id, "wrap_up", event.contact_id)
-            elif isinstance(event, WrapUpEnded) and self.rng.random() < self.profile.break_probability:
-                reason = str(self.rng.choice(BREAK_REASONS))
-                self._later(event.at, agent_id, "break", reason)
-
-    def _talk_seconds(self) -> float:
-        """Lognormal with the profile's mean and coefficient of variation."""
-        sigma2 = math.log1p(self.profile.talk_cv**2)
-        mu = math.log(self.profile.talk_mean_seconds) - sigma2 / 2
-        return float(self.rng.lognormal(mu, math.sqrt(sigma2)))
-
-    def _later(self, at: float, agent_id: str, what: str, arg: str) -> None:
-        if what == "answer":
-            def act(eng, now):  # type: ignore[no-untyped-def]
-                return eng.answer(arg, agent_id, now) if self._drives(agent_id) else []
-        elif what == "hang_up":
-            def act(eng, now):  # type: ignore[no-untyped-def]
-                return eng.hang_up(arg, now) if self._drives(agent_id) else []
-        elif what == "wrap_up":
-            disposition = str(self.rng.choice(DISPOSITIONS))
-
-            def act(eng, now):  # type: ignore[no-untyped-def]
-                if not self._drives(agent_id):
-                    return []
-                return eng.end_wrap_up(agent_id, now, disposition=disposition)
-        else:  # break
-            back = at + float(self.rng.exponential(self.profile.break_mean_seconds))
-
-            def act(eng, now):  # type: ignore[no-untyped-def]
-                if not self._drives(agent_id):
-                    return []
-                events = eng.set_not_ready(agent_id, now, reason=arg)
-                self.center.schedule(back, self._ready(agent_id), f"back {agent_id}")
-                return events
-        self.center.schedule(at, act, f"{what} {agent_id}")
-
-    def _drives(self, agent_id: str) -> bool:
-        return agent_id in self.driven
-
-    def _log_in(self, agent_id: str):  # type: ignore[no-untyped-def]
-        def act(eng, now):  # type: ignore[no-untyped-def]
-            if not self._drives(agent_id):
-                return []
-            events = list(eng.login(agent_id, now))
-            try:
-                events += eng.set_ready(agent_id, now)
-            except (LookupError, ValueError) as exc:  # keep the login's events
-                log.debug("robot %s could not go ready: %s", agent_id, exc)
-            return events
-        return act
-
-    def _ready(self, agent_id: str):  # type: ignore[no-untyped-def]
-        def act(eng, now):  # type: ignore[no-untyped-def]
-            return eng.set_ready(agent_id, now) if self._drives(agent_id) else []
-        return act
+        self.driver.take_back(agent_id)

@@ -34,8 +34,8 @@ The base pool keeps ``min_proficiency = 1`` for every queue, so any agent with t
 queue's own skill (a junior at proficiency 1 or 2 included) is eligible at once.
 
 Service-level goals come from the queue rows; a tier a row leaves out gets the seeded
-bank's goal (:data:`LIVE_DEFAULT_GOALS`, from ``app.seed.agents``: 90 % in 10 s for the
-private_banker, platinum and gold tiers, 80 % in 20 s for the others), so a queue added
+bank's goal (:data:`LIVE_DEFAULT_GOALS`, :func:`routing.events.default_goal`: 90 % in 10 s
+for the VIP tiers private_banker and platinum, 80 % in 20 s for the others), so a queue added
 without goals is measured like the seeded ones.
 
 Agent selection (:func:`live_routing_policy`)
@@ -56,9 +56,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from app.seed.agents import STANDARD_GOAL, VIP_GOAL, VIP_GOAL_TIERS
-from routing.events import TIERS
-from routing.policy import ExpansionStep, RoutingPolicy, SelectionRule, ServiceLevelGoal
+from routing.events import DEFAULT_SERVICE_LEVEL_GOALS, ServiceLevelGoal
+from routing.policy import ExpansionStep, RoutingPolicy, SelectionRule
 
 #: Agent selection of a production center: the engine's default.
 PRODUCTION_SELECTION: SelectionRule = "proficiency_then_longest_idle"
@@ -74,12 +73,9 @@ LIVE_EXPANSION: Mapping[str, tuple[ExpansionStep, ...]] = MappingProxyType({
 })
 
 
-#: Per-tier goals of a live queue whose row does not set them: the seeded bank's.
-LIVE_DEFAULT_GOALS: Mapping[str, ServiceLevelGoal] = MappingProxyType({
-    tier: ServiceLevelGoal(float(goal["threshold_seconds"]), float(goal["target"]))
-    for tier in TIERS
-    for goal in [VIP_GOAL if tier in VIP_GOAL_TIERS else STANDARD_GOAL]
-})
+#: Per-tier goals of a live queue whose row does not set them: the one goals table's
+#: defaults (:data:`routing.events.DEFAULT_SERVICE_LEVEL_GOALS`, also what the seed writes).
+LIVE_DEFAULT_GOALS: Mapping[str, ServiceLevelGoal] = DEFAULT_SERVICE_LEVEL_GOALS
 
 
 def is_demo_center(settings: Any) -> bool:

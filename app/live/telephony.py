@@ -9,13 +9,13 @@ console API. Events a PBX produces itself can also be posted to ``/api/events``.
 :class:`BuiltInTelephony` generates the demo bank's calls on the live clock:
 for every queue a non-homogeneous Poisson process whose rate is piecewise
 constant per hour (:class:`ArrivalProfile`, calls per hour by local hour of the
-day and weekday), drawn one hour ahead with the simulator's own
-:func:`simulations.arrivals.poisson_arrivals` (Poisson count per interval,
-uniform order statistics within it). Each call gets a value tier drawn from
-the queue's tier mix, a customer of that tier when the bank's customers are
-known (so the screen pop shows a real profile), and an exponential patience
-after which the caller hangs up if still waiting (``abandon`` is a no-op once
-the call was answered).
+day and weekday), drawn one hour ahead with the simulator's own caller draw
+(:func:`simulations.arrivals.draw_contacts`, what ``simulations.callers`` draws per
+queue: Poisson count per interval, uniform order statistics within it, exponential
+patience, a value tier from the queue's tier mix). Each call gets a customer of its
+tier when the bank's customers are known (so the screen pop shows a real profile).
+The callers are played by the simulator's driver (:class:`simulations.driver.Driver`):
+one still waiting when their patience ends hangs up.
 """
 
 from __future__ import annotations
@@ -30,8 +30,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from app.live.center import LiveCenter
-from simulations.arrivals import poisson_arrivals
+from app.live.center import LiveCenter, Observer
+from routing.engine import ContactSpec, RoutingEngine
+from routing.events import ContactOffered, Event
+from simulations.arrivals import draw_contacts
+from simulations.distributions import Distribution
+from simulations.driver import Action, Caller, Driver, Talk
+from simulations.kernel import ARRIVAL
 
 log = logging.getLogger("contactops.live")
 
@@ -196,6 +201,33 @@ class CallerProfile:
         return self.tier_mix.get(queue, self.default_tier_mix)
 
 
+#: The telephony draws no talk time (the agent, robot or person, decides it).
+_NO_HANDLE = Distribution("deterministic", 1.0)
+
+
+class _Callers:
+    """The callers' side of the driver's behaviour (the telephony drives no agent)."""
+
+    def __init__(self, profile: CallerProfile, rng: np.random.Generator) -> None:
+        self.profile = profile
+        self.rng = rng
+
+    def ring_seconds(self, offer: ContactOffered) -> float:
+        return 0.0
+
+    def talk(self, caller: Caller, first_leg: bool) -> Talk:
+        return Talk(0.0)
+
+    def wrap_up(self, queue: str) -> tuple[float, str | None]:
+        return 0.0, None
+
+    def break_after_wrap_up(self, agent_id: str) -> tuple[str, float] | None:
+        return None
+
+    def accepts_callback(self, caller: Caller) -> bool:
+        return False  # the built-in callers do not take callback offers
+
+
 class BuiltInTelephony:
     """Calls from :class:`ArrivalProfile` on the center's clock, one hour drawn at a time."""
 
@@ -215,15 +247,23 @@ class BuiltInTelephony:
         self._numbers = itertools.count(1)
         self._prefix = ""
         self._center: LiveCenter | None = None
+        self.driver = Driver(_Callers(self.callers, rng), lambda *_: None, driven=())
+        self._observer: Observer | None = None
+        self._patience = Distribution("exponential", self.callers.patience_mean_seconds)
         self.calls_generated = 0
 
     async def start(self, center: LiveCenter) -> None:
         self._center = center
+        self.driver = Driver(_Callers(self.callers, self.rng), center.port, driven=())
+        self._observer = lambda now, stored: self.driver.observe(e for _, e in stored)
+        center.observers.append(self._observer)
         start = center.clock.now()
         self._prefix = f"L{int(start):x}-"
         self._plan_hour(start)
 
     async def stop(self) -> None:
+        if self._center is not None and self._observer in self._center.observers:
+            self._center.observers.remove(self._observer)
         self._center = None
 
     def _plan_hour(self, start: float) -> None:
@@ -234,38 +274,35 @@ class BuiltInTelephony:
         end = (start // HOUR + 1) * HOUR
         for queue in self.queues:
             expected = self.profile.calls_per_hour(queue, start) * (end - start) / HOUR
-            for offset in poisson_arrivals([expected], end - start, self.rng):
-                self._schedule_call(center, queue, start + float(offset))
-        center.schedule(end, self._next_hour_action(end), "telephony next hour")
+            mix = self.callers.mix_for(queue)
+            tiers = list(mix)
+            weights = np.asarray([mix[t] for t in tiers], dtype=float)
+            draws = draw_contacts([expected], end - start, _NO_HANDLE, self._patience,
+                                  list(weights / weights.sum()), self.rng)
+            for offset, patience, tier in zip(draws.arrived_at, draws.patience_seconds,
+                                              draws.tier_index, strict=True):
+                self._schedule_call(center, queue, start + float(offset), tiers[int(tier)],
+                                    float(patience))
+        center.schedule(end, self._next_hour_action(end), "telephony next hour", ARRIVAL)
 
-    def _next_hour_action(self, end: float) -> Any:
-        def act(eng: Any, now: float) -> list[Any]:
+    def _next_hour_action(self, end: float) -> Action:
+        def act(eng: RoutingEngine, now: float) -> list[Event]:
             self._plan_hour(end)
             return []
         return act
 
-    def _schedule_call(self, center: LiveCenter, queue: str, at: float) -> None:
-        from routing.engine import ContactSpec  # the engine module lands with the routing work
-
+    def _schedule_call(self, center: LiveCenter, queue: str, at: float, tier: str,
+                       patience: float) -> None:
         contact_id = f"{self._prefix}{next(self._numbers)}"
-        tier = self._draw_tier(queue)
         customer = self._draw_customer(tier)
         spec = ContactSpec(contact_id=contact_id, queue=queue, tier=tier, customer_id=customer)
-        patience = float(self.rng.exponential(self.callers.patience_mean_seconds))
+        arrival = self.driver.arrival(spec, 0.0, patience)  # the driver plays the patience
 
-        def arrive(eng: Any, now: float) -> list[Any]:
+        def arrive(eng: RoutingEngine, now: float) -> list[Event]:
             self.calls_generated += 1
-            center.schedule(now + patience, lambda e, t: e.abandon(contact_id, t),
-                            f"patience {contact_id}")
-            return list(eng.arrive(spec, now))
+            return arrival(eng, now)
 
-        center.schedule(at, arrive, f"arrive {contact_id}")
-
-    def _draw_tier(self, queue: str) -> str:
-        mix = self.callers.mix_for(queue)
-        tiers = list(mix)
-        weights = np.asarray([mix[t] for t in tiers], dtype=float)
-        return str(tiers[int(self.rng.choice(len(tiers), p=weights / weights.sum()))])
+        center.schedule(at, arrive, f"arrive {contact_id}", ARRIVAL)
 
     def _draw_customer(self, tier: str) -> str | None:
         ids = self.customers_by_tier.get(tier)

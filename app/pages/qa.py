@@ -18,9 +18,9 @@ from app.auth import require_role
 from app.deps import SessionDep
 from app.models import User
 from app.pages import render
-from app.qa_report import DEFAULT_THRESHOLD_SECONDS, SHORT_ABANDON_SECONDS, qa_report
+from app.qa_report import SHORT_ABANDON_SECONDS, qa_report
 from app.queries import queues, start_of_center_day
-from qa.segments import VIP_TIERS
+from routing.events import GENERAL_GOAL, VIP_GOAL, VIP_TIERS
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -55,7 +55,8 @@ def qa_page(
         "threshold": threshold,
         "queue_names": names,
         "report": report,
-        "default_threshold_seconds": DEFAULT_THRESHOLD_SECONDS,
+        # where a queue sets no goal: the tier's default goal (VIP / general)
+        "default_thresholds_seconds": [VIP_GOAL.threshold_seconds, GENERAL_GOAL.threshold_seconds],
         "short_abandon_seconds": SHORT_ABANDON_SECONDS,
         "vip_tiers": VIP_TIERS,
     }

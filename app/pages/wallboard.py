@@ -16,7 +16,8 @@ from app.auth import require_role
 from app.deps import SessionDep
 from app.models import User
 from app.pages import render
-from app.queries import agents_by_site_and_state, interaction_counts, queues, start_of_center_day
+from app.qa_report import interaction_counts
+from app.queries import agents_by_site_and_state, queues, start_of_center_day
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

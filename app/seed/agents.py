@@ -19,6 +19,7 @@ import numpy as np
 
 from app.seed.names import korean_names
 from app.seed.tiers import TIERS
+from routing.events import VIP_TIERS, ServiceLevelGoal, default_goal
 
 QUEUES: tuple[str, ...] = ("deposits", "loans", "cards", "fx", "collections", "vip")
 N_AGENTS = 80
@@ -33,12 +34,20 @@ STAFF_USERS: tuple[tuple[str, str], ...] = (
     ("qa01", "qa"),
     ("admin", "admin"),
 )
-VIP_GOAL = {"target": 0.9, "threshold_seconds": 10}
-STANDARD_GOAL = {"target": 0.8, "threshold_seconds": 20}
-#: Tiers whose calls have the VIP goal (90 % in 10 s): the same as the wallboard's VIP group
-#: and routing's default goals. Gold is a top-7 % revenue tier (relationship managers) but is
-#: answered to the standard goal.
-VIP_GOAL_TIERS: tuple[str, ...] = ("private_banker", "platinum")
+
+
+def goal_json(goal: ServiceLevelGoal) -> dict[str, float]:
+    """A goal as the ``queue`` table's JSON holds it."""
+    return {"target": goal.target, "threshold_seconds": goal.threshold_seconds}
+
+
+#: The seeded goals are the one goals table's defaults (:func:`routing.events.default_goal`),
+#: which routing, the wallboard and the QA report also fall back to.
+VIP_GOAL = goal_json(default_goal(VIP_TIERS[0]))
+STANDARD_GOAL = goal_json(default_goal("core"))
+#: Tiers whose calls have the VIP goal (90 % in 10 s): :data:`routing.events.VIP_TIERS`.
+#: Gold is a top-7 % revenue tier (relationship managers) but is answered to the standard goal.
+VIP_GOAL_TIERS: tuple[str, ...] = VIP_TIERS
 
 
 @dataclass(frozen=True)
@@ -114,7 +123,7 @@ def user_rows(agents: list[dict[str, object]], password_hash: str) -> list[dict[
 
 
 def queue_rows() -> list[dict[str, object]]:
-    goals = {t: dict(VIP_GOAL if t in VIP_GOAL_TIERS else STANDARD_GOAL) for t in TIERS}
+    goals = {t: goal_json(default_goal(t)) for t in TIERS}
     return [
         {"name": q, "skill": q, "service_level_goals": goals, "open_hours": "09:00-18:00"}
         for q in QUEUES

@@ -16,7 +16,7 @@ import numpy as np
 from app.seed.bulk import Frame
 from app.seed.kst import day, kst_to_utc
 from app.seed.names import korean_names
-from app.seed.tiers import TIER_CODE, TIERS, VIP_TIERS, annual_revenue_krw
+from app.seed.tiers import MANAGED_TIERS, TIER_CODE, TIERS, annual_revenue_krw
 
 PHONE_SPACE = 10**8
 MOBILE_MULTIPLIER = 48_271_093  # odd and not a multiple of 5: coprime to 10**8
@@ -68,7 +68,8 @@ def customer_frame(
     today: date,
     manager_ids: np.ndarray,
 ) -> Frame:
-    """Rows for ``customer``; ``manager_ids`` are the relationship managers of the VIP tiers."""
+    """Rows for ``customer``; ``manager_ids`` are the relationship managers of the managed
+    tiers (:data:`app.seed.tiers.MANAGED_TIERS`)."""
     n = len(ids)
     ages = np.clip(rng.normal(MEAN_AGE[tier_codes], 13.0), 19, 90)
     birth = day(today) - (ages * 365.25).astype("timedelta64[D]")
@@ -94,7 +95,7 @@ def customer_frame(
     zones[overseas] = np.array(OVERSEAS_TIME_ZONES, dtype=object)[
         rng.integers(0, len(OVERSEAS_TIME_ZONES), size=int(overseas.sum()))
     ]
-    vip = np.isin(tier_codes, [TIER_CODE[t] for t in VIP_TIERS])
+    vip = np.isin(tier_codes, [TIER_CODE[t] for t in MANAGED_TIERS])
     managers = np.ma.masked_array(np.zeros(n, dtype=np.int64), mask=~vip)
     if len(manager_ids):
         managers[vip] = manager_ids[rng.integers(0, len(manager_ids), size=int(vip.sum()))]

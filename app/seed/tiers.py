@@ -40,7 +40,10 @@ TIER_MEAN_REVENUE_KRW: dict[str, float] = {
     "inactive": 5e3,
 }
 REVENUE_SIGMA = 0.5
-VIP_TIERS: tuple[str, ...] = ("private_banker", "platinum", "gold")  # the top 7 %
+#: Tiers kept by a relationship manager (the top 7 % by revenue). Not the VIP callers of the
+#: reports and service-level goals: those are :data:`routing.events.VIP_TIERS` (gold calls
+#: are answered to the general goal).
+MANAGED_TIERS: tuple[str, ...] = ("private_banker", "platinum", "gold")
 TIER_CODE: dict[str, int] = {t: i for i, t in enumerate(TIERS)}
 
 

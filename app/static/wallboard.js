@@ -19,23 +19,23 @@
 
   const KO = document.documentElement.lang === "ko";
   const T = KO ? {
-    live: "실시간", liveTitle: "실시간 현황", offline: "연결 끊김", vip: "VIP", general: "일반", sl: "서비스 레벨", asa: "평균 응답 속도",
+    live: "실시간", liveTitle: "실시간 현황", offline: "연결 끊김", vip: "VIP", general: "일반", sl: "서비스 레벨", asa: "평균 응답 속도", aht: "평균 처리 시간",
     abandon: "포기율", offered: "인입", answered: "응답", abandoned: "포기", waiting: "대기 호",
     longest: "최장 대기", queue: "큐", agents: "상담원", agent: "상담원", state: "상태", since: "경과",
     events: "최근 이벤트", reason: "사유", actions: "조치", ready: "대기로", notReady: "이석으로",
     logout: "로그아웃", skills: "스킬", save: "저장", cancel: "취소", filter: "상담원·상태 검색",
-    forceReason: "이석 사유", saved: "저장됨", none: "없음",
+    forceReason: "이석 사유", saved: "저장됨", none: "없음", byActor: (who) => who + " 조치",
     reasons: { supervisor: "관리자 조치", break: "휴식", coaching: "코칭", meeting: "회의", training: "교육", lunch: "점심" },
     states: { logged_out: "로그아웃", not_ready: "이석", ready: "대기", reserved: "수신 중",
               talking: "통화 중", hold: "보류", wrap_up: "후처리" },
   } : {
-    live: "live", liveTitle: "Live", offline: "offline", vip: "VIP", general: "General", sl: "Service level", asa: "ASA",
+    live: "live", liveTitle: "Live", offline: "offline", vip: "VIP", general: "General", sl: "Service level", asa: "ASA", aht: "AHT",
     abandon: "Abandoned %", offered: "Offered", answered: "Answered", abandoned: "Abandoned",
     waiting: "Waiting", longest: "Longest wait", queue: "Queue", agents: "Agents", agent: "Agent",
     state: "State", since: "For", events: "Latest events", reason: "Reason", actions: "Actions",
     ready: "Ready", notReady: "Not ready", logout: "Log out", skills: "Skills", save: "Save",
     cancel: "Cancel", filter: "Filter agents or states", forceReason: "Not-ready reason",
-    saved: "saved", none: "none",
+    saved: "saved", none: "none", byActor: (who) => "by " + who,
     reasons: { supervisor: "supervisor", break: "break", coaching: "coaching", meeting: "meeting", training: "training", lunch: "lunch" },
     states: { logged_out: "logged out", not_ready: "not ready", ready: "ready", reserved: "ringing",
               talking: "talking", hold: "on hold", wrap_up: "wrap-up" },
@@ -147,13 +147,15 @@
     tiles.replaceChildren();
     let waiting = 0, longest = 0;
     for (const q of s.queues) { waiting += q.waiting; longest = Math.max(longest, q.longest_wait_seconds); }
-    tiles.append(tile(T.waiting, waiting), tile(T.longest, secs(longest), waitClass(longest, 20)));
+    tiles.append(tile(T.waiting, waiting),
+      tile(T.longest, secs(longest), waitClass(longest, s.longest_wait_threshold_seconds)));
     for (const seg of ["vip", "general"]) {
       const f = s.totals[seg];
       tiles.append(
         tile(T[seg] + " " + T.sl, pct(f.service_level), slClass(f.service_level, f.service_level_target)),
         tile(T[seg] + " " + T.asa, secs(f.asa_seconds), f.asa_seconds > f.threshold_seconds ? "warn" : ""),
         tile(T[seg] + " " + T.abandon, pct(f.abandon_rate), abandonClass(f.abandon_rate)),
+        tile(T[seg] + " " + T.aht, secs(f.aht_seconds)),
       );
     }
     queueBody.replaceChildren(...s.queues.map((q) => {
@@ -164,7 +166,7 @@
       const ab = closed ? (v.abandoned + g.abandoned) / closed : null;
       return el("tr", { "data-queue": q.queue },
         el("td", {}, q.queue), el("td", { class: "num" }, q.waiting),
-        el("td", { class: "num " + waitClass(q.longest_wait_seconds, q.queue === "vip" ? 10 : 20) }, secs(q.longest_wait_seconds)),
+        el("td", { class: "num " + waitClass(q.longest_wait_seconds, q.longest_wait_threshold_seconds) }, secs(q.longest_wait_seconds)),
         el("td", { class: "num " + slClass(v.service_level, v.service_level_target) }, pct(v.service_level)),
         el("td", { class: "num " + slClass(g.service_level, g.service_level_target) }, pct(g.service_level)),
         el("td", { class: "num" }, secs(asa)), el("td", { class: "num " + abandonClass(ab) }, pct(ab)),
@@ -225,7 +227,8 @@
       row.state = a.state;
       row.stateCell.textContent = stateName(a.state);
       row.stateCell.className = "st st-" + a.state;
-      row.reasonCell.textContent = a.reason || "";
+      // the reason code, then who forced the move (AgentStateChanged.actor), if anyone did
+      row.reasonCell.textContent = [a.reason, a.actor && T.byActor(a.actor)].filter(Boolean).join(" · ");
       row.sinceCell.textContent = secs(now - a.since);
       row.sinceCell.className = "num " + (a.state === "hold" && now - a.since > 60 ? "warn" : "");
       for (const target of ["ready", "not_ready", "logged_out"]) {

@@ -132,7 +132,8 @@ def test_supervisor_sees_the_agent_live_and_forces_its_state(supervised_server: 
             # the supervisor makes the agent ready; the agent's console follows
             row.locator("button[data-action=ready]").click()
             sync_api.expect(state).to_have_text("대기", timeout=5000)
-            sync_api.expect(row.locator("td").nth(2)).to_have_text("by sup01", timeout=5000)
+            # who forced it: AgentStateChanged.actor, not words glued onto the reason
+            sync_api.expect(row.locator("td").nth(2)).to_have_text("sup01 조치", timeout=5000)
             sync_api.expect(console.locator("#sp-state")).to_have_text("대기", timeout=5000)
             assert row.locator("button[data-action=ready]").is_disabled()
             assert errors == []

@@ -137,7 +137,7 @@ def _any_event():  # type: ignore[no-untyped-def]
 
     from hypothesis import strategies as st
 
-    from routing.events import EVENT_TYPES
+    from routing.events import EVENT_TYPES, field_choices
 
     # NUL and lone surrogates are refused by check_storable (tested below), not stored
     text = st.text(
@@ -150,7 +150,11 @@ def _any_event():  # type: ignore[no-untyped-def]
     }
     choices = []
     for cls in EVENT_TYPES:
-        fields = {f.name: by_type[str(f.type)] for f in dataclasses.fields(cls)}
+        fields = {f.name: by_type.get(str(f.type)) for f in dataclasses.fields(cls)}
+        for name, values in field_choices(cls).items():  # Literal fields: one of their values
+            optional = "None" in str(next(f.type for f in dataclasses.fields(cls)
+                                          if f.name == name))
+            fields[name] = (st.none() if optional else st.nothing()) | st.sampled_from(values)
         fields["at"] = st.floats(0.0, 9.9e9)
         choices.append(st.builds(cls, **fields))
     return st.one_of(choices)
@@ -181,3 +185,39 @@ def test_any_event_survives_the_log_unchanged(tmp_path) -> None:  # type: ignore
     with pytest.raises(EventFormatError, match="contact_held.agent_id must be valid Unicode"):
         store.append([ContactHeld(at=1.0, contact_id="c", agent_id="\ud800")])
     engine.dispose()
+
+
+def test_the_row_is_the_contact_record(store: SqlEventStore) -> None:
+    """The interaction row is qa's record of the contact: the first agent who answered, the
+    handle time once the wrap-up is over, the outcome as ContactRecord.status says it."""
+    from app.eventlog import interaction_values
+    from qa.records import records_from_events
+    from routing.events import ContactTransferred, DialAttempted, DialResult
+
+    t = T0
+    log = [
+        ContactArrived(t, "x1", "deposits", "platinum", customer_id="9"),
+        ContactAnswered(t + 5, "x1", "agent01", "deposits"),
+        ContactTransferred(t + 60, "x1", "agent01", "cards"),
+        WrapUpEnded(t + 70, "x1", "agent01"),
+        ContactAnswered(t + 80, "x1", "agent02", "cards"),
+        ContactEnded(t + 200, "x1", "agent02", "cards"),
+    ]
+    store.append(log[:4])
+    store.append(log[4:])
+    with Session(store.engine) as session:
+        row = session.exec(select(Interaction).where(Interaction.contact_id == "x1")).one()
+    assert row.outcome == "answered" and row.handle_seconds is None  # wrap-up not over
+    store.append([WrapUpEnded(t + 215, "x1", "agent02", disposition="moved")])
+    store.append([DialAttempted(t, "o1", "sales", "5"), DialResult(t + 9, "o1", "sales", "busy")])
+    record = {r.contact_id: r for r in records_from_events(log + [
+        WrapUpEnded(t + 215, "x1", "agent02", disposition="moved")])}["x1"]
+    with Session(store.engine) as session:
+        rows = {r.contact_id: r for r in session.exec(select(Interaction)).all()}
+    x1 = rows["x1"]
+    # talk 5 -> 60 and 80 -> 200, wrap-ups 60 -> 70 and 200 -> 215; the wait 60 -> 80 is not
+    assert x1.handle_seconds == pytest.approx(200.0) == record.handle_seconds
+    assert (x1.disposition, x1.tier, x1.customer_id) == ("moved", "platinum", 9)
+    assert x1.queue == "deposits" and x1.outcome == interaction_values(record)["outcome"]
+    assert (rows["o1"].direction, rows["o1"].queue, rows["o1"].outcome) == (
+        "outbound", "sales", "busy")

@@ -14,7 +14,7 @@ from app.eventlog import SqlEventStore
 from app.live.center import LiveCenter, ManualClock, StoreUnavailable
 from app.live.demo_agents import DemoAgents, RobotProfile
 from app.live.telephony import ArrivalProfile, BuiltInTelephony
-from app.live.wallboard import WallboardState
+from dashboards.wallboard import WallboardState
 from routing.engine import AgentSpec, ContactSpec, QueueConfig, RoutingEngine, RoutingPolicy
 from routing.errors import IllegalTransition, UnknownContact
 from routing.events import MemoryEventStore

@@ -18,7 +18,8 @@ from sqlmodel import Session
 
 from app.eventlog import SqlEventStore
 from app.models import Interaction, Queue
-from app.queries import interaction_counts, start_of_center_day
+from app.qa_report import interaction_counts
+from app.queries import start_of_center_day
 from app.testing import create_user, login, make_client, make_settings
 from routing.events import (
     CallbackOffered,

@@ -36,17 +36,19 @@ def test_supervisor_forces_states_and_the_log_names_them(database_url: str) -> N
         assert r.status_code == 200, r.text
         assert r.json()["state"] == "ready"
         event = _last_state_event(client, "agent01")
-        assert event.payload["state"] == "ready" and event.payload["reason"] == "by sup"
+        assert event.payload["state"] == "ready" and event.payload["actor"] == "sup"
+        assert event.payload["reason"] is None  # who did it is not glued onto a reason
         clock.advance(5)
         r = client.post(url, json={"state": "not_ready", "reason": "coaching"})
         assert r.status_code == 200 and r.json()["state"] == "not_ready"
-        assert r.json()["reason"] == "coaching by sup"
-        assert _last_state_event(client, "agent01").payload["reason"] == "coaching by sup"
+        assert r.json()["reason"] == "coaching"
+        event = _last_state_event(client, "agent01")
+        assert (event.payload["reason"], event.payload["actor"]) == ("coaching", "sup")
         # by database id too
         r = client.post(f"/api/supervision/agents/{_agent_id(client, 'agent01')}/state",
                         json={"state": "logged_out"})
         assert r.status_code == 200 and r.json()["state"] == "logged_out"
-        assert _last_state_event(client, "agent01").payload["reason"] == "by sup"
+        assert _last_state_event(client, "agent01").payload["actor"] == "sup"
         # the agent's own console sees it
         as_user(client, "agent01")
         assert client.get("/api/console/state").json()["state"] == "logged_out"
@@ -103,7 +105,7 @@ def test_roles(database_url: str) -> None:
         as_user(client, "boss")
         r = client.post(url, json={"state": "ready"})
         assert r.status_code == 200 and r.json()["state"] == "ready"
-        assert _last_state_event(client, "agent02").payload["reason"] == "by boss"
+        assert _last_state_event(client, "agent02").payload["actor"] == "boss"
 
 
 def test_skill_change_reaches_the_live_engine(database_url: str) -> None:

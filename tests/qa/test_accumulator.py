@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.kpis import ContactTable, KpiAccumulator, count_contacts
+from qa.accumulator import KpiAccumulator
+from qa.kpis import ContactTable, count_contacts
 from routing.events import (
     CallbackScheduled,
     ContactAbandoned,
@@ -100,3 +102,24 @@ def test_properties_streaming_equals_batch_with_callbacks(events: list[Event]) -
     assert batch.offered == batch.answered + batch.abandoned + batch.callback_failed
     waiting = {r.contact_id for r in acc.waiting()}
     assert len(waiting) == len(tab) - batch.offered
+
+
+def test_goals_per_queue_and_tier_and_handle_times_match_the_batch_path() -> None:
+    from routing.events import ServiceLevelGoal, ServiceLevelGoals
+
+    goals = ServiceLevelGoals({"q": {"core": ServiceLevelGoal(30.0, 0.8)}})
+    acc = KpiAccumulator(short_abandon_seconds=S, goals=goals)
+    log: list[Event] = []
+    for cid, tier, wait in (("c1", "core", 25.0), ("c2", "platinum", 12.0), ("c3", "gold", 25.0)):
+        log += [ContactArrived(0.0, cid, "q", tier), ContactAnswered(wait, cid, "a1", "q"),
+                ContactEnded(wait + 100, cid, "a1", "q"), WrapUpEnded(wait + 130, cid, "a1")]
+    for event in sorted(log, key=lambda e: e.at):
+        acc.add(event)
+    # c1: core in q, T = 30 (within); c2: platinum, default VIP 10 s (not); c3: gold, 20 s (not)
+    assert acc.counts().answered_within == 1
+    assert acc.counts(tier="core").answered_within == 1
+    table = ContactTable.from_events(log)
+    batch = count_contacts(table, np.array([30.0, 10.0, 20.0]), S)  # one T per contact, in order
+    assert acc.counts().answered_within == batch.answered_within
+    assert (acc.counts().handled, acc.counts().handle_seconds) == (3, 390.0)
+    assert (batch.handled, batch.handle_seconds) == (3, 390.0)

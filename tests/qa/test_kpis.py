@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa import kpis
+from qa.accumulator import KpiAccumulator
 from qa.kpis import (
     AgentTimeBuilder,
     ContactTable,
-    KpiAccumulator,
     KpiCounts,
     abandonment_rate,
     average_speed_of_answer,
@@ -93,7 +93,7 @@ def table() -> ContactTable:
 def test_records_one_per_contact_with_waits() -> None:
     recs = {r.contact_id: r for r in records_from_events(script())}
     assert set(recs) == {"c1", "c2", "c3", "c4", "c5", "c6", "c7", "o1"}
-    assert recs["c1"].wait_seconds == 10 and recs["c1"].handle_seconds == 90
+    assert recs["c1"].wait_seconds == 10 and recs["c1"].handle_seconds == 100  # talk 90 + wrap-up 10
     assert recs["c1"].wrap_up_ended_at == 110 and recs["c1"].offers == 1
     assert recs["c3"].wait_seconds == 2 and recs["c3"].answered_at is None
     assert recs["c7"].wait_seconds is None
@@ -111,6 +111,8 @@ def test_counts_exact() -> None:
         short_abandoned=1,
         wait_answered_seconds=56.0,
         wait_all_seconds=88.0,
+        handled=1,  # c1: talk 90 + wrap-up 10
+        handle_seconds=100.0,
     )
 
 
@@ -328,7 +330,9 @@ def test_transferred_contacts_count_once_in_the_summary_and_per_leg_per_queue() 
     assert (total.offered, total.answered, total.abandoned) == (3, 3, 0)  # distinct callers
     assert total.wait_answered_seconds == 10 + 0 + 5  # first answers only
     by_q = counts_by_queue(tab, T, S)
-    assert by_q["q"] == KpiCounts(2, 2, 0, 2, 0, 0, 10.0, 10.0)
+    # t1's handle time: a1 talks 10 -> 100 (90, wraps up at once), a3 talks 130 -> 200 (70)
+    # and wraps up 10 s: 170; its wait in cards (100 -> 130) is not handle time
+    assert by_q["q"] == KpiCounts(2, 2, 0, 2, 0, 0, 10.0, 10.0, handled=1, handle_seconds=170.0)
     cards = by_q["cards"]
     assert (cards.offered, cards.answered, cards.abandoned, cards.transferred_in) == (3, 2, 1, 2)
     assert cards.wait_answered_seconds == 5 + 30  # d1, and t1's leg from its transfer

@@ -168,3 +168,77 @@ def test_table_outcomes_are_exclusive() -> None:
     with pytest.raises(ValueError, match="handle_seconds has 2 rows"):
         ContactTable(np.zeros(1), np.zeros(1), yes, ~yes, np.zeros(1, np.int64),
                      np.zeros(1, np.int64), ("q",), ("core",), handle_seconds=np.zeros(2))
+
+
+# --- the record as the interaction row states it -------------------------------------------
+
+
+def test_status_and_handle_time_follow_the_contact() -> None:
+    """``status`` is the interaction row's ``outcome``; handle time (talk, hold, wrap-up)
+    is known only once the wrap-up after the end is over."""
+    from routing.events import ContactAbandoned, DialAttempted
+
+    def record(events: list[Event]):  # type: ignore[no-untyped-def]
+        return {r.contact_id: r for r in records_from_events(events)}
+
+    log: list[Event] = [ContactArrived(0, "c1", "q", "gold", customer_id="42"),
+                        ContactAnswered(10, "c1", "a1", "q")]
+    assert record(log)["c1"].status == "answered" and record(log)["c1"].handle_seconds is None
+    log.append(ContactEnded(70, "c1", "a1", "q"))
+    assert record(log)["c1"].handle_seconds is None  # wrap-up still running
+    log.append(WrapUpEnded(85, "c1", "a1", disposition="resolved"))
+    c1 = record(log)["c1"]
+    assert c1.handle_seconds == 75.0 and c1.disposition == "resolved"
+    assert c1.customer_id == "42" and c1.finished
+    assert record([ContactArrived(0, "w", "q")])["w"].status == "waiting"
+    assert record(accepted("cb"))["cb"].status == "callback"
+    gone = record([ContactArrived(0, "b", "q"), ContactAbandoned(9, "b", "q")])["b"]
+    assert gone.status == "abandoned" and gone.finished and gone.handle_seconds is None
+    # an outbound dial: dialing, then its failure; a connected one is answered by an agent
+    dials = record([DialAttempted(0, "o1", "camp", "7"), DialAttempted(0, "o2", "camp"),
+                    DialResult(5, "o1", "camp", "busy"), DialAttempted(0, "o3", "camp"),
+                    DialResult(4, "o3", "camp", "connected")])
+    assert dials["o1"].status == "busy" and dials["o1"].direction == "outbound"
+    assert dials["o1"].queue == "camp" and dials["o1"].customer_id == "7"
+    assert dials["o2"].status == "dialing" and dials["o3"].status == "dialing"
+    answered = record([DialAttempted(0, "o3", "camp"), DialResult(4, "o3", "camp", "connected"),
+                       ContactArrived(4, "o3", "camp", direction="outbound"),
+                       ContactAnswered(4, "o3", "a1", "camp")])["o3"]
+    assert answered.status == "answered"
+
+
+def test_tables_from_events_carry_handle_times() -> None:
+    log: list[Event] = [ContactArrived(0, "c1", "q"), ContactAnswered(4, "c1", "a1", "q"),
+                        ContactEnded(100, "c1", "a1", "q"), WrapUpEnded(120, "c1", "a1"),
+                        ContactArrived(1, "c2", "q"), ContactAnswered(6, "c2", "a2", "q")]
+    table = ContactTable.from_events(log)
+    assert table.handle_seconds is not None
+    assert table.handle_seconds[0] == 116.0 and math.isnan(table.handle_seconds[1])
+    counts = count_contacts(table, T, S)
+    assert (counts.handled, counts.handle_seconds) == (1, 116.0)
+
+
+def test_handle_time_is_the_agents_time_not_the_wait_between_them() -> None:
+    """Talk and wrap-up of each agent; a callback's dial that did not reach the customer is
+    agent work too; the waits between are not handle time."""
+    from routing.events import ContactHeld, ContactRetrieved
+
+    log: list[Event] = [
+        ContactArrived(0, "t", "q"), ContactAnswered(10, "t", "a1", "q"),
+        ContactHeld(20, "t", "a1"), ContactRetrieved(50, "t", "a1"),  # hold is handle time
+        ContactTransferred(60, "t", "a1", "cards"),
+        ContactAnswered(100, "t", "a2", "cards"),  # waited 60 -> 100 in cards
+        WrapUpEnded(105, "t", "a1"),  # a1's wrap-up 60 -> 105
+        ContactEnded(160, "t", "a2", "cards"),
+    ]
+    rec = records_from_events(log)[0]
+    assert rec.handle_seconds is None and not rec.finished  # a2 still wraps up
+    rec = records_from_events([*log, WrapUpEnded(170, "t", "a2")])[0]
+    assert rec.finished and rec.handle_seconds == 50 + 45 + 60 + 10
+    cb = [*accepted("cb"), *dial("cb", 10.0), ContactAnswered(12, "cb", "a1", "q"),
+          DialResult(20, "cb", "q", "no_answer", "a1", 1), WrapUpEnded(25, "cb", "a1"),
+          *dial("cb", 100.0, "a2"), ContactAnswered(103, "cb", "a2", "q"),
+          DialResult(104, "cb", "q", "connected", "a2", 2),
+          ContactEnded(163, "cb", "a2", "q"), WrapUpEnded(173, "cb", "a2")]
+    rec = records_from_events(cb)[0]
+    assert rec.answered_at == 103 and rec.handle_seconds == (8 + 5) + (60 + 10)

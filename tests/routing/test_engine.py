@@ -105,6 +105,19 @@ def test_not_ready_reason_and_logout() -> None:
     assert e.logout("a1", 3.0) == [ev.AgentStateChanged(3.0, "a1", "logged_out", "not_ready", None)]
 
 
+def test_a_supervisors_forced_moves_name_the_actor_apart_from_the_reason() -> None:
+    e = make()
+    staff(e, "a1", {"cards": 3})
+    assert e.set_not_ready("a1", 1.0, "meeting", actor="sup") == [
+        ev.AgentStateChanged(1.0, "a1", "not_ready", "ready", "meeting", "sup")]
+    assert e.set_ready("a1", 2.0, actor="sup")[0].actor == "sup"  # type: ignore[attr-defined]
+    e.set_not_ready("a1", 3.0, "break")
+    assert e.logout("a1", 4.0, actor="sup") == [
+        ev.AgentStateChanged(4.0, "a1", "logged_out", "not_ready", None, "sup")]
+    e.login("a1", 5.0)
+    assert e.set_ready("a1", 6.0)[0].actor is None  # type: ignore[attr-defined]
+
+
 def test_set_not_ready_from_wrap_up_ends_the_wrap_up() -> None:
     e = make()
     staff(e, "a1", {"cards": 3})

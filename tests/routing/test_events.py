@@ -37,11 +37,34 @@ def test_events_are_frozen_and_slotted() -> None:
 
 def _sample(cls: type[ev.Event]) -> ev.Event:
     kwargs: dict[str, object] = {}
+    choices = ev.field_choices(cls)
     for f in dataclasses.fields(cls):
         if f.default is not dataclasses.MISSING:
             continue
+        if f.name in choices:
+            kwargs[f.name] = choices[f.name][-1]
+            continue
         kwargs[f.name] = 3.25 if f.name == "at" else f"{f.name}-x"
     return cls(**kwargs)
+
+
+def test_fields_with_a_fixed_set_of_values_are_literals_and_checked() -> None:
+    assert ev.field_choices(ev.DialResult)["result"] == ev.DIAL_RESULTS
+    assert ev.field_choices(ev.ContactArrived)["direction"] == ev.DIRECTIONS
+    assert ev.field_choices(ev.AgentStateChanged)["previous"] == ev.AGENT_STATE_NAMES
+    assert ev.field_choices(ev.ContactEnded)["reason"] == ("callback_failed",)
+    for data, field in [
+        ({"type": "dial_result", "at": 1.0, "contact_id": "c", "campaign": "k",
+          "result": "maybe"}, "dial_result.result"),
+        ({"type": "contact_arrived", "at": 1.0, "contact_id": "c", "queue": "q",
+          "direction": "sideways"}, "contact_arrived.direction"),
+        ({"type": "agent_state_changed", "at": 1.0, "agent_id": "a", "state": "dancing"},
+         "agent_state_changed.state"),
+    ]:
+        with pytest.raises(ev.EventFormatError, match=field):
+            ev.event_from_json(data)
+    ended = {"type": "contact_ended", "at": 1.0, "contact_id": "c", "reason": None}
+    assert ev.event_from_json(ended) == ev.ContactEnded(1.0, "c")
 
 
 @pytest.mark.parametrize("cls", ev.EVENT_TYPES, ids=lambda c: c.type_name)

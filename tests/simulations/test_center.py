@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from qa.kpis import KpiAccumulator, count_contacts
+from qa.accumulator import KpiAccumulator
+from qa.kpis import count_contacts
 from routing.events import (
     EVENT_TYPES,
     AgentStateChanged,

@@ -228,8 +228,9 @@ def test_scripted_contacts_replace_the_drawn_ones() -> None:
         ("c0", "front", "core", 5.0),
         ("c1", "cards", "gold", 50.0),
     ]
-    assert records[0].handle_seconds == pytest.approx(20.0)
-    assert records[1].handle_seconds == pytest.approx(30.0)
+    # handle time = talk + hold + wrap-up (front wraps up 5 s, cards 8 s)
+    assert records[0].handle_seconds == pytest.approx(20.0 + 5.0)
+    assert records[1].handle_seconds == pytest.approx(30.0 + 8.0)
 
 
 def test_scripted_contact_errors() -> None:

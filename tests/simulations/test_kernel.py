@@ -9,19 +9,47 @@ import pytest
 
 from simulations.arrivals import poisson_arrivals
 from simulations.distributions import Distribution
-from simulations.kernel import Kernel
+from simulations.kernel import (
+    ABANDON,
+    AGENT_SCHEDULE,
+    ARRIVAL,
+    COMPLETION,
+    REACTION,
+    TIMER,
+    Kernel,
+    RealtimeKernel,
+)
 
 
 def test_kernel_orders_by_time_then_priority_then_fifo() -> None:
-    k = Kernel()
-    k.schedule(5.0, 2, 1, "c")
-    k.schedule(5.0, 1, 1, "b")
-    k.schedule(1.0, 9, 1, "a")
-    k.schedule(5.0, 1, 1, "b2")
-    assert [k.pop()[2] for _ in range(4)] == ["a", "b", "b2", "c"]
-    assert k.now == 5.0 and math.isinf(k.peek())
+    k: Kernel[str] = Kernel()
+    k.schedule(5.0, 2, "c")
+    k.schedule(5.0, 1, "b")
+    k.schedule(1.0, 9, "a")
+    k.schedule(5.0, 1, "b2")
+    assert k.peek_key() == (1.0, 9)
+    assert [k.pop()[1] for _ in range(4)] == ["a", "b", "b2", "c"]
+    assert k.now == 5.0 and math.isinf(k.peek()) and k.delay(7.0) == 0.0
     with pytest.raises(ValueError, match="cannot schedule at 4.0, the clock is at 5.0"):
-        k.schedule(4.0, 0, 0)
+        k.schedule(4.0, 0, "late")
+
+
+def test_tie_rule_order() -> None:
+    assert REACTION < AGENT_SCHEDULE < COMPLETION < TIMER < ABANDON < ARRIVAL
+
+
+def test_realtime_kernel_overrides_only_the_wait() -> None:
+    wall = [100.0]
+    k: RealtimeKernel[str] = RealtimeKernel(lambda: wall[0], factor=2.0)
+    k.schedule(103.0, COMPLETION, "x")
+    k.schedule(90.0, ARRIVAL, "late")  # past: runs at once, at the kernel's now
+    assert k.delay(k.peek()) == 0.0 and k.peek() == 100.0
+    assert k.pop() == (100.0, "late")
+    assert k.delay(k.peek()) == pytest.approx(6.0)  # 3 clock seconds at factor 2
+    wall[0] = 104.0
+    assert k.delay(k.peek()) == 0.0 and k.pop() == (103.0, "x") and k.now == 103.0
+    with pytest.raises(ValueError, match="factor must be > 0"):
+        RealtimeKernel(lambda: 0.0, factor=0.0)
 
 
 def test_lognormal_has_the_asked_mean_and_cv() -> None:
