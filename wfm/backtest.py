@@ -36,6 +36,14 @@ if TYPE_CHECKING:
     from wfm.forecast import ForecastSpec
 
 BACKTEST_TRAIN_DAYS = 14  # training days at the earliest origin, when the history allows
+# Days forecast over all origins when the spec leaves the number of origins open: four weeks
+# (every weekday four times), so a day-ahead backtest has 28 origins and a weekly one 4. The
+# day-ahead errors also calibrate the prediction intervals and the within-day update's
+# shrinkage, which two weeks left noisy.
+BACKTEST_TARGET_DAYS = 28
+MIN_ORIGINS = 3
+# Methods with one fixed window (the yardstick is the 4-week mean by definition).
+WINDOWLESS: frozenset[str] = frozenset({"seasonal_naive", YARDSTICK})
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,7 @@ class Backtest:
 
     @property
     def relative_wape(self) -> dict[str, float]:
-        """WAPE divided by the seasonal naive's (below 1 beats the yardstick)."""
+        """WAPE divided by HA-4w's (below 1 beats the yardstick)."""
         base = self.wape.get(YARDSTICK, float("nan"))
         return {
             m: (w / base if base and np.isfinite(base) else float("nan"))
@@ -64,12 +72,12 @@ class Backtest:
         origins = ", ".join(d.isoformat() for d in self.origins)
         lines = [
             f"origins: {origins}; horizon {self.horizon_days} days",
-            f"{'method':<16}{'window':>8}{'WAPE':>9}{'rel. to naive':>15}",
+            f"{'method':<16}{'window':>8}{'WAPE':>9}{'rel. to HA-4w':>15}",
         ]
         rel = self.relative_wape
         for m, w in self.wape.items():
             mark = "  <- chosen" if m == self.chosen else ""
-            window = f"{self.windows[m]} wk" if m in self.windows and m != YARDSTICK else "-"
+            window = f"{self.windows[m]} wk" if m in self.windows and m not in WINDOWLESS else "-"
             lines.append(f"{m:<16}{window:>8}{w:>9.4f}{rel[m]:>15.3f}{mark}")
         lines.extend(f"note: {m}: {text}" for m, text in self.notes.items())
         return "\n".join(lines)
@@ -90,7 +98,7 @@ def run_backtest(spec: ForecastSpec, history: IntervalHistory) -> Backtest | Non
     }
     methods = [m for m in spec.methods if m not in notes]
     windows = [w for w in spec.window_weeks if w == spec.window_weeks[0] or 7 * w <= min(ends)]
-    keys = [(m, w) for m in methods for w in (windows if m != YARDSTICK else windows[:1])]
+    keys = [(m, w) for m in methods for w in (windows if m not in WINDOWLESS else windows[:1])]
     abs_err: dict[tuple[str, int], float] = dict.fromkeys(keys, 0.0)
     pairs: dict[tuple[str, int], list[tuple[FloatArray, FloatArray]]] = {k: [] for k in keys}
     zeros_open: set[tuple[str, int]] = set()  # zero forecasts in open intervals, sparse data
@@ -144,7 +152,8 @@ def _origins(spec: ForecastSpec, n_days: int) -> tuple[int, list[int]] | None:
         horizon = min(spec.horizon_days, n_days - train_days)
         if horizon < 1:
             continue
-        ends = [n_days - horizon - spec.horizon_days * i for i in range(spec.origins)]
+        origins = spec.origins or max(MIN_ORIGINS, -(-BACKTEST_TARGET_DAYS // spec.horizon_days))
+        ends = [n_days - horizon - spec.horizon_days * i for i in range(origins)]
         return horizon, [e for e in ends if e >= train_days]
     return None
 

@@ -40,6 +40,7 @@ from app.models import User
 from app.wfm_history import (
     get_upload,
     history_from_interactions,
+    one_blas_thread,
     store_upload,
     today_in_center,
 )
@@ -54,11 +55,21 @@ from wfm.history import (
     parse_timestamp,
     timestamp_form,
 )
+from wfm.intraday_update import DEFAULT_UPDATE_PRIOR
 
 router = APIRouter(prefix="/api/wfm", tags=["wfm"])
 
 Planner = Annotated[User, Depends(require_role("planner"))]
-MethodName = Literal["seasonal_naive", "weekday_mean", "ets", "sarima", "profile", "combination"]
+MethodName = Literal[
+    "seasonal_naive",
+    "ha_4w",
+    "weekday_mean",
+    "factor",
+    "ets",
+    "sarima",
+    "profile",
+    "combination",
+]
 assert set(METHODS) == set(MethodName.__args__)  # type: ignore[attr-defined]
 HISTORY_DAYS_SHOWN = 28
 # Per-interval offered load the staffing route accepts: 100,000 Erlangs, beyond any contact
@@ -149,6 +160,11 @@ class ForecastPublic(BaseModel):
     holidays_closed: bool
     intervals: list[ForecastRow]
     history: list[IntervalRow]
+    update_prior: float = Field(
+        default=1.0,
+        description="shrinkage of the within-day update learnt from the backtest; pass it"
+        " back to /reforecast",
+    )
 
 
 Calls = Annotated[float, Field(ge=0, le=MAX_OFFERED, allow_inf_nan=False)]
@@ -187,6 +203,13 @@ class ReforecastRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     intervals: list[ReforecastInterval] = Field(min_length=1, max_length=20_000)
     actuals: list[ActualRow] = Field(min_length=1, max_length=1440)
+    update_prior: float | None = Field(
+        default=None,
+        gt=0,
+        le=1000,
+        allow_inf_nan=False,
+        description="the forecast's update_prior (default: the untrained 1.0)",
+    )
     actual_offered: Any = Field(default=None, description="removed: use actuals")
 
     @field_validator("actual_offered")
@@ -332,7 +355,10 @@ def make_forecast(
     try:
         if start <= history.last_day:
             history = history.until(start)
-        fitted = ForecastSpec(interval_minutes=body.interval_minutes).fit(history)
+        with one_blas_thread():
+            fitted = ForecastSpec(
+                interval_minutes=body.interval_minutes, horizon_days=min(body.days, 28)
+            ).fit(history)
         forecast = fitted.forecast(start, body.days, method=body.method)
     except ValueError as exc:
         text = str(exc)
@@ -362,6 +388,7 @@ def make_forecast(
         holidays_closed=fitted.holidays_closed,
         intervals=[ForecastRow(**row) for row in forecast.output_rows()],  # type: ignore[arg-type]
         history=history_rows(fitted.history, HISTORY_DAYS_SHOWN),
+        update_prior=forecast.update_prior,
     )
     return forecast, public
 
@@ -453,6 +480,7 @@ def post_reforecast(user: Planner, body: ReforecastRequest) -> list[ForecastRow]
         60 if spacing is None else max(1, int(spacing.total_seconds() // 60)),
         0.8,
         timestamp_form(body.intervals[0].start, starts[0]),
+        body.update_prior or DEFAULT_UPDATE_PRIOR,
     )
     actuals = [(s, r.offered) for s, r in zip(actual_starts, body.actuals, strict=True)]
     try:
