@@ -172,7 +172,7 @@ def test_forecast_unknown_upload_and_short_history(client: TestClient) -> None:
     )
     assert res.status_code == 200, res.text
     notes = res.json()["backtest"]["notes"]
-    assert "skipped" in notes["ets"] and "sarima" in notes and "weekday_mean" not in notes
+    assert "skipped" in notes["factor"] and "weekday_mean" not in notes
 
 
 def test_staffing_per_interval(client: TestClient) -> None:
