@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from wfm.aht_forecast import aht_backtest
 from wfm.forecast_methods import METHOD_MIN_DAYS, METHODS, YARDSTICK, Method, point_forecast
 from wfm.history import FloatArray, IntervalHistory
 from wfm.prepared_history import PreparedHistory
@@ -57,6 +58,8 @@ class Backtest:
     windows: dict[str, int] = field(default_factory=dict)  # best window (weeks) per method
     errors: dict[str, tuple[FloatArray, FloatArray]] = field(repr=False, default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)  # why a method was skipped or passed over
+    # call-weighted relative AHT error of the AHT forecast and of HA-4w (wfm.aht_forecast)
+    aht_error: dict[str, float] = field(default_factory=dict)
 
     @property
     def relative_wape(self) -> dict[str, float]:
@@ -79,6 +82,11 @@ class Backtest:
             mark = "  <- chosen" if m == self.chosen else ""
             window = f"{self.windows[m]} wk" if m in self.windows and m not in WINDOWLESS else "-"
             lines.append(f"{m:<16}{window:>8}{w:>9.4f}{rel[m]:>15.3f}{mark}")
+        if self.aht_error:
+            lines.append(
+                f"AHT error (call-weighted): forecast {self.aht_error['forecast']:.4f},"
+                f" HA-4w {self.aht_error['ha_4w']:.4f}"
+            )
         lines.extend(f"note: {m}: {text}" for m, text in self.notes.items())
         return "\n".join(lines)
 
@@ -141,7 +149,8 @@ def run_backtest(spec: ForecastSpec, history: IntervalHistory) -> Backtest | Non
         if v and best.get(m) == w
     }
     origins = tuple(history.first_day + timedelta(days=e) for e in ends)
-    return Backtest(horizon, origins, wape, chosen, best, errors, notes)
+    aht = aht_backtest(history, ends, horizon, best.get(chosen, windows[0]))
+    return Backtest(horizon, origins, wape, chosen, best, errors, notes, aht)
 
 
 def _origins(spec: ForecastSpec, n_days: int) -> tuple[int, list[int]] | None:

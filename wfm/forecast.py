@@ -84,6 +84,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 from scipy import optimize, stats
 
+from wfm.aht_forecast import AHT_PRIOR_CALLS, aht_forecast
 from wfm.backtest import Backtest, run_backtest
 from wfm.calendar import SpecialDayEffects
 from wfm.forecast_methods import (
@@ -124,7 +125,6 @@ __all__ = [
     "run_backtest",
 ]
 
-AHT_PRIOR_CALLS = 20.0  # credibility constant of interval AHT (see FittedForecast._aht)
 
 
 @dataclass(frozen=True)
@@ -491,29 +491,6 @@ class FittedForecast:
         )
 
     def _aht(self, targets: Sequence[date]) -> FloatArray | None:
-        """AHT per interval, by credibility-weighted means (AHT of few calls is noisy).
-
-        ``overall`` is the call-weighted mean AHT of the last four weeks; the interval-of-day
-        mean over those weeks is shrunk toward it, and the mean of the same weekday and
-        interval over the recent weeks toward that, each as ``(Σ aht·calls + k·prior) /
-        (Σ calls + k)`` with ``k`` = :data:`AHT_PRIOR_CALLS` (an interval needs about that
-        many answered calls before its own AHT counts half).
-        """
-        aht, y = self.history.aht_seconds, self.history.offered
-        if aht is None or not np.isfinite(aht).any():
-            return None
-        known = np.isfinite(aht) & (y > 0)
-        work, weight = np.where(known, aht * y, 0.0), np.where(known, y, 0.0)
-        tail = slice(-28, None)
-        overall = (
-            (work[tail].sum() / weight[tail].sum())
-            if weight[tail].sum() > 0
-            else (work.sum() / weight.sum())
-        )
-        k = AHT_PRIOR_CALLS
-        by_slot = (work[tail].sum(axis=0) + k * overall) / (weight[tail].sum(axis=0) + k)
-        out = []
-        for d in targets:
-            rows = self.prepared.recent_rows(d.weekday())
-            out.append((work[rows].sum(axis=0) + k * by_slot) / (weight[rows].sum(axis=0) + k))
-        return np.asarray(out, dtype=float).ravel()
+        """AHT per interval, credibility-weighted (:func:`wfm.aht_forecast.aht_forecast`)."""
+        out = aht_forecast(self.history, targets, self.prepared.weeks)
+        return None if out is None else np.asarray(out.ravel(), dtype=float)
