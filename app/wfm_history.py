@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import Interaction, Queue
+from app.models import ForecastSnapshot, Interaction, Queue
 from app.queries import CENTER_TZ
 from wfm.forecast import check_forecastable
 from wfm.history import IntervalHistory, TimestampForm, from_records, read_history_csv
@@ -147,3 +147,59 @@ def _uploads(state: Any) -> OrderedDict[str, IntervalHistory]:
 
 def today_in_center(now: datetime) -> date:
     return _local(now).date()
+
+
+# --- forecast snapshots: each published forecast, kept to compare with what came ----------
+
+MAX_SNAPSHOTS_SHOWN = 20
+
+
+def save_snapshot(
+    session: Session,
+    source: str,
+    forecast: Any,
+    rows: list[dict[str, Any]],
+    now: datetime,
+    user_id: int | None,
+) -> int:
+    """Keep a published forecast (``forecast``: :class:`wfm.forecast.Forecast`, ``rows`` its
+    output rows as the API returned them); return the snapshot's id."""
+    first = forecast.starts[0].date() if forecast.starts else now.date()
+    days = len({s.date() for s in forecast.starts})
+    snap = ForecastSnapshot(
+        source=source[:80],
+        method=forecast.method,
+        interval_minutes=forecast.interval_minutes,
+        first_day=first,
+        days=days,
+        created_at=now,
+        created_by=user_id,
+        intervals=rows,
+    )
+    session.add(snap)
+    session.commit()
+    session.refresh(snap)
+    assert snap.id is not None
+    return snap.id
+
+
+def recent_snapshots(session: Session, source: str, limit: int) -> list[ForecastSnapshot]:
+    """The latest ``limit`` snapshots of ``source``, newest first."""
+    query = (
+        select(ForecastSnapshot)
+        .where(ForecastSnapshot.source == source)
+        .order_by(col(ForecastSnapshot.id).desc())
+        .limit(min(limit, MAX_SNAPSHOTS_SHOWN))
+    )
+    return list(session.exec(query))
+
+
+def snapshot_starts(snap: ForecastSnapshot) -> list[datetime]:
+    """Interval starts of a snapshot as naive center-local times (the history grid's)."""
+    out = []
+    for row in snap.intervals:
+        start = datetime.fromisoformat(str(row["start"]))
+        if start.tzinfo is not None:
+            start = start.astimezone(CENTER_TZ).replace(tzinfo=None)
+        out.append(start)
+    return out
