@@ -14,17 +14,20 @@ Uploads: the parsed :class:`~wfm.history.IntervalHistory` is kept in memory on t
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import secrets
+import threading
 from collections import OrderedDict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlmodel import Session, col, select
 
 from app.models import ForecastSnapshot, Interaction, Queue
 from app.queries import CENTER_TZ
-from wfm.forecast import check_forecastable
+from wfm.forecast import FittedForecast, ForecastSpec, check_forecastable
 from wfm.history import IntervalHistory, TimestampForm, from_records, read_history_csv
 
 MAX_UPLOADS = 20
@@ -98,6 +101,39 @@ def one_blas_thread() -> Any:
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=1, user_api="blas")
+
+
+MAX_FITS_KEPT = 8  # fitted forecasts kept per app (a few histories × interval lengths)
+_FITS_LOCK = threading.Lock()
+
+
+def fit_cached(state: Any, spec: ForecastSpec, history: IntervalHistory) -> FittedForecast:
+    """``spec.fit(history)`` (on one BLAS thread), kept in ``state`` for the session: asking
+    again for the same history and settings (another start day, staffing targets, a page
+    reload) reuses the fit. Keyed by the spec and a digest of the history's numbers."""
+    digest = hashlib.sha256()
+    digest.update(f"{history.first_day}|{history.interval_minutes}|{history.form}".encode())
+    digest.update(np.ascontiguousarray(history.offered).tobytes())
+    if history.aht_seconds is not None:
+        digest.update(np.ascontiguousarray(history.aht_seconds).tobytes())
+    key = (spec, digest.hexdigest())
+    with _FITS_LOCK:  # handlers run in a thread pool
+        fits: OrderedDict[tuple[ForecastSpec, str], FittedForecast] | None = getattr(
+            state, "wfm_fits", None
+        )
+        if fits is None:
+            fits = OrderedDict()
+            state.wfm_fits = fits
+        if key in fits:
+            fits.move_to_end(key)
+            return fits[key]
+    with one_blas_thread():
+        fitted = spec.fit(history)
+    with _FITS_LOCK:
+        fits[key] = fitted
+        while len(fits) > MAX_FITS_KEPT:
+            fits.popitem(last=False)
+    return fitted
 
 
 def store_upload(state: Any, data: bytes) -> tuple[str, IntervalHistory]:

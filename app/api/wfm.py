@@ -42,6 +42,7 @@ from app.deps import SessionDep
 from app.models import ForecastSnapshot, User
 from app.wfm_history import (
     MAX_SNAPSHOTS_SHOWN,
+    fit_cached,
     get_upload,
     history_from_interactions,
     one_blas_thread,
@@ -361,16 +362,18 @@ FORECAST_ERROR_FIELDS = (
 
 
 def make_forecast(
-    history: IntervalHistory, body: ForecastRequest
+    history: IntervalHistory, body: ForecastRequest, state: Any = None
 ) -> tuple[Forecast, ForecastPublic]:
     start = body.start or history.observed_last_day + timedelta(days=1)
     try:
         if start <= history.last_day:
             history = history.until(start)
-        with one_blas_thread():
-            fitted = ForecastSpec(
-                interval_minutes=body.interval_minutes, horizon_days=min(body.days, 28)
-            ).fit(history)
+        spec = ForecastSpec(interval_minutes=body.interval_minutes, horizon_days=min(body.days, 28))
+        if state is None:
+            with one_blas_thread():
+                fitted = spec.fit(history)
+        else:
+            fitted = fit_cached(state, spec, history)
         forecast = fitted.forecast(start, body.days, method=body.method)
     except ValueError as exc:
         text = str(exc)
@@ -530,7 +533,7 @@ def post_forecast(
     request: Request, session: SessionDep, user: Planner, body: ForecastRequest
 ) -> ForecastPublic:
     source, history = load_history(request, session, body)
-    forecast, public = make_forecast(history, body)
+    forecast, public = make_forecast(history, body, request.app.state)
     public.source = source
     if body.publish:
         rows = [r.model_dump() for r in public.intervals]

@@ -52,3 +52,18 @@ def test_accuracy_source_is_checked(client: TestClient) -> None:
     assert res.status_code == 422 and res.json()["errors"][0]["field"] == "query.source"
     res = client.get("/api/wfm/accuracy", params={"source": "queue:none"})
     assert res.status_code == 200 and res.json() == []
+
+
+def test_a_fit_is_reused_within_the_session(client: TestClient) -> None:
+    login(client, "plan")
+    info = upload(client, history_csv(days=21))
+    body = {"history_id": info["history_id"], "interval_minutes": 60, "days": 2}
+    first = client.post("/api/wfm/forecast", json=body).json()
+    fits = client.app.state.wfm_fits  # type: ignore[attr-defined]
+    assert len(fits) == 1
+    (fitted,) = fits.values()
+    again = client.post("/api/wfm/forecast", json=body).json()
+    assert again["intervals"] == first["intervals"] and len(fits) == 1
+    assert next(iter(fits.values())) is fitted
+    res = client.post("/api/wfm/forecast", json={**body, "days": 3})
+    assert res.status_code == 200 and len(fits) == 2  # another horizon: another backtest
