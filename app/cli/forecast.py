@@ -1,6 +1,6 @@
 """`contactops forecast`: interval forecasts from a history CSV, and their backtest.
 
-Forms (the first positional decides; argparse alone cannot tell ``backtest`` from a file)::
+Two forms (the first word after "forecast" decides which):
 
     contactops forecast HISTORY.csv --interval-minutes M --start YYYY-MM-DD --days D --out FORECAST.csv
     contactops forecast backtest HISTORY.csv [--interval-minutes M] [--horizon-days D] [--origins K]

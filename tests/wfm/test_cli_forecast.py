@@ -344,3 +344,22 @@ def test_far_apart_dates_are_a_one_line_error(
     err = _error(["forecast", str(far), "--days", "1"], capsys)
     assert "history spans 3,652,059 days" in err and "at most 1830 days" in err
     assert "history spans" in _error(["forecast", "backtest", str(far)], capsys)
+
+
+def test_help_speaks_to_planners(capsys: pytest.CaptureFixture[str]) -> None:
+    """No Sphinx markup in the help; every option explained."""
+    with pytest.raises(SystemExit):
+        main(["forecast", "--help"])
+    text = capsys.readouterr().out
+    for markup in (":mod:", ":func:", ":data:", ":meth:", "``"):
+        assert markup not in text
+    assert "HA-4w" in text and "--country" in text and "IL" in text
+    import argparse
+
+    from app.cli.forecast import register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for action in sub.choices["forecast"]._actions:
+        assert action.help, action.dest
