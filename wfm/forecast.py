@@ -137,8 +137,8 @@ class ForecastSpec:
         5 to 60, dividing the day; None uses the history's own interval.
     methods : candidate methods (see module docstring).
     horizon_days, origins : rolling-origin backtest: ``origins`` origins, ``horizon_days`` apart,
-        the last one ``horizon_days`` before the end of history; ``origins=None`` covers four
-        weeks (28 day-ahead origins, 4 weekly ones; :mod:`wfm.backtest`).
+        the last one ``horizon_days`` before the end of history; ``origins=None`` covers eight
+        weeks (56 day-ahead origins, 8 weekly ones; :mod:`wfm.backtest`).
     window_weeks : candidate windows, in weeks, for the weekday mean, the intraday profiles and
         the weekday indices; the backtest picks one per method (a longer window averages out
         noise, a shorter one follows change). Longer windows are tried only when the history

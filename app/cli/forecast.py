@@ -10,7 +10,7 @@ interval of the days asked for (closed ones 0), timestamps in the input's form. 
 --start falls inside the history, only the days before it are used (a forecast "as of"
 that day). offered_low and offered_high bound an 80 % prediction interval.
 
-The method is chosen by a backtest over the last four weeks of the history, at the
+The method is chosen by a backtest over the last eight weeks of the history, at the
 horizon you ask for (--days, up to 28): each candidate forecasts days it has not seen and
 the one with the smallest error (WAPE) wins. The backtest table compares every method
 with HA-4w, the mean of the same weekday and interval over the last four ordinary weeks.
@@ -82,7 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         type=int,
         default=None,
         help="how many past days the backtest forecasts from, 1 to 52 (default: enough to"
-        " cover four weeks)",
+        " cover eight weeks)",
     )
     parser.add_argument(
         "--country",

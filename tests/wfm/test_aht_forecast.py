@@ -33,9 +33,10 @@ def test_shrinkage_beats_the_four_week_mean_on_noisy_handle_times() -> None:
     bt = ForecastSpec(country=None).fit(history).backtest
     assert bt is not None and bt.aht_error["forecast"] == pytest.approx(
         aht_backtest(
-            history, [history.n_days - 7 * (i + 1) for i in range(4)], 7, bt.windows[bt.chosen]
+            history, [(o - history.first_day).days for o in bt.origins], 7, bt.windows[bt.chosen]
         )["forecast"]
     )
+    assert len(bt.origins) == 6  # weekly origins back to the 14 training days
     assert "AHT error" in bt.table()
 
 
