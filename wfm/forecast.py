@@ -51,7 +51,7 @@ How a forecast is made
    squared errors, α ≥ 1), and the bounds are ``f + q · √v(f)`` with ``q`` the empirical
    ``(1 ± level)/2`` quantiles of the standardised errors ``(a − f)/√v(f)``, ``level`` the
    nominal coverage raised by the shortfall the older half of the backtest's calibration
-   showed on the newer half (learnt, see ``_Calibration.from_errors``). Without a
+   showed on the newer half (learnt, :mod:`wfm.prediction_intervals`). Without a
    backtest (short history) ``α = 1, β = 0.02`` and normal quantiles are used. The upper
    bound is raised, where lower, to the Poisson ``(1 + coverage)/2`` quantile of the point
    forecast (the noise of a count is never less than Poisson's; 1 call for a mean of 0.2),
@@ -69,8 +69,10 @@ Intraday re-forecast: :meth:`Forecast.reforecast`, its shrinkage learnt from the
 days (:mod:`wfm.intraday_update`).
 
 Where the steps live: :mod:`wfm.prepared_history` (step 1 and step 5's open intervals),
-:mod:`wfm.forecast_methods` (step 2), :mod:`wfm.backtest` (step 3); this module holds the
-specification, the prediction intervals (step 4) and the results. Their public names are
+:mod:`wfm.forecast_methods` and :mod:`wfm.factor_model` (step 2), :mod:`wfm.backtest`
+(step 3), :mod:`wfm.prediction_intervals` (step 4), :mod:`wfm.aht_forecast` (handle time),
+:mod:`wfm.intraday_update` (within-day update); this module holds the specification and the
+results. Their public names are
 re-exported here (``from wfm.forecast import METHODS, run_backtest`` keeps working).
 """
 
@@ -82,7 +84,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from scipy import optimize, stats
 
 from wfm.aht_forecast import AHT_PRIOR_CALLS, aht_forecast
 from wfm.backtest import Backtest, run_backtest
@@ -97,6 +98,7 @@ from wfm.forecast_methods import (
 )
 from wfm.history import FloatArray, IntervalHistory, TimestampForm, check_interval_minutes
 from wfm.intraday_update import DEFAULT_UPDATE_PRIOR, learn_update_prior, update_scale
+from wfm.prediction_intervals import Calibration
 from wfm.prepared_history import (
     FULL_DAY_SHARE,
     MAX_DAILY_HISTORY,
@@ -124,7 +126,6 @@ __all__ = [
     "check_forecastable",
     "run_backtest",
 ]
-
 
 
 @dataclass(frozen=True)
@@ -208,10 +209,10 @@ class ForecastSpec:
         update_prior = DEFAULT_UPDATE_PRIOR
         if backtest is None:
             method = _default_method(self.methods, prepared)
-            calibration = _Calibration.default(self.coverage)
+            calibration = Calibration.default(self.coverage)
         else:
             method = backtest.chosen
-            calibration = _Calibration.from_errors(*backtest.errors[method], self.coverage)
+            calibration = Calibration.from_errors(*backtest.errors[method], self.coverage)
             f, a = backtest.errors[method]
             slots = history.slots_per_day
             update_prior = learn_update_prior(
@@ -246,66 +247,6 @@ def _default_method(methods: Sequence[Method], prepared: PreparedHistory) -> Met
         if m in usable:
             return m
     return usable[0]
-
-
-# ---------------------------------------------------------------- prediction intervals
-
-
-@dataclass(frozen=True)
-class _Calibration:
-    """Prediction-interval model ``f + q·√(α f + β f²)`` (see module docstring)."""
-
-    alpha: float
-    beta: float
-    q_low: float
-    q_high: float
-    coverage: float = 0.8
-
-    @classmethod
-    def default(cls, coverage: float) -> _Calibration:
-        z = float(stats.norm.ppf((1 + coverage) / 2))
-        return cls(1.0, 0.02, -z, z, coverage)
-
-    @classmethod
-    def from_errors(cls, forecast: FloatArray, actual: FloatArray, coverage: float) -> _Calibration:
-        """Fit on the backtest errors (latest origin first), at a level corrected for the
-        coverage lost out of sample: the older half's calibration is checked on the newer
-        half, and the level raised by the shortfall (at most to 0.99). Choosing the method
-        and window on the same errors makes in-sample intervals too narrow; this learns by
-        how much from the history itself."""
-        used = forecast > 0
-        f, a = forecast[used], actual[used]
-        if len(f) < 20:
-            return cls.default(coverage)
-        level = coverage
-        half = len(f) // 2
-        if half >= 20:
-            older = cls._fit(f[half:], a[half:], coverage, coverage)
-            shortfall = coverage - older.hit_rate(f[:half], a[:half])
-            level = min(0.99, coverage + max(0.0, shortfall))
-        return cls._fit(f, a, level, coverage)
-
-    @classmethod
-    def _fit(cls, f: FloatArray, a: FloatArray, level: float, coverage: float) -> _Calibration:
-        coef, _ = optimize.nnls(np.column_stack([f, f * f]), (a - f) ** 2)
-        alpha, beta = max(float(coef[0]), 1.0), float(coef[1])
-        z = (a - f) / np.sqrt(alpha * f + beta * f * f)
-        q_low, q_high = np.quantile(z, [(1 - level) / 2, (1 + level) / 2])
-        return cls(alpha, beta, min(float(q_low), 0.0), max(float(q_high), 0.0), coverage)
-
-    def hit_rate(self, f: FloatArray, a: FloatArray) -> float:
-        """Share of ``a`` inside the bounds of ``f``."""
-        low, high = self.bounds(f)
-        return float(np.mean((a >= low) & (a <= high)))
-
-    def bounds(self, point: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Calibrated bounds; the upper one raised to the Poisson quantile of ``point``
-        where lower (the lower bound is not: a discrete quantile there only adds zeros)."""
-        sd = np.sqrt(self.alpha * point + self.beta * point * point)
-        low = np.maximum(point + self.q_low * sd, 0.0)
-        high = point + self.q_high * sd
-        poisson_high = stats.poisson.ppf((1 + self.coverage) / 2, point)
-        return low, np.maximum(high, poisson_high)
 
 
 # ---------------------------------------------------------------- results
@@ -433,7 +374,7 @@ class FittedForecast:
     prepared: PreparedHistory = field(repr=False)
     method: Method
     backtest: Backtest | None
-    calibration: _Calibration
+    calibration: Calibration
     update_prior: float = DEFAULT_UPDATE_PRIOR  # κ of the within-day update, learnt
 
     @property
