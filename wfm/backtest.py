@@ -6,7 +6,8 @@ forecast; each method keeps its best window, and the method with the lowest
 
     WAPE = Σ|actual − forecast| / Σ actual      (over all intervals and origins)
 
-is chosen. The errors of each method (at its best window) are kept for the prediction
+is chosen (methods in :data:`~wfm.forecast_methods.SPARSE_ONLY` take part only when the
+history is sparse). The errors of each method (at its best window) are kept for the prediction
 intervals (step 4).
 
 Origins leave at least :data:`BACKTEST_TRAIN_DAYS` days of training history when the
@@ -29,7 +30,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from wfm.aht_forecast import aht_backtest
-from wfm.forecast_methods import METHOD_MIN_DAYS, METHODS, YARDSTICK, Method, point_forecast
+from wfm.forecast_methods import (
+    METHOD_MIN_DAYS,
+    METHODS,
+    SPARSE_ONLY,
+    YARDSTICK,
+    Method,
+    point_forecast,
+)
 from wfm.history import FloatArray, IntervalHistory
 from wfm.prepared_history import PreparedHistory
 
@@ -105,6 +113,11 @@ def run_backtest(spec: ForecastSpec, history: IntervalHistory) -> Backtest | Non
         for m in spec.methods
         if METHOD_MIN_DAYS[m] > min(ends)
     }
+    latest = PreparedHistory.build(spec, history.until(history.first_day + timedelta(days=ends[0])))
+    if not latest.sparse:
+        notes.update(
+            {m: "backtested on sparse histories only" for m in spec.methods if m in SPARSE_ONLY}
+        )
     methods = [m for m in spec.methods if m not in notes]
     windows = [w for w in spec.window_weeks if w == spec.window_weeks[0] or 7 * w <= min(ends)]
     keys = [(m, w) for m in methods for w in (windows if m not in WINDOWLESS else windows[:1])]
