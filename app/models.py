@@ -334,3 +334,25 @@ class RosterVersion(SQLModel, table=True):
     updated_at: datetime
     published_by: int | None = Field(default=None, foreign_key="user.id")
     published_at: datetime | None = Field(default=None, index=True)
+# --- forecast snapshots (planner accuracy over time: app/api/wfm.py, wfm/accuracy.py) ------
+
+
+class ForecastSnapshot(SQLModel, table=True):
+    """A published forecast, kept as it was, to compare with the calls that came.
+
+    ``source`` is the forecast's history (``queue:NAME`` or ``upload:ID``); ``intervals`` the
+    rows as the forecast API returned them (``start, offered, offered_low, offered_high``
+    and ``aht_seconds``).
+    """
+
+    __tablename__ = "forecast_snapshot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=80, index=True)
+    method: str = Field(max_length=40)
+    interval_minutes: int
+    first_day: date
+    days: int
+    created_at: datetime
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    intervals: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))

@@ -15,16 +15,20 @@ Uploads: the parsed :class:`~wfm.history.IntervalHistory` is kept in memory on t
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import secrets
+import threading
 from collections import OrderedDict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlmodel import Session, col, select
 
-from app.models import Interaction, Queue
+from app.models import ForecastSnapshot, Interaction, Queue
 from app.queries import CENTER_TZ
+from wfm.forecast import FittedForecast, ForecastSpec, check_forecastable
 from wfm.history import IntervalHistory, TimestampForm, from_records, read_history_csv
 from wfm.intervals import bucket_contacts
 
@@ -82,6 +86,48 @@ def _aware_utc(moment: datetime) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
+def one_blas_thread() -> Any:
+    """Context in which BLAS runs on one thread: a forecast fit does many small SVDs, where
+    threads only add overhead (on a busy machine their spin-waits made a fit five times
+    slower). Used around every fit the CLI and the API run."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+MAX_FITS_KEPT = 8  # fitted forecasts kept per app (a few histories × interval lengths)
+_FITS_LOCK = threading.Lock()
+
+
+def fit_cached(state: Any, spec: ForecastSpec, history: IntervalHistory) -> FittedForecast:
+    """``spec.fit(history)`` (on one BLAS thread), kept in ``state`` for the session: asking
+    again for the same history and settings (another start day, staffing targets, a page
+    reload) reuses the fit. Keyed by the spec and a digest of the history's numbers."""
+    digest = hashlib.sha256()
+    digest.update(f"{history.first_day}|{history.interval_minutes}|{history.form}".encode())
+    digest.update(np.ascontiguousarray(history.offered).tobytes())
+    if history.aht_seconds is not None:
+        digest.update(np.ascontiguousarray(history.aht_seconds).tobytes())
+    key = (spec, digest.hexdigest())
+    with _FITS_LOCK:  # handlers run in a thread pool
+        fits: OrderedDict[tuple[ForecastSpec, str], FittedForecast] | None = getattr(
+            state, "wfm_fits", None
+        )
+        if fits is None:
+            fits = OrderedDict()
+            state.wfm_fits = fits
+        if key in fits:
+            fits.move_to_end(key)
+            return fits[key]
+    with one_blas_thread():
+        fitted = spec.fit(history)
+    with _FITS_LOCK:
+        fits[key] = fitted
+        while len(fits) > MAX_FITS_KEPT:
+            fits.popitem(last=False)
+    return fitted
+
+
 def store_upload(state: Any, data: bytes) -> tuple[str, IntervalHistory]:
     """Parse an uploaded CSV and keep it; return its id. ValueError on bad content."""
     if len(data) > MAX_UPLOAD_BYTES:
@@ -95,6 +141,7 @@ def store_upload(state: Any, data: bytes) -> tuple[str, IntervalHistory]:
         history = read_history_csv(io.StringIO(text, newline=None))
     except csv.Error as exc:  # a malformed CSV the check above did not foresee
         raise ValueError(f"file is not a valid CSV: {exc}") from None
+    check_forecastable(history)  # a history too short is refused now, not at the forecast
     uploads: OrderedDict[str, IntervalHistory] = _uploads(state)
     upload_id = secrets.token_urlsafe(9)
     uploads[upload_id] = history
@@ -128,3 +175,59 @@ def _uploads(state: Any) -> OrderedDict[str, IntervalHistory]:
 
 def today_in_center(now: datetime) -> date:
     return _local(now).date()
+
+
+# --- forecast snapshots: each published forecast, kept to compare with what came ----------
+
+MAX_SNAPSHOTS_SHOWN = 20
+
+
+def save_snapshot(
+    session: Session,
+    source: str,
+    forecast: Any,
+    rows: list[dict[str, Any]],
+    now: datetime,
+    user_id: int | None,
+) -> int:
+    """Keep a published forecast (``forecast``: :class:`wfm.forecast.Forecast`, ``rows`` its
+    output rows as the API returned them); return the snapshot's id."""
+    first = forecast.starts[0].date() if forecast.starts else now.date()
+    days = len({s.date() for s in forecast.starts})
+    snap = ForecastSnapshot(
+        source=source[:80],
+        method=forecast.method,
+        interval_minutes=forecast.interval_minutes,
+        first_day=first,
+        days=days,
+        created_at=now,
+        created_by=user_id,
+        intervals=rows,
+    )
+    session.add(snap)
+    session.commit()
+    session.refresh(snap)
+    assert snap.id is not None
+    return snap.id
+
+
+def recent_snapshots(session: Session, source: str, limit: int) -> list[ForecastSnapshot]:
+    """The latest ``limit`` snapshots of ``source``, newest first."""
+    query = (
+        select(ForecastSnapshot)
+        .where(ForecastSnapshot.source == source)
+        .order_by(col(ForecastSnapshot.id).desc())
+        .limit(min(limit, MAX_SNAPSHOTS_SHOWN))
+    )
+    return list(session.exec(query))
+
+
+def snapshot_starts(snap: ForecastSnapshot) -> list[datetime]:
+    """Interval starts of a snapshot as naive center-local times (the history grid's)."""
+    out = []
+    for row in snap.intervals:
+        start = datetime.fromisoformat(str(row["start"]))
+        if start.tzinfo is not None:
+            start = start.astimezone(CENTER_TZ).replace(tzinfo=None)
+        out.append(start)
+    return out

@@ -128,12 +128,15 @@ def baseline_totals(totals: FloatArray, usable: BoolArray, weeks: int = 3) -> Fl
     NaN where no such day exists.
     """
     n = len(totals)
+    offsets = np.array([7 * k for k in range(-weeks, weeks + 1) if k])
+    near = np.arange(n)[:, None] + offsets[None, :]  # (days, neighbours)
+    inside = (near >= 0) & (near < n)
+    safe = np.clip(near, 0, max(n - 1, 0))
+    vals = np.where(inside & np.asarray(usable, dtype=bool)[safe], totals[safe], np.nan)
     out = np.full(n, np.nan)
-    for i in range(n):
-        near = [i + 7 * k for k in range(-weeks, weeks + 1) if k and 0 <= i + 7 * k < n]
-        vals = [totals[j] for j in near if usable[j]]
-        if vals:
-            out[i] = float(np.median(vals))
+    some = ~np.isnan(vals).all(axis=1)
+    if some.any():
+        out[some] = np.nanmedian(vals[some], axis=1)
     return out
 
 

@@ -17,8 +17,13 @@ How a forecast is made
    by the median of the same weekday nearby (too different to be rescaled reliably).
 2. *Candidate methods* on the ordinary-day matrix ``A[day, slot]``:
 
-   ``seasonal_naive``  the same interval one week earlier (the yardstick);
+   ``seasonal_naive``  the same interval one week earlier;
+   ``ha_4w``           mean of the same weekday and interval over the last 4 weeks, ordinary
+                       days only: the planners' spreadsheet rule and the yardstick of every
+                       backtest (relative WAPE is against it);
    ``weekday_mean``    mean of the same weekday and interval over the last ``weeks`` weeks;
+   ``factor``          Shen and Huang (2008): SVD of the day × interval matrix of root counts,
+                       day scores forecast by weekday mean + AR(1) (:mod:`wfm.factor_model`);
    ``ets``             Holt-Winters exponential smoothing (additive weekly season, no trend;
                        statsmodels ``ExponentialSmoothing``) of daily totals × intraday profile;
    ``sarima``          SARIMA(1,0,0)(0,1,1)₇ of daily totals (statsmodels ``SARIMAX``; one small
@@ -44,7 +49,9 @@ How a forecast is made
    backtest errors: the error variance is modelled as ``v(f) = α f + β f²`` (Poisson noise plus
    a level error proportional to the forecast; α, β ≥ 0 by non-negative least squares on the
    squared errors, α ≥ 1), and the bounds are ``f + q · √v(f)`` with ``q`` the empirical
-   ``(1 ± coverage)/2`` quantiles of the standardised errors ``(a − f)/√v(f)``. Without a
+   ``(1 ± level)/2`` quantiles of the standardised errors ``(a − f)/√v(f)``, ``level`` the
+   nominal coverage raised by the shortfall the older half of the backtest's calibration
+   showed on the newer half (learnt, :mod:`wfm.prediction_intervals`). Without a
    backtest (short history) ``α = 1, β = 0.02`` and normal quantiles are used. The upper
    bound is raised, where lower, to the Poisson ``(1 + coverage)/2`` quantile of the point
    forecast (the noise of a count is never less than Poisson's; 1 call for a mean of 0.2),
@@ -55,11 +62,17 @@ How a forecast is made
    :mod:`wfm.prepared_history`), closed weekdays, and holidays when every past holiday on
    an open weekday had no call, are 0 (with a 0-wide interval).
 
-Intraday re-forecast: :meth:`Forecast.reforecast`.
+Only :data:`~wfm.forecast_methods.DEFAULT_METHODS` are backtested by default (``ets``,
+``sarima`` and ``combination`` never won on the bank year and cost most of the time).
+
+Intraday re-forecast: :meth:`Forecast.reforecast`, its shrinkage learnt from the backtest
+days (:mod:`wfm.intraday_update`).
 
 Where the steps live: :mod:`wfm.prepared_history` (step 1 and step 5's open intervals),
-:mod:`wfm.forecast_methods` (step 2), :mod:`wfm.backtest` (step 3); this module holds the
-specification, the prediction intervals (step 4) and the results. Their public names are
+:mod:`wfm.forecast_methods` and :mod:`wfm.factor_model` (step 2), :mod:`wfm.backtest`
+(step 3), :mod:`wfm.prediction_intervals` (step 4), :mod:`wfm.aht_forecast` (handle time),
+:mod:`wfm.intraday_update` (within-day update); this module holds the specification and the
+results. Their public names are
 re-exported here (``from wfm.forecast import METHODS, run_backtest`` keeps working).
 """
 
@@ -71,12 +84,21 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from scipy import optimize, stats
 
+from wfm.aht_forecast import AHT_PRIOR_CALLS, aht_forecast
 from wfm.backtest import Backtest, run_backtest
 from wfm.calendar import SpecialDayEffects
-from wfm.forecast_methods import METHOD_MIN_DAYS, METHODS, YARDSTICK, Method, point_forecast
+from wfm.forecast_methods import (
+    DEFAULT_METHODS,
+    METHOD_MIN_DAYS,
+    METHODS,
+    YARDSTICK,
+    Method,
+    point_forecast,
+)
 from wfm.history import FloatArray, IntervalHistory, TimestampForm, check_interval_minutes
+from wfm.intraday_update import DEFAULT_UPDATE_PRIOR, learn_update_prior, update_scale
+from wfm.prediction_intervals import Calibration
 from wfm.prepared_history import (
     FULL_DAY_SHARE,
     MAX_DAILY_HISTORY,
@@ -87,6 +109,7 @@ from wfm.prepared_history import (
 
 __all__ = [
     "AHT_PRIOR_CALLS",
+    "DEFAULT_METHODS",
     "FULL_DAY_SHARE",
     "MAX_DAILY_HISTORY",
     "METHODS",
@@ -100,10 +123,9 @@ __all__ = [
     "Method",
     "PreparedHistory",
     "cap_outliers",
+    "check_forecastable",
     "run_backtest",
 ]
-
-AHT_PRIOR_CALLS = 20.0  # credibility constant of interval AHT (see FittedForecast._aht)
 
 
 @dataclass(frozen=True)
@@ -116,7 +138,8 @@ class ForecastSpec:
         5 to 60, dividing the day; None uses the history's own interval.
     methods : candidate methods (see module docstring).
     horizon_days, origins : rolling-origin backtest: ``origins`` origins, ``horizon_days`` apart,
-        the last one ``horizon_days`` before the end of history.
+        the last one ``horizon_days`` before the end of history; ``origins=None`` covers eight
+        weeks (56 day-ahead origins, 8 weekly ones; :mod:`wfm.backtest`).
     window_weeks : candidate windows, in weeks, for the weekday mean, the intraday profiles and
         the weekday indices; the backtest picks one per method (a longer window averages out
         noise, a shorter one follows change). Longer windows are tried only when the history
@@ -131,9 +154,9 @@ class ForecastSpec:
     """
 
     interval_minutes: int | None = None
-    methods: tuple[Method, ...] = METHODS
+    methods: tuple[Method, ...] = DEFAULT_METHODS
     horizon_days: int = 7
-    origins: int = 3
+    origins: int | None = None
     window_weeks: tuple[int, ...] = (4, 8)
     country: str | None = "KR"
     holidays_closed: bool | None = None
@@ -157,6 +180,8 @@ class ForecastSpec:
             ("min_history_days", 7, 3650),
         ):
             value = getattr(self, name)
+            if name == "origins" and value is None:
+                continue
             if not isinstance(value, int) or not low <= value <= high:
                 raise ValueError(f"{name} must be an integer from {low} to {high}, got {value!r}")
         weeks = tuple(self.window_weeks)
@@ -174,26 +199,40 @@ class ForecastSpec:
             raise TypeError(f"history must be an IntervalHistory, got {type(history).__name__}")
         if self.interval_minutes is not None:
             history = history.aggregate(self.interval_minutes)
-        if history.n_days < self.min_history_days:
-            raise ValueError(
-                f"history must cover at least {self.min_history_days} calendar days, got"
-                f" {history.n_days} ({history.first_day} to {history.last_day})"
-            )
-        if not history.offered.any():
-            raise ValueError("history has no calls at all")
+        check_forecastable(history, self.min_history_days)
         backtest = run_backtest(self, history)
         prepared = PreparedHistory.build(self, history)
         if backtest is not None:
             prepared = replace(
                 prepared, weeks=backtest.windows.get(backtest.chosen, prepared.weeks)
             )
+        update_prior = DEFAULT_UPDATE_PRIOR
         if backtest is None:
             method = _default_method(self.methods, prepared)
-            calibration = _Calibration.default(self.coverage)
+            calibration = Calibration.default(self.coverage)
         else:
             method = backtest.chosen
-            calibration = _Calibration.from_errors(*backtest.errors[method], self.coverage)
-        return FittedForecast(self, prepared, method, backtest, calibration)
+            calibration = Calibration.from_errors(*backtest.errors[method], self.coverage)
+            f, a = backtest.errors[method]
+            slots = history.slots_per_day
+            update_prior = learn_update_prior(
+                f.reshape(-1, slots), a.reshape(-1, slots), max(1, 60 // history.interval_minutes)
+            )
+        return FittedForecast(self, prepared, method, backtest, calibration, update_prior)
+
+
+def check_forecastable(history: IntervalHistory, min_history_days: int = 7) -> None:
+    """ValueError unless ``history`` can be forecast: at least ``min_history_days`` calendar
+    days (a week by default, what the same-weekday methods need) and some calls. Called
+    when a history is loaded or uploaded, so that a short one is refused there and then."""
+    if history.n_days < min_history_days:
+        raise ValueError(
+            f"too little history: it must cover at least {min_history_days} calendar days to be"
+            " forecast, got"
+            f" {history.n_days} ({history.first_day} to {history.last_day})"
+        )
+    if not history.offered.any():
+        raise ValueError("history has no calls at all")
 
 
 def _default_method(methods: Sequence[Method], prepared: PreparedHistory) -> Method:
@@ -208,46 +247,6 @@ def _default_method(methods: Sequence[Method], prepared: PreparedHistory) -> Met
         if m in usable:
             return m
     return usable[0]
-
-
-# ---------------------------------------------------------------- prediction intervals
-
-
-@dataclass(frozen=True)
-class _Calibration:
-    """Prediction-interval model ``f + q·√(α f + β f²)`` (see module docstring)."""
-
-    alpha: float
-    beta: float
-    q_low: float
-    q_high: float
-    coverage: float = 0.8
-
-    @classmethod
-    def default(cls, coverage: float) -> _Calibration:
-        z = float(stats.norm.ppf((1 + coverage) / 2))
-        return cls(1.0, 0.02, -z, z, coverage)
-
-    @classmethod
-    def from_errors(cls, forecast: FloatArray, actual: FloatArray, coverage: float) -> _Calibration:
-        used = forecast > 0
-        f, a = forecast[used], actual[used]
-        if len(f) < 20:
-            return cls.default(coverage)
-        coef, _ = optimize.nnls(np.column_stack([f, f * f]), (a - f) ** 2)
-        alpha, beta = max(float(coef[0]), 1.0), float(coef[1])
-        z = (a - f) / np.sqrt(alpha * f + beta * f * f)
-        q_low, q_high = np.quantile(z, [(1 - coverage) / 2, (1 + coverage) / 2])
-        return cls(alpha, beta, min(float(q_low), 0.0), max(float(q_high), 0.0), coverage)
-
-    def bounds(self, point: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Calibrated bounds; the upper one raised to the Poisson quantile of ``point``
-        where lower (the lower bound is not: a discrete quantile there only adds zeros)."""
-        sd = np.sqrt(self.alpha * point + self.beta * point * point)
-        low = np.maximum(point + self.q_low * sd, 0.0)
-        high = point + self.q_high * sd
-        poisson_high = stats.poisson.ppf((1 + self.coverage) / 2, point)
-        return low, np.maximum(high, poisson_high)
 
 
 # ---------------------------------------------------------------- results
@@ -266,6 +265,7 @@ class Forecast:
     interval_minutes: int
     coverage: float
     form: TimestampForm = field(default_factory=TimestampForm)
+    update_prior: float = DEFAULT_UPDATE_PRIOR  # κ of the within-day update (wfm.intraday_update)
 
     def rows(self) -> list[dict[str, object]]:
         """One dict per interval (``start`` as text in the input's form)."""
@@ -302,8 +302,10 @@ class Forecast:
         Each is placed at its own interval. With ``A`` actual and ``F`` forecast calls over
         those intervals and ``w = F / F_day`` the share of the day's forecast volume they
         hold, the intervals of that day after the last actual (point and bounds) are
-        multiplied by ``1 + w (A/F − 1)``: early in the day a surprise moves the rest little,
-        late in the day nearly in full (a credibility weight that grows with the evidence).
+        multiplied by ``1 + λ (A/F − 1)``, ``λ = w / (w + κ)``: early in the day a surprise
+        moves the rest little, late in the day more (a credibility weight that grows with
+        the evidence). ``κ`` is :attr:`update_prior`, learnt from the backtest days
+        (:mod:`wfm.intraday_update`).
         The given intervals become the actuals; earlier intervals without an actual keep
         their forecast; other days are untouched. With ``F = 0`` nothing is scaled.
         """
@@ -340,9 +342,7 @@ class Forecast:
         rest = [i for i in idx if i > last]
         offered, low, high = self.offered.copy(), self.offered_low.copy(), self.offered_high.copy()
         f_seen, f_day = float(offered[done].sum()), float(offered[idx].sum())
-        scale = 1.0
-        if f_seen > 0 and f_day > 0:
-            scale = 1 + f_seen / f_day * (float(sum(seen)) / f_seen - 1)
+        scale = update_scale(f_seen, float(sum(seen)), f_day, self.update_prior)
         for arr in (offered, low, high):
             arr[rest] *= scale
         offered[done] = low[done] = high[done] = np.asarray(seen)
@@ -374,7 +374,8 @@ class FittedForecast:
     prepared: PreparedHistory = field(repr=False)
     method: Method
     backtest: Backtest | None
-    calibration: _Calibration
+    calibration: Calibration
+    update_prior: float = DEFAULT_UPDATE_PRIOR  # κ of the within-day update, learnt
 
     @property
     def history(self) -> IntervalHistory:
@@ -427,32 +428,10 @@ class FittedForecast:
             self.history.interval_minutes,
             self.spec.coverage,
             self.history.form,
+            self.update_prior,
         )
 
     def _aht(self, targets: Sequence[date]) -> FloatArray | None:
-        """AHT per interval, by credibility-weighted means (AHT of few calls is noisy).
-
-        ``overall`` is the call-weighted mean AHT of the last four weeks; the interval-of-day
-        mean over those weeks is shrunk toward it, and the mean of the same weekday and
-        interval over the recent weeks toward that, each as ``(Σ aht·calls + k·prior) /
-        (Σ calls + k)`` with ``k`` = :data:`AHT_PRIOR_CALLS` (an interval needs about that
-        many answered calls before its own AHT counts half).
-        """
-        aht, y = self.history.aht_seconds, self.history.offered
-        if aht is None or not np.isfinite(aht).any():
-            return None
-        known = np.isfinite(aht) & (y > 0)
-        work, weight = np.where(known, aht * y, 0.0), np.where(known, y, 0.0)
-        tail = slice(-28, None)
-        overall = (
-            (work[tail].sum() / weight[tail].sum())
-            if weight[tail].sum() > 0
-            else (work.sum() / weight.sum())
-        )
-        k = AHT_PRIOR_CALLS
-        by_slot = (work[tail].sum(axis=0) + k * overall) / (weight[tail].sum(axis=0) + k)
-        out = []
-        for d in targets:
-            rows = self.prepared.recent_rows(d.weekday())
-            out.append((work[rows].sum(axis=0) + k * by_slot) / (weight[rows].sum(axis=0) + k))
-        return np.asarray(out, dtype=float).ravel()
+        """AHT per interval, credibility-weighted (:func:`wfm.aht_forecast.aht_forecast`)."""
+        out = aht_forecast(self.history, targets, self.prepared.weeks)
+        return None if out is None else np.asarray(out.ravel(), dtype=float)

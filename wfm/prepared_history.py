@@ -216,11 +216,14 @@ class PreparedHistory:
             out[self.features(days)["holiday"]] = False
         return np.asarray(out)
 
-    def recent_rows(self, weekday: int, end: int | None = None) -> np.ndarray:
-        """Indices of the last ``weeks`` days with this weekday (before ``end``)."""
+    def recent_rows(
+        self, weekday: int, end: int | None = None, weeks: int | None = None
+    ) -> np.ndarray:
+        """Indices of the last ``weeks`` (default :attr:`weeks`) days with this weekday
+        (before ``end``)."""
         n = self.history.n_days if end is None else end
         first = (weekday - self.history.first_day.weekday()) % 7
-        return np.arange(first, n, 7)[-self.weeks :]
+        return np.arange(first, n, 7)[-(weeks or self.weeks) :]
 
     def profiles(self) -> FloatArray:
         """Intraday profile per weekday (rows sum to 1, or 0 for a closed weekday), shrunk

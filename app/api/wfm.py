@@ -10,6 +10,9 @@ All routes need the role ``planner`` (admin passes); unsafe methods need the CSR
 * ``POST /api/wfm/forecast`` — ``{queue | history_id, interval_minutes, start, days}``: per-interval
   forecast with its 80 % interval, the backtest (WAPE per method) and the recent history.
   Without ``start`` it begins the day after the last observed day (for a queue: today).
+* ``GET  /api/wfm/accuracy?source=&limit=`` — published forecasts (``publish: true`` on
+  /forecast keeps a snapshot) against the calls that came, per day and interval, with each
+  day's WAPE (:mod:`wfm.accuracy`).
 * ``POST /api/wfm/reforecast`` — a day's forecast rows and ``actuals`` (``[{start, offered}]``,
   each at its own interval start): the rest of the day updated from them.
 * ``POST /api/wfm/staffing`` — required agents per interval (``wfm.staffing.staff_intervals``,
@@ -36,13 +39,20 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from app.api.errors import DomainError, NotFound, field_error
 from app.auth import require_role
 from app.deps import SessionDep
-from app.models import User
+from app.models import ForecastSnapshot, User
 from app.wfm_history import (
+    MAX_SNAPSHOTS_SHOWN,
+    fit_cached,
     get_upload,
     history_from_interactions,
+    one_blas_thread,
+    recent_snapshots,
+    save_snapshot,
+    snapshot_starts,
     store_upload,
     today_in_center,
 )
+from wfm.accuracy import compare
 from wfm.forecast import METHODS, Forecast, ForecastSpec
 from wfm.history import (
     MAX_AHT_SECONDS,
@@ -56,12 +66,22 @@ from wfm.history import (
     parse_timestamp,
     timestamp_form,
 )
+from wfm.intraday_update import DEFAULT_UPDATE_PRIOR
 from wfm.staffing import StaffingPlan, StaffingTargets
 
 router = APIRouter(prefix="/api/wfm", tags=["wfm"])
 
 Planner = Annotated[User, Depends(require_role("planner"))]
-MethodName = Literal["seasonal_naive", "weekday_mean", "ets", "sarima", "profile", "combination"]
+MethodName = Literal[
+    "seasonal_naive",
+    "ha_4w",
+    "weekday_mean",
+    "factor",
+    "ets",
+    "sarima",
+    "profile",
+    "combination",
+]
 assert set(METHODS) == set(MethodName.__args__)  # type: ignore[attr-defined]
 HISTORY_DAYS_SHOWN = 28
 # Per-interval offered load the staffing route accepts: 100,000 Erlangs, beyond any contact
@@ -119,6 +139,9 @@ class ForecastRequest(BaseModel):
     days: int = Field(default=7, ge=1, le=62)
     history_days: int = Field(default=56, ge=7, le=730, description="database history used")
     method: MethodName | None = None
+    publish: bool = Field(
+        default=False, description="keep this forecast as a snapshot, to track its accuracy"
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> ForecastRequest:
@@ -157,6 +180,12 @@ class ForecastPublic(BaseModel):
     holidays_closed: bool
     intervals: list[ForecastRow]
     history: list[IntervalRow]
+    snapshot_id: int | None = Field(default=None, description="the snapshot kept (publish)")
+    update_prior: float = Field(
+        default=1.0,
+        description="shrinkage of the within-day update learnt from the backtest; pass it"
+        " back to /reforecast",
+    )
 
 
 Calls = Annotated[float, Field(ge=0, le=MAX_OFFERED, allow_inf_nan=False)]
@@ -195,6 +224,13 @@ class ReforecastRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     intervals: list[ReforecastInterval] = Field(min_length=1, max_length=20_000)
     actuals: list[ActualRow] = Field(min_length=1, max_length=1440)
+    update_prior: float | None = Field(
+        default=None,
+        gt=0,
+        le=1000,
+        allow_inf_nan=False,
+        description="the forecast's update_prior (default: the untrained 1.0)",
+    )
     actual_offered: Any = Field(default=None, description="removed: use actuals")
 
     @field_validator("actual_offered")
@@ -334,13 +370,18 @@ FORECAST_ERROR_FIELDS = (
 
 
 def make_forecast(
-    history: IntervalHistory, body: ForecastRequest
+    history: IntervalHistory, body: ForecastRequest, state: Any = None
 ) -> tuple[Forecast, ForecastPublic]:
     start = body.start or history.observed_last_day + timedelta(days=1)
     try:
         if start <= history.last_day:
             history = history.until(start)
-        fitted = ForecastSpec(interval_minutes=body.interval_minutes).fit(history)
+        spec = ForecastSpec(interval_minutes=body.interval_minutes, horizon_days=min(body.days, 28))
+        if state is None:
+            with one_blas_thread():
+                fitted = spec.fit(history)
+        else:
+            fitted = fit_cached(state, spec, history)
         forecast = fitted.forecast(start, body.days, method=body.method)
     except ValueError as exc:
         text = str(exc)
@@ -370,8 +411,85 @@ def make_forecast(
         holidays_closed=fitted.holidays_closed,
         intervals=[ForecastRow(**row) for row in forecast.output_rows()],  # type: ignore[arg-type]
         history=history_rows(fitted.history, HISTORY_DAYS_SHOWN),
+        update_prior=forecast.update_prior,
     )
     return forecast, public
+
+
+class AccuracyInterval(BaseModel):
+    start: str
+    forecast: float
+    actual: float
+
+
+class AccuracyDay(BaseModel):
+    day: date
+    wape: float | None
+    forecast_calls: float
+    actual_calls: float
+    intervals: list[AccuracyInterval]
+
+
+class AccuracySnapshot(BaseModel):
+    id: int
+    source: str
+    method: str
+    created_at: datetime
+    first_day: date
+    days: int
+    compared: list[AccuracyDay] = Field(description="days whose calls are known, each with WAPE")
+    note: str | None = None
+
+
+def snapshot_accuracy(
+    request: Request, session: SessionDep, snap: ForecastSnapshot, today: date
+) -> AccuracySnapshot:
+    """A snapshot against the actuals of its source (queue history up to today, or the
+    upload if still kept)."""
+    out = AccuracySnapshot(
+        id=snap.id or 0,
+        source=snap.source,
+        method=snap.method,
+        created_at=snap.created_at,
+        first_day=snap.first_day,
+        days=snap.days,
+        compared=[],
+    )
+    kind, _, name = snap.source.partition(":")
+    history: IntervalHistory | None
+    if kind == "upload":
+        history = get_upload(request.app.state, name)
+        if history is not None and history.interval_minutes != snap.interval_minutes:
+            history = history.aggregate(snap.interval_minutes)
+    else:
+        span = (today - snap.first_day).days
+        if span < 1:
+            return out
+        try:
+            history = history_from_interactions(
+                session, name, snap.interval_minutes, _until(today), min(span, 730)
+            )
+        except ValueError:
+            history = None
+    if history is None:
+        out.note = "no actuals for this forecast's source"
+        return out
+    starts = snapshot_starts(snap)
+    offered = [float(r["offered"]) for r in snap.intervals]
+    for day in compare(starts, offered, history):
+        out.compared.append(
+            AccuracyDay(
+                day=day.day,
+                wape=day.wape,
+                forecast_calls=round(day.forecast_calls, 1),
+                actual_calls=day.actual_calls,
+                intervals=[
+                    AccuracyInterval(start=s.isoformat(), forecast=round(float(f), 3), actual=a)
+                    for s, f, a in zip(day.starts, day.forecast, day.actual, strict=True)
+                ],
+            )
+        )
+    return out
 
 
 @router.get("/history", response_model=HistoryPublic)
@@ -423,9 +541,33 @@ def post_forecast(
     request: Request, session: SessionDep, user: Planner, body: ForecastRequest
 ) -> ForecastPublic:
     source, history = load_history(request, session, body)
-    _, public = make_forecast(history, body)
+    forecast, public = make_forecast(history, body, request.app.state)
     public.source = source
+    if body.publish:
+        rows = [r.model_dump() for r in public.intervals]
+        public.snapshot_id = save_snapshot(
+            session, source, forecast, rows, datetime.now(UTC), user.id
+        )
     return public
+
+
+@router.get("/accuracy", response_model=list[AccuracySnapshot])
+def get_accuracy(
+    request: Request,
+    session: SessionDep,
+    user: Planner,
+    source: Annotated[str, Query(min_length=3, max_length=80, pattern=PRINTABLE)],
+    limit: Annotated[int, Query(ge=1, le=MAX_SNAPSHOTS_SHOWN)] = 5,
+) -> list[AccuracySnapshot]:
+    """Published forecasts of ``source`` (``queue:NAME`` or ``upload:ID``), newest first, each
+    against the calls that came: per day and interval, with each day's WAPE."""
+    if source.split(":", 1)[0] not in ("queue", "upload") or ":" not in source:
+        raise field_error(("query", "source"), "must be queue:NAME or upload:ID")
+    today = today_in_center(datetime.now(UTC))
+    return [
+        snapshot_accuracy(request, session, snap, today)
+        for snap in recent_snapshots(session, source, limit)
+    ]
 
 
 @router.post("/reforecast", response_model=list[ForecastRow])
@@ -461,6 +603,7 @@ def post_reforecast(user: Planner, body: ReforecastRequest) -> list[ForecastRow]
         60 if spacing is None else max(1, int(spacing.total_seconds() // 60)),
         0.8,
         timestamp_form(body.intervals[0].start, starts[0]),
+        body.update_prior or DEFAULT_UPDATE_PRIOR,
     )
     actuals = [(s, r.offered) for s, r in zip(actual_starts, body.actuals, strict=True)]
     try:

@@ -1,29 +1,33 @@
 """`contactops forecast`: interval forecasts from a history CSV, and their backtest.
 
-Forms (the first positional decides; argparse alone cannot tell ``backtest`` from a file)::
+Two forms (the first word after "forecast" decides which):
 
     contactops forecast HISTORY.csv --interval-minutes M --start YYYY-MM-DD --days D --out FORECAST.csv
     contactops forecast backtest HISTORY.csv [--interval-minutes M] [--horizon-days D] [--origins K]
 
-The forecast CSV has ``start,offered,offered_low,offered_high[,aht_seconds]`` for every
+The forecast CSV has start,offered,offered_low,offered_high[,aht_seconds] for every
 interval of the days asked for (closed ones 0), timestamps in the input's form. When
-``--start`` falls inside the history, only the days before it are used (a forecast "as of"
-that day). ``offered_low``/``offered_high`` bound an 80 % prediction interval.
+--start falls inside the history, only the days before it are used (a forecast "as of"
+that day). offered_low and offered_high bound an 80 % prediction interval.
+
+The method is chosen by a backtest over the last eight weeks of the history, at the
+horizon you ask for (--days, up to 28): each candidate forecasts days it has not seen and
+the one with the smallest error (WAPE) wins. The backtest table compares every method
+with HA-4w, the mean of the same weekday and interval over the last four ordinary weeks.
 
 Days, opening hours and holidays are the center's local ones: timestamps with a UTC offset
-(or ``Z``) are converted to ``--time-zone`` (default Asia/Seoul); naive timestamps are local
-already. Output timestamps carry each instant's own offset (daylight saving included); input
-with one fixed offset that is not the local zone's (e.g. ``Z``) is written in that offset. A
-local time skipped by daylight saving is left out; a repeated one is written twice (once per
-offset). A history that stops (or starts) partway through a day leaves that day out: its
-unobserved intervals are unknown, not closed (a note on standard error says so). That is
-decided by the calls the same weekday usually has there (:mod:`wfm.history`): a 24×7 file
-whose last quiet minutes had no call keeps its last day. A file ending on the last open day
-of its week keeps the closed days after it (a Monday-to-Friday week is seven days). By
-default the forecast starts the day after the last observed day. A week of history is
-enough (seasonal naive, weekday mean, profile); methods needing more are skipped by the
-backtest with a note. Histories spanning more than five years, or with more than four
-weeks without a row, are refused with a one-line error.
+(or Z) are converted to --time-zone (default Asia/Seoul); naive timestamps are local
+already. Pick the holiday calendar of the center's country with --country (KR for Korea,
+IL for Israel, ...). Output timestamps carry each instant's own offset (daylight saving
+included); input with one fixed offset that is not the local zone's (e.g. Z) is written in
+that offset. A local time skipped by daylight saving is left out; a repeated one is written
+twice (once per offset). A history that stops (or starts) partway through a day leaves that
+day out: its unobserved intervals are unknown, not closed (a note says so). A file ending
+on the last open day of its week keeps the closed days after it (a Monday-to-Friday week
+is seven days). By default the forecast starts the day after the last observed day. A week
+of history is the least that can be forecast (shorter is refused when the file is read);
+methods needing more are skipped by the backtest with a note. Histories spanning more than
+five years, or with more than four weeks without a row, are refused with a one-line error.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from app.cli import CliError
+from app.wfm_history import one_blas_thread
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -61,15 +66,35 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=None,
         help="first day to forecast, YYYY-MM-DD (default: day after history)",
     )
-    parser.add_argument("--days", type=int, default=7, help="days to forecast (default 7)")
-    parser.add_argument("--out", default=None, help="output CSV (default: standard output)")
-    parser.add_argument("--horizon-days", type=int, default=7, help="backtest horizon (default 7)")
-    parser.add_argument("--origins", type=int, default=3, help="backtest origins (default 3)")
     parser.add_argument(
-        "--country", default="KR", help="holiday calendar, ISO code or 'none' (default KR)"
+        "--days", type=int, default=7, help="days to forecast, 1 to 366 (default 7)"
+    )
+    parser.add_argument("--out", default=None, help="output CSV (default: standard output)")
+    parser.add_argument(
+        "--horizon-days",
+        type=int,
+        default=None,
+        help="days ahead each backtest forecast covers, 1 to 366 (default: --days up to 28 when"
+        " forecasting, 7 for 'backtest')",
     )
     parser.add_argument(
-        "--method", default=None, help="force a method instead of the backtest's choice"
+        "--origins",
+        type=int,
+        default=None,
+        help="how many past days the backtest forecasts from, 1 to 52 (default: enough to"
+        " cover eight weeks)",
+    )
+    parser.add_argument(
+        "--country",
+        default="KR",
+        help="public holidays of this country, ISO code (KR Korea, IL Israel, ...) or 'none'"
+        " (default KR)",
+    )
+    parser.add_argument(
+        "--method",
+        default=None,
+        help="use this method instead of the backtest's choice (seasonal_naive, ha_4w,"
+        " weekday_mean, factor, profile, ets, sarima, combination)",
     )
     parser.add_argument(
         "--time-zone",
@@ -107,17 +132,26 @@ def _load(  # type: ignore[no-untyped-def]
             f"note: {path}: {day} is only partly observed; left out of the history",
             file=sys.stderr,
         )
+    from wfm.forecast import check_forecastable
+
+    try:
+        check_forecastable(history)
+    except ValueError as exc:
+        raise CliError(f"{path}: {exc}") from None
     return history
 
 
-def _spec(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+MAX_AUTO_HORIZON_DAYS = 28  # --days beyond four weeks is backtested four weeks ahead
+
+
+def _spec(args: argparse.Namespace, horizon_days: int):  # type: ignore[no-untyped-def]
     from wfm.forecast import ForecastSpec
 
     country = None if str(args.country).lower() in ("", "none") else args.country
     try:
         return ForecastSpec(
             interval_minutes=args.interval_minutes,
-            horizon_days=args.horizon_days,
+            horizon_days=args.horizon_days or horizon_days,
             origins=args.origins,
             country=country,
         )
@@ -143,14 +177,15 @@ def run(args: argparse.Namespace) -> int:
 def _backtest(args: argparse.Namespace) -> int:
     from wfm.forecast import run_backtest
 
-    spec = _spec(args)
+    spec = _spec(args, 7)
     history = _load(args.history, args.interval_minutes, args.time_zone)
     if history.n_days < spec.min_history_days + 1:
         raise CliError(
             f"too little history for a backtest: {history.n_days} days"
             f" (need more than {spec.min_history_days})"
         )
-    result = run_backtest(spec, history)
+    with one_blas_thread():
+        result = run_backtest(spec, history)
     if result is None:
         raise CliError("too little history for a backtest")
     print(
@@ -162,7 +197,9 @@ def _backtest(args: argparse.Namespace) -> int:
 
 
 def _forecast(args: argparse.Namespace) -> int:
-    spec = _spec(args)
+    if not 1 <= args.days <= 366:
+        raise CliError(f"--days must be from 1 to 366, got {args.days}")
+    spec = _spec(args, min(args.days, MAX_AUTO_HORIZON_DAYS))
     if args.out and not Path(args.out).resolve().parent.is_dir():
         raise CliError(f"cannot write {args.out}: No such file or directory")
     history = _load(args.target, args.interval_minutes, args.time_zone)
@@ -173,12 +210,11 @@ def _forecast(args: argparse.Namespace) -> int:
             start = date.fromisoformat(args.start)
         except ValueError:
             raise CliError(f"--start must be a date YYYY-MM-DD, got {args.start!r}") from None
-    if not 1 <= args.days <= 366:
-        raise CliError(f"--days must be from 1 to 366, got {args.days}")
     try:
         if start <= history.last_day:
             history = history.until(start)
-        fitted = spec.fit(history)
+        with one_blas_thread():
+            fitted = spec.fit(history)
         result = fitted.forecast(start, args.days, method=args.method)
     except ValueError as exc:
         raise CliError(str(exc)) from None

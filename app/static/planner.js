@@ -9,6 +9,7 @@
     on_phones: "agents on the phones", scheduled: "scheduled (after shrinkage)",
     forecasting: "Forecasting…", staffing: "Staffing…", too_short: "History too short for a backtest.",
     origins: "Origins {origins}; each forecasts the next {days} days.", weeks: "wk",
+    actual: "actual", no_published: "No published forecast of this history has days with known calls yet.",
   }, JSON.parse((document.getElementById("planner-text") || {}).textContent || "{}"));
   // dates as numbers (the same in every language): 11-08, with the year and time on hover
   const XAXIS = { tickformat: "%m-%d", hoverformat: "%Y-%m-%d %H:%M" };
@@ -30,6 +31,7 @@
     const body = { interval_minutes: Number($("interval_minutes").value), days: Number($("days").value) };
     if (kind === "upload") body.history_id = value; else body.queue = value;
     if ($("start").value) body.start = $("start").value;
+    if ($("publish") && $("publish").checked) body.publish = true;
     return body;
   }
 
@@ -62,13 +64,43 @@
     { responsive: true, displaylogo: false });
     for (const m of methods) {
       const tr = document.createElement("tr");
-      const window = m !== "seasonal_naive" && bt.windows[m] ? " (" + bt.windows[m] + " " + T.weeks + ")" : "";
+      const window = m !== "seasonal_naive" && m !== "ha_4w" && bt.windows[m] ? " (" + bt.windows[m] + " " + T.weeks + ")" : "";
       const cells = [m + window + (m === bt.chosen ? " ✓" : ""), fmt(bt.wape[m], 3), fmt(bt.relative_wape[m], 3)];
       cells.forEach((text, i) => { const td = document.createElement("td"); td.textContent = text; if (i) td.className = "num"; tr.appendChild(td); });
       tbody.appendChild(tr);
     }
     $("accuracy-note").textContent = T.origins.replace("{origins}", bt.origins.join(", "))
       .replace("{days}", bt.horizon_days) + Object.values(bt.notes || {}).map((n) => " " + n).join("");
+  }
+
+  // published forecasts (snapshots) against the calls that came: one row per day with its
+  // WAPE, and the latest snapshot's days interval by interval
+  async function drawPublished() {
+    const tbody = $("published-table").querySelector("tbody");
+    const res = await fetch("/api/wfm/accuracy?limit=5&source=" + encodeURIComponent($("source").value),
+      { credentials: "same-origin" });
+    const snaps = res.ok ? await res.json() : [];
+    tbody.innerHTML = "";
+    const withDays = snaps.filter((s) => s.compared.length);
+    $("published-note").textContent = withDays.length ? "" : T.no_published;
+    if (!withDays.length) { Plotly.purge("chart-published"); return; }
+    for (const snap of withDays) {
+      for (const d of snap.compared) {
+        const tr = document.createElement("tr");
+        const cells = [d.day, snap.created_at.slice(0, 16).replace("T", " "), snap.method,
+          fmt(d.forecast_calls, 0), fmt(d.actual_calls, 0), d.wape === null ? "–" : (100 * d.wape).toFixed(1) + " %"];
+        cells.forEach((text, i) => { const td = document.createElement("td"); td.textContent = text; if (i > 2) td.className = "num"; tr.appendChild(td); });
+        tbody.appendChild(tr);
+      }
+    }
+    const rows = withDays[0].compared.flatMap((d) => d.intervals);
+    const x = rows.map((r) => r.start);
+    Plotly.newPlot("chart-published", [
+      { x: x, y: rows.map((r) => r.actual), name: T.actual, type: "bar", marker: { color: "#9ca3af" } },
+      { x: x, y: rows.map((r) => r.forecast), name: T.forecast + " (" + withDays[0].method + ")", mode: "lines",
+        line: { color: "#1f5fbf", width: 2 } },
+    ], { margin: { t: 10, r: 10, b: 40, l: 50 }, xaxis: XAXIS, yaxis: { title: T.calls }, legend: { orientation: "h" } },
+    { responsive: true, displaylogo: false });
   }
 
   const fmt = (v, d) => (v === null || v === undefined ? "–" : Number(v).toFixed(d));
@@ -89,6 +121,7 @@
       const fc = await post("/api/wfm/forecast", request());
       drawForecast(fc);
       drawAccuracy(fc.backtest);
+      drawPublished().catch(() => {});
       $("status").textContent = T.staffing;
       const staffing = {
         intervals: fc.intervals.map((r) => ({ start: r.start, offered: r.offered, aht_seconds: r.aht_seconds })),

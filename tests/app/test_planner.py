@@ -104,7 +104,9 @@ def test_upload_then_forecast(client: TestClient) -> None:
         assert 0 <= row["offered_low"] <= row["offered"] <= row["offered_high"]
         assert row["aht_seconds"] > 0
     assert body["backtest"]["chosen"] == body["method"]
-    assert set(body["backtest"]["wape"]) >= {"seasonal_naive", "weekday_mean", "ets", "sarima"}
+    assert set(body["backtest"]["wape"]) >= {"seasonal_naive", "ha_4w", "weekday_mean", "factor"}
+    assert body["backtest"]["relative_wape"]["ha_4w"] == 1.0  # the yardstick
+    assert 0 < body["update_prior"] <= 100  # learnt from the backtest days
     assert len(body["history"]) == 28 * 24
 
 
@@ -160,18 +162,17 @@ def test_forecast_request_validation(
 def test_forecast_unknown_upload_and_short_history(client: TestClient) -> None:
     login(client, "plan")
     assert client.post("/api/wfm/forecast", json={"history_id": "nope"}).status_code == 404
-    info = upload(client, history_csv(days=4))  # Monday to Thursday: less than a week
-    res = client.post(
-        "/api/wfm/forecast", json={"history_id": info["history_id"], "interval_minutes": 60}
-    )
+    short = history_csv(days=4)  # Monday to Thursday: less than a week, refused on upload
+    res = client.post("/api/wfm/history/upload", files={"file": ("h.csv", short, "text/csv")})
     assert res.status_code == 422 and "at least 7 calendar days" in res.json()["detail"]
+    assert res.json()["errors"][0]["field"] == "body.file"
     info = upload(client, history_csv(days=10))  # a week and a half is enough (issue 5)
     res = client.post(
         "/api/wfm/forecast", json={"history_id": info["history_id"], "interval_minutes": 60}
     )
     assert res.status_code == 200, res.text
     notes = res.json()["backtest"]["notes"]
-    assert "skipped" in notes["ets"] and "sarima" in notes and "weekday_mean" not in notes
+    assert "skipped" in notes["factor"] and "weekday_mean" not in notes
 
 
 def test_staffing_per_interval(client: TestClient) -> None:
@@ -273,11 +274,13 @@ def test_reforecast_moves_the_rest_of_the_day(client: TestClient) -> None:
         for h in range(24)
     ]
     actuals = [{"start": r["start"], "offered": 15.0} for r in rows[:12]]
-    res = client.post("/api/wfm/reforecast", json={"intervals": rows, "actuals": actuals})
+    res = client.post(
+        "/api/wfm/reforecast", json={"intervals": rows, "actuals": actuals, "update_prior": 0.5}
+    )
     assert res.status_code == 200, res.text
     out = res.json()
     assert [r["offered"] for r in out[:12]] == [15.0] * 12
-    # half the day's volume seen at 1.5x: the rest scaled by 1 + 0.5 * 0.5
+    # half the day's volume seen at 1.5x, kappa 0.5: the rest x 1 + 0.5/(0.5+0.5) * 0.5
     assert out[12]["offered"] == pytest.approx(12.5) and out[12]["offered_high"] == pytest.approx(
         15.0
     )
@@ -416,8 +419,10 @@ def test_reforecast_places_actuals_at_their_times(client: TestClient) -> None:
     out = res.json()
     assert out[0]["offered"] == 0.0 and out[8]["offered"] == 10.0  # before: as forecast
     assert out[9]["offered"] == out[10]["offered"] == 20.0
-    # 20 of 140 forecast calls seen at twice the forecast: the rest x (1 + 20/140)
-    assert out[11]["offered"] == pytest.approx(10.0 * (1 + 20 / 140), abs=1e-3)  # rounded
+    # 20 of 140 forecast calls seen at twice the forecast, default kappa 1: the rest
+    # x (1 + w/(w+1)) with w = 20/140
+    w = 20 / 140
+    assert out[11]["offered"] == pytest.approx(10.0 * (1 + w / (w + 1)), abs=1e-3)  # rounded
     assert out[21]["offered"] == 0.0
     bad = client.post(
         "/api/wfm/reforecast",

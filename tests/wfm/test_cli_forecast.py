@@ -168,9 +168,9 @@ def test_backtest_prints_wape_per_method(
         == 0
     )
     text = capsys.readouterr().out
-    for method in ("seasonal_naive", "weekday_mean", "ets", "sarima", "profile", "combination"):
+    for method in ("seasonal_naive", "ha_4w", "weekday_mean", "factor"):
         assert method in text
-    assert "chosen" in text and "rel. to naive" in text
+    assert "chosen" in text and "rel. to HA-4w" in text
 
 
 def _error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -331,7 +331,7 @@ def test_one_week_of_a_monday_to_friday_center(
     capsys.readouterr()
     assert main(["forecast", "backtest", str(history)]) == 0
     table = capsys.readouterr().out
-    assert "note: ets: skipped: needs 14 days" in table and "weekday_mean" in table
+    assert "note: factor: skipped: needs 14 days" in table and "weekday_mean" in table
 
 
 def test_far_apart_dates_are_a_one_line_error(
@@ -344,3 +344,22 @@ def test_far_apart_dates_are_a_one_line_error(
     err = _error(["forecast", str(far), "--days", "1"], capsys)
     assert "history spans 3,652,059 days" in err and "at most 1830 days" in err
     assert "history spans" in _error(["forecast", "backtest", str(far)], capsys)
+
+
+def test_help_speaks_to_planners(capsys: pytest.CaptureFixture[str]) -> None:
+    """No Sphinx markup in the help; every option explained."""
+    with pytest.raises(SystemExit):
+        main(["forecast", "--help"])
+    text = capsys.readouterr().out
+    for markup in (":mod:", ":func:", ":data:", ":meth:", "``"):
+        assert markup not in text
+    assert "HA-4w" in text and "--country" in text and "IL" in text
+    import argparse
+
+    from app.cli.forecast import register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for action in sub.choices["forecast"]._actions:
+        assert action.help, action.dest
