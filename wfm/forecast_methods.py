@@ -31,7 +31,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -49,16 +49,7 @@ Method = Literal[
     "profile",
     "combination",
 ]
-METHODS: tuple[Method, ...] = (
-    "seasonal_naive",
-    "ha_4w",
-    "weekday_mean",
-    "factor",
-    "ets",
-    "sarima",
-    "profile",
-    "combination",
-)
+METHODS: tuple[Method, ...] = get_args(Method)
 DEFAULT_METHODS: tuple[Method, ...] = (
     "seasonal_naive",
     "ha_4w",

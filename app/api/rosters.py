@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session, col, select
 
 from app.api.errors import Forbidden, NotFound, field_error
-from app.api.wfm import PRINTABLE, MethodName
+from app.api.wfm import PRINTABLE
 from app.auth import require_role
 from app.deps import SessionDep
 from app.models import Agent, AgentSkill, RosterVersion, User
@@ -59,6 +59,7 @@ from app.rosters import (
     published_shifts,
     save_draft,
 )
+from wfm.forecast_methods import Method
 from wfm.roster_checks import MAX_SHIFTS, evaluate_roster
 from wfm.roster_problem import RosterProblem, parse_roster_problem
 
@@ -125,7 +126,7 @@ class JobBody(BaseModel):
     start: date | None = None
     days: int = Field(default=7, ge=1, le=MAX_JOB_DAYS)
     interval_minutes: Literal[15, 30, 60] = 30
-    method: MethodName | None = None
+    method: Method | None = None
     history_days: int = Field(default=56, ge=7, le=730)
     service_level_target: float = Field(default=0.8, gt=0, lt=1)
     threshold_seconds: float = Field(default=20, ge=0, le=600, allow_inf_nan=False)

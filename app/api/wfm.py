@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import numpy as np
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
@@ -53,7 +53,8 @@ from app.wfm_history import (
     today_in_center,
 )
 from wfm.accuracy import compare
-from wfm.forecast import METHODS, Forecast, ForecastSpec
+from wfm.forecast import Forecast, ForecastSpec
+from wfm.forecast_methods import Method
 from wfm.history import (
     MAX_AHT_SECONDS,
     MAX_OFFERED,
@@ -72,17 +73,6 @@ from wfm.staffing import StaffingPlan, StaffingTargets
 router = APIRouter(prefix="/api/wfm", tags=["wfm"])
 
 Planner = Annotated[User, Depends(require_role("planner"))]
-MethodName = Literal[
-    "seasonal_naive",
-    "ha_4w",
-    "weekday_mean",
-    "factor",
-    "ets",
-    "sarima",
-    "profile",
-    "combination",
-]
-assert set(METHODS) == set(MethodName.__args__)  # type: ignore[attr-defined]
 HISTORY_DAYS_SHOWN = 28
 # Per-interval offered load the staffing route accepts: 100,000 Erlangs, beyond any contact
 # center; the Erlang C search costs O(sqrt(A)) vectorised steps, so 20,000 intervals at this
@@ -138,7 +128,7 @@ class ForecastRequest(BaseModel):
     )
     days: int = Field(default=7, ge=1, le=62)
     history_days: int = Field(default=56, ge=7, le=730, description="database history used")
-    method: MethodName | None = None
+    method: Method | None = None
     publish: bool = Field(
         default=False, description="keep this forecast as a snapshot, to track its accuracy"
     )
