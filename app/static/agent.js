@@ -325,7 +325,7 @@
     const rows = me.shifts.map((s) => el("li", {}, day(s.start), " ", hm(s.start), "–", hm(s.end),
       s.activities.length ? " · " : "",
       s.activities.map((a) => kind(a.kind) + " " + hm(a.start) + "–" + hm(a.end)).join(", ")));
-    home.replaceChildren(
+    const parts = [
       el("h2", {}, T.title),
       me.next_break
         ? el("p", { id: "next-break" }, el("strong", {}, T.nextBreak), " ", kind(me.next_break.kind), " ",
@@ -334,7 +334,8 @@
       rows.length ? el("ul", {}, ...rows) : el("p", { class: "muted" }, T.none),
       me.adherence == null ? null
         : el("p", { class: "muted" }, T.adherence, " ", (100 * me.adherence).toFixed(0), " %"),
-    );
+    ];
+    home.replaceChildren(...parts.filter((part) => part != null));
   }
   refresh().catch(() => {});
   setInterval(() => refresh().catch(() => {}), 60000);
