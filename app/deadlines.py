@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -41,7 +42,8 @@ T = TypeVar("T")
 
 #: Modules the fork server imports once, so that each child starts with them loaded (this
 #: module too: the child's entry point lives here, and importing it anew cost 0.3 s a call).
-PRELOAD = ["numpy", "scipy.special", "scipy.integrate", "wfm.staffing", "app.deadlines"]
+PRELOAD = ["numpy", "scipy.special", "scipy.integrate", "wfm.staffing", "wfm.forecast",
+           "app.wfm_history", "app.deadlines"]
 #: Seconds a request waits for a free worker before it is answered 503.
 SLOT_WAIT_SECONDS = 5.0
 #: How often the server looks at the client's connection while a child works.
@@ -120,6 +122,9 @@ class CpuWork:
             self._running.add(process)
             sender.close()
             await self._wait_for(receiver, request, started)
+            # the event loop may have made the pipe non-blocking (uvloop's add_reader does):
+            # a large answer (a fitted forecast) then came back as EAGAIN half way
+            os.set_blocking(receiver.fileno(), True)
             kind, value = await run_in_threadpool(receiver.recv)
         finally:
             _kill(process)

@@ -356,3 +356,20 @@ class ForecastSnapshot(SQLModel, table=True):
     created_at: datetime
     created_by: int | None = Field(default=None, foreign_key="user.id")
     intervals: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+# --- live routing policy administered by an admin (app/routing_settings.py, issue 7) -------
+
+
+class RoutingSettings(SQLModel, table=True):
+    """The live center's routing policy as an admin set it (one row, id 1; no row = the
+    built-in policy of :func:`app.live.routing_config.live_routing_policy`). A None number
+    means "never" (ring forever, strict tiers)."""
+
+    __tablename__ = "routing_settings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    selection: str = Field(max_length=40)
+    ring_timeout_seconds: float | None = Field(default=None)
+    ageing_seconds_per_level: float | None = Field(default=None)
+    preferred_agent_wait_seconds: float
+    updated_at: datetime
+    updated_by: str = Field(max_length=80)

@@ -99,32 +99,57 @@ MAX_FITS_KEPT = 8  # fitted forecasts kept per app (a few histories × interval 
 _FITS_LOCK = threading.Lock()
 
 
-def fit_cached(state: Any, spec: ForecastSpec, history: IntervalHistory) -> FittedForecast:
-    """``spec.fit(history)`` (on one BLAS thread), kept in ``state`` for the session: asking
-    again for the same history and settings (another start day, staffing targets, a page
-    reload) reuses the fit. Keyed by the spec and a digest of the history's numbers."""
+FitKey = tuple[ForecastSpec, str]
+
+
+def fit_key(spec: ForecastSpec, history: IntervalHistory) -> FitKey:
+    """The cache key of a fit: the spec and a digest of the history's numbers."""
     digest = hashlib.sha256()
     digest.update(f"{history.first_day}|{history.interval_minutes}|{history.form}".encode())
     digest.update(np.ascontiguousarray(history.offered).tobytes())
     if history.aht_seconds is not None:
         digest.update(np.ascontiguousarray(history.aht_seconds).tobytes())
-    key = (spec, digest.hexdigest())
+    return (spec, digest.hexdigest())
+
+
+def cached_fit(state: Any, key: FitKey) -> FittedForecast | None:
+    """The fit kept in ``state`` under ``key``, or None."""
     with _FITS_LOCK:  # handlers run in a thread pool
-        fits: OrderedDict[tuple[ForecastSpec, str], FittedForecast] | None = getattr(
-            state, "wfm_fits", None
-        )
+        fits: OrderedDict[FitKey, FittedForecast] | None = getattr(state, "wfm_fits", None)
+        if fits is None or key not in fits:
+            return None
+        fits.move_to_end(key)
+        return fits[key]
+
+
+def keep_fit(state: Any, key: FitKey, fitted: FittedForecast) -> None:
+    """Keep ``fitted`` in ``state`` (at most :data:`MAX_FITS_KEPT`, oldest dropped)."""
+    with _FITS_LOCK:
+        fits: OrderedDict[FitKey, FittedForecast] | None = getattr(state, "wfm_fits", None)
         if fits is None:
             fits = OrderedDict()
             state.wfm_fits = fits
-        if key in fits:
-            fits.move_to_end(key)
-            return fits[key]
-    with one_blas_thread():
-        fitted = spec.fit(history)
-    with _FITS_LOCK:
         fits[key] = fitted
         while len(fits) > MAX_FITS_KEPT:
             fits.popitem(last=False)
+
+
+def fit_one_thread(spec: ForecastSpec, history: IntervalHistory) -> FittedForecast:
+    """``spec.fit(history)`` on one BLAS thread (module level: it runs in a child process
+    through :mod:`app.deadlines`, and the fitted object comes back pickled)."""
+    with one_blas_thread():
+        return spec.fit(history)
+
+
+def fit_cached(state: Any, spec: ForecastSpec, history: IntervalHistory) -> FittedForecast:
+    """``spec.fit(history)`` (on one BLAS thread), kept in ``state`` for the session: asking
+    again for the same history and settings (another start day, staffing targets, a page
+    reload) reuses the fit. Keyed by the spec and a digest of the history's numbers."""
+    key = fit_key(spec, history)
+    fitted = cached_fit(state, key)
+    if fitted is None:
+        fitted = fit_one_thread(spec, history)
+        keep_fit(state, key, fitted)
     return fitted
 
 

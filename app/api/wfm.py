@@ -42,9 +42,13 @@ from app.deps import SessionDep
 from app.models import ForecastSnapshot, User
 from app.wfm_history import (
     MAX_SNAPSHOTS_SHOWN,
+    cached_fit,
     fit_cached,
+    fit_key,
+    fit_one_thread,
     get_upload,
     history_from_interactions,
+    keep_fit,
     one_blas_thread,
     recent_snapshots,
     save_snapshot,
@@ -53,7 +57,7 @@ from app.wfm_history import (
     today_in_center,
 )
 from wfm.accuracy import compare
-from wfm.forecast import Forecast, ForecastSpec
+from wfm.forecast import FittedForecast, Forecast, ForecastSpec
 from wfm.forecast_methods import Method
 from wfm.history import (
     MAX_AHT_SECONDS,
@@ -359,27 +363,43 @@ FORECAST_ERROR_FIELDS = (
 )
 
 
-def make_forecast(
-    history: IntervalHistory, body: ForecastRequest, state: Any = None
-) -> tuple[Forecast, ForecastPublic]:
+def _forecast_error(exc: ValueError) -> Exception:
+    text = str(exc)
+    field = next((f for key, f in FORECAST_ERROR_FIELDS if key in text), "history")
+    return field_error(("body", field), text)
+
+
+def forecast_fit_inputs(
+    history: IntervalHistory, body: ForecastRequest
+) -> tuple[IntervalHistory, ForecastSpec]:
+    """The history cut at the forecast's first day and the spec to fit (422 on bad input)."""
     start = body.start or history.observed_last_day + timedelta(days=1)
     try:
         if start <= history.last_day:
             history = history.until(start)
         spec = ForecastSpec(interval_minutes=body.interval_minutes, horizon_days=min(body.days, 28))
-        if state is None:
+    except ValueError as exc:
+        raise _forecast_error(exc) from None
+    return history, spec
+
+
+def make_forecast(
+    history: IntervalHistory, body: ForecastRequest, state: Any = None,
+    fitted: FittedForecast | None = None,
+) -> tuple[Forecast, ForecastPublic]:
+    """The forecast of ``body`` over ``history``: with ``fitted`` given (the fit of
+    :func:`forecast_fit_inputs`'s spec and history), only the cheap forecasting is done here."""
+    start = body.start or history.observed_last_day + timedelta(days=1)
+    history, spec = forecast_fit_inputs(history, body)
+    try:
+        if fitted is None and state is None:
             with one_blas_thread():
                 fitted = spec.fit(history)
-        else:
+        elif fitted is None:
             fitted = fit_cached(state, spec, history)
         forecast = fitted.forecast(start, body.days, method=body.method)
     except ValueError as exc:
-        text = str(exc)
-        field = next(
-            (f for key, f in FORECAST_ERROR_FIELDS if key in text),
-            "history",
-        )
-        raise field_error(("body", field), str(exc)) from None
+        raise _forecast_error(exc) from None
     bt = fitted.backtest
     public = ForecastPublic(
         source="",
@@ -527,16 +547,33 @@ async def upload_history(
 
 
 @router.post("/forecast", response_model=ForecastPublic)
-def post_forecast(
+async def post_forecast(
     request: Request, session: SessionDep, user: Planner, body: ForecastRequest
 ) -> ForecastPublic:
-    source, history = load_history(request, session, body)
-    forecast, public = make_forecast(history, body, request.app.state)
+    """The fit (the CPU-heavy part, with its backtest) in a killable child process with a
+    deadline (:mod:`app.deadlines`); the session's fit cache is looked up and filled here,
+    so a cached fit costs no child at all. Database work in a worker thread."""
+    from starlette.concurrency import run_in_threadpool
+
+    from app.deadlines import cpu_work
+
+    source, history = await run_in_threadpool(load_history, request, session, body)
+    history, spec = forecast_fit_inputs(history, body)
+    state = request.app.state
+    key = await run_in_threadpool(fit_key, spec, history)
+    fitted = cached_fit(state, key)
+    if fitted is None:
+        try:
+            fitted = await cpu_work(request).run(request, fit_one_thread, spec, history)
+        except ValueError as exc:
+            raise _forecast_error(exc) from None
+        keep_fit(state, key, fitted)
+    forecast, public = await run_in_threadpool(make_forecast, history, body, None, fitted)
     public.source = source
     if body.publish:
         rows = [r.model_dump() for r in public.intervals]
-        public.snapshot_id = save_snapshot(
-            session, source, forecast, rows, datetime.now(UTC), user.id
+        public.snapshot_id = await run_in_threadpool(
+            save_snapshot, session, source, forecast, rows, datetime.now(UTC), user.id
         )
     return public
 

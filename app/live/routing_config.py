@@ -83,8 +83,11 @@ def is_demo_center(settings: Any) -> bool:
     return bool(getattr(settings, "demo_mode", False) and getattr(settings, "live_center", False))
 
 
-def live_routing_policy(settings: Any) -> RoutingPolicy:
-    """The routing policy of the live center for ``settings`` (module docstring)."""
+def live_routing_policy(settings: Any, stored: RoutingPolicy | None = None) -> RoutingPolicy:
+    """The routing policy of the live center for ``settings`` (module docstring); the one an
+    admin stored (:mod:`app.routing_settings`), when given, wins."""
+    if stored is not None:
+        return stored
     selection = getattr(settings, "routing_selection", None)
     if selection is None:
         selection = DEMO_SELECTION if is_demo_center(settings) else PRODUCTION_SELECTION

@@ -87,7 +87,11 @@ def _build_services(app: Any) -> LiveServices:
     store = SqlEventStore(db)
     bus = get_bus(app)
     settings = getattr(app.state, "settings", None)
-    policy = getattr(app.state, "live_routing_policy", None) or live_routing_policy(settings)
+    policy = getattr(app.state, "live_routing_policy", None)
+    if policy is None:
+        from app.routing_settings import stored_policy
+
+        policy = live_routing_policy(settings, stored_policy(db))
     expansion = getattr(app.state, "live_expansion", None)
     if expansion is None:
         expansion = live_expansion(settings)

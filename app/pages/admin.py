@@ -18,9 +18,10 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from app import user_admin
+from app import routing_settings, user_admin
 from app.admin_audit import record_change
 from app.alerts import acknowledge, open_alerts
+from app.api.admin import RoutingPolicyBody
 from app.api.agents import SkillBase, SkillsUpdate, patch_skills
 from app.api.errors import DomainError
 from app.api.params import INT32_MAX, Id32, Id64
@@ -54,6 +55,7 @@ def _context(session: Session, error: str | None = None, done: str | None = None
         "roles": [r.value for r in Role],
         "alerts": open_alerts(session),
         "queues": queues(session),
+        "routing": routing_settings.current_values(session),
         "tiers": TIERS,
         "error": error,
         "done": done,
@@ -215,3 +217,20 @@ def admin_agent_skills(
     except (DomainError, ValidationError) as exc:
         return _refused(request, session, user, exc)
     return _back("skills_saved")
+
+
+@router.post("/admin/routing-policy")
+async def admin_routing_policy(request: Request, session: SessionDep, user: Admin) -> Response:
+    """The live routing policy from the form (blank number = never); applies at next start."""
+    form = await request.form()
+    values: dict[str, Any] = {}
+    for name in routing_settings.FIELDS:
+        value = form.get(name)
+        text = value.strip()[:40] if isinstance(value, str) else ""
+        values[name] = text or None
+    try:
+        body = RoutingPolicyBody.model_validate(values)
+        await run_in_threadpool(routing_settings.save_settings, session, user, body.model_dump())
+    except (DomainError, ValidationError) as exc:
+        return _refused(request, session, user, exc)
+    return _back("routing_saved")

@@ -94,6 +94,12 @@ def test_admin_and_audit_pages_in_a_browser(admin_server: str) -> None:
             page.click("tr[data-agent=agent02] button[type=submit]")
             page.wait_for_url(f"{admin_server}/admin?done=skills_saved")
             assert page.input_value("tr[data-agent=agent02] input[name=skill_vip]") == "5"
+            page.select_option("#routing select[name=selection]", "longest_idle")
+            page.fill("#routing input[name=ring_timeout_seconds]", "15")
+            page.click("#routing button[type=submit]")
+            page.wait_for_url(f"{admin_server}/admin?done=routing_saved")
+            assert page.input_value("#routing input[name=ring_timeout_seconds]") == "15.0"
+            assert page.input_value("#routing select[name=selection]") == "longest_idle"
             page.select_option("form.lang select[name=locale]", "en")
             page.click("form.lang button[type=submit]")
             page.wait_for_url(f"{admin_server}/admin")
@@ -105,7 +111,7 @@ def test_admin_and_audit_pages_in_a_browser(admin_server: str) -> None:
             _log_in(page, admin_server, "aud01", "auditor password")
             page.wait_for_url(f"{admin_server}/audit")
             assert page.locator("h1").first.inner_text() == "감사"
-            assert page.locator("#admin-log tbody tr").count() == 3  # unlock, goals, skills
+            assert page.locator("#admin-log tbody tr").count() == 4  # unlock, goals, skills, routing
             assert page.locator("#access-log tbody tr").count() == 3
             assert page.locator("#access-log tr.refused").count() == 1
             assert _fits(page)

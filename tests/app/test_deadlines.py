@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +221,39 @@ def _answers(base: str) -> bool:
         return httpx.get(f"{base}/api/health", timeout=2.0).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_a_forecast_fit_past_its_deadline_is_stopped_and_the_fit_cache_stays_in_the_server(
+    sqlite_url: str,
+) -> None:
+    """POST /api/wfm/forecast fits in a killable child: past the deadline it is a 503 and no
+    child is left; a fit that came back is kept by the server, so asking again (another
+    first day, the same history) needs no child at all, whatever the deadline."""
+    from tests.app.test_planner import history_csv
+
+    app = make_app(make_settings(sqlite_url, cpu_deadline_seconds=60.0))
+    create_user(app, "plan", "planner")
+    with running_server(app) as base, _planner(base) as client:
+        res = client.post("/api/wfm/history/upload",
+                          files={"file": ("h.csv", history_csv(days=700), "text/csv")})
+        assert res.status_code == 201, res.text
+        history_id = res.json()["history_id"]
+        app.state.cpu_work.deadline_seconds = 0.0  # any child is past its deadline
+        late = client.post("/api/wfm/forecast", json={"history_id": history_id,
+                                                      "interval_minutes": 60})
+        assert late.status_code == 503, late.text
+        assert "longer than" in late.json()["detail"] and late.headers["retry-after"]
+        assert app.state.cpu_work.running == 0
+        app.state.cpu_work.deadline_seconds = 60.0
+        first = client.post("/api/wfm/forecast", json={"history_id": history_id,
+                                                       "interval_minutes": 60, "days": 3})
+        assert first.status_code == 200, first.text
+        app.state.cpu_work.deadline_seconds = 0.0
+        first_day = date.fromisoformat(first.json()["intervals"][0]["start"][:10])
+        again = client.post("/api/wfm/forecast", json={
+            "history_id": history_id, "interval_minutes": 60, "days": 3,
+            "start": (first_day + timedelta(days=1)).isoformat()})
+        assert again.status_code == 200, again.text  # the cached fit: no child, no deadline
+        assert again.json()["intervals"][0]["start"] > first.json()["intervals"][0]["start"]
+        assert again.json()["backtest"] == first.json()["backtest"]
+        assert app.state.cpu_work.running == 0
