@@ -32,6 +32,7 @@ from routing.events import (
     ContactOffered,
     ContactOfferTimedOut,
     Event,
+    OfferTimeoutReason,
 )
 from routing.matching import Matcher
 from routing.policy import (
@@ -222,7 +223,8 @@ class EngineCore:
                                contact.callback), event]
 
     def _withdraw_offer(
-        self, contact: ContactRecord, now: float, why: str, agent_reason: str, match: bool = True,
+        self, contact: ContactRecord, now: float, why: OfferTimeoutReason, agent_reason: str,
+        match: bool = True,
         actor: str | None = None,
     ) -> list[Event]:
         """Ring timeout or decline: agent → not_ready, contact back to its place."""

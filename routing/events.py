@@ -110,6 +110,14 @@ AGENT_STATE_NAMES: tuple[AgentStateName, ...] = (
 EndReason = Literal["callback_failed"]
 #: How an outbound dial was placed.
 DialMode = Literal["preview", "progressive", "predictive"]
+#: Why a ringing offer went back: nobody answered in time, or the agent declined it.
+OfferTimeoutReason = Literal["ring_no_answer", "declined"]
+#: What an offer is to the customer: a product they do not hold (cross-sell), a better
+#: one of a kind they hold (up-sell), keeping one they want to close (retention).
+OfferKind = Literal["cross_sell", "up_sell", "retention"]
+#: How an offer went: put to the customer (made), then accepted (a sale), declined, or
+#: left for a later call (follow_up: a lead for outbound).
+OfferResult = Literal["made", "accepted", "declined", "follow_up"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +185,7 @@ class ContactOfferTimedOut(Event):
     contact_id: str
     agent_id: str
     queue: str = ""
-    reason: str = "ring_no_answer"
+    reason: OfferTimeoutReason = "ring_no_answer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,11 +270,13 @@ class ContactEnded(Event):
 
 @dataclass(frozen=True, slots=True)
 class WrapUpEnded(Event):
-    """The agent finished after-call work, with an optional disposition code."""
+    """The agent finished after-call work, with an optional disposition code and the
+    contact reason the agent chose (first-contact resolution groups by it)."""
 
     contact_id: str
     agent_id: str
     disposition: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +319,60 @@ class DialResult(Event):
     attempt: int = 0
 
 
+# --- outcomes of a contact ----------------------------------------------------------
+# Facts the ACD does not see but the KPIs need: recorded by the agent desktop, the IVR,
+# a survey or an importer, on the contact they belong to.
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRecorded(Event):
+    """An agent put ``offer`` (a product code) to the contact's customer, with its result.
+
+    An offer's life is one event per step: ``made`` when put to the customer, then
+    ``accepted`` (a sale), ``declined`` or ``follow_up``. ``amount`` is the sale's value
+    in the bank's currency when known.
+    """
+
+    contact_id: str
+    agent_id: str
+    offer: str
+    kind: OfferKind = "cross_sell"
+    result: OfferResult = "made"
+    customer_id: str | None = None
+    amount: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SelfServiceEnded(Event):
+    """The caller's self-service (IVR) part ended: ``completed`` when the caller was served
+    there and needed no agent; ``seconds`` spent in it."""
+
+    contact_id: str
+    queue: str = ""
+    completed: bool = False
+    seconds: float = 0.0
+    customer_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintRecorded(Event):
+    """A complaint was raised on this contact (``category`` a code such as ``fees``)."""
+
+    contact_id: str
+    category: str
+    agent_id: str | None = None
+    customer_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswered(Event):
+    """The customer answered the post-contact satisfaction survey: ``score`` from 1 to 5."""
+
+    contact_id: str
+    score: int
+    agent_id: str | None = None
+
+
 # --- agents ---------------------------------------------------------------------
 
 
@@ -346,6 +410,10 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     AgentStateChanged,
     CallbackOffered,
     ContactTransferTimedOut,
+    OfferRecorded,
+    SelfServiceEnded,
+    ComplaintRecorded,
+    SurveyAnswered,
 )
 
 
