@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.cli import CliError
+from app.cli.jsonfile import read_json_file
 from wfm.roster_problem import (
     MAX_TIME_LIMIT_SECONDS,
     MAX_WORKERS,
@@ -78,25 +79,7 @@ def _with_overrides(problem: RosterProblem, args: argparse.Namespace) -> RosterP
 
 def read_problem(path: Path) -> RosterProblem:
     """PROBLEM.json parsed and checked; every failure a one-line CliError."""
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_PROBLEM_BYTES + 1)
-    except FileNotFoundError:
-        raise CliError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_PROBLEM_BYTES:
-        raise CliError(f"{path}: larger than {MAX_PROBLEM_BYTES // 2**20} MB")
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise CliError(f"{path}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise CliError(
-            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-        ) from None
-    except RecursionError:
-        raise CliError(f"{path}: JSON nested too deeply") from None
+    data = read_json_file(path, max_bytes=MAX_PROBLEM_BYTES, what="roster problem")
     if not isinstance(data, dict):
         raise CliError(f"{path}: must hold a JSON object")
     try:

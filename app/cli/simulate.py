@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.cli import CliError
+from app.cli.jsonfile import read_json_file
 
 #: Maxima of the counts a user gives (README): every replication's summary is kept for the
 #: confidence intervals and ``per_replication``, so their number bounds the memory used.
@@ -55,25 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _load(path: Path) -> Any:
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_SCENARIO_BYTES + 1)
-    except FileNotFoundError:
-        raise CliError(f"scenario file not found: {path}") from None
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror}") from None
-    if len(raw) > MAX_SCENARIO_BYTES:
-        raise CliError(f"{path} is larger than {MAX_SCENARIO_BYTES // 2**20} MiB: not a scenario")
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise CliError(f"{path} is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise CliError(
-            f"{path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        ) from None
-    except RecursionError:
-        raise CliError(f"{path} is nested too deeply to be a scenario") from None
+    return read_json_file(path, max_bytes=MAX_SCENARIO_BYTES, what="scenario")
 
 
 def run(args: argparse.Namespace) -> int:
