@@ -129,6 +129,22 @@ class Spell:
         return (now if self.end is None else self.end) - self.start
 
 
+def adherence_ratio(scheduled_seconds: float, out_seconds: float) -> float | None:
+    """Adherence = (scheduled − out of adherence) / scheduled: the share of the scheduled
+    time spent doing what the schedule said; None when nothing was scheduled."""
+    if scheduled_seconds <= 0:
+        return None
+    return (scheduled_seconds - out_seconds) / scheduled_seconds
+
+
+def conformance_ratio(scheduled_work_seconds: float, worked_seconds: float) -> float | None:
+    """Conformance = worked / scheduled work: how much of the planned work time was worked,
+    whenever it was; None when no work was scheduled."""
+    if scheduled_work_seconds <= 0:
+        return None
+    return worked_seconds / scheduled_work_seconds
+
+
 @dataclass(frozen=True, slots=True)
 class AgentAdherence:
     agent: str
@@ -141,13 +157,11 @@ class AgentAdherence:
 
     @property
     def adherence(self) -> float | None:
-        s = self.scheduled_seconds
-        return None if s <= 0 else (s - self.out_seconds) / s
+        return adherence_ratio(self.scheduled_seconds, self.out_seconds)
 
     @property
     def conformance(self) -> float | None:
-        p = self.scheduled_work_seconds
-        return None if p <= 0 else self.worked_seconds / p
+        return conformance_ratio(self.scheduled_work_seconds, self.worked_seconds)
 
     @property
     def current(self) -> Spell | None:
@@ -166,13 +180,11 @@ class TeamAdherence:
 
     @property
     def adherence(self) -> float | None:
-        s = self.scheduled_seconds
-        return None if s <= 0 else (s - self.out_seconds) / s
+        return adherence_ratio(self.scheduled_seconds, self.out_seconds)
 
     @property
     def conformance(self) -> float | None:
-        p = self.scheduled_work_seconds
-        return None if p <= 0 else self.worked_seconds / p
+        return conformance_ratio(self.scheduled_work_seconds, self.worked_seconds)
 
 
 @dataclass(frozen=True)
