@@ -182,7 +182,7 @@ class WaitingLines:
         contact = self._contacts.get(entry[3])
         return (
             contact is not None
-            and contact.state is ContactState.QUEUED
+            and contact.state is _QUEUED
             and contact.line is not None
             and contact.token == entry[2]
         )
@@ -287,9 +287,16 @@ class Matcher:
         """The highest-priority waiting contact (in a line) eligible for ``agent``, or None."""
         overflow = self.policy.overflow_after_seconds
         best: ContactRecord | None = None
-        heads = self.lines.heads
+        lines = self.lines
+        by_queue, contacts, valid = lines._by_queue, lines._contacts, lines._valid
         for queue, threshold in agent.thresholds.items():
-            for site, head in heads(queue):
+            for site, heap in by_queue.get(queue, ()):  # WaitingLines.heads, written out
+                if not heap.entries:
+                    continue
+                top = heap.head(valid)
+                if top is None:
+                    continue
+                head = contacts[top[3]]
                 required = threshold
                 if site is not None and site != agent.site:
                     if overflow is None:
