@@ -3,6 +3,8 @@
 :class:`Kernel` is a heap of ``(time, priority, seq, item)``: items are popped in time
 order; at equal times the lower ``priority`` goes first, then the earlier scheduled
 (``seq``), so a run is a deterministic function of its inputs. ``now`` only moves forward.
+Reactions due at ``now`` (most of a driver's items) wait in a first-in-first-out list
+beside the heap, popped in exactly the heap's order for them (see :class:`Kernel`).
 
 The simulator runs it on a virtual clock: :meth:`Kernel.delay` is 0, the clock jumps to
 the next item. The live center (:mod:`app.live.center`) runs the same kernel as a
