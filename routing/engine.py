@@ -300,17 +300,13 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
             self._seq += 1
             order = self._seq
             policy = self.policy
+            customer_id, preferred, site, direction = (
+                contact.customer_id, contact.preferred_agent_id, contact.site, contact.direction
+            )
             record = ContactRecord(
                 contact_id, name, tier, policy.tier_rank[tier], now, order,
-                policy.priority_key(tier, now, order),
+                policy.priority_key(tier, now, order), customer_id, preferred, site, direction,
             )
-            customer_id, preferred, site = (
-                contact.customer_id, contact.preferred_agent_id, contact.site
-            )
-            record.customer_id = customer_id
-            record.preferred_agent_id = preferred
-            record.site = site
-            record.direction = direction = contact.direction
             contacts[contact_id] = record
             self._waiting[name][tier] += 1  # _count_waiting: a new contact is no callback
             events: list[Event] = [

@@ -217,7 +217,13 @@ class EngineCore:
             self._lines.remove(contact)
         if contact.reserved_for is not None:
             self._unreserve(contact)
-        self._move_contact(contact, _OFFERED)
+        if contact.state is _QUEUED:  # _move_contact, written out for the common move
+            self._waiting[contact.queue][contact.tier] -= 1
+            if contact.callback:
+                self._callbacks[contact.queue] -= 1
+            contact.state = _OFFERED
+        else:
+            self._move_contact(contact, _OFFERED)
         contact.preference_done = True  # the preferred agent applies to the first routing only
         contact.agent_id = agent_id = agent.agent_id
         self._seq += 1
