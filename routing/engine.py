@@ -471,6 +471,13 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
         """When :meth:`advance` must next be called (None: no pending timer)."""
         return self._timers.next_deadline()
 
+    @property
+    def timers_set(self) -> int:
+        """How many timers the engine has set so far (it only grows). Timers only go stale
+        or fire otherwise, so :meth:`next_deadline` can come earlier only after this grew:
+        a loop that asks after every call may skip asking while it stays the same."""
+        return self._timers.set_count
+
     @refusable
     def advance(self, now: float) -> list[Event]:
         """Fire every timer due at or before ``now``: ring timeouts, preferred-agent

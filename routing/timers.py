@@ -37,14 +37,17 @@ Timer = tuple[float, int, int, str, int]
 class Timers:
     """The pending timers of one engine, over the engine's own ``contacts`` mapping."""
 
-    __slots__ = ("_contacts", "_heap")
+    __slots__ = ("_contacts", "_heap", "set_count")
 
     def __init__(self, contacts: Mapping[str, ContactRecord]) -> None:
         self._contacts = contacts
         self._heap: list[Timer] = []
+        #: Timers set so far (only grows): the next deadline can come earlier only when it does.
+        self.set_count = 0
 
     def schedule(self, deadline: float, seq: int, kind: int, contact: ContactRecord) -> None:
         """Set a timer for ``contact`` as it is now (its current token)."""
+        self.set_count += 1
         heapq.heappush(self._heap, (deadline, seq, kind, contact.contact_id, contact.token))
 
     def pending(self) -> int:

@@ -287,9 +287,10 @@ class CenterSimulation:
         """Run to the end (see the class docstring).
 
         The kernel's pop and :meth:`_emit` are written out in the loop (it runs once per
-        event of the run). The engine's next deadline is asked after every step that
-        called the engine (an action that returned events, or the engine's timer): an
-        engine call that returns no event sets no timer.
+        event of the run). The engine's next deadline is asked after the engine's timer
+        fired and after any step in which the engine set a timer
+        (:attr:`~routing.engine.RoutingEngine.timers_set` grew): otherwise it can only
+        have moved later, and the timer item already in the kernel comes first.
         """
         k, c, eng, driver = self.kernel, self.c, self.engine, self.driver
         n, i = len(c.arrived_at), 0
@@ -305,6 +306,7 @@ class CenterSimulation:
         state, react = self._state, self._react
         n_events = 0
         inf = math.inf
+        timers_seen = -1  # eng.timers_set when the next deadline was last asked
         t_next = arrived_at[0] if n else inf
         while True:
             if t_next < (k.now if reactions else heap[0][0] if heap else inf):
@@ -324,23 +326,18 @@ class CenterSimulation:
                 break
             elif reactions and not (heap and heap[0][0] == k.now and heap[0][1] == REACTION):
                 events = popleft()(eng, k.now)
-                if not events:
+                if not events and eng.timers_set == timers_seen:
                     continue
             else:
                 now, _, _, action = pop(heap)
                 k.now = max(k.now, now)
                 if action is timer:
                     self.timer_at = inf
+                    timers_seen = -1  # the timer item is spent: ask again whatever happens
                     events = advance(now)
-                    if not events:
-                        deadline = next_deadline()
-                        if deadline is not None and deadline < self.timer_at:
-                            self.timer_at = max(deadline, k.now)
-                            k.schedule(self.timer_at, TIMER, timer)
-                        continue
                 else:
                     events = action(eng, now)
-                    if not events:
+                    if not events and eng.timers_set == timers_seen:
                         continue
             # _emit, written out
             n_events += len(events)
@@ -357,10 +354,12 @@ class CenterSimulation:
                 handler = react.get(kind)
                 if handler is not None:
                     handler(ev)
-            deadline = next_deadline()
-            if deadline is not None and deadline < self.timer_at:
-                self.timer_at = max(deadline, k.now)
-                k.schedule(self.timer_at, TIMER, timer)
+            if eng.timers_set != timers_seen:
+                timers_seen = eng.timers_set
+                deadline = next_deadline()
+                if deadline is not None and deadline < self.timer_at:
+                    self.timer_at = max(deadline, k.now)
+                    k.schedule(self.timer_at, TIMER, timer)
         self.n_events += n_events
         end = max(k.now, self.s.horizon_seconds)
         table = ContactTable.from_records(
