@@ -107,15 +107,19 @@ class ContactRecord:
         since: float,
         order: int,
         key: tuple[float, float, int],
+        customer_id: str | None = None,
+        preferred_agent_id: str | None = None,
+        site: str | None = None,
+        direction: str = "inbound",
     ) -> None:
         self.contact_id = contact_id
         self.queue = queue
         self.tier = tier
         self.rank = rank
-        self.customer_id: str | None = None
-        self.preferred_agent_id: str | None = None
-        self.site: str | None = None
-        self.direction = "inbound"
+        self.customer_id = customer_id
+        self.preferred_agent_id = preferred_agent_id
+        self.site = site
+        self.direction = direction
         self.since = since
         self.order = order
         self.key = key

@@ -112,6 +112,12 @@ from routing.timers import PREFERRED_END, RETRY, RING, TRANSFER_END
 from routing.transfers import TransferActions
 from routing.views import AgentView, ContactView, QueueView
 
+# Looked up once (attribute access of an enum member is slow in 3.11), for the hot paths.
+_INF = math.inf
+_READY, _TALKING, _WRAP_UP = AgentState.READY, AgentState.TALKING, AgentState.WRAP_UP
+_QUEUED, _OFFERED, _CONNECTED = ContactState.QUEUED, ContactState.OFFERED, ContactState.CONNECTED
+_HELD, _ENDED = ContactState.HELD, ContactState.ENDED
+
 __all__ = [
     "CALLBACK_DIAL_FAILURES",
     "DEFAULT_POLICY",
@@ -245,72 +251,111 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
             events += self._place_in_line(contact, now)
         return events
 
-    @refusable
     def end_wrap_up(self, agent_id: str, now: float, disposition: str | None = None) -> list[Event]:
         """wrap_up → ready (``WrapUpEnded``); the agent may be offered the next contact."""
-        self._at(now)
-        agent = self._agent(agent_id)
-        if agent.state is not AgentState.WRAP_UP:
-            raise IllegalTransition("agent", agent_id, agent.state.value, "ready",
-                                    action="end_wrap_up", expected="wrap_up")
-        events: list[Event] = [WrapUpEnded(now, agent.last_contact_id or "", agent_id, disposition)]
-        events.append(self._move_agent(agent, AgentState.READY, now, None))
-        agent.idle_since = now
-        events += self._serve_agent(agent, now)
-        return events
+        clock = self._last_now  # refusable, written out: this is a hot path
+        try:
+            if not (clock <= now < _INF and now > -_INF):
+                self._check_clock(now)
+            self._last_now = now
+            agent = self._agents.get(agent_id)
+            if agent is None:
+                raise UnknownAgent(agent_id)
+            if agent.state is not _WRAP_UP:
+                raise IllegalTransition("agent", agent_id, agent.state.value, "ready",
+                                        action="end_wrap_up", expected="wrap_up")
+            events: list[Event] = [
+                WrapUpEnded(now, agent.last_contact_id or "", agent_id, disposition),
+                self._move_agent(agent, _READY, now, None),
+            ]
+            agent.idle_since = now
+            served = self._serve_agent(agent, now)
+            if served:
+                events += served
+            return events
+        except BaseException:
+            self._last_now = clock
+            raise
 
     # ------------------------------------------------------------------ contacts
 
-    @refusable
     def arrive(self, contact: ContactSpec, now: float) -> list[Event]:
         """A contact arrives: ContactArrived, ContactQueued, then an offer if an agent fits.
 
         If it waits and the policy's callback limit is set and exceeded by
         :meth:`expected_wait_seconds`, ``CallbackOffered`` follows.
         """
-        self._at(now)
-        queue = self._queue(contact.queue)
-        if contact.contact_id in self._contacts:
-            raise DuplicateId(f"contact {contact.contact_id!r} already exists")
-        order = self._next()
-        record = ContactRecord(
-            contact.contact_id, queue.name, contact.tier, self.policy.tier_rank[contact.tier], now,
-            order, self.policy.priority_key(contact.tier, now, order),
-        )
-        record.customer_id = contact.customer_id
-        record.preferred_agent_id = contact.preferred_agent_id
-        record.site = contact.site
-        record.direction = contact.direction
-        self._contacts[contact.contact_id] = record
-        self._count_waiting(record, +1)
-        events: list[Event] = [
-            ContactArrived(now, contact.contact_id, queue.name, contact.tier, contact.direction,
-                           contact.customer_id, contact.preferred_agent_id, contact.site),
-            ContactQueued(now, contact.contact_id, queue.name, record.rank),
-        ]
-        events += self._route_waiting(record, now)
-        limit = self.policy.callback_offer_wait_seconds
-        if limit is not None and record.state is ContactState.QUEUED:
-            expected = self._expected_wait(queue, sum(self._waiting[queue.name].values()) - 1)
-            if expected > limit:
-                finite = expected if math.isfinite(expected) else None
-                events.append(CallbackOffered(now, record.contact_id, queue.name, finite))
-        return events
+        clock = self._last_now  # refusable, written out: this is a hot path
+        try:
+            if not (clock <= now < _INF and now > -_INF):
+                self._check_clock(now)
+            self._last_now = now
+            queue = self._queues.get(contact.queue)
+            if queue is None:
+                raise UnknownQueue(contact.queue)
+            contact_id, tier, name = contact.contact_id, contact.tier, queue.name
+            contacts = self._contacts
+            if contact_id in contacts:
+                raise DuplicateId(f"contact {contact_id!r} already exists")
+            self._seq += 1
+            order = self._seq
+            policy = self.policy
+            customer_id, preferred, site, direction = (
+                contact.customer_id, contact.preferred_agent_id, contact.site, contact.direction
+            )
+            record = ContactRecord(
+                contact_id, name, tier, policy.tier_rank[tier], now, order,
+                policy.priority_key(tier, now, order), customer_id, preferred, site, direction,
+            )
+            contacts[contact_id] = record
+            self._waiting[name][tier] += 1  # _count_waiting: a new contact is no callback
+            events: list[Event] = [
+                ContactArrived(now, contact_id, name, tier, direction, customer_id, preferred,
+                               site),
+                ContactQueued(now, contact_id, name, record.rank),
+            ]
+            if preferred is None:
+                routed = self._place_in_line(record, now)
+            else:
+                routed = self._route_waiting(record, now)
+            if routed:
+                events += routed
+            limit = policy.callback_offer_wait_seconds
+            if limit is not None and record.state is _QUEUED:
+                expected = self._expected_wait(queue, sum(self._waiting[name].values()) - 1)
+                if expected > limit:
+                    finite = expected if math.isfinite(expected) else None
+                    events.append(CallbackOffered(now, contact_id, name, finite))
+            return events
+        except BaseException:
+            self._last_now = clock
+            raise
 
-    @refusable
     def answer(self, contact_id: str, agent_id: str, now: float) -> list[Event]:
         """The agent answers the contact offered to them: offered → connected, reserved → talking."""
-        self._at(now)
-        contact = self._contact(contact_id)
-        agent = self._agent(agent_id)
-        check_contact_transition(contact_id, contact.state, ContactState.CONNECTED)
-        if contact.agent_id != agent_id:
-            raise RoutingError(
-                f"contact {contact_id} is offered to agent {contact.agent_id}, not {agent_id}"
-            )
-        self._move_contact(contact, ContactState.CONNECTED)
-        event = self._move_agent(agent, AgentState.TALKING, now, None)
-        return [ContactAnswered(now, contact_id, agent_id, contact.queue), event]
+        clock = self._last_now  # refusable, written out: this is a hot path
+        try:
+            if not (clock <= now < _INF and now > -_INF):
+                self._check_clock(now)
+            self._last_now = now
+            contact = self._contacts.get(contact_id)
+            if contact is None:
+                raise UnknownContact(contact_id)
+            agent = self._agents.get(agent_id)
+            if agent is None:
+                raise UnknownAgent(agent_id)
+            if contact.state is not _OFFERED:  # the one state from which connected is allowed
+                check_contact_transition(contact_id, contact.state, ContactState.CONNECTED)
+            if contact.agent_id != agent_id:
+                raise RoutingError(
+                    f"contact {contact_id} is offered to agent {contact.agent_id}, not {agent_id}"
+                )
+            contact.state = _CONNECTED  # _move_contact: offered → connected changes no count
+            event = self._move_agent(agent, _TALKING, now, None)
+            return [ContactAnswered(now, contact_id, agent_id, contact.queue), event]
+        except BaseException:
+            self._last_now = clock
+            raise
 
     @refusable
     def hold(self, contact_id: str, now: float) -> list[Event]:
@@ -336,23 +381,31 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
         event = self._move_agent(agent, AgentState.TALKING, now, None)
         return [ContactRetrieved(now, contact_id, agent.agent_id), event]
 
-    @refusable
     def hang_up(self, contact_id: str, now: float) -> list[Event]:
         """The conversation ends (either side): ContactEnded; the agent goes to wrap_up.
 
         Only a conversation (connected or held) can be hung up; a callback whose dial
         got no answer is closed through :meth:`callback_not_reached`.
         """
-        self._at(now)
-        contact = self._contact(contact_id)
-        if contact.state not in (ContactState.CONNECTED, ContactState.HELD):
-            raise IllegalTransition("contact", contact_id, contact.state.value, "ended",
-                                    action="hang_up", expected="connected or held")
-        agent = self._agents[contact.agent_id or ""]
-        self._move_contact(contact, ContactState.ENDED)
-        events: list[Event] = [ContactEnded(now, contact_id, agent.agent_id, contact.queue)]
-        events.append(self._release_agent(agent, contact, now))
-        return events
+        clock = self._last_now  # refusable, written out: this is a hot path
+        try:
+            if not (clock <= now < _INF and now > -_INF):
+                self._check_clock(now)
+            self._last_now = now
+            contact = self._contacts.get(contact_id)
+            if contact is None:
+                raise UnknownContact(contact_id)
+            state = contact.state
+            if state is not _CONNECTED and state is not _HELD:
+                raise IllegalTransition("contact", contact_id, state.value, "ended",
+                                        action="hang_up", expected="connected or held")
+            agent = self._agents[contact.agent_id or ""]
+            contact.state = _ENDED  # _move_contact: connected/held → ended changes no count
+            return [ContactEnded(now, contact_id, agent.agent_id, contact.queue),
+                    self._release_agent(agent, contact, now)]
+        except BaseException:
+            self._last_now = clock
+            raise
 
     @refusable
     def abandon(self, contact_id: str, now: float) -> list[Event]:
@@ -417,6 +470,13 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
     def next_deadline(self) -> float | None:
         """When :meth:`advance` must next be called (None: no pending timer)."""
         return self._timers.next_deadline()
+
+    @property
+    def timers_set(self) -> int:
+        """How many timers the engine has set so far (it only grows). Timers only go stale
+        or fire otherwise, so :meth:`next_deadline` can come earlier only after this grew:
+        a loop that asks after every call may skip asking while it stays the same."""
+        return self._timers.set_count
 
     @refusable
     def advance(self, now: float) -> list[Event]:

@@ -46,6 +46,7 @@ DEFAULT_POLICY = RoutingPolicy()
 
 # Members looked up once (class attribute access of an enum member is slow in 3.11).
 _READY, _LOGGED_OUT, _QUEUED = AgentState.READY, AgentState.LOGGED_OUT, ContactState.QUEUED
+_RESERVED, _OFFERED = AgentState.RESERVED, ContactState.OFFERED
 
 #: Contacts no call can follow once their wrap-up is over (see ``forget_finished``).
 FINISHED = frozenset({ContactState.ENDED, ContactState.ABANDONED})
@@ -175,17 +176,20 @@ class EngineCore:
     def _place_in_line(self, contact: ContactRecord, now: float, match: bool = True) -> list[Event]:
         """Offer to the best eligible ready agent (if ``match``), else wait in the line at
         its place, with timers for its coming expansion and overflow steps."""
-        agent = self._match.best_agent_for(contact, now) if match else None
-        if agent is not None:
-            return self._offer(contact, agent, now)
-        self._lines.add(contact, self._next())
-        config = self._queues[contact.queue]
-        for step in config.expansion:
-            if contact.since + step.after_seconds > now:
-                self._schedule(contact.since + step.after_seconds, WIDEN, contact)
-        overflow = self.policy.overflow_after_seconds
-        if contact.site is not None and overflow is not None and contact.since + overflow > now:
-            self._schedule(contact.since + overflow, WIDEN, contact)
+        if match:
+            agent = self._match.best_agent_for(contact, now)
+            if agent is not None:
+                return self._offer(contact, agent, now)
+        self._seq += 1
+        self._lines.add(contact, self._seq)
+        since = contact.since
+        for step in self._queues[contact.queue].expansion:
+            if since + step.after_seconds > now:
+                self._schedule(since + step.after_seconds, WIDEN, contact)
+        if contact.site is not None:
+            overflow = self.policy.overflow_after_seconds
+            if overflow is not None and since + overflow > now:
+                self._schedule(since + overflow, WIDEN, contact)
         return []
 
     def _offer_to_best_agent(self, contact: ContactRecord, now: float) -> list[Event]:
@@ -202,25 +206,35 @@ class EngineCore:
             contact = self._match.best_line_head_for(agent, now)
         if contact is not None:
             return self._offer(contact, agent, now)
-        agent.ready_seq = self._next()
+        self._seq += 1
+        agent.ready_seq = self._seq
         self._ready.add(agent)
         return []
 
     def _offer(self, contact: ContactRecord, agent: AgentRecord, now: float) -> list[Event]:
         """Ring ``agent`` with ``contact``: contact → offered, agent → reserved, ring timer."""
-        self._lines.remove(contact)
-        self._unreserve(contact)
-        self._move_contact(contact, ContactState.OFFERED)
+        if contact.line is not None:
+            self._lines.remove(contact)
+        if contact.reserved_for is not None:
+            self._unreserve(contact)
+        if contact.state is _QUEUED:  # _move_contact, written out for the common move
+            self._waiting[contact.queue][contact.tier] -= 1
+            if contact.callback:
+                self._callbacks[contact.queue] -= 1
+            contact.state = _OFFERED
+        else:
+            self._move_contact(contact, _OFFERED)
         contact.preference_done = True  # the preferred agent applies to the first routing only
-        contact.agent_id = agent.agent_id
-        contact.token = self._next()
-        event = self._move_agent(agent, AgentState.RESERVED, now, None)
-        agent.contact_id = contact.contact_id
+        contact.agent_id = agent_id = agent.agent_id
+        self._seq += 1
+        contact.token = self._seq
+        event = self._move_agent(agent, _RESERVED, now, None)
+        agent.contact_id = contact_id = contact.contact_id
         timeout = self.policy.ring_timeout_seconds
         if timeout is not None:
-            self._schedule(now + timeout, RING, contact)
-        return [ContactOffered(now, contact.contact_id, agent.agent_id, contact.queue,
-                               contact.callback), event]
+            self._seq += 1
+            self._timers.schedule(now + timeout, self._seq, RING, contact)
+        return [ContactOffered(now, contact_id, agent_id, contact.queue, contact.callback), event]
 
     def _withdraw_offer(
         self, contact: ContactRecord, now: float, why: OfferTimeoutReason, agent_reason: str,
@@ -274,10 +288,11 @@ class EngineCore:
         if target not in AGENT_ALLOWED[previous]:
             check_agent_transition(agent.agent_id, previous, target)  # raises, naming both
         if previous is _READY:
-            self._ready.remove(agent)
-        if previous is _LOGGED_OUT:
+            if agent.indexed:
+                self._ready.remove(agent)
+        elif previous is _LOGGED_OUT:
             self._count_staffed(agent, +1)
-        elif target is _LOGGED_OUT:
+        if target is _LOGGED_OUT:
             self._count_staffed(agent, -1)
         agent.state = target
         agent.reason = reason
@@ -291,8 +306,11 @@ class EngineCore:
         if target not in CONTACT_ALLOWED[current]:
             check_contact_transition(contact.contact_id, current, target)  # raises
         if current is _QUEUED:
-            self._count_waiting(contact, -1)
-        if target is _QUEUED:
+            waiting = self._waiting[contact.queue]
+            waiting[contact.tier] -= 1
+            if contact.callback:
+                self._callbacks[contact.queue] -= 1
+        elif target is _QUEUED:
             self._count_waiting(contact, +1)
         contact.state = target
 

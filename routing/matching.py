@@ -25,7 +25,7 @@ Costs: push O(log n); head amortised O(log n) per stale entry dropped.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Generic, TypeVar
 
 from routing.agent_state import AgentRecord, AgentState
@@ -35,6 +35,8 @@ from routing.policy import QueueConfig, RoutingPolicy
 E = TypeVar("E", bound=tuple)  # type: ignore[type-arg]
 
 _COMPACT_SLACK = 64
+# Looked up once (attribute access of an enum member is slow in 3.11).
+_READY, _QUEUED = AgentState.READY, ContactState.QUEUED
 
 
 class LazyHeap(Generic[E]):
@@ -76,23 +78,30 @@ class ReadyAgentIndex:
     def __init__(self, agents: dict[str, AgentRecord]) -> None:
         self._agents = agents
         self._heaps: dict[tuple[str, str, int], LazyHeap[AgentEntry]] = {}
+        #: Per ``(skill, site)``: ``(proficiency, heap)`` of the heaps that exist, best first.
+        self._levels: dict[tuple[str, str], list[tuple[int, LazyHeap[AgentEntry]]]] = {}
         #: Sites seen so far, in first-seen order.
         self.sites: dict[str, None] = {}
 
     def _valid(self, entry: AgentEntry) -> bool:
         agent = self._agents[entry[2]]
-        return agent.state is AgentState.READY and agent.indexed and agent.ready_seq == entry[1]
+        return agent.state is _READY and agent.indexed and agent.ready_seq == entry[1]
 
     def add(self, agent: AgentRecord) -> None:
         """Index a ready agent under each of its skills."""
         agent.indexed = True
-        self.sites.setdefault(agent.site, None)
+        site = agent.site
+        if site not in self.sites:
+            self.sites[site] = None
         entry = (agent.idle_since, agent.ready_seq, agent.agent_id)
+        heaps = self._heaps
         for skill, proficiency in agent.skills.items():
-            key = (skill, agent.site, proficiency)
-            heap = self._heaps.get(key)
+            heap = heaps.get((skill, site, proficiency))
             if heap is None:
-                heap = self._heaps[key] = LazyHeap()
+                heap = heaps[(skill, site, proficiency)] = LazyHeap()
+                levels = self._levels.setdefault((skill, site), [])
+                levels.append((proficiency, heap))
+                levels.sort(key=lambda x: -x[0])
             heap.push(entry, self._valid)
 
     def remove(self, agent: AgentRecord) -> None:
@@ -100,8 +109,9 @@ class ReadyAgentIndex:
         if not agent.indexed:
             return
         agent.indexed = False
+        site, heaps = agent.site, self._heaps
         for skill, proficiency in agent.skills.items():
-            self._heaps[(skill, agent.site, proficiency)].live -= 1
+            heaps[(skill, site, proficiency)].live -= 1
 
     def entries(self) -> int:
         """Entries in all heaps (live and stale): bounded by the compaction rule."""
@@ -118,27 +128,37 @@ class ReadyAgentIndex:
 
     def best(
         self,
-        pools: list[tuple[str, int]],
-        sites: list[str],
+        pools: Iterable[tuple[str, int]],
+        sites: Iterable[str],
         by_proficiency: bool,
     ) -> AgentRecord | None:
         """The best ready agent with any ``(skill, ≥ min_proficiency)`` of ``pools`` at ``sites``.
 
         Order: ``(-proficiency, idle_since, ready_seq)`` when ``by_proficiency``,
         else ``(idle_since, ready_seq)``; ``ready_seq`` is unique, so ties are
-        broken deterministically.
+        broken deterministically. Only the heaps that exist are looked at, each
+        cleared of its stale head entries on the way (:meth:`LazyHeap.head`, inlined).
         """
         best_key: tuple[float, ...] | None = None
-        best_id: str | None = None
-        heaps = self._heaps
+        best_agent: AgentRecord | None = None
+        agents, all_levels, pop = self._agents, self._levels, heapq.heappop
+        sites = tuple(sites)
         for skill, min_proficiency in pools:
             for site in sites:
-                for proficiency in range(5, min_proficiency - 1, -1):
-                    heap = heaps.get((skill, site, proficiency))
-                    if heap is None:
-                        continue
-                    top = heap.head(self._valid)
-                    if top is None:
+                levels = all_levels.get((skill, site))
+                if levels is None:
+                    continue
+                for proficiency, heap in levels:
+                    if proficiency < min_proficiency:
+                        break
+                    entries = heap.entries
+                    while entries:
+                        top = entries[0]
+                        agent = agents[top[2]]
+                        if agent.ready_seq == top[1] and agent.indexed and agent.state is _READY:
+                            break
+                        pop(entries)
+                    else:
                         continue
                     key: tuple[float, ...]
                     if by_proficiency:
@@ -146,8 +166,8 @@ class ReadyAgentIndex:
                     else:
                         key = (top[0], top[1])
                     if best_key is None or key < best_key:
-                        best_key, best_id = key, top[2]
-        return None if best_id is None else self._agents[best_id]
+                        best_key, best_agent = key, agent
+        return best_agent
 
 
 class WaitingLines:
@@ -162,7 +182,7 @@ class WaitingLines:
         contact = self._contacts.get(entry[3])
         return (
             contact is not None
-            and contact.state is ContactState.QUEUED
+            and contact.state is _QUEUED
             and contact.line is not None
             and contact.token == entry[2]
         )
@@ -242,26 +262,41 @@ class Matcher:
         self.lines = WaitingLines(contacts)
         self._by_proficiency = policy.selection == "proficiency_then_longest_idle"
         self._pools = {name: queue.pools() for name, queue in queues.items()}
+        #: The queue's own pool as ``[(skill, min_proficiency)]`` (eligible from the start).
+        self._base = {name: [(queue.skill, queue.min_proficiency)] for name, queue in queues.items()}
 
     def best_agent_for(self, contact: ContactRecord, now: float) -> AgentRecord | None:
         """The best ready agent eligible for ``contact`` at ``now``, or None."""
         since = contact.since
-        pools = [(skill, level) for after, skill, level in self._pools[contact.queue]
-                 if now >= since + after]
-        overflow = self.policy.overflow_after_seconds
-        if contact.site is None or (overflow is not None and now >= since + overflow):
-            sites = list(self.ready.sites)
+        all_pools = self._pools[contact.queue]
+        if len(all_pools) == 1:  # no expansion steps: the queue's own pool, from the start
+            pools = self._base[contact.queue]
         else:
-            sites = [contact.site]
+            pools = [(skill, level) for after, skill, level in all_pools
+                     if now >= since + after]
+        site = contact.site
+        sites: Iterable[str]
+        if site is None:
+            sites = self.ready.sites
+        else:
+            overflow = self.policy.overflow_after_seconds
+            sites = self.ready.sites if overflow is not None and now >= since + overflow else (site,)
         return self.ready.best(pools, sites, self._by_proficiency)
 
     def best_line_head_for(self, agent: AgentRecord, now: float) -> ContactRecord | None:
         """The highest-priority waiting contact (in a line) eligible for ``agent``, or None."""
         overflow = self.policy.overflow_after_seconds
         best: ContactRecord | None = None
-        heads = self.lines.heads
+        lines = self.lines
+        by_queue, contacts, valid = lines._by_queue, lines._contacts, lines._valid
         for queue, threshold in agent.thresholds.items():
-            for site, head in heads(queue):
+            for site, heap in by_queue.get(queue, ()):  # WaitingLines.heads, written out
+                if not heap.entries:
+                    continue
+                top = heap.head(valid)
+                if top is None:
+                    continue
+                head = contacts[top[3]]
                 required = threshold
                 if site is not None and site != agent.site:
                     if overflow is None:

@@ -28,6 +28,7 @@ from routing.contact_state import ContactRecord, ContactState
 # Timer kinds. Timers due at the same instant fire in the order they were set (the
 # sequence number), whatever their kind.
 RING, PREFERRED_END, WIDEN, TRANSFER_END, RETRY = 0, 1, 2, 3, 4
+_OFFERED = ContactState.OFFERED
 
 #: ``(deadline, seq, kind, contact_id, token)``.
 Timer = tuple[float, int, int, str, int]
@@ -36,14 +37,17 @@ Timer = tuple[float, int, int, str, int]
 class Timers:
     """The pending timers of one engine, over the engine's own ``contacts`` mapping."""
 
-    __slots__ = ("_contacts", "_heap")
+    __slots__ = ("_contacts", "_heap", "set_count")
 
     def __init__(self, contacts: Mapping[str, ContactRecord]) -> None:
         self._contacts = contacts
         self._heap: list[Timer] = []
+        #: Timers set so far (only grows): the next deadline can come earlier only when it does.
+        self.set_count = 0
 
     def schedule(self, deadline: float, seq: int, kind: int, contact: ContactRecord) -> None:
         """Set a timer for ``contact`` as it is now (its current token)."""
+        self.set_count += 1
         heapq.heappush(self._heap, (deadline, seq, kind, contact.contact_id, contact.token))
 
     def pending(self) -> int:
@@ -52,10 +56,16 @@ class Timers:
 
     def next_deadline(self) -> float | None:
         """The deadline of the first valid timer (None: none pending); drops stale ones."""
-        heap = self._heap
+        heap, contacts = self._heap, self._contacts
         while heap:
-            if self._valid(heap[0]):
-                return heap[0][0]
+            top = heap[0]
+            contact = contacts.get(top[3])
+            # the common case of _valid, inlined: a ring timeout still ringing
+            if (contact is not None and contact.token == top[4] and top[2] == RING
+                    and contact.state is _OFFERED):
+                return top[0]
+            if self._valid(top):
+                return top[0]
             heapq.heappop(heap)
         return None
 

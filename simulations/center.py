@@ -56,6 +56,7 @@ engine's answers to them), in order; the KPIs come from them through :mod:`qa.kp
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -78,10 +79,10 @@ from routing.engine import (
     RoutingEngine,
     RoutingPolicy,
 )
-from routing.events import AgentStateChanged, ContactOffered, Event
+from routing.events import AgentStateChanged, ContactOffered, ContactQueued, Event
 from simulations.callers import ScriptedContact, draw_callers, scripted_callers
 from simulations.driver import Action, Caller, Driver, DutyMove, Talk
-from simulations.kernel import AGENT_SCHEDULE, TIMER, Kernel
+from simulations.kernel import AGENT_SCHEDULE, REACTION, TIMER, Kernel
 from simulations.scenario import Scenario
 
 
@@ -243,14 +244,21 @@ class CenterSimulation:
                     self.kernel.schedule(at, AGENT_SCHEDULE, self.driver.duty(spec.agent_id, what))
 
     def _port(self, at: float, priority: int, action: Action, label: str) -> None:
-        self.kernel.schedule(at, priority, action)
+        kernel = self.kernel
+        if at == kernel.now and priority == REACTION:  # Kernel.schedule's first case, inlined
+            kernel.reactions.append(action)
+        else:
+            kernel.schedule(at, priority, action)
 
     def _emit(self, events: list[Event]) -> None:
         """Record the engine's events and let the driver react, in one pass.
 
         Dispatch is on the event's exact type (events are final classes): an identity
         test for agent state changes (four in ten events: agent time, and the driver's
-        view of the agent's state), else the contact record and the driver's handler.
+        view of the agent's state), else the contact record (``ContactQueued`` changes
+        no record: :class:`qa.records.RecordBuilder` ignores it, so it is not handed
+        over; a test holds the records equal to a fold of every event) and the driver's
+        handler.
         """
         self.n_events += len(events)
         if self.keep_events:
@@ -263,7 +271,8 @@ class CenterSimulation:
                 add_agent_time(ev)
                 state[ev.agent_id] = ev.state  # type: ignore[attr-defined]
                 continue
-            add_record(ev)
+            if kind is not ContactQueued:
+                add_record(ev)
             handler = react.get(kind)
             if handler is not None:
                 handler(ev)
@@ -275,15 +284,32 @@ class CenterSimulation:
     # --- the main loop ----------------------------------------------------------------
 
     def run(self) -> CenterRun:
+        """Run to the end (see the class docstring).
+
+        The kernel's pop and :meth:`_emit` are written out in the loop (it runs once per
+        event of the run). The engine's next deadline is asked after the engine's timer
+        fired and after any step in which the engine set a timer
+        (:attr:`~routing.engine.RoutingEngine.timers_set` grew): otherwise it can only
+        have moved later, and the timer item already in the kernel comes first.
+        """
         k, c, eng, driver = self.kernel, self.c, self.engine, self.driver
         n, i = len(c.arrived_at), 0
         arrived_at, patience, queue, handle = c.arrived_at, c.patience, c.queue, c.handle
         qnames, tiers, sites, preferred = self.qnames, c.tier, c.site, c.preferred_agent
-        emit, timer, arrive = self._emit, self._timer, driver.arrive
+        timer, arrive = self._timer, driver.arrive
         instant = self.s.ring_seconds == 0
+        heap, reactions = k.heap, k.reactions
+        pop, popleft = heapq.heappop, reactions.popleft
+        next_deadline, advance = eng.next_deadline, eng.advance
+        keep, kept = self.keep_events, self.events
+        add_record, add_agent_time = self.records.add, self.agent_time.add
+        state, react = self._state, self._react
+        n_events = 0
+        inf = math.inf
+        timers_seen = -1  # eng.timers_set when the next deadline was last asked
+        t_next = arrived_at[0] if n else inf
         while True:
-            t_next = arrived_at[i] if i < n else math.inf
-            if t_next < k.peek():
+            if t_next < (k.now if reactions else heap[0][0] if heap else inf):
                 k.now = t_next
                 spec = ContactSpec(
                     f"c{i}", qnames[queue[i]], tiers[i],
@@ -293,20 +319,48 @@ class CenterSimulation:
                 # A caller offered at once to an agent who answers with no ring is answered
                 # at this instant (a reaction): no patience timer to set and skip later.
                 at_once = instant and len(events) > 2 and type(events[2]) is ContactOffered
-                arrive(spec, handle[i], math.inf if at_once else patience[i], t_next)
-                emit(events)
+                arrive(spec, handle[i], inf if at_once else patience[i], t_next)
                 i += 1
-            elif i >= n and (driver.open <= 0 or not len(k)):
+                t_next = arrived_at[i] if i < n else inf
+            elif i >= n and (driver.open <= 0 or not (heap or reactions)):
                 break
+            elif reactions and not (heap and heap[0][0] == k.now and heap[0][1] == REACTION):
+                events = popleft()(eng, k.now)
+                if not events and eng.timers_set == timers_seen:
+                    continue
             else:
-                now, action = k.pop()
-                events = action(eng, now)
-                if events:
-                    emit(events)
-            deadline = eng.next_deadline()
-            if deadline is not None and deadline < self.timer_at:
-                self.timer_at = max(deadline, k.now)
-                k.schedule(self.timer_at, TIMER, timer)
+                now, _, _, action = pop(heap)
+                k.now = max(k.now, now)
+                if action is timer:
+                    self.timer_at = inf
+                    timers_seen = -1  # the timer item is spent: ask again whatever happens
+                    events = advance(now)
+                else:
+                    events = action(eng, now)
+                    if not events and eng.timers_set == timers_seen:
+                        continue
+            # _emit, written out
+            n_events += len(events)
+            if keep:
+                kept.extend(events)
+            for ev in events:
+                kind = type(ev)
+                if kind is AgentStateChanged:
+                    add_agent_time(ev)
+                    state[ev.agent_id] = ev.state  # type: ignore[attr-defined]
+                    continue
+                if kind is not ContactQueued:
+                    add_record(ev)
+                handler = react.get(kind)
+                if handler is not None:
+                    handler(ev)
+            if eng.timers_set != timers_seen:
+                timers_seen = eng.timers_set
+                deadline = next_deadline()
+                if deadline is not None and deadline < self.timer_at:
+                    self.timer_at = max(deadline, k.now)
+                    k.schedule(self.timer_at, TIMER, timer)
+        self.n_events += n_events
         end = max(k.now, self.s.horizon_seconds)
         table = ContactTable.from_records(
             self.records.records.values(), queues=self.qnames, tiers=self.s.tiers, closed_at=end

@@ -37,6 +37,7 @@ wrap-up ended), so the driver holds only the callers in progress.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import Literal, NamedTuple, Protocol
 
@@ -167,7 +168,7 @@ class Driver:
         cid = spec.contact_id
         self.callers[cid] = Caller(cid, spec.queue, handle_seconds, patience)
         self.open += 1
-        if patience < float("inf"):
+        if patience < math.inf:
             self.port(now + patience, ABANDON, self._abandon(cid), "patience")
 
     def _abandon(self, cid: str) -> Action:

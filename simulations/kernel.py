@@ -3,6 +3,8 @@
 :class:`Kernel` is a heap of ``(time, priority, seq, item)``: items are popped in time
 order; at equal times the lower ``priority`` goes first, then the earlier scheduled
 (``seq``), so a run is a deterministic function of its inputs. ``now`` only moves forward.
+Reactions due at ``now`` (most of a driver's items) wait in a first-in-first-out list
+beside the heap, popped in exactly the heap's order for them (see :class:`Kernel`).
 
 The simulator runs it on a virtual clock: :meth:`Kernel.delay` is 0, the clock jumps to
 the next item. The live center (:mod:`app.live.center`) runs the same kernel as a
@@ -39,6 +41,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import deque
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -54,36 +57,59 @@ T = TypeVar("T")
 
 
 class Kernel(Generic[T]):
-    """A minimal discrete-event kernel over a virtual clock (seconds)."""
+    """A minimal discrete-event kernel over a virtual clock (seconds).
 
-    __slots__ = ("_heap", "_seq", "now")
+    Reactions at the current instant (priority :data:`REACTION` at ``now``: most of what
+    a driver schedules) skip the heap: they wait in a first-in-first-out list, which is
+    the heap's own order for them (they are due now, at the lowest priority, in the
+    order scheduled). Only a reaction that went into the heap before the clock reached
+    its time (scheduled earlier, so with a smaller sequence number) goes before them.
+    ``heap`` and ``reactions`` are public for a loop that pops inline (the simulator's).
+    """
+
+    __slots__ = ("_seq", "heap", "now", "reactions")
 
     def __init__(self, start: float = 0.0) -> None:
-        self._heap: list[tuple[float, int, int, T]] = []
+        self.heap: list[tuple[float, int, int, T]] = []
+        self.reactions: deque[T] = deque()
         self._seq = 0
         self.now = start
 
     def schedule(self, at: float, priority: int, item: T) -> None:
         """Schedule ``item`` at ``at`` (never in the past)."""
+        if at == self.now and priority == REACTION:
+            self.reactions.append(item)
+            return
         if at < self.now:
             raise ValueError(f"cannot schedule at {at!r}, the clock is at {self.now!r}")
         self._seq += 1
-        heapq.heappush(self._heap, (at, priority, self._seq, item))
+        heapq.heappush(self.heap, (at, priority, self._seq, item))
+
+    def _heap_first(self) -> bool:
+        """True if the heap's head goes before the waiting reactions."""
+        heap = self.heap
+        return bool(heap) and heap[0][0] == self.now and heap[0][1] == REACTION
 
     def peek(self) -> float:
         """Time of the next item (``inf`` if none)."""
-        return self._heap[0][0] if self._heap else math.inf
+        if self.reactions:
+            return self.now
+        return self.heap[0][0] if self.heap else math.inf
 
     def peek_key(self) -> tuple[float, int]:
         """``(time, priority)`` of the next item (``(inf, 0)`` if none)."""
-        if not self._heap:
+        if self.reactions:
+            return self.now, REACTION
+        if not self.heap:
             return math.inf, 0
-        at, priority, _, _ = self._heap[0]
+        at, priority, _, _ = self.heap[0]
         return at, priority
 
     def pop(self) -> tuple[float, T]:
         """Advance the clock to the next item's time and return ``(time, item)``."""
-        at, _, _, item = heapq.heappop(self._heap)
+        if self.reactions and not self._heap_first():
+            return self.now, self.reactions.popleft()
+        at, _, _, item = heapq.heappop(self.heap)
         self.now = max(self.now, at)
         return at, item
 
@@ -92,7 +118,7 @@ class Kernel(Generic[T]):
         return 0.0
 
     def __len__(self) -> int:
-        return len(self._heap)
+        return len(self.heap) + len(self.reactions)
 
 
 class RealtimeKernel(Kernel[T]):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from qa.kpis import count_contacts, records_from_events
+from qa.kpis import ContactTable, count_callbacks, count_contacts, records_from_events
 from routing.events import (
     CallbackScheduled,
     ContactAbandoned,
@@ -386,3 +386,20 @@ def test_scripted_callers_nobody_can_serve_are_counted() -> None:
     assert (c.offered, c.answered, c.unserved) == (2, 1, 1)
     assert c.wait_all_seconds == pytest.approx(3600.0 - 2400.0)
     assert c.answered_within == 1
+
+
+def test_records_equal_a_fold_of_every_event() -> None:
+    """The simulator folds contact events as they come but skips ``ContactQueued`` (it
+    changes no record); its table and callback counts must equal a fold of the whole log."""
+    data = copy.deepcopy(TRANSFERS)
+    data["queues"][0]["callback_acceptance_probability"] = 0.5
+    data["routing"] = {"policy": {"callback_offer_wait_seconds": 5}}
+    scenario = parse_scenario(data)
+    out = simulate_center(scenario, np.random.default_rng(3), keep_events=True)
+    records = records_from_events(out.events)
+    table = ContactTable.from_records(records, queues=[q.name for q in scenario.queues],
+                                      tiers=scenario.tiers, closed_at=out.end_seconds)
+    assert out.callbacks == count_callbacks(records) and out.callbacks.accepted > 0
+    assert len(table) == len(out.table) > 100
+    for name in ("arrived_at", "wait_seconds", "answered", "abandoned", "handle_seconds"):
+        np.testing.assert_array_equal(getattr(table, name), getattr(out.table, name))

@@ -78,3 +78,43 @@ def test_poisson_arrivals_per_interval() -> None:
     assert counts[1] == 0
     assert counts[0] / 200 == pytest.approx(10, rel=0.1)
     assert counts[2] / 200 == pytest.approx(40, rel=0.05)
+
+
+def test_reactions_at_now_pop_in_the_heap_order() -> None:
+    """Reactions due now skip the heap (a FIFO) yet pop exactly as the heap would order
+    them: after a reaction put in the heap earlier for this instant, before anything of a
+    higher priority at this instant, and always before the clock moves on."""
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        k: Kernel[int] = Kernel()
+        reference: list[tuple[float, int, int, int]] = []
+        popped: list[int] = []
+        expected: list[int] = []
+        seq = 0
+        for _step in range(60):
+            if rng.random() < 0.6 or not len(k):
+                at = k.now + float(rng.choice([0.0, 0.0, 1.0, 2.0]))
+                priority = int(rng.choice([REACTION, REACTION, COMPLETION, TIMER]))
+                seq += 1
+                k.schedule(at, priority, seq)
+                reference.append((at, priority, seq, seq))
+            else:
+                assert k.peek_key() == min(reference)[:2]
+                reference.sort()
+                expected.append(reference.pop(0)[3])
+                popped.append(k.pop()[1])
+        assert popped == expected
+
+
+def test_a_reaction_put_in_the_heap_earlier_goes_first() -> None:
+    k: Kernel[str] = Kernel()
+    k.schedule(5.0, REACTION, "early")  # the clock is at 0: into the heap
+    k.schedule(5.0, COMPLETION, "done")
+    k.schedule(4.0, TIMER, "tick")
+    assert k.pop() == (4.0, "tick")
+    k.schedule(4.0, REACTION, "now")  # due now: the FIFO
+    assert len(k) == 3 and k.peek() == 4.0 and k.peek_key() == (4.0, REACTION)
+    assert k.pop() == (4.0, "now")
+    assert k.pop() == (5.0, "early")
+    k.schedule(5.0, REACTION, "later")
+    assert [k.pop()[1] for _ in range(2)] == ["later", "done"]
