@@ -66,8 +66,9 @@ How a forecast is made
 Only :data:`~wfm.forecast_methods.DEFAULT_METHODS` are backtested by default (``ets``,
 ``sarima`` and ``combination`` never won on the bank year and cost most of the time).
 
-Intraday re-forecast: :meth:`Forecast.reforecast`, its shrinkage learnt from the backtest
-days (:mod:`wfm.intraday_update`).
+Intraday re-forecast: :meth:`Forecast.reforecast`, a shrunk observed/forecast ratio combined
+with penalised least squares on the day's error shapes, every value learnt per hour of the
+day from the backtest days (:mod:`wfm.intraday_update`).
 
 Where the steps live: :mod:`wfm.prepared_history` (step 1 and step 5's open intervals),
 :mod:`wfm.forecast_methods` and :mod:`wfm.factor_model` (step 2), :mod:`wfm.backtest`
