@@ -22,7 +22,9 @@ over 07:00-24:00 of
 * the Poisson noise floor: the WAPE a forecast equal to the true mean would still have,
   ``Σ E|Y − λ| / Σ λ`` with ``Y ~ Poisson(λ)``, ``λ`` taken as the chosen forecast.
 
-Then: the within-day update at 10:00 and 13:00 (rest-of-day WAPE with and without),
+Then: the within-day update at 10:00 and 13:00 (rest-of-day WAPE with and without; the
+update is ``Forecast.reforecast``, whose values are learnt per hour of the day on the fit's
+own backtest days, all before the day forecast, which the run checks),
 the coverage of the 80 % prediction intervals over the open intervals, the AHT backtest on
 February (credibility-weighted forecast against the 4-week same-weekday mean of AHT), and
 the time of a one-day forecast from the year at 30 minutes (method choice included).
@@ -53,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from wfm.calendar import holiday_dates
-from wfm.forecast import Forecast, ForecastSpec
+from wfm.forecast import FittedForecast, Forecast, ForecastSpec
 from wfm.history import FloatArray, IntervalHistory, read_history_csv
 
 DATA = next(
@@ -96,6 +98,7 @@ class Tally:
     aht_work: float = 0.0
     chosen: dict[str, int] = field(default_factory=dict)
     seconds: list[float] = field(default_factory=list)
+    learnt_gap: list[int] = field(default_factory=list)  # test day − last learning day
 
     def add(self, key: str, value: float, into: dict[str, float] | None = None) -> None:
         target = self.abs_err if into is None else into
@@ -119,18 +122,20 @@ def poisson_mad(mean: FloatArray) -> float:
     return float((stats.poisson.pmf(k, lam) * np.abs(k - lam)).sum())
 
 
-def evaluate(history: IntervalHistory, test_days: int) -> Tally:
+def evaluate(history: IntervalHistory, test_days: int, before: int = 0) -> Tally:
     holidays = set(holiday_dates(history.days, COUNTRY))
     spec = ForecastSpec(country=COUNTRY, horizon_days=1)
     first = OPEN_FROM_HOUR * 60 // history.interval_minutes
     per_hour = 60 // history.interval_minutes if history.interval_minutes <= 60 else 1
     t = Tally()
-    for i in range(history.n_days - test_days, history.n_days):
+    for i in range(history.n_days - before - test_days, history.n_days - before):
         day = history.first_day + timedelta(days=i)
         actual = history.offered[i]
         t0 = time.perf_counter()
-        fc = spec.fit(history.until(day)).forecast(day, 1)
+        fit = spec.fit(history.until(day))
+        fc = fit.forecast(day, 1)
         t.seconds.append(time.perf_counter() - t0)
+        _check_learnt_before(t, fit, day)
         t.chosen[fc.method] = t.chosen.get(fc.method, 0) + 1
         cols = slice(first, None)
         a = actual[cols]
@@ -148,6 +153,17 @@ def evaluate(history: IntervalHistory, test_days: int) -> Tally:
         if history.aht_seconds is not None and fc.aht_seconds is not None:
             _aht(t, history, i, fc.aht_seconds, holidays)
     return t
+
+
+def _check_learnt_before(t: Tally, fit: FittedForecast, day: date) -> None:
+    """The update's values and the interval calibration are learnt on the fit's backtest
+    days only: check that every one of them is before the day forecast (the fit sees only
+    ``history.until(day)``), and keep the latest."""
+    assert fit.history.last_day < day
+    if fit.backtest is not None:
+        last = max(fit.backtest.origins) + timedelta(days=fit.backtest.horizon_days - 1)
+        assert last < day, (last, day)
+        t.learnt_gap.append((day - last).days)
 
 
 def _rest_of_day(t: Tally, fc: Forecast, actual: FloatArray, cut: int, hour: int) -> None:
@@ -202,12 +218,35 @@ def report(name: str, history: IntervalHistory, test_days: int) -> Tally:
             f"update at {hour}:00: rest-of-day WAPE {none:.4f} -> {upd:.4f}"
             f" ({(none - upd) / none:+.1%} lower)"
         )
+    if t.learnt_gap:
+        print(
+            "update and intervals learnt on backtest days before each test day: checked"
+            f" (test day minus last learning day: {min(t.learnt_gap)} to {max(t.learnt_gap)})"
+        )
     print(f"80 % interval coverage (open intervals): {t.inside / max(t.open_cells, 1):.3f}")
     if t.aht:
         f, h = t.aht["forecast"] / t.aht_work, t.aht["HA-4w"] / t.aht_work
         print(f"AHT call-weighted error: forecast {f:.4f}, HA-4w {h:.4f} ({h and f / h:.3f})")
     print(f"fit + one-day forecast: median {np.median(t.seconds):.2f} s per day")
     return t
+
+
+def design_window(history: IntervalHistory, test_days: int) -> None:
+    """The within-day update on the ``test_days`` days before the test window: where its
+    form (ratio and error shapes combined, values per hour, in-sample shapes) was chosen
+    among the alternatives, so that no test day chose it."""
+    t = evaluate(history, test_days, before=test_days)
+    first = history.first_day + timedelta(days=history.n_days - 2 * test_days)
+    last = first + timedelta(days=test_days - 1)
+    print(f"\n## design window {first} to {last} (before the test window), same settings")
+    for hour in CUTS:
+        none = t.rest[f"{hour}:none"] / t.rest_actual[hour]
+        upd = t.rest[f"{hour}:update"] / t.rest_actual[hour]
+        print(
+            f"update at {hour}:00: rest-of-day WAPE {none:.4f} -> {upd:.4f}"
+            f" ({(none - upd) / none:+.1%} lower)"
+        )
+    print(f"80 % interval coverage (open intervals): {t.inside / max(t.open_cells, 1):.3f}")
 
 
 def timing(history: IntervalHistory) -> None:
@@ -243,6 +282,7 @@ def main() -> int:
     print(f"read the 1999 year at 30 minutes: {time.perf_counter() - t0:.2f} s")
     timing(year30)
     report("Anonymous Bank 1999", year30, 56)
+    design_window(year30, 56)
     for minutes in (60, 12):
         report("Anonymous Bank 1999", read_history_csv(YEAR, minutes), 56)
     if BANK.exists():

@@ -51,7 +51,8 @@ How a forecast is made
    squared errors, α ≥ 1), and the bounds are ``f + q · √v(f)`` with ``q`` the empirical
    ``(1 ± level)/2`` quantiles of the standardised errors ``(a − f)/√v(f)``, ``level`` the
    nominal coverage raised by the shortfall the older half of the backtest's calibration
-   showed on the newer half (learnt, :mod:`wfm.prediction_intervals`). Without a
+   showed on the newer half, in full when each half holds two weeks of backtest days
+   (learnt, :mod:`wfm.prediction_intervals`). Without a
    backtest (short history) ``α = 1, β = 0.02`` and normal quantiles are used. The upper
    bound is raised, where lower, to the Poisson ``(1 + coverage)/2`` quantile of the point
    forecast (the noise of a count is never less than Poisson's; 1 call for a mean of 0.2),
@@ -65,8 +66,9 @@ How a forecast is made
 Only :data:`~wfm.forecast_methods.DEFAULT_METHODS` are backtested by default (``ets``,
 ``sarima`` and ``combination`` never won on the bank year and cost most of the time).
 
-Intraday re-forecast: :meth:`Forecast.reforecast`, its shrinkage learnt from the backtest
-days (:mod:`wfm.intraday_update`).
+Intraday re-forecast: :meth:`Forecast.reforecast`, a shrunk observed/forecast ratio combined
+with penalised least squares on the day's error shapes, every value learnt per hour of the
+day from the backtest days (:mod:`wfm.intraday_update`).
 
 Where the steps live: :mod:`wfm.prepared_history` (step 1 and step 5's open intervals),
 :mod:`wfm.forecast_methods` and :mod:`wfm.factor_model` (step 2), :mod:`wfm.backtest`
@@ -97,7 +99,7 @@ from wfm.forecast_methods import (
     point_forecast,
 )
 from wfm.history import FloatArray, IntervalHistory, TimestampForm, check_interval_minutes
-from wfm.intraday_update import DEFAULT_UPDATE_PRIOR, learn_update_prior, update_scale
+from wfm.intraday_update import DEFAULT_UPDATE_PRIOR, IntradayUpdate, learn_update
 from wfm.prediction_intervals import Calibration
 from wfm.prepared_history import (
     FULL_DAY_SHARE,
@@ -206,19 +208,19 @@ class ForecastSpec:
             prepared = replace(
                 prepared, weeks=backtest.windows.get(backtest.chosen, prepared.weeks)
             )
-        update_prior = DEFAULT_UPDATE_PRIOR
+        update = IntradayUpdate()
         if backtest is None:
             method = _default_method(self.methods, prepared)
             calibration = Calibration.default(self.coverage)
         else:
             method = backtest.chosen
-            calibration = Calibration.from_errors(*backtest.errors[method], self.coverage)
             f, a = backtest.errors[method]
             slots = history.slots_per_day
-            update_prior = learn_update_prior(
+            calibration = Calibration.from_errors(f, a, self.coverage, len(f) // slots)
+            update = learn_update(
                 f.reshape(-1, slots), a.reshape(-1, slots), max(1, 60 // history.interval_minutes)
             )
-        return FittedForecast(self, prepared, method, backtest, calibration, update_prior)
+        return FittedForecast(self, prepared, method, backtest, calibration, update.kappa, update)
 
 
 def check_forecastable(history: IntervalHistory, min_history_days: int = 7) -> None:
@@ -266,6 +268,8 @@ class Forecast:
     coverage: float
     form: TimestampForm = field(default_factory=TimestampForm)
     update_prior: float = DEFAULT_UPDATE_PRIOR  # κ of the within-day update (wfm.intraday_update)
+    # the full learnt within-day update; None: the ratio alone with κ = update_prior
+    update: IntradayUpdate | None = field(default=None, repr=False, compare=False)
 
     def rows(self) -> list[dict[str, object]]:
         """One dict per interval (``start`` as text in the input's form)."""
@@ -299,15 +303,16 @@ class Forecast:
 
         ``actuals`` pairs interval starts (exactly as in :attr:`starts`: naive local times,
         or aware ones when the forecast's are) with the calls offered there, all on one day.
-        Each is placed at its own interval. With ``A`` actual and ``F`` forecast calls over
-        those intervals and ``w = F / F_day`` the share of the day's forecast volume they
-        hold, the intervals of that day after the last actual (point and bounds) are
-        multiplied by ``1 + λ (A/F − 1)``, ``λ = w / (w + κ)``: early in the day a surprise
-        moves the rest little, late in the day more (a credibility weight that grows with
-        the evidence). ``κ`` is :attr:`update_prior`, learnt from the backtest days
-        (:mod:`wfm.intraday_update`).
-        The given intervals become the actuals; earlier intervals without an actual keep
-        their forecast; other days are untouched. With ``F = 0`` nothing is scaled.
+        Each is placed at its own interval. The intervals of that day after the last actual
+        are updated by :attr:`update` (:class:`wfm.intraday_update.IntradayUpdate`, learnt
+        from the backtest days: a shrunk observed/forecast ratio combined with penalised
+        least squares on the day's error shapes), their bounds scaled as their point. Without
+        it (a forecast rebuilt from rows with only :attr:`update_prior`) the ratio alone:
+        with ``A`` actual and ``F`` forecast calls over those intervals and ``w = F / F_day``,
+        the rest is multiplied by ``1 + λ (A/F − 1)``, ``λ = w / (w + κ)``, ``κ`` =
+        :attr:`update_prior`. The given intervals become the actuals; earlier intervals
+        without an actual keep their forecast; other days are untouched. With ``F = 0``
+        nothing is scaled.
         """
         pairs = list(actuals.items()) if isinstance(actuals, Mapping) else list(actuals)
         if not pairs:
@@ -341,10 +346,17 @@ class Forecast:
         last = max(done)
         rest = [i for i in idx if i > last]
         offered, low, high = self.offered.copy(), self.offered_low.copy(), self.offered_high.copy()
-        f_seen, f_day = float(offered[done].sum()), float(offered[idx].sum())
-        scale = update_scale(f_seen, float(sum(seen)), f_day, self.update_prior)
-        for arr in (offered, low, high):
-            arr[rest] *= scale
+        update = self.update or IntradayUpdate(self.update_prior)
+        if rest:
+            first = idx[0]
+            new = update.rest(
+                offered[idx], [i - first for i in done], seen, [i - first for i in rest]
+            )
+            old = offered[rest]
+            factor = np.where(old > 0, new / np.maximum(old, 1e-12), 1.0)
+            offered[rest] = np.where(old > 0, new, old)
+            low[rest] *= factor
+            high[rest] *= factor
         offered[done] = low[done] = high[done] = np.asarray(seen)
         return replace(self, offered=offered, offered_low=low, offered_high=high)
 
@@ -376,6 +388,7 @@ class FittedForecast:
     backtest: Backtest | None
     calibration: Calibration
     update_prior: float = DEFAULT_UPDATE_PRIOR  # κ of the within-day update, learnt
+    update: IntradayUpdate = field(default_factory=IntradayUpdate, repr=False)
 
     @property
     def history(self) -> IntervalHistory:
@@ -429,6 +442,7 @@ class FittedForecast:
             self.spec.coverage,
             self.history.form,
             self.update_prior,
+            self.update,
         )
 
     def _aht(self, targets: Sequence[date]) -> FloatArray | None:

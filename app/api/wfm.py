@@ -14,7 +14,8 @@ All routes need the role ``planner`` (admin passes); unsafe methods need the CSR
   /forecast keeps a snapshot) against the calls that came, per day and interval, with each
   day's WAPE (:mod:`wfm.accuracy`).
 * ``POST /api/wfm/reforecast`` — a day's forecast rows and ``actuals`` (``[{start, offered}]``,
-  each at its own interval start): the rest of the day updated from them.
+  each at its own interval start), and the ``update`` /forecast returned: the rest of the
+  day updated from them (:meth:`wfm.forecast.Forecast.reforecast`).
 * ``POST /api/wfm/staffing`` — required agents per interval (``wfm.staffing.staff_intervals``,
   vectorised): Erlang C, or Erlang A with ``patience_mean_seconds``; targets on the service
   level (``threshold_seconds`` may be 0), ASA and abandonment. ``interval_minutes`` is the
@@ -71,7 +72,7 @@ from wfm.history import (
     parse_timestamp,
     timestamp_form,
 )
-from wfm.intraday_update import DEFAULT_UPDATE_PRIOR
+from wfm.intraday_update import DEFAULT_UPDATE_PRIOR, IntradayUpdate
 from wfm.staffing import StaffingPlan, StaffingTargets
 
 router = APIRouter(prefix="/api/wfm", tags=["wfm"])
@@ -164,6 +165,35 @@ class BacktestPublic(BaseModel):
     )
 
 
+class UpdateCut(BaseModel):
+    """The within-day update's values learnt for one cut (``wfm.intraday_update``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kappa: float = Field(gt=0, le=1000, allow_inf_nan=False)
+    shapes: int = Field(ge=1, le=4)
+    penalty: float = Field(gt=0, le=1e6, allow_inf_nan=False)
+    weight: float = Field(ge=0, le=1, allow_inf_nan=False)
+
+
+class UpdatePublic(BaseModel):
+    """The learnt within-day update (:class:`wfm.intraday_update.IntradayUpdate`): the
+    ratio's ``kappa``, the day's error shapes and the values per cut (intervals seen)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kappa: float = Field(gt=0, le=1000, allow_inf_nan=False)
+    shapes: list[list[Annotated[float, Field(allow_inf_nan=False)]]] = Field(
+        default_factory=list, max_length=4
+    )
+    cuts: dict[str, UpdateCut] = Field(default_factory=dict, max_length=1440)
+
+    @field_validator("shapes")
+    @classmethod
+    def _short_rows(cls, value: list[list[float]]) -> list[list[float]]:
+        if any(len(row) > 1440 for row in value):
+            raise ValueError("each shape has at most 1440 values (one per interval of a day)")
+        return value
+
+
 class ForecastPublic(BaseModel):
     source: str
     method: str
@@ -179,6 +209,11 @@ class ForecastPublic(BaseModel):
         default=1.0,
         description="shrinkage of the within-day update learnt from the backtest; pass it"
         " back to /reforecast",
+    )
+    update: UpdatePublic | None = Field(
+        default=None,
+        description="the full within-day update learnt from the backtest; pass it back to"
+        " /reforecast with the day's rows",
     )
 
 
@@ -224,6 +259,12 @@ class ReforecastRequest(BaseModel):
         le=1000,
         allow_inf_nan=False,
         description="the forecast's update_prior (default: the untrained 1.0)",
+    )
+    update: UpdatePublic | None = Field(
+        default=None,
+        description="the forecast's learnt update, as /forecast returns it: the rest of the day"
+        " is then updated exactly as the planner's intraday view does (without it, the ratio"
+        " alone with update_prior)",
     )
     actual_offered: Any = Field(default=None, description="removed: use actuals")
 
@@ -422,6 +463,7 @@ def make_forecast(
         intervals=[ForecastRow(**row) for row in forecast.output_rows()],  # type: ignore[arg-type]
         history=history_rows(fitted.history, HISTORY_DAYS_SHOWN),
         update_prior=forecast.update_prior,
+        update=None if forecast.update is None else UpdatePublic(**forecast.update.to_json()),
     )
     return forecast, public
 
@@ -599,8 +641,10 @@ def get_accuracy(
 
 @router.post("/reforecast", response_model=list[ForecastRow])
 def post_reforecast(user: Planner, body: ReforecastRequest) -> list[ForecastRow]:
-    """Intraday re-forecast: the rest of the day scaled toward what the actuals showed
-    (:meth:`wfm.forecast.Forecast.reforecast`)."""
+    """Intraday re-forecast: the rest of the day updated from the actuals
+    (:meth:`wfm.forecast.Forecast.reforecast`), with the learnt ``update`` /forecast gave
+    (the same update as the intraday view and the CLI), else the ratio with
+    ``update_prior``."""
     starts = _parse_starts(("body", "intervals"), [r.start for r in body.intervals])
     for i in range(1, len(starts)):
         if not starts[i] > starts[i - 1]:
@@ -618,6 +662,12 @@ def post_reforecast(user: Planner, body: ReforecastRequest) -> list[ForecastRow]
                 f"start {body.actuals[j].start} must be written like the intervals' starts"
                 f" ({'with' if aware else 'without'} a UTC offset)",
             )
+    update = None
+    if body.update is not None:
+        try:
+            update = IntradayUpdate.from_json(body.update.model_dump())
+        except ValueError as exc:
+            raise field_error(("body", "update"), str(exc)) from None
     aht = [r.aht_seconds for r in body.intervals]
     spacing = min((b - a for a, b in pairwise(starts)), default=None)
     forecast = Forecast(
@@ -630,7 +680,8 @@ def post_reforecast(user: Planner, body: ReforecastRequest) -> list[ForecastRow]
         60 if spacing is None else max(1, int(spacing.total_seconds() // 60)),
         0.8,
         timestamp_form(body.intervals[0].start, starts[0]),
-        body.update_prior or DEFAULT_UPDATE_PRIOR,
+        body.update_prior or (update.kappa if update else DEFAULT_UPDATE_PRIOR),
+        update,
     )
     actuals = [(s, r.offered) for s, r in zip(actual_starts, body.actuals, strict=True)]
     try:

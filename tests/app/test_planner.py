@@ -296,6 +296,59 @@ def test_reforecast_moves_the_rest_of_the_day(client: TestClient) -> None:
     assert "body.actual_offered" in {e["field"] for e in old.json()["errors"]}
 
 
+def test_reforecast_uses_the_learnt_update_forecast_returned(client: TestClient) -> None:
+    """/forecast hands out the full learnt update (ratio and error shapes, per cut) and
+    /reforecast applies it exactly as Forecast.reforecast does in the intraday view."""
+    from wfm.forecast import Forecast
+    from wfm.intraday_update import IntradayUpdate
+
+    login(client, "plan")
+    info = upload(client, history_csv(days=63))  # 49 backtest days: shapes are learnt
+    res = client.post(
+        "/api/wfm/forecast",
+        json={"history_id": info["history_id"], "interval_minutes": 60, "days": 1},
+    )
+    assert res.status_code == 200, res.text
+    body = res.json()
+    update = body["update"]
+    assert len(update["shapes"]) == 2 and len(update["shapes"][0]) == 24
+    assert update["cuts"] and update["kappa"] == body["update_prior"]
+    rows = body["intervals"]
+    actuals = [{"start": r["start"], "offered": r["offered"] * 1.3} for r in rows[:13]]
+    full = client.post(
+        "/api/wfm/reforecast", json={"intervals": rows, "actuals": actuals, "update": update}
+    )
+    assert full.status_code == 200, full.text
+    starts = [datetime.fromisoformat(r["start"]) for r in rows]
+    fc = Forecast(
+        starts,
+        np.array([r["offered"] for r in rows]),
+        np.array([r["offered_low"] for r in rows]),
+        np.array([r["offered_high"] for r in rows]),
+        None,
+        "x",
+        60,
+        0.8,
+        update_prior=update["kappa"],
+        update=IntradayUpdate.from_json(update),
+    )
+    expected = fc.reforecast([(starts[k], a["offered"]) for k, a in enumerate(actuals)])
+    got = [r["offered"] for r in full.json()]
+    assert got == pytest.approx(list(expected.offered), abs=2e-3)
+    rest = slice(13, None)
+    assert sum(got[rest]) > sum(r["offered"] for r in rows[rest])  # the day runs hot
+    bad = dict(update, cuts={"5": {"kappa": 1.0, "shapes": 3, "penalty": 1.0, "weight": 0.5}})
+    res = client.post(
+        "/api/wfm/reforecast", json={"intervals": rows, "actuals": actuals, "update": bad}
+    )
+    assert res.status_code == 422 and res.json()["errors"][0]["field"] == "body.update"
+    res = client.post(
+        "/api/wfm/reforecast",
+        json={"intervals": rows, "actuals": actuals, "update": {**update, "kappa": -1}},
+    )
+    assert res.status_code == 422 and res.json()["errors"][0]["field"].startswith("body.update")
+
+
 def test_upload_with_an_oversized_csv_field_is_422_naming_the_row(client: TestClient) -> None:
     login(client, "plan")
     data = b"a,b\n1,2\n" + b'"' + b"x" * (128 * 1024 + 1) + b'",2\n'

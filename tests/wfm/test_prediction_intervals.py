@@ -36,3 +36,22 @@ def test_level_rises_when_the_newer_errors_are_wider() -> None:
 def test_too_few_errors_fall_back_to_the_default() -> None:
     cal = Calibration.from_errors(np.ones(5), np.ones(5), 0.8)
     assert cal == Calibration.default(0.8)
+
+
+def test_correction_counts_in_proportion_to_the_backtest_days() -> None:
+    """The same drifting errors: from two weeks of days per half the shortfall counts in
+    full; over 4 days (2 per half) a seventh of it; without a day count, in full."""
+    rng = np.random.default_rng(2)
+    f = np.full(2000, 100.0)
+    a = f + rng.normal(size=2000) * np.where(np.arange(2000) < 1000, 20.0, 10.0)
+
+    def width(cal: Calibration) -> float:
+        low, high = cal.bounds(np.array([100.0]))
+        return float((high - low)[0])
+
+    full, many = Calibration.from_errors(f, a, 0.8), Calibration.from_errors(f, a, 0.8, 28)
+    few = Calibration.from_errors(f, a, 0.8, 4)
+    plain = Calibration._fit(f, a, 0.8, 0.8)
+    assert width(many) == pytest.approx(width(full))
+    assert width(plain) < width(few) < width(full)
+    assert width(few) - width(plain) < 0.3 * (width(full) - width(plain))
