@@ -9,6 +9,10 @@
 * ``adherence``: the share of scheduled time the agent was in adherence
   (:mod:`wfm.adherence`), given by the caller (None: no published schedule).
 * ``fatal_failures``: evaluations failed on a fatal item.
+
+Adherence over several days (:func:`period_adherence`) is
+``sum(scheduled - out) / sum(scheduled)`` over the days, i.e. weighted by scheduled time, not
+a mean of daily percentages.
 """
 
 from __future__ import annotations
@@ -54,3 +58,11 @@ def agent_scorecard(
         aht_seconds=average_handle_time(counts),
         adherence=adherence,
     )
+
+
+def period_adherence(days: Sequence[tuple[float, float]]) -> float | None:
+    """Adherence over days of ``(scheduled_seconds, out_of_adherence_seconds)``; None when
+    nothing was scheduled."""
+    scheduled = sum(s for s, _ in days)
+    out = sum(o for _, o in days)
+    return None if scheduled <= 0 else (scheduled - out) / scheduled

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from qa.scorecards import agent_scorecard
+from qa.scorecards import agent_scorecard, period_adherence
 
 
 def test_scorecard_means_and_aht() -> None:
@@ -15,3 +15,9 @@ def test_scorecard_means_and_aht() -> None:
     assert card.adherence == 0.9 and card.fatal_failures == 1
     empty = agent_scorecard("agent02", [], [])
     assert empty.qa_score is None and empty.handled == 0 and math.isnan(empty.aht_seconds)
+
+
+def test_period_adherence_weighs_by_scheduled_time() -> None:
+    # day 1: 8 h scheduled, 1 h out; day 2: 2 h scheduled, 1 h out -> 8 of 10 h
+    assert period_adherence([(8 * 3600, 3600), (2 * 3600, 3600)]) == 0.8
+    assert period_adherence([]) is None and period_adherence([(0, 0)]) is None
