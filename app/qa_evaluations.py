@@ -157,10 +157,12 @@ def _flags(session: Session, contact_ids: Sequence[str]) -> dict[str, set[str]]:
 
 def recent_contacts(session: Session, since: datetime, *, agent_id: int | None = None,
                     limit: int = 100) -> list[ContactRow]:
-    """Answered contacts (with an agent) that arrived since ``since``, newest first."""
+    """Answered and ended contacts (with an agent) that arrived since ``since``, newest
+    first (a call still in progress cannot be scored yet)."""
     query = (select(Interaction, Agent.login).join(Agent, col(Agent.id) == Interaction.agent_id)
              .where(Interaction.arrived_at >= as_utc(since),
-                    col(Interaction.answered_at).is_not(None)))
+                    col(Interaction.answered_at).is_not(None),
+                    col(Interaction.ended_at).is_not(None)))
     if agent_id is not None:
         query = query.where(Interaction.agent_id == agent_id)
     rows = session.exec(query.order_by(col(Interaction.arrived_at).desc())

@@ -75,7 +75,7 @@ def _sample_query(request: Request) -> SampleQuery:
 def _contacts(session: Session, q: SampleQuery) -> list[store.ContactRow]:
     since = start_of_center_day(utc_now(), q.days - 1)
     if q.mode == "recent":
-        return store.recent_contacts(session, since, limit=100)
+        return store.recent_contacts(session, since, limit=50)
     if q.mode == "random":
         return store.sample_contacts(session, since, per_agent=q.per_agent, seed=q.seed)
     rule: RuleName = q.mode  # type: ignore[assignment]  # checked by the pattern
