@@ -167,7 +167,9 @@ def _coaching(session: Session, sup: User, by_agent: dict[int, list[Interaction]
 
 
 def _month_before(day: date) -> date:
-    """The day whose one-month follow-up falls on ``day`` (the same day a month back)."""
+    """The day whose one-month follow-up falls on ``day`` (the same day a month back); on
+    the 29th-31st, which no such day reaches, the previous month's last day (then the
+    follow-up is overdue rather than due today)."""
     year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
     for d in range(day.day, 0, -1):
         try:
@@ -176,4 +178,4 @@ def _month_before(day: date) -> date:
             continue
         if qa_coaching.follow_up_due(candidate, 1) == day:
             return candidate
-    return day - timedelta(days=30)
+    return day.replace(day=1) - timedelta(days=1)
