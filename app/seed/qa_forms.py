@@ -115,7 +115,7 @@ def seed_qa(engine: Engine, today: date, seed: int = 0) -> int:
         since = _at(today - timedelta(days=45), 0)
         agent_ids = sorted({a for a in session.exec(
             select(Interaction.agent_id).where(col(Interaction.agent_id).is_not(None))
-            .distinct().limit(6)).all() if a is not None})
+            .distinct().order_by(col(Interaction.agent_id)).limit(6)).all() if a is not None})
         by_agent: dict[int, list[Interaction]] = {}
         for agent_id in agent_ids:  # each agent's answered calls of the last 45 days
             by_agent[agent_id] = list(session.exec(select(Interaction).where(
