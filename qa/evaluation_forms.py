@@ -172,10 +172,13 @@ class EvaluationForm:
 def next_version(current: EvaluationForm, edited: EvaluationForm) -> EvaluationForm:
     """The edited form as the version after ``current`` (same key); ``current`` is unchanged.
 
-    Raises ``ValueError`` when the keys differ (an edit cannot move to another form).
+    Raises ``ValueError`` when the keys differ (an edit cannot move to another form) or
+    when nothing changed (an identical form is not a new version).
     """
     if edited.key != current.key:
         raise ValueError(f"key must stay {current.key!r}, got {edited.key!r}")
+    if replace(edited, version=current.version) == current:
+        raise ValueError(f"nothing changed; the form stays at version {current.version}")
     return replace(edited, version=current.version + 1)
 
 

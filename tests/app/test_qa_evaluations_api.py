@@ -112,6 +112,8 @@ def test_forms_contacts_scoring_versions_and_the_agents_answer(client: TestClien
                                                              "cross_sell": "na"}})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.answers.identity"
 
+    r = client.put("/api/qa/forms/1", json={"definition": FORM})  # no change: no new version
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.definition"
     edited = {**FORM, "title": "상담 평가 2"}
     r = client.put("/api/qa/forms/1", json={"definition": edited})
     assert r.status_code == 200 and r.json()["version"] == 2

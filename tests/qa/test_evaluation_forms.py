@@ -26,6 +26,8 @@ def test_editing_makes_the_next_version_and_leaves_the_old_one() -> None:
     assert v1.question("q4").weight == 2.0  # type: ignore[union-attr]
     with pytest.raises(ValueError, match="key must stay 'small'"):
         next_version(v1, form_from_dict(raw, key="other", version=1))
+    with pytest.raises(ValueError, match="nothing changed"):
+        next_version(v1, form_from_dict(form_to_dict(v1), key="small", version=1))
 
 
 @pytest.mark.parametrize(("change", "message"), [
