@@ -102,6 +102,12 @@ def edit_form(session: Session, actor: User, form_id: int, definition: Mapping[s
     return row
 
 
+def versions_of(session: Session, form_id: int) -> list[QaFormVersion]:
+    """Every version of a form, oldest first."""
+    return list(session.exec(select(QaFormVersion).where(QaFormVersion.form_id == form_id)
+                             .order_by(col(QaFormVersion.version))).all())
+
+
 @dataclass(frozen=True)
 class FormSummary:
     form: QaForm

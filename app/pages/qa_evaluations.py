@@ -189,17 +189,24 @@ def my_evaluations_page(request: Request, session: SessionDep, user: AgentUser) 
 
 def _form_page(request: Request, session: Session, user: User, form_id: int | None,
                text: str | None = None, error: str | None = None,
-               status_code: int = 200) -> Response:
-    summary = None
+               status_code: int = 200, version: int | None = None) -> Response:
+    """A form's questions at ``version`` (default the latest), its versions, and the editor
+    (which always starts from the latest version)."""
+    summary = shown = None
+    versions: list[Any] = []
     if form_id is not None:
         summary = next((f for f in store.list_forms(session) if f.form.id == form_id), None)
         if summary is None:
             raise NotFound(f"form {form_id} not found")
+        versions = store.versions_of(session, form_id)
+        row = next((v for v in versions if v.version == version), summary.latest)
+        shown = store.form_of(summary.form, row)
     if text is None:
         text = json.dumps(summary.latest.definition if summary else _EMPTY_FORM,
                           ensure_ascii=False, indent=2)
-    return render(request, "qa_form.html", user, {"summary": summary, "text": text,
-                                                  "error": error}, status_code=status_code)
+    return render(request, "qa_form.html", user, {
+        "summary": summary, "shown": shown, "versions": versions, "text": text,
+        "error": error}, status_code=status_code)
 
 
 _EMPTY_FORM: dict[str, Any] = {
@@ -226,8 +233,9 @@ def new_form_page(request: Request, session: SessionDep, user: QaUser) -> Respon
 
 
 @router.get("/qa/forms/{form_id}")
-def form_page(request: Request, session: SessionDep, user: Reader, form_id: Id32) -> Response:
-    return _form_page(request, session, user, form_id)
+def form_page(request: Request, session: SessionDep, user: Reader, form_id: Id32,
+              version: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> Response:
+    return _form_page(request, session, user, form_id, version=version)
 
 
 @router.post("/qa/forms")

@@ -226,3 +226,15 @@ def test_pages_follow_the_roles(client: TestClient) -> None:
     assert client.get("/qa/coaching").status_code == 200
     assert client.get("/qa/coaching/new?contact_id=c-old").status_code == 200
     assert client.get("/qa/scorecards").status_code == 200
+
+
+def test_form_page_shows_each_version(client: TestClient) -> None:
+    _as(client, "qa1")
+    client.post("/api/qa/forms", json={"key": "call", "definition": FORM})
+    client.put("/api/qa/forms/1", json={"definition": {**FORM, "title": "상담 평가 2",
+                                                       "sections": FORM["sections"][:1]}})
+    latest = client.get("/qa/forms/1").text
+    assert "v2" in latest and "정확성" not in latest.split("qa-definition")[0]
+    first = client.get("/qa/forms/1?version=1").text
+    assert "정확성" in first.split("qa-definition")[0]  # version 1 still asks it
+    assert 'href="/qa/forms/1?version=2"' in first
