@@ -421,7 +421,8 @@ class QaEvaluation(SQLModel, table=True):
     """A scored contact. ``kind``: ``regular`` (counts for the agent), or ``calibration``
     (a score given in calibration session ``calibration_id``; never counts for the agent).
     Scores are stored as :func:`qa.evaluations.score_evaluation` gave them at scoring time.
-    ``status``: ``submitted``, ``acknowledged`` or ``disputed`` (the agent's answer)."""
+    ``status``: ``submitted``, ``acknowledged`` or ``disputed`` (the agent's answer), then
+    ``reviewed`` once QA has answered a dispute."""
 
     __tablename__ = "qa_evaluation"
     __table_args__ = (Index("ix_qa_evaluation_agent_contact_at", "agent_id", "contact_at"),)
@@ -458,7 +459,8 @@ class QaAnswer(SQLModel, table=True):
 
 
 class QaAcknowledgement(SQLModel, table=True):
-    """The agent's answer to an evaluation: ``acknowledge`` or ``dispute``, with a comment."""
+    """The agent's answer to an evaluation (``acknowledge`` or ``dispute``) or QA's ``reply``
+    to a dispute, with a comment."""
 
     __tablename__ = "qa_acknowledgement"
 

@@ -308,6 +308,26 @@ def respond(session: Session, user: User, evaluation_id: int, kind: Response, co
     return evaluation
 
 
+def answer_dispute(session: Session, user: User, evaluation_id: int, comment: str,
+                   now: datetime) -> QaEvaluation:
+    """QA's answer to a disputed evaluation (the score stands; a rescoring is a new
+    evaluation): status ``reviewed``, the reply kept with the agent's dispute."""
+    evaluation = get_evaluation(session, user, evaluation_id)
+    if user.role not in (Role.qa, Role.admin):
+        raise Forbidden("only QA answers a dispute")
+    if evaluation.status != "disputed":
+        raise Conflict(f"this evaluation is {evaluation.status}, not disputed")
+    if not comment.strip():
+        raise ValueError("comment: give the answer to the dispute")
+    evaluation.status = "reviewed"
+    session.add(evaluation)
+    session.add(QaAcknowledgement(evaluation_id=evaluation_id, kind="reply", comment=comment,
+                                  at=now, by=user.username))
+    session.commit()
+    session.refresh(evaluation)
+    return evaluation
+
+
 def responses_of(session: Session, evaluation_id: int) -> list[QaAcknowledgement]:
     return list(session.exec(select(QaAcknowledgement)
                              .where(QaAcknowledgement.evaluation_id == evaluation_id)

@@ -305,6 +305,22 @@ def post_response(session: SessionDep, user: Anyone, evaluation_id: Id64,
     return _evaluation_public(session, row, True)
 
 
+class ReplyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: Comment
+
+
+@router.post("/evaluations/{evaluation_id}/reply", response_model=EvaluationPublic)
+def post_reply(session: SessionDep, user: QaUser, evaluation_id: Id64,
+               body: ReplyBody) -> EvaluationPublic:
+    """QA answers a disputed evaluation (status ``reviewed``); the score stands."""
+    try:
+        row = store.answer_dispute(session, user, evaluation_id, body.comment, utc_now())
+    except ValueError as exc:
+        raise unprocessable(exc) from exc
+    return _evaluation_public(session, row, True)
+
+
 # --- calibration --------------------------------------------------------------------------
 
 

@@ -178,6 +178,20 @@ def response_post(request: Request, session: SessionDep, user: AgentUser, evalua
     return RedirectResponse(f"/qa/evaluations/{evaluation_id}", status_code=303)
 
 
+@router.post("/qa/evaluations/{evaluation_id}/reply")
+def reply_post(request: Request, session: SessionDep, user: QaUser, evaluation_id: Id64,
+               comment: Text = "") -> Response:
+    try:
+        store.answer_dispute(session, user, evaluation_id, comment, utc_now())
+    except ValueError as exc:
+        session.rollback()
+        evaluation = store.get_evaluation(session, user, evaluation_id)
+        return render(request, "qa_evaluation.html", user,
+                      {**_evaluation_context(session, evaluation), "error": str(exc)},
+                      status_code=422)
+    return RedirectResponse(f"/qa/evaluations/{evaluation_id}", status_code=303)
+
+
 @router.get("/qa/my-evaluations")
 def my_evaluations_page(request: Request, session: SessionDep, user: AgentUser) -> Response:
     rows = store.list_evaluations(session, user, limit=100)

@@ -135,6 +135,14 @@ def test_forms_contacts_scoring_versions_and_the_agents_answer(client: TestClien
     assert r.json()["responses"][0]["by"] == "a1"
     r = client.post(f"/api/qa/evaluations/{e1['id']}/response", json={"kind": "acknowledge"})
     assert r.status_code == 409
+    assert client.post(f"/api/qa/evaluations/{e1['id']}/reply",
+                       json={"comment": "x"}).status_code == 403
+    _as(client, "qa1")
+    r = client.post(f"/api/qa/evaluations/{e1['id']}/reply", json={"comment": "녹취 재확인 결과 유지"})
+    assert r.status_code == 200 and r.json()["status"] == "reviewed"
+    assert [x["kind"] for x in r.json()["responses"]] == ["dispute", "reply"]
+    r = client.post(f"/api/qa/evaluations/{e1['id']}/reply", json={"comment": "again"})
+    assert r.status_code == 409
 
 
 def test_calibration_coaching_follow_ups_and_scorecards(
