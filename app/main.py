@@ -71,6 +71,10 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.pages.intraday",
     "app.api.whatif",
     "app.pages.whatif",
+    "app.api.qa_evaluations",
+    "app.pages.qa_evaluations",
+    "app.pages.qa_coaching",
+    "app.pages.qa_scorecards",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 

@@ -373,3 +373,141 @@ class RoutingSettings(SQLModel, table=True):
     preferred_agent_wait_seconds: float
     updated_at: datetime
     updated_by: str = Field(max_length=80)
+# --- QA evaluations, calibration, coaching (qa/evaluation_forms.py ...; app/qa_evaluations.py) --
+
+
+class QaForm(SQLModel, table=True):
+    """An evaluation form; its content lives in numbered :class:`QaFormVersion` rows."""
+
+    __tablename__ = "qa_form"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=40, unique=True, index=True)
+    created_at: datetime
+    created_by: str = Field(max_length=40)
+    active: bool = True
+
+
+class QaFormVersion(SQLModel, table=True):
+    """One version of a form: ``definition`` is :func:`qa.evaluation_forms.form_to_dict`.
+    Never edited: an edit adds the next version."""
+
+    __tablename__ = "qa_form_version"
+    __table_args__ = (UniqueConstraint("form_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    form_id: int = Field(foreign_key="qa_form.id", index=True)
+    version: int = Field(ge=1)
+    title: str = Field(max_length=200)
+    definition: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime
+    created_by: str = Field(max_length=40)
+
+
+class QaCalibration(SQLModel, table=True):
+    """A calibration session: evaluators and an expert score one contact on one version."""
+
+    __tablename__ = "qa_calibration"
+
+    id: int | None = Field(default=None, primary_key=True)
+    form_version_id: int = Field(foreign_key="qa_form_version.id", index=True)
+    contact_id: str = Field(max_length=40, index=True)
+    expert: str = Field(max_length=40)
+    created_at: datetime
+    created_by: str = Field(max_length=40)
+
+
+class QaEvaluation(SQLModel, table=True):
+    """A scored contact. ``kind``: ``regular`` (counts for the agent), or ``calibration``
+    (a score given in calibration session ``calibration_id``; never counts for the agent).
+    Scores are stored as :func:`qa.evaluations.score_evaluation` gave them at scoring time.
+    ``status``: ``submitted``, ``acknowledged`` or ``disputed`` (the agent's answer), then
+    ``reviewed`` once QA has answered a dispute."""
+
+    __tablename__ = "qa_evaluation"
+    __table_args__ = (Index("ix_qa_evaluation_agent_contact_at", "agent_id", "contact_at"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    form_version_id: int = Field(foreign_key="qa_form_version.id", index=True)
+    contact_id: str = Field(max_length=40, index=True)
+    agent_id: int | None = Field(default=None, foreign_key="agent.id")
+    contact_at: datetime
+    evaluator: str = Field(max_length=40)
+    evaluated_at: datetime = Field(index=True)
+    kind: str = Field(default="regular", max_length=20)
+    calibration_id: int | None = Field(default=None, foreign_key="qa_calibration.id", index=True)
+    total: float | None = None
+    raw_total: float | None = None
+    critical_score: float | None = None
+    non_critical_score: float | None = None
+    fatal_failed: bool = False
+    comment: str = Field(default="", max_length=2000)
+    status: str = Field(default="submitted", max_length=20)
+
+
+class QaAnswer(SQLModel, table=True):
+    """One answer of an evaluation (``value``: yes, no, na or a scale number) and its credit."""
+
+    __tablename__ = "qa_answer"
+    __table_args__ = (UniqueConstraint("evaluation_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    evaluation_id: int = Field(foreign_key="qa_evaluation.id", index=True, sa_type=BigInteger)
+    question_id: str = Field(max_length=40, index=True)
+    value: str = Field(max_length=4)
+    fraction: float | None = None
+
+
+class QaAcknowledgement(SQLModel, table=True):
+    """The agent's answer to an evaluation (``acknowledge`` or ``dispute``) or QA's ``reply``
+    to a dispute, with a comment."""
+
+    __tablename__ = "qa_acknowledgement"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    evaluation_id: int = Field(foreign_key="qa_evaluation.id", index=True, sa_type=BigInteger)
+    kind: str = Field(max_length=20)
+    comment: str = Field(default="", max_length=2000)
+    at: datetime
+    by: str = Field(max_length=40)
+
+
+class QaCoachingSession(SQLModel, table=True):
+    """A supervisor's coaching session with an agent about one contact."""
+
+    __tablename__ = "qa_coaching_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(foreign_key="agent.id", index=True)
+    contact_id: str = Field(max_length=40)
+    contact_at: datetime
+    evaluation_id: int | None = Field(default=None, foreign_key="qa_evaluation.id",
+                                      sa_type=BigInteger)
+    form_id: int = Field(foreign_key="qa_form.id")
+    opened_at: datetime
+    opened_by: str = Field(max_length=40)
+    notes: str = Field(default="", max_length=2000)
+
+
+class QaCoachingPoint(SQLModel, table=True):
+    """An improvement point tied to a question of the session's form (by question id)."""
+
+    __tablename__ = "qa_coaching_point"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="qa_coaching_session.id", index=True)
+    question_id: str = Field(max_length=40)
+    note: str = Field(default="", max_length=500)
+
+
+class QaFollowUp(SQLModel, table=True):
+    """The re-check of a coaching session, due on ``due_on`` (center-local day)."""
+
+    __tablename__ = "qa_follow_up"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="qa_coaching_session.id", index=True)
+    due_on: date = Field(index=True)
+    done_at: datetime | None = None
+    done_by: str | None = Field(default=None, max_length=40)
+    note: str = Field(default="", max_length=2000)

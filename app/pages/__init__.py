@@ -41,6 +41,10 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/qa", "Quality", Role.qa),
     ("/admin", "Administration", Role.admin),
     ("/audit", "Audit", Role.auditor),
+    ("/qa/evaluations", "Evaluations", Role.qa),
+    ("/qa/coaching", "Coaching", Role.supervisor),
+    ("/qa/scorecards", "Scorecards", Role.supervisor),
+    ("/qa/my-evaluations", "My evaluations", Role.agent),
 )
 #: pages admins do not open (separation of duties: the audit trails are for auditors)
 NOT_FOR_ADMIN: frozenset[str] = frozenset({"/audit"})

@@ -57,6 +57,7 @@ from app.seed.customers import (
 )
 from app.seed.history import inbound_frame, outbound_frame
 from app.seed.products import product_frame
+from app.seed.qa_forms import seed_qa
 from app.seed.roster import seed_roster
 from app.seed.tiers import assign_tiers
 
@@ -127,6 +128,7 @@ def seed_demo(
             report("call history", rows["interaction"], total_calls)
         reset_sequences(conn, [m.__table__ for m in SEEDED_MODELS])
     _analyze(engine, report)
+    seed_qa(engine, today, seed)  # the QA form, demo evaluations and coaching (app.seed.qa_forms)
     if roster:
         report("roster", 0, 1)
         try:

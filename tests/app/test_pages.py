@@ -218,7 +218,7 @@ def test_nav_shows_the_pages_of_the_role(client: TestClient) -> None:
             'href="'
         )[1:]
     )
-    assert {link.split('"')[0] for link in links} == {"/agent"}
+    assert {link.split('"')[0] for link in links} == {"/agent", "/qa/my-evaluations"}
     as_user(client, "admin")
     nav = re.findall(r"<nav[^>]*>(.*?)</nav>", client.get("/wallboard").text, re.DOTALL)[0]
     assert re.findall(r'href="([^"]+)"', nav) == [
@@ -231,6 +231,10 @@ def test_nav_shows_the_pages_of_the_role(client: TestClient) -> None:
         "/wallboard/adherence",
         "/qa",
         "/admin",  # not /audit: auditors only
+        "/qa/evaluations",
+        "/qa/coaching",
+        "/qa/scorecards",
+        "/qa/my-evaluations",
     ]
 
 
