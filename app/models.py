@@ -373,3 +373,31 @@ class RoutingSettings(SQLModel, table=True):
     preferred_agent_wait_seconds: float
     updated_at: datetime
     updated_by: str = Field(max_length=80)
+# --- business hours and holidays per site (wfm/business_hours.py, app/business_hours.py) ---
+
+
+class SiteHours(SQLModel, table=True):
+    """A site's opening hours on one day type (``weekday``, ``mon`` ... ``sun``,
+    ``holiday``): ``ranges`` is a list of ``["HH:MM", "HH:MM"]`` in center time; an empty
+    list means closed. A site with no row at all is open around the clock."""
+
+    __tablename__ = "site_hours"
+    __table_args__ = (UniqueConstraint("site", "day_type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site: str = Field(max_length=10, index=True)
+    day_type: str = Field(max_length=10)
+    ranges: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON))
+    updated_at: datetime
+    updated_by: str = Field(max_length=80)
+
+
+class SiteHoliday(SQLModel, table=True):
+    """A holiday (the site follows its ``holiday`` hours); ``site`` None: every site."""
+
+    __tablename__ = "site_holiday"
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    name: str = Field(max_length=80)
+    site: str | None = Field(default=None, max_length=10)

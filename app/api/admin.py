@@ -3,21 +3,34 @@ past their limit. Acknowledging one is recorded in the admin audit log."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app import routing_settings
+from app import business_hours, routing_settings
 from app.admin_audit import record_change
 from app.alerts import acknowledge, open_alerts
-from app.api.errors import NotFound
-from app.api.params import Id64
+from app.api.errors import NotFound, field_error
+from app.api.params import Id32, Id64
 from app.auth.guards import require_role
 from app.deps import SessionDep
 from app.live.routing_config import live_routing_policy
 from app.models import User
+from app.queries import CENTER_TZ
+from wfm.business_hours import (
+    DAY_TYPES,
+    MAX_NAME_LENGTH,
+    DayType,
+    Holiday,
+    HoursError,
+    TimeRange,
+    any_open,
+    check_holiday,
+    next_opening,
+    parse_ranges,
+)
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 
@@ -103,3 +116,117 @@ def put_routing_policy(
     row = routing_settings.save_settings(session, user, body.model_dump())
     return RoutingPolicyPublic(**body.model_dump(), stored=True, updated_at=row.updated_at,
                                updated_by=row.updated_by)
+
+
+# --- business hours and holidays per site (app/business_hours.py, wfm/business_hours.py) ---
+
+HoursReader = Annotated[User, Depends(require_role("planner", "supervisor"))]
+SiteName = Literal["seoul", "busan"]
+RangeText = Annotated[str, Field(min_length=1, max_length=5, examples=["09:00"])]
+
+
+class SiteHoursBody(BaseModel):
+    """A site's hours per day type: ``weekday`` (Mon-Fri), ``mon`` ... ``sun``, ``holiday``;
+    each a list of ``[start, end]`` (``HH:MM``, 00:00-24:00, start < end, no overlap);
+    ``[]`` closed that day, ``null`` removes the entry (``mon`` ... ``fri`` then follow
+    ``weekday``; other days are closed). Day types left out keep their hours."""
+
+    model_config = ConfigDict(extra="forbid")
+    days: dict[DayType, list[Annotated[list[RangeText], Field(min_length=2, max_length=2)]]
+               | None] = Field(max_length=len(DAY_TYPES))
+
+
+class BusinessHoursPublic(BaseModel):
+    time_zone: str
+    sites: dict[str, dict[str, list[list[str]]]] = Field(
+        description="per site, per day type: [[start, end], ...]; a site without entries "
+                    "is open around the clock; a missing day type is closed")
+
+
+class HolidayBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    day: date = Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    site: SiteName | None = Field(default=None, description="null: every site")
+
+
+class HolidayPublic(HolidayBody):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+
+
+class OpenStatus(BaseModel):
+    queue: str
+    sites: list[str]
+    open: bool
+    next_opening: str | None = Field(description="center-local YYYY-MM-DDTHH:MM, or null")
+
+
+def _hours_public(session: SessionDep) -> BusinessHoursPublic:
+    return BusinessHoursPublic(time_zone=str(CENTER_TZ), sites=business_hours.hours_table(session))
+
+
+@router.get("/business-hours", response_model=BusinessHoursPublic)
+def get_business_hours(session: SessionDep, user: HoursReader) -> BusinessHoursPublic:
+    """Opening hours of every site (admins, planners and supervisors read them)."""
+    return _hours_public(session)
+
+
+@router.put("/business-hours/{site}", response_model=BusinessHoursPublic)
+def put_business_hours(
+    session: SessionDep, user: Admin, site: SiteName, body: SiteHoursBody
+) -> BusinessHoursPublic:
+    """Set ``site``'s hours of the day types given (audited as ``hours.set``)."""
+    days: dict[str, tuple[TimeRange, ...] | None] = {}
+    for day_type, ranges in body.days.items():
+        try:
+            days[day_type] = None if ranges is None else parse_ranges(
+                [tuple(r) for r in ranges], f"days.{day_type}")
+        except HoursError as exc:
+            raise field_error(("body", *exc.field.replace("[", ".").replace("]", "")
+                               .split(".")), exc.message) from None
+    business_hours.set_site_hours(session, user, site, days)  # type: ignore[arg-type]
+    return _hours_public(session)
+
+
+@router.get("/business-hours/status", response_model=OpenStatus)
+def get_open_status(
+    session: SessionDep, user: Watcher, queue: Annotated[str, Query(max_length=40)],
+    at: Annotated[datetime | None, Query(description="default: now")] = None,
+) -> OpenStatus:
+    """Is ``queue`` open (at least one site serving it open)? What a PBX asks before it
+    queues a call: closed means play the closed message (see README, business hours)."""
+    when = at or datetime.now(UTC)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=CENTER_TZ)
+    hours = business_hours.load_hours(session)
+    sites = business_hours.queue_sites(session, [queue])[queue]
+    chosen = sites or list(hours.sites)
+    opening = [o for s in chosen if (o := next_opening(hours, s, when)) is not None]
+    first = min(opening) if opening else None
+    return OpenStatus(queue=queue, sites=sites, open=any_open(hours, sites, when),
+                      next_opening=None if first is None else first.strftime("%Y-%m-%dT%H:%M"))
+
+
+@router.get("/holidays", response_model=list[HolidayPublic])
+def get_holidays(
+    session: SessionDep, user: HoursReader,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> list[HolidayPublic]:
+    return [HolidayPublic.model_validate(h) for h in business_hours.list_holidays(session, year)]
+
+
+@router.post("/holidays", response_model=HolidayPublic, status_code=201)
+def post_holiday(session: SessionDep, user: Admin, body: HolidayBody) -> HolidayPublic:
+    """Add a holiday (audited as ``holiday.add``); 409 if that day already is one."""
+    try:
+        holiday = check_holiday(Holiday(body.day, body.name, body.site))
+    except HoursError as exc:
+        raise field_error(("body", "name"), exc.message) from None
+    return HolidayPublic.model_validate(business_hours.add_holiday(session, user, holiday))
+
+
+@router.delete("/holidays/{holiday_id}", status_code=204)
+def delete_holiday(session: SessionDep, user: Admin, holiday_id: Id32) -> Response:
+    business_hours.delete_holiday(session, user, holiday_id)
+    return Response(status_code=204)
