@@ -32,6 +32,7 @@ from wfm.business_hours import (
     any_open,
     format_hhmm,
     parse_ranges,
+    zero_when_closed,
 )
 
 SITES: tuple[str, ...] = tuple(s.value for s in Site)
@@ -195,3 +196,20 @@ def closed_message(spec: ContactSpec, at: float) -> SelfServiceEnded:
     abandonment, and stays visible in the event log as a self-service end."""
     return SelfServiceEnded(at, spec.contact_id, spec.queue, completed=False,
                             seconds=CLOSED_MESSAGE_SECONDS, customer_id=spec.customer_id)
+
+
+def close_forecast_rows(session: Session, queue: str, rows: Sequence[Any],
+                        interval_minutes: int) -> None:
+    """Set ``offered``, ``offered_low`` and ``offered_high`` of the forecast ``rows`` (the
+    API's rows: ``start`` center-local ISO text) to 0 where every site serving ``queue`` is
+    closed, in place: the planner sees the demand the center will take."""
+    if not rows:
+        return
+    hours = load_hours(session)
+    sites = queue_sites(session, [queue])[queue]
+    starts = [datetime.fromisoformat(str(r.start)) for r in rows]
+    starts = [s if s.tzinfo else s.replace(tzinfo=CENTER_TZ) for s in starts]
+    kept = zero_when_closed(hours, sites, starts, [1.0] * len(rows), interval_minutes)
+    for row, keep in zip(rows, kept, strict=True):
+        if not keep:
+            row.offered = row.offered_low = row.offered_high = 0.0

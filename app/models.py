@@ -379,7 +379,7 @@ class RoutingSettings(SQLModel, table=True):
 class SiteHours(SQLModel, table=True):
     """A site's opening hours on one day type (``weekday``, ``mon`` ... ``sun``,
     ``holiday``): ``ranges`` is a list of ``["HH:MM", "HH:MM"]`` in center time; an empty
-    list means closed. A site with no row at all is open around the clock."""
+    list means closed. A site with no row at all is open around the clock but on holidays."""
 
     __tablename__ = "site_hours"
     __table_args__ = (UniqueConstraint("site", "day_type"),)

@@ -10,8 +10,8 @@ applies (closed unless one is given).
 
 Rules (what a bank's center manager expects):
 
-- a site with no hours at all is *unrestricted* (open around the clock): a center that
-  has not set its hours yet keeps taking calls;
+- a site with no hours at all is *unrestricted* (open around the clock but on its
+  holidays): a center that has not set its hours yet keeps taking calls;
 - a site with hours but no entry for a day type is closed on such days (a ``mon`` ... ``fri``
   day falls back to ``weekday`` first);
 - ranges never cross midnight: an overnight shift is two ranges, ``22:00-24:00`` one day
@@ -204,10 +204,11 @@ def day_type_of(hours: BusinessHours, site: str, day: date) -> DayType:
 
 
 def open_intervals(hours: BusinessHours, site: str, day: date) -> tuple[TimeRange, ...]:
-    """The local ranges ``site`` is open on ``day`` (``00:00-24:00`` when unrestricted)."""
-    if not is_restricted(hours, site):
+    """The local ranges ``site`` is open on ``day`` (``00:00-24:00`` when unrestricted and
+    not a holiday of the site)."""
+    if not is_restricted(hours, site) and hours.holiday_of(site, day) is None:
         return (TimeRange(0, MINUTES_PER_DAY),)
-    return tuple(hours.sites[site].get(day_type_of(hours, site, day), ()))
+    return tuple(hours.sites.get(site, {}).get(day_type_of(hours, site, day), ()))
 
 
 def is_open(hours: BusinessHours, site: str, local_datetime: datetime) -> bool:

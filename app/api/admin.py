@@ -140,7 +140,7 @@ class BusinessHoursPublic(BaseModel):
     time_zone: str
     sites: dict[str, dict[str, list[list[str]]]] = Field(
         description="per site, per day type: [[start, end], ...]; a site without entries "
-                    "is open around the clock; a missing day type is closed")
+                    "is open around the clock but on holidays; a missing day type is closed")
 
 
 class HolidayBody(BaseModel):

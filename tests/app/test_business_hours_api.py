@@ -199,3 +199,31 @@ def test_the_live_center_plays_the_closed_message_when_every_site_is_closed(
     assert isinstance(event, SelfServiceEnded) and not event.completed
     assert event.contact_id == "c1" and event.queue == "deposits"
     engine.dispose()
+
+
+def test_the_planners_forecast_shows_no_demand_when_closed(sqlite_url: str) -> None:
+    with make_client(make_settings(sqlite_url)) as client:
+        app = client.app
+        assert isinstance(app, FastAPI)
+        create_user(app, "plan", "planner")
+        with Session(app.state.engine) as session:
+            _bank(session, date(2026, 10, 19), 4)
+        as_user(client, "plan")
+        body = {"queue": "deposits", "start": "2026-11-16", "days": 7, "interval_minutes": 60,
+                "history_days": 28, "method": "ha_4w"}
+        before = client.post("/api/wfm/forecast", json=body)
+        assert before.status_code == 200, before.text
+        with Session(app.state.engine) as session:
+            session.add(SiteHoliday(day=date(2026, 11, 18), name="창립기념일", site="seoul"))
+            session.add(SiteHoliday(day=date(2026, 11, 19), name="창립기념일"))
+            session.commit()
+        after = client.post("/api/wfm/forecast", json=body)
+        assert after.status_code == 200, after.text
+
+    def day_total(res: Any, day: str) -> float:
+        return sum(r["offered_high"] for r in res.json()["intervals"]
+                   if r["start"].startswith(day))
+
+    assert day_total(before, "2026-11-19") > 0 and day_total(after, "2026-11-19") == 0
+    # Busan still opens on Seoul's own holiday: its demand stays
+    assert day_total(after, "2026-11-18") == day_total(before, "2026-11-18") > 0

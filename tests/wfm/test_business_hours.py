@@ -65,7 +65,8 @@ def test_holidays_close_every_site_or_one() -> None:
 
 
 def test_unconfigured_site_is_open_around_the_clock() -> None:
-    assert is_open(HOURS, "daegu", datetime(2026, 9, 25, 3, 0))
+    assert is_open(HOURS, "daegu", datetime(2026, 9, 24, 3, 0))
+    assert not is_open(HOURS, "daegu", datetime(2026, 9, 25, 12, 0))  # but on holidays
     assert is_open(BusinessHours(), "seoul", datetime(2026, 11, 29, 23, 59))
     assert any_open(BusinessHours(), [], datetime(2026, 11, 29, 23, 59))
 
