@@ -227,3 +227,30 @@ def test_the_planners_forecast_shows_no_demand_when_closed(sqlite_url: str) -> N
     assert day_total(before, "2026-11-19") > 0 and day_total(after, "2026-11-19") == 0
     # Busan still opens on Seoul's own holiday: its demand stays
     assert day_total(after, "2026-11-18") == day_total(before, "2026-11-18") > 0
+
+
+def test_a_pbx_asks_whether_a_queue_is_open(sqlite_url: str) -> None:
+    with make_client(make_settings(sqlite_url)) as client:
+        app = client.app
+        assert isinstance(app, FastAPI)
+        create_user(app, "admin", "admin")
+        create_user(app, "pbx", "supervisor")
+        create_user(app, "clerk", "agent")
+        with Session(app.state.engine) as session:
+            _bank(session, date(2026, 11, 2), 0)
+        as_user(client, "admin")
+        for site in ("seoul", "busan"):
+            assert client.put(f"/api/admin/business-hours/{site}", json={"days": {
+                "weekday": [["09:00", "18:00"]]}}).status_code == 200
+        as_user(client, "pbx")
+        url = "/api/admin/business-hours/status"
+        friday_night = client.get(url, params={"queue": "deposits", "at": "2026-12-04T19:00"})
+        assert friday_night.status_code == 200, friday_night.text
+        assert friday_night.json() == {"queue": "deposits", "sites": ["busan", "seoul"],
+                                       "open": False, "next_opening": "2026-12-07T09:00"}
+        utc_morning = client.get(url, params={"queue": "deposits",
+                                              "at": "2026-12-04T01:00:00Z"})  # 10:00 in Seoul
+        assert utc_morning.json()["open"] is True
+        assert client.get(url, params={"queue": "x" * 41}).status_code == 422
+        as_user(client, "clerk")
+        assert client.get(url, params={"queue": "deposits"}).status_code == 403
