@@ -47,7 +47,7 @@ def load_hours(session: Session) -> BusinessHours:
     sites: dict[str, dict[DayType, tuple[TimeRange, ...]]] = {}
     for row in session.exec(select(SiteHours).order_by(col(SiteHours.id))).all():
         if row.day_type in DAY_TYPES:
-            sites.setdefault(row.site, {})[row.day_type] = _ranges(row)  # type: ignore[index]
+            sites.setdefault(row.site, {})[row.day_type] = _ranges(row)
     holidays = tuple(
         Holiday(h.day, h.name, h.site)
         for h in session.exec(select(SiteHoliday).order_by(col(SiteHoliday.day))).all()

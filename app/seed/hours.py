@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection
 
 from app.models import SiteHoliday, SiteHours
 from wfm.business_hours import public_holidays
 
 SEED_ACTOR = "seed"
+SITE_HOURS: Table = SiteHours.__table__  # type: ignore[attr-defined]
+SITE_HOLIDAY: Table = SiteHoliday.__table__  # type: ignore[attr-defined]
 DEMO_HOURS: dict[str, dict[str, list[list[str]]]] = {
     "seoul": {"weekday": [["09:00", "18:00"]], "sat": [], "sun": [], "holiday": []},
     "busan": {"weekday": [["09:00", "18:00"]], "sat": [["09:00", "13:00"]], "sun": [],
@@ -35,6 +37,6 @@ def seed_hours(conn: Connection, today: date, rows: dict[str, int]) -> None:
     ]
     holidays = [{"day": h.day, "name": h.name, "site": None}
                 for h in public_holidays((today.year, today.year + 1))]
-    for model, batch in ((SiteHours, hours), (SiteHoliday, holidays)):
-        conn.execute(insert(model.__table__), batch)  # type: ignore[attr-defined]
-        rows[model.__tablename__] = len(batch)  # type: ignore[attr-defined]
+    for table, batch in ((SITE_HOURS, hours), (SITE_HOLIDAY, holidays)):
+        conn.execute(insert(table), batch)
+        rows[table.name] = len(batch)
