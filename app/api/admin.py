@@ -133,7 +133,7 @@ class SiteHoursBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     days: dict[DayType, list[Annotated[list[RangeText], Field(min_length=2, max_length=2)]]
-               | None] = Field(max_length=len(DAY_TYPES))
+               | None] = Field(min_length=1, max_length=len(DAY_TYPES))
 
 
 class BusinessHoursPublic(BaseModel):
@@ -182,9 +182,10 @@ def put_business_hours(
         try:
             days[day_type] = None if ranges is None else parse_ranges(
                 [tuple(r) for r in ranges], f"days.{day_type}")
-        except HoursError as exc:
-            raise field_error(("body", *exc.field.replace("[", ".").replace("]", "")
-                               .split(".")), exc.message) from None
+        except HoursError as exc:  # "days.sat[0].end" -> ("body", "days", "sat", 0, "end")
+            parts = exc.field.replace("[", ".").replace("]", "").split(".")
+            raise field_error(("body", *(int(p) if p.isdigit() else p for p in parts)),
+                              exc.message) from None
     business_hours.set_site_hours(session, user, site, days)  # type: ignore[arg-type]
     return _hours_public(session)
 
