@@ -10,6 +10,8 @@ its queue is closed hears the closed message) read.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -34,6 +36,8 @@ from wfm.business_hours import (
     parse_ranges,
     zero_when_closed,
 )
+
+log = logging.getLogger("contactops.live")
 
 SITES: tuple[str, ...] = tuple(s.value for s in Site)
 
@@ -156,33 +160,55 @@ class ClosedCheck:
     """``check(queue, at)``: True when every site serving ``queue`` is closed at epoch ``at``
     (what the live center's telephony asks before it queues a call).
 
-    The hours are read from ``db`` at most every :data:`LIVE_RELOAD_SECONDS` (on the
-    center's clock); ``clock_map`` maps the time first (the demo's demo-day clock, so the
-    demo plays business hours at night as its calls do).
+    The hours are read from ``db`` when the check is built, then again when they are older
+    than :data:`LIVE_RELOAD_SECONDS` on the center's clock: inside the live center's event
+    loop in a worker thread (the engine never waits for the database; until the new hours
+    are in, the old ones answer), elsewhere at once. ``clock_map`` maps the time first (the
+    demo's demo-day clock, so the demo plays business hours at night as its calls do).
     """
 
     def __init__(self, db: Engine, clock_map: Callable[[float], float] | None = None) -> None:
         self.db = db
         self.clock_map = clock_map
         self.loaded_at: float | None = None
-        self.hours = BusinessHours()
-        self.sites: dict[str, list[str]] = {}
+        self.refreshing = False
+        self.table: tuple[BusinessHours, dict[str, list[str]]] = self._read()
 
-    def _reload(self, at: float) -> None:
+    def _read(self) -> tuple[BusinessHours, dict[str, list[str]]]:
         with Session(self.db) as session:
-            self.hours = load_hours(session)
+            hours = load_hours(session)
             skills = {str(s) for s in session.exec(select(AgentSkill.skill).distinct()).all()}
-            self.sites = queue_sites(session, sorted(skills))
+            sites = queue_sites(session, sorted(skills))
             names = session.exec(select(Queue.name, Queue.skill)).all()
-            self.sites.update({n: self.sites.get(s, []) for n, s in names})
-        self.loaded_at = at
+        sites.update({n: sites.get(s, []) for n, s in names})
+        return hours, sites
+
+    def _refresh(self, at: float) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not in the live center's loop: read now
+            self.table, self.loaded_at = self._read(), at
+            return
+        self.refreshing = True
+
+        def done(future: asyncio.Future[tuple[BusinessHours, dict[str, list[str]]]]) -> None:
+            self.refreshing = False
+            if future.exception() is not None:
+                log.warning("business hours not re-read: %s", future.exception())
+                self.loaded_at = at  # try again in a while
+                return
+            self.table, self.loaded_at = future.result(), at
+
+        loop.run_in_executor(None, self._read).add_done_callback(done)
 
     def __call__(self, queue: str, at: float) -> bool:
-        if self.loaded_at is None or not 0 <= at - self.loaded_at < LIVE_RELOAD_SECONDS:
-            self._reload(at)
+        if self.loaded_at is None:
+            self.loaded_at = at
+        elif not 0 <= at - self.loaded_at < LIVE_RELOAD_SECONDS and not self.refreshing:
+            self._refresh(at)
+        hours, sites = self.table
         when = self.clock_map(at) if self.clock_map is not None else at
-        local = datetime.fromtimestamp(when, UTC)
-        return not any_open(self.hours, self.sites.get(queue, []), local)
+        return not any_open(hours, sites.get(queue, []), datetime.fromtimestamp(when, UTC))
 
 
 #: seconds of the recorded closed message ("the center is closed; our hours are ...")

@@ -5,6 +5,7 @@ calls hear the closed message)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -195,6 +196,32 @@ def test_the_live_center_plays_the_closed_message_when_every_site_is_closed(
     assert closed("deposits", at(2026, 12, 6, 10, 0))  # Sunday
     demo = ClosedCheck(engine, lambda t: at(2026, 12, 4, 10, 0))  # the demo-day clock
     assert not demo("deposits", at(2026, 12, 6, 3, 0))
+    saturday = at(2026, 12, 5, 10, 0)
+    fresh = ClosedCheck(engine)
+    assert not fresh("deposits", saturday)
+    with Session(engine) as session:  # an admin closes Busan on Saturdays
+        row = session.exec(select(SiteHours).where(SiteHours.day_type == "sat")).one()
+        row.ranges = []
+        session.add(row)
+        session.commit()
+    assert not fresh("deposits", saturday + 30)  # read under a minute ago: the old hours
+    assert fresh("deposits", saturday + 90)
+
+    async def in_the_live_loop() -> tuple[bool, bool]:
+        live = ClosedCheck(engine)
+        live("deposits", saturday - 120)
+        with Session(engine) as session:
+            session.add(SiteHoliday(day=date(2026, 12, 7), name="x"))
+            session.commit()
+        monday = at(2026, 12, 7, 10, 0)
+        first = live("deposits", monday)  # the old hours answer while the new are read
+        for _ in range(100):
+            if not live.refreshing:
+                break
+            await asyncio.sleep(0.02)
+        return first, live("deposits", monday + 1)
+
+    assert asyncio.run(in_the_live_loop()) == (False, True)
     event = closed_message(ContactSpec(contact_id="c1", queue="deposits"), 5.0)
     assert isinstance(event, SelfServiceEnded) and not event.completed
     assert event.contact_id == "c1" and event.queue == "deposits"
