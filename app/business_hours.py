@@ -21,7 +21,16 @@ from sqlmodel import Session, col, select
 
 from app.admin_audit import record_change
 from app.api.errors import Conflict, NotFound
-from app.models import Agent, AgentSkill, Queue, Site, SiteHoliday, SiteHours, User
+from app.models import (
+    Agent,
+    AgentSkill,
+    Queue,
+    QueueHours,
+    Site,
+    SiteHoliday,
+    SiteHours,
+    User,
+)
 from app.queries import CENTER_TZ
 from routing.engine import ContactSpec
 from routing.events import SelfServiceEnded
@@ -31,9 +40,9 @@ from wfm.business_hours import (
     DayType,
     Holiday,
     TimeRange,
-    any_open,
     format_hhmm,
     parse_ranges,
+    queue_is_open,
     zero_when_closed,
 )
 
@@ -42,8 +51,8 @@ log = logging.getLogger("contactops.live")
 SITES: tuple[str, ...] = tuple(s.value for s in Site)
 
 
-def _ranges(row: SiteHours) -> tuple[TimeRange, ...]:
-    return parse_ranges([tuple(pair) for pair in row.ranges or []], f"{row.site}.{row.day_type}")
+def _ranges(row: SiteHours | QueueHours, key: str) -> tuple[TimeRange, ...]:
+    return parse_ranges([tuple(pair) for pair in row.ranges or []], f"{key}.{row.day_type}")
 
 
 def load_hours(session: Session) -> BusinessHours:
@@ -51,12 +60,16 @@ def load_hours(session: Session) -> BusinessHours:
     sites: dict[str, dict[DayType, tuple[TimeRange, ...]]] = {}
     for row in session.exec(select(SiteHours).order_by(col(SiteHours.id))).all():
         if row.day_type in DAY_TYPES:
-            sites.setdefault(row.site, {})[row.day_type] = _ranges(row)
+            sites.setdefault(row.site, {})[row.day_type] = _ranges(row, row.site)
+    queues: dict[str, dict[DayType, tuple[TimeRange, ...]]] = {}
+    for qrow in session.exec(select(QueueHours).order_by(col(QueueHours.id))).all():
+        if qrow.day_type in DAY_TYPES:
+            queues.setdefault(qrow.queue, {})[qrow.day_type] = _ranges(qrow, qrow.queue)
     holidays = tuple(
         Holiday(h.day, h.name, h.site)
         for h in session.exec(select(SiteHoliday).order_by(col(SiteHoliday.day))).all()
     )
-    return BusinessHours(sites, holidays, str(CENTER_TZ))
+    return BusinessHours(sites, holidays, str(CENTER_TZ), queues)
 
 
 def load_hours_from(db: Engine) -> BusinessHours:
@@ -72,14 +85,19 @@ def hours_table(session: Session) -> dict[str, dict[str, list[list[str]]]]:
     return out
 
 
-def set_site_hours(
-    session: Session, actor: User, site: str, days: dict[str, Sequence[TimeRange] | None]
-) -> None:
-    """Set ``site``'s hours of the day types in ``days`` (validated ranges; an empty
-    sequence = closed that day; None = remove the entry, so ``mon`` falls back to
-    ``weekday`` and other days are closed) and audit the change."""
-    rows = {r.day_type: r for r in session.exec(
-        select(SiteHours).where(col(SiteHours.site) == site)).all()}
+def queue_hours_table(session: Session) -> dict[str, dict[str, list[list[str]]]]:
+    """{queue: {day_type: [[start, end], ...]}} of the queues with their own hours."""
+    out: dict[str, dict[str, list[list[str]]]] = {}
+    for row in session.exec(select(QueueHours).order_by(col(QueueHours.queue),
+                                                        col(QueueHours.id))).all():
+        out.setdefault(row.queue, {})[row.day_type] = [list(p) for p in row.ranges or []]
+    return out
+
+
+def _set_rows(session: Session, actor: User, rows: dict[str, Any],
+              make: Callable[[str, list[list[str]]], Any],
+              days: dict[str, Sequence[TimeRange] | None]) -> dict[str, Any]:
+    """Apply ``days`` to the stored ``rows`` ({day_type: row}); the audit's detail."""
     before = {k: r.ranges for k, r in rows.items() if k in days}
     now = datetime.now(UTC)
     after: dict[str, Any] = {}
@@ -92,13 +110,53 @@ def set_site_hours(
             continue
         value = [[format_hhmm(r.start_minute), format_hhmm(r.end_minute)] for r in ranges]
         if row is None:
-            row = SiteHours(site=site, day_type=day_type, ranges=value, updated_at=now,
-                            updated_by=actor.username)
-        else:
-            row.ranges, row.updated_at, row.updated_by = value, now, actor.username
+            row = make(day_type, value)
+        row.ranges, row.updated_at, row.updated_by = value, now, actor.username
         session.add(row)
         after[day_type] = value
-    record_change(session, actor, "hours.set", site, {"before": before, "after": after})
+    return {"before": before, "after": after}
+
+
+def set_site_hours(
+    session: Session, actor: User, site: str, days: dict[str, Sequence[TimeRange] | None]
+) -> None:
+    """Set ``site``'s hours of the day types in ``days`` (validated ranges; an empty
+    sequence = closed that day; None = remove the entry, so ``mon`` falls back to
+    ``weekday`` and other days are closed) and audit the change (``hours.set``)."""
+    rows = {r.day_type: r for r in session.exec(
+        select(SiteHours).where(col(SiteHours.site) == site)).all()}
+    now = datetime.now(UTC)
+    detail = _set_rows(session, actor, rows, lambda d, v: SiteHours(
+        site=site, day_type=d, ranges=v, updated_at=now, updated_by=actor.username), days)
+    record_change(session, actor, "hours.set", site, detail)
+    session.commit()
+
+
+def set_queue_hours(
+    session: Session, actor: User, queue: str, days: dict[str, Sequence[TimeRange] | None]
+) -> None:
+    """Set ``queue``'s own hours (as :func:`set_site_hours`; ``queue_hours.set``); 404 for
+    a queue that does not exist."""
+    if session.exec(select(Queue.id).where(col(Queue.name) == queue)).first() is None:
+        raise NotFound(f"queue {queue!r} not found")
+    rows = {r.day_type: r for r in session.exec(
+        select(QueueHours).where(col(QueueHours.queue) == queue)).all()}
+    now = datetime.now(UTC)
+    detail = _set_rows(session, actor, rows, lambda d, v: QueueHours(
+        queue=queue, day_type=d, ranges=v, updated_at=now, updated_by=actor.username), days)
+    record_change(session, actor, "queue_hours.set", queue, detail)
+    session.commit()
+
+
+def clear_queue_hours(session: Session, actor: User, queue: str) -> None:
+    """Remove ``queue``'s own hours (it follows its sites again); audited."""
+    rows = list(session.exec(select(QueueHours).where(col(QueueHours.queue) == queue)).all())
+    if not rows:
+        raise NotFound(f"queue {queue!r} has no hours of its own")
+    record_change(session, actor, "queue_hours.clear", queue,
+                  {"before": {r.day_type: r.ranges for r in rows}})
+    for row in rows:
+        session.delete(row)
     session.commit()
 
 
@@ -208,7 +266,8 @@ class ClosedCheck:
             self._refresh(at)
         hours, sites = self.table
         when = self.clock_map(at) if self.clock_map is not None else at
-        return not any_open(hours, sites.get(queue, []), datetime.fromtimestamp(when, UTC))
+        return not queue_is_open(hours, queue, sites.get(queue, []),
+                                 datetime.fromtimestamp(when, UTC))
 
 
 #: seconds of the recorded closed message ("the center is closed; our hours are ...")
@@ -235,7 +294,7 @@ def close_forecast_rows(session: Session, queue: str, rows: Sequence[Any],
     sites = queue_sites(session, [queue])[queue]
     starts = [datetime.fromisoformat(str(r.start)) for r in rows]
     starts = [s if s.tzinfo else s.replace(tzinfo=CENTER_TZ) for s in starts]
-    kept = zero_when_closed(hours, sites, starts, [1.0] * len(rows), interval_minutes)
+    kept = zero_when_closed(hours, sites, starts, [1.0] * len(rows), interval_minutes, queue)
     for row, keep in zip(rows, kept, strict=True):
         if not keep:
             row.offered = row.offered_low = row.offered_high = 0.0

@@ -401,3 +401,19 @@ class SiteHoliday(SQLModel, table=True):
     day: date = Field(index=True)
     name: str = Field(max_length=80)
     site: str | None = Field(default=None, max_length=10)
+
+
+class QueueHours(SQLModel, table=True):
+    """A queue's own hours on one day type (optional override, same form as
+    :class:`SiteHours`): the queue takes calls when one of its sites is open *and* these
+    say so. A queue with no row follows its sites."""
+
+    __tablename__ = "queue_hours"
+    __table_args__ = (UniqueConstraint("queue", "day_type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    queue: str = Field(max_length=40, index=True)
+    day_type: str = Field(max_length=10)
+    ranges: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON))
+    updated_at: datetime
+    updated_by: str = Field(max_length=80)

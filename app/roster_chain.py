@@ -108,7 +108,7 @@ def requirement(session: Session, spec: ChainSpec, queue: str) -> list[float]:
         rows = fitted.forecast(spec.start, spec.days).output_rows()
     except ValueError as exc:
         raise ChainError("queues", f"{queue}: {exc}") from None
-    rows = closed_rows_zeroed(hours, sites, rows, spec.interval_minutes)
+    rows = closed_rows_zeroed(hours, sites, rows, spec.interval_minutes, queue)
     try:
         staffed = staff_in_process(
             StaffingRequest(
@@ -146,14 +146,15 @@ def requirement(session: Session, spec: ChainSpec, queue: str) -> list[float]:
 
 def closed_rows_zeroed(
     hours: BusinessHours, sites: list[str], rows: list[dict[str, object]],
-    interval_minutes: int,
+    interval_minutes: int, queue: str | None = None,
 ) -> list[dict[str, object]]:
     """Forecast ``rows`` with 0 calls offered where every one of ``sites`` (those serving the
-    queue) is closed: business hours and holidays (:mod:`wfm.business_hours`)."""
+    queue), or the ``queue``'s own hours, are closed: business hours and holidays
+    (:mod:`wfm.business_hours`)."""
     starts = [datetime.fromisoformat(str(r["start"])) for r in rows]
     starts = [s if s.tzinfo else s.replace(tzinfo=CENTER_TZ) for s in starts]
     offered = zero_when_closed(hours, sites, starts,
-                               [float(r["offered"]) for r in rows], interval_minutes)  # type: ignore[arg-type]
+                               [float(r["offered"]) for r in rows], interval_minutes, queue)  # type: ignore[arg-type]
     return [r if float(r["offered"]) == v else {**r, "offered": v}  # type: ignore[arg-type]
             for r, v in zip(rows, offered, strict=True)]
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import business_hours, routing_settings
@@ -26,10 +27,10 @@ from wfm.business_hours import (
     Holiday,
     HoursError,
     TimeRange,
-    any_open,
     check_holiday,
     next_opening,
     parse_ranges,
+    queue_is_open,
 )
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -141,6 +142,10 @@ class BusinessHoursPublic(BaseModel):
     sites: dict[str, dict[str, list[list[str]]]] = Field(
         description="per site, per day type: [[start, end], ...]; a site without entries "
                     "is open around the clock but on holidays; a missing day type is closed")
+    queues: dict[str, dict[str, list[list[str]]]] = Field(
+        default_factory=dict,
+        description="queues with hours of their own (optional override, same form): such "
+                    "a queue is open when one of its sites is and its own hours say so")
 
 
 class HolidayBody(BaseModel):
@@ -163,7 +168,22 @@ class OpenStatus(BaseModel):
 
 
 def _hours_public(session: SessionDep) -> BusinessHoursPublic:
-    return BusinessHoursPublic(time_zone=str(CENTER_TZ), sites=business_hours.hours_table(session))
+    return BusinessHoursPublic(time_zone=str(CENTER_TZ), sites=business_hours.hours_table(session),
+                               queues=business_hours.queue_hours_table(session))
+
+
+def _parsed_days(body: SiteHoursBody) -> dict[str, tuple[TimeRange, ...] | None]:
+    """The body's ranges, validated by the core (422 naming ``days.<type>.<i>.start``)."""
+    days: dict[str, tuple[TimeRange, ...] | None] = {}
+    for day_type, ranges in body.days.items():
+        try:
+            days[day_type] = None if ranges is None else parse_ranges(
+                [tuple(r) for r in ranges], f"days.{day_type}")
+        except HoursError as exc:  # "days.sat[0].end" -> ("body", "days", "sat", 0, "end")
+            parts = exc.field.replace("[", ".").replace("]", "").split(".")
+            raise field_error(("body", *(int(p) if p.isdigit() else p for p in parts)),
+                              exc.message) from None
+    return days
 
 
 @router.get("/business-hours", response_model=BusinessHoursPublic)
@@ -177,17 +197,28 @@ def put_business_hours(
     session: SessionDep, user: Admin, site: SiteName, body: SiteHoursBody
 ) -> BusinessHoursPublic:
     """Set ``site``'s hours of the day types given (audited as ``hours.set``)."""
-    days: dict[str, tuple[TimeRange, ...] | None] = {}
-    for day_type, ranges in body.days.items():
-        try:
-            days[day_type] = None if ranges is None else parse_ranges(
-                [tuple(r) for r in ranges], f"days.{day_type}")
-        except HoursError as exc:  # "days.sat[0].end" -> ("body", "days", "sat", 0, "end")
-            parts = exc.field.replace("[", ".").replace("]", "").split(".")
-            raise field_error(("body", *(int(p) if p.isdigit() else p for p in parts)),
-                              exc.message) from None
-    business_hours.set_site_hours(session, user, site, days)  # type: ignore[arg-type]
+    business_hours.set_site_hours(session, user, site, _parsed_days(body))  # type: ignore[arg-type]
     return _hours_public(session)
+
+
+QueueName = Annotated[str, PathParam(min_length=1, max_length=40)]
+
+
+@router.put("/business-hours/queues/{queue}", response_model=BusinessHoursPublic)
+def put_queue_hours(
+    session: SessionDep, user: Admin, queue: QueueName, body: SiteHoursBody
+) -> BusinessHoursPublic:
+    """A queue's own hours (optional override, within its sites' hours; audited as
+    ``queue_hours.set``); 404 for an unknown queue."""
+    business_hours.set_queue_hours(session, user, queue, _parsed_days(body))  # type: ignore[arg-type]
+    return _hours_public(session)
+
+
+@router.delete("/business-hours/queues/{queue}", status_code=204)
+def delete_queue_hours(session: SessionDep, user: Admin, queue: QueueName) -> Response:
+    """The queue follows its sites' hours again (audited as ``queue_hours.clear``)."""
+    business_hours.clear_queue_hours(session, user, queue)
+    return Response(status_code=204)
 
 
 @router.get("/business-hours/status", response_model=OpenStatus)
@@ -205,7 +236,7 @@ def get_open_status(
     chosen = sites or list(hours.sites)
     opening = [o for s in chosen if (o := next_opening(hours, s, when)) is not None]
     first = min(opening) if opening else None
-    return OpenStatus(queue=queue, sites=sites, open=any_open(hours, sites, when),
+    return OpenStatus(queue=queue, sites=sites, open=queue_is_open(hours, queue, sites, when),
                       next_opening=None if first is None else first.strftime("%Y-%m-%dT%H:%M"))
 
 

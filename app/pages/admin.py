@@ -58,6 +58,7 @@ def _context(session: Session, error: str | None = None, done: str | None = None
         "queues": queues(session),
         "routing": routing_settings.current_values(session),
         "hours": business_hours.hours_table(session),
+        "queue_hours": business_hours.queue_hours_table(session),
         "day_types": DAY_TYPES,
         "holidays": business_hours.list_holidays(session),
         "sites": business_hours.SITES,
@@ -285,3 +286,24 @@ def admin_delete_holiday(request: Request, session: SessionDep, user: Admin,
     except DomainError as exc:
         return _refused(request, session, user, exc)
     return _back("holiday_deleted")
+
+
+QUEUE_DAY_TYPES = ("weekday", "sat", "sun", "holiday")
+
+
+@router.post("/admin/business-hours/queues/{queue}")
+async def admin_queue_hours(request: Request, session: SessionDep, user: Admin,
+                            queue: str) -> Response:
+    """A queue's own hours from the form (``hours_<weekday|sat|sun|holiday>``); blank
+    follows the sites that day, ``-`` closes the queue."""
+    form = await request.form()
+    days: dict[str, Any] = {}
+    try:
+        for day_type in QUEUE_DAY_TYPES:
+            value = form.get(f"hours_{day_type}")
+            text = value.strip()[:120] if isinstance(value, str) else ""
+            days[day_type] = parse_range_text(text, f"{queue[:40]}.{day_type}") if text else None
+        await run_in_threadpool(business_hours.set_queue_hours, session, user, queue[:40], days)
+    except (DomainError, HoursError) as exc:
+        return _refused(request, session, user, exc)
+    return _back("queue_hours_saved")

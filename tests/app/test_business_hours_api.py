@@ -281,3 +281,36 @@ def test_a_pbx_asks_whether_a_queue_is_open(sqlite_url: str) -> None:
         assert client.get(url, params={"queue": "x" * 41}).status_code == 422
         as_user(client, "clerk")
         assert client.get(url, params={"queue": "deposits"}).status_code == 403
+
+
+def test_a_queue_with_hours_of_its_own(sqlite_url: str) -> None:
+    with make_client(make_settings(sqlite_url)) as client:
+        app = client.app
+        assert isinstance(app, FastAPI)
+        create_user(app, "admin", "admin")
+        create_user(app, "plan", "planner")
+        with Session(app.state.engine) as session:
+            _bank(session, date(2026, 11, 2), 0)
+        as_user(client, "admin")
+        fx = {"days": {"weekday": [["09:00", "16:00"]], "sat": []}}
+        assert client.put("/api/admin/business-hours/queues/nosuch", json=fx).status_code == 404
+        res = client.put("/api/admin/business-hours/queues/deposits", json=fx)
+        assert res.status_code == 200, res.text
+        assert res.json()["queues"] == {"deposits": fx["days"]}
+        bad = client.put("/api/admin/business-hours/queues/deposits",
+                         json={"days": {"sun": [["17:00", "16:00"]]}})
+        assert bad.status_code == 422
+        assert bad.json()["errors"][0]["loc"] == ["body", "days", "sun", 0, "end"]
+        closed = ClosedCheck(app.state.engine)
+        four_thirty = datetime(2026, 12, 4, 16, 30, tzinfo=CENTER_TZ).timestamp()
+        assert closed("deposits", four_thirty)  # the sites are open, the queue is not
+        as_user(client, "plan")
+        assert client.get("/api/admin/business-hours").json()["queues"]["deposits"]
+        assert client.delete("/api/admin/business-hours/queues/deposits").status_code == 403
+        as_user(client, "admin")
+        assert client.delete("/api/admin/business-hours/queues/deposits").status_code == 204
+        assert client.delete("/api/admin/business-hours/queues/deposits").status_code == 404
+        assert not ClosedCheck(app.state.engine)("deposits", four_thirty)
+        with Session(app.state.engine) as session:
+            actions = [a.action for a in session.exec(select(AdminAudit))]
+        assert actions == ["queue_hours.set", "queue_hours.clear"]

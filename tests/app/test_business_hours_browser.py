@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from app.models import AdminAudit, SiteHoliday, SiteHours
+from app.models import AdminAudit, Queue, QueueHours, SiteHoliday, SiteHours
 from app.seed.hours import DEMO_HOURS
 from app.testing import create_user, make_app, make_settings
 from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS, _log_in, serve_in_thread
@@ -35,6 +35,8 @@ def hours_server(sqlite_url: str) -> Iterator[str]:
         for day, name in ((date(2026, 9, 24), "추석 전날"), (date(2026, 9, 25), "추석"),
                           (date(2026, 9, 26), "추석 다음날")):
             session.add(SiteHoliday(day=day, name=name))
+        session.add(Queue(name="deposits", skill="deposits"))
+        session.add(Queue(name="fx", skill="fx"))
         session.commit()
     yield from serve_in_thread(app)
 
@@ -80,6 +82,13 @@ def test_business_hours_section_in_a_browser(hours_server: str, sqlite_url: str)
             page.click("tr[data-holiday='2026-09-26'] button[type=submit]")
             page.wait_for_url(f"{hours_server}/admin?done=holiday_deleted")
             assert page.locator("tr[data-holiday]").count() == 3
+            page.fill("tr[data-queue-hours=fx] input[name=hours_weekday]", "09:00-16:00")
+            page.fill("tr[data-queue-hours=fx] input[name=hours_sat]", "-")
+            page.click("tr[data-queue-hours=fx] button[type=submit]")
+            page.wait_for_url(f"{hours_server}/admin?done=queue_hours_saved")
+            assert page.input_value("tr[data-queue-hours=fx] input[name=hours_weekday]") == (
+                "09:00-16:00")
+            assert page.input_value("tr[data-queue-hours=fx] input[name=hours_sun]") == ""
             _shot(page, "hours-ko")
             page.select_option("form.lang select[name=locale]", "en")
             page.click("form.lang button[type=submit]")
@@ -94,9 +103,11 @@ def test_business_hours_section_in_a_browser(hours_server: str, sqlite_url: str)
     engine = make_engine(sqlite_url)
     with Session(engine) as session:
         actions = [a.action for a in session.exec(select(AdminAudit))]
+        fx = {q.day_type: q.ranges for q in session.exec(select(QueueHours))}
         stored = session.exec(select(SiteHours).where(SiteHours.site == "busan",
                                                       SiteHours.day_type == "sat")).one()
     engine.dispose()
     assert actions.count("hours.set") == 1  # the refused change left no row
     assert actions.count("holiday.add") == 1 and actions.count("holiday.delete") == 1
     assert stored.ranges == [["09:00", "13:00"]]
+    assert fx == {"weekday": [["09:00", "16:00"]], "sat": []}

@@ -139,3 +139,23 @@ def test_korean_public_holidays_offline() -> None:
     assert found[date(2026, 2, 17)] == "설날" and found[date(2026, 9, 25)] == "추석"
     assert date(2027, 9, 15) in found and date(2027, 2, 7) in found
     assert all(h.site is None for h in public_holidays([2026]))
+
+
+def test_a_queues_own_hours_narrow_its_sites() -> None:
+    from dataclasses import replace
+
+    from wfm.business_hours import queue_is_open, queue_ranges
+
+    fx = replace(HOURS, queues={"fx": {"weekday": parse_ranges([("09:00", "16:00")], "q"),
+                                       "sat": ()}})
+    sites = ["seoul", "busan"]
+    monday = datetime(2026, 11, 30, 15, 0)
+    assert queue_is_open(fx, "fx", sites, monday)
+    assert not queue_is_open(fx, "fx", sites, datetime(2026, 11, 30, 16, 30))  # fx closes
+    assert queue_is_open(fx, "deposits", sites, datetime(2026, 11, 30, 16, 30))  # no override
+    assert not queue_is_open(fx, "fx", sites, datetime(2026, 11, 30, 8, 0))  # sites closed
+    assert not queue_is_open(fx, "fx", sites, datetime(2026, 11, 28, 10, 0))  # fx: no Saturday
+    assert queue_ranges(fx, "fx", date(2026, 11, 29)) is None  # Sunday: follows the sites
+    assert queue_ranges(fx, "fx", CHUSEOK) is None
+    mask = open_mask(fx, sites, date(2026, 11, 30), 60, "fx")
+    assert [h for h, m in enumerate(mask) if m] == list(range(9, 16))

@@ -1,4 +1,4 @@
-"""add site_hours and site_holiday (business hours and holidays per site)
+"""add site_hours, site_holiday and queue_hours (business hours and holidays per site)
 
 Revision ID: 0007
 Revises: 0006
@@ -38,10 +38,23 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index(op.f('ix_site_holiday_day'), 'site_holiday', ['day'], unique=False)
+    op.create_table('queue_hours',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('queue', sa.String(length=40), nullable=False),
+    sa.Column('day_type', sa.String(length=10), nullable=False),
+    sa.Column('ranges', sa.JSON(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by', sa.String(length=80), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('queue', 'day_type')
+    )
+    op.create_index(op.f('ix_queue_hours_queue'), 'queue_hours', ['queue'], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index(op.f('ix_queue_hours_queue'), table_name='queue_hours')
+    op.drop_table('queue_hours')
     op.drop_index(op.f('ix_site_holiday_day'), table_name='site_holiday')
     op.drop_table('site_holiday')
     op.drop_index(op.f('ix_site_hours_site'), table_name='site_hours')
