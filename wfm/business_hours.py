@@ -282,6 +282,42 @@ def next_opening(hours: BusinessHours, site: str, local_datetime: datetime) -> d
     return None
 
 
+def open_ranges(
+    hours: BusinessHours, sites: Iterable[str], day: date, queue: str | None = None
+) -> list[TimeRange]:
+    """The ranges of ``day`` when at least one of ``sites`` is open (no sites: every
+    configured site; none configured: all day), cut to the ``queue``'s own hours if it has
+    some that day (possibly overlapping one another, unsorted)."""
+    chosen = list(sites) or list(hours.sites)
+    ranges = ([r for s in chosen for r in open_intervals(hours, s, day)] if chosen
+              else [TimeRange(0, MINUTES_PER_DAY)])
+    own = None if queue is None else queue_ranges(hours, queue, day)
+    if own is None:
+        return ranges
+    return [TimeRange(max(a.start_minute, b.start_minute), min(a.end_minute, b.end_minute))
+            for a in ranges for b in own
+            if max(a.start_minute, b.start_minute) < min(a.end_minute, b.end_minute)]
+
+
+def next_queue_opening(
+    hours: BusinessHours, queue: str, sites: Iterable[str], local_datetime: datetime
+) -> datetime | None:
+    """The first moment at or after ``local_datetime`` when ``queue`` takes calls
+    (:func:`queue_is_open`), naive local; None when not within :data:`MAX_LOOKAHEAD_DAYS`."""
+    chosen = list(sites)
+    when = _local(hours, local_datetime)
+    if queue_is_open(hours, queue, chosen, when):
+        return when
+    minute = when.hour * 60 + when.minute + (when.second + when.microsecond / 1e6) / 60
+    for offset in range(MAX_LOOKAHEAD_DAYS + 1):
+        current = when.date() + timedelta(days=offset)
+        starts = sorted(r.start_minute for r in open_ranges(hours, chosen, current, queue)
+                        if offset or r.start_minute >= minute)
+        if starts:
+            return datetime.combine(current, time()) + timedelta(minutes=starts[0])
+    return None
+
+
 def open_mask(
     hours: BusinessHours, sites: Iterable[str], day: date, interval_minutes: int,
     queue: str | None = None,
@@ -291,15 +327,8 @@ def open_mask(
     ``queue``'s own hours too when it has some."""
     if interval_minutes <= 0 or MINUTES_PER_DAY % interval_minutes:
         raise HoursError("interval_minutes", f"must divide 1440, got {interval_minutes}")
-    chosen = list(sites) or list(hours.sites)
     slots = MINUTES_PER_DAY // interval_minutes
-    ranges = ([r for s in chosen for r in open_intervals(hours, s, day)] if chosen
-              else [TimeRange(0, MINUTES_PER_DAY)])
-    own = None if queue is None else queue_ranges(hours, queue, day)
-    if own is not None:
-        ranges = [TimeRange(max(a.start_minute, b.start_minute), min(a.end_minute, b.end_minute))
-                  for a in ranges for b in own
-                  if max(a.start_minute, b.start_minute) < min(a.end_minute, b.end_minute)]
+    ranges = open_ranges(hours, sites, day, queue)
     out = []
     for k in range(slots):
         lo, hi = k * interval_minutes, (k + 1) * interval_minutes

@@ -28,7 +28,7 @@ from wfm.business_hours import (
     HoursError,
     TimeRange,
     check_holiday,
-    next_opening,
+    next_queue_opening,
     parse_ranges,
     queue_is_open,
 )
@@ -233,9 +233,7 @@ def get_open_status(
         when = when.replace(tzinfo=CENTER_TZ)
     hours = business_hours.load_hours(session)
     sites = business_hours.queue_sites(session, [queue])[queue]
-    chosen = sites or list(hours.sites)
-    opening = [o for s in chosen if (o := next_opening(hours, s, when)) is not None]
-    first = min(opening) if opening else None
+    first = next_queue_opening(hours, queue, sites, when)
     return OpenStatus(queue=queue, sites=sites, open=queue_is_open(hours, queue, sites, when),
                       next_opening=None if first is None else first.strftime("%Y-%m-%dT%H:%M"))
 

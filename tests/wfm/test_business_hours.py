@@ -159,3 +159,18 @@ def test_a_queues_own_hours_narrow_its_sites() -> None:
     assert queue_ranges(fx, "fx", CHUSEOK) is None
     mask = open_mask(fx, sites, date(2026, 11, 30), 60, "fx")
     assert [h for h, m in enumerate(mask) if m] == list(range(9, 16))
+
+
+def test_next_opening_of_a_queue() -> None:
+    from dataclasses import replace
+
+    from wfm.business_hours import next_queue_opening
+
+    fx = replace(HOURS, queues={"fx": {"weekday": parse_ranges([("10:00", "16:00")], "q"),
+                                       "sat": ()}})
+    sites = ["seoul", "busan"]
+    friday = datetime(2026, 11, 27, 16, 30)  # the sites are open, fx is not
+    assert next_queue_opening(fx, "fx", sites, friday) == datetime(2026, 11, 30, 10, 0)
+    assert next_queue_opening(fx, "deposits", sites, friday) == friday
+    assert next_queue_opening(fx, "fx", sites, datetime(2026, 11, 30, 9, 0)) == datetime(
+        2026, 11, 30, 10, 0)
