@@ -174,3 +174,17 @@ def test_next_opening_of_a_queue() -> None:
     assert next_queue_opening(fx, "deposits", sites, friday) == friday
     assert next_queue_opening(fx, "fx", sites, datetime(2026, 11, 30, 9, 0)) == datetime(
         2026, 11, 30, 10, 0)
+
+
+def test_the_centers_own_holidays_are_holidays_of_the_forecast() -> None:
+    from wfm.calendar import day_features
+    from wfm.forecast import ForecastSpec
+
+    days = [date(2026, 11, 17), date(2026, 11, 18), date(2026, 11, 19)]
+    own = HOURS.holiday_dates(["busan"]) | {date(2026, 11, 18)}
+    features = day_features(days, "KR", own)
+    assert features["holiday"].tolist() == [False, True, False]
+    assert features["after_holiday"].tolist() == [False, False, True]
+    assert day_features(days, "KR")["holiday"].tolist() == [False, False, False]
+    spec = ForecastSpec(extra_holidays=frozenset(own))
+    assert spec != ForecastSpec() and hash(spec) is not None  # its own fit in the cache
