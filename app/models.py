@@ -511,3 +511,49 @@ class QaFollowUp(SQLModel, table=True):
     done_at: datetime | None = None
     done_by: str | None = Field(default=None, max_length=40)
     note: str = Field(default="", max_length=2000)
+
+
+# --- business hours and holidays per site (wfm/business_hours.py, app/business_hours.py) ---
+
+
+class SiteHours(SQLModel, table=True):
+    """A site's opening hours on one day type (``weekday``, ``mon`` ... ``sun``,
+    ``holiday``): ``ranges`` is a list of ``["HH:MM", "HH:MM"]`` in center time; an empty
+    list means closed. A site with no row at all is open around the clock but on holidays."""
+
+    __tablename__ = "site_hours"
+    __table_args__ = (UniqueConstraint("site", "day_type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site: str = Field(max_length=10, index=True)
+    day_type: str = Field(max_length=10)
+    ranges: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON))
+    updated_at: datetime
+    updated_by: str = Field(max_length=80)
+
+
+class SiteHoliday(SQLModel, table=True):
+    """A holiday (the site follows its ``holiday`` hours); ``site`` None: every site."""
+
+    __tablename__ = "site_holiday"
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    name: str = Field(max_length=80)
+    site: str | None = Field(default=None, max_length=10)
+
+
+class QueueHours(SQLModel, table=True):
+    """A queue's own hours on one day type (optional override, same form as
+    :class:`SiteHours`): the queue takes calls when one of its sites is open *and* these
+    say so. A queue with no row follows its sites."""
+
+    __tablename__ = "queue_hours"
+    __table_args__ = (UniqueConstraint("queue", "day_type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    queue: str = Field(max_length=40, index=True)
+    day_type: str = Field(max_length=10)
+    ranges: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON))
+    updated_at: datetime
+    updated_by: str = Field(max_length=80)

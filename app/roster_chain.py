@@ -14,7 +14,9 @@
 
 Each queue is one skill of the problem (the demo bank's queues each serve their own skill).
 The requirement is placed by each forecast row's local start (Asia/Seoul), so an interval
-the forecast leaves out (closed) requires nobody.
+the forecast leaves out (closed) requires nobody. The business hours and holidays an admin
+set (:mod:`app.business_hours`) apply on top: an interval when every site serving the queue
+is closed requires nobody, and the center's own holidays are holidays of the forecast.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from fastapi.exceptions import RequestValidationError
 from sqlmodel import Session, col, select
 
 from app.api.wfm import StaffingInterval, StaffingRequest, staff_in_process
+from app.business_hours import load_hours, queue_sites
 from app.models import Agent, AgentSkill
 from app.queries import CENTER_TZ
 from app.wfm_history import history_from_interactions
+from wfm.business_hours import BusinessHours, zero_when_closed
 from wfm.forecast import METHODS, ForecastSpec
 
 DAYS_PER_WEEK = 5
@@ -96,12 +100,15 @@ def requirement(session: Session, spec: ChainSpec, queue: str) -> list[float]:
             session, queue, spec.interval_minutes, until, spec.history_days
         )
         methods = METHODS if spec.method is None else (spec.method,)
+        hours, sites = load_hours(session), queue_sites(session, [queue])[queue]
         fitted = ForecastSpec(
-            interval_minutes=spec.interval_minutes, methods=methods, origins=spec.backtest_origins
+            interval_minutes=spec.interval_minutes, methods=methods, origins=spec.backtest_origins,
+            extra_holidays=hours.holiday_dates(sites or None),
         ).fit(history)
         rows = fitted.forecast(spec.start, spec.days).output_rows()
     except ValueError as exc:
         raise ChainError("queues", f"{queue}: {exc}") from None
+    rows = closed_rows_zeroed(hours, sites, rows, spec.interval_minutes, queue)
     try:
         staffed = staff_in_process(
             StaffingRequest(
@@ -135,6 +142,21 @@ def requirement(session: Session, spec: ChainSpec, queue: str) -> list[float]:
         if 0 <= index < len(out):
             out[index] = float(row.scheduled_agents)
     return out
+
+
+def closed_rows_zeroed(
+    hours: BusinessHours, sites: list[str], rows: list[dict[str, object]],
+    interval_minutes: int, queue: str | None = None,
+) -> list[dict[str, object]]:
+    """Forecast ``rows`` with 0 calls offered where every one of ``sites`` (those serving the
+    queue), or the ``queue``'s own hours, are closed: business hours and holidays
+    (:mod:`wfm.business_hours`)."""
+    starts = [datetime.fromisoformat(str(r["start"])) for r in rows]
+    starts = [s if s.tzinfo else s.replace(tzinfo=CENTER_TZ) for s in starts]
+    offered = zero_when_closed(hours, sites, starts,
+                               [float(r["offered"]) for r in rows], interval_minutes, queue)  # type: ignore[arg-type]
+    return [r if float(r["offered"]) == v else {**r, "offered": v}  # type: ignore[arg-type]
+            for r, v in zip(rows, offered, strict=True)]
 
 
 def _aht(value: object) -> float | None:

@@ -33,7 +33,7 @@ per cent of a weekday).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -78,12 +78,17 @@ def _previous_business(day: date, hol: set[date]) -> date:
     return day
 
 
-def day_features(days: Sequence[date], country: str | None = "KR") -> dict[str, BoolArray]:
-    """Boolean arrays (one per :data:`FEATURES` name) telling which ``days`` have the feature."""
+def day_features(
+    days: Sequence[date], country: str | None = "KR", extra_holidays: Collection[date] = ()
+) -> dict[str, BoolArray]:
+    """Boolean arrays (one per :data:`FEATURES` name) telling which ``days`` have the feature.
+
+    ``extra_holidays`` are the center's own holidays (one-off closures, see
+    :mod:`wfm.business_hours`), counted as holidays besides the public ones."""
     if not days:
         return {name: np.zeros(0, dtype=bool) for name in FEATURES}
     span = [days[0] - timedelta(days=10)] + list(days) + [days[-1] + timedelta(days=40)]
-    hol = holiday_dates(span, country)
+    hol = holiday_dates(span, country) | set(extra_holidays)
     paydays: set[date] = set()
     month_ends: set[date] = set()
     months = sorted({(d.year, d.month) for d in days})

@@ -147,6 +147,8 @@ class ForecastSpec:
         noise, a shorter one follows change). Longer windows are tried only when the history
         before the earliest backtest origin fills them.
     country : holidays country code (``holidays`` package), or None for none.
+    extra_holidays : the center's own holidays (:mod:`wfm.business_hours`), besides the
+        public ones of ``country``: non-ordinary days in history and forecast alike.
     holidays_closed : True/False to force; None learns it from history.
     coverage : nominal coverage of the prediction interval (0.5 to 0.99).
     prior_days : credibility floor for special-day effects (:mod:`wfm.calendar`).
@@ -165,6 +167,7 @@ class ForecastSpec:
     coverage: float = 0.8
     prior_days: float = 0.25
     min_history_days: int = 7
+    extra_holidays: frozenset[date] = frozenset()
 
     def __post_init__(self) -> None:
         if self.interval_minutes is not None:

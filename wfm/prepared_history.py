@@ -157,7 +157,7 @@ class PreparedHistory:
         weekday = np.array([d.weekday() for d in days])
         open_slot = np.zeros((7, history.slots_per_day), dtype=bool)
         level = np.zeros(7)
-        raw = day_features(days, spec.country)
+        raw = day_features(days, spec.country, spec.extra_holidays)
         for w in range(7):
             rows = np.flatnonzero(weekday == w)[-OPEN_LOOKBACK_WEEKS:]
             open_slot[w] = _open_span(y[rows])
@@ -204,7 +204,7 @@ class PreparedHistory:
         """Special-day features of ``days`` (holidays only where they fall on a full weekday)."""
         weekday = np.array([d.weekday() for d in days])
         return _mask_holidays(
-            day_features(list(days), self.spec.country), weekday, self.full_weekday
+            day_features(list(days), self.spec.country, self.spec.extra_holidays), weekday, self.full_weekday
         )
 
     def open_intervals(self, days: Sequence[date]) -> np.ndarray:

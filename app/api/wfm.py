@@ -39,6 +39,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from app.api.errors import DomainError, NotFound, field_error
 from app.auth import require_role
+from app.business_hours import close_forecast_rows
 from app.deps import SessionDep
 from app.models import ForecastSnapshot, User
 from app.wfm_history import (
@@ -612,6 +613,9 @@ async def post_forecast(
         keep_fit(state, key, fitted)
     forecast, public = await run_in_threadpool(make_forecast, history, body, None, fitted)
     public.source = source
+    if body.queue is not None:  # closed intervals and holidays (business hours): no demand
+        await run_in_threadpool(close_forecast_rows, session, body.queue, public.intervals,
+                                public.interval_minutes)
     if body.publish:
         rows = [r.model_dump() for r in public.intervals]
         public.snapshot_id = await run_in_threadpool(

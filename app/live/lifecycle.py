@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from app.bus import DEFAULT_CHANNEL_PREFIX, EventBus, Subscription, decode, make_bus
+from app.business_hours import ClosedCheck
 from app.live.center import LiveCenter
 from app.live.loaders import (
     BANK_TIME_ZONE,
@@ -94,6 +95,7 @@ async def _start_demo(app: Any, services: LiveServices) -> None:
     telephony = BuiltInTelephony(
         queue_names, rng, profile=profile,
         customers_by_tier=customers_by_tier(db),
+        closed=ClosedCheck(db, profile.demo_time if isinstance(profile, DemoDayProfile) else None),
     )
     robots = DemoAgents(services.center, [s.agent_id for s in agent_specs(db)], rng)
     services.extras.extend([telephony, robots])

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from app.business_hours import closed_message
 from app.live.center import LiveCenter, Observer
 from routing.engine import ContactSpec, RoutingEngine
 from routing.events import ContactOffered, Event
@@ -238,7 +239,10 @@ class BuiltInTelephony:
         profile: RateProfile | None = None,
         callers: CallerProfile | None = None,
         customers_by_tier: Mapping[str, Sequence[int]] | None = None,
+        closed: Callable[[str, float], bool] | None = None,
     ) -> None:
+        self.closed = closed  # (queue, at) -> every site serving it closed (business hours)
+        self.calls_closed = 0
         self.queues = tuple(queues)
         self.rng = rng
         self.profile: RateProfile = profile or ArrivalProfile()
@@ -299,6 +303,9 @@ class BuiltInTelephony:
         arrival = self.driver.arrival(spec, 0.0, patience)  # the driver plays the patience
 
         def arrive(eng: RoutingEngine, now: float) -> list[Event]:
+            if self.closed is not None and self.closed(queue, now):  # the closed message
+                self.calls_closed += 1
+                return [closed_message(spec, now)]
             self.calls_generated += 1
             return arrival(eng, now)
 

@@ -1,6 +1,6 @@
 """``/admin``: administration (admins). Users and roles (create, disable or enable, reset a
-password, unlock, assign a role and an agent profile), security alerts, and queues with
-their service-level goals per tier. Every change goes through the same functions as the API
+password, unlock, assign a role and an agent profile), security alerts, queues with
+their service-level goals per tier, and business hours and holidays per site. Every change goes through the same functions as the API
 (:mod:`app.user_admin`, :func:`app.api.queues.patch_queue`) and is recorded in the admin
 audit log, which auditors read on ``/audit``.
 
@@ -18,10 +18,10 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from app import routing_settings, user_admin
+from app import business_hours, routing_settings, user_admin
 from app.admin_audit import record_change
 from app.alerts import acknowledge, open_alerts
-from app.api.admin import RoutingPolicyBody
+from app.api.admin import HolidayBody, RoutingPolicyBody
 from app.api.agents import SkillBase, SkillsUpdate, patch_skills
 from app.api.errors import DomainError
 from app.api.params import INT32_MAX, Id32, Id64
@@ -34,6 +34,7 @@ from app.models import Agent, Role, User
 from app.pages import render
 from app.queries import queues, served_skills, skills_of
 from routing.events import TIERS
+from wfm.business_hours import DAY_TYPES, Holiday, HoursError, check_holiday, parse_range_text
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -56,6 +57,11 @@ def _context(session: Session, error: str | None = None, done: str | None = None
         "alerts": open_alerts(session),
         "queues": queues(session),
         "routing": routing_settings.current_values(session),
+        "hours": business_hours.hours_table(session),
+        "queue_hours": business_hours.queue_hours_table(session),
+        "day_types": DAY_TYPES,
+        "holidays": business_hours.list_holidays(session),
+        "sites": business_hours.SITES,
         "tiers": TIERS,
         "error": error,
         "done": done,
@@ -234,3 +240,70 @@ async def admin_routing_policy(request: Request, session: SessionDep, user: Admi
     except (DomainError, ValidationError) as exc:
         return _refused(request, session, user, exc)
     return _back("routing_saved")
+
+
+@router.post("/admin/business-hours/{site}")
+async def admin_business_hours(request: Request, session: SessionDep, user: Admin,
+                               site: str) -> Response:
+    """A site's hours from the form: ``hours_<day type>`` as ``09:00-12:00, 13:00-18:00``;
+    blank is closed, except Monday to Friday, where blank follows "Mon-Fri" (``closed``
+    closes that day)."""
+    form = await request.form()
+    days: dict[str, Any] = {}
+    try:
+        if site not in business_hours.SITES:
+            raise HoursError("site", f"must be one of {', '.join(business_hours.SITES)}")
+        for day_type in DAY_TYPES:
+            value = form.get(f"hours_{day_type}")
+            text = value.strip()[:120] if isinstance(value, str) else ""
+            if day_type in ("mon", "tue", "wed", "thu", "fri") and not text:
+                days[day_type] = None
+                continue
+            days[day_type] = parse_range_text(text, f"hours.{day_type}")
+        await run_in_threadpool(business_hours.set_site_hours, session, user, site, days)
+    except (DomainError, HoursError) as exc:
+        return _refused(request, session, user, exc)
+    return _back("hours_saved")
+
+
+@router.post("/admin/holidays")
+def admin_add_holiday(request: Request, session: SessionDep, user: Admin, day: Text = "",
+                      name: Text = "", site: Text = "") -> Response:
+    try:
+        body = HolidayBody.model_validate({"day": day, "name": name, "site": site or None})
+        holiday = check_holiday(Holiday(body.day, body.name, body.site))
+        business_hours.add_holiday(session, user, holiday)
+    except (DomainError, ValidationError, HoursError) as exc:
+        return _refused(request, session, user, exc)
+    return _back("holiday_added")
+
+
+@router.post("/admin/holidays/{holiday_id}/delete")
+def admin_delete_holiday(request: Request, session: SessionDep, user: Admin,
+                         holiday_id: Id32) -> Response:
+    try:
+        business_hours.delete_holiday(session, user, holiday_id)
+    except DomainError as exc:
+        return _refused(request, session, user, exc)
+    return _back("holiday_deleted")
+
+
+QUEUE_DAY_TYPES = ("weekday", "sat", "sun", "holiday")
+
+
+@router.post("/admin/business-hours/queues/{queue}")
+async def admin_queue_hours(request: Request, session: SessionDep, user: Admin,
+                            queue: str) -> Response:
+    """A queue's own hours from the form (``hours_<weekday|sat|sun|holiday>``); blank
+    follows the sites that day, ``-`` closes the queue."""
+    form = await request.form()
+    days: dict[str, Any] = {}
+    try:
+        for day_type in QUEUE_DAY_TYPES:
+            value = form.get(f"hours_{day_type}")
+            text = value.strip()[:120] if isinstance(value, str) else ""
+            days[day_type] = parse_range_text(text, f"{queue[:40]}.{day_type}") if text else None
+        await run_in_threadpool(business_hours.set_queue_hours, session, user, queue[:40], days)
+    except (DomainError, HoursError) as exc:
+        return _refused(request, session, user, exc)
+    return _back("queue_hours_saved")

@@ -56,6 +56,7 @@ from app.seed.customers import (
     phone_frame,
 )
 from app.seed.history import inbound_frame, outbound_frame
+from app.seed.hours import seed_hours
 from app.seed.products import product_frame
 from app.seed.qa_forms import seed_qa
 from app.seed.roster import seed_roster
@@ -112,6 +113,7 @@ def seed_demo(
     rows: dict[str, int] = {}
     with engine.begin() as conn:
         staff = _seed_people(conn, rng, password, rows)
+        seed_hours(conn, today, rows)
         tiers = assign_tiers(rng, customers)
         offsets = (int(rng.integers(PHONE_SPACE)), int(rng.integers(PHONE_SPACE)))
         report("customers", 0, customers)
