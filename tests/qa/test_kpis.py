@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
-import sys
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
