@@ -160,6 +160,8 @@ class WallboardState:
     board: AgentBoard = field(default_factory=AgentBoard)
     _buckets: dict[int, _Bucket] = field(default_factory=dict)
     _bucket_of: dict[str, int] = field(default_factory=dict)
+    #: buckets that left the period with callers still waiting: shown as waiting, not counted
+    _carried: dict[int, _Bucket] = field(default_factory=dict)
     _start: float = -math.inf
 
     # --- folding ------------------------------------------------------------------------
@@ -212,6 +214,12 @@ class WallboardState:
         index = self._bucket_of.get(contact)
         if index is None:
             return True  # a contact that arrived before the period (or was never seen)
+        carried = self._carried.get(index)
+        if carried is not None:  # arrived before the period, waited into it
+            carried.kpis.add(event)
+            if not carried.kpis.waiting():
+                del self._carried[index]
+            return True
         bucket = self._buckets.get(index)
         if bucket is None:
             bucket = self._buckets[index] = _Bucket(KpiAccumulator(
@@ -229,11 +237,12 @@ class WallboardState:
         size = self.period.bucket_seconds
         gone = {k for k in self._buckets if (k + 1) * size <= start}
         for k in gone:
-            del self._buckets[k]
+            bucket = self._buckets.pop(k)
+            if bucket.kpis.waiting():  # its callers still wait: show them, count them not
+                self._carried[k] = bucket
         if gone:
-            self._bucket_of = {c: k for c, k in self._bucket_of.items() if k not in gone}
-        first = math.floor(start / size)
-        self._bucket_of = {c: k for c, k in self._bucket_of.items() if k >= first}
+            self._bucket_of = {c: k for c, k in self._bucket_of.items()
+                               if k in self._buckets or k in self._carried}
         self.board.prune(start)
 
     # --- reading ------------------------------------------------------------------------
@@ -264,7 +273,8 @@ class WallboardState:
 
     def waiting(self, queue: str | None = None) -> list[ContactRecord]:
         """Contacts waiting now (in ``queue``, else anywhere), oldest first."""
-        out = [r for b in self._buckets.values() for r in b.kpis.waiting(queue)]
+        buckets = [*self._buckets.values(), *self._carried.values()]
+        out = [r for b in buckets for r in b.kpis.waiting(queue)]
         return sorted(out, key=lambda r: r.arrived_at)
 
     def longest_wait_threshold_seconds(self, queue: str | None = None,
