@@ -2,12 +2,19 @@
 
 Both send JSON text messages.
 
-``/ws/wallboard``
-    first ``{"type": "snapshot", "seq", "at", "queues": [...], "totals": {"vip", "general"},
-    "agents": [...], "agent_states": {...}, "demo": {...} | null}`` (see :class:`app.live.wallboard.WallboardState`),
-    then ``{"type": "event", "seq", "event"}`` for every stored event after the
-    snapshot's ``seq``, and a fresh snapshot every :data:`SNAPSHOT_SECONDS` (waits grow
-    even when nothing happens).
+``/ws/wallboard[?after=<seq>]``
+    first ``{"type": "snapshot", "seq", "version", "epoch", "at", "time_zone", "period",
+    "service_level_definition", "queues": [...], "totals": {"vip", "general", "all"},
+    "agents": [...], "agent_states": {...}, "occupancy", "chart", "panels", "demo"}`` (see
+    :class:`dashboards.wallboard.WallboardState`), then ``{"type": "event", "seq", "event"}``
+    for every stored event after ``after`` (the last seq the client saw: a reconnect, or a
+    server restart, resumes without a gap; at most :data:`MAX_REPLAY`, read from the log)
+    or, without ``after``, after the snapshot; then each event as it is stored, and every
+    :data:`SNAPSHOT_SECONDS` a ``{"type": "delta", "version", "base_version", ...}``
+    (:mod:`dashboards.deltas`) from the picture the socket holds to the current one (waits
+    grow even when nothing happens). ``seq`` is the event log's: it only grows, across
+    restarts and server processes; a restarted server's figures are its replay of the log,
+    and a new ``epoch`` tells the client so (it always starts from the snapshot).
 
 ``/ws/agent``
     first ``{"type": "state", ...}`` (the console state, as ``GET /api/console/state``),
@@ -29,11 +36,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect, status
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -42,7 +50,17 @@ from app.api.console import agent_login, console_state
 from app.api.errors import Forbidden
 from app.auth.guards import require_role_ws, ws_session_allowed
 from app.live import active_agent_logins, get_services
+from app.live.wallboard import (
+    ADHERENCE_SECONDS,
+    FORECAST_SECONDS,
+    WallboardFeed,
+    read_adherence,
+    read_forecast,
+)
 from app.models import User
+from routing.events import Event
+
+log = logging.getLogger("contactops.wallboard")
 
 router = APIRouter(tags=["live"])
 
@@ -119,26 +137,110 @@ async def _pump(
             await receiver
 
 
-@router.websocket("/ws/wallboard")
-async def wallboard_ws(websocket: WebSocket, user: SupervisorWs) -> None:
-    services = get_services(websocket)
-    await websocket.accept()
-    sent = {"seq": 0}
+def wallboard_feed(websocket: WebSocket, services: Any) -> WallboardFeed:
+    """The process's shared wallboard feed (one picture per tick for every socket)."""
+    feed: WallboardFeed | None = getattr(websocket.app.state, "wallboard_feed", None)
+    if feed is None or feed.state is not services.wallboard:
+        feed = WallboardFeed(services.wallboard)
+        websocket.app.state.wallboard_feed = feed
+    return feed
 
-    async def snapshot() -> None:
+
+@router.websocket("/ws/wallboard")
+async def wallboard_ws(
+    websocket: WebSocket, user: SupervisorWs,
+    after: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+) -> None:
+    """``?after=<seq>``: the last event seq the client saw (it resumes after a reconnect)."""
+    services = get_services(websocket)
+    feed = wallboard_feed(websocket, services)
+    await websocket.accept()
+    sent: dict[str, Any] = {"seq": 0, "version": None, "after": after}
+
+    async def picture() -> dict[str, Any]:
         now = services.center.clock.now()
         await refresh_roster(services, now)  # agents added to the database since show up too
-        picture = services.wallboard.snapshot(now)
-        sent["seq"] = max(sent["seq"], picture["seq"])
-        await websocket.send_json(picture)
+        refresh_extras(services, feed, now)
+        return feed.current(now)
+
+    async def snapshot() -> None:
+        """A whole picture, then every stored event after what the client saw (from the
+        log, so nothing is missed across a reconnect or a restart), then live ones."""
+        shown = await picture()
+        await websocket.send_text(feed.snapshot_text)
+        sent["version"] = shown["version"]
+        base = shown["seq"] if sent["after"] is None else min(sent["after"], shown["seq"])
+        sent["after"] = None
+        sent["seq"] = max(sent["seq"], base)
+        for seq, event in await run_in_threadpool(_stored_after, services, sent["seq"]):
+            await websocket.send_text(feed.event_text(
+                {"seq": seq, "event": event.to_json()}))
+            sent["seq"] = seq
+
+    async def on_tick() -> None:
+        await picture()
+        text = feed.message_since(sent["version"])
+        if text is not None:
+            await websocket.send_text(text)
+            sent["version"] = feed.version
 
     async def on_message(message: dict[str, Any]) -> None:
         if int(message["seq"]) <= sent["seq"]:
             return
         sent["seq"] = int(message["seq"])
-        await websocket.send_json({"type": "event", **message})
+        await websocket.send_text(feed.event_text(message))
 
-    await _pump(websocket, on_message, snapshot, snapshot, ("supervisor",))
+    await _pump(websocket, on_message, on_tick, snapshot, ("supervisor",))
+
+
+#: Events a (re)connecting wallboard is sent from the log at most (the newest ones).
+MAX_REPLAY = 500
+
+
+def _stored_after(services: Any, seq: int) -> list[tuple[int, Event]]:
+    """The newest :data:`MAX_REPLAY` stored events after ``seq``, oldest first."""
+    last = services.store.last_seq()
+    return list(services.store.read(max(seq, last - MAX_REPLAY), limit=MAX_REPLAY))
+
+
+def refresh_extras(services: Any, feed: WallboardFeed, now: float) -> None:
+    """Adherence and today's forecast, re-read in worker threads when due (never awaited
+    here: a forecast fit must not hold the socket)."""
+    db = services.db
+    if db is None:
+        return
+    clock = time.monotonic()
+    if clock - feed.adherence_read_at >= ADHERENCE_SECONDS:
+        feed.adherence_read_at = clock
+
+        async def adherence() -> None:
+            try:
+                services.wallboard.adherence = await run_in_threadpool(read_adherence, db, now)
+            except (SQLAlchemyError, ValueError) as exc:
+                log.warning("wallboard: adherence not read: %s", exc)
+
+        _background(adherence())
+    if clock - feed.forecast_read_at >= FORECAST_SECONDS:
+        feed.forecast_read_at = clock
+        queues = sorted(services.wallboard.queues)
+
+        async def forecast() -> None:
+            try:
+                services.wallboard.forecast = await run_in_threadpool(
+                    read_forecast, db, queues, now)
+            except SQLAlchemyError as exc:
+                log.warning("wallboard: forecast not read: %s", exc)
+
+        _background(forecast())
+
+
+_TASKS: set[asyncio.Task[None]] = set()
+
+
+def _background(work: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.create_task(work)
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
 
 
 async def refresh_roster(services: Any, now: float) -> None:
