@@ -58,7 +58,11 @@
     return node;
   }
   const pct = (x) => (x == null ? "–" : (100 * x).toFixed(1) + " %");
-  const secs = (x) => (x == null ? "–" : x < 90 ? Math.round(x) + " s" : Math.floor(x / 60) + " m " + Math.round(x % 60) + " s");
+  const secs = (x) => {
+    if (x == null) return "–";
+    const t = Math.round(x);
+    return t < 90 ? t + " s" : Math.floor(t / 60) + " m " + (t % 60) + " s";
+  };
 
   /* a figure with its level: colour + icon + word (never colour alone) */
   function levelled(text, level) {
@@ -100,12 +104,17 @@
     #live .legend { font-size: .8rem; color: #4b5563; display: flex; gap: 1rem; flex-wrap: wrap; }
     #live .legend i { display: inline-block; width: 1.2em; height: .6em; margin-right: .3em; vertical-align: middle; }
     #live .panels:empty { display: none; }
-    #live.wall .tile .value { font-size: 3.2rem; }
+    #live .chips { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: .3rem; }
+    #live .chip { padding: .25rem .5rem; border-radius: 6px; background: #f3f4f6; font-size: 1.05rem; white-space: nowrap; overflow: hidden; }
+    #live .chip.out { outline: 3px dashed var(--alert); }
+    #live.wall .tiles { grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); }
+    #live.wall .tile .value { font-size: 3rem; }
+    #live.wall .tile .value .lv { display: block; font-size: 1.1rem; }
     #live.wall .tile .label { font-size: 1.1rem; }
     #live.wall .tile .sub { font-size: .95rem; }
     #live.wall table { font-size: 1.4rem; }
     #live.wall .st { font-size: 1.1rem; }
-    #live.wall .controls, #live.wall .actions-col { display: none; }
+    #live.wall .controls, #live.wall .actions-col, #live.wall details { display: none; }
     #live.wall .chart svg { height: 300px; }
     #live.wall .ticker { font-size: 1rem; max-height: 9rem; }`;
   document.head.append(style);
@@ -126,6 +135,8 @@
     ...FORCE_REASONS.map((r) => el("option", { value: r }, code("reasons", r))));
   const filter = el("input", { type: "search", name: "agent-filter", placeholder: U.filter, size: "24" });
   const ticker = el("ol", { class: "ticker", reversed: "" });
+  const chips = new Map(); // big screen: login -> chip
+  const chipGrid = el("div", { class: "chips" });
   const th = (text, cls) => el("th", { class: cls || "" }, text);
   root.append(
     el("section", { class: "card" },
@@ -143,6 +154,7 @@
     el("section", { class: "card" }, el("h2", {}, U.agents),
       el("table", {}, el("thead", {}, el("tr", {}, ...AGENT_STATES.map((s) => th(code("states", s), "num")))),
         el("tbody", {}, stateRow)),
+      WALL ? chipGrid : null,
       el("details", { open: "" }, el("summary", {}, U.agent),
         el("div", { class: "agent-tools controls" }, filter,
           el("label", {}, U.forceReason, " ", forceReason)),
@@ -299,6 +311,16 @@
     return row;
   }
 
+  /* big screen: one chip per agent (login, state, time in state), no table, no controls */
+  function wallChip(a, now) {
+    let chip = chips.get(a.agent_id);
+    if (!chip) { chip = el("div", { class: "chip" }); chips.set(a.agent_id, chip); chipGrid.append(chip); }
+    const out = a.adherence && a.adherence.out_since != null;
+    chip.className = "chip st-" + a.state + (out ? " out" : "");
+    chip.replaceChildren(el("b", {}, a.agent_id), " ", code("states", a.state), " · ", secs(Math.max(0, now - a.since)),
+      out ? el("span", { class: "lv" }, " " + ICON.warn) : "");
+  }
+
   function matches(login, state) {
     const q = filter.value.trim().toLowerCase();
     return !q || login.toLowerCase().includes(q) || state.includes(q) || code("states", state).toLowerCase().includes(q);
@@ -318,9 +340,11 @@
       row.sinceCell.className = "num " + (a.state === "hold" && now - a.since > 60 ? "lv-warn" : "");
       row.occCell.textContent = pct(a.occupancy);
       const adh = a.adherence;
-      row.adhCell.replaceChildren(adh == null ? "–" : pct(adh.adherence),
+      row.adhCell.replaceChildren(...[adh == null ? "–" : pct(adh.adherence),
         adh && adh.out_since != null ? el("div", { class: "lv lv-warn" }, ICON.warn + " " +
-          fmt(U.outSince, { time: centerHM(adh.out_since) }) + (adh.scheduled ? " (" + code("activities", adh.scheduled) + ")" : "")) : null);
+          fmt(U.outSince, { time: centerHM(adh.out_since) }) + (adh.scheduled ? " (" + code("activities", adh.scheduled) + ")" : "")) : null]
+        .filter((x) => x != null));
+      if (WALL) wallChip(a, now);
       for (const target of ["ready", "not_ready", "logged_out"]) {
         row.buttons[target].disabled = !CAN[target].includes(a.state);
       }
@@ -331,6 +355,7 @@
       if (row.editor) order.push(row.editor);
     }
     for (const [login, row] of rows) if (!present.has(login)) { row.tr.remove(); if (row.editor) row.editor.remove(); rows.delete(login); }
+    if (WALL) for (const [login, chip] of chips) if (!present.has(login)) { chip.remove(); chips.delete(login); }
     const current = [...agentBody.children];
     if (current.length !== order.length || current.some((n, i) => n !== order[i])) agentBody.append(...order);
   }
