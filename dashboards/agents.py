@@ -117,15 +117,16 @@ class AgentBoard:
              ) -> list[dict[str, Any]]:
         """One JSON row per agent (the roster's too, ``logged_out`` until an event says more):
         state, reason, actor, ``since`` (time in state is ``at - since``), ``occupancy``
-        (rounded to 0.001, so a delta carries only agents whose figure moved) and
+        (rounded to 0.01, so a delta carries only agents whose figure moved by a point) and
         ``adherence`` (what :mod:`wfm.adherence` says of the agent, handed in by the app;
         None when unknown)."""
         out: dict[str, dict[str, Any]] = {}
         for login, a in self.agents.items():
-            occ = self.occupancy(now, login)
+            busy, idle = a.seconds(self.start, now)
+            occ = ratio(busy, busy + idle)
             out[login] = {"agent_id": login, "state": a.state, "reason": a.reason,
                           "actor": a.actor, "since": a.since,
-                          "occupancy": None if math.isnan(occ) else round(occ, 3)}
+                          "occupancy": None if math.isnan(occ) else round(occ, 2)}
         for login, since in self.roster.items():
             out.setdefault(login, {"agent_id": login, "state": "logged_out", "reason": None,
                                    "actor": None, "since": since, "occupancy": None})

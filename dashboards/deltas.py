@@ -7,8 +7,9 @@ from ``old`` to ``new`` carries only what differs::
     {"type": "delta", "seq": new.seq, "base_seq": old.seq, "version": v, "base_version": v-1,
      "at": new.at,
      "set": {top-level key: new value, ...},        # every changed key but queues/agents
-     "queues": [changed or new queue objects], "queues_removed": [names],
-     "agents": [changed or new agent rows],    "agents_removed": [logins]}
+     "queues": [new queue objects, or of a changed one its id and changed keys only
+                (nested dicts by their changed keys)], "queues_removed": [names],
+     "agents": [the same for agent rows],    "agents_removed": [logins]}
 
 :func:`apply_delta` rebuilds ``new`` from ``old`` and the delta (the browser does the
 same in ``wallboard.js``); a test holds ``apply_delta(old, delta(old, new)) == new``.
@@ -37,8 +38,39 @@ def delta(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     for key, id_field in KEYED.items():
         before = {item[id_field]: item for item in old.get(key, [])}
         after = {item[id_field]: item for item in new.get(key, [])}
-        out[key] = [item for name, item in after.items() if before.get(name) != item]
+        changed = []
+        for name, item in after.items():
+            was = before.get(name)
+            if was is None:
+                changed.append(item)
+            elif was != item:
+                changed.append({id_field: name, **_changes(was, item)})
+        out[key] = changed
         out[f"{key}_removed"] = [name for name in before if name not in after]
+    return out
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The keys of ``new`` whose values differ from ``old``'s; nested dicts by their own
+    changed keys (so a queue whose longest wait grew carries that one number)."""
+    out: dict[str, Any] = {}
+    for key, value in new.items():
+        was = old.get(key)
+        if was == value:
+            continue
+        if isinstance(value, dict) and isinstance(was, dict) and set(was) <= set(value):
+            out[key] = _changes(was, value)
+        else:
+            out[key] = value
+    return out
+
+
+def _merge(old: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    out = dict(old)
+    for key, value in change.items():
+        was = out.get(key)
+        out[key] = _merge(was, value) if isinstance(value, dict) and isinstance(was, dict) \
+            else value
     return out
 
 
@@ -55,7 +87,8 @@ def apply_delta(picture: dict[str, Any], change: dict[str, Any]) -> dict[str, An
         items = {item[id_field]: item for item in picture.get(key, [])
                  if item[id_field] not in removed}
         for item in change.get(key, []):
-            items[item[id_field]] = item
+            was = items.get(item[id_field])
+            items[item[id_field]] = item if was is None else _merge(was, item)
         out[key] = sorted(items.values(), key=lambda item: item[id_field])
     return out
 

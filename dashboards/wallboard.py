@@ -302,7 +302,7 @@ class WallboardState:
         return {
             "queue": name,
             "waiting": len(waiting),
-            "longest_wait_seconds": round(longest, 1),
+            "longest_wait_seconds": round(longest),
             "longest_wait_threshold_seconds": threshold,
             "longest_wait_level": None if band is None else band.level(longest),
             "segments": {s: self._figures(self.counts(s, name, sums), s, name) for s in SEGMENTS},
@@ -351,7 +351,7 @@ class WallboardState:
             "service_level_definition": self.definition,
             "queues": [self._queue(name, now, sums) for name in sorted(self.queues)],
             "waiting": len(waiting),
-            "longest_wait_seconds": round(longest, 1),
+            "longest_wait_seconds": round(longest),
             "longest_wait_threshold_seconds": threshold,
             "longest_wait_level": None if band is None else band.level(longest),
             "totals": {**{s: self._figures(self.counts(s, None, sums), s, None)

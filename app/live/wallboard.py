@@ -113,12 +113,15 @@ class WallboardFeed:
         self.adherence_read_at = -math.inf
         self.forecast_read_at = -math.inf
 
-    def current(self, now: float) -> dict[str, Any]:
-        """The picture at about ``now`` (made afresh when the last is older than
-        ``picture_seconds`` wall-clock seconds or the clock moved back)."""
+    def current(self, now: float, min_seq: int = 0) -> dict[str, Any]:
+        """The picture at about ``now``: made afresh when the last is older than
+        ``picture_seconds`` wall-clock seconds (or the clock moved back), else shared, so
+        however many sockets tick, the process makes at most one picture per period.
+        ``min_seq``: a picture holding at least that event (a socket's first picture is
+        made afresh when events came since the last)."""
         fresh = time.monotonic()
         if self.picture and fresh - self._made_at < self.picture_seconds \
-                and self.state.last_seq == self._made_seq and now >= self.picture["at"]:
+                and now >= self.picture["at"] and self.picture["seq"] >= min_seq:
             return self.picture
         picture = self.state.snapshot(now)
         self.version += 1

@@ -470,6 +470,7 @@
         picture = applyDelta(picture, data);
         render(picture);
       } else if (data.type === "event") addEvent(data);
+      else if (data.type === "events") data.items.forEach(addEvent);
       root.dataset.seq = String(lastSeq);
       root.dataset.version = picture ? String(picture.version) : "";
     };
@@ -481,13 +482,23 @@
     };
   }
 
+  /* a changed item carries its changed keys only; nested objects the same way */
+  function merge(old, change) {
+    const out = Object.assign({}, old);
+    for (const [k, v] of Object.entries(change)) {
+      const was = out[k];
+      out[k] = v && typeof v === "object" && !Array.isArray(v) && was && typeof was === "object" && !Array.isArray(was) ? merge(was, v) : v;
+    }
+    return out;
+  }
+
   /* dashboards/deltas.py apply_delta, in the browser */
   function applyDelta(old, change) {
     const out = Object.assign({}, old, change.set, { seq: change.seq, version: change.version, at: change.at });
     for (const [key, id] of [["queues", "queue"], ["agents", "agent_id"]]) {
       const removed = new Set(change[key + "_removed"] || []);
       const items = new Map(old[key].filter((x) => !removed.has(x[id])).map((x) => [x[id], x]));
-      for (const x of change[key] || []) items.set(x[id], x);
+      for (const x of change[key] || []) items.set(x[id], items.has(x[id]) ? merge(items.get(x[id]), x) : x);
       out[key] = [...items.values()].sort((a, b) => (a[id] < b[id] ? -1 : a[id] > b[id] ? 1 : 0));
     }
     return out;

@@ -38,7 +38,7 @@ def test_the_demo_note_is_translated() -> None:
 
 def _labels(page: str) -> dict:  # type: ignore[type-arg]
     found = re.search(r'<script type="application/json" id="wallboard-labels">(.*?)</script>',
-                      page, re.S)
+                      page, re.DOTALL)
     assert found, "the page hands the script its labels"
     return json.loads(found.group(1))  # type: ignore[no-any-return]
 

@@ -22,8 +22,9 @@ def _seqs(ws, n: int) -> list[int]:  # type: ignore[no-untyped-def]
     out: list[int] = []
     while len(out) < n:
         message = ws.receive_json()
-        if message["type"] == "event":
-            out.append(message["seq"])
+        for item in message.get("items", [message]):  # an ``events`` frame holds several
+            if item["type"] == "event":
+                out.append(item["seq"])
     return out
 
 
