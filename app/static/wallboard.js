@@ -119,7 +119,7 @@
     #live.wall .ticker { font-size: 1rem; max-height: 9rem; }`;
   document.head.append(style);
 
-  const link = el("span", { class: "muted state" }, "");
+  const link = el("span", { class: "muted state link" }, "");
   const clock = el("span", { class: "clock", title: fmt(U.clock, { zone: ZONE }) });
   const period = el("span", { class: "muted period" });
   const definition = el("span", { class: "muted definition" });
