@@ -71,6 +71,25 @@ class Settings(BaseSettings):
     #: replications on; None: the local process pool of ``simulation_workers`` (None: a core each)
     dask_address: str | None = None
     simulation_workers: int | None = Field(default=None, ge=1, le=256)
+    #: the wallboard's day starts at this hour of the center's clock (Asia/Seoul) ...
+    wallboard_day_start_hour: int = Field(default=0, ge=0, le=23)
+    #: ... or, when set, its figures cover the last this many minutes (a sliding window)
+    wallboard_window_minutes: float | None = Field(default=None, ge=1, le=1440)
+    #: the service-level definition the wallboard shows (qa.kpis.service_level)
+    wallboard_service_level_definition: Literal[
+        "answered_of_offered", "answered_of_answered", "excluding_abandoned_within_threshold",
+        "abandoned_within_threshold_as_met", "excluding_short_abandons"] = "answered_of_offered"
+    #: wallboard colours (dashboards.thresholds.GoalThresholds): service level warns below
+    #: each goal's target and alerts below target minus this margin
+    wallboard_sl_alert_margin: float | None = Field(default=None, ge=0, le=1)
+    wallboard_abandon_warn: float | None = Field(default=None, ge=0, le=1)
+    wallboard_abandon_alert: float | None = Field(default=None, ge=0, le=1)
+    #: ASA and longest-wait limits in seconds; unset: 1x/2x (ASA) and 1x/3x (longest wait)
+    #: the goal's threshold
+    wallboard_asa_warn_seconds: float | None = Field(default=None, ge=0, le=3600)
+    wallboard_asa_alert_seconds: float | None = Field(default=None, ge=0, le=3600)
+    wallboard_longest_wait_warn_seconds: float | None = Field(default=None, ge=0, le=36_000)
+    wallboard_longest_wait_alert_seconds: float | None = Field(default=None, ge=0, le=36_000)
 
     def check_production_safety(self) -> None:
         """Refuse to run outside demo mode with the default secret or a weak one."""

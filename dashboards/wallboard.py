@@ -1,44 +1,64 @@
 """The wallboard's picture of the center, kept up to date from the event stream.
 
-:class:`WallboardState` folds events (from the log since local midnight, then live) into
-what a supervisor watches. The contact figures come from one
-:class:`qa.accumulator.KpiAccumulator`, the record and formulas of :mod:`qa` that the
+:class:`WallboardState` folds stored events (``(seq, event)``: from the log since the
+period's start, then live) into what a supervisor watches. The contact figures come from
+:class:`qa.accumulator.KpiAccumulator` s, the record and formulas of :mod:`qa` that the
 reports and the simulator use too (see :mod:`qa.kpis` for the conventions):
 
-* per queue: contacts waiting now, the longest current wait and the threshold it is
-  coloured against (``longest_wait_threshold_seconds``: the goal of the oldest waiting
-  caller's queue and tier; the same over every queue at the top level);
+* the **period** (:mod:`dashboards.period`): the day from a configured hour of the center's
+  clock, or a sliding window. Contacts are kept in arrival buckets (one accumulator per
+  bucket, each contact's events go to the bucket it arrived in), so a day's reset or a
+  sliding window drops whole buckets and a contact counts once, in the interval it
+  arrived in, as in the batch KPIs;
+* per queue: contacts waiting now, the longest current wait and the threshold it is held
+  to (``longest_wait_threshold_seconds``: the goal of the oldest waiting caller's queue
+  and tier);
 * per queue and segment (:func:`qa.segments.segment_of`: ``vip`` = the VIP tiers,
-  ``general`` = every other caller, whatever the queue), today so far: offered
-  ``N = A + B + F``, answered ``A``, abandoned ``B``, service level ``A_T / N`` with each
-  caller held to the goal of its queue and tier (:class:`routing.events.ServiceLevelGoals`,
-  the table routing and the QA report read), ASA ``sum(wait of answered) / A``,
-  abandonment ``B / N``, AHT (talk, hold and wrap-up of the contacts wrapped up);
-  ``threshold_seconds`` / ``service_level_target`` shown with a segment are its goal (the
-  strictest of its tiers' goals in that queue, or in any queue for the totals);
-* agents: each one's state, reason, who forced it (``actor``) and since when; counts by
-  state. Every agent of the roster (:attr:`WallboardState.roster`) is listed,
-  ``logged_out`` until the events say otherwise, so a supervisor can see and act on agents
-  with no state change today;
-* ``demo``: what ``demo_note(now)`` says (the live demo's note outside business hours),
-  else None.
+  ``general`` = every other caller, whatever the queue), and ``all`` callers: offered
+  ``N = A + B + F``, answered ``A``, abandoned ``B``, service level by the definition
+  named in :attr:`WallboardState.definition` (default ``answered_of_offered``: ``A_T / N``)
+  with each caller held to the goal of its queue and tier
+  (:class:`routing.events.ServiceLevelGoals`, the table routing and the QA report read),
+  ASA ``sum(wait of answered) / A``, abandonment ``B / N``, handled (answered contacts
+  wrapped up) and AHT (:attr:`qa.records.ContactRecord.handle_seconds`: talk, hold and
+  wrap-up, over the handled); ``threshold_seconds`` / ``service_level_target`` are the
+  goal a segment is shown against (the strictest of its tiers' goals);
+  ``levels``: ``ok`` / ``warn`` / ``alert`` per figure from :mod:`dashboards.thresholds`;
+* agents (:class:`dashboards.agents.AgentBoard`): each one's state, reason, actor, since
+  when, occupancy over the period, adherence (handed in by the app); counts by state;
+* ``chart``: per 15-minute interval of the period, calls offered and service level, with
+  the forecast the app hands in (:attr:`WallboardState.forecast`);
+* ``panels``: figures other modules add by name (``sales``: cross/up-sell per call,
+  ``coaching``: follow-ups due), each a function of ``now`` (:attr:`WallboardState.panels`);
+* ``demo``: what ``demo_note(now)`` says (the live demo's note outside business hours).
 
-Replay after a restart: :meth:`WallboardState.replay` folds today's log in but leaves out
-the contacts still open at its end (arrived, neither answered nor abandoned): the engine
-of the new run does not know them, they are not waiting any more.
+Each figure is a function of the same :class:`qa.counts.KpiCounts` the batch path sums,
+so the live figures equal the batch KPIs over the same events (a test asserts it).
+
+Replay after a restart: :meth:`WallboardState.replay` folds the log in but leaves out the
+contacts still open at its end (the engine of the new run does not know them).
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dashboards.agents import AgentBoard
+from dashboards.period import DAY_BUCKET_SECONDS, Forever, Period
+from dashboards.thresholds import GoalThresholds, ThresholdKpi, ThresholdSource
 from qa.accumulator import KpiAccumulator
 from qa.counts import KpiCounts
-from qa.kpis import abandonment_rate, average_handle_time, average_speed_of_answer, service_level
+from qa.kpis import (
+    ServiceLevelDefinition,
+    abandonment_rate,
+    average_handle_time,
+    average_speed_of_answer,
+    service_level,
+)
+from qa.records import ContactRecord
 from qa.segments import SEGMENTS, Segment, segment_of
 from routing.events import (
     TIERS,
@@ -48,6 +68,9 @@ from routing.events import (
     ServiceLevelGoal,
     ServiceLevelGoals,
 )
+
+#: The chart's interval (the planner's 15 minutes; the forecast is summed to it).
+CHART_SECONDS = DAY_BUCKET_SECONDS
 
 
 def _number(x: float) -> float | None:
@@ -62,19 +85,54 @@ def strictest(goals: Iterable[ServiceLevelGoal]) -> ServiceLevelGoal:
                             max(g.target for g in listed))
 
 
-def figures(counts: KpiCounts, goal: ServiceLevelGoal) -> dict[str, Any]:
-    """The JSON figures of one group of callers held to ``goal``."""
-    return {
+def figures(
+    counts: KpiCounts, goal: ServiceLevelGoal,
+    definition: ServiceLevelDefinition = "answered_of_offered",
+    thresholds: ThresholdSource | None = None, queue: str | None = None,
+    segment: Segment | None = None,
+) -> dict[str, Any]:
+    """The JSON figures of one group of callers held to ``goal``, with their levels."""
+    out: dict[str, Any] = {
         "offered": counts.offered,
         "answered": counts.answered,
         "abandoned": counts.abandoned,
-        "service_level": _number(service_level(counts)),
+        "handled": counts.handled,
+        "service_level": _number(service_level(counts, definition)),
         "service_level_target": goal.target,
         "threshold_seconds": goal.threshold_seconds,
         "asa_seconds": _number(average_speed_of_answer(counts)),
         "abandon_rate": _number(abandonment_rate(counts)),
         "aht_seconds": _number(average_handle_time(counts)),
     }
+    source = thresholds or GoalThresholds()
+    kpis: tuple[ThresholdKpi, ...] = ("service_level", "asa_seconds", "abandon_rate")
+    out["levels"] = {k: _level(source, k, goal, queue, segment, out[k]) for k in kpis}
+    return out
+
+
+def _level(source: ThresholdSource, kpi: ThresholdKpi, goal: ServiceLevelGoal,
+           queue: str | None, segment: Segment | None, value: float | None) -> str | None:
+    band = source.band(kpi, goal, queue, segment)
+    return None if band is None else band.level(value)
+
+
+@dataclass
+class _Bucket:
+    """The contacts that arrived in one bucket, and its sums cached per version."""
+
+    kpis: KpiAccumulator
+    version: int = 0
+    cached_version: int = -1
+    cached: dict[tuple[str, Segment], KpiCounts] = field(default_factory=dict)
+
+    def by_queue_segment(self) -> dict[tuple[str, Segment], KpiCounts]:
+        if self.cached_version != self.version:
+            out: dict[tuple[str, Segment], KpiCounts] = {}
+            for (q, tier), counts in self.kpis.by_key().items():
+                key = (q, segment_of(tier))
+                out[key] = out[key] + counts if key in out else counts + KpiCounts()
+            self.cached, self.cached_version = out, self.version
+        return self.cached
 
 
 @dataclass
@@ -83,23 +141,43 @@ class WallboardState:
 
     goals: ServiceLevelGoals = field(default_factory=ServiceLevelGoals)
     last_seq: int = 0
-    agents: dict[str, dict[str, Any]] = field(default_factory=dict)
     queues: set[str] = field(default_factory=set)
-    kpis: KpiAccumulator = field(init=False)
-    #: agent id -> when it joined the roster (listed as logged_out until an event says more)
-    roster: dict[str, float] = field(default_factory=dict)
+    period: Period = field(default_factory=Forever)
+    thresholds: ThresholdSource = field(default_factory=GoalThresholds)
+    definition: ServiceLevelDefinition = "answered_of_offered"
+    short_abandon_seconds: float = 5.0
     #: contacts left open by a previous run: their events are not folded in
     ignored_contacts: set[str] = field(default_factory=set)
     #: ``demo_note(now)``: the snapshot's ``demo`` entry (None when there is nothing to say)
     demo_note: Callable[[float], dict[str, str] | None] | None = None
+    #: agent login -> its adherence now (from :mod:`wfm.adherence`, set by the app)
+    adherence: Mapping[str, Any] = field(default_factory=dict)
+    #: interval start (Unix seconds) -> calls forecast in it (set by the app, any interval
+    #: length; summed into the chart's 15 minutes)
+    forecast: Mapping[float, float] = field(default_factory=dict)
+    #: named figures other modules add to the picture: name -> f(now) (JSON-ready)
+    panels: dict[str, Callable[[float], Any]] = field(default_factory=dict)
+    board: AgentBoard = field(default_factory=AgentBoard)
+    _buckets: dict[int, _Bucket] = field(default_factory=dict)
+    _bucket_of: dict[str, int] = field(default_factory=dict)
+    #: buckets that left the period with callers still waiting: shown as waiting, not counted
+    _carried: dict[int, _Bucket] = field(default_factory=dict)
+    _start: float = -math.inf
 
-    def __post_init__(self) -> None:
-        self.kpis = KpiAccumulator(goals=self.goals)
+    # --- folding ------------------------------------------------------------------------
+
+    @property
+    def roster(self) -> dict[str, float]:
+        return self.board.roster
+
+    @property
+    def start(self) -> float:
+        """The first instant the figures count (the period's start at the last advance)."""
+        return self._start
 
     def set_roster(self, agent_ids: Iterable[str], now: float) -> None:
         """The active agents; ones new to the roster are listed from ``now``."""
-        ids = set(agent_ids)
-        self.roster = {a: self.roster.get(a, now) for a in sorted(ids)}
+        self.board.set_roster(agent_ids, now)
 
     def replay(self, stored: Iterable[tuple[int, Event]]) -> set[str]:
         """Fold in a replayed log, leaving out contacts still waiting at its end; return those."""
@@ -121,72 +199,172 @@ class WallboardState:
         if seq <= self.last_seq:
             return False
         self.last_seq = seq
+        self.advance(event.at)
         if isinstance(event, AgentStateChanged):
-            self.agents[event.agent_id] = {
-                "agent_id": event.agent_id, "state": event.state, "reason": event.reason,
-                "actor": event.actor, "since": event.at,
-            }
+            self.board.apply(event)
+            return True
+        contact = getattr(event, "contact_id", None)
+        if contact is None or contact in self.ignored_contacts:
             return True
         if isinstance(event, ContactArrived):
             self.queues.add(event.queue)
-        if getattr(event, "contact_id", None) in self.ignored_contacts:
+            if event.at < self._start:
+                return True  # arrived before the period: not counted
+            self._bucket_of[contact] = math.floor(event.at / self.period.bucket_seconds)
+        index = self._bucket_of.get(contact)
+        if index is None:
+            return True  # a contact that arrived before the period (or was never seen)
+        carried = self._carried.get(index)
+        if carried is not None:  # arrived before the period, waited into it
+            carried.kpis.add(event)
+            if not carried.kpis.waiting():
+                del self._carried[index]
             return True
-        self.kpis.add(event)
+        bucket = self._buckets.get(index)
+        if bucket is None:
+            bucket = self._buckets[index] = _Bucket(KpiAccumulator(
+                goals=self.goals, short_abandon_seconds=self.short_abandon_seconds))
+        bucket.kpis.add(event)
+        bucket.version += 1
         return True
+
+    def advance(self, now: float) -> None:
+        """Move the period's start to ``now``'s: drop the buckets (and contacts) before it."""
+        start = self.period.start(now)
+        if start <= self._start:
+            return
+        self._start = start
+        size = self.period.bucket_seconds
+        gone = {k for k in self._buckets if (k + 1) * size <= start}
+        for k in gone:
+            bucket = self._buckets.pop(k)
+            if bucket.kpis.waiting():  # its callers still wait: show them, count them not
+                self._carried[k] = bucket
+        if gone:
+            self._bucket_of = {c: k for c, k in self._bucket_of.items()
+                               if k in self._buckets or k in self._carried}
+        self.board.prune(start)
 
     # --- reading ------------------------------------------------------------------------
 
-    def counts(self, segment: Segment, queue: str | None = None) -> KpiCounts:
-        """The segment's counts (of ``queue``, else of every queue), by arrival queue."""
+    def _sums(self) -> dict[tuple[str, Segment], KpiCounts]:
+        total: dict[tuple[str, Segment], KpiCounts] = {}
+        for bucket in self._buckets.values():
+            for key, counts in bucket.by_queue_segment().items():
+                total[key] = total[key] + counts if key in total else counts + KpiCounts()
+        return total
+
+    def counts(self, segment: Segment | None, queue: str | None = None,
+               sums: Mapping[tuple[str, Segment], KpiCounts] | None = None) -> KpiCounts:
+        """The counts of ``segment`` (None: every caller) in ``queue`` (None: every queue),
+        by arrival queue, over the period."""
         total = KpiCounts()
-        for (q, tier), counts in self.kpis.by_key().items():
-            if segment_of(tier) == segment and (queue is None or q == queue):
+        for (q, s), counts in (self._sums() if sums is None else sums).items():
+            if (segment is None or s == segment) and (queue is None or q == queue):
                 total = total + counts
         return total
 
-    def goal(self, segment: Segment, queue: str | None = None) -> ServiceLevelGoal:
-        """The goal a segment is shown against: the strictest of its tiers' goals in
-        ``queue`` (every known queue when None)."""
+    def goal(self, segment: Segment | None, queue: str | None = None) -> ServiceLevelGoal:
+        """The goal a segment (None: every caller) is shown against: the strictest of its
+        tiers' goals in ``queue`` (every known queue when None)."""
         queues = [queue] if queue is not None else sorted(self.queues) or [""]
-        tiers = [t for t in TIERS if segment_of(t) == segment]
+        tiers = [t for t in TIERS if segment is None or segment_of(t) == segment]
         return strictest(self.goals.goal(q, t) for q in queues for t in tiers)
 
-    def longest_wait_threshold_seconds(self, queue: str | None = None) -> float:
+    def waiting(self, queue: str | None = None) -> list[ContactRecord]:
+        """Contacts waiting now (in ``queue``, else anywhere), oldest first."""
+        buckets = [*self._buckets.values(), *self._carried.values()]
+        out = [r for b in buckets for r in b.kpis.waiting(queue)]
+        return sorted(out, key=lambda r: r.arrived_at)
+
+    def longest_wait_threshold_seconds(self, queue: str | None = None,
+                                       waiting: list[ContactRecord] | None = None) -> float:
         """``T`` of the oldest caller waiting (in ``queue``, else anywhere): its queue's goal
         for its tier; when nobody waits, the general segment's goal."""
-        waiting = self.kpis.waiting(queue)
+        waiting = self.waiting(queue) if waiting is None else waiting
         if not waiting:
             return self.goal("general", queue).threshold_seconds
         oldest = waiting[0]
         return self.goals.threshold_seconds(oldest.queue, oldest.tier)
 
+    def _figures(self, counts: KpiCounts, segment: Segment | None, queue: str | None
+                 ) -> dict[str, Any]:
+        return figures(counts, self.goal(segment, queue), self.definition, self.thresholds,
+                       queue, segment)
+
+    def _queue(self, name: str, now: float, sums: Mapping[tuple[str, Segment], KpiCounts]
+               ) -> dict[str, Any]:
+        waiting = self.waiting(name)
+        longest = max((now - r.arrived_at for r in waiting), default=0.0)
+        threshold = self.longest_wait_threshold_seconds(name, waiting)
+        band = self.thresholds.band("longest_wait_seconds", ServiceLevelGoal(threshold, 1.0),
+                                    name, None)
+        return {
+            "queue": name,
+            "waiting": len(waiting),
+            "longest_wait_seconds": round(longest),
+            "longest_wait_threshold_seconds": threshold,
+            "longest_wait_level": None if band is None else band.level(longest),
+            "segments": {s: self._figures(self.counts(s, name, sums), s, name) for s in SEGMENTS},
+            "all": self._figures(self.counts(None, name, sums), None, name),
+        }
+
+    def chart(self) -> dict[str, Any]:
+        """Per :data:`CHART_SECONDS` interval of the period (by arrival): calls offered,
+        service level (the definition named) and the forecast, oldest first."""
+        size = self.period.bucket_seconds
+        by_interval: dict[int, KpiCounts] = {}
+        for k, bucket in self._buckets.items():
+            i = math.floor(k * size / CHART_SECONDS)
+            for counts in bucket.by_queue_segment().values():
+                by_interval[i] = by_interval.get(i, KpiCounts()) + counts
+        forecast: dict[int, float] = {}
+        for at, calls in self.forecast.items():
+            if at >= self._start:
+                i = math.floor(at / CHART_SECONDS)
+                forecast[i] = forecast.get(i, 0.0) + calls
+        rows = []
+        for i in sorted(set(by_interval) | set(forecast)):
+            counts = by_interval.get(i, KpiCounts())
+            rows.append({"start": i * CHART_SECONDS, "offered": counts.offered,
+                         "service_level": _number(service_level(counts, self.definition)),
+                         "forecast": forecast.get(i)})
+        return {"interval_seconds": CHART_SECONDS, "definition": self.definition,
+                "target": self.goal(None).target, "rows": rows}
+
     def snapshot(self, now: float) -> dict[str, Any]:
         """The whole picture at ``now`` as JSON-ready data."""
-        acc = self.kpis
-        queues = []
-        for name in sorted(self.queues):
-            queues.append({
-                "queue": name,
-                "waiting": len(acc.waiting(name)),
-                "longest_wait_seconds": acc.longest_wait_seconds(now, name),
-                "longest_wait_threshold_seconds": self.longest_wait_threshold_seconds(name),
-                "segments": {s: figures(self.counts(s, name), self.goal(s, name))
-                             for s in SEGMENTS},
-            })
-        listed = dict(self.agents)
-        for agent_id, since in self.roster.items():
-            if agent_id not in listed:
-                listed[agent_id] = {"agent_id": agent_id, "state": "logged_out", "reason": None,
-                                    "actor": None, "since": since}
-        agents = sorted(listed.values(), key=lambda a: a["agent_id"])
+        self.advance(now)
+        sums = self._sums()
+        agents = self.board.rows(now, self.adherence)
+        waiting = self.waiting()
+        longest = max((now - r.arrived_at for r in waiting), default=0.0)
+        threshold = self.longest_wait_threshold_seconds(None, waiting)
+        band = self.thresholds.band("longest_wait_seconds", ServiceLevelGoal(threshold, 1.0),
+                                    None, None)
+        occupancy = self.board.occupancy(now)
         return {
             "type": "snapshot",
             "seq": self.last_seq,
             "at": now,
-            "queues": queues,
-            "longest_wait_threshold_seconds": self.longest_wait_threshold_seconds(),
-            "totals": {s: figures(self.counts(s), self.goal(s)) for s in SEGMENTS},
+            "period": {"kind": self.period.kind, "start": _finite(self._start)},
+            "service_level_definition": self.definition,
+            "queues": [self._queue(name, now, sums) for name in sorted(self.queues)],
+            "waiting": len(waiting),
+            "longest_wait_seconds": round(longest),
+            "longest_wait_threshold_seconds": threshold,
+            "longest_wait_level": None if band is None else band.level(longest),
+            "totals": {**{s: self._figures(self.counts(s, None, sums), s, None)
+                          for s in SEGMENTS},
+                       "all": self._figures(self.counts(None, None, sums), None, None)},
             "agents": agents,
-            "agent_states": dict(Counter(a["state"] for a in agents)),
+            "agent_states": AgentBoard.counts_by_state(agents),
+            "occupancy": None if math.isnan(occupancy) else round(occupancy, 3),
+            "chart": self.chart(),
+            "panels": {name: panel(now) for name, panel in sorted(self.panels.items())},
             "demo": self.demo_note(now) if self.demo_note is not None else None,
         }
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None

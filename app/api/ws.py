@@ -2,12 +2,20 @@
 
 Both send JSON text messages.
 
-``/ws/wallboard``
-    first ``{"type": "snapshot", "seq", "at", "queues": [...], "totals": {"vip", "general"},
-    "agents": [...], "agent_states": {...}, "demo": {...} | null}`` (see :class:`app.live.wallboard.WallboardState`),
-    then ``{"type": "event", "seq", "event"}`` for every stored event after the
-    snapshot's ``seq``, and a fresh snapshot every :data:`SNAPSHOT_SECONDS` (waits grow
-    even when nothing happens).
+``/ws/wallboard[?after=<seq>]``
+    first ``{"type": "snapshot", "seq", "version", "epoch", "at", "time_zone", "period",
+    "service_level_definition", "queues": [...], "totals": {"vip", "general", "all"},
+    "agents": [...], "agent_states": {...}, "occupancy", "chart", "panels", "demo"}`` (see
+    :class:`dashboards.wallboard.WallboardState`), then ``{"type": "event", "seq", "event"}``
+    (several queued at once go in one ``{"type": "events", "items": [...]}`` frame)
+    for every stored event after ``after`` (the last seq the client saw: a reconnect, or a
+    server restart, resumes without a gap; at most :data:`MAX_REPLAY`, read from the log)
+    or, without ``after``, after the snapshot; then each event as it is stored, and every
+    :data:`SNAPSHOT_SECONDS` a ``{"type": "delta", "version", "base_version", ...}``
+    (:mod:`dashboards.deltas`) from the picture the socket holds to the current one (waits
+    grow even when nothing happens). ``seq`` is the event log's: it only grows, across
+    restarts and server processes; a restarted server's figures are its replay of the log,
+    and a new ``epoch`` tells the client so (it always starts from the snapshot).
 
 ``/ws/agent``
     first ``{"type": "state", ...}`` (the console state, as ``GET /api/console/state``),
@@ -29,20 +37,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect, status
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.console import agent_login, console_state
 from app.api.errors import Forbidden
+from app.auth.cookies import SESSION_COOKIE
 from app.auth.guards import require_role_ws, ws_session_allowed
 from app.live import active_agent_logins, get_services
+from app.live.wallboard import (
+    ADHERENCE_SECONDS,
+    FORECAST_SECONDS,
+    WallboardFeed,
+    read_adherence,
+    read_forecast,
+)
 from app.models import User
+from routing.events import Event
+
+log = logging.getLogger("contactops.wallboard")
 
 router = APIRouter(tags=["live"])
 
@@ -63,10 +83,29 @@ async def _drain(websocket: WebSocket) -> None:
             await websocket.receive_text()
 
 
+#: One check of a session's cookie shared by every socket of that session opened on this
+#: app: key -> (when it started, its answer); reused for half a check period.
+_SESSION_CHECKS: dict[tuple[int, str, tuple[str, ...]], tuple[float, asyncio.Future[bool | None]]] = {}
+
+
 async def session_still_allowed(websocket: WebSocket, roles: tuple[str, ...]) -> bool:
     """False once the socket's session no longer admits ``roles`` (True if the database
-    could not tell: the next check decides)."""
-    allowed = await run_in_threadpool(ws_session_allowed, websocket, *roles)
+    could not tell: the next check decides).
+
+    The sockets of one session (a wall of screens on one login) share one database check
+    made within the last half :data:`SESSION_CHECK_SECONDS`, so a revoked session's sockets
+    all close within about 1.5 check periods, and 200 screens cost one read, not 200."""
+    key = (id(websocket.app), websocket.cookies.get(SESSION_COOKIE, ""), roles)
+    started = time.monotonic()
+    entry = _SESSION_CHECKS.get(key)
+    loop = asyncio.get_running_loop()
+    if entry is None or started - entry[0] >= SESSION_CHECK_SECONDS / 2 \
+            or entry[1].get_loop() is not loop:
+        if len(_SESSION_CHECKS) > 10_000:
+            _SESSION_CHECKS.clear()
+        check = asyncio.ensure_future(run_in_threadpool(ws_session_allowed, websocket, *roles))
+        entry = _SESSION_CHECKS[key] = (started, check)
+    allowed = await asyncio.shield(entry[1])
     return allowed is not False
 
 
@@ -76,7 +115,11 @@ async def _pump(
     on_tick: Callable[[], Awaitable[None]],
     on_lag: Callable[[], Awaitable[None]],
     roles: tuple[str, ...],
+    on_batch: Callable[[list[dict[str, Any]]], Awaitable[None]] | None = None,
 ) -> None:
+    """Drive one socket: ``on_lag`` first, then ``on_message`` per bus message (or, with
+    ``on_batch``, every message already queued at once: a socket that fell behind catches
+    up in one frame), ``on_tick`` every :data:`SNAPSHOT_SECONDS`."""
     services = get_services(websocket)
     sub = services.bus.subscribe()
     receiver = asyncio.create_task(_drain(websocket))
@@ -109,7 +152,15 @@ async def _pump(
                 await on_lag()
             else:
                 assert isinstance(message, dict)
-                await on_message(message)
+                if on_batch is None:
+                    await on_message(message)
+                    continue
+                await asyncio.sleep(BATCH_SECONDS)  # let a burst gather: one frame for it
+                batch, lagged = _drain_queued(sub, message)
+                await on_batch(batch)
+                if lagged:
+                    sub = services.bus.subscribe()
+                    await on_lag()
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
@@ -119,26 +170,142 @@ async def _pump(
             await receiver
 
 
-@router.websocket("/ws/wallboard")
-async def wallboard_ws(websocket: WebSocket, user: SupervisorWs) -> None:
-    services = get_services(websocket)
-    await websocket.accept()
-    sent = {"seq": 0}
+def wallboard_feed(websocket: WebSocket, services: Any) -> WallboardFeed:
+    """The process's shared wallboard feed (one picture per tick for every socket)."""
+    feed: WallboardFeed | None = getattr(websocket.app.state, "wallboard_feed", None)
+    if feed is None or feed.state is not services.wallboard:
+        feed = WallboardFeed(services.wallboard)
+        websocket.app.state.wallboard_feed = feed
+    return feed
 
-    async def snapshot() -> None:
+
+#: Events sent in one frame at most (a socket behind catches up in few frames).
+MAX_BATCH = 200
+#: A wallboard socket gathers the events of this long into one frame: at 50 events/s
+#: and 200 screens that is ~2,000 frames a second instead of 10,000, for 0.1 s more delay.
+BATCH_SECONDS = 0.1
+
+
+def _drain_queued(sub: Any, first: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+    """``first`` and the messages already queued behind it; True if the queue ended lagged."""
+    batch = [first]
+    while len(batch) < MAX_BATCH:
+        try:
+            queued = sub.get_nowait()
+        except asyncio.QueueEmpty:
+            return batch, False
+        if queued is None:
+            return batch, True
+        batch.append(queued)
+    return batch, False
+
+
+@router.websocket("/ws/wallboard")
+async def wallboard_ws(
+    websocket: WebSocket, user: SupervisorWs,
+    after: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+) -> None:
+    """``?after=<seq>``: the last event seq the client saw (it resumes after a reconnect)."""
+    services = get_services(websocket)
+    feed = wallboard_feed(websocket, services)
+    await websocket.accept()
+    sent: dict[str, Any] = {"seq": 0, "version": None, "after": after}
+
+    async def picture(min_seq: int = 0) -> dict[str, Any]:
         now = services.center.clock.now()
         await refresh_roster(services, now)  # agents added to the database since show up too
-        picture = services.wallboard.snapshot(now)
-        sent["seq"] = max(sent["seq"], picture["seq"])
-        await websocket.send_json(picture)
+        refresh_extras(services, feed, now)
+        return feed.current(now, min_seq)
+
+    async def snapshot() -> None:
+        """A whole picture, then every stored event after what the client saw (from the
+        log, so nothing is missed across a reconnect or a restart), then live ones."""
+        shown = await picture(services.wallboard.last_seq)
+        await websocket.send_text(feed.snapshot_text)
+        sent["version"] = shown["version"]
+        base = shown["seq"] if sent["after"] is None else min(sent["after"], shown["seq"])
+        sent["after"] = None
+        sent["seq"] = max(sent["seq"], base)
+        for seq, event in await run_in_threadpool(_stored_after, services, sent["seq"]):
+            await websocket.send_text(feed.event_text(
+                {"seq": seq, "event": event.to_json()}))
+            sent["seq"] = seq
+
+    async def on_tick() -> None:
+        await picture()
+        text = feed.message_since(sent["version"])
+        if text is not None:
+            await websocket.send_text(text)
+            sent["version"] = feed.version
 
     async def on_message(message: dict[str, Any]) -> None:
-        if int(message["seq"]) <= sent["seq"]:
-            return
-        sent["seq"] = int(message["seq"])
-        await websocket.send_json({"type": "event", **message})
+        await on_batch([message])
 
-    await _pump(websocket, on_message, snapshot, snapshot, ("supervisor",))
+    async def on_batch(messages: list[dict[str, Any]]) -> None:
+        """One event: ``{"type": "event", ...}``; several queued at once:
+        ``{"type": "events", "items": [event messages]}``."""
+        texts = []
+        for message in messages:
+            if int(message["seq"]) <= sent["seq"]:
+                continue
+            sent["seq"] = int(message["seq"])
+            texts.append(feed.event_text(message))
+        if len(texts) == 1:
+            await websocket.send_text(texts[0])
+        elif texts:
+            await websocket.send_text('{"type": "events", "items": [' + ", ".join(texts) + "]}")
+
+    await _pump(websocket, on_message, on_tick, snapshot, ("supervisor",), on_batch)
+
+
+#: Events a (re)connecting wallboard is sent from the log at most (the newest ones).
+MAX_REPLAY = 500
+
+
+def _stored_after(services: Any, seq: int) -> list[tuple[int, Event]]:
+    """The newest :data:`MAX_REPLAY` stored events after ``seq``, oldest first."""
+    last = services.store.last_seq()
+    return list(services.store.read(max(seq, last - MAX_REPLAY), limit=MAX_REPLAY))
+
+
+def refresh_extras(services: Any, feed: WallboardFeed, now: float) -> None:
+    """Adherence and today's forecast, re-read in worker threads when due (never awaited
+    here: a forecast fit must not hold the socket)."""
+    db = services.db
+    if db is None:
+        return
+    clock = time.monotonic()
+    if clock - feed.adherence_read_at >= ADHERENCE_SECONDS:
+        feed.adherence_read_at = clock
+
+        async def adherence() -> None:
+            try:
+                services.wallboard.adherence = await run_in_threadpool(read_adherence, db, now)
+            except (SQLAlchemyError, ValueError) as exc:
+                log.warning("wallboard: adherence not read: %s", exc)
+
+        _background(adherence())
+    if clock - feed.forecast_read_at >= FORECAST_SECONDS:
+        feed.forecast_read_at = clock
+        queues = sorted(services.wallboard.queues)
+
+        async def forecast() -> None:
+            try:
+                services.wallboard.forecast = await run_in_threadpool(
+                    read_forecast, db, queues, now)
+            except SQLAlchemyError as exc:
+                log.warning("wallboard: forecast not read: %s", exc)
+
+        _background(forecast())
+
+
+_TASKS: set[asyncio.Task[None]] = set()
+
+
+def _background(work: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.create_task(work)
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
 
 
 async def refresh_roster(services: Any, now: float) -> None:

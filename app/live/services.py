@@ -22,7 +22,6 @@ from app.live.loaders import (
     active_agent_logins,
     agent_specs,
     build_routing_engine,
-    local_midnight,
 )
 from app.live.routing_config import (
     live_expansion,
@@ -100,9 +99,9 @@ def _build_services(app: Any) -> LiveServices:
     # can never hold the connection the single writer of the log needs.
     writer = make_writer_engine(db)
     center = LiveCenter(routing, SqlEventStore(writer) if writer is not db else store, bus, clock)
-    wallboard = live_wallboard(routing.queues)  # every configured queue, with its goals
+    wallboard = live_wallboard(routing.queues, settings)  # every configured queue, its goals
     close_interrupted(store)
-    wallboard.replay(store.read_since(local_midnight(clock.now())))
+    wallboard.replay(store.read_since(wallboard.period.start(clock.now())))  # its day/window
     center.last_seq = store.last_seq()
     center.observers.append(lambda now, stored: wallboard.apply_all(stored))
     now = clock.now()

@@ -1,48 +1,43 @@
-/* contactops wallboard: live tiles and tables from the /ws/wallboard websocket.
+/* contactops wallboard: the live floor from the /ws/wallboard websocket.
  *
- * The server sends a snapshot on connect and then about once a second, plus each stored
- * event as it happens (shown in a ticker). Colours follow the service-level goals the
- * snapshot carries: green at or above target, amber within 10 points, red below; longest
- * wait amber past the threshold, red past three times it; abandonment amber above 5 %,
- * red above 10 %.
+ * Protocol (app/api/ws.py): a snapshot on connect, then a delta about once a second
+ * (dashboards/deltas.py: applied here only to the picture whose version it is based on,
+ * else the socket is reopened for a fresh snapshot) and each stored event as it happens
+ * (the ticker). The client keeps the last event seq it saw and reconnects with
+ * ?after=<seq>: the server replays what it missed from the log, so the ticker has no gap,
+ * and the figures always come from the server's picture (never added up here), so a
+ * server restart can neither repeat nor lose them.
  *
- * Supervisor actions per agent row: force ready / not ready (with the reason code chosen above
- * the table) / log out through POST /api/supervision/agents/{login}/state, and a skills editor
- * (proficiency 1-5 per skill, "–" removes it) saving with PATCH /api/agents/{id}/skills. Rows are
- * updated in place, so an open editor survives the once-a-second snapshots.
+ * Every text comes from the page (#wallboard-labels, the Babel catalogs; this file holds
+ * none) and every time is shown on the center's clock (labels.time_zone), not the
+ * browser's. Threshold levels (ok / warn / alert, computed by the server from the goals and
+ * settings) are shown by colour (Okabe-Ito, colour-blind safe) AND an icon AND a word.
+ *
+ * Big-screen mode (#live[data-wall]): large type, no controls.
+ *
+ * Supervisor actions per agent row (normal mode only): force ready / not ready (with the
+ * reason chosen above the table) / log out through POST /api/supervision/agents/{login}/state,
+ * and a skills editor (PATCH /api/agents/{id}/skills). Rows are updated in place.
  */
 (function () {
   "use strict";
 
   const root = document.getElementById("live");
   if (!root) return;
+  const L = JSON.parse(document.getElementById("wallboard-labels").textContent);
+  const U = L.ui;
+  const WALL = root.dataset.wall === "1";
+  const ZONE = L.time_zone;
+  const LOCALE = L.locale === "ko" ? "ko-KR" : "en-GB";
 
-  const KO = document.documentElement.lang === "ko";
-  const T = KO ? {
-    live: "실시간", liveTitle: "실시간 현황", offline: "연결 끊김", vip: "VIP", general: "일반", sl: "서비스 레벨", asa: "평균 응답 속도", aht: "평균 처리 시간",
-    abandon: "포기율", offered: "인입", answered: "응답", abandoned: "포기", waiting: "대기 호",
-    longest: "최장 대기", queue: "큐", agents: "상담원", agent: "상담원", state: "상태", since: "경과",
-    events: "최근 이벤트", reason: "사유", actions: "조치", ready: "대기로", notReady: "이석으로",
-    logout: "로그아웃", skills: "스킬", save: "저장", cancel: "취소", filter: "상담원·상태 검색",
-    forceReason: "이석 사유", saved: "저장됨", none: "없음", byActor: (who) => who + " 조치",
-    reasons: { supervisor: "관리자 조치", break: "휴식", coaching: "코칭", meeting: "회의", training: "교육", lunch: "점심" },
-    states: { logged_out: "로그아웃", not_ready: "이석", ready: "대기", reserved: "수신 중",
-              talking: "통화 중", hold: "보류", wrap_up: "후처리" },
-  } : {
-    live: "live", liveTitle: "Live", offline: "offline", vip: "VIP", general: "General", sl: "Service level", asa: "ASA", aht: "AHT",
-    abandon: "Abandoned %", offered: "Offered", answered: "Answered", abandoned: "Abandoned",
-    waiting: "Waiting", longest: "Longest wait", queue: "Queue", agents: "Agents", agent: "Agent",
-    state: "State", since: "For", events: "Latest events", reason: "Reason", actions: "Actions",
-    ready: "Ready", notReady: "Not ready", logout: "Log out", skills: "Skills", save: "Save",
-    cancel: "Cancel", filter: "Filter agents or states", forceReason: "Not-ready reason",
-    saved: "saved", none: "none", byActor: (who) => "by " + who,
-    reasons: { supervisor: "supervisor", break: "break", coaching: "coaching", meeting: "meeting", training: "training", lunch: "lunch" },
-    states: { logged_out: "logged out", not_ready: "not ready", ready: "ready", reserved: "ringing",
-              talking: "talking", hold: "on hold", wrap_up: "wrap-up" },
-  };
-  const stateName = (st) => T.states[st] || st;
+  const fmt = (text, vars) => text.replace(/%\((\w+)\)s/g, (_, k) => (vars[k] == null ? "" : String(vars[k])));
+  const code = (table, c) => (c == null ? "" : (L[table] && L[table][c]) || c);
+  const clockFmt = new Intl.DateTimeFormat(LOCALE, { timeZone: ZONE, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+  const hmFmt = new Intl.DateTimeFormat(LOCALE, { timeZone: ZONE, hour: "2-digit", minute: "2-digit", hour12: false });
+  const centerTime = (at) => clockFmt.format(new Date(at * 1000));
+  const centerHM = (at) => hmFmt.format(new Date(at * 1000));
+
   const FORCE_REASONS = ["supervisor", "break", "coaching", "meeting", "training", "lunch"];
-  // Which forced moves the agent state machine allows (the server still decides: 409 otherwise).
   const CAN = {
     ready: ["not_ready", "wrap_up"],
     not_ready: ["ready", "reserved", "wrap_up", "not_ready"],
@@ -50,6 +45,7 @@
   };
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   const AGENT_STATES = ["ready", "reserved", "talking", "hold", "wrap_up", "not_ready", "logged_out"];
+  const ICON = { ok: "✓", warn: "▲", alert: "✖" };
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -62,34 +58,35 @@
     return node;
   }
   const pct = (x) => (x == null ? "–" : (100 * x).toFixed(1) + " %");
-  const secs = (x) => (x == null ? "–" : x < 90 ? Math.round(x) + " s" : Math.floor(x / 60) + " m " + Math.round(x % 60) + " s");
+  const secs = (x) => {
+    if (x == null) return "–";
+    const t = Math.round(x);
+    return t < 90 ? t + " s" : Math.floor(t / 60) + " m " + (t % 60) + " s";
+  };
 
-  function slClass(value, target) {
-    if (value == null) return "";
-    if (value >= target) return "ok";
-    return value >= target - 0.1 ? "warn" : "bad";
-  }
-  function waitClass(wait, threshold) {
-    if (wait > 3 * threshold) return "bad";
-    return wait > threshold ? "warn" : "";
-  }
-  function abandonClass(rate) {
-    if (rate == null) return "";
-    if (rate > 0.1) return "bad";
-    return rate > 0.05 ? "warn" : "ok";
+  /* a figure with its level: colour + icon + word (never colour alone) */
+  function levelled(text, level) {
+    if (!level) return el("span", { class: "fig" }, text);
+    return el("span", { class: "fig lv-" + level, title: code("levels", level) },
+      text, " ", el("span", { class: "lv", "aria-label": code("levels", level) }, ICON[level] + " " + code("levels", level)));
   }
 
   const style = document.createElement("style");
   style.textContent = `
-    #live .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: .6rem; margin-bottom: 1rem; }
-    #live .tile { background: #fff; border: 1px solid #e2e5ea; border-radius: 8px; padding: .6rem .8rem; }
-    #live .tile .label { color: #6b7280; font-size: .8rem; }
+    #live { --ok: #0072B2; --warn: #E69F00; --alert: #D55E00; }
+    #live .bar { display: flex; gap: 1rem; align-items: baseline; flex-wrap: wrap; }
+    #live .bar .clock { font-variant-numeric: tabular-nums; font-weight: 700; }
+    #live .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); gap: .6rem; margin: .6rem 0 1rem; }
+    #live .tile { background: #fff; border: 2px solid #e2e5ea; border-radius: 8px; padding: .5rem .8rem; }
+    #live .tile .label { color: #4b5563; font-size: .8rem; }
     #live .tile .value { font-size: 1.6rem; font-weight: 700; font-variant-numeric: tabular-nums; }
-    #live .ok { color: #166534; } #live .warn { color: #b45309; } #live .bad { color: #b42318; }
-    #live .tile.bad { border-color: #b42318; background: #fef2f2; }
-    #live .tile.warn { border-color: #f59e0b; background: #fffbeb; }
+    #live .tile .sub { color: #4b5563; font-size: .75rem; }
+    #live .lv { font-size: .7em; font-weight: 600; white-space: nowrap; }
+    #live .lv-ok { color: var(--ok); } #live .lv-warn { color: #8a5a00; } #live .lv-alert { color: #a33c00; }
+    #live .tile.lv-warn { border-color: var(--warn); background: #fff8e6; }
+    #live .tile.lv-alert { border-color: var(--alert); background: #fdeee6; border-style: double; border-width: 4px; }
+    #live td .lv-warn, #live td .lv-alert { font-weight: 700; }
     #live .ticker { font: 12px/1.4 ui-monospace, monospace; max-height: 12rem; overflow: auto; }
-    #live .link { float: right; }
     #live .agent-tools { display: flex; gap: .6rem; align-items: center; flex-wrap: wrap; margin: .5rem 0; }
     #live td.actions { white-space: nowrap; }
     #live td.actions button { padding: .15rem .45rem; font-size: .8rem; margin-right: .2rem; }
@@ -102,83 +99,179 @@
     #live .st-reserved, #live .st-hold { background: #fef3c7; color: #92400e; }
     #live .st-talking { background: #dbeafe; color: #1e40af; }
     #live .st-wrap_up { background: #ede9fe; color: #5b21b6; }
-    #live .message { min-height: 1.2em; }`;
+    #live .message { min-height: 1.2em; }
+    #live .chart svg { width: 100%; height: 220px; }
+    #live .legend { font-size: .8rem; color: #4b5563; display: flex; gap: 1rem; flex-wrap: wrap; }
+    #live .legend i { display: inline-block; width: 1.2em; height: .6em; margin-right: .3em; vertical-align: middle; }
+    #live .panels:empty { display: none; }
+    #live .chips { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: .3rem; }
+    #live .chip { padding: .25rem .5rem; border-radius: 6px; background: #f3f4f6; font-size: 1.05rem; white-space: nowrap; overflow: hidden; }
+    #live .chip.out { outline: 3px dashed var(--alert); }
+    #live.wall .tiles { grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); }
+    #live.wall .tile .value { font-size: 3rem; }
+    #live.wall .tile .value .lv { display: block; font-size: 1.1rem; }
+    #live.wall .tile .label { font-size: 1.1rem; }
+    #live.wall .tile .sub { font-size: .95rem; }
+    #live.wall table { font-size: 1.4rem; }
+    #live.wall .st { font-size: 1.1rem; }
+    #live.wall .controls, #live.wall .actions-col, #live.wall details { display: none; }
+    #live.wall .chart svg { height: 300px; }
+    #live.wall .ticker { font-size: 1rem; max-height: 9rem; }`;
   document.head.append(style);
 
-  const link = el("span", { class: "muted link" }, "");
-  const demoLine = el("p", { class: "muted demo-note", role: "note", hidden: "" }); // snapshot.demo
+  const link = el("span", { class: "muted state link" }, "");
+  const clock = el("span", { class: "clock", title: fmt(U.clock, { zone: ZONE }) });
+  const period = el("span", { class: "muted period" });
+  const definition = el("span", { class: "muted definition" });
+  const demoLine = el("p", { class: "muted demo-note", role: "note", hidden: "" });
   const tiles = el("div", { class: "tiles" });
   const queueBody = el("tbody");
   const stateRow = el("tr");
   const agentBody = el("tbody");
+  const chartBox = el("div", { class: "chart" });
+  const panels = el("div", { class: "panels" });
   const agentMessage = el("p", { class: "message error", role: "status" });
   const forceReason = el("select", { name: "force-reason" },
-    ...FORCE_REASONS.map((r) => el("option", { value: r }, T.reasons[r] || r)));
-  const filter = el("input", { type: "search", name: "agent-filter", placeholder: T.filter, size: "24" });
+    ...FORCE_REASONS.map((r) => el("option", { value: r }, code("reasons", r))));
+  const filter = el("input", { type: "search", name: "agent-filter", placeholder: U.filter, size: "24" });
   const ticker = el("ol", { class: "ticker", reversed: "" });
+  const chips = new Map(); // big screen: login -> chip
+  const chipGrid = el("div", { class: "chips" });
+  const th = (text, cls) => el("th", { class: cls || "" }, text);
   root.append(
-    el("section", { class: "card" }, link, el("h2", {}, T.liveTitle), demoLine, tiles),
-    el("section", { class: "card" }, el("h2", {}, T.queue),
-      el("table", {}, el("thead", {}, el("tr", {},
-        el("th", {}, T.queue), el("th", { class: "num" }, T.waiting), el("th", { class: "num" }, T.longest),
-        el("th", { class: "num" }, T.vip + " " + T.sl), el("th", { class: "num" }, T.general + " " + T.sl),
-        el("th", { class: "num" }, T.asa), el("th", { class: "num" }, T.abandon),
-        el("th", { class: "num" }, T.offered))), queueBody)),
-    el("section", { class: "card" }, el("h2", {}, T.agents),
-      el("table", {}, el("thead", {}, el("tr", {}, ...AGENT_STATES.map((s) => el("th", { class: "num" }, stateName(s))))),
+    el("section", { class: "card" },
+      el("div", { class: "bar" }, el("h2", {}, U.liveTitle), clock, period, definition, link,
+        WALL ? el("a", { class: "muted controls", href: "/wallboard" }, U.normal) : null),
+      demoLine, tiles),
+    el("section", { class: "card" }, el("h2", {}, U.queues),
+      el("table", { id: "queue-table" }, el("thead", {}, el("tr", {},
+        th(U.queue), th(U.waiting, "num"), th(U.longest, "num"),
+        th(U.vip + " " + U.sl, "num"), th(U.general + " " + U.sl, "num"), th(U.asa, "num"),
+        th(U.vip + " " + U.abandon, "num"), th(U.general + " " + U.abandon, "num"),
+        th(U.offered, "num"), th(U.handled, "num"), th(U.aht, "num"))), queueBody)),
+    el("section", { class: "card chart-card" }, el("h2", {}, U.chart), chartBox),
+    panels,
+    el("section", { class: "card" }, el("h2", {}, U.agents),
+      el("table", {}, el("thead", {}, el("tr", {}, ...AGENT_STATES.map((s) => th(code("states", s), "num")))),
         el("tbody", {}, stateRow)),
-      el("details", { open: "" }, el("summary", {}, T.agent),
-        el("div", { class: "agent-tools" }, filter,
-          el("label", {}, T.forceReason, " ", forceReason)),
+      WALL ? chipGrid : null,
+      el("details", { open: "" }, el("summary", {}, U.agent),
+        el("div", { class: "agent-tools controls" }, filter,
+          el("label", {}, U.forceReason, " ", forceReason)),
         agentMessage,
-        el("table", { id: "agent-table" }, el("thead", {}, el("tr", {}, el("th", {}, T.agent), el("th", {}, T.state),
-          el("th", {}, T.reason), el("th", { class: "num" }, T.since), el("th", {}, T.actions))), agentBody))),
-    el("section", { class: "card" }, el("h2", {}, T.events), ticker),
+        el("table", { id: "agent-table" }, el("thead", {}, el("tr", {}, th(U.agent), th(U.state),
+          th(U.reason), th(U.since, "num"), th(U.occupancy, "num"), th(U.adherence, "num"),
+          th(U.actions, "actions-col"))), agentBody))),
+    el("section", { class: "card" }, el("h2", {}, U.events), ticker),
   );
 
-  function tile(label, value, cls) {
-    return el("div", { class: "tile " + (cls || "") }, el("div", { class: "label" }, label),
-      el("div", { class: "value " + (cls || "") }, value));
+  function tile(label, value, level, sub) {
+    return el("div", { class: "tile" + (level ? " lv-" + level : "") }, el("div", { class: "label" }, label),
+      el("div", { class: "value" }, levelled(value, level)), sub ? el("div", { class: "sub" }, sub) : null);
   }
 
   function render(s) {
-    const now = s.at;
-    demoLine.textContent = s.demo ? s.demo.message : ""; demoLine.hidden = !s.demo;
-    tiles.replaceChildren();
-    let waiting = 0, longest = 0;
-    for (const q of s.queues) { waiting += q.waiting; longest = Math.max(longest, q.longest_wait_seconds); }
-    tiles.append(tile(T.waiting, waiting),
-      tile(T.longest, secs(longest), waitClass(longest, s.longest_wait_threshold_seconds)));
+    clock.textContent = centerTime(s.at);
+    period.textContent = s.period.kind === "window"
+      ? fmt(U.periodWindow, { minutes: Math.round((s.at - s.period.start) / 60) })
+      : fmt(U.periodDay, { time: s.period.start == null ? "–" : centerHM(s.period.start) });
+    definition.textContent = fmt(U.definition, { name: code("definitions", s.service_level_definition) });
+    demoLine.textContent = s.demo ? fmt(U.demo, { hour: s.demo.pattern_hour }) : "";
+    demoLine.hidden = !s.demo;
+    tiles.replaceChildren(
+      tile(U.waiting, s.waiting),
+      tile(U.longest, secs(s.longest_wait_seconds), s.longest_wait_level),
+      tile(U.occupancy, pct(s.occupancy)));
     for (const seg of ["vip", "general"]) {
       const f = s.totals[seg];
       tiles.append(
-        tile(T[seg] + " " + T.sl, pct(f.service_level), slClass(f.service_level, f.service_level_target)),
-        tile(T[seg] + " " + T.asa, secs(f.asa_seconds), f.asa_seconds > f.threshold_seconds ? "warn" : ""),
-        tile(T[seg] + " " + T.abandon, pct(f.abandon_rate), abandonClass(f.abandon_rate)),
-        tile(T[seg] + " " + T.aht, secs(f.aht_seconds)),
+        tile(U[seg] + " " + U.sl, pct(f.service_level), f.levels.service_level,
+          fmt(U.target, { target: pct(f.service_level_target) }) + " · " + fmt(U.threshold, { seconds: f.threshold_seconds })),
+        tile(U[seg] + " " + U.asa, secs(f.asa_seconds), f.levels.asa_seconds),
+        tile(U[seg] + " " + U.abandon, pct(f.abandon_rate), f.levels.abandon_rate),
       );
     }
+    const all = s.totals.all;
+    tiles.append(tile(U.offered, all.offered), tile(U.handled, all.handled), tile(U.aht, secs(all.aht_seconds)));
     queueBody.replaceChildren(...s.queues.map((q) => {
-      const v = q.segments.vip, g = q.segments.general;
-      const answered = v.answered + g.answered;
-      const asa = answered ? ((v.asa_seconds || 0) * v.answered + (g.asa_seconds || 0) * g.answered) / answered : null;
-      const closed = answered + v.abandoned + g.abandoned;
-      const ab = closed ? (v.abandoned + g.abandoned) / closed : null;
+      const v = q.segments.vip, g = q.segments.general, a = q.all;
       return el("tr", { "data-queue": q.queue },
-        el("td", {}, q.queue), el("td", { class: "num" }, q.waiting),
-        el("td", { class: "num " + waitClass(q.longest_wait_seconds, q.longest_wait_threshold_seconds) }, secs(q.longest_wait_seconds)),
-        el("td", { class: "num " + slClass(v.service_level, v.service_level_target) }, pct(v.service_level)),
-        el("td", { class: "num " + slClass(g.service_level, g.service_level_target) }, pct(g.service_level)),
-        el("td", { class: "num" }, secs(asa)), el("td", { class: "num " + abandonClass(ab) }, pct(ab)),
-        el("td", { class: "num" }, v.offered + g.offered));
+        el("td", {}, code("queues", q.queue)), el("td", { class: "num waiting" }, q.waiting),
+        el("td", { class: "num" }, levelled(secs(q.longest_wait_seconds), q.longest_wait_level)),
+        el("td", { class: "num" }, levelled(pct(v.service_level), v.levels.service_level)),
+        el("td", { class: "num" }, levelled(pct(g.service_level), g.levels.service_level)),
+        el("td", { class: "num" }, levelled(secs(a.asa_seconds), a.levels.asa_seconds)),
+        el("td", { class: "num" }, levelled(pct(v.abandon_rate), v.levels.abandon_rate)),
+        el("td", { class: "num" }, levelled(pct(g.abandon_rate), g.levels.abandon_rate)),
+        el("td", { class: "num offered" }, a.offered), el("td", { class: "num" }, a.handled),
+        el("td", { class: "num" }, secs(a.aht_seconds)));
     }));
     stateRow.replaceChildren(...AGENT_STATES.map((st) => el("td", { class: "num" }, s.agent_states[st] || 0)));
-    renderAgents(s.agents, now);
+    renderChart(s.chart);
+    renderPanels(s.panels || {});
+    renderAgents(s.agents, s.at);
+  }
+
+  // --- the chart: calls offered (bars) and forecast (dashed) per 15 minutes, service level (line) ---
+  const SVG = "http://www.w3.org/2000/svg";
+  function svg(tag, attrs, text) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    if (text != null) node.textContent = text;
+    return node;
+  }
+  let chartKey = "";
+  function renderChart(chart) {
+    const key = JSON.stringify(chart);
+    if (key === chartKey) return;
+    chartKey = key;
+    const rows = chart.rows;
+    const W = 960, H = 240, left = 44, right = 44, top = 12, bottom = 26;
+    const box = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": U.chart });
+    if (!rows.length) {
+      box.append(svg("text", { x: W / 2, y: H / 2, "text-anchor": "middle", fill: "#6b7280" }, U.noData));
+      chartBox.replaceChildren(box);
+      return;
+    }
+    const n = rows.length, bw = (W - left - right) / n;
+    const most = Math.max(1, ...rows.map((r) => Math.max(r.offered, r.forecast || 0)));
+    const y = (v) => top + (H - top - bottom) * (1 - v / most);
+    const ySl = (v) => top + (H - top - bottom) * (1 - v);
+    box.append(svg("line", { x1: left, x2: W - right, y1: ySl(chart.target), y2: ySl(chart.target), stroke: "#009E73", "stroke-dasharray": "2 3" }));
+    box.append(svg("text", { x: W - right + 4, y: ySl(chart.target) + 4, "font-size": 11, fill: "#009E73" }, pct(chart.target)));
+    box.append(svg("text", { x: 4, y: top + 8, "font-size": 11, fill: "#4b5563" }, most.toFixed(0)));
+    let fc = "", sl = "";
+    rows.forEach((r, i) => {
+      const x = left + i * bw;
+      box.append(svg("rect", { x: x + 1, y: y(r.offered), width: Math.max(1, bw - 2), height: H - bottom - y(r.offered), fill: "#56B4E9" },
+      ));
+      if (r.forecast != null) fc += (fc ? " L" : "M") + (x + bw / 2).toFixed(1) + " " + y(r.forecast).toFixed(1);
+      if (r.service_level != null) sl += (sl ? " L" : "M") + (x + bw / 2).toFixed(1) + " " + ySl(r.service_level).toFixed(1);
+      if (i % Math.max(1, Math.ceil(n / 12)) === 0) box.append(svg("text", { x: x, y: H - 8, "font-size": 11, fill: "#4b5563" }, centerHM(r.start)));
+    });
+    if (fc) box.append(svg("path", { d: fc, fill: "none", stroke: "#000", "stroke-width": 2, "stroke-dasharray": "6 4" }));
+    if (sl) box.append(svg("path", { d: sl, fill: "none", stroke: "#D55E00", "stroke-width": 2.5 }));
+    chartBox.replaceChildren(box, el("div", { class: "legend" },
+      el("span", {}, el("i", { style: "background:#56B4E9" }), U.offered),
+      el("span", {}, el("i", { style: "border-top:2px dashed #000" }), U.forecast),
+      el("span", {}, el("i", { style: "background:#D55E00;height:3px" }), U.sl + " (" + code("definitions", chart.definition) + ")"),
+      el("span", {}, el("i", { style: "border-top:2px dotted #009E73" }), fmt(U.target, { target: pct(chart.target) })),
+      el("span", { class: "muted" }, U.chartNote)));
+  }
+
+  /* Panels other modules add to the picture (snapshot.panels: cross/up-sell per call,
+   * coaching follow-ups due...): the lead wires their renderers at merge; until then each
+   * is shown as its figures. */
+  const PANEL_RENDERERS = {};
+  function renderPanels(all) {
+    panels.replaceChildren(...Object.entries(all).filter(([, v]) => v != null).map(([name, value]) =>
+      (PANEL_RENDERERS[name] || ((n, v) => el("section", { class: "card", "data-panel": n },
+        el("pre", {}, JSON.stringify(v, null, 1)))))(name, value)));
   }
 
   // --- agents: rows kept by login and updated in place ------------------------------------------
-  const rows = new Map(); // login -> {tr, state, reason, since, buttons, editor}
-  let directory = null; // login -> {id, skills: {name: proficiency}} from /api/agents
+  const rows = new Map();
+  let directory = null;
   let allSkills = [];
 
   async function loadDirectory() {
@@ -202,35 +295,56 @@
     const stateCell = el("span", { class: "st" });
     const reasonCell = el("td", {});
     const sinceCell = el("td", { class: "num" });
+    const occCell = el("td", { class: "num" });
+    const adhCell = el("td", { class: "num" });
     const buttons = {
-      ready: el("button", { type: "button", "data-action": "ready", onclick: () => force(login, "ready") }, T.ready),
-      not_ready: el("button", { type: "button", "data-action": "not_ready", onclick: () => force(login, "not_ready") }, T.notReady),
-      logged_out: el("button", { type: "button", "data-action": "logged_out", onclick: () => force(login, "logged_out") }, T.logout),
-      skills: el("button", { type: "button", class: "secondary", "data-action": "skills", onclick: () => toggleEditor(login) }, T.skills),
+      ready: el("button", { type: "button", "data-action": "ready", onclick: () => force(login, "ready") }, U.ready),
+      not_ready: el("button", { type: "button", "data-action": "not_ready", onclick: () => force(login, "not_ready") }, U.notReady),
+      logged_out: el("button", { type: "button", "data-action": "logged_out", onclick: () => force(login, "logged_out") }, U.logout),
+      skills: el("button", { type: "button", class: "secondary", "data-action": "skills", onclick: () => toggleEditor(login) }, U.skills),
     };
     const tr = el("tr", { "data-agent": login }, el("td", {}, login), el("td", {}, stateCell), reasonCell, sinceCell,
-      el("td", { class: "actions" }, buttons.ready, buttons.not_ready, buttons.logged_out, buttons.skills));
-    row = { tr, stateCell, reasonCell, sinceCell, buttons, editor: null, state: null };
+      occCell, adhCell,
+      el("td", { class: "actions actions-col" }, buttons.ready, buttons.not_ready, buttons.logged_out, buttons.skills));
+    row = { tr, stateCell, reasonCell, sinceCell, occCell, adhCell, buttons, editor: null, state: null };
     rows.set(login, row);
     return row;
   }
 
+  /* big screen: one chip per agent (login, state, time in state), no table, no controls */
+  function wallChip(a, now) {
+    let chip = chips.get(a.agent_id);
+    if (!chip) { chip = el("div", { class: "chip" }); chips.set(a.agent_id, chip); chipGrid.append(chip); }
+    const out = a.adherence && a.adherence.out_since != null;
+    chip.className = "chip st-" + a.state + (out ? " out" : "");
+    chip.replaceChildren(el("b", {}, a.agent_id), " ", code("states", a.state), " · ", secs(Math.max(0, now - a.since)),
+      out ? el("span", { class: "lv" }, " " + ICON.warn) : "");
+  }
+
   function matches(login, state) {
     const q = filter.value.trim().toLowerCase();
-    return !q || login.toLowerCase().includes(q) || state.includes(q) || stateName(state).toLowerCase().includes(q);
+    return !q || login.toLowerCase().includes(q) || state.includes(q) || code("states", state).toLowerCase().includes(q);
   }
 
   function renderAgents(agents, now) {
     const order = [];
+    const present = new Set();
     for (const a of agents) {
+      present.add(a.agent_id);
       const row = agentRow(a.agent_id);
       row.state = a.state;
-      row.stateCell.textContent = stateName(a.state);
+      row.stateCell.textContent = code("states", a.state);
       row.stateCell.className = "st st-" + a.state;
-      // the reason code, then who forced the move (AgentStateChanged.actor), if anyone did
-      row.reasonCell.textContent = [a.reason, a.actor && T.byActor(a.actor)].filter(Boolean).join(" · ");
-      row.sinceCell.textContent = secs(now - a.since);
-      row.sinceCell.className = "num " + (a.state === "hold" && now - a.since > 60 ? "warn" : "");
+      row.reasonCell.textContent = [code("reasons", a.reason), a.actor && fmt(U.byActor, { who: a.actor })].filter(Boolean).join(" · ");
+      row.sinceCell.textContent = secs(Math.max(0, now - a.since));
+      row.sinceCell.className = "num " + (a.state === "hold" && now - a.since > 60 ? "lv-warn" : "");
+      row.occCell.textContent = pct(a.occupancy);
+      const adh = a.adherence;
+      row.adhCell.replaceChildren(...[adh == null ? "–" : pct(adh.adherence),
+        adh && adh.out_since != null ? el("div", { class: "lv lv-warn" }, ICON.warn + " " +
+          fmt(U.outSince, { time: centerHM(adh.out_since) }) + (adh.scheduled ? " (" + code("activities", adh.scheduled) + ")" : "")) : null]
+        .filter((x) => x != null));
+      if (WALL) wallChip(a, now);
       for (const target of ["ready", "not_ready", "logged_out"]) {
         row.buttons[target].disabled = !CAN[target].includes(a.state);
       }
@@ -240,11 +354,12 @@
       order.push(row.tr);
       if (row.editor) order.push(row.editor);
     }
-    // move rows only when the order changed (keeps focus and open editors)
+    for (const [login, row] of rows) if (!present.has(login)) { row.tr.remove(); if (row.editor) row.editor.remove(); rows.delete(login); }
+    if (WALL) for (const [login, chip] of chips) if (!present.has(login)) { chip.remove(); chips.delete(login); }
     const current = [...agentBody.children];
     if (current.length !== order.length || current.some((n, i) => n !== order[i])) agentBody.append(...order);
   }
-  filter.addEventListener("input", () => { if (last) renderAgents(last.agents, last.at); });
+  filter.addEventListener("input", () => { if (picture) renderAgents(picture.agents, picture.at); });
 
   function problem(data, r) {
     return data.detail || r.status + " " + r.statusText;
@@ -263,10 +378,10 @@
       const data = await r.json().catch(() => ({}));
       if (!r.ok) { agentMessage.textContent = login + ": " + problem(data, r); return; }
       const row = rows.get(login);
-      if (row) { // show the new state at once; the next snapshot confirms it
-        row.stateCell.textContent = stateName(data.state);
+      if (row) {
+        row.stateCell.textContent = code("states", data.state);
         row.stateCell.className = "st st-" + data.state;
-        row.reasonCell.textContent = data.reason || "";
+        row.reasonCell.textContent = code("reasons", data.reason);
       }
     } catch (err) {
       agentMessage.textContent = String(err.message || err);
@@ -306,43 +421,87 @@
         if (!r.ok) { note.textContent = problem(data, r); note.className = "error"; return; }
         entry.skills = Object.fromEntries(data.skills.map((x) => [x.skill, x.proficiency]));
         note.className = "muted";
-        note.textContent = "✓ " + T.saved;
+        note.textContent = "✓ " + U.saved;
       } catch (err) {
         note.textContent = String(err.message || err);
       }
-    } }, T.save);
-    const cancel = el("button", { type: "button", class: "secondary", onclick: () => toggleEditor(login) }, T.cancel);
+    } }, U.save);
+    const cancel = el("button", { type: "button", class: "secondary", onclick: () => toggleEditor(login) }, U.cancel);
     row.editor = el("tr", { class: "skills-editor", "data-skills-for": login },
-      el("td", { colspan: "5" }, el("strong", {}, T.skills + " · " + login + ": "),
-        ...(allSkills.length ? allSkills.map((skill, i) => el("label", { class: "skill-field" }, skill, selects[i]))
-          : [el("span", { class: "muted" }, T.none)]),
+      el("td", { colspan: "7" }, el("strong", {}, U.skills + " · " + login + ": "),
+        ...(allSkills.length ? allSkills.map((skill, i) => el("label", { class: "skill-field" }, code("queues", skill), selects[i]))
+          : [el("span", { class: "muted" }, U.none)]),
         save, " ", cancel, " ", note));
     row.tr.after(row.editor);
   }
 
+  // --- the ticker: events in seq order, none twice ---------------------------------------------
+  let lastSeq = 0;
   function addEvent(message) {
+    if (message.seq <= lastSeq) return;
+    lastSeq = message.seq;
     const e = message.event;
-    const who = [e.contact_id, e.agent_id, e.queue, e.state].filter(Boolean).join(" ");
-    const time = new Date(e.at * 1000).toLocaleTimeString();
-    ticker.prepend(el("li", {}, time + " #" + message.seq + " " + e.type + " " + who));
+    const what = [e.contact_id, e.agent_id, e.queue && code("queues", e.queue), e.state && code("states", e.state),
+      e.reason && code("reasons", e.reason)].filter(Boolean).join(" ");
+    ticker.prepend(el("li", { "data-seq": message.seq, "data-type": e.type },
+      centerTime(e.at) + " #" + message.seq + " " + code("events", e.type) + " " + what));
     while (ticker.children.length > 50) ticker.lastChild.remove();
   }
 
-  let last = null;
+  // --- the socket --------------------------------------------------------------------------------
+  let picture = null;
   let delay = 1000;
+  let socket = null;
   function connect() {
-    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/wallboard");
-    ws.onopen = () => { link.textContent = "● " + T.live; delay = 1000; };
+    const query = lastSeq ? "?after=" + lastSeq : "";
+    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/wallboard" + query);
+    socket = ws;
+    const resumedFrom = lastSeq;
+    ws.onopen = () => { link.textContent = "● " + U.live + (resumedFrom ? " · " + fmt(U.resumed, { seq: resumedFrom }) : ""); delay = 1000; };
     ws.onmessage = (m) => {
       const data = JSON.parse(m.data);
-      if (data.type === "snapshot") { last = data; render(data); }
-      else if (data.type === "event") addEvent(data);
+      if (data.type === "snapshot") {
+        picture = data;
+        if (data.seq < lastSeq) lastSeq = data.seq; // another log (a reset database): follow it
+        if (!resumedFrom || !lastSeq) lastSeq = Math.max(lastSeq, data.seq);
+        render(picture);
+      } else if (data.type === "delta") {
+        if (!picture || data.base_version !== picture.version) { ws.close(); return; } // start over
+        picture = applyDelta(picture, data);
+        render(picture);
+      } else if (data.type === "event") addEvent(data);
+      else if (data.type === "events") data.items.forEach(addEvent);
+      root.dataset.seq = String(lastSeq);
+      root.dataset.version = picture ? String(picture.version) : "";
     };
     ws.onclose = () => {
-      link.textContent = "○ " + T.offline;
+      if (socket !== ws) return;
+      link.textContent = "○ " + U.offline;
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     };
+  }
+
+  /* a changed item carries its changed keys only; nested objects the same way */
+  function merge(old, change) {
+    const out = Object.assign({}, old);
+    for (const [k, v] of Object.entries(change)) {
+      const was = out[k];
+      out[k] = v && typeof v === "object" && !Array.isArray(v) && was && typeof was === "object" && !Array.isArray(was) ? merge(was, v) : v;
+    }
+    return out;
+  }
+
+  /* dashboards/deltas.py apply_delta, in the browser */
+  function applyDelta(old, change) {
+    const out = Object.assign({}, old, change.set, { seq: change.seq, version: change.version, at: change.at });
+    for (const [key, id] of [["queues", "queue"], ["agents", "agent_id"]]) {
+      const removed = new Set(change[key + "_removed"] || []);
+      const items = new Map(old[key].filter((x) => !removed.has(x[id])).map((x) => [x[id], x]));
+      for (const x of change[key] || []) items.set(x[id], items.has(x[id]) ? merge(items.get(x[id]), x) : x);
+      out[key] = [...items.values()].sort((a, b) => (a[id] < b[id] ? -1 : a[id] > b[id] ? 1 : 0));
+    }
+    return out;
   }
   connect();
 })();

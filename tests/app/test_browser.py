@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from app.i18n import get_translations
 from app.testing import create_user, make_app, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -128,7 +129,9 @@ def test_supervisor_sees_the_agent_live_and_forces_its_state(supervised_server: 
             _log_in(console, server, "agent01", "agent01 password")
             console.wait_for_url(f"{server}/agent")
             console.click("button[data-action=login]")
-            sync_api.expect(state).to_have_text("이석", timeout=5000)
+            # the state's word is the catalog's (the wallboard shows no text of its own)
+            sync_api.expect(state).to_have_text(
+                get_translations("ko").gettext("not_ready"), timeout=5000)
             # the supervisor makes the agent ready; the agent's console follows
             row.locator("button[data-action=ready]").click()
             sync_api.expect(state).to_have_text("대기", timeout=5000)

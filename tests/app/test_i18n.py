@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,8 @@ def test_python_format_placeholders_survive_translation() -> None:
     for locale in SUPPORTED_LOCALES:
         for message in catalog(locale):
             if message.id and "%(" in str(message.id):
-                assert "%(days)s" in message.string
+                for name in re.findall(r"%\((\w+)\)s", str(message.id)):
+                    assert f"%({name})s" in message.string, (locale, message.id)
 
 
 class _Conn:

@@ -8,16 +8,56 @@ import anyio
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
+from dashboards.deltas import apply_delta
 from routing.engine import ContactSpec
-from tests.app.live_helpers import as_user, live_client, submit
+from tests.app.live_helpers import T0, as_user, live_client, submit
+
+_QUEUED: dict[int, list[dict]] = {}  # type: ignore[type-arg]
+
+
+def _receive(ws) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    """The next message; the events of an ``events`` frame one at a time."""
+    queued = _QUEUED.setdefault(id(ws), [])
+    if queued:
+        return queued.pop(0)
+    message = ws.receive_json()
+    if message["type"] == "events":  # several events gathered in one frame
+        queued.extend(message["items"])
+        return queued.pop(0)  # type: ignore[no-any-return]
+    return message  # type: ignore[no-any-return]
 
 
 def _receive_until(ws, kind: str, limit: int = 30) -> dict:  # type: ignore[no-untyped-def]
     for _ in range(limit):
-        message = ws.receive_json()
+        message = _receive(ws)
         if message["type"] == kind:
             return message
     raise AssertionError(f"no {kind} message in {limit}")
+
+
+class Picture:
+    """The wallboard as a client holds it: the snapshot, then its deltas applied."""
+
+    def __init__(self, ws) -> None:  # type: ignore[no-untyped-def]
+        self.ws = ws
+        self.state: dict = {}  # type: ignore[type-arg]
+        self.events: list[dict] = []  # type: ignore[type-arg]
+
+    def receive(self) -> dict:  # type: ignore[type-arg]
+        message = _receive(self.ws)
+        if message["type"] == "snapshot":
+            self.state = message
+        elif message["type"] == "delta":
+            self.state = apply_delta(self.state, message)
+        elif message["type"] == "event":
+            self.events.append(message)
+        return message
+
+    def until(self, check, limit: int = 40) -> dict:  # type: ignore[no-untyped-def, type-arg]
+        for _ in range(limit):
+            if self.receive()["type"] in ("snapshot", "delta") and check(self.state):
+                return self.state
+        raise AssertionError(f"not seen in {limit} messages: {self.state}")
 
 
 def test_wallboard_snapshot_then_live_updates(sqlite_url: str) -> None:
@@ -36,7 +76,9 @@ def test_wallboard_snapshot_then_live_updates(sqlite_url: str) -> None:
             seen = [_receive_until(ws, "event")["event"]["type"] for _ in range(6)]
             assert seen[:3] == ["contact_arrived", "contact_queued", "contact_offered"]
             clock.advance(8)
-            snap = _receive_until(ws, "snapshot")
+            board = Picture(ws)
+            board.state = snap
+            snap = board.until(lambda s: s["at"] >= T0 + 8)
             deposits = {q["queue"]: q for q in snap["queues"]}["deposits"]
             assert deposits["waiting"] == 2  # one ringing, one queued: both still wait
             assert deposits["longest_wait_seconds"] == pytest.approx(8.0)
@@ -175,4 +217,4 @@ def test_a_live_session_keeps_its_socket(sqlite_url: str, quick_checks: None) ->
         as_user(client, "sup")
         with client.websocket_connect("/ws/wallboard") as ws:
             kinds = [ws.receive_json()["type"] for _ in range(3)]  # ~2 s: ~10 checks passed
-        assert kinds == ["snapshot"] * 3
+        assert kinds == ["snapshot", "delta", "delta"]  # the picture moves on by deltas
