@@ -52,7 +52,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
-from app.models import Agent, ContactHistory, Customer, EventRecord, Interaction
+from app.models import Agent, Channel, ContactHistory, Customer, EventRecord, Interaction
 from qa.records import ContactRecord, RecordBuilder
 from routing.events import Event, EventFormatError, WrapUpEnded, event_from_json, field_choices
 
@@ -304,7 +304,7 @@ class SqlEventStore:
 
     def _add_to_history(self, conn: Connection, record: ContactRecord, done: WrapUpEnded) -> None:
         """An agent finished a contact with a known customer: the customer's contact history
-        gets it (channel ``phone``, when it arrived, the contact reason the agent chose or
+        gets it (channel ``call_center``, or ``outbound`` for a dialled contact; when it arrived, the contact reason the agent chose or
         else the queue, the disposition, who handled it), as a branch visit does. One row per
         agent's wrap-up: a transferred call is in the history once per agent who handled it."""
         customer = _int_or_none(record.customer_id)
@@ -313,7 +313,7 @@ class SqlEventStore:
             return
         conn.execute(insert(_HISTORY).values(
             customer_id=customer,
-            channel="phone",
+            channel=Channel.outbound if record.direction == "outbound" else Channel.call_center,
             at=epoch_to_datetime(record.arrived_at),
             reason=(done.reason or record.queue)[:60],
             notes="",

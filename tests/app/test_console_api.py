@@ -240,7 +240,7 @@ def test_a_handled_call_reaches_the_customers_contact_history(database_url: str)
             stored = [e.payload for e in session.exec(select(EventRecord)).all()
                       if e.type == "wrap_up_ended"]
         assert [(h.customer_id, h.channel, h.reason, h.outcome, h.handled_by) for h in rows] == [
-            (17, "phone", "card_lost", "resolved", "agent01")]
+            (17, "call_center", "card_lost", "resolved", "agent01")]
         assert stored[0]["reason"] == "card_lost" and stored[1]["reason"] is None
 
 
