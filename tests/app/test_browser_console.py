@@ -39,7 +39,7 @@ def console_server(sqlite_url: str) -> Iterator[tuple[str, Any]]:
 def _arrive(app: Any, contact_id: str) -> None:
     """A call for agent01's skill, submitted to the server's engine task (as telephony)."""
     center = get_services(app).center
-    action = lambda e, t: e.arrive(  # noqa: E731
+    action = lambda e, t: e.arrive(
         ContactSpec(contact_id, "deposits", tier="gold", customer_id="17"), t)
     asyncio.run_coroutine_threadsafe(center.submit(action), center._loop).result(10)
 
