@@ -251,8 +251,10 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
             events += self._place_in_line(contact, now)
         return events
 
-    def end_wrap_up(self, agent_id: str, now: float, disposition: str | None = None) -> list[Event]:
-        """wrap_up → ready (``WrapUpEnded``); the agent may be offered the next contact."""
+    def end_wrap_up(self, agent_id: str, now: float, disposition: str | None = None,
+                    reason: str | None = None) -> list[Event]:
+        """wrap_up → ready (``WrapUpEnded`` with the disposition and the contact reason the
+        agent chose); the agent may be offered the next contact."""
         clock = self._last_now  # refusable, written out: this is a hot path
         try:
             if not (clock <= now < _INF and now > -_INF):
@@ -265,7 +267,7 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
                 raise IllegalTransition("agent", agent_id, agent.state.value, "ready",
                                         action="end_wrap_up", expected="wrap_up")
             events: list[Event] = [
-                WrapUpEnded(now, agent.last_contact_id or "", agent_id, disposition),
+                WrapUpEnded(now, agent.last_contact_id or "", agent_id, disposition, reason),
                 self._move_agent(agent, _READY, now, None),
             ]
             agent.idle_since = now

@@ -79,6 +79,8 @@ class CallbackNotReachedBody(ContactRef):
 
 class WrapUpBody(ContactRef):
     disposition: str | None = Field(default=None, pattern=CODE_PATTERN)
+    reason: str | None = Field(default=None, pattern=CODE_PATTERN,
+                               description="the contact reason the agent chose (a code)")
 
 
 class ConsoleContact(BaseModel):
@@ -329,9 +331,11 @@ async def callback_not_reached(
 async def wrapup(
     request: Request, session: SessionDep, user: AgentUser, body: WrapUpBody | None = None
 ) -> ConsoleState:
-    """End the wrap-up (→ ready) with a disposition code."""
+    """End the wrap-up (→ ready) with a disposition code and the contact reason; the
+    contact then appears in the customer's contact history (see :mod:`app.eventlog`)."""
     login_id = await agent_login_released(user, session)
     disposition = body.disposition if body else None
+    reason = body.reason if body else None
     if body is not None and body.contact_id is not None:
         contact_id = body.contact_id
 
@@ -340,9 +344,9 @@ async def wrapup(
             if view.last_contact_id != contact_id:
                 eng.contact_view(contact_id)  # 404 if unknown
                 raise RoutingError(f"agent {login_id} is not wrapping up contact {contact_id}")
-            return list(eng.end_wrap_up(login_id, now, disposition=disposition))
+            return list(eng.end_wrap_up(login_id, now, disposition=disposition, reason=reason))
     else:
         def act(eng: Any, now: float) -> list[Any]:
-            return list(eng.end_wrap_up(login_id, now, disposition=disposition))
+            return list(eng.end_wrap_up(login_id, now, disposition=disposition, reason=reason))
 
     return await run(request, login_id, act)

@@ -16,6 +16,8 @@
     softphone: "소프트폰", state: "상태", login: "로그인", logout: "로그아웃", ready: "대기",
     notReady: "이석", answer: "응답", hold: "보류", retrieve: "보류 해제", transfer: "호 전환",
     hangup: "통화 종료", wrapup: "후처리 완료", reason: "사유", disposition: "처리 결과",
+    contactReason: "상담 사유", choose: "— 선택 —", talked: "통화",
+    transferNotAnswered: "{agent} 상담원이 {contact} 호 전환을 받지 않아 {queue} 큐로 돌아갔습니다.",
     notReached: "콜백 연결 실패",
     queue: "큐", agent: "상담원", contact: "통화", tier: "등급", waited: "대기 시간",
     ringing: "전화 수신 중", none: "통화 없음", customer: "고객", products: "보유 상품",
@@ -49,8 +51,10 @@
     },
   } : {
     softphone: "Softphone", state: "State", login: "Log in", logout: "Log out", ready: "Ready",
-    notReady: "Not ready", answer: "Answer", hold: "Hold", retrieve: "Retrieve", transfer: "Transfer",
-    hangup: "Hang up", wrapup: "End wrap-up", reason: "Reason", disposition: "Disposition",
+    notReady: "Not ready", answer: "Answer", hold: "Hold", retrieve: "Resume", transfer: "Transfer",
+    hangup: "Hang up", wrapup: "Wrap up", reason: "Reason", disposition: "Disposition",
+    contactReason: "Contact reason", choose: "— choose —", talked: "talk",
+    transferNotAnswered: "{agent} did not answer the transfer of {contact}: the call went back to queue {queue}.",
     notReached: "Callback not reached",
     queue: "Queue", agent: "Agent", contact: "Contact", tier: "Tier", waited: "Waited",
     ringing: "Incoming call", none: "No contact", customer: "Customer", products: "Products",
@@ -68,6 +72,10 @@
   const label = (code) => (code == null ? "" : T.codes[code] || String(code).replace(/_/g, " "));
   const REASONS = ["break", "lunch", "coaching", "meeting", "after_call_work", "training"];
   const DISPOSITIONS = ["resolved", "follow_up", "escalated", "sale", "no_sale", "wrong_number"];
+  // why the customer called: the wrap-up's contact reason (first-contact resolution groups by it)
+  const CONTACT_REASONS = ["balance_inquiry", "card_lost", "transfer_error", "loan_inquiry",
+    "fx_remittance", "password_reset", "product_inquiry", "address_change", "account_opening",
+    "deposit_renewal", "complaint"];
   // a callback the agent dialled that did not reach the customer (retried later, or closed)
   const DIAL_FAILURES = ["no_answer", "busy", "machine", "invalid"];
   const CALLBACK_DIALLING = ["reserved", "talking", "hold"];
@@ -86,6 +94,12 @@
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   let current = null;
   let poppedFor = null;
+  const answeredAt = {}; // contact id -> when this agent answered it (engine clock)
+
+  function clock(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -101,8 +115,10 @@
     return node;
   }
 
-  function select(name, options) {
-    return el("select", { name }, ...options.map((o) => el("option", { value: o }, label(o))));
+  function select(name, options, empty) {
+    const first = empty ? [el("option", { value: "" }, T.choose)] : [];
+    return el("select", { name, "aria-label": T[name] || name },
+      ...first, ...options.map((o) => el("option", { value: o }, label(o))));
   }
 
   // --- layout ------------------------------------------------------------------------------
@@ -112,7 +128,10 @@
   const robotNote = el("p", { class: "muted", id: "sp-robot", hidden: "" }, T.robotNote);
   const contactBox = el("div", { id: "sp-contact", class: "muted" }, T.none);
   const reason = select("reason", REASONS);
-  const disposition = select("disposition", DISPOSITIONS);
+  // both start empty for each call: the previous call's choice must not carry over
+  const disposition = select("disposition", DISPOSITIONS, true);
+  const contactReason = select("contactReason", CONTACT_REASONS, true);
+  const notice = el("p", { class: "notice", id: "sp-notice", role: "status" });
   const dialFailure = select("dial-result", DIAL_FAILURES);
   const transferKind = el("select", { name: "transfer-kind" },
     el("option", { value: "queue" }, T.queue), el("option", { value: "agent" }, T.agent));
@@ -138,15 +157,17 @@
        button("transfer", "transfer", () => ({ [transferKind.value]: transferTarget.value.trim() }))),
     el("div", { class: "softphone-row" }, dialFailure,
        button("notReached", "callback-not-reached", () => ({ result: dialFailure.value }))),
-    el("div", { class: "softphone-row" }, disposition,
-       button("wrapup", "wrapup", () => ({ disposition: disposition.value }))),
-    robotNote, demoNote, contactBox, message,
+    el("div", { class: "softphone-row" }, contactReason, disposition,
+       button("wrapup", "wrapup", () => ({ disposition: disposition.value || null,
+                                           reason: contactReason.value || null }))),
+    robotNote, demoNote, notice, contactBox, message,
   );
   if (popHome) popHome.prepend(pop); else root.append(pop);
   const style = document.createElement("style");
   style.textContent = `
     #softphone .softphone-row { margin: .4rem 0; display: flex; gap: .3rem; flex-wrap: wrap; align-items: center; }
     #softphone button[disabled] { opacity: .4; cursor: default; }
+    #softphone .notice:not(:empty) { background: #fff4d6; border-left: 4px solid #b45309; padding: .3rem .5rem; }
     #softphone.ringing { animation: sp-ring 1s infinite; }
     @keyframes sp-ring { 50% { background: #fff4d6; } }
     #sp-state.st-ready { background: #dcfce7; color: #166534; }
@@ -158,9 +179,11 @@
   // --- rendering -----------------------------------------------------------------------------
   function render(state) {
     current = state;
+    const nowSec = Date.now() / 1000;
     stateBadge.textContent = T.states[state.state] || state.state;
     stateBadge.className = "badge st-" + state.state;
     if (state.reason) stateBadge.textContent += " · " + label(state.reason);
+    if (state.since != null) stateBadge.textContent += " · " + clock(nowSec - state.since);
     let allowed = ENABLED[state.state] || [];
     if (state.contact && state.contact.callback && CALLBACK_DIALLING.includes(state.state)) {
       allowed = allowed.concat(["notReached"]);
@@ -180,12 +203,20 @@
       poppedFor = null;
       return;
     }
-    const waited = Math.max(0, Math.round(Date.now() / 1000 - c.arrived_at));
-    contactBox.append(el("strong", {}, state.state === "reserved" ? T.ringing : T.contact), " ",
+    // the caller's wait ends at the answer: it stops counting then (talk, hold and
+    // wrap-up have their own clock on the state badge)
+    if (state.state === "talking" && !(c.contact_id in answeredAt)) answeredAt[c.contact_id] = state.since;
+    const waitEnd = state.state === "reserved" ? nowSec : answeredAt[c.contact_id];
+    const parts = [el("strong", {}, state.state === "reserved" ? T.ringing : T.contact), " ",
       c.contact_id, " · ", T.queue, " ", c.queue, " · ", T.tier, " ",
-      el("span", { class: "badge tier-" + c.tier }, label(c.tier)), " · ", T.waited, " ", waited, "s");
+      el("span", { class: "badge tier-" + c.tier }, label(c.tier))];
+    if (waitEnd != null) parts.push(" · ", T.waited, " ", Math.max(0, Math.round(waitEnd - c.arrived_at)), "s");
+    contactBox.append(...parts);
     if (poppedFor !== c.contact_id) {
       poppedFor = c.contact_id;
+      disposition.value = "";
+      contactReason.value = "";
+      if (state.state === "reserved") notice.textContent = "";
       screenPop(c);
       if (state.state === "reserved") ringTone();
     }
@@ -282,6 +313,10 @@
     ws.onmessage = (m) => {
       const data = JSON.parse(m.data);
       if (data.type === "state") render(data);
+      else if (data.type === "notice" && data.kind === "transfer_not_answered") {
+        notice.textContent = T.transferNotAnswered.replace("{agent}", data.agent_id || "")
+          .replace("{contact}", data.contact_id).replace("{queue}", data.queue || "");
+      }
     };
     ws.onclose = () => {
       link.textContent = "○ " + T.offline;

@@ -209,3 +209,43 @@ def test_callback_closed_after_an_invalid_number(database_url: str) -> None:
         with Session(client.app.state.engine) as session:
             row = session.exec(select(Interaction).where(Interaction.contact_id == "c1")).one()
             assert row.outcome == "callback_failed" and row.ended_at is not None
+
+
+def test_a_handled_call_reaches_the_customers_contact_history(database_url: str) -> None:
+    """Issue 12's bug: the call and its disposition were only in the event log. After the
+    wrap-up the customer's history has the call (reason, disposition, agent); an unknown
+    customer or a call without one writes nothing."""
+    from app.models import ContactHistory, Customer
+
+    with live_client(database_url) as (client, clock):
+        with Session(client.app.state.engine) as session:
+            session.add(Customer(id=17, name="Kim"))
+            session.commit()
+        as_user(client, "agent01")
+        client.post("/api/console/login")
+        client.post("/api/console/ready")
+        _arrive(client, "c1")
+        client.post("/api/console/answer")
+        clock.advance(60)
+        client.post("/api/console/hangup")
+        r = client.post("/api/console/wrapup",
+                        json={"disposition": "resolved", "reason": "card_lost"})
+        assert r.status_code == 200, r.text
+        submit(client, lambda e, t: e.arrive(ContactSpec("c2", "deposits", tier="gold"), t))
+        client.post("/api/console/answer")
+        client.post("/api/console/hangup")
+        client.post("/api/console/wrapup", json={"disposition": "resolved"})
+        with Session(client.app.state.engine) as session:
+            rows = session.exec(select(ContactHistory)).all()
+            stored = [e.payload for e in session.exec(select(EventRecord)).all()
+                      if e.type == "wrap_up_ended"]
+        assert [(h.customer_id, h.channel, h.reason, h.outcome, h.handled_by) for h in rows] == [
+            (17, "call_center", "card_lost", "resolved", "agent01")]
+        assert stored[0]["reason"] == "card_lost" and stored[1]["reason"] is None
+
+
+def test_wrap_up_reason_must_be_a_code(sqlite_url: str) -> None:
+    with live_client(sqlite_url) as (client, _clock):
+        as_user(client, "agent01")
+        r = client.post("/api/console/wrapup", json={"reason": "no spaces allowed"})
+        assert r.status_code == 422 and "reason" in r.text
