@@ -546,3 +546,44 @@ def test_appends_run_on_the_centers_own_thread() -> None:
 
     asyncio.run(scenario())
     assert len(threads) == 1 and next(iter(threads)).startswith("contactops-event-store")
+
+
+def test_people_before_robots_in_the_demo() -> None:
+    """Issue 12: a person who goes ready is offered the next call, not the idle robots
+    (longest-idle selection alone would serve every idle robot first); the robots that
+    stepped aside are ready again once the person has a call."""
+    async def scenario():  # type: ignore[no-untyped-def]
+        center, clock = _center()
+        agents = [f"agent{i:02d}" for i in range(1, 9)]
+        await center.submit(lambda e, t: [ev for a in agents for ev in e.add_agent(
+            AgentSpec(a, {"deposits": 3, "vip": 2}), t)])
+        rng = np.random.default_rng(11)
+        robots = DemoAgents(center, agents, rng, RobotProfile(break_probability=0.0))
+        phone = BuiltInTelephony(["deposits", "vip"], rng, ArrivalProfile(
+            daily_calls=120 * 24, intraday_shape=(1.0,) * 24, weekday_factor=(1.0,) * 7))
+        robots.release("agent08")
+        await robots.start()
+        await phone.start(center)
+        for second in range(10, 601, 10):  # ten minutes: robots idle and busy by turns
+            clock.set(T0 + second)
+            await center.run_until(clock.now())
+        ready_at = clock.now()
+        await center.submit(lambda e, t: e.login("agent08", t) + e.set_ready("agent08", t))
+        for second in range(610, 1201, 5):
+            clock.set(T0 + second)
+            await center.run_until(clock.now())
+        await center.stop()
+        return center.store.events, ready_at, robots
+
+    events, ready_at, robots = asyncio.run(scenario())
+    later = [e for e in events if e.at >= ready_at]
+    first_offer = next(e for e in later if e.type_name == "contact_offered")
+    assert first_offer.agent_id == "agent08"
+    first_call = next(e for e in later if e.type_name == "contact_arrived")
+    assert first_offer.contact_id == first_call.contact_id  # the very next call
+    aside = [e for e in later if e.type_name == "agent_state_changed"
+             and e.reason == "after_call_work" and e.agent_id != "agent08"]
+    assert aside, "idle robots stepped aside"
+    back = {e.agent_id for e in later if e.type_name == "agent_state_changed"
+            and e.state == "ready" and e.previous == "not_ready" and e.agent_id != "agent08"}
+    assert {e.agent_id for e in aside} <= back and not robots.aside
