@@ -42,7 +42,6 @@ stores the ``agent`` row's id when the login is known.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import typing
 from collections.abc import Iterable, Iterator
@@ -88,15 +87,21 @@ DEFAULT_MAX_LENGTH = 200
 _INT64 = 2**63
 
 
-@functools.cache
+_FIELD_KINDS: dict[type[Event], dict[str, tuple[type, ...]]] = {}
+
+
 def _field_kinds(cls: type[Event]) -> dict[str, tuple[type, ...]]:
     """For each field, the JSON scalar types it accepts (``None`` as ``type(None)``)."""
+    known = _FIELD_KINDS.get(cls)
+    if known is not None:
+        return known
     hints = typing.get_type_hints(cls)
     out: dict[str, tuple[type, ...]] = {}
     for f in dataclasses.fields(cls):
         hint = hints[f.name]
         members = (hint,) if typing.get_origin(hint) is typing.Literal else typing.get_args(hint)
         out[f.name] = tuple(_json_type(h) for h in (members or (hint,)))
+    _FIELD_KINDS[cls] = out
     return out
 
 

@@ -286,10 +286,10 @@ def inbound_table(
     ``queue_index * len(tiers) + tier_index``."""
     micros = _micros_of(session)
     query = select(
-        Interaction.queue, Interaction.tier, Interaction.outcome,
+        col(Interaction.queue), col(Interaction.tier), col(Interaction.outcome),
         micros(col(Interaction.arrived_at)), micros(col(Interaction.answered_at)),
-        micros(col(Interaction.ended_at)), Interaction.handle_seconds,
-    ).where(Interaction.direction == "inbound")
+        micros(col(Interaction.ended_at)), col(Interaction.handle_seconds),
+    ).where(col(Interaction.direction) == "inbound")
     grid = _fetch(session, _in_period(session, query, since, until, queue), 7)
     queues, tiers, outcomes = grid[:, 0], grid[:, 1], grid[:, 2]
     arrived, answered_at, ended, handle = (grid[:, k].astype(np.float64) for k in range(3, 7))
@@ -314,8 +314,8 @@ def outbound_figures(
 ) -> list[OutboundFigures]:
     """Dials per queue (campaign), by result. The database hands back how many rows have
     each ``(queue, outcome)``, which :func:`qa.dials.count_dials` maps and sums."""
-    query = select(Interaction.queue, Interaction.outcome, func.count()).where(
-        Interaction.direction == "outbound")
+    query = select(col(Interaction.queue), col(Interaction.outcome), func.count()).where(
+        col(Interaction.direction) == "outbound")
     query = _in_period(session, query, since, until, queue).group_by(
         Interaction.queue, Interaction.outcome)
     grid = _fetch(session, query, 3)
@@ -333,11 +333,11 @@ def callback_figures(
     offered or accepted a callback, from their events in the log."""
     start = as_utc(since).timestamp()
     end = math.inf if until is None else as_utc(until).timestamp()
-    ids = select(EventRecord.contact_id).where(
+    ids = select(col(EventRecord.contact_id)).where(
         col(EventRecord.type).in_(("callback_offered", "callback_scheduled")),
-        EventRecord.at >= start,
+        col(EventRecord.at) >= start,
     )
-    query = (select(EventRecord.payload).where(col(EventRecord.contact_id).in_(ids))
+    query = (select(col(EventRecord.payload)).where(col(EventRecord.contact_id).in_(ids))
              .order_by(col(EventRecord.seq)))
     events = (event_from_json(p) for (p,) in session.connection().execute(query))
     by_queue: dict[str, list[ContactRecord]] = defaultdict(list)

@@ -37,6 +37,7 @@ from app.queries import CENTER_TZ
 from app.wfm_history import history_from_interactions
 from wfm.business_hours import BusinessHours, zero_when_closed
 from wfm.forecast import METHODS, ForecastSpec
+from wfm.forecast_methods import Method
 
 DAYS_PER_WEEK = 5
 MAX_AHT_SECONDS = 36_000  # the staffing API's limit
@@ -77,7 +78,7 @@ class ChainSpec:
     days: int = 7
     interval_minutes: int = 30
     queues: tuple[str, ...] = ()
-    method: str | None = None  # forecast method; None: the backtest chooses
+    method: Method | None = None  # forecast method; None: the backtest chooses
     backtest_origins: int = 3  # the forecast's rolling-origin backtest (1: quickest)
     history_days: int = 56
     service_level_target: float = 0.8

@@ -1,4 +1,4 @@
-"""House style (STYLE.md §11): ruff over the repository and mypy --strict over the cores."""
+"""House style (STYLE.md §11): ruff over the repository and mypy --strict over the cores and app/."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_ruff_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_over_the_cores(tmp_path: Path) -> None:
+def test_mypy_strict_over_the_cores_and_app(tmp_path: Path) -> None:
     pytest.importorskip("mypy")
     result = _run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy")])
     assert result.returncode == 0, result.stdout + result.stderr

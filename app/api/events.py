@@ -257,7 +257,9 @@ async def append_events(request: Request, user: Supervisor) -> Appended:
     try:  # keep=False: these events change nothing in the engine, a 503 drops them
         stored = await center.submit(lambda eng, now: list(events), keep=False)
     except EventsRefused as exc:  # the database refused them for their content: 422
-        loc: list[str | int] = ["body"] + ([exc.field] if exc.field else [])
+        loc: list[str | int] = ["body"]
+        if exc.field:
+            loc.append(exc.field)
         raise _invalid(loc, str(exc)) from exc
     except StoreUnavailable as exc:
         raise ServiceUnavailable(str(exc)) from exc

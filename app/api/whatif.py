@@ -101,10 +101,10 @@ class WhatIfRequest(BaseModel):
 
 def job_store(request: Request) -> WhatIfJobs:
     with _STORE_LOCK:
-        store = getattr(request.app.state, "whatif_jobs", None)
+        store: WhatIfJobs | None = getattr(request.app.state, "whatif_jobs", None)
         if store is None:
             store = request.app.state.whatif_jobs = WhatIfJobs()
-        return store  # type: ignore[no-any-return]
+        return store
 
 
 def _forecast(session: SessionDep, body: WhatIfRequest) -> tuple[list[float], float]:

@@ -84,7 +84,7 @@ def start_session(
 def _store_session(db: Session, row: UserSession, now: datetime) -> None:
     # housekeeping: expired sessions (anyone's; indexed) are of no further use, so the table
     # holds at most the sessions started within session_max_age_seconds (revoked ones too)
-    db.exec(delete(UserSession).where(col(UserSession.expires_at) <= now))  # type: ignore[call-overload]
+    db.exec(delete(UserSession).where(col(UserSession.expires_at) <= now))
     db.add(row)
     db.commit()
 
@@ -95,7 +95,7 @@ def revoke_session(conn: HTTPConnection, db: Session) -> None:
     sid = payload.get("sid") if payload else None
     if not isinstance(sid, str):
         return
-    db.exec(  # type: ignore[call-overload]
+    db.exec(
         update(UserSession)
         .where(col(UserSession.id) == _sid_digest(sid), col(UserSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())
@@ -105,7 +105,7 @@ def revoke_session(conn: HTTPConnection, db: Session) -> None:
 
 def revoke_user_sessions(db: Session, user_id: int) -> None:
     """Revoke every session of ``user_id`` (password reset/change, disabled); no commit."""
-    db.exec(  # type: ignore[call-overload]
+    db.exec(
         update(UserSession)
         .where(col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())

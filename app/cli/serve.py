@@ -10,6 +10,7 @@ whatever is running (:data:`SHUTDOWN_GRACE_SECONDS`).
 from __future__ import annotations
 
 import argparse
+from typing import TypedDict
 
 from app.cli import CliError
 from app.settings import Settings
@@ -50,7 +51,14 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
                 timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS, **proxy_options(settings))
 
 
-def proxy_options(settings: Settings) -> dict[str, object]:
+class ProxyOptions(TypedDict, total=False):
+    """The keyword arguments of ``uvicorn.run`` that say which proxies are trusted."""
+
+    proxy_headers: bool
+    forwarded_allow_ips: str
+
+
+def proxy_options(settings: Settings) -> ProxyOptions:
     """uvicorn's proxy options: trust ``X-Forwarded-*`` only from ``forwarded_allow_ips``.
 
     With a TLS-terminating proxy listed there, requests arrive as https (so cookies get

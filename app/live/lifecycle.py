@@ -41,9 +41,9 @@ async def start_live_center(app: Any) -> LiveServices:
         return existing
     settings = app.state.settings
     if getattr(app.state, "event_bus", None) is None:
-        prefix = getattr(app.state, "redis_channel_prefix", None) or getattr(
+        prefix = str(getattr(app.state, "redis_channel_prefix", None) or getattr(
             settings, "redis_channel_prefix", DEFAULT_CHANNEL_PREFIX
-        )
+        ))
         app.state.event_bus = make_bus(settings.redis_url, prefix)
     bus: EventBus = app.state.event_bus
     await bus.start()

@@ -8,8 +8,12 @@ open connection in ``config.attributes["connection"]``; when run by the ``alembi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any, Literal
+
 import sqlalchemy as sa
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from alembic.operations import ops
 from sqlmodel import SQLModel
 
@@ -20,7 +24,7 @@ target_metadata = SQLModel.metadata
 config = context.config
 
 
-def render_item(type_: str, obj: object, autogen_context) -> str | bool:  # type: ignore[no-untyped-def]
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render SQLModel's column types as plain SQLAlchemy ones.
 
     Scripts then depend on SQLAlchemy alone: ``AutoString(n)`` becomes ``sa.String(n)`` and
@@ -52,7 +56,7 @@ def sqlite_safe_big_keys(context_, revision, directives) -> None:  # type: ignor
                         column.type = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def _walk(container):  # type: ignore[no-untyped-def]
+def _walk(container: object) -> Iterator[object]:
     for op_ in getattr(container, "ops", []):
         yield op_
         yield from _walk(op_)

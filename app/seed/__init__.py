@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel
 
 from app.models import (
     Agent,
@@ -46,7 +47,7 @@ from app.models import (
     User,
 )
 from app.seed.agents import Staff, agent_rows, hash_password, queue_rows, user_rows
-from app.seed.bulk import Frame, deferred_indexes, reset_sequences, write_frame
+from app.seed.bulk import Frame, deferred_indexes, reset_sequences, table_of, write_frame
 from app.seed.contacts import contact_frame
 from app.seed.customers import (
     PHONE_SPACE,
@@ -117,7 +118,7 @@ def seed_demo(
         tiers = assign_tiers(rng, customers)
         offsets = (int(rng.integers(PHONE_SPACE)), int(rng.integers(PHONE_SPACE)))
         report("customers", 0, customers)
-        big_tables = [m.__table__ for m in (Customer, CustomerPhone, Product, ContactHistory)]
+        big_tables = [table_of(m) for m in (Customer, CustomerPhone, Product, ContactHistory)]
         with deferred_indexes(conn, big_tables):
             _seed_customers(conn, rng, customers, tiers, offsets, staff, today, rows, report)
             report("indexes", 0, 1)
@@ -128,7 +129,7 @@ def seed_demo(
         for frame in calls:
             _write(conn, Interaction, frame, rows)
             report("call history", rows["interaction"], total_calls)
-        reset_sequences(conn, [m.__table__ for m in SEEDED_MODELS])
+        reset_sequences(conn, [table_of(m) for m in SEEDED_MODELS])
     _analyze(engine, report)
     seed_qa(engine, today, seed)  # the QA form, demo evaluations and coaching (app.seed.qa_forms)
     if roster:
@@ -153,7 +154,7 @@ def _analyze(engine: Engine, report: Progress) -> None:
     report("statistics", 0, 1)
     with engine.begin() as conn:
         preparer = conn.dialect.identifier_preparer
-        names = ", ".join(preparer.format_table(m.__table__) for m in SEEDED_MODELS)
+        names = ", ".join(preparer.format_table(table_of(m)) for m in SEEDED_MODELS)
         conn.exec_driver_sql(f"ANALYZE {names}")
     report("statistics", 1, 1)
 
@@ -205,13 +206,14 @@ def _seed_people(conn: Connection, rng: np.random.Generator, password: str,
     users = user_rows(agents, hash_password(password))
     for model, batch in ((Agent, agents), (AgentSkill, skills), (User, users),
                          (Queue, queue_rows())):
-        conn.execute(insert(model.__table__), batch)
-        rows[model.__tablename__] = rows.get(model.__tablename__, 0) + len(batch)
+        conn.execute(insert(table_of(model)), batch)
+        name = table_of(model).name
+        rows[name] = rows.get(name, 0) + len(batch)
     return staff
 
 
-def _write(conn: Connection, model: type, frame, rows: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
-    table = model.__table__  # type: ignore[attr-defined]
+def _write(conn: Connection, model: type[SQLModel], frame: Frame, rows: dict[str, int]) -> None:
+    table = table_of(model)
     rows[table.name] = rows.get(table.name, 0) + write_frame(conn, table, frame)
 
 
@@ -219,7 +221,7 @@ def is_seeded(engine: Engine) -> bool:
     """True when the database already holds users or customers."""
     with engine.connect() as conn:
         for model in (User, Customer):
-            if conn.execute(select(func.count()).select_from(model.__table__)).scalar_one():
+            if conn.execute(select(func.count()).select_from(table_of(model))).scalar_one():
                 return True
     return False
 

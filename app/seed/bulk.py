@@ -25,9 +25,17 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Table, insert, inspect
 from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
 
 BATCH_ROWS = 20_000
 Frame = Mapping[str, np.ndarray]
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The table of a SQLModel table class (SQLModel sets ``__table__`` on such classes;
+    its metaclass does not declare it, so the type checker needs this one cast)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 def frame_length(frame: Frame) -> int:
@@ -56,7 +64,7 @@ def to_python(column: np.ndarray) -> list[Any]:
     if mask is not None and mask.any():
         for i in np.flatnonzero(mask).tolist():
             values[i] = None
-    return values
+    return list(values)
 
 
 def to_sqlite(column: np.ndarray) -> list[Any]:
@@ -125,6 +133,8 @@ def _executemany(connection: Connection, table: Table, frame: Frame) -> None:
 
 def _copy(connection: Connection, table: Table, frame: Frame) -> None:
     dbapi = connection.connection.driver_connection
+    if dbapi is None:
+        raise RuntimeError("the database connection is closed")
     preparer = connection.dialect.identifier_preparer
     columns = ", ".join(preparer.quote(name) for name in frame)
     sql = f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN"
@@ -170,7 +180,7 @@ def deferred_indexes(connection: Connection, tables: Sequence[Table]) -> Iterato
                 "WHERE conname = %(name)s AND conrelid = %(table)s::regclass",
                 {"name": fk["name"], "table": name},
             ).scalar_one()
-            foreign_keys.append((name, preparer.quote(fk["name"]), definition))
+            foreign_keys.append((name, preparer.quote(fk["name"] or ""), definition))
         rows = connection.exec_driver_sql(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i "
             "JOIN pg_index x ON x.indexrelid = format('%%I.%%I', i.schemaname, i.indexname)::regclass "

@@ -80,7 +80,7 @@ def history_days(today: date) -> list[date]:
 
 def korean_holidays(days: list[date]) -> set[date]:
     years = sorted({d.year for d in days})
-    return set(holiday_calendars.KR(years=years))
+    return set(holiday_calendars.country_holidays("KR", years=years))
 
 
 def paydays(days: list[date], closed: set[date]) -> set[date]:
@@ -108,7 +108,8 @@ def day_factors(days: list[date]) -> np.ndarray:
 
 def _lognormal(rng: np.random.Generator, mean: np.ndarray, cv: float) -> np.ndarray:
     sigma = np.sqrt(np.log1p(cv**2))
-    return rng.lognormal(np.log(mean) - sigma**2 / 2, sigma)
+    draws: np.ndarray = rng.lognormal(np.log(mean) - sigma**2 / 2, sigma)
+    return draws
 
 
 def _callers(rng: np.random.Generator, queue: np.ndarray, tier_codes: np.ndarray,

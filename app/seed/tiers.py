@@ -64,7 +64,8 @@ def assign_tiers(rng: np.random.Generator, n: int) -> np.ndarray:
 def annual_revenue_krw(rng: np.random.Generator, tier_codes: np.ndarray) -> np.ndarray:
     means = np.array([TIER_MEAN_REVENUE_KRW[t] for t in TIERS])[tier_codes]
     mu = np.log(means) - REVENUE_SIGMA**2 / 2
-    return np.round(rng.lognormal(mu, REVENUE_SIGMA)).astype(np.int64)
+    revenue: np.ndarray = np.round(rng.lognormal(mu, REVENUE_SIGMA)).astype(np.int64)
+    return revenue
 
 
 def top_share(revenue: np.ndarray, top_fraction: float = 0.07) -> float:
