@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from app import qa_coaching, qa_evaluations
 from app.models import Interaction, QaForm, User
 from app.queries import CENTER_TZ
+from qa.coaching import follow_up_due
 from qa.evaluation_forms import EvaluationForm
 
 BANK_FORM_KEY = "bank_inbound"
@@ -176,6 +177,6 @@ def _month_before(day: date) -> date:
             candidate = date(year, month, d)
         except ValueError:
             continue
-        if qa_coaching.follow_up_due(candidate, 1) == day:
+        if follow_up_due(candidate, 1) == day:
             return candidate
     return day.replace(day=1) - timedelta(days=1)
