@@ -3,15 +3,15 @@
 The database only *selects* (the period's rows, only the columns needed); every figure is
 a :mod:`qa` formula, the same ones the wallboard and the simulator use:
 
-* **inbound** (``direction = "inbound"``): the rows become a :class:`qa.kpis.ContactTable`
+* **inbound** (``direction = "inbound"``): the rows become a :class:`qa.records.ContactTable`
   (:meth:`~qa.records.ContactTable.from_times`), counted per queue and caller tier by
-  :func:`qa.kpis.counts_by_group` with each caller's own service-level threshold ``T``,
+  :func:`qa.counts.counts_by_group` with each caller's own service-level threshold ``T``,
   then service level, ASA, abandonment and AHT by :mod:`qa.kpis`; VIP and general callers
   apart (:mod:`qa.segments`);
 * **outbound** dials: counted by result through :func:`qa.dials.count_dials`;
 * **callbacks**: from the event log (the interaction row of a callback that reached the
-  customer looks like any answered call), through :class:`qa.kpis.RecordBuilder` and
-  :func:`qa.kpis.count_callbacks`.
+  customer looks like any answered call), through :class:`qa.records.RecordBuilder` and
+  :func:`qa.counts.count_callbacks`.
 
 What an interaction's ``outcome`` (written by :mod:`app.eventlog`) means here, inbound:
 
@@ -86,7 +86,7 @@ _OUTBOUND_RESULT: Mapping[str, str] = {"answered": "connected"}
 
 @dataclass(frozen=True)
 class InboundFigures:
-    """One group of inbound calls: its :class:`~qa.kpis.KpiCounts` and the figures of
+    """One group of inbound calls: its :class:`~qa.counts.KpiCounts` and the figures of
     :mod:`qa.kpis` over them. ``thresholds_seconds``: the distinct ``T`` its callers were
     held to; ``not_closed``: calls of the period not closed yet (not in ``offered``)."""
 
@@ -251,7 +251,7 @@ def inbound_figures(
 def inbound_counts_by_queue(
     session: Session, since: datetime, until: datetime | None = None
 ) -> dict[str, KpiCounts]:
-    """:class:`~qa.kpis.KpiCounts` of every caller per queue (the wallboard's page load)."""
+    """:class:`~qa.counts.KpiCounts` of every caller per queue (the wallboard's page load)."""
     return {q.queue: q.total.counts for q in inbound_figures(session, since, until)}
 
 
@@ -281,7 +281,7 @@ def interaction_counts(
 def inbound_table(
     session: Session, since: datetime, until: datetime | None = None, queue: str | None = None
 ) -> tuple[ContactTable, npt.NDArray[np.int64]]:
-    """The period's inbound interactions as a :class:`~qa.kpis.ContactTable` (tiers in
+    """The period's inbound interactions as a :class:`~qa.records.ContactTable` (tiers in
     :data:`routing.events.TIERS` order, then any other), and how many not closed yet per
     ``queue_index * len(tiers) + tier_index``."""
     micros = _micros_of(session)

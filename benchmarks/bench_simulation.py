@@ -34,7 +34,8 @@ import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's packages
 
-from qa.kpis import abandonment_rate, average_speed_of_answer, count_contacts
+from qa.counts import count_contacts
+from qa.kpis import abandonment_rate, average_speed_of_answer
 from simulations.center import simulate_center
 from simulations.fcfs import simulate_fcfs
 from simulations.scenario import parse_scenario

@@ -23,10 +23,9 @@ for the wallboard (:mod:`dashboards.wallboard`): ``acc.add(event)`` then ``acc.c
 / ``acc.service_level()``. It imports this module's formulas; this module does not import
 it.
 
-The names of the stages before the formulas (records, counts, agent time) are importable
-from here too, so ``from qa.kpis import ContactTable`` keeps working; they live in
-:mod:`qa.records`, :mod:`qa.counts` and :mod:`qa.agent_time`, which never import this
-module (no cycle).
+The stages before the formulas live in :mod:`qa.records` (the contact record and its
+table), :mod:`qa.counts` (the sums) and :mod:`qa.agent_time`; import them from there (this
+module re-exports nothing).
 
 Conventions (the same names as the Erlang module uses)
 ------------------------------------------------------
@@ -104,54 +103,19 @@ from typing import Literal
 import numpy as np
 
 from qa.agent_time import (
-    BUSY_STATES,
-    IDLE_STATES,
     AgentTime,
-    AgentTimeBuilder,
-    seconds_per_interval,
 )
 from qa.counts import (
     CallbackCounts,
     KpiCounts,
-    count_callbacks,
-    count_contacts,
-    counts_by_group,
-    counts_by_interval,
-    counts_by_queue,
-    counts_by_tier,
-    interval_index,
     ratio,
 )
 from qa.records import (
-    OUTCOMES,
-    BoolArray,
-    ContactRecord,
-    ContactTable,
     FloatArray,
-    IntArray,
-    Leg,
-    Outcome,
-    RecordBuilder,
-    records_from_events,
 )
 
 __all__ = [
-    "BUSY_STATES",
-    "IDLE_STATES",
-    "OUTCOMES",
     "SERVICE_LEVEL_DEFINITIONS",
-    "AgentTime",
-    "AgentTimeBuilder",
-    "BoolArray",
-    "CallbackCounts",
-    "ContactRecord",
-    "ContactTable",
-    "FloatArray",
-    "IntArray",
-    "KpiCounts",
-    "Leg",
-    "Outcome",
-    "RecordBuilder",
     "ServiceLevelDefinition",
     "abandonment_rate",
     "average_handle_time",
@@ -159,19 +123,10 @@ __all__ = [
     "callback_acceptance_rate",
     "callback_failure_rate",
     "callback_summary",
-    "count_callbacks",
-    "count_contacts",
-    "counts_by_group",
-    "counts_by_interval",
-    "counts_by_queue",
-    "counts_by_tier",
-    "interval_index",
     "kpi_summary",
     "mean_callback_wait",
     "mean_wait",
     "occupancy",
-    "records_from_events",
-    "seconds_per_interval",
     "service_level",
     "short_abandonment_rate",
     "total_occupancy",

@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from qa.kpis import abandonment_rate, average_speed_of_answer, count_contacts, service_level
+from qa.counts import count_contacts
+from qa.kpis import abandonment_rate, average_speed_of_answer, service_level
 from routing.events import TIERS, VIP_TIERS
 from simulations.center import simulate_center
 from simulations.scenario import parse_scenario

@@ -63,14 +63,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa.kpis import (
-    AgentTime,
-    AgentTimeBuilder,
-    CallbackCounts,
-    ContactTable,
-    RecordBuilder,
-    count_callbacks,
-)
+from qa.agent_time import AgentTime, AgentTimeBuilder
+from qa.counts import CallbackCounts, count_callbacks
+from qa.records import ContactTable, RecordBuilder
 from routing.engine import (
     AgentSpec,
     ContactSpec,

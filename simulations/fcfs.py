@@ -19,8 +19,8 @@ Agent time counts inside the horizon only (the occupancy of :mod:`qa.kpis`): int
 and busy time is cut at the interval boundaries; what happens after the last interval
 counts in neither.
 
-Output: the flat per-contact columns (:class:`qa.kpis.ContactTable`) and the agent
-time (:class:`qa.kpis.AgentTime`), not an event log; ask the general path
+Output: the flat per-contact columns (:class:`qa.records.ContactTable`) and the agent
+time (:class:`qa.agent_time.AgentTime`), not an event log; ask the general path
 (:mod:`simulations.center`) when the events themselves are wanted. Given the same
 generator state it serves the same callers as the general path; with constant staffing
 the waits are identical, call for call.
@@ -35,7 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from qa.kpis import AgentTime, ContactTable, seconds_per_interval
+from qa.agent_time import AgentTime, seconds_per_interval
+from qa.records import ContactTable
 from simulations.arrivals import draw_contacts
 from simulations.scenario import Scenario
 

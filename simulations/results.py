@@ -23,20 +23,17 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from qa.kpis import (
-    AgentTime,
+from qa.agent_time import AgentTime
+from qa.counts import (
     CallbackCounts,
-    ContactTable,
     KpiCounts,
-    callback_summary,
     count_contacts,
     counts_by_interval,
     counts_by_queue,
     counts_by_tier,
-    kpi_summary,
-    occupancy,
-    total_occupancy,
 )
+from qa.kpis import callback_summary, kpi_summary, occupancy, total_occupancy
+from qa.records import ContactTable
 from simulations.scenario import Scenario
 
 Figures = dict[str, float]

@@ -113,3 +113,63 @@ def test_no_clock_reads_or_global_randomness_in_cores() -> None:
                 if token in text:
                     bad.append(f"{path.relative_to(ROOT)} uses {token}")
     assert not bad, "\n".join(bad)
+
+
+# --- no facades that hide import cycles (issue 8) ------------------------------------------
+
+PACKAGES = ("app", "wfm", "routing", "qa", "dashboards", "simulations", "telesales")
+
+
+def _defined_names(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
+
+
+def _from_imports(path: Path) -> list[tuple[str, str]]:
+    return [(node.module, alias.name) for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+            for alias in node.names]
+
+
+def _package_files() -> list[Path]:
+    return [p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")]
+
+
+def test_kpi_formulas_module_re_exports_nothing() -> None:
+    """``qa.kpis`` holds the formulas only: a record, a count or agent time is imported from
+    the module that defines it (``qa.records``, ``qa.counts``, ``qa.agent_time``)."""
+    own = _defined_names(ROOT / "qa" / "kpis.py")
+    wrong = [f"{p.relative_to(ROOT)}: {name}" for p in [*_package_files(),
+                                                         *(ROOT / "tests").rglob("*.py")]
+             for module, name in _from_imports(p) if module == "qa.kpis" and name not in own]
+    assert not wrong, wrong
+
+
+def test_the_erlang_entry_module_is_for_users_not_for_our_own_code() -> None:
+    """``wfm.erlang`` gathers the Erlang names for users of the library (``from wfm.erlang
+    import erlang_c, erlang_a, required_agents``); the project's own modules import from
+    where each name is defined, so no module depends on the gathering one."""
+    wrong = [str(p.relative_to(ROOT)) for p in _package_files()
+             for module, _ in _from_imports(p) if module == "wfm.erlang"]
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize(("module", "must_not_import"), [
+    ("app/queries.py", "app.qa_report"),
+    ("wfm/erlang_a.py", "wfm.staffing"),
+    ("wfm/erlang_c.py", "wfm.staffing"),
+    ("qa/records.py", "qa.kpis"),
+    ("qa/counts.py", "qa.kpis"),
+    ("qa/kpis.py", "qa.accumulator"),
+])
+def test_no_import_cycles_between_the_named_pairs(module: str, must_not_import: str) -> None:
+    imported = {m for m, _ in _from_imports(ROOT / module)}
+    imported |= {a.name for node in ast.walk(ast.parse((ROOT / module).read_text()))
+                 if isinstance(node, ast.Import) for a in node.names}
+    assert must_not_import not in imported

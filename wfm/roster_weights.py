@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wfm.erlang import service_level
+from wfm.erlang_c import service_level
 from wfm.roster_problem import RosterProblem
 
 MIN_SHARE = 0.1  # the least weight an interval that needs agents keeps, as a share of the mean

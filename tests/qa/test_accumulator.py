@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.accumulator import KpiAccumulator
-from qa.kpis import ContactTable, count_contacts
+from qa.counts import count_contacts
+from qa.records import ContactTable
 from routing.events import (
     CallbackScheduled,
     ContactAbandoned,

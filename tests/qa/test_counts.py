@@ -9,20 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qa.counts import CallbackCounts, KpiCounts, count_callbacks, count_contacts, counts_by_group
 from qa.kpis import (
-    CallbackCounts,
-    ContactTable,
-    KpiCounts,
     average_handle_time,
     callback_acceptance_rate,
     callback_failure_rate,
     callback_summary,
-    count_callbacks,
-    count_contacts,
-    counts_by_group,
     mean_callback_wait,
-    records_from_events,
 )
+from qa.records import ContactTable, records_from_events
 from routing.events import (
     CallbackOffered,
     CallbackScheduled,

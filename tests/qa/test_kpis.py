@@ -14,23 +14,18 @@ from hypothesis import strategies as st
 
 from qa import kpis
 from qa.accumulator import KpiAccumulator
+from qa.agent_time import AgentTimeBuilder
+from qa.counts import KpiCounts, count_contacts, counts_by_interval, counts_by_queue, counts_by_tier
 from qa.kpis import (
-    AgentTimeBuilder,
-    ContactTable,
-    KpiCounts,
     abandonment_rate,
     average_speed_of_answer,
-    count_contacts,
-    counts_by_interval,
-    counts_by_queue,
-    counts_by_tier,
     mean_wait,
     occupancy,
-    records_from_events,
     service_level,
     short_abandonment_rate,
     total_occupancy,
 )
+from qa.records import ContactTable, records_from_events
 from routing.events import (
     AgentStateChanged,
     ContactAbandoned,

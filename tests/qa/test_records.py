@@ -7,13 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from qa.kpis import (
-    OUTCOMES,
-    ContactTable,
-    count_contacts,
-    records_from_events,
-    service_level,
-)
+from qa.counts import count_contacts
+from qa.kpis import service_level
+from qa.records import OUTCOMES, ContactTable, records_from_events
 from routing.events import (
     CallbackOffered,
     CallbackScheduled,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from qa.accumulator import KpiAccumulator
-from qa.kpis import count_contacts
+from qa.counts import count_contacts
 from routing.events import (
     EVENT_TYPES,
     AgentStateChanged,

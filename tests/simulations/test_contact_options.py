@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from qa.kpis import ContactTable, count_callbacks, count_contacts, records_from_events
+from qa.counts import count_callbacks, count_contacts
+from qa.records import ContactTable, records_from_events
 from routing.events import (
     CallbackScheduled,
     ContactAbandoned,
@@ -293,8 +294,9 @@ def test_callbacks_need_the_engine_offer_and_loops_are_refused() -> None:
 
 
 def test_callback_kpis_exact() -> None:
-    """``qa.kpis.count_callbacks`` on a hand-written log: wait = answered - accepted."""
-    from qa.kpis import callback_summary, count_callbacks
+    """``qa.counts.count_callbacks`` on a hand-written log: wait = answered - accepted."""
+    from qa.counts import count_callbacks
+    from qa.kpis import callback_summary
     from routing.events import CallbackOffered, ContactArrived
 
     events: list[Event] = [

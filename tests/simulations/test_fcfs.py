@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.kpis import seconds_per_interval
+from qa.agent_time import seconds_per_interval
 from simulations.fcfs import _next_on_table, simulate_fcfs
 from simulations.scenario import parse_scenario
 from tests.simulations.theory import (

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from qa.kpis import abandonment_rate, count_contacts, service_level
+from qa.counts import count_contacts
+from qa.kpis import abandonment_rate, service_level
 from routing.events import ContactAnswered, ContactArrived, Event
 from simulations.callers import ScriptedContact
 from simulations.center import CenterRun, simulate_center

@@ -13,7 +13,10 @@ import math
 
 import numpy as np
 
-from qa.kpis import AgentTime, ContactTable, count_contacts, service_level
+from qa.agent_time import AgentTime
+from qa.counts import count_contacts
+from qa.kpis import service_level
+from qa.records import ContactTable
 
 
 def erlang_a_birth_death(
@@ -38,7 +41,7 @@ def erlang_a(
     load_erlangs: float, agents: int, aht_seconds: float, patience_seconds: float
 ) -> tuple[float, float]:
     try:
-        from wfm.erlang import erlang_a as wfm_erlang_a
+        from wfm.erlang_a import erlang_a as wfm_erlang_a
     except ImportError:
         return erlang_a_birth_death(load_erlangs, agents, aht_seconds, patience_seconds)
     r = wfm_erlang_a(load_erlangs, agents, aht_seconds, patience_seconds)

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wfm.erlang import average_speed_of_answer, erlang_c, service_level
 from wfm.erlang_a import ErlangA, erlang_a, erlang_a_arrays
+from wfm.erlang_c import average_speed_of_answer, erlang_c, service_level
 
 REL = 1e-12
 

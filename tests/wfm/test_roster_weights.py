@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.wfm.roster_cases import tiny
-from wfm.erlang import erlang_c
+from wfm.erlang_c import erlang_c
 from wfm.roster_problem import parse_roster_problem
 from wfm.roster_weights import under_weights
 from wfm.schedule import Schedule, build_schedule

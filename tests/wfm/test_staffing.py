@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.bounded import within
-from wfm.erlang import average_speed_of_answer, overflow_steps, service_level
 from wfm.erlang_a import erlang_a
+from wfm.erlang_b import overflow_steps
+from wfm.erlang_c import average_speed_of_answer, service_level
 from wfm.staffing import (
     StaffingPlan,
     StaffingResult,
