@@ -16,8 +16,10 @@ use, with no telephony and no robots, so tests can script it.
 Things tests may put on ``app.state`` before the first request:
 ``live_clock`` (a :class:`~app.live.center.Clock`, wall clock by default),
 ``live_seed`` (int, the robots' and telephony's seed), ``live_arrival_profile``
-(anything with ``calls_per_hour(queue, at)``; default: the bank's call history, see
-:func:`arrival_profile_from_history`, else :class:`~app.live.telephony.ArrivalProfile`),
+(anything with ``calls_per_hour(queue, at)``; default: the planner's forecast of the
+coming week, :func:`app.live.forecast_rates.forecast_profile`; without enough history the
+history's own week, :func:`arrival_profile_from_history`; else
+:class:`~app.live.telephony.ArrivalProfile`),
 ``redis_channel_prefix`` (str), ``live_routing_policy`` (a ``RoutingPolicy``; default
 :func:`app.live.routing_config.live_routing_policy` of the settings).
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -77,7 +78,9 @@ async def _feed_wallboard(services: LiveServices, feed: Subscription) -> None:
 
 
 async def _start_demo(app: Any, services: LiveServices) -> None:
+    from app.adherence_feed import center_today
     from app.live.demo_agents import DemoAgents
+    from app.live.forecast_rates import forecast_profile
     from app.live.telephony import ArrivalProfile, DemoDayProfile, demo_note
 
     db: Engine = app.state.engine
@@ -87,8 +90,11 @@ async def _start_demo(app: Any, services: LiveServices) -> None:
     with db.connect() as conn:
         queue_names = [str(n) for n in conn.execute(select(queue_t.c.name)).scalars().all()]
     profile = getattr(app.state, "live_arrival_profile", None)
-    if profile is None:
-        profile = arrival_profile_from_history(db)
+    if profile is None:  # the planner's forecast of the coming week, else the history's week
+        today = center_today(datetime.fromtimestamp(services.center.clock.now(), UTC))
+        profile = await asyncio.to_thread(forecast_profile, db, queue_names, today)
+        if profile is None:
+            profile = arrival_profile_from_history(db)
     if is_demo_center(app.state.settings):  # a live center whenever the demo runs
         profile = DemoDayProfile(profile or ArrivalProfile(), BANK_TIME_ZONE)
         services.wallboard.demo_note = lambda now, p=profile: demo_note(p, now)

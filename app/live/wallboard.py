@@ -30,14 +30,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi.exceptions import RequestValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.adherence_feed import center_today, day_bounds, day_report
-from app.api.wfm import ForecastRequest, make_forecast
+from app.adherence_feed import center_today, day_report
+from app.live.forecast_rates import forecast_calls
 from app.queries import CENTER_TZ
-from app.wfm_history import history_from_interactions
 from dashboards.deltas import apply_delta, delta
 from dashboards.period import DayReset, Period, SlidingWindow
 from dashboards.thresholds import GoalThresholds
@@ -190,22 +188,8 @@ def read_forecast(db: Engine, queues: list[str], now: float) -> dict[float, floa
     """Today's calls forecast per :data:`FORECAST_INTERVAL_MINUTES` (summed over ``queues``),
     the planner's forecast of the day from the history before it (as ``/planner/intraday``)."""
     day = center_today(datetime.fromtimestamp(now, UTC))
-    lo, _ = day_bounds(day)
     out: dict[float, float] = {}
-    with Session(db) as session:
-        for queue in queues:
-            try:
-                history = history_from_interactions(
-                    session, queue, FORECAST_INTERVAL_MINUTES, lo.replace(tzinfo=CENTER_TZ))
-                forecast, _public = make_forecast(history, ForecastRequest(
-                    queue=queue, interval_minutes=FORECAST_INTERVAL_MINUTES, start=day, days=1))
-            except (ValueError, RequestValidationError) as exc:  # no history, too little
-                log.info("wallboard: no forecast for %s: %s", queue, exc)
-                continue
-            for start, offered in zip(forecast.starts, forecast.offered, strict=True):
-                moment = forecast.form.instant(start)
-                if moment.tzinfo is None:
-                    moment = moment.replace(tzinfo=CENTER_TZ)
-                at = moment.timestamp()
-                out[at] = out.get(at, 0.0) + float(offered)
+    for calls in forecast_calls(db, queues, day, 1, FORECAST_INTERVAL_MINUTES).values():
+        for at, offered in calls.items():
+            out[at] = out.get(at, 0.0) + offered
     return out
