@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.staffing",
     "app.cli.simulate",
     "app.cli.schedule",
+    "app.cli.kpis",
 )
 
 
