@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.simulate",
     "app.cli.schedule",
     "app.cli.kpis",
+    "app.cli.importer",
 )
 
 
