@@ -6,10 +6,12 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from sqlmodel import Session
 
 from app.cli import main
 from app.db import make_engine
 from app.eventlog import SqlEventStore
+from app.models import Agent
 from routing.events import ContactAbandoned, ContactAnswered, ContactArrived, ContactEnded, Event
 
 DAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC).timestamp()
@@ -42,6 +44,9 @@ def _calls() -> list[Event]:
 def stored(database_url: str) -> str:
     assert main(["db", "--url", database_url, "upgrade"]) == 0
     engine = make_engine(database_url)
+    with Session(engine) as session:
+        session.add(Agent(login="agent01", name="Agent 01", site="busan"))
+        session.commit()
     SqlEventStore(engine).append(_calls())
     engine.dispose()
     return database_url
@@ -84,9 +89,13 @@ def test_kpis_by_tier_json(stored: str, capsys: pytest.CaptureFixture[str]) -> N
 def test_kpis_other_groupings_and_table(stored: str, capsys: pytest.CaptureFixture[str]) -> None:
     by_queue = _kpis(stored, capsys, "--by", "queue", "--json")
     assert list(by_queue["groups"]) == ["general"]  # type: ignore[call-overload]
-    by_agent = _kpis(stored, capsys, "--by", "agent", "--json")
-    # agent01 is not an agent of this empty database: answered rows carry no agent
-    assert sum(g["offered"] for g in by_agent["groups"].values()) == 4  # type: ignore[attr-defined]
+    # the answering agent's login and site; calls no agent answered are "none"
+    by_agent = _kpis(stored, capsys, "--by", "agent", "--json")["groups"]
+    assert {k: g["offered"] for k, g in by_agent.items()} == {  # type: ignore[attr-defined]
+        "agent01": 2, "none": 2}
+    by_site = _kpis(stored, capsys, "--by", "site", "--json")["groups"]
+    assert by_site["busan"]["answered"] == 2  # type: ignore[index]
+    assert by_site["none"]["abandoned"] == 2  # type: ignore[index]
     by_interval = _kpis(stored, capsys, "--by", "interval", "--json")
     assert list(by_interval["groups"]) == ["2026-03-02T09:00"]  # type: ignore[call-overload]
     assert main(["kpis", "--from", "2026-03-02", "--to", "2026-03-02", "--by", "tier",
