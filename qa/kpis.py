@@ -284,3 +284,32 @@ def total_occupancy(agent_time: AgentTime) -> float:
     last interval does not count)."""
     return ratio(float(agent_time.busy_seconds.sum()), float(agent_time.available_seconds.sum()))
 
+
+
+# --- the figures of the ``contactops kpis`` command -------------------------------------
+
+
+def kpi_figures(counts: KpiCounts) -> dict[str, object]:
+    """The figures of one group as ``contactops kpis`` prints them:
+
+    * ``offered`` ``N``, ``answered`` ``A``, ``abandoned`` ``B`` (the counts);
+    * ``abandon_rate`` ``B / N`` (:func:`abandonment_rate`);
+    * ``asa_seconds`` ``sum(wait of answered) / A`` (:func:`average_speed_of_answer`);
+    * ``service_level``: one entry per name of :data:`SERVICE_LEVEL_DEFINITIONS`, each
+      :func:`service_level` with that definition (``A_T / N``, ``A_T / A``,
+      ``A_T / (N - B_T)``, ``(A_T + B_T) / N``, ``A_T / (N - B_S)``).
+
+    A rate whose denominator is 0 is NaN (``None`` once written as JSON by the caller).
+    """
+    levels: dict[str, float] = {
+        name: service_level(counts, name)  # type: ignore[arg-type]
+        for name in SERVICE_LEVEL_DEFINITIONS
+    }
+    return {
+        "offered": counts.offered,
+        "answered": counts.answered,
+        "abandoned": counts.abandoned,
+        "abandon_rate": abandonment_rate(counts),
+        "asa_seconds": average_speed_of_answer(counts),
+        "service_level": levels,
+    }

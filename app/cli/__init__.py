@@ -25,6 +25,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.staffing",
     "app.cli.simulate",
     "app.cli.schedule",
+    "app.cli.kpis",
+    "app.cli.importer",
 )
 
 

@@ -1,0 +1,222 @@
+"""`contactops kpis --from DATE --to DATE [--threshold T] [--short-abandon S] [--by G] [--json]`.
+
+Service KPIs of the inbound calls that arrived from ``--from`` 00:00 to the end of ``--to``
+(both dates included, UTC) in the configured database (``CONTACTOPS_DATABASE_URL``), for
+all calls and, with ``--by``, per group:
+
+* ``queue``: the arrival queue of the interaction row;
+* ``tier``: the tier group, ``vip`` or ``general`` (:func:`qa.segments.segment_of`);
+* ``site``: the site of the agent who answered (``none`` for calls no agent answered);
+* ``agent``: the login of the agent who answered (``none`` likewise);
+* ``interval``: the arrival interval of ``--interval-minutes`` (default 60), by its start.
+
+Each group has ``offered``, ``answered``, ``abandoned``, ``abandon_rate``, ``asa_seconds``
+and ``service_level`` keyed by the five definitions of :func:`qa.kpis.service_level`
+(every formula is :func:`qa.kpis.kpi_figures`); "within" is a wait ``<= T`` seconds, a
+short abandon one after ``< S`` seconds. The rows are read as the QA page reads them
+(:mod:`app.qa_report`): an interaction's outcome ``answered`` (or ``interrupted`` with an
+answer) is answered, ``abandoned`` abandoned, calls still waiting are not offered.
+A rate with nothing to count is ``null`` in JSON and ``-`` in the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from app.cli import CliError
+from app.models import Agent, Interaction
+from app.qa_report import _INBOUND_OUTCOME, MICROSECONDS, _fetch, _in_period, _index, _micros_of
+from qa.counts import count_contacts, counts_by_group
+from qa.kpis import SERVICE_LEVEL_DEFINITIONS, kpi_figures
+from qa.records import OUTCOMES, ContactTable
+from qa.segments import SEGMENTS, segment_of
+from routing.events import TIERS
+
+GROUPINGS = ("queue", "tier", "site", "agent", "interval")
+NO_AGENT = "none"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser(
+        "kpis",
+        help="service KPIs (SL, ASA, abandonment) of the stored calls over a period",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--from", dest="since", required=True, metavar="DATE",
+                        help="first day, YYYY-MM-DD (UTC)")
+    parser.add_argument("--to", dest="until", required=True, metavar="DATE",
+                        help="last day, YYYY-MM-DD (UTC, included)")
+    parser.add_argument("--threshold", type=float, default=20.0, metavar="SECONDS",
+                        help="service-level threshold T: within means a wait <= T (default 20)")
+    parser.add_argument("--short-abandon", type=float, default=5.0, metavar="SECONDS",
+                        help="a short abandon hangs up after < S seconds (default 5)")
+    parser.add_argument("--by", choices=GROUPINGS, help="also per group")
+    parser.add_argument("--interval-minutes", type=int, default=60, metavar="MINUTES",
+                        help="interval length for --by interval (default 60)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--url", help="database URL (default: CONTACTOPS_DATABASE_URL)")
+    parser.set_defaults(func=run)
+
+
+def parse_day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"{option} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    since = parse_day(args.since, "--from")
+    until = parse_day(args.until, "--to")
+    if until < since:
+        raise CliError(f"--to {until} is before --from {since}")
+    for name, value in (("--threshold", args.threshold), ("--short-abandon", args.short_abandon)):
+        if not math.isfinite(value) or value < 0:
+            raise CliError(f"{name} must be a number of seconds >= 0, got {value}")
+    if args.interval_minutes <= 0 or 1440 % args.interval_minutes:
+        raise CliError(f"--interval-minutes must divide a day, got {args.interval_minutes}")
+    from app.db import make_engine
+    from app.settings import Settings
+
+    engine = make_engine(args.url or Settings().database_url)
+    start = datetime.combine(since, datetime.min.time(), UTC)
+    end = datetime.combine(until + timedelta(days=1), datetime.min.time(), UTC)
+    with Session(engine) as session:
+        report = kpi_report(session, start, end, args.threshold, args.short_abandon, args.by,
+                            args.interval_minutes * 60)
+    engine.dispose()
+    report["from"], report["to"] = since.isoformat(), until.isoformat()
+    print(json.dumps(_jsonable(report), indent=2) if args.json else render_table(report))
+    return 0
+
+
+def kpi_report(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    threshold: float,
+    short_abandon: float,
+    by: str | None = None,
+    interval_seconds: int = 3600,
+) -> dict[str, Any]:
+    """The figures of the inbound calls that arrived in ``[start, end)``: ``all`` and,
+    with ``by``, ``groups`` (group name -> figures, in name order)."""
+    table, agents, sites = _inbound_rows(session, start, end)
+    report: dict[str, Any] = {
+        "threshold_seconds": threshold,
+        "short_abandon_seconds": short_abandon,
+        "all": kpi_figures(count_contacts(table, threshold, short_abandon)),
+    }
+    if by is None:
+        return report
+    names, index = _groups(table, by, agents, sites, interval_seconds)
+    counts = counts_by_group(table, index, len(names), threshold, short_abandon)
+    groups = {n: c for n, c in zip(names, counts, strict=True) if c.offered or by == "tier"}
+    report["by"] = by
+    report["groups"] = {n: kpi_figures(groups[n]) for n in names if n in groups}
+    return report
+
+
+def _groups(
+    table: ContactTable, by: str, agents: np.ndarray[Any, Any], sites: np.ndarray[Any, Any],
+    interval_seconds: int,
+) -> tuple[list[str], np.ndarray[Any, np.dtype[np.int64]]]:
+    if by == "queue":
+        return list(table.queues), table.queue_index
+    if by == "tier":
+        seg = np.array([SEGMENTS.index(segment_of(t)) for t in table.tiers] or [0], np.int64)
+        return list(SEGMENTS), seg[table.tier_index] if len(table) else table.tier_index
+    if by in ("agent", "site"):
+        names, index = _index(agents if by == "agent" else sites, ())
+        return names, index
+    slot = np.floor(table.arrived_at / interval_seconds).astype(np.int64)
+    firsts = sorted(set(slot.tolist()))
+    position = {s: i for i, s in enumerate(firsts)}
+    labels = [datetime.fromtimestamp(s * interval_seconds, UTC).strftime("%Y-%m-%dT%H:%M")
+              for s in firsts]
+    return labels, np.fromiter((position[s] for s in slot.tolist()), np.int64, len(slot))
+
+
+def _inbound_rows(
+    session: Session, start: datetime, end: datetime
+) -> tuple[ContactTable, np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The period's inbound interaction rows as a :class:`~qa.records.ContactTable` (as
+    :func:`app.qa_report.inbound_table` builds it), with each row's agent login and site."""
+    micros = _micros_of(session)
+    query = (
+        select(
+            col(Interaction.queue), col(Interaction.tier), col(Interaction.outcome),
+            micros(col(Interaction.arrived_at)), micros(col(Interaction.answered_at)),
+            micros(col(Interaction.ended_at)), col(Interaction.handle_seconds),
+            col(Agent.login), col(Agent.site),
+        )
+        .outerjoin(Agent, col(Interaction.agent_id) == col(Agent.id))
+        .where(col(Interaction.direction) == "inbound")
+    )
+    grid = _fetch(session, _in_period(session, query, start, end, None), 9)
+    queues, tiers, outcomes = grid[:, 0], grid[:, 1], grid[:, 2]
+    arrived, answered_at, ended, handle = (grid[:, k].astype(np.float64) for k in range(3, 7))
+    outcome_of = {o: _INBOUND_OUTCOME.get(o, -1) for o in set(outcomes)}
+    code = np.fromiter(map(outcome_of.__getitem__, outcomes), np.int64, len(outcomes))
+    code[(code == OUTCOMES.index("answered")) & np.isnan(answered_at)] = -1
+    q_names, q_index = _index(queues, ())
+    t_names, t_index = _index(tiers, TIERS)
+    table = ContactTable.from_times(
+        arrived, answered_at, ended, code, q_index, t_index, q_names, t_names,
+        handle_seconds=handle, ticks_per_second=MICROSECONDS,
+    )
+    answered = table.answered
+    agents = np.array([a if (a is not None and ok) else NO_AGENT
+                       for a, ok in zip(grid[:, 7], answered, strict=True)], dtype=object)
+    sites = np.array([s if (s is not None and ok) else NO_AGENT
+                      for s, ok in zip(grid[:, 8], answered, strict=True)], dtype=object)
+    return table, agents, sites
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _rate(value: object, percent: bool) -> str:
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        return "-"
+    return f"{100 * value:.1f}%" if percent else f"{value:.1f}"
+
+
+def render_table(report: dict[str, Any]) -> str:
+    """A readable table: one line for all calls, then one per group."""
+    short = {"answered_of_offered": "SL A/N", "answered_of_answered": "SL A/A",
+             "excluding_abandoned_within_threshold": "SL excl.B_T",
+             "abandoned_within_threshold_as_met": "SL B_T met",
+             "excluding_short_abandons": "SL excl.B_S"}
+    header = ["group", "offered", "answered", "abandoned", "aband.", "ASA s"]
+    header += [short[d] for d in SERVICE_LEVEL_DEFINITIONS]
+    rows = [("all", report["all"])] + list(report.get("groups", {}).items())
+    lines = [[name, str(f["offered"]), str(f["answered"]), str(f["abandoned"]),
+              _rate(f["abandon_rate"], True), _rate(f["asa_seconds"], False)]
+             + [_rate(f["service_level"][d], True) for d in SERVICE_LEVEL_DEFINITIONS]
+             for name, f in rows]
+    widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
+    out = [f"KPIs {report['from']} .. {report['to']}  T = {report['threshold_seconds']:g} s,"
+           f" short abandon < {report['short_abandon_seconds']:g} s"
+           + (f", by {report['by']}" if "by" in report else "")]
+    for r in [header, *lines]:
+        out.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                             for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    return "\n".join(out)
+
+
+__all__ = ["GROUPINGS", "kpi_report", "register", "render_table", "run"]
