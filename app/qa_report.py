@@ -72,7 +72,7 @@ SHORT_ABANDON_SECONDS = 5.0
 MICROSECONDS = 1_000_000.0
 _UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
-_INBOUND_OUTCOME: Mapping[str, int] = {
+INBOUND_OUTCOME: Mapping[str, int] = {
     "answered": OUTCOMES.index("answered"),
     "interrupted": OUTCOMES.index("answered"),  # answered only if it has answered_at
     "abandoned": OUTCOMES.index("abandoned"),
@@ -284,20 +284,20 @@ def inbound_table(
     """The period's inbound interactions as a :class:`~qa.records.ContactTable` (tiers in
     :data:`routing.events.TIERS` order, then any other), and how many not closed yet per
     ``queue_index * len(tiers) + tier_index``."""
-    micros = _micros_of(session)
+    micros = micros_of(session)
     query = select(
         col(Interaction.queue), col(Interaction.tier), col(Interaction.outcome),
         micros(col(Interaction.arrived_at)), micros(col(Interaction.answered_at)),
         micros(col(Interaction.ended_at)), col(Interaction.handle_seconds),
     ).where(col(Interaction.direction) == "inbound")
-    grid = _fetch(session, _in_period(session, query, since, until, queue), 7)
+    grid = fetch_grid(session, in_period(session, query, since, until, queue), 7)
     queues, tiers, outcomes = grid[:, 0], grid[:, 1], grid[:, 2]
     arrived, answered_at, ended, handle = (grid[:, k].astype(np.float64) for k in range(3, 7))
-    outcome_of = {o: _INBOUND_OUTCOME.get(o, -1) for o in set(outcomes)}
+    outcome_of = {o: INBOUND_OUTCOME.get(o, -1) for o in set(outcomes)}
     code = np.fromiter(map(outcome_of.__getitem__, outcomes), np.int64, len(outcomes))
     code[(code == OUTCOMES.index("answered")) & np.isnan(answered_at)] = -1
-    q_names, q_index = _index(queues, ())
-    t_names, t_index = _index(tiers, TIERS)
+    q_names, q_index = index_names(queues, ())
+    t_names, t_index = index_names(tiers, TIERS)
     table = ContactTable.from_times(
         arrived, answered_at, ended, code, q_index, t_index, q_names, t_names,
         handle_seconds=handle, ticks_per_second=MICROSECONDS,
@@ -316,10 +316,10 @@ def outbound_figures(
     each ``(queue, outcome)``, which :func:`qa.dials.count_dials` maps and sums."""
     query = select(col(Interaction.queue), col(Interaction.outcome), func.count()).where(
         col(Interaction.direction) == "outbound")
-    query = _in_period(session, query, since, until, queue).group_by(
+    query = in_period(session, query, since, until, queue).group_by(
         Interaction.queue, Interaction.outcome)
-    grid = _fetch(session, query, 3)
-    names, index = _index(grid[:, 0], ())
+    grid = fetch_grid(session, query, 3)
+    names, index = index_names(grid[:, 0], ())
     results = [_OUTBOUND_RESULT.get(o, o) for o in grid[:, 1]]
     counts = count_dials(results, index, len(names), grid[:, 2].astype(np.int64))
     return sorted((OutboundFigures(q, c) for q, c in zip(names, counts, strict=True)),
@@ -350,7 +350,7 @@ def callback_figures(
 # --- reading the rows -------------------------------------------------------------------
 
 
-def _in_period(
+def in_period(
     session: Session, query: Any, since: datetime, until: datetime | None, queue: str | None
 ) -> Any:
     """Rows that arrived in ``[since, until)`` (of ``queue``, else of every queue: named
@@ -376,7 +376,7 @@ _QUEUE_NAMES = text(
 ).columns(name=String())
 
 
-def _micros_of(session: Session) -> Any:
+def micros_of(session: Session) -> Any:
     """``column -> SQL`` giving the time as whole microseconds since the Unix epoch."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":  # stored as text; julianday() keeps milliseconds
@@ -395,7 +395,7 @@ def _micros_of(session: Session) -> Any:
     raise NotImplementedError(f"the QA report reads times on sqlite and postgresql, not {dialect}")
 
 
-def _fetch(session: Session, query: Any, n_columns: int) -> npt.NDArray[np.object_]:
+def fetch_grid(session: Session, query: Any, n_columns: int) -> npt.NDArray[np.object_]:
     """The rows of ``query`` as an object array, one column per selected column.
 
     Read from the DBAPI cursor: these columns (text, numbers) need none of SQLAlchemy's
@@ -408,7 +408,7 @@ def _fetch(session: Session, query: Any, n_columns: int) -> npt.NDArray[np.objec
     return np.array(rows, dtype=object).reshape(len(rows), n_columns)
 
 
-def _index(
+def index_names(
     values: npt.NDArray[np.object_], first: Sequence[str]
 ) -> tuple[list[str], npt.NDArray[np.int64]]:
     """Names (``first``, then the others in name order) and the index of each value."""

@@ -33,7 +33,14 @@ from sqlmodel import Session, col
 
 from app.cli import CliError
 from app.models import Agent, Interaction
-from app.qa_report import _INBOUND_OUTCOME, MICROSECONDS, _fetch, _in_period, _index, _micros_of
+from app.qa_report import (
+    INBOUND_OUTCOME,
+    MICROSECONDS,
+    fetch_grid,
+    in_period,
+    index_names,
+    micros_of,
+)
 from qa.counts import count_contacts, counts_by_group
 from qa.kpis import SERVICE_LEVEL_DEFINITIONS, kpi_figures
 from qa.records import OUTCOMES, ContactTable
@@ -136,7 +143,7 @@ def _groups(
         seg = np.array([SEGMENTS.index(segment_of(t)) for t in table.tiers] or [0], np.int64)
         return list(SEGMENTS), seg[table.tier_index] if len(table) else table.tier_index
     if by in ("agent", "site"):
-        names, index = _index(agents if by == "agent" else sites, ())
+        names, index = index_names(agents if by == "agent" else sites, ())
         return names, index
     slot = np.floor(table.arrived_at / interval_seconds).astype(np.int64)
     firsts = sorted(set(slot.tolist()))
@@ -151,7 +158,7 @@ def _inbound_rows(
 ) -> tuple[ContactTable, np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """The period's inbound interaction rows as a :class:`~qa.records.ContactTable` (as
     :func:`app.qa_report.inbound_table` builds it), with each row's agent login and site."""
-    micros = _micros_of(session)
+    micros = micros_of(session)
     query = (
         select(
             col(Interaction.queue), col(Interaction.tier), col(Interaction.outcome),
@@ -162,14 +169,14 @@ def _inbound_rows(
         .outerjoin(Agent, col(Interaction.agent_id) == col(Agent.id))
         .where(col(Interaction.direction) == "inbound")
     )
-    grid = _fetch(session, _in_period(session, query, start, end, None), 9)
+    grid = fetch_grid(session, in_period(session, query, start, end, None), 9)
     queues, tiers, outcomes = grid[:, 0], grid[:, 1], grid[:, 2]
     arrived, answered_at, ended, handle = (grid[:, k].astype(np.float64) for k in range(3, 7))
-    outcome_of = {o: _INBOUND_OUTCOME.get(o, -1) for o in set(outcomes)}
+    outcome_of = {o: INBOUND_OUTCOME.get(o, -1) for o in set(outcomes)}
     code = np.fromiter(map(outcome_of.__getitem__, outcomes), np.int64, len(outcomes))
     code[(code == OUTCOMES.index("answered")) & np.isnan(answered_at)] = -1
-    q_names, q_index = _index(queues, ())
-    t_names, t_index = _index(tiers, TIERS)
+    q_names, q_index = index_names(queues, ())
+    t_names, t_index = index_names(tiers, TIERS)
     table = ContactTable.from_times(
         arrived, answered_at, ended, code, q_index, t_index, q_names, t_names,
         handle_seconds=handle, ticks_per_second=MICROSECONDS,
