@@ -18,9 +18,11 @@ commits late. SQLite serialises writers by itself (its 64-bit ids are
 Interaction projection
 ----------------------
 The ``interaction`` row of a contact *is* its :class:`qa.records.ContactRecord`, the one
-record every KPI reads: after each append, every contact the batch touched is folded
-again from its events in the log by :class:`qa.records.RecordBuilder` (the same fold the
-simulator and the wallboard use) and its row written by :func:`interaction_values`:
+record every KPI reads: after each append, every contact the batch touched is folded by
+:class:`qa.records.RecordBuilder` (the same fold the simulator and the wallboard use) -- only
+the batch's events into the record the store kept from the contact's previous append, or,
+when it kept none or another writer stored events of the contact since, all its events
+read back from the log -- and its row written by :func:`interaction_values`:
 times, agent (the first who answered), tier, customer, disposition, handle time
 (:attr:`~qa.records.ContactRecord.handle_seconds`: talk, hold and wrap-up, known once
 the wrap-up after the end is over) and ``outcome`` = :attr:`~qa.records.ContactRecord.status`
@@ -44,6 +46,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import typing
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -188,16 +191,27 @@ def _as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+#: Contacts whose folded record an event store keeps between appends (the oldest go first;
+#: a contact not kept is folded again from the log).
+KEPT_CONTACTS = 10_000
+
+
 class SqlEventStore:
     """:class:`routing.events.EventStore` on the ``event_log`` table of ``engine``.
 
     ``source`` is written on every row (``live``, ``pbx``, ``simulation``...).
     """
 
-    def __init__(self, engine: Engine, source: str = "live") -> None:
+    def __init__(
+        self, engine: Engine, source: str = "live", kept_contacts: int = KEPT_CONTACTS
+    ) -> None:
         self.engine = engine
         self.source = source
         self._agent_ids: dict[str, int | None] = {}
+        # contact -> (seq of its last event, its record folded up to it): appends fold only
+        # their new events into it; kept for the latest KEPT_CONTACTS contacts
+        self._kept: OrderedDict[str, tuple[int, ContactRecord]] = OrderedDict()
+        self.kept_contacts = kept_contacts  # 0: every append folds the contact from the log
 
     # --- writing ----------------------------------------------------------------------
 
@@ -208,11 +222,17 @@ class SqlEventStore:
             check_storable(event)
         if not batch:
             return []
-        with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK_KEY})
-            seqs = [self._insert_event(conn, event) for event in batch]
-            self._project(conn, batch)
+        try:
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                                 {"k": _ADVISORY_LOCK_KEY})
+                seqs = [self._insert_event(conn, event) for event in batch]
+                self._project(conn, batch, seqs)
+        except BaseException:  # rolled back: the kept records may hold this batch's events
+            for event in batch:
+                self._kept.pop(getattr(event, "contact_id", None) or "", None)
+            raise
         return seqs
 
     def _insert_event(self, conn: Connection, event: Event) -> int:
@@ -285,15 +305,18 @@ class SqlEventStore:
 
     # --- projection ---------------------------------------------------------------------
 
-    def _project(self, conn: Connection, batch: list[Event]) -> None:
+    def _project(self, conn: Connection, batch: list[Event], seqs: list[int]) -> None:
         """Write the row of every contact ``batch`` touched, from all its events in the log
-        (this transaction's included)."""
-        touched = dict.fromkeys(c for c in (getattr(e, "contact_id", None) for e in batch) if c)
-        for contact_id in touched:
-            query = (select(_EVENTS.c.payload).where(_EVENTS.c.contact_id == contact_id)
-                     .order_by(_EVENTS.c.seq))
-            events = (event_from_json(p) for (p,) in conn.execute(query))
-            record = RecordBuilder().extend(events).records.get(contact_id)
+        (this transaction's included): the kept record with only the batch's events folded
+        in, when no other writer added events of the contact since it was kept; else a fold
+        of all its events read back from the log."""
+        new: dict[str, list[tuple[int, Event]]] = {}
+        for seq, event in zip(seqs, batch, strict=True):
+            contact = getattr(event, "contact_id", None)
+            if contact:
+                new.setdefault(contact, []).append((seq, event))
+        for contact_id, events_in in new.items():
+            record = self._fold_new(conn, contact_id, events_in)
             if record is None:
                 continue  # never arrived (a log that starts mid-call): not projected
             values = interaction_values(record)
@@ -325,6 +348,36 @@ class SqlEventStore:
             outcome=(done.disposition or "handled")[:40],
             handled_by=done.agent_id[:60],
         ))
+
+    def _fold_new(
+        self, conn: Connection, contact_id: str, events_in: list[tuple[int, Event]]
+    ) -> ContactRecord | None:
+        kept = self._kept.pop(contact_id, None)
+        first = events_in[0][0]
+        if kept is not None:
+            others = conn.execute(  # events of the contact another writer stored meanwhile
+                select(func.count()).select_from(_EVENTS).where(
+                    _EVENTS.c.contact_id == contact_id, _EVENTS.c.seq > kept[0],
+                    _EVENTS.c.seq < first)).scalar_one()
+            if others:
+                kept = None
+        builder = RecordBuilder()
+        if kept is None:
+            query = (select(_EVENTS.c.payload)
+                     .where(_EVENTS.c.contact_id == contact_id, _EVENTS.c.seq < first)
+                     .order_by(_EVENTS.c.seq))
+            builder.extend(event_from_json(p) for (p,) in conn.execute(query))
+        else:
+            builder.records[contact_id] = kept[1]
+        for _, event in events_in:
+            # the record as the log holds it: the event as stored (JSON round trip)
+            builder.add(event_from_json(event.to_json()))
+        record = builder.records.get(contact_id)
+        if record is not None:
+            self._kept[contact_id] = (events_in[-1][0], record)
+            while len(self._kept) > self.kept_contacts:
+                self._kept.popitem(last=False)
+        return record
 
     def _agent_pk(self, conn: Connection, login: str) -> int | None:
         if login in self._agent_ids:

@@ -27,7 +27,7 @@ from bench_seed import postgres_database
 from sqlmodel import SQLModel
 
 from app.db import make_engine
-from app.eventlog import SqlEventStore
+from app.eventlog import KEPT_CONTACTS, SqlEventStore
 from routing.events import (
     AgentStateChanged,
     ContactArrived,
@@ -36,6 +36,7 @@ from routing.events import (
 )
 
 N_APPENDS = 500
+LONG_EVENTS = 400
 
 
 def batch(i: int) -> list:  # type: ignore[type-arg]
@@ -67,7 +68,24 @@ def run(name: str, url: str) -> None:
     t0 = time.perf_counter()
     n = sum(1 for _ in store.replay())
     print(f"{name:10s} replay: {n / (time.perf_counter() - t0):8.0f} events/s")
+    for kept in (0, KEPT_CONTACTS):  # 0: every append folds the contact again from the log
+        long_contact(name, SqlEventStore(engine, source="bench", kept_contacts=kept), kept)
     engine.dispose()
+
+
+def long_contact(name: str, store: SqlEventStore, kept: int) -> None:
+    """One event per append to one contact that already has many events (a long call
+    with holds and transfers): the cost of rebuilding its row as its history grows."""
+    cid = f"long-{kept}"
+    t = 1_765_000_000.0
+    store.append([ContactArrived(at=t, contact_id=cid, queue="deposits", tier="gold")])
+    start = time.perf_counter()
+    for i in range(LONG_EVENTS):
+        store.append([ContactQueued(at=t + i, contact_id=cid, queue="deposits", priority=2)])
+    wall = time.perf_counter() - start
+    how = "fold from the log" if kept == 0 else "incremental fold"
+    print(f"{name:10s} {LONG_EVENTS} appends to one contact ({how:17s}): "
+          f"{wall / LONG_EVENTS * 1e3:6.2f} ms per append")
 
 
 def main() -> None:

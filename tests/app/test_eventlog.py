@@ -8,8 +8,9 @@ import pytest
 from sqlmodel import Session, SQLModel, select
 
 from app.db import make_engine
-from app.eventlog import SqlEventStore, check_storable
+from app.eventlog import SqlEventStore, check_storable, interaction_values
 from app.models import Agent, EventRecord, Interaction
+from qa.records import RecordBuilder
 from routing.events import (
     AgentStateChanged,
     CallbackScheduled,
@@ -221,3 +222,40 @@ def test_the_row_is_the_contact_record(store: SqlEventStore) -> None:
     assert x1.queue == "deposits" and x1.outcome == interaction_values(record)["outcome"]
     assert (rows["o1"].direction, rows["o1"].queue, rows["o1"].outcome) == (
         "outbound", "sales", "busy")
+
+
+def _rows(store: SqlEventStore) -> dict[str, dict[str, object]]:
+    with Session(store.engine) as session:
+        return {r.contact_id: r.model_dump(exclude={"id"})
+                for r in session.exec(select(Interaction)).all()}
+
+
+def test_incremental_rows_equal_rows_folded_from_the_log(database_url: str) -> None:
+    """Appending one event at a time (the kept record folded on), with a second store
+    writing the same contacts in between (its events unknown to the first), and a rolled
+    back append, gives the rows a fold of each contact's whole log gives."""
+    from app.testing import create_schema
+
+    create_schema(database_url)
+    engine = make_engine(database_url)
+    one, other = SqlEventStore(engine), SqlEventStore(engine, kept_contacts=0)
+    calls = [_call(f"c{k}", "agent01", T0 + 300 * k) for k in range(3)]
+    for step in range(6):
+        for k, call in enumerate(calls):
+            writer = other if (step + k) % 4 == 3 else one
+            writer.append([call[step]])
+        if step == 2:
+            with pytest.raises(ValueError):  # refused before anything is stored
+                one.append([ContactHeld(at=float("nan"), contact_id="c0", agent_id="agent01")])
+    rows = _rows(one)
+    folded = RecordBuilder().extend(e for _, e in one.replay()).records
+    assert set(rows) == set(folded) == {"c0", "c1", "c2"}
+    for contact, record in folded.items():
+        want = interaction_values(record)
+        got = {k: rows[contact][k] for k in want}
+        for k in ("arrived_at", "answered_at", "ended_at"):  # SQLite reads back naive UTC
+            if got[k] is not None and got[k].tzinfo is None:
+                got[k] = got[k].replace(tzinfo=UTC)
+        assert got == want, contact
+    assert rows["c1"]["handle_seconds"] == 150.0
+    engine.dispose()
