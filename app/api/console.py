@@ -20,7 +20,9 @@ of agents must never hold every pooled connection while the task waits for one.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -29,11 +31,15 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.errors import Conflict, DomainError, Forbidden, NotFound
 from app.auth import require_role
+from app.auth.login_limits import client_ip
+from app.customer_access import AccessEntry, log_access
 from app.deps import SessionDep, release_connection, release_session
 from app.live import agent_specs_for, get_services
 from app.live.center import Action, StoreUnavailable
-from app.models import Agent, User
+from app.models import Agent, Channel, ContactHistory, Customer, User
+from app.queries import add_contact
 from routing.errors import RoutingError, UnknownAgent, UnknownId
+from routing.events import WrapUpEnded
 from routing.policy import CallbackDialFailure
 
 router = APIRouter(prefix="/api/console", tags=["console"])
@@ -79,6 +85,9 @@ class CallbackNotReachedBody(ContactRef):
 
 class WrapUpBody(ContactRef):
     disposition: str | None = Field(default=None, pattern=CODE_PATTERN)
+    reason: str | None = Field(default=None, pattern=CODE_PATTERN,
+                               description="the contact reason the agent chose")
+    notes: str = Field(default="", max_length=2000)
 
 
 class ConsoleContact(BaseModel):
@@ -329,20 +338,54 @@ async def callback_not_reached(
 async def wrapup(
     request: Request, session: SessionDep, user: AgentUser, body: WrapUpBody | None = None
 ) -> ConsoleState:
-    """End the wrap-up (→ ready) with a disposition code."""
+    """End the wrap-up (→ ready) with a disposition code, the contact reason and notes; the
+    handled call goes into the customer's contact history (and the access log) too."""
     login_id = await agent_login_released(user, session)
-    disposition = body.disposition if body else None
-    if body is not None and body.contact_id is not None:
-        contact_id = body.contact_id
+    body = body or WrapUpBody()
+    disposition, reason = body.disposition, body.reason
+    handled: dict[str, Any] = {}
+    contact_id = body.contact_id
 
-        def act(eng: Any, now: float) -> list[Any]:
-            view = eng.agent_view(login_id)
-            if view.last_contact_id != contact_id:
-                eng.contact_view(contact_id)  # 404 if unknown
-                raise RoutingError(f"agent {login_id} is not wrapping up contact {contact_id}")
-            return list(eng.end_wrap_up(login_id, now, disposition=disposition))
-    else:
-        def act(eng: Any, now: float) -> list[Any]:
-            return list(eng.end_wrap_up(login_id, now, disposition=disposition))
+    def act(eng: Any, now: float) -> list[Any]:
+        view = eng.agent_view(login_id)
+        if contact_id is not None and view.last_contact_id != contact_id:
+            eng.contact_view(contact_id)  # 404 if unknown
+            raise RoutingError(f"agent {login_id} is not wrapping up contact {contact_id}")
+        cid = contact_id or view.last_contact_id
+        events = [
+            dataclasses.replace(e, reason=reason) if isinstance(e, WrapUpEnded) and reason else e
+            for e in eng.end_wrap_up(login_id, now, disposition=disposition)]
+        if cid is not None:
+            handled["contact_id"] = cid
+            handled["customer_id"] = eng.contact_view(cid).customer_id
+        return events
 
-    return await run(request, login_id, act)
+    result = await run(request, login_id, act)
+    customer = handled.get("customer_id")
+    if customer is not None and str(customer).isdigit():
+        await run_in_threadpool(
+            record_handled_call, session, user, client_ip(request), int(customer),
+            str(handled["contact_id"]), disposition, reason, body.notes)
+    return result
+
+
+def record_handled_call(
+    session: Any, user: User, ip: str, customer_id: int, contact_id: str,
+    disposition: str | None, reason: str | None, notes: str,
+) -> None:
+    """The handled call and its disposition as a row of the customer's contact history,
+    with its trace in the customer access log; a customer the database does not have
+    (the engine's id is only a claim) is skipped."""
+    try:
+        if session.get(Customer, customer_id) is None:
+            return
+        now = datetime.now(UTC)
+        add_contact(session, ContactHistory(
+            customer_id=customer_id, channel=Channel.call_center.value, at=now,
+            reason=(reason or "")[:60], notes=notes, outcome=(disposition or "")[:40],
+            handled_by=user.username[:60]))
+        log_access(session, user, ip, [customer_id],
+                   AccessEntry("write", ("history", "notes"), "current_contact",
+                               f"wrap-up of {contact_id}"), now)
+    finally:
+        release_session(session)

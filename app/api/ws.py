@@ -176,8 +176,19 @@ async def agent_ws(websocket: WebSocket, user: AgentWs) -> None:
         last["state"] = state
         await websocket.send_json(state)
 
+    transferred: set[str] = set()  # contacts this agent sent to another agent
+
     async def on_message(message: dict[str, Any]) -> None:
         event = message["event"]
+        if (event["type"] == "contact_transferred" and event.get("agent_id") == login
+                and event.get("target_agent_id")):
+            transferred.add(str(event["contact_id"]))
+        elif (event["type"] == "contact_transfer_timed_out"
+                and event.get("contact_id") in transferred):
+            # the colleague never answered: tell the agent who transferred the call
+            transferred.discard(str(event["contact_id"]))
+            await websocket.send_json({"type": "transfer_timed_out", **message})
+            return
         mine = event.get("agent_id") == login or (
             last["contact"] is not None and event.get("contact_id") == last["contact"])
         if not mine:

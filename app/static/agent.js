@@ -16,6 +16,7 @@
     softphone: "소프트폰", state: "상태", login: "로그인", logout: "로그아웃", ready: "대기",
     notReady: "이석", answer: "응답", hold: "보류", retrieve: "보류 해제", transfer: "호 전환",
     hangup: "통화 종료", wrapup: "후처리 완료", reason: "사유", disposition: "처리 결과",
+    choose: "선택", transferTimedOut: "전환한 상담원이 응답하지 않아 통화가 큐로 돌아갔습니다",
     notReached: "콜백 연결 실패",
     queue: "큐", agent: "상담원", contact: "통화", tier: "등급", waited: "대기 시간",
     ringing: "전화 수신 중", none: "통화 없음", customer: "고객", products: "보유 상품",
@@ -50,7 +51,8 @@
   } : {
     softphone: "Softphone", state: "State", login: "Log in", logout: "Log out", ready: "Ready",
     notReady: "Not ready", answer: "Answer", hold: "Hold", retrieve: "Retrieve", transfer: "Transfer",
-    hangup: "Hang up", wrapup: "End wrap-up", reason: "Reason", disposition: "Disposition",
+    hangup: "Hang up", wrapup: "Wrap up", reason: "Reason", disposition: "Disposition",
+    choose: "Choose", transferTimedOut: "The agent you transferred to did not answer: the call went back to the queue",
     notReached: "Callback not reached",
     queue: "Queue", agent: "Agent", contact: "Contact", tier: "Tier", waited: "Waited",
     ringing: "Incoming call", none: "No contact", customer: "Customer", products: "Products",
@@ -112,7 +114,12 @@
   const robotNote = el("p", { class: "muted", id: "sp-robot", hidden: "" }, T.robotNote);
   const contactBox = el("div", { id: "sp-contact", class: "muted" }, T.none);
   const reason = select("reason", REASONS);
+  // the disposition starts empty for every call (never the previous call's choice)
   const disposition = select("disposition", DISPOSITIONS);
+  disposition.prepend(el("option", { value: "" }, "— " + T.choose + " —"));
+  disposition.value = "";
+  // seconds the caller waited, fixed once the call is answered (keyed by contact id)
+  const waitedAtAnswer = {};
   const dialFailure = select("dial-result", DIAL_FAILURES);
   const transferKind = el("select", { name: "transfer-kind" },
     el("option", { value: "queue" }, T.queue), el("option", { value: "agent" }, T.agent));
@@ -139,7 +146,7 @@
     el("div", { class: "softphone-row" }, dialFailure,
        button("notReached", "callback-not-reached", () => ({ result: dialFailure.value }))),
     el("div", { class: "softphone-row" }, disposition,
-       button("wrapup", "wrapup", () => ({ disposition: disposition.value }))),
+       button("wrapup", "wrapup", () => (disposition.value ? { disposition: disposition.value } : {}))),
     robotNote, demoNote, contactBox, message,
   );
   if (popHome) popHome.prepend(pop); else root.append(pop);
@@ -180,12 +187,19 @@
       poppedFor = null;
       return;
     }
-    const waited = Math.max(0, Math.round(Date.now() / 1000 - c.arrived_at));
+    let waited = waitedAtAnswer[c.contact_id];
+    if (waited == null) {
+      // the wait ends at answer: once talking (or later) the clock stops
+      const answered = state.state === "talking" && state.since ? state.since : Date.now() / 1000;
+      waited = Math.max(0, Math.round(answered - c.arrived_at));
+      if (state.state !== "reserved" && state.state !== "ready") waitedAtAnswer[c.contact_id] = waited;
+    }
     contactBox.append(el("strong", {}, state.state === "reserved" ? T.ringing : T.contact), " ",
       c.contact_id, " · ", T.queue, " ", c.queue, " · ", T.tier, " ",
       el("span", { class: "badge tier-" + c.tier }, label(c.tier)), " · ", T.waited, " ", waited, "s");
     if (poppedFor !== c.contact_id) {
       poppedFor = c.contact_id;
+      disposition.value = "";
       screenPop(c);
       if (state.state === "reserved") ringTone();
     }
@@ -282,6 +296,9 @@
     ws.onmessage = (m) => {
       const data = JSON.parse(m.data);
       if (data.type === "state") render(data);
+      else if (data.type === "transfer_timed_out") {
+        message.textContent = T.transferTimedOut + " (" + data.event.contact_id + ")";
+      }
     };
     ws.onclose = () => {
       link.textContent = "○ " + T.offline;
