@@ -10,6 +10,12 @@ A person who logs in to the console as ``agentNN`` takes that agent over
 (:meth:`DemoAgents.release`): the robot stops acting for it at once, and a call
 it had in progress is the person's to finish.
 
+People before robots: while a person is ready and idle and no contact waits, the robots
+that are ready step aside (not ready, reason ``standby``), so the next call goes to the
+person rather than to the longest-idle robot; they come back as soon as no person is idle or
+a contact waits (one the person has no skill for, or when the person is already busy).
+This uses only the engine's public moves, not the routing policy.
+
 Distributions (why these values): ring 1-3 s uniform (a person picking up at once, as
 the bank's VIP goal of 90 % answered in 10 s asks; 2-6 s left VIP callers who had waited
 a few seconds in queue beyond the threshold, so the wallboard's VIP service level looked
@@ -30,11 +36,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.live.center import LiveCenter
-from routing.events import ContactOffered
+from routing.engine import RoutingEngine
+from routing.events import ContactOffered, Event
 from simulations.driver import Caller, Driver, Talk
 
 DISPOSITIONS = ("resolved", "resolved", "resolved", "follow_up", "escalated", "sale")
 BREAK_REASONS = ("break", "coaching", "after_call_work", "lunch")
+#: the not-ready reason of a robot stepping aside for an idle person
+STANDBY = "standby"
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,39 @@ class DemoAgents:
         self.rng = rng
         self.profile = profile or RobotProfile()
         self.driver = Driver(RobotBehaviour(self.profile, rng), center.port, driven=agent_ids)
-        center.observers.append(lambda now, stored: self.driver.observe(e for _, e in stored))
+        #: robots standing aside for an idle person (they come back when no person is idle)
+        self.parked: set[str] = set()
+        center.observers.append(self._observe)
+
+    def _observe(self, now: float, stored: list[tuple[int, Event]]) -> None:
+        self.driver.observe(e for _, e in stored)
+        state = self.driver.state
+        robots = self.driven
+        person_idle = any(s == "ready" and a not in robots for a, s in state.items())
+        robot_ready = any(state.get(a) == "ready" and a not in self.parked for a in robots)
+        if (person_idle and robot_ready) or self.parked:
+            self.center.schedule(now, self.people_first, "people first")
+
+    def people_first(self, eng: RoutingEngine, now: float) -> list[Event]:
+        """Robots step aside while a person is ready and idle and nothing waits; else back."""
+        state = self.driver.state
+        robots = self.driven
+        person_idle = any(s == "ready" and a not in robots for a, s in state.items())
+        events: list[Event] = []
+        if person_idle and not eng.waiting_contacts():
+            for agent in sorted(robots):
+                if state.get(agent) == "ready" and eng.agent_view(agent).state == "ready":
+                    events += eng.set_not_ready(agent, now, STANDBY)
+                    self.parked.add(agent)
+            return events
+        for agent in sorted(self.parked):
+            self.parked.discard(agent)
+            if agent not in robots:
+                continue  # a person took it over meanwhile
+            view = eng.agent_view(agent)
+            if view.state == "not_ready" and view.reason == STANDBY:
+                events += eng.set_ready(agent, now)
+        return events
 
     @property
     def driven(self) -> set[str]:
