@@ -68,6 +68,8 @@ class NotReadyBody(BaseModel):
 class TransferBody(ContactRef):
     queue: str | None = Field(default=None, pattern=ID_PATTERN)
     agent: str | None = Field(default=None, pattern=ID_PATTERN)
+    note: str = Field(default="", max_length=500,
+                      description="a note for whoever takes the call next (travels with it)")
 
     @model_validator(mode="after")
     def _one_target(self) -> TransferBody:
@@ -99,6 +101,9 @@ class ConsoleContact(BaseModel):
     customer_id: str | None
     arrived_at: float
     callback: bool
+    #: the note of the agent who transferred this call here, if any
+    transfer_note: str | None = None
+    transferred_by: str | None = None
 
 
 class ConsoleState(BaseModel):
@@ -114,6 +119,8 @@ class ConsoleState(BaseModel):
     #: ``{"pattern_hour", "message"}`` while the demo center plays a busy hour's calls
     #: outside business hours (as the wallboard snapshot's ``demo``), else None
     demo: dict[str, str] | None = None
+    #: the policy's ring timeout: an offer not answered by then goes back (agent → not ready)
+    ring_timeout_seconds: float | None = None
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -145,10 +152,20 @@ async def agent_login_released(user: User, session: Any) -> str:
     return await released(session, lambda: agent_login(user, session))
 
 
+def transfer_notes(request: Request | Any) -> dict[str, tuple[str, str]]:
+    """contact id → (from agent, note) of transferred calls, kept with the live center."""
+    state = request.app.state
+    notes: dict[str, tuple[str, str]] | None = getattr(state, "transfer_notes", None)
+    if notes is None:
+        notes = state.transfer_notes = {}
+    return notes
+
+
 def console_state(request: Request | Any, login: str, events: list[Any] = ()) -> ConsoleState:  # type: ignore[assignment]
     """The agent's state from the engine's views (logged_out if the engine does not know it)."""
     services = get_services(request)
     engine = services.center.engine
+    ring = getattr(getattr(engine, "policy", None), "ring_timeout_seconds", None)
     robots = services.robots
     robot = robots is not None and login in robots.driven
     note = services.wallboard.demo_note
@@ -157,16 +174,19 @@ def console_state(request: Request | Any, login: str, events: list[Any] = ()) ->
         view = engine.agent_view(login)
     except UnknownId:
         return ConsoleState(agent_id=login, state="logged_out", reason=None, since=None,
-                            contact=None, robot=robot, demo=demo)
+                            contact=None, robot=robot, demo=demo, ring_timeout_seconds=ring)
     cid = view.contact_id or (view.last_contact_id if view.state == "wrap_up" else None)
     contact = None
     if cid is not None:
         c = engine.contact_view(cid)
+        by, note = transfer_notes(request).get(cid, (None, None))
         contact = ConsoleContact(contact_id=c.contact_id, queue=c.queue, tier=c.tier,
                                  state=c.state, direction=c.direction, customer_id=c.customer_id,
-                                 arrived_at=c.arrived_at, callback=c.callback)
+                                 arrived_at=c.arrived_at, callback=c.callback,
+                                 transfer_note=note, transferred_by=by)
     return ConsoleState(agent_id=login, state=view.state, reason=view.reason,
                         since=view.state_since, contact=contact, robot=robot, demo=demo,
+                        ring_timeout_seconds=ring,
                         events=[{"seq": s, "event": e.to_json()} for s, e in events])
 
 
@@ -303,9 +323,15 @@ async def transfer(
     request: Request, session: SessionDep, user: AgentUser, body: TransferBody
 ) -> ConsoleState:
     login_id = await agent_login_released(user, session)
-    return await run(request, login_id, on_contact(
-        login_id, body.contact_id,
-        lambda eng, cid, now: eng.transfer(cid, now, to_queue=body.queue, to_agent=body.agent)))
+    notes = transfer_notes(request)
+
+    def step(eng: Any, cid: str, now: float) -> list[Any]:
+        events = list(eng.transfer(cid, now, to_queue=body.queue, to_agent=body.agent))
+        if body.note.strip():
+            notes[cid] = (login_id, body.note.strip())
+        return events
+
+    return await run(request, login_id, on_contact(login_id, body.contact_id, step))
 
 
 @router.post("/hangup", response_model=ConsoleState)
@@ -361,6 +387,9 @@ async def wrapup(
         return events
 
     result = await run(request, login_id, act)
+    notes = transfer_notes(request)
+    if handled and notes.get(handled["contact_id"], (login_id,))[0] != login_id:
+        notes.pop(handled["contact_id"], None)  # the call's journey ends with its last agent
     customer = handled.get("customer_id")
     if customer is not None and str(customer).isdigit():
         await run_in_threadpool(

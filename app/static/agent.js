@@ -14,9 +14,11 @@
   const KO = document.documentElement.lang === "ko";
   const T = KO ? {
     softphone: "소프트폰", state: "상태", login: "로그인", logout: "로그아웃", ready: "대기",
-    notReady: "이석", answer: "응답", hold: "보류", retrieve: "보류 해제", transfer: "호 전환",
+    notReady: "이석", answer: "응답", hold: "보류", retrieve: "통화 재개", transfer: "호 전환",
     hangup: "통화 종료", wrapup: "후처리 완료", reason: "사유", disposition: "처리 결과",
-    choose: "선택", transferTimedOut: "전환한 상담원이 응답하지 않아 통화가 큐로 돌아갔습니다",
+    choose: "선택", note: "메모", transferNote: "전환 메모", timers: { not_ready: "이석", ready: "대기",
+      reserved: "수신", talking: "통화", hold: "보류", wrap_up: "후처리", logged_out: "로그아웃" },
+    ringLeft: "응답 마감", transferTimedOut: "전환한 상담원이 응답하지 않아 통화가 큐로 돌아갔습니다",
     notReached: "콜백 연결 실패",
     queue: "큐", agent: "상담원", contact: "통화", tier: "등급", waited: "대기 시간",
     ringing: "전화 수신 중", none: "통화 없음", customer: "고객", products: "보유 상품",
@@ -50,9 +52,12 @@
     },
   } : {
     softphone: "Softphone", state: "State", login: "Log in", logout: "Log out", ready: "Ready",
-    notReady: "Not ready", answer: "Answer", hold: "Hold", retrieve: "Retrieve", transfer: "Transfer",
+    notReady: "Not ready", answer: "Answer", hold: "Hold", retrieve: "Resume", transfer: "Transfer",
     hangup: "Hang up", wrapup: "Wrap up", reason: "Reason", disposition: "Disposition",
-    choose: "Choose", transferTimedOut: "The agent you transferred to did not answer: the call went back to the queue",
+    choose: "Choose", note: "Note", transferNote: "Transfer note", timers: { not_ready: "Not ready",
+      ready: "Ready", reserved: "Ringing", talking: "Talking", hold: "On hold", wrap_up: "Wrap-up",
+      logged_out: "Logged out" },
+    ringLeft: "answer within", transferTimedOut: "The agent you transferred to did not answer: the call went back to the queue",
     notReached: "Callback not reached",
     queue: "Queue", agent: "Agent", contact: "Contact", tier: "Tier", waited: "Waited",
     ringing: "Incoming call", none: "No contact", customer: "Customer", products: "Products",
@@ -68,7 +73,13 @@
   };
   // codes without a translation read as words ("balance_inquiry" -> "balance inquiry")
   const label = (code) => (code == null ? "" : T.codes[code] || String(code).replace(/_/g, " "));
-  const REASONS = ["break", "lunch", "coaching", "meeting", "after_call_work", "training"];
+  const REASONS = ["break", "lunch", "training", "meeting", "coaching"];
+  // keyboard shortcuts (Alt + key): in aria-keyshortcuts and a visual badge, never in the name
+  const KEYS = { login: "L", ready: "R", notReady: "N", answer: "A", hold: "H", retrieve: "U",
+                 transfer: "T", hangup: "E", wrapup: "W", logout: "O" };
+  // state icons, so that no state is told by colour alone
+  const ICONS = { logged_out: "○", not_ready: "■", ready: "✓", reserved: "☎", talking: "◆",
+                  hold: "‖", wrap_up: "✎" };
   const DISPOSITIONS = ["resolved", "follow_up", "escalated", "sale", "no_sale", "wrong_number"];
   // a callback the agent dialled that did not reach the customer (retried later, or closed)
   const DIAL_FAILURES = ["no_answer", "busy", "machine", "invalid"];
@@ -109,6 +120,7 @@
 
   // --- layout ------------------------------------------------------------------------------
   const stateBadge = el("span", { class: "badge", id: "sp-state" }, "…");
+  const stateIcon = el("span", { id: "sp-icon", class: "sp-icon", "aria-hidden": "true" }, "");
   const link = el("span", { class: "muted", id: "sp-link" }, "");
   const message = el("p", { class: "error", id: "sp-error", role: "alert" });
   const robotNote = el("p", { class: "muted", id: "sp-robot", hidden: "" }, T.robotNote);
@@ -123,12 +135,26 @@
   const dialFailure = select("dial-result", DIAL_FAILURES);
   const transferKind = el("select", { name: "transfer-kind" },
     el("option", { value: "queue" }, T.queue), el("option", { value: "agent" }, T.agent));
-  const transferTarget = el("input", { name: "transfer-target", size: "10", placeholder: "loans / agent07" });
+  const transferTarget = el("input", { name: "transfer-target", size: "10", placeholder: "loans / agent07",
+                                        "aria-label": T.queue + " / " + T.agent });
+  const transferNote = el("input", { name: "transfer-note", size: "18", maxlength: "500",
+                                      placeholder: T.note, "aria-label": T.transferNote });
+  const timerBox = el("p", { id: "sp-timer", class: "sp-timer", "aria-live": "off" }, "");
   const buttons = {};
+  const actions = {};
   function button(key, path, body) {
-    buttons[key] = el("button", { type: "button", "data-action": key, onclick: () => act(path, body && body()) }, T[key]);
+    actions[key] = () => act(path, body && body());
+    const attrs = { type: "button", "data-action": key, onclick: actions[key], class: "sp-btn" };
+    if (KEYS[key]) attrs["aria-keyshortcuts"] = "Alt+" + KEYS[key];
+    buttons[key] = el("button", attrs, T[key]);
+    if (KEYS[key]) buttons[key].append(" ", el("kbd", { "aria-hidden": "true", class: "sp-key" }, "Alt+" + KEYS[key]));
     return buttons[key];
   }
+  document.addEventListener("keydown", (e) => {
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    const key = Object.keys(KEYS).find((k) => KEYS[k] === e.key.toUpperCase() || "Key" + KEYS[k] === e.code);
+    if (key && buttons[key] && !buttons[key].disabled) { e.preventDefault(); actions[key](); }
+  });
   const pop = el("section", { id: "sp-pop", class: "card", hidden: "" });
   // state.demo: outside business hours the demo's calls follow a business-hour pattern
   const demoNote = el("p", { class: "muted demo-note", role: "note", hidden: "" });
@@ -136,24 +162,31 @@
   const popHome = document.getElementById("screen-pop");
 
   root.append(
-    el("h2", {}, T.softphone, " ", stateBadge, " ", link),
+    el("h2", {}, T.softphone, " ", stateIcon, " ", stateBadge, " ", link),
     el("div", { class: "softphone-row" }, button("login", "login"), " ", button("ready", "ready"), " ",
        reason, button("notReady", "not-ready", () => ({ reason: reason.value })), " ", button("logout", "logout")),
     el("div", { class: "softphone-row" }, button("answer", "answer"), " ", button("hold", "hold"), " ",
        button("retrieve", "retrieve"), " ", button("hangup", "hangup")),
     el("div", { class: "softphone-row" }, transferKind, transferTarget,
-       button("transfer", "transfer", () => ({ [transferKind.value]: transferTarget.value.trim() }))),
+       transferNote,
+       button("transfer", "transfer", () => ({ [transferKind.value]: transferTarget.value.trim(),
+                                                note: transferNote.value.trim() }))),
     el("div", { class: "softphone-row" }, dialFailure,
        button("notReached", "callback-not-reached", () => ({ result: dialFailure.value }))),
     el("div", { class: "softphone-row" }, disposition,
        button("wrapup", "wrapup", () => (disposition.value ? { disposition: disposition.value } : {}))),
-    robotNote, demoNote, contactBox, message,
+    timerBox, robotNote, demoNote, contactBox, message,
   );
   if (popHome) popHome.prepend(pop); else root.append(pop);
   const style = document.createElement("style");
   style.textContent = `
     #softphone .softphone-row { margin: .4rem 0; display: flex; gap: .3rem; flex-wrap: wrap; align-items: center; }
     #softphone button[disabled] { opacity: .4; cursor: default; }
+    #softphone .sp-btn { min-height: 2.1rem; padding: .25rem .5rem; font-size: .95rem; }
+    #softphone .softphone-row { margin: .25rem 0; }
+    #sp-state { border: 1px solid currentColor; }
+    #softphone .sp-key { font-size: .7rem; opacity: .7; margin-left: .2rem; }
+    #softphone .sp-timer { font-variant-numeric: tabular-nums; font-size: 1.1rem; margin: .3rem 0; }
     #softphone.ringing { animation: sp-ring 1s infinite; }
     @keyframes sp-ring { 50% { background: #fff4d6; } }
     #sp-state.st-ready { background: #dcfce7; color: #166534; }
@@ -165,6 +198,7 @@
   // --- rendering -----------------------------------------------------------------------------
   function render(state) {
     current = state;
+    stateIcon.textContent = ICONS[state.state] || "";
     stateBadge.textContent = T.states[state.state] || state.state;
     stateBadge.className = "badge st-" + state.state;
     if (state.reason) stateBadge.textContent += " · " + label(state.reason);
@@ -174,11 +208,11 @@
     }
     if (state.robot) allowed = ["login"]; // a demo robot works this agent: take over first
     for (const [key, b] of Object.entries(buttons)) b.disabled = !allowed.includes(key);
-    buttons.login.textContent = state.robot ? T.takeOver : T.login;
     robotNote.hidden = !state.robot;
     demoNote.textContent = state.demo ? state.demo.message : "";
     demoNote.hidden = !state.demo;
     root.classList.toggle("ringing", state.state === "reserved");
+    tick();
     const c = state.contact;
     contactBox.replaceChildren();
     if (!c) {
@@ -197,12 +231,32 @@
     contactBox.append(el("strong", {}, state.state === "reserved" ? T.ringing : T.contact), " ",
       c.contact_id, " · ", T.queue, " ", c.queue, " · ", T.tier, " ",
       el("span", { class: "badge tier-" + c.tier }, label(c.tier)), " · ", T.waited, " ", waited, "s");
+    if (c.transfer_note) {
+      contactBox.append(el("p", { class: "sp-note" }, el("strong", {}, T.transferNote), " (",
+        c.transferred_by || "", "): ", c.transfer_note));
+    }
     if (poppedFor !== c.contact_id) {
       poppedFor = c.contact_id;
       disposition.value = "";
       screenPop(c);
       if (state.state === "reserved") ringTone();
     }
+  }
+
+  const mmss = (sec) => {
+    sec = Math.max(0, Math.floor(sec));
+    return String(Math.floor(sec / 60)).padStart(2, "0") + ":" + String(sec % 60).padStart(2, "0");
+  };
+  // state time (ringing, talking, on hold, wrap-up…) and the ring countdown
+  function tick() {
+    if (!current) return;
+    const now = Date.now() / 1000;
+    const parts = [];
+    if (current.since) parts.push((T.timers[current.state] || current.state) + " " + mmss(now - current.since));
+    if (current.state === "reserved" && current.since && current.ring_timeout_seconds) {
+      parts.push(T.ringLeft + " " + mmss(current.since + current.ring_timeout_seconds - now));
+    }
+    timerBox.textContent = parts.join(" · ");
   }
 
   function listOrNone(items) {
@@ -261,55 +315,78 @@
     } catch (_) { /* no audio: the flashing panel is enough */ }
   }
 
+  // --- the telephony interface ------------------------------------------------------------------
+  /* The page talks to one Phone: request(action, body) -> Promise<state>, state() ->
+   * Promise<state>, connect(handlers) with handlers.onState(state), onTransferTimedOut(msg),
+   * onLink(live). The built-in phone is the live center's console API and /ws/agent; a SIP/WebRTC
+   * phone can replace it (window.ContactopsPhone) without changing the page's logic. */
+  function builtInPhone() {
+    async function asJson(r) {
+      const data = await r.json().catch(() => ({}));
+      if (!r.ok) throw new Error(data.detail || r.status + " " + r.statusText);
+      return data;
+    }
+    return {
+      request(action, body) {
+        return fetch("/api/console/" + action, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
+          body: JSON.stringify(body || {}),
+        }).then(asJson);
+      },
+      state() {
+        return fetch("/api/console/state", { headers: { Accept: "application/json" } }).then(asJson);
+      },
+      connect(handlers) {
+        let delay = 1000;
+        const open = () => {
+          const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/agent");
+          ws.onopen = () => { handlers.onLink(true); delay = 1000; };
+          ws.onmessage = (m) => {
+            const data = JSON.parse(m.data);
+            if (data.type === "state") handlers.onState(data);
+            else if (data.type === "transfer_timed_out") handlers.onTransferTimedOut(data);
+          };
+          ws.onclose = () => {
+            handlers.onLink(false);
+            setTimeout(open, delay);
+            delay = Math.min(delay * 2, 30000);
+          };
+        };
+        open();
+      },
+    };
+  }
+  const Phone = window.ContactopsPhone || builtInPhone();
+
   // --- actions --------------------------------------------------------------------------------
   async function act(path, body) {
     message.textContent = "";
     if (path === "answer" && current && current.contact) body = { contact_id: current.contact.contact_id };
     try {
-      const r = await fetch("/api/console/" + path, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
-        body: JSON.stringify(body || {}),
-      });
-      const data = await r.json().catch(() => ({}));
-      if (!r.ok) {
-        message.textContent = data.detail || r.status + " " + r.statusText;
-        return;
-      }
-      render(data);
+      render(await Phone.request(path, body));
     } catch (err) {
       message.textContent = String(err.message || err);
     }
   }
 
   async function refresh() {
-    const r = await fetch("/api/console/state", { headers: { Accept: "application/json" } });
-    if (r.ok) render(await r.json());
-    else message.textContent = (await r.json().catch(() => ({}))).detail || r.statusText;
+    render(await Phone.state());
   }
 
-  // --- live updates -----------------------------------------------------------------------------
-  let delay = 1000;
   function connect() {
-    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/agent");
-    ws.onopen = () => { link.textContent = "● " + T.live; delay = 1000; };
-    ws.onmessage = (m) => {
-      const data = JSON.parse(m.data);
-      if (data.type === "state") render(data);
-      else if (data.type === "transfer_timed_out") {
+    Phone.connect({
+      onState: render,
+      onLink: (live) => { link.textContent = live ? "● " + T.live : "○ " + T.offline; },
+      onTransferTimedOut: (data) => {
         message.textContent = T.transferTimedOut + " (" + data.event.contact_id + ")";
-      }
-    };
-    ws.onclose = () => {
-      link.textContent = "○ " + T.offline;
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 30000);
-    };
+      },
+    });
   }
 
   refresh().catch((err) => { message.textContent = String(err); });
   connect();
-  setInterval(() => { if (current) render(current); }, 1000); // the waited-for clock
+  setInterval(tick, 1000); // the timers
 })();
 
 /* The agent's own schedule today and tomorrow and the next break (GET /api/adherence/me),

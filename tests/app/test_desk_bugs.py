@@ -83,3 +83,28 @@ def test_transfer_nobody_answers_tells_the_transferring_agent(sqlite_url: str) -
                 raise AssertionError("no transfer_timed_out message")
             assert message["event"]["contact_id"] == "c1"
             assert message["event"]["agent_id"] == "agent02"
+
+
+def test_transfer_note_travels_with_the_call(sqlite_url: str) -> None:
+    with live_client(sqlite_url) as (client, _clock):
+        as_user(client, "agent01")
+        client.post("/api/console/login")
+        client.post("/api/console/ready")
+        _call(client, "c1")
+        client.post("/api/console/answer")
+        as_user(client, "agent02")
+        client.post("/api/console/login")
+        client.post("/api/console/ready")
+        as_user(client, "agent01")
+        r = client.post("/api/console/transfer",
+                        json={"agent": "agent02", "note": "wants to renew, rate question"})
+        assert r.status_code == 200, r.text
+        client.post("/api/console/wrapup", json={})  # the sender's wrap-up keeps the note
+        as_user(client, "agent02")
+        contact = client.get("/api/console/state").json()["contact"]
+        assert contact["contact_id"] == "c1"
+        assert (contact["transferred_by"], contact["transfer_note"]) == (
+            "agent01", "wants to renew, rate question")
+        assert client.get("/api/console/state").json()["ring_timeout_seconds"] == 20.0
+        r = client.post("/api/console/transfer", json={"queue": "loans", "note": "x" * 501})
+        assert r.status_code == 422 and "note" in r.text
