@@ -80,6 +80,9 @@
   // state icons, so that no state is told by colour alone
   const ICONS = { logged_out: "○", not_ready: "■", ready: "✓", reserved: "☎", talking: "◆",
                   hold: "‖", wrap_up: "✎" };
+  const CONTACT_REASONS = ["balance_inquiry", "account_opening", "deposit_renewal", "loan_inquiry",
+    "loan_application", "card_lost", "transfer_error", "fx_remittance", "password_reset",
+    "internet_banking_login", "product_inquiry", "address_change", "complaint"];
   const DISPOSITIONS = ["resolved", "follow_up", "escalated", "sale", "no_sale", "wrong_number"];
   // a callback the agent dialled that did not reach the customer (retried later, or closed)
   const DIAL_FAILURES = ["no_answer", "busy", "machine", "invalid"];
@@ -130,6 +133,14 @@
   const disposition = select("disposition", DISPOSITIONS);
   disposition.prepend(el("option", { value: "" }, "— " + T.choose + " —"));
   disposition.value = "";
+  // the contact reason (first-contact resolution groups by it) and notes, empty for every call
+  const contactReason = select("contact-reason", CONTACT_REASONS);
+  contactReason.prepend(el("option", { value: "" }, "— " + T.reason + " —"));
+  contactReason.value = "";
+  contactReason.setAttribute("aria-label", T.reason);
+  disposition.setAttribute("aria-label", T.disposition);
+  const wrapNotes = el("input", { name: "wrap-notes", size: "14", maxlength: "2000",
+                                  placeholder: T.note, "aria-label": T.note });
   // seconds the caller waited, fixed once the call is answered (keyed by contact id)
   const waitedAtAnswer = {};
   const dialFailure = select("dial-result", DIAL_FAILURES);
@@ -174,7 +185,13 @@
     el("div", { class: "softphone-row" }, dialFailure,
        button("notReached", "callback-not-reached", () => ({ result: dialFailure.value }))),
     el("div", { class: "softphone-row" }, disposition,
-       button("wrapup", "wrapup", () => (disposition.value ? { disposition: disposition.value } : {}))),
+       contactReason, wrapNotes,
+       button("wrapup", "wrapup", () => {
+         const body = { notes: wrapNotes.value.trim() };
+         if (disposition.value) body.disposition = disposition.value;
+         if (contactReason.value) body.reason = contactReason.value;
+         return body;
+       })),
     timerBox, robotNote, demoNote, contactBox, message,
   );
   if (popHome) popHome.prepend(pop); else root.append(pop);
@@ -238,6 +255,9 @@
     if (poppedFor !== c.contact_id) {
       poppedFor = c.contact_id;
       disposition.value = "";
+      contactReason.value = "";
+      wrapNotes.value = "";
+      transferNote.value = "";
       screenPop(c);
       if (state.state === "reserved") ringTone();
     }

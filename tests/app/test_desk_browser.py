@@ -94,6 +94,8 @@ def test_an_agent_works_a_call_by_role_and_name(desk) -> None:  # type: ignore[n
             expect(page.locator("#sp-state")).to_have_text("wrap-up", timeout=5000)
             assert page.locator("select[name=disposition]").input_value() == ""
             page.select_option("select[name=disposition]", "sale")
+            page.select_option("select[name=contact-reason]", "deposit_renewal")
+            page.fill("input[name=wrap-notes]", "renewed 12 months")
             button("Wrap up").click()
             expect(page.locator("#sp-state")).to_have_text("ready", timeout=5000)
             # the next call's disposition list starts empty again
@@ -108,5 +110,5 @@ def test_an_agent_works_a_call_by_role_and_name(desk) -> None:  # type: ignore[n
             browser.close()
     with Session(app.state.engine) as session:
         rows = session.exec(select(ContactHistory).where(ContactHistory.customer_id == 17)).all()
-        assert [(r.channel, r.outcome, r.handled_by) for r in rows] == [
-            ("call_center", "sale", "agent01")]
+        assert [(r.channel, r.outcome, r.reason, r.notes, r.handled_by) for r in rows] == [
+            ("call_center", "sale", "deposit_renewal", "renewed 12 months", "agent01")]
