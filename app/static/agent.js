@@ -16,7 +16,7 @@
     softphone: "소프트폰", state: "상태", login: "로그인", logout: "로그아웃", ready: "대기",
     notReady: "이석", answer: "응답", hold: "보류", retrieve: "통화 재개", transfer: "호 전환",
     hangup: "통화 종료", wrapup: "후처리 완료", reason: "사유", disposition: "처리 결과",
-    choose: "선택", note: "메모", transferNote: "전환 메모", timers: { not_ready: "이석", ready: "대기",
+    choose: "선택", note: "메모", rm: "전담 RM", consent: "마케팅 동의", transferNote: "전환 메모", timers: { not_ready: "이석", ready: "대기",
       reserved: "수신", talking: "통화", hold: "보류", wrap_up: "후처리", logged_out: "로그아웃" },
     ringLeft: "응답 마감", transferTimedOut: "전환한 상담원이 응답하지 않아 통화가 큐로 돌아갔습니다",
     notReached: "콜백 연결 실패",
@@ -54,7 +54,7 @@
     softphone: "Softphone", state: "State", login: "Log in", logout: "Log out", ready: "Ready",
     notReady: "Not ready", answer: "Answer", hold: "Hold", retrieve: "Resume", transfer: "Transfer",
     hangup: "Hang up", wrapup: "Wrap up", reason: "Reason", disposition: "Disposition",
-    choose: "Choose", note: "Note", transferNote: "Transfer note", timers: { not_ready: "Not ready",
+    choose: "Choose", note: "Note", rm: "RM", consent: "marketing consent", transferNote: "Transfer note", timers: { not_ready: "Not ready",
       ready: "Ready", reserved: "Ringing", talking: "Talking", hold: "On hold", wrap_up: "Wrap-up",
       logged_out: "Logged out" },
     ringLeft: "answer within", transferTimedOut: "The agent you transferred to did not answer: the call went back to the queue",
@@ -301,6 +301,10 @@
       pop.append(
         el("p", {}, el("strong", {}, cu.name), " ", el("span", { class: "badge" }, label(cu.value_tier)),
           " · ", label(cu.segment || ""), cu.do_not_call ? " · DNC" : ""),
+        el("p", { class: "muted" }, label(cu.lifecycle_stage || ""),
+          cu.home_branch ? " · " + cu.home_branch : "",
+          cu.relationship_manager_id != null ? " · " + T.rm + " #" + cu.relationship_manager_id : "",
+          " · ", T.consent, " ", cu.marketing_consent ? "✓" : "✗"),
         el("h4", {}, T.products),
         listOrNone((cu.products || []).slice(0, 8).map((p) =>
           el("li", {}, label(p.kind), " · ", p.name, " · ", p.balance_krw == null ? "•••" : Number(p.balance_krw).toLocaleString() + " KRW",
@@ -308,7 +312,8 @@
         el("h4", {}, T.history),
         listOrNone((cu.contacts || []).slice(0, 5).map((h) =>
           el("li", {}, when(h.at), " · ", label(h.channel), " · ",
-            label(h.reason || ""), " ", h.outcome ? "(" + label(h.outcome) + ")" : ""))),
+            label(h.reason || ""), " ", h.outcome ? "(" + label(h.outcome) + ")" : "",
+            h.handled_by ? " · " + h.handled_by : "", h.notes ? el("div", { class: "muted" }, h.notes) : null))),
       );
     } catch (err) {
       pop.append(el("p", { class: "error" }, String(err.message || err)));
