@@ -54,9 +54,9 @@ from typing import Any
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
-from app.models import Agent, Channel, ContactHistory, Customer, EventRecord, Interaction
+from app.models import Agent, EventRecord, Interaction
 from qa.records import ContactRecord, RecordBuilder
-from routing.events import Event, EventFormatError, WrapUpEnded, event_from_json, field_choices
+from routing.events import Event, EventFormatError, event_from_json, field_choices
 
 #: Width of the id columns of ``event_log`` and ``interaction``; longer ids are refused.
 MAX_ID_LENGTH = 40
@@ -70,8 +70,6 @@ _REPLAY_PAGE = 1000
 _EVENTS = EventRecord.__table__  # type: ignore[attr-defined]
 _INTERACTIONS = Interaction.__table__  # type: ignore[attr-defined]
 _AGENTS = Agent.__table__  # type: ignore[attr-defined]
-_HISTORY = ContactHistory.__table__  # type: ignore[attr-defined]
-_CUSTOMERS = Customer.__table__  # type: ignore[attr-defined]
 
 
 #: Longest text of each string field (the ``event_log``/``interaction`` columns that hold
@@ -326,28 +324,6 @@ class SqlEventStore:
                                 .where(_INTERACTIONS.c.contact_id == contact_id).values(**values))
             if done.rowcount == 0:
                 conn.execute(insert(_INTERACTIONS).values(contact_id=contact_id, **values))
-            for event in batch:
-                if isinstance(event, WrapUpEnded) and event.contact_id == contact_id:
-                    self._add_to_history(conn, record, event)
-
-    def _add_to_history(self, conn: Connection, record: ContactRecord, done: WrapUpEnded) -> None:
-        """An agent finished a contact with a known customer: the customer's contact history
-        gets it (channel ``call_center``, or ``outbound`` for a dialled contact; when it arrived, the contact reason the agent chose or
-        else the queue, the disposition, who handled it), as a branch visit does. One row per
-        agent's wrap-up: a transferred call is in the history once per agent who handled it."""
-        customer = _int_or_none(record.customer_id)
-        if customer is None or not conn.execute(
-                select(_CUSTOMERS.c.id).where(_CUSTOMERS.c.id == customer)).first():
-            return
-        conn.execute(insert(_HISTORY).values(
-            customer_id=customer,
-            channel=Channel.outbound if record.direction == "outbound" else Channel.call_center,
-            at=epoch_to_datetime(record.arrived_at),
-            reason=(done.reason or record.queue)[:60],
-            notes="",
-            outcome=(done.disposition or "handled")[:40],
-            handled_by=done.agent_id[:60],
-        ))
 
     def _fold_new(
         self, conn: Connection, contact_id: str, events_in: list[tuple[int, Event]]

@@ -21,6 +21,7 @@ of agents must never hold every pooled connection while the task waits for one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -29,10 +30,13 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.errors import Conflict, DomainError, Forbidden, NotFound
 from app.auth import require_role
+from app.auth.login_limits import client_ip
+from app.customer_access import AccessEntry, log_access
 from app.deps import SessionDep, release_connection, release_session
 from app.live import agent_specs_for, get_services
 from app.live.center import Action, StoreUnavailable
-from app.models import Agent, User
+from app.models import Agent, Channel, ContactHistory, Customer, User
+from app.queries import add_contact
 from routing.errors import RoutingError, UnknownAgent, UnknownId
 from routing.policy import CallbackDialFailure
 
@@ -62,6 +66,8 @@ class NotReadyBody(BaseModel):
 class TransferBody(ContactRef):
     queue: str | None = Field(default=None, pattern=ID_PATTERN)
     agent: str | None = Field(default=None, pattern=ID_PATTERN)
+    note: str = Field(default="", max_length=500,
+                      description="a note for whoever takes the call next (travels with it)")
 
     @model_validator(mode="after")
     def _one_target(self) -> TransferBody:
@@ -80,7 +86,8 @@ class CallbackNotReachedBody(ContactRef):
 class WrapUpBody(ContactRef):
     disposition: str | None = Field(default=None, pattern=CODE_PATTERN)
     reason: str | None = Field(default=None, pattern=CODE_PATTERN,
-                               description="the contact reason the agent chose (a code)")
+                               description="the contact reason the agent chose")
+    notes: str = Field(default="", max_length=2000)
 
 
 class ConsoleContact(BaseModel):
@@ -92,6 +99,9 @@ class ConsoleContact(BaseModel):
     customer_id: str | None
     arrived_at: float
     callback: bool
+    #: the note of the agent who transferred this call here, if any
+    transfer_note: str | None = None
+    transferred_by: str | None = None
 
 
 class ConsoleState(BaseModel):
@@ -107,6 +117,8 @@ class ConsoleState(BaseModel):
     #: ``{"pattern_hour", "message"}`` while the demo center plays a busy hour's calls
     #: outside business hours (as the wallboard snapshot's ``demo``), else None
     demo: dict[str, str] | None = None
+    #: the policy's ring timeout: an offer not answered by then goes back (agent → not ready)
+    ring_timeout_seconds: float | None = None
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -138,28 +150,41 @@ async def agent_login_released(user: User, session: Any) -> str:
     return await released(session, lambda: agent_login(user, session))
 
 
+def transfer_notes(request: Request | Any) -> dict[str, tuple[str, str]]:
+    """contact id → (from agent, note) of transferred calls, kept with the live center."""
+    state = request.app.state
+    notes: dict[str, tuple[str, str]] | None = getattr(state, "transfer_notes", None)
+    if notes is None:
+        notes = state.transfer_notes = {}
+    return notes
+
+
 def console_state(request: Request | Any, login: str, events: list[Any] = ()) -> ConsoleState:  # type: ignore[assignment]
     """The agent's state from the engine's views (logged_out if the engine does not know it)."""
     services = get_services(request)
     engine = services.center.engine
+    ring = getattr(getattr(engine, "policy", None), "ring_timeout_seconds", None)
     robots = services.robots
     robot = robots is not None and login in robots.driven
-    note = services.wallboard.demo_note
-    demo = note(services.center.clock.now()) if note is not None else None
+    demo_note = services.wallboard.demo_note
+    demo = demo_note(services.center.clock.now()) if demo_note is not None else None
     try:
         view = engine.agent_view(login)
     except UnknownId:
         return ConsoleState(agent_id=login, state="logged_out", reason=None, since=None,
-                            contact=None, robot=robot, demo=demo)
+                            contact=None, robot=robot, demo=demo, ring_timeout_seconds=ring)
     cid = view.contact_id or (view.last_contact_id if view.state == "wrap_up" else None)
     contact = None
     if cid is not None:
         c = engine.contact_view(cid)
+        by, note = transfer_notes(request).get(cid, (None, None))
         contact = ConsoleContact(contact_id=c.contact_id, queue=c.queue, tier=c.tier,
                                  state=c.state, direction=c.direction, customer_id=c.customer_id,
-                                 arrived_at=c.arrived_at, callback=c.callback)
+                                 arrived_at=c.arrived_at, callback=c.callback,
+                                 transfer_note=note, transferred_by=by)
     return ConsoleState(agent_id=login, state=view.state, reason=view.reason,
                         since=view.state_since, contact=contact, robot=robot, demo=demo,
+                        ring_timeout_seconds=ring,
                         events=[{"seq": s, "event": e.to_json()} for s, e in events])
 
 
@@ -296,9 +321,15 @@ async def transfer(
     request: Request, session: SessionDep, user: AgentUser, body: TransferBody
 ) -> ConsoleState:
     login_id = await agent_login_released(user, session)
-    return await run(request, login_id, on_contact(
-        login_id, body.contact_id,
-        lambda eng, cid, now: eng.transfer(cid, now, to_queue=body.queue, to_agent=body.agent)))
+    notes = transfer_notes(request)
+
+    def step(eng: Any, cid: str, now: float) -> list[Any]:
+        events = list(eng.transfer(cid, now, to_queue=body.queue, to_agent=body.agent))
+        if body.note.strip():
+            notes[cid] = (login_id, body.note.strip())
+        return events
+
+    return await run(request, login_id, on_contact(login_id, body.contact_id, step))
 
 
 @router.post("/hangup", response_model=ConsoleState)
@@ -331,22 +362,55 @@ async def callback_not_reached(
 async def wrapup(
     request: Request, session: SessionDep, user: AgentUser, body: WrapUpBody | None = None
 ) -> ConsoleState:
-    """End the wrap-up (→ ready) with a disposition code and the contact reason; the
-    contact then appears in the customer's contact history (see :mod:`app.eventlog`)."""
+    """End the wrap-up (→ ready) with a disposition code, the contact reason and notes; the
+    handled call goes into the customer's contact history (and the access log) too."""
     login_id = await agent_login_released(user, session)
-    disposition = body.disposition if body else None
-    reason = body.reason if body else None
-    if body is not None and body.contact_id is not None:
-        contact_id = body.contact_id
+    body = body or WrapUpBody()
+    disposition, reason = body.disposition, body.reason
+    handled: dict[str, Any] = {}
+    contact_id = body.contact_id
 
-        def act(eng: Any, now: float) -> list[Any]:
-            view = eng.agent_view(login_id)
-            if view.last_contact_id != contact_id:
-                eng.contact_view(contact_id)  # 404 if unknown
-                raise RoutingError(f"agent {login_id} is not wrapping up contact {contact_id}")
-            return list(eng.end_wrap_up(login_id, now, disposition=disposition, reason=reason))
-    else:
-        def act(eng: Any, now: float) -> list[Any]:
-            return list(eng.end_wrap_up(login_id, now, disposition=disposition, reason=reason))
+    def act(eng: Any, now: float) -> list[Any]:
+        view = eng.agent_view(login_id)
+        if contact_id is not None and view.last_contact_id != contact_id:
+            eng.contact_view(contact_id)  # 404 if unknown
+            raise RoutingError(f"agent {login_id} is not wrapping up contact {contact_id}")
+        cid = contact_id or view.last_contact_id
+        events = list(eng.end_wrap_up(login_id, now, disposition=disposition, reason=reason))
+        if cid is not None:
+            handled["contact_id"] = cid
+            handled["customer_id"] = eng.contact_view(cid).customer_id
+        return events
 
-    return await run(request, login_id, act)
+    result = await run(request, login_id, act)
+    notes = transfer_notes(request)
+    if handled and notes.get(handled["contact_id"], (login_id,))[0] != login_id:
+        notes.pop(handled["contact_id"], None)  # the call's journey ends with its last agent
+    customer = handled.get("customer_id")
+    if customer is not None and str(customer).isdigit():
+        await run_in_threadpool(
+            record_handled_call, session, user, client_ip(request), int(customer),
+            str(handled["contact_id"]), disposition, reason, body.notes)
+    return result
+
+
+def record_handled_call(
+    session: Any, user: User, ip: str, customer_id: int, contact_id: str,
+    disposition: str | None, reason: str | None, notes: str,
+) -> None:
+    """The handled call and its disposition as a row of the customer's contact history,
+    with its trace in the customer access log; a customer the database does not have
+    (the engine's id is only a claim) is skipped."""
+    try:
+        if session.get(Customer, customer_id) is None:
+            return
+        now = datetime.now(UTC)
+        add_contact(session, ContactHistory(
+            customer_id=customer_id, channel=Channel.call_center.value, at=now,
+            reason=(reason or "")[:60], notes=notes, outcome=(disposition or "")[:40],
+            handled_by=user.username[:60]))
+        log_access(session, user, ip, [customer_id],
+                   AccessEntry("write", ("history", "notes"), "current_contact",
+                               f"wrap-up of {contact_id}"), now)
+    finally:
+        release_session(session)

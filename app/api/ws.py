@@ -22,8 +22,8 @@ Both send JSON text messages.
     then for each event about this agent or its contact ``{"type": "event", ...}``
     followed by the new state; an offer also sends ``{"type": "offer", "contact": {...}}``
     (what the screen pop needs). A contact this agent transferred to another agent who did
-    not answer in time sends ``{"type": "notice", "kind": "transfer_not_answered",
-    "contact_id", "agent_id" (the target), "queue"}``: the call went back to the queue.
+    not answer in time sends ``{"type": "transfer_timed_out", "seq", "event"}``: the call
+    went back to the queue.
 
 A subscriber that falls too far behind gets a fresh snapshot/state and goes on.
 
@@ -341,9 +341,6 @@ async def agent_ws(websocket: WebSocket, user: AgentWs) -> None:
         return
     await websocket.accept()
     last: dict[str, Any] = {"contact": None, "state": None}
-    #: contacts this agent transferred to another agent: if that agent does not answer,
-    #: the contact goes back to its queue and this agent is told (a "notice")
-    handed_over: set[str] = set()
 
     async def send_state() -> None:
         state = console_state(websocket, login).model_dump()
@@ -351,21 +348,21 @@ async def agent_ws(websocket: WebSocket, user: AgentWs) -> None:
         last["state"] = state
         await websocket.send_json(state)
 
+    transferred: set[str] = set()  # contacts this agent sent to another agent
+
     async def on_message(message: dict[str, Any]) -> None:
         event = message["event"]
         if (event["type"] == "contact_transferred" and event.get("agent_id") == login
                 and event.get("target_agent_id")):
-            handed_over.add(event["contact_id"])
-            if len(handed_over) > MAX_HANDED_OVER:  # a bounded memory of recent transfers
-                handed_over.discard(next(iter(handed_over)))
+            transferred.add(str(event["contact_id"]))
+            if len(transferred) > MAX_HANDED_OVER:  # a bounded memory of recent transfers
+                transferred.discard(next(iter(transferred)))
         elif (event["type"] == "contact_transfer_timed_out"
-              and event["contact_id"] in handed_over):
-            handed_over.discard(event["contact_id"])
-            await websocket.send_json({
-                "type": "notice", "kind": "transfer_not_answered",
-                "contact_id": event["contact_id"], "agent_id": event.get("agent_id"),
-                "queue": event.get("queue"), "seq": message.get("seq"),
-            })
+                and event.get("contact_id") in transferred):
+            # the colleague never answered: tell the agent who transferred the call
+            transferred.discard(str(event["contact_id"]))
+            await websocket.send_json({"type": "transfer_timed_out", **message})
+            return
         mine = event.get("agent_id") == login or (
             last["contact"] is not None and event.get("contact_id") == last["contact"])
         if not mine:

@@ -10,12 +10,11 @@ A person who logs in to the console as ``agentNN`` takes that agent over
 (:meth:`DemoAgents.release`): the robot stops acting for it at once, and a call
 it had in progress is the person's to finish.
 
-People before robots: the live center serves the agent idle longest, so a person who has
-just gone ready would wait behind every idle robot (minutes in a quiet hour). While a
-person is ready and not yet offered a call, the robots idle with a skill of theirs step
-aside (not ready, reason ``after_call_work``) and come back as soon as no person is left
-waiting, or after :data:`STEP_ASIDE_SECONDS` at most; robots finishing a call meanwhile are
-idle for less time than the person, so the next call is the person's.
+People before robots: while a person is ready and idle and no contact waits, the robots
+that are ready step aside (not ready, reason ``standby``), so the next call goes to the
+person rather than to the longest-idle robot; they come back as soon as no person is idle or
+a contact waits (one the person has no skill for, or when the person is already busy).
+This uses only the engine's public moves, not the routing policy.
 
 Distributions (why these values): ring 1-3 s uniform (a person picking up at once, as
 the bank's VIP goal of 90 % answered in 10 s asks; 2-6 s left VIP callers who had waited
@@ -31,22 +30,20 @@ exponential ``break_mean_seconds``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.live.center import LiveCenter
 from routing.engine import RoutingEngine
-from routing.events import AgentStateChanged, ContactOffered, Event
+from routing.events import ContactOffered, Event
 from simulations.driver import Caller, Driver, Talk
-
-#: Longest a robot stays aside for a waiting person (then it is ready again, offered or not).
-STEP_ASIDE_SECONDS = 20.0
-STEP_ASIDE_REASON = "after_call_work"
 
 DISPOSITIONS = ("resolved", "resolved", "resolved", "follow_up", "escalated", "sale")
 BREAK_REASONS = ("break", "coaching", "after_call_work", "lunch")
+#: the not-ready reason of a robot stepping aside for an idle person
+STANDBY = "standby"
 
 
 @dataclass(frozen=True)
@@ -110,12 +107,39 @@ class DemoAgents:
         self.rng = rng
         self.profile = profile or RobotProfile()
         self.driver = Driver(RobotBehaviour(self.profile, rng), center.port, driven=agent_ids)
-        center.observers.append(lambda now, stored: self.driver.observe(e for _, e in stored))
-        #: people (agents no robot drives) ready and not yet offered a call
-        self.people_waiting: set[str] = set()
-        #: robots standing aside for them
-        self.aside: set[str] = set()
-        center.observers.append(lambda now, stored: self._people_first(now, [e for _, e in stored]))
+        #: robots standing aside for an idle person (they come back when no person is idle)
+        self.parked: set[str] = set()
+        center.observers.append(self._observe)
+
+    def _observe(self, now: float, stored: Sequence[tuple[int, Event]]) -> None:
+        self.driver.observe(e for _, e in stored)
+        state = self.driver.state
+        robots = self.driven
+        person_idle = any(s == "ready" and a not in robots for a, s in state.items())
+        robot_ready = any(state.get(a) == "ready" and a not in self.parked for a in robots)
+        if (person_idle and robot_ready) or self.parked:
+            self.center.schedule(now, self.people_first, "people first")
+
+    def people_first(self, eng: RoutingEngine, now: float) -> list[Event]:
+        """Robots step aside while a person is ready and idle and nothing waits; else back."""
+        state = self.driver.state
+        robots = self.driven
+        person_idle = any(s == "ready" and a not in robots for a, s in state.items())
+        events: list[Event] = []
+        if person_idle and not eng.waiting_contacts():
+            for agent in sorted(robots):
+                if state.get(agent) == "ready" and eng.agent_view(agent).state == "ready":
+                    events += eng.set_not_ready(agent, now, STANDBY)
+                    self.parked.add(agent)
+            return events
+        for agent in sorted(self.parked):
+            self.parked.discard(agent)
+            if agent not in robots:
+                continue  # a person took it over meanwhile
+            view = eng.agent_view(agent)
+            if view.state == "not_ready" and view.reason == STANDBY:
+                events += eng.set_ready(agent, now)
+        return events
 
     @property
     def driven(self) -> set[str]:
@@ -138,50 +162,3 @@ class DemoAgents:
 
     def take_back(self, agent_id: str) -> None:
         self.driver.take_back(agent_id)
-
-    # --- people before robots -------------------------------------------------------------
-
-    def _people_first(self, now: float, events: list[Event]) -> None:
-        was_waiting = bool(self.people_waiting)
-        arrived: list[str] = []
-        for ev in events:
-            if not isinstance(ev, AgentStateChanged) or ev.agent_id in self.driven:
-                continue
-            if ev.state == "ready":
-                self.people_waiting.add(ev.agent_id)
-                arrived.append(ev.agent_id)
-            else:
-                self.people_waiting.discard(ev.agent_id)
-        if arrived:
-            self.center.schedule(now, self._step_aside(arrived), "robots step aside")
-            self.center.schedule(now + STEP_ASIDE_SECONDS, self._come_back(force=True),
-                                 "robots back")
-        elif was_waiting and not self.people_waiting and self.aside:
-            self.center.schedule(now, self._come_back(force=False), "robots back")
-
-    def _step_aside(self, people: list[str]) -> Callable[[RoutingEngine, float], list[Event]]:
-        def act(eng: RoutingEngine, now: float) -> list[Event]:
-            skills = {s for p in people if p in self.people_waiting
-                      for s, _ in eng.agent_view(p).skills}
-            out: list[Event] = []
-            for robot in sorted(self.driven):
-                view = eng.agent_view(robot) if self.driver.state.get(robot) == "ready" else None
-                if view is None or view.state != "ready" or view.contact_id is not None:
-                    continue
-                if skills & {s for s, _ in view.skills}:
-                    out += eng.set_not_ready(robot, now, STEP_ASIDE_REASON)
-                    self.aside.add(robot)
-            return out
-        return act
-
-    def _come_back(self, force: bool) -> Callable[[RoutingEngine, float], list[Event]]:
-        def act(eng: RoutingEngine, now: float) -> list[Event]:
-            if self.people_waiting and not force:
-                return []
-            out: list[Event] = []
-            for robot in sorted(self.aside):
-                if robot in self.driven and self.driver.state.get(robot) == "not_ready":
-                    out += eng.set_ready(robot, now)
-            self.aside.clear()
-            return out
-        return act

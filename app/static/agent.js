@@ -14,10 +14,11 @@
   const KO = document.documentElement.lang === "ko";
   const T = KO ? {
     softphone: "소프트폰", state: "상태", login: "로그인", logout: "로그아웃", ready: "대기",
-    notReady: "이석", answer: "응답", hold: "보류", retrieve: "보류 해제", transfer: "호 전환",
+    notReady: "이석", answer: "응답", hold: "보류", retrieve: "통화 재개", transfer: "호 전환",
     hangup: "통화 종료", wrapup: "후처리 완료", reason: "사유", disposition: "처리 결과",
-    contactReason: "상담 사유", choose: "— 선택 —", talked: "통화",
-    transferNotAnswered: "{agent} 상담원이 {contact} 호 전환을 받지 않아 {queue} 큐로 돌아갔습니다.",
+    choose: "선택", note: "메모", rm: "전담 RM", consent: "마케팅 동의", transferNote: "전환 메모", timers: { not_ready: "이석", ready: "대기",
+      reserved: "수신", talking: "통화", hold: "보류", wrap_up: "후처리", logged_out: "로그아웃" },
+    ringLeft: "응답 마감", transferTimedOut: "전환한 상담원이 응답하지 않아 통화가 큐로 돌아갔습니다",
     notReached: "콜백 연결 실패",
     queue: "큐", agent: "상담원", contact: "통화", tier: "등급", waited: "대기 시간",
     ringing: "전화 수신 중", none: "통화 없음", customer: "고객", products: "보유 상품",
@@ -53,8 +54,10 @@
     softphone: "Softphone", state: "State", login: "Log in", logout: "Log out", ready: "Ready",
     notReady: "Not ready", answer: "Answer", hold: "Hold", retrieve: "Resume", transfer: "Transfer",
     hangup: "Hang up", wrapup: "Wrap up", reason: "Reason", disposition: "Disposition",
-    contactReason: "Contact reason", choose: "— choose —", talked: "talk",
-    transferNotAnswered: "{agent} did not answer the transfer of {contact}: the call went back to queue {queue}.",
+    choose: "Choose", note: "Note", rm: "RM", consent: "marketing consent", transferNote: "Transfer note", timers: { not_ready: "Not ready",
+      ready: "Ready", reserved: "Ringing", talking: "Talking", hold: "On hold", wrap_up: "Wrap-up",
+      logged_out: "Logged out" },
+    ringLeft: "answer within", transferTimedOut: "The agent you transferred to did not answer: the call went back to the queue",
     notReached: "Callback not reached",
     queue: "Queue", agent: "Agent", contact: "Contact", tier: "Tier", waited: "Waited",
     ringing: "Incoming call", none: "No contact", customer: "Customer", products: "Products",
@@ -70,12 +73,17 @@
   };
   // codes without a translation read as words ("balance_inquiry" -> "balance inquiry")
   const label = (code) => (code == null ? "" : T.codes[code] || String(code).replace(/_/g, " "));
-  const REASONS = ["break", "lunch", "coaching", "meeting", "after_call_work", "training"];
+  const REASONS = ["break", "lunch", "training", "meeting", "coaching"];
+  // keyboard shortcuts (Alt + key): in aria-keyshortcuts and a visual badge, never in the name
+  const KEYS = { login: "L", ready: "R", notReady: "N", answer: "A", hold: "H", retrieve: "U",
+                 transfer: "T", hangup: "E", wrapup: "W", logout: "O" };
+  // state icons, so that no state is told by colour alone
+  const ICONS = { logged_out: "○", not_ready: "■", ready: "✓", reserved: "☎", talking: "◆",
+                  hold: "‖", wrap_up: "✎" };
+  const CONTACT_REASONS = ["balance_inquiry", "account_opening", "deposit_renewal", "loan_inquiry",
+    "loan_application", "card_lost", "transfer_error", "fx_remittance", "password_reset",
+    "internet_banking_login", "product_inquiry", "address_change", "complaint"];
   const DISPOSITIONS = ["resolved", "follow_up", "escalated", "sale", "no_sale", "wrong_number"];
-  // why the customer called: the wrap-up's contact reason (first-contact resolution groups by it)
-  const CONTACT_REASONS = ["balance_inquiry", "card_lost", "transfer_error", "loan_inquiry",
-    "fx_remittance", "password_reset", "product_inquiry", "address_change", "account_opening",
-    "deposit_renewal", "complaint"];
   // a callback the agent dialled that did not reach the customer (retried later, or closed)
   const DIAL_FAILURES = ["no_answer", "busy", "machine", "invalid"];
   const CALLBACK_DIALLING = ["reserved", "talking", "hold"];
@@ -94,12 +102,6 @@
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   let current = null;
   let poppedFor = null;
-  const answeredAt = {}; // contact id -> when this agent answered it (engine clock)
-
-  function clock(seconds) {
-    const s = Math.max(0, Math.floor(seconds));
-    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
-  }
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -115,32 +117,55 @@
     return node;
   }
 
-  function select(name, options, empty) {
-    const first = empty ? [el("option", { value: "" }, T.choose)] : [];
-    return el("select", { name, "aria-label": T[name] || name },
-      ...first, ...options.map((o) => el("option", { value: o }, label(o))));
+  function select(name, options) {
+    return el("select", { name }, ...options.map((o) => el("option", { value: o }, label(o))));
   }
 
   // --- layout ------------------------------------------------------------------------------
   const stateBadge = el("span", { class: "badge", id: "sp-state" }, "…");
+  const stateIcon = el("span", { id: "sp-icon", class: "sp-icon", "aria-hidden": "true" }, "");
   const link = el("span", { class: "muted", id: "sp-link" }, "");
   const message = el("p", { class: "error", id: "sp-error", role: "alert" });
   const robotNote = el("p", { class: "muted", id: "sp-robot", hidden: "" }, T.robotNote);
   const contactBox = el("div", { id: "sp-contact", class: "muted" }, T.none);
   const reason = select("reason", REASONS);
-  // both start empty for each call: the previous call's choice must not carry over
-  const disposition = select("disposition", DISPOSITIONS, true);
-  const contactReason = select("contactReason", CONTACT_REASONS, true);
-  const notice = el("p", { class: "notice", id: "sp-notice", role: "status" });
+  // the disposition starts empty for every call (never the previous call's choice)
+  const disposition = select("disposition", DISPOSITIONS);
+  disposition.prepend(el("option", { value: "" }, "— " + T.choose + " —"));
+  disposition.value = "";
+  // the contact reason (first-contact resolution groups by it) and notes, empty for every call
+  const contactReason = select("contact-reason", CONTACT_REASONS);
+  contactReason.prepend(el("option", { value: "" }, "— " + T.reason + " —"));
+  contactReason.value = "";
+  contactReason.setAttribute("aria-label", T.reason);
+  disposition.setAttribute("aria-label", T.disposition);
+  const wrapNotes = el("input", { name: "wrap-notes", size: "14", maxlength: "2000",
+                                  placeholder: T.note, "aria-label": T.note });
+  // seconds the caller waited, fixed once the call is answered (keyed by contact id)
+  const waitedAtAnswer = {};
   const dialFailure = select("dial-result", DIAL_FAILURES);
   const transferKind = el("select", { name: "transfer-kind" },
     el("option", { value: "queue" }, T.queue), el("option", { value: "agent" }, T.agent));
-  const transferTarget = el("input", { name: "transfer-target", size: "10", placeholder: "loans / agent07" });
+  const transferTarget = el("input", { name: "transfer-target", size: "10", placeholder: "loans / agent07",
+                                        "aria-label": T.queue + " / " + T.agent });
+  const transferNote = el("input", { name: "transfer-note", size: "18", maxlength: "500",
+                                      placeholder: T.note, "aria-label": T.transferNote });
+  const timerBox = el("p", { id: "sp-timer", class: "sp-timer", "aria-live": "off" }, "");
   const buttons = {};
+  const actions = {};
   function button(key, path, body) {
-    buttons[key] = el("button", { type: "button", "data-action": key, onclick: () => act(path, body && body()) }, T[key]);
+    actions[key] = () => act(path, body && body());
+    const attrs = { type: "button", "data-action": key, onclick: actions[key], class: "sp-btn" };
+    if (KEYS[key]) attrs["aria-keyshortcuts"] = "Alt+" + KEYS[key];
+    buttons[key] = el("button", attrs, T[key]);
+    if (KEYS[key]) buttons[key].append(" ", el("kbd", { "aria-hidden": "true", class: "sp-key" }, "Alt+" + KEYS[key]));
     return buttons[key];
   }
+  document.addEventListener("keydown", (e) => {
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    const key = Object.keys(KEYS).find((k) => KEYS[k] === e.key.toUpperCase() || "Key" + KEYS[k] === e.code);
+    if (key && buttons[key] && !buttons[key].disabled) { e.preventDefault(); actions[key](); }
+  });
   const pop = el("section", { id: "sp-pop", class: "card", hidden: "" });
   // state.demo: outside business hours the demo's calls follow a business-hour pattern
   const demoNote = el("p", { class: "muted demo-note", role: "note", hidden: "" });
@@ -148,26 +173,37 @@
   const popHome = document.getElementById("screen-pop");
 
   root.append(
-    el("h2", {}, T.softphone, " ", stateBadge, " ", link),
+    el("h2", {}, T.softphone, " ", stateIcon, " ", stateBadge, " ", link),
     el("div", { class: "softphone-row" }, button("login", "login"), " ", button("ready", "ready"), " ",
        reason, button("notReady", "not-ready", () => ({ reason: reason.value })), " ", button("logout", "logout")),
     el("div", { class: "softphone-row" }, button("answer", "answer"), " ", button("hold", "hold"), " ",
        button("retrieve", "retrieve"), " ", button("hangup", "hangup")),
     el("div", { class: "softphone-row" }, transferKind, transferTarget,
-       button("transfer", "transfer", () => ({ [transferKind.value]: transferTarget.value.trim() }))),
+       transferNote,
+       button("transfer", "transfer", () => ({ [transferKind.value]: transferTarget.value.trim(),
+                                                note: transferNote.value.trim() }))),
     el("div", { class: "softphone-row" }, dialFailure,
        button("notReached", "callback-not-reached", () => ({ result: dialFailure.value }))),
-    el("div", { class: "softphone-row" }, contactReason, disposition,
-       button("wrapup", "wrapup", () => ({ disposition: disposition.value || null,
-                                           reason: contactReason.value || null }))),
-    robotNote, demoNote, notice, contactBox, message,
+    el("div", { class: "softphone-row" }, disposition,
+       contactReason, wrapNotes,
+       button("wrapup", "wrapup", () => {
+         const body = { notes: wrapNotes.value.trim() };
+         if (disposition.value) body.disposition = disposition.value;
+         if (contactReason.value) body.reason = contactReason.value;
+         return body;
+       })),
+    timerBox, robotNote, demoNote, contactBox, message,
   );
   if (popHome) popHome.prepend(pop); else root.append(pop);
   const style = document.createElement("style");
   style.textContent = `
     #softphone .softphone-row { margin: .4rem 0; display: flex; gap: .3rem; flex-wrap: wrap; align-items: center; }
     #softphone button[disabled] { opacity: .4; cursor: default; }
-    #softphone .notice:not(:empty) { background: #fff4d6; border-left: 4px solid #b45309; padding: .3rem .5rem; }
+    #softphone .sp-btn { min-height: 2.1rem; padding: .25rem .5rem; font-size: .95rem; }
+    #softphone .softphone-row { margin: .25rem 0; }
+    #sp-state { border: 1px solid currentColor; }
+    #softphone .sp-key { font-size: .7rem; opacity: .7; margin-left: .2rem; }
+    #softphone .sp-timer { font-variant-numeric: tabular-nums; font-size: 1.1rem; margin: .3rem 0; }
     #softphone.ringing { animation: sp-ring 1s infinite; }
     @keyframes sp-ring { 50% { background: #fff4d6; } }
     #sp-state.st-ready { background: #dcfce7; color: #166534; }
@@ -179,22 +215,21 @@
   // --- rendering -----------------------------------------------------------------------------
   function render(state) {
     current = state;
-    const nowSec = Date.now() / 1000;
+    stateIcon.textContent = ICONS[state.state] || "";
     stateBadge.textContent = T.states[state.state] || state.state;
     stateBadge.className = "badge st-" + state.state;
     if (state.reason) stateBadge.textContent += " · " + label(state.reason);
-    if (state.since != null) stateBadge.textContent += " · " + clock(nowSec - state.since);
     let allowed = ENABLED[state.state] || [];
     if (state.contact && state.contact.callback && CALLBACK_DIALLING.includes(state.state)) {
       allowed = allowed.concat(["notReached"]);
     }
     if (state.robot) allowed = ["login"]; // a demo robot works this agent: take over first
     for (const [key, b] of Object.entries(buttons)) b.disabled = !allowed.includes(key);
-    buttons.login.textContent = state.robot ? T.takeOver : T.login;
     robotNote.hidden = !state.robot;
     demoNote.textContent = state.demo ? state.demo.message : "";
     demoNote.hidden = !state.demo;
     root.classList.toggle("ringing", state.state === "reserved");
+    tick();
     const c = state.contact;
     contactBox.replaceChildren();
     if (!c) {
@@ -203,23 +238,45 @@
       poppedFor = null;
       return;
     }
-    // the caller's wait ends at the answer: it stops counting then (talk, hold and
-    // wrap-up have their own clock on the state badge)
-    if (state.state === "talking" && !(c.contact_id in answeredAt)) answeredAt[c.contact_id] = state.since;
-    const waitEnd = state.state === "reserved" ? nowSec : answeredAt[c.contact_id];
-    const parts = [el("strong", {}, state.state === "reserved" ? T.ringing : T.contact), " ",
+    let waited = waitedAtAnswer[c.contact_id];
+    if (waited == null) {
+      // the wait ends at answer: once talking (or later) the clock stops
+      const answered = state.state === "talking" && state.since ? state.since : Date.now() / 1000;
+      waited = Math.max(0, Math.round(answered - c.arrived_at));
+      if (state.state !== "reserved" && state.state !== "ready") waitedAtAnswer[c.contact_id] = waited;
+    }
+    contactBox.append(el("strong", {}, state.state === "reserved" ? T.ringing : T.contact), " ",
       c.contact_id, " · ", T.queue, " ", c.queue, " · ", T.tier, " ",
-      el("span", { class: "badge tier-" + c.tier }, label(c.tier))];
-    if (waitEnd != null) parts.push(" · ", T.waited, " ", Math.max(0, Math.round(waitEnd - c.arrived_at)), "s");
-    contactBox.append(...parts);
+      el("span", { class: "badge tier-" + c.tier }, label(c.tier)), " · ", T.waited, " ", waited, "s");
+    if (c.transfer_note) {
+      contactBox.append(el("p", { class: "sp-note" }, el("strong", {}, T.transferNote), " (",
+        c.transferred_by || "", "): ", c.transfer_note));
+    }
     if (poppedFor !== c.contact_id) {
       poppedFor = c.contact_id;
       disposition.value = "";
       contactReason.value = "";
-      if (state.state === "reserved") notice.textContent = "";
+      wrapNotes.value = "";
+      transferNote.value = "";
       screenPop(c);
       if (state.state === "reserved") ringTone();
     }
+  }
+
+  const mmss = (sec) => {
+    sec = Math.max(0, Math.floor(sec));
+    return String(Math.floor(sec / 60)).padStart(2, "0") + ":" + String(sec % 60).padStart(2, "0");
+  };
+  // state time (ringing, talking, on hold, wrap-up…) and the ring countdown
+  function tick() {
+    if (!current) return;
+    const now = Date.now() / 1000;
+    const parts = [];
+    if (current.since) parts.push((T.timers[current.state] || current.state) + " " + mmss(now - current.since));
+    if (current.state === "reserved" && current.since && current.ring_timeout_seconds) {
+      parts.push(T.ringLeft + " " + mmss(current.since + current.ring_timeout_seconds - now));
+    }
+    timerBox.textContent = parts.join(" · ");
   }
 
   function listOrNone(items) {
@@ -244,6 +301,10 @@
       pop.append(
         el("p", {}, el("strong", {}, cu.name), " ", el("span", { class: "badge" }, label(cu.value_tier)),
           " · ", label(cu.segment || ""), cu.do_not_call ? " · DNC" : ""),
+        el("p", { class: "muted" }, label(cu.lifecycle_stage || ""),
+          cu.home_branch ? " · " + cu.home_branch : "",
+          cu.relationship_manager_id != null ? " · " + T.rm + " #" + cu.relationship_manager_id : "",
+          " · ", T.consent, " ", cu.marketing_consent ? "✓" : "✗"),
         el("h4", {}, T.products),
         listOrNone((cu.products || []).slice(0, 8).map((p) =>
           el("li", {}, label(p.kind), " · ", p.name, " · ", p.balance_krw == null ? "•••" : Number(p.balance_krw).toLocaleString() + " KRW",
@@ -251,7 +312,8 @@
         el("h4", {}, T.history),
         listOrNone((cu.contacts || []).slice(0, 5).map((h) =>
           el("li", {}, when(h.at), " · ", label(h.channel), " · ",
-            label(h.reason || ""), " ", h.outcome ? "(" + label(h.outcome) + ")" : ""))),
+            label(h.reason || ""), " ", h.outcome ? "(" + label(h.outcome) + ")" : "",
+            h.handled_by ? " · " + h.handled_by : "", h.notes ? el("div", { class: "muted" }, h.notes) : null))),
       );
     } catch (err) {
       pop.append(el("p", { class: "error" }, String(err.message || err)));
@@ -278,56 +340,78 @@
     } catch (_) { /* no audio: the flashing panel is enough */ }
   }
 
+  // --- the telephony interface ------------------------------------------------------------------
+  /* The page talks to one Phone: request(action, body) -> Promise<state>, state() ->
+   * Promise<state>, connect(handlers) with handlers.onState(state), onTransferTimedOut(msg),
+   * onLink(live). The built-in phone is the live center's console API and /ws/agent; a SIP/WebRTC
+   * phone can replace it (window.ContactopsPhone) without changing the page's logic. */
+  function builtInPhone() {
+    async function asJson(r) {
+      const data = await r.json().catch(() => ({}));
+      if (!r.ok) throw new Error(data.detail || r.status + " " + r.statusText);
+      return data;
+    }
+    return {
+      request(action, body) {
+        return fetch("/api/console/" + action, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
+          body: JSON.stringify(body || {}),
+        }).then(asJson);
+      },
+      state() {
+        return fetch("/api/console/state", { headers: { Accept: "application/json" } }).then(asJson);
+      },
+      connect(handlers) {
+        let delay = 1000;
+        const open = () => {
+          const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/agent");
+          ws.onopen = () => { handlers.onLink(true); delay = 1000; };
+          ws.onmessage = (m) => {
+            const data = JSON.parse(m.data);
+            if (data.type === "state") handlers.onState(data);
+            else if (data.type === "transfer_timed_out") handlers.onTransferTimedOut(data);
+          };
+          ws.onclose = () => {
+            handlers.onLink(false);
+            setTimeout(open, delay);
+            delay = Math.min(delay * 2, 30000);
+          };
+        };
+        open();
+      },
+    };
+  }
+  const Phone = window.ContactopsPhone || builtInPhone();
+
   // --- actions --------------------------------------------------------------------------------
   async function act(path, body) {
     message.textContent = "";
     if (path === "answer" && current && current.contact) body = { contact_id: current.contact.contact_id };
     try {
-      const r = await fetch("/api/console/" + path, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
-        body: JSON.stringify(body || {}),
-      });
-      const data = await r.json().catch(() => ({}));
-      if (!r.ok) {
-        message.textContent = data.detail || r.status + " " + r.statusText;
-        return;
-      }
-      render(data);
+      render(await Phone.request(path, body));
     } catch (err) {
       message.textContent = String(err.message || err);
     }
   }
 
   async function refresh() {
-    const r = await fetch("/api/console/state", { headers: { Accept: "application/json" } });
-    if (r.ok) render(await r.json());
-    else message.textContent = (await r.json().catch(() => ({}))).detail || r.statusText;
+    render(await Phone.state());
   }
 
-  // --- live updates -----------------------------------------------------------------------------
-  let delay = 1000;
   function connect() {
-    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/agent");
-    ws.onopen = () => { link.textContent = "● " + T.live; delay = 1000; };
-    ws.onmessage = (m) => {
-      const data = JSON.parse(m.data);
-      if (data.type === "state") render(data);
-      else if (data.type === "notice" && data.kind === "transfer_not_answered") {
-        notice.textContent = T.transferNotAnswered.replace("{agent}", data.agent_id || "")
-          .replace("{contact}", data.contact_id).replace("{queue}", data.queue || "");
-      }
-    };
-    ws.onclose = () => {
-      link.textContent = "○ " + T.offline;
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 30000);
-    };
+    Phone.connect({
+      onState: render,
+      onLink: (live) => { link.textContent = live ? "● " + T.live : "○ " + T.offline; },
+      onTransferTimedOut: (data) => {
+        message.textContent = T.transferTimedOut + " (" + data.event.contact_id + ")";
+      },
+    });
   }
 
   refresh().catch((err) => { message.textContent = String(err); });
   connect();
-  setInterval(() => { if (current) render(current); }, 1000); // the waited-for clock
+  setInterval(tick, 1000); // the timers
 })();
 
 /* The agent's own schedule today and tomorrow and the next break (GET /api/adherence/me),

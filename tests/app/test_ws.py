@@ -219,23 +219,3 @@ def test_a_live_session_keeps_its_socket(sqlite_url: str, quick_checks: None) ->
             kinds = [ws.receive_json()["type"] for _ in range(3)]  # ~2 s: ~10 checks passed
         assert kinds == ["snapshot", "delta", "delta"]  # the picture moves on by deltas
 
-
-def test_agent_is_told_when_a_transfer_to_an_agent_is_not_answered(sqlite_url: str) -> None:
-    """Issue 12's bug: a transfer to an agent who does not answer went back to the queue
-    30 s later and the transferring agent never knew. Their socket now gets a notice."""
-    with live_client(sqlite_url) as (client, clock):
-        as_user(client, "agent02")
-        client.post("/api/console/login")  # logged in, not ready: will not take it
-        as_user(client, "agent01")
-        client.post("/api/console/login")
-        client.post("/api/console/ready")
-        with client.websocket_connect("/ws/agent") as ws:
-            submit(client, lambda e, t: e.arrive(ContactSpec("c1", "deposits", "gold"), t))
-            client.post("/api/console/answer")
-            r = client.post("/api/console/transfer", json={"agent": "agent02"})
-            assert r.status_code == 200, r.text
-            clock.advance(31)  # past the policy's direct-transfer wait (30 s)
-            submit(client, lambda e, t: [])
-            notice = _receive_until(ws, "notice", limit=60)
-        assert notice["kind"] == "transfer_not_answered"
-        assert notice["contact_id"] == "c1" and notice["agent_id"] == "agent02"
