@@ -385,11 +385,17 @@
   const Phone = window.ContactopsPhone || builtInPhone();
 
   // --- actions --------------------------------------------------------------------------------
+  // States pushed by the websocket, counted: an action's answer that comes back after the
+  // socket has pushed a state is older than that state (e.g. the wrap-up's answer, which
+  // waits for the history write, after the next call was already offered), so it is not shown.
+  let pushed = 0;
   async function act(path, body) {
     message.textContent = "";
     if (path === "answer" && current && current.contact) body = { contact_id: current.contact.contact_id };
     try {
-      render(await Phone.request(path, body));
+      const before = pushed;
+      const state = await Phone.request(path, body);
+      if (pushed === before) render(state);
     } catch (err) {
       message.textContent = String(err.message || err);
     }
@@ -401,7 +407,7 @@
 
   function connect() {
     Phone.connect({
-      onState: render,
+      onState: (state) => { pushed += 1; render(state); },
       onLink: (live) => { link.textContent = live ? "● " + T.live : "○ " + T.offline; },
       onTransferTimedOut: (data) => {
         message.textContent = T.transferTimedOut + " (" + data.event.contact_id + ")";
