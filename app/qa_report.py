@@ -48,7 +48,7 @@ import numpy.typing as npt
 from sqlalchemy import BigInteger, ColumnElement, Integer, String, cast, extract, func, select, text
 from sqlmodel import Session, col
 
-from app.models import EventRecord, Interaction
+from app.models import Agent, EventRecord, Interaction
 from app.queries import as_utc, service_level_goals
 from qa.counts import CallbackCounts, KpiCounts, count_callbacks, counts_by_group
 from qa.dials import DialCounts, connect_rate, count_dials, dialler_abandon_rate
@@ -284,13 +284,38 @@ def inbound_table(
     """The period's inbound interactions as a :class:`~qa.records.ContactTable` (tiers in
     :data:`routing.events.TIERS` order, then any other), and how many not closed yet per
     ``queue_index * len(tiers) + tier_index``."""
+    table, code, q_index, t_index = table_of_rows(inbound_rows(session, since, until, queue))
+    n_tiers = len(table.tiers)
+    open_group = (q_index * n_tiers + t_index)[code < 0]
+    return table, np.bincount(open_group, minlength=len(table.queues) * n_tiers)
+
+
+def inbound_rows(
+    session: Session, since: datetime, until: datetime | None = None, queue: str | None = None,
+    *, with_agent: bool = False,
+) -> npt.NDArray[Any]:
+    """The period's inbound interaction rows as a grid: queue, tier, outcome, arrived,
+    answered and ended (microseconds), handle seconds; with ``with_agent`` also the login
+    and site of the row's agent (None without one)."""
     micros = micros_of(session)
-    query = select(
+    columns: list[Any] = [
         col(Interaction.queue), col(Interaction.tier), col(Interaction.outcome),
         micros(col(Interaction.arrived_at)), micros(col(Interaction.answered_at)),
         micros(col(Interaction.ended_at)), col(Interaction.handle_seconds),
-    ).where(col(Interaction.direction) == "inbound")
-    grid = fetch_grid(session, in_period(session, query, since, until, queue), 7)
+    ]
+    if with_agent:
+        columns += [col(Agent.login), col(Agent.site)]
+    query = select(*columns)
+    if with_agent:
+        query = query.outerjoin(Agent, col(Interaction.agent_id) == col(Agent.id))
+    query = query.where(col(Interaction.direction) == "inbound")
+    return fetch_grid(session, in_period(session, query, since, until, queue), len(columns))
+
+
+def table_of_rows(grid: npt.NDArray[Any]) -> tuple[
+        ContactTable, npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The :class:`~qa.records.ContactTable` of :func:`inbound_rows`' grid, and each row's
+    outcome code (-1: not closed yet), queue index and tier index."""
     queues, tiers, outcomes = grid[:, 0], grid[:, 1], grid[:, 2]
     arrived, answered_at, ended, handle = (grid[:, k].astype(np.float64) for k in range(3, 7))
     outcome_of = {o: INBOUND_OUTCOME.get(o, -1) for o in set(outcomes)}
@@ -302,8 +327,7 @@ def inbound_table(
         arrived, answered_at, ended, code, q_index, t_index, q_names, t_names,
         handle_seconds=handle, ticks_per_second=MICROSECONDS,
     )
-    open_group = (q_index * len(t_names) + t_index)[code < 0]
-    return table, np.bincount(open_group, minlength=len(q_names) * len(t_names))
+    return table, code, q_index, t_index
 
 
 # --- outbound and callbacks ---------------------------------------------------------------

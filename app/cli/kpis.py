@@ -28,24 +28,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.cli import CliError
-from app.models import Agent, Interaction
-from app.qa_report import (
-    INBOUND_OUTCOME,
-    MICROSECONDS,
-    fetch_grid,
-    in_period,
-    index_names,
-    micros_of,
-)
+from app.qa_report import inbound_rows, index_names, table_of_rows
 from qa.counts import count_contacts, counts_by_group
 from qa.kpis import SERVICE_LEVEL_DEFINITIONS, kpi_figures
-from qa.records import OUTCOMES, ContactTable
+from qa.records import ContactTable
 from qa.segments import SEGMENTS, segment_of
-from routing.events import TIERS
 
 GROUPINGS = ("queue", "tier", "site", "agent", "interval")
 NO_AGENT = "none"
@@ -158,29 +148,8 @@ def _inbound_rows(
 ) -> tuple[ContactTable, np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """The period's inbound interaction rows as a :class:`~qa.records.ContactTable` (as
     :func:`app.qa_report.inbound_table` builds it), with each row's agent login and site."""
-    micros = micros_of(session)
-    query = (
-        select(
-            col(Interaction.queue), col(Interaction.tier), col(Interaction.outcome),
-            micros(col(Interaction.arrived_at)), micros(col(Interaction.answered_at)),
-            micros(col(Interaction.ended_at)), col(Interaction.handle_seconds),
-            col(Agent.login), col(Agent.site),
-        )
-        .outerjoin(Agent, col(Interaction.agent_id) == col(Agent.id))
-        .where(col(Interaction.direction) == "inbound")
-    )
-    grid = fetch_grid(session, in_period(session, query, start, end, None), 9)
-    queues, tiers, outcomes = grid[:, 0], grid[:, 1], grid[:, 2]
-    arrived, answered_at, ended, handle = (grid[:, k].astype(np.float64) for k in range(3, 7))
-    outcome_of = {o: INBOUND_OUTCOME.get(o, -1) for o in set(outcomes)}
-    code = np.fromiter(map(outcome_of.__getitem__, outcomes), np.int64, len(outcomes))
-    code[(code == OUTCOMES.index("answered")) & np.isnan(answered_at)] = -1
-    q_names, q_index = index_names(queues, ())
-    t_names, t_index = index_names(tiers, TIERS)
-    table = ContactTable.from_times(
-        arrived, answered_at, ended, code, q_index, t_index, q_names, t_names,
-        handle_seconds=handle, ticks_per_second=MICROSECONDS,
-    )
+    grid = inbound_rows(session, start, end, None, with_agent=True)
+    table = table_of_rows(grid)[0]
     answered = table.answered
     agents = np.array([a if (a is not None and ok) else NO_AGENT
                        for a, ok in zip(grid[:, 7], answered, strict=True)], dtype=object)
