@@ -557,3 +557,29 @@ class QueueHours(SQLModel, table=True):
     ranges: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON))
     updated_at: datetime
     updated_by: str = Field(max_length=80)
+
+
+# --- customers' life events (next best offers read them; the profile refresh edits them) ---
+
+
+class CustomerLifeEvent(SQLModel, table=True):
+    """A life event of a customer the bank knows of: ``kind`` one of
+    :data:`LIFE_EVENT_KINDS` (e.g. ``child_wedding`` on the wedding's date), ``on_date``
+    when it happens or happened, a free ``note``; who recorded it and when (the profile
+    refresh keeps this current; next best offers read it)."""
+
+    __tablename__ = "customer_life_event"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    customer_id: int = Field(foreign_key="customer.id", index=True, sa_type=BigInteger)
+    kind: str = Field(max_length=30)
+    on_date: date | None = None
+    note: str = Field(default="", max_length=500)
+    recorded_by: str = Field(default="", max_length=80)
+    recorded_at: datetime | None = None
+
+
+#: the kinds of life event a customer's profile records
+LIFE_EVENT_KINDS: tuple[str, ...] = (
+    "marriage", "child_birth", "child_school", "child_wedding", "home_purchase",
+    "move", "retirement", "business_start", "bereavement")
