@@ -47,8 +47,15 @@ def test_db_upgrade_and_current(db_env: str, capsys: pytest.CaptureFixture[str])
 
 
 def test_db_revision_refuses_when_models_match(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["db", "revision", "-m", "nothing new"]) == 2
-    assert "nothing to generate" in capsys.readouterr().err
+    versions = Path(dbmigrate.__file__).parent / "migrations" / "versions"
+    before = set(versions.glob("*.py"))
+    try:
+        assert main(["db", "revision", "-m", "nothing new"]) == 2
+        assert "nothing to generate" in capsys.readouterr().err
+    finally:
+        # a failing run wrote a migration into the source tree: never leave it behind
+        for written in set(versions.glob("*.py")) - before:
+            written.unlink()
 
 
 def test_demo_no_serve_migrates_and_seeds(db_env: str, capsys: pytest.CaptureFixture[str]) -> None:
