@@ -29,7 +29,9 @@ reports and the simulator use too (see :mod:`qa.kpis` for the conventions):
 * ``chart``: per 15-minute interval of the period, calls offered and service level, with
   the forecast the app hands in (:attr:`WallboardState.forecast`);
 * ``panels``: figures other modules add by name (``sales``: cross/up-sell per call,
-  ``coaching``: follow-ups due), each a function of ``now`` (:attr:`WallboardState.panels`);
+  :mod:`dashboards.sales`; ``coaching``: follow-ups due, :mod:`dashboards.coaching`), each a
+  function of ``now`` (:attr:`WallboardState.panels`), fed by the events through
+  :attr:`WallboardState.listeners`;
 * ``demo``: what ``demo_note(now)`` says (the live demo's note outside business hours).
 
 Each figure is a function of the same :class:`qa.counts.KpiCounts` the batch path sums,
@@ -157,6 +159,8 @@ class WallboardState:
     forecast: Mapping[float, float] = field(default_factory=dict)
     #: named figures other modules add to the picture: name -> f(now) (JSON-ready)
     panels: dict[str, Callable[[float], Any]] = field(default_factory=dict)
+    #: called with every event folded in (once, in seq order): the panels' own folds
+    listeners: list[Callable[[Event], None]] = field(default_factory=list)
     board: AgentBoard = field(default_factory=AgentBoard)
     _buckets: dict[int, _Bucket] = field(default_factory=dict)
     _bucket_of: dict[str, int] = field(default_factory=dict)
@@ -200,6 +204,8 @@ class WallboardState:
             return False
         self.last_seq = seq
         self.advance(event.at)
+        for listener in self.listeners:
+            listener(event)
         if isinstance(event, AgentStateChanged):
             self.board.apply(event)
             return True

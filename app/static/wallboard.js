@@ -260,13 +260,15 @@
   }
 
   /* Panels other modules add to the picture (snapshot.panels: cross/up-sell per call,
-   * coaching follow-ups due...): the lead wires their renderers at merge; until then each
-   * is shown as its figures. */
-  const PANEL_RENDERERS = {};
+   * coaching follow-ups due...): renderers registered in window.WallboardPanels (by
+   * wallboard_panels.js, loaded before this file) get (name, value, kit); a panel with no
+   * renderer is shown as its figures. */
+  const PANEL_RENDERERS = window.WallboardPanels || {};
+  const KIT = { el, U, fmt, pct, secs, code, levelled, tile, wall: WALL };
   function renderPanels(all) {
     panels.replaceChildren(...Object.entries(all).filter(([, v]) => v != null).map(([name, value]) =>
       (PANEL_RENDERERS[name] || ((n, v) => el("section", { class: "card", "data-panel": n },
-        el("pre", {}, JSON.stringify(v, null, 1)))))(name, value)));
+        el("pre", {}, JSON.stringify(v, null, 1)))))(name, value, KIT)));
   }
 
   // --- agents: rows kept by login and updated in place ------------------------------------------
