@@ -10,7 +10,9 @@
 
   const style = document.createElement("style");
   style.textContent = `
-    #live .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
+    #live .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; margin-bottom: 1rem; }
+    #live .panel-tiles .tile .value { white-space: nowrap; }
+    #live.wall .panel-tiles .tile .value { font-size: 2.4rem; }
     #live .panels > .card { margin: 0; }
     #live .panel-tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: .6rem; }
     #live .follow-ups { list-style: none; padding: 0; margin: .5rem 0 0; }
@@ -46,7 +48,7 @@
     return k.el("section", { class: "card", "data-panel": name },
       k.el("h2", {}, U.coaching),
       k.el("div", { class: "panel-tiles" },
-        k.tile(U.dueToday, v.due_today, v.due_today ? "warn" : "ok"),
+        k.tile(U.dueToday, v.due_today, null),
         k.tile(U.overdue, v.overdue, v.overdue ? "alert" : "ok")),
       items.length ? k.el("ul", { class: "follow-ups" }, ...items)
         : k.el("p", { class: "muted" }, U.noFollowUps));
