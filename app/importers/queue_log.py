@@ -51,7 +51,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
-from typing import Literal
+from typing import Literal, NoReturn
 
 from app.importers.calls import ImportBatch, ImportedCall, RowError, parse_id, parse_time
 from routing.events import (
@@ -113,6 +113,10 @@ class _Call:
     agent: str = ""
     transfer_at: float = 0.0
     pieces: int = 1
+
+    @property
+    def done(self) -> bool:
+        return self.stage == "done"
 
     @property
     def last_at(self) -> float:
@@ -213,7 +217,7 @@ class QueueLogReader:
                 self._unexpected(line)
                 return
             call.stage, call.transfer_at = "transferring", line.at
-        if call.stage == "done":
+        if call.done:
             self._store(call)
 
     def _enter(self, line: Line, callid: str, call: _Call | None) -> None:
@@ -263,7 +267,7 @@ class QueueLogReader:
                         WrapUpEnded(at, call.contact_id, call.agent)]
         call.stage = "done"
 
-    def _unexpected(self, line: Line) -> None:
+    def _unexpected(self, line: Line) -> NoReturn:
         raise RowError(line.number, "event", f"{line.event} does not fit call "
                        f"{line.callid} here (check the lines before it)", UNIT)
 

@@ -34,8 +34,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.adherence_feed import center_today, day_report
-from app.qa_coaching import due_follow_ups
 from app.live.forecast_rates import forecast_calls
+from app.qa_coaching import due_follow_ups
 from app.queries import CENTER_TZ
 from dashboards.coaching import CoachingPanel, FollowUpItem
 from dashboards.deltas import apply_delta, delta
