@@ -64,6 +64,7 @@ UI: dict[str, str] = {
     "coaching": "Coaching follow-ups", "dueToday": "Due today", "overdue": "Overdue",
     "daysOverdue": "%(days)s days overdue", "pointsCount": "%(n)s points",
     "noFollowUps": "No follow-ups due",
+    "transferredIn": "Transferred in",
 }
 #: Not-ready reasons a supervisor chooses from (and the ones agents use).
 REASONS: tuple[str, ...] = ("supervisor", "break", "lunch", "coaching", "meeting", "training",

@@ -148,7 +148,7 @@
         th(U.queue), th(U.waiting, "num"), th(U.longest, "num"),
         th(U.vip + " " + U.sl, "num"), th(U.general + " " + U.sl, "num"), th(U.asa, "num"),
         th(U.vip + " " + U.abandon, "num"), th(U.general + " " + U.abandon, "num"),
-        th(U.offered, "num"), th(U.handled, "num"), th(U.aht, "num"))), queueBody)),
+        th(U.offered, "num"), th(U.transferredIn, "num"), th(U.handled, "num"), th(U.aht, "num"))), queueBody)),
     el("section", { class: "card chart-card" }, el("h2", {}, U.chart), chartBox),
     panels,
     el("section", { class: "card" }, el("h2", {}, U.agents),
@@ -203,7 +203,8 @@
         el("td", { class: "num" }, levelled(secs(a.asa_seconds), a.levels.asa_seconds)),
         el("td", { class: "num" }, levelled(pct(v.abandon_rate), v.levels.abandon_rate)),
         el("td", { class: "num" }, levelled(pct(g.abandon_rate), g.levels.abandon_rate)),
-        el("td", { class: "num offered" }, a.offered), el("td", { class: "num" }, a.handled),
+        el("td", { class: "num offered" }, a.offered), el("td", { class: "num transferred-in" }, a.transferred_in || 0),
+        el("td", { class: "num" }, a.handled),
         el("td", { class: "num" }, secs(a.aht_seconds)));
     }));
     stateRow.replaceChildren(...AGENT_STATES.map((st) => el("td", { class: "num" }, s.agent_states[st] || 0)));
