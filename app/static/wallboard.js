@@ -114,7 +114,7 @@
     #live.wall .tile .sub { font-size: .95rem; }
     #live.wall table { font-size: 1.4rem; }
     #live.wall .st { font-size: 1.1rem; }
-    #live.wall .controls, #live.wall .actions-col, #live.wall details { display: none; }
+    #live.wall .controls, #live.wall .actions-col, #live.wall details, #live.wall .xfer-col { display: none; }
     #live.wall .chart svg { height: 300px; }
     #live.wall .ticker { font-size: 1rem; max-height: 9rem; }`;
   document.head.append(style);
@@ -148,7 +148,7 @@
         th(U.queue), th(U.waiting, "num"), th(U.longest, "num"),
         th(U.vip + " " + U.sl, "num"), th(U.general + " " + U.sl, "num"), th(U.asa, "num"),
         th(U.vip + " " + U.abandon, "num"), th(U.general + " " + U.abandon, "num"),
-        th(U.offered, "num"), th(U.transferredIn, "num"), th(U.handled, "num"), th(U.aht, "num"))), queueBody)),
+        th(U.offered, "num"), th(U.transferredIn, "num xfer-col"), th(U.handled, "num"), th(U.aht, "num"))), queueBody)),
     el("section", { class: "card chart-card" }, el("h2", {}, U.chart), chartBox),
     panels,
     el("section", { class: "card" }, el("h2", {}, U.agents),
@@ -203,7 +203,7 @@
         el("td", { class: "num" }, levelled(secs(a.asa_seconds), a.levels.asa_seconds)),
         el("td", { class: "num" }, levelled(pct(v.abandon_rate), v.levels.abandon_rate)),
         el("td", { class: "num" }, levelled(pct(g.abandon_rate), g.levels.abandon_rate)),
-        el("td", { class: "num offered" }, a.offered), el("td", { class: "num transferred-in" }, a.transferred_in || 0),
+        el("td", { class: "num offered" }, a.offered), el("td", { class: "num transferred-in xfer-col" }, a.transferred_in || 0),
         el("td", { class: "num" }, a.handled),
         el("td", { class: "num" }, secs(a.aht_seconds)));
     }));
