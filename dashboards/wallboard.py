@@ -12,7 +12,13 @@ reports and the simulator use too (see :mod:`qa.kpis` for the conventions):
   arrived in, as in the batch KPIs;
 * per queue: contacts waiting now, the longest current wait and the threshold it is held
   to (``longest_wait_threshold_seconds``: the goal of the oldest waiting caller's queue
-  and tier);
+  and tier); a transferred contact waits in its new queue, from the transfer;
+* transferred calls, per queue (as :func:`qa.counts.counts_by_queue`, the batch per-queue
+  figures): a queue counts every wait in it, the contacts that arrived in it and the legs
+  transferred into it (``transferred_in``), each answered or abandoned where it waited, so
+  the arrival queue keeps the call's arrival and the target queue its own wait; handled and
+  AHT stay with the queue that first answered the contact (its arrival queue: a transfer
+  needs an agent who answered). The totals and the chart count each caller once, by arrival;
 * per queue and segment (:func:`qa.segments.segment_of`: ``vip`` = the VIP tiers,
   ``general`` = every other caller, whatever the queue), and ``all`` callers: offered
   ``N = A + B + F``, answered ``A``, abandoned ``B``, service level by the definition
@@ -29,7 +35,9 @@ reports and the simulator use too (see :mod:`qa.kpis` for the conventions):
 * ``chart``: per 15-minute interval of the period, calls offered and service level, with
   the forecast the app hands in (:attr:`WallboardState.forecast`);
 * ``panels``: figures other modules add by name (``sales``: cross/up-sell per call,
-  ``coaching``: follow-ups due), each a function of ``now`` (:attr:`WallboardState.panels`);
+  :mod:`dashboards.sales`; ``coaching``: follow-ups due, :mod:`dashboards.coaching`), each a
+  function of ``now`` (:attr:`WallboardState.panels`), fed by the events through
+  :attr:`WallboardState.listeners`;
 * ``demo``: what ``demo_note(now)`` says (the live demo's note outside business hours).
 
 Each figure is a function of the same :class:`qa.counts.KpiCounts` the batch path sums,
@@ -49,7 +57,7 @@ from typing import Any
 from dashboards.agents import AgentBoard
 from dashboards.period import DAY_BUCKET_SECONDS, Forever, Period
 from dashboards.thresholds import GoalThresholds, ThresholdKpi, ThresholdSource
-from qa.accumulator import KpiAccumulator
+from qa.accumulator import KpiAccumulator, waiting_since
 from qa.counts import KpiCounts
 from qa.kpis import (
     ServiceLevelDefinition,
@@ -64,6 +72,7 @@ from routing.events import (
     TIERS,
     AgentStateChanged,
     ContactArrived,
+    ContactTransferred,
     Event,
     ServiceLevelGoal,
     ServiceLevelGoals,
@@ -97,6 +106,7 @@ def figures(
         "answered": counts.answered,
         "abandoned": counts.abandoned,
         "handled": counts.handled,
+        "transferred_in": counts.transferred_in,
         "service_level": _number(service_level(counts, definition)),
         "service_level_target": goal.target,
         "threshold_seconds": goal.threshold_seconds,
@@ -124,15 +134,32 @@ class _Bucket:
     version: int = 0
     cached_version: int = -1
     cached: dict[tuple[str, Segment], KpiCounts] = field(default_factory=dict)
+    cached_legs: dict[tuple[str, Segment], KpiCounts] = field(default_factory=dict)
 
     def by_queue_segment(self) -> dict[tuple[str, Segment], KpiCounts]:
-        if self.cached_version != self.version:
-            out: dict[tuple[str, Segment], KpiCounts] = {}
-            for (q, tier), counts in self.kpis.by_key().items():
-                key = (q, segment_of(tier))
-                out[key] = out[key] + counts if key in out else counts + KpiCounts()
-            self.cached, self.cached_version = out, self.version
+        """Arrivals, by arrival queue and segment."""
+        self._refresh()
         return self.cached
+
+    def legs_by_queue_segment(self) -> dict[tuple[str, Segment], KpiCounts]:
+        """Transferred-in legs, by the queue they waited in and segment."""
+        self._refresh()
+        return self.cached_legs
+
+    def _refresh(self) -> None:
+        if self.cached_version != self.version:
+            self.cached = _by_segment(self.kpis.by_key())
+            self.cached_legs = _by_segment(self.kpis.leg_by_key())
+            self.cached_version = self.version
+
+
+def _by_segment(by_key: Mapping[tuple[str, str], KpiCounts]
+                ) -> dict[tuple[str, Segment], KpiCounts]:
+    out: dict[tuple[str, Segment], KpiCounts] = {}
+    for (q, tier), counts in by_key.items():
+        key = (q, segment_of(tier))
+        out[key] = out[key] + counts if key in out else counts + KpiCounts()
+    return out
 
 
 @dataclass
@@ -157,6 +184,8 @@ class WallboardState:
     forecast: Mapping[float, float] = field(default_factory=dict)
     #: named figures other modules add to the picture: name -> f(now) (JSON-ready)
     panels: dict[str, Callable[[float], Any]] = field(default_factory=dict)
+    #: called with every event folded in (once, in seq order): the panels' own folds
+    listeners: list[Callable[[Event], None]] = field(default_factory=list)
     board: AgentBoard = field(default_factory=AgentBoard)
     _buckets: dict[int, _Bucket] = field(default_factory=dict)
     _bucket_of: dict[str, int] = field(default_factory=dict)
@@ -200,12 +229,16 @@ class WallboardState:
             return False
         self.last_seq = seq
         self.advance(event.at)
+        for listener in self.listeners:
+            listener(event)
         if isinstance(event, AgentStateChanged):
             self.board.apply(event)
             return True
         contact = getattr(event, "contact_id", None)
         if contact is None or contact in self.ignored_contacts:
             return True
+        if isinstance(event, ContactTransferred) and event.target_queue:
+            self.queues.add(event.target_queue)
         if isinstance(event, ContactArrived):
             self.queues.add(event.queue)
             if event.at < self._start:
@@ -247,10 +280,12 @@ class WallboardState:
 
     # --- reading ------------------------------------------------------------------------
 
-    def _sums(self) -> dict[tuple[str, Segment], KpiCounts]:
+    def _sums(self, legs: bool = False) -> dict[tuple[str, Segment], KpiCounts]:
+        """Arrivals (``legs``: transferred-in legs) of the period by queue and segment."""
         total: dict[tuple[str, Segment], KpiCounts] = {}
         for bucket in self._buckets.values():
-            for key, counts in bucket.by_queue_segment().items():
+            part = bucket.legs_by_queue_segment() if legs else bucket.by_queue_segment()
+            for key, counts in part.items():
                 total[key] = total[key] + counts if key in total else counts + KpiCounts()
         return total
 
@@ -272,10 +307,11 @@ class WallboardState:
         return strictest(self.goals.goal(q, t) for q in queues for t in tiers)
 
     def waiting(self, queue: str | None = None) -> list[ContactRecord]:
-        """Contacts waiting now (in ``queue``, else anywhere), oldest first."""
+        """Contacts waiting now (in the queue they wait in now, ``queue``, else anywhere),
+        longest waiting first (a transferred contact waits from its transfer)."""
         buckets = [*self._buckets.values(), *self._carried.values()]
         out = [r for b in buckets for r in b.kpis.waiting(queue)]
-        return sorted(out, key=lambda r: r.arrived_at)
+        return sorted(out, key=waiting_since)
 
     def longest_wait_threshold_seconds(self, queue: str | None = None,
                                        waiting: list[ContactRecord] | None = None) -> float:
@@ -285,17 +321,19 @@ class WallboardState:
         if not waiting:
             return self.goal("general", queue).threshold_seconds
         oldest = waiting[0]
-        return self.goals.threshold_seconds(oldest.queue, oldest.tier)
+        return self.goals.threshold_seconds(oldest.queue_now, oldest.tier)
 
     def _figures(self, counts: KpiCounts, segment: Segment | None, queue: str | None
                  ) -> dict[str, Any]:
         return figures(counts, self.goal(segment, queue), self.definition, self.thresholds,
                        queue, segment)
 
-    def _queue(self, name: str, now: float, sums: Mapping[tuple[str, Segment], KpiCounts]
-               ) -> dict[str, Any]:
+    def _queue(self, name: str, now: float, sums: Mapping[tuple[str, Segment], KpiCounts],
+               legs: Mapping[tuple[str, Segment], KpiCounts]) -> dict[str, Any]:
+        """One queue's figures over every wait in it (:func:`qa.counts.counts_by_queue`):
+        the contacts that arrived in it plus the legs transferred into it."""
         waiting = self.waiting(name)
-        longest = max((now - r.arrived_at for r in waiting), default=0.0)
+        longest = max((now - waiting_since(r) for r in waiting), default=0.0)
         threshold = self.longest_wait_threshold_seconds(name, waiting)
         band = self.thresholds.band("longest_wait_seconds", ServiceLevelGoal(threshold, 1.0),
                                     name, None)
@@ -305,8 +343,11 @@ class WallboardState:
             "longest_wait_seconds": round(longest),
             "longest_wait_threshold_seconds": threshold,
             "longest_wait_level": None if band is None else band.level(longest),
-            "segments": {s: self._figures(self.counts(s, name, sums), s, name) for s in SEGMENTS},
-            "all": self._figures(self.counts(None, name, sums), None, name),
+            "segments": {s: self._figures(self.counts(s, name, sums)
+                                          + self.counts(s, name, legs), s, name)
+                         for s in SEGMENTS},
+            "all": self._figures(self.counts(None, name, sums) + self.counts(None, name, legs),
+                                 None, name),
         }
 
     def chart(self) -> dict[str, Any]:
@@ -335,10 +376,10 @@ class WallboardState:
     def snapshot(self, now: float) -> dict[str, Any]:
         """The whole picture at ``now`` as JSON-ready data."""
         self.advance(now)
-        sums = self._sums()
+        sums, legs = self._sums(), self._sums(legs=True)
         agents = self.board.rows(now, self.adherence)
         waiting = self.waiting()
-        longest = max((now - r.arrived_at for r in waiting), default=0.0)
+        longest = max((now - waiting_since(r) for r in waiting), default=0.0)
         threshold = self.longest_wait_threshold_seconds(None, waiting)
         band = self.thresholds.band("longest_wait_seconds", ServiceLevelGoal(threshold, 1.0),
                                     None, None)
@@ -349,7 +390,7 @@ class WallboardState:
             "at": now,
             "period": {"kind": self.period.kind, "start": _finite(self._start)},
             "service_level_definition": self.definition,
-            "queues": [self._queue(name, now, sums) for name in sorted(self.queues)],
+            "queues": [self._queue(name, now, sums, legs) for name in sorted(self.queues)],
             "waiting": len(waiting),
             "longest_wait_seconds": round(longest),
             "longest_wait_threshold_seconds": threshold,

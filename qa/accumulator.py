@@ -57,7 +57,7 @@ class KpiAccumulator:
             return
         cid = rec.contact_id
         self._settle((cid, -1), (rec.queue, rec.tier), rec.wait_seconds, rec.outcome)
-        if rec.outcome is None:
+        if rec.outcome is None or (rec.legs and rec.legs[-1].open):
             self._waiting[cid] = rec
         else:
             self._waiting.pop(cid, None)
@@ -130,18 +130,25 @@ class KpiAccumulator:
     def by_key(self) -> Mapping[tuple[str, str], KpiCounts]:
         return dict(self._by_key)
 
+    def leg_by_key(self) -> Mapping[tuple[str, str], KpiCounts]:
+        """Transferred-in legs whose wait ended, per (leg queue, tier)."""
+        return dict(self._legs_by_key)
+
     def waiting(self, queue: str | None = None) -> list[ContactRecord]:
-        """Contacts still waiting (arrived, neither answered nor abandoned), oldest first.
+        """Contacts still waiting (arrived, neither answered nor abandoned; or transferred
+        and not answered nor abandoned in their new leg yet), in the queue they wait in now
+        (:attr:`~qa.records.ContactRecord.queue_now`), longest waiting first
+        (:func:`waiting_since`).
 
         A callback whose dial did not reach the customer waits again (see
         :class:`~qa.records.ContactRecord`)."""
-        out = [r for r in self._waiting.values() if queue is None or r.queue == queue]
-        return sorted(out, key=lambda r: r.arrived_at)
+        out = [r for r in self._waiting.values() if queue is None or r.queue_now == queue]
+        return sorted(out, key=waiting_since)
 
     def longest_wait_seconds(self, now: float, queue: str | None = None) -> float:
-        """``now - arrived_at`` of the oldest waiting contact; 0 if none waits."""
+        """``now - waiting_since`` of the contact waiting longest; 0 if none waits."""
         waiting = self.waiting(queue)
-        return max((now - r.arrived_at for r in waiting), default=0.0)
+        return max((now - waiting_since(r) for r in waiting), default=0.0)
 
     def service_level(
         self,
@@ -150,6 +157,14 @@ class KpiAccumulator:
         tier: str | None = None,
     ) -> float:
         return service_level(self.counts(queue, tier), definition)
+
+
+def waiting_since(rec: ContactRecord) -> float:
+    """When the current wait of a waiting contact started: its transfer into its open leg,
+    else its arrival."""
+    if rec.legs and rec.legs[-1].open:
+        return rec.legs[-1].started_at
+    return rec.arrived_at
 
 
 def _sum(

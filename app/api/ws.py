@@ -56,9 +56,12 @@ from app.auth.guards import require_role_ws, ws_session_allowed
 from app.live import active_agent_logins, get_services
 from app.live.wallboard import (
     ADHERENCE_SECONDS,
+    COACHING_SECONDS,
     FORECAST_SECONDS,
     WallboardFeed,
+    coaching_panel,
     read_adherence,
+    read_coaching,
     read_forecast,
 )
 from app.models import User
@@ -290,6 +293,17 @@ def refresh_extras(services: Any, feed: WallboardFeed, now: float) -> None:
                 log.warning("wallboard: adherence not read: %s", exc)
 
         _background(adherence())
+    panel = coaching_panel(services.wallboard)
+    if panel is not None and clock - feed.coaching_read_at >= COACHING_SECONDS:
+        feed.coaching_read_at = clock
+
+        async def coaching() -> None:
+            try:
+                panel.items = await run_in_threadpool(read_coaching, db, now)
+            except SQLAlchemyError as exc:
+                log.warning("wallboard: coaching follow-ups not read: %s", exc)
+
+        _background(coaching())
     if clock - feed.forecast_read_at >= FORECAST_SECONDS:
         feed.forecast_read_at = clock
         queues = sorted(services.wallboard.queues)

@@ -31,8 +31,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
+from app.importers.calls import ImportBatch, ImportedCall, RowError
 from routing.events import (
     VIP_TIERS,
     ContactAbandoned,
@@ -56,14 +57,6 @@ QUEUES = ("PS", "PE", "IN", "NE", "NW", "TT")
 MAX_SECONDS = 86_400
 _TIME = re.compile(r"^(\d{1,2}):([0-5]\d):([0-5]\d)$")
 _ID = re.compile(r"^[A-Za-z0-9_]{1,16}$")
-
-
-class RowError(ValueError):
-    """A row that cannot be imported; the message names the row number and the field."""
-
-    def __init__(self, row: int, field: str, problem: str) -> None:
-        super().__init__(f"row {row}: field {field}: {problem}")
-        self.row, self.field = row, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,3 +187,10 @@ def call_events(call: Call) -> list[Event]:
     else:
         out.append(ContactAbandoned(at=end_of_wait, contact_id=cid, queue=queue))
     return out
+
+
+def read_batch(lines: Iterator[str], zone: tzinfo = UTC) -> ImportBatch:
+    """The file's calls for the storing path (:mod:`app.importers.calls`). ``zone`` is not
+    used: the file's times are read as UTC (module docstring)."""
+    return ImportBatch(calls=[ImportedCall(c.contact_id, c.row, tuple(call_events(c)))
+                              for c in read_calls(lines)])

@@ -35,9 +35,12 @@ from sqlmodel import Session
 
 from app.adherence_feed import center_today, day_report
 from app.live.forecast_rates import forecast_calls
+from app.qa_coaching import due_follow_ups
 from app.queries import CENTER_TZ
+from dashboards.coaching import CoachingPanel, FollowUpItem
 from dashboards.deltas import apply_delta, delta
 from dashboards.period import DayReset, Period, SlidingWindow
+from dashboards.sales import SalesPanel
 from dashboards.thresholds import GoalThresholds
 from dashboards.wallboard import WallboardState
 from routing.events import TIERS, ServiceLevelGoals
@@ -52,6 +55,8 @@ KEPT_PICTURES = 8
 #: Adherence re-read this often (seconds): a database read and a measure per agent.
 ADHERENCE_SECONDS = 30.0
 ADHERENCE_TOLERANCE_MINUTES = 5.0
+#: Coaching follow-ups due re-read this often (seconds).
+COACHING_SECONDS = 30.0
 #: The day's forecast is re-made this often (the forecast of a day does not change).
 FORECAST_SECONDS = 3600.0
 FORECAST_INTERVAL_MINUTES = 15
@@ -89,7 +94,22 @@ def live_wallboard(queues: Mapping[str, QueueConfig], settings: Any = None) -> W
     wallboard.definition = getattr(settings, "wallboard_service_level_definition",
                                    wallboard.definition)
     wallboard.queues.update(queues)
+    add_panels(wallboard)
     return wallboard
+
+
+def add_panels(wallboard: WallboardState) -> None:
+    """The sales panel (fed by every event, over the wallboard's period) and the coaching
+    panel (its follow-ups set by :func:`read_coaching`, days on the center's clock)."""
+    sales = SalesPanel(period=wallboard.period)
+    wallboard.listeners.append(sales.apply)
+    wallboard.panels["sales"] = sales
+    wallboard.panels["coaching"] = CoachingPanel(zone=CENTER_TZ.key)
+
+
+def coaching_panel(wallboard: WallboardState) -> CoachingPanel | None:
+    panel = wallboard.panels.get("coaching")
+    return panel if isinstance(panel, CoachingPanel) else None
 
 
 class WallboardFeed:
@@ -109,6 +129,7 @@ class WallboardFeed:
         self._deltas: dict[int, str] = {}
         self._event_texts: OrderedDict[int, str] = OrderedDict()
         self.adherence_read_at = -math.inf
+        self.coaching_read_at = -math.inf
         self.forecast_read_at = -math.inf
 
     def current(self, now: float, min_seq: int = 0) -> dict[str, Any]:
@@ -193,3 +214,13 @@ def read_forecast(db: Engine, queues: list[str], now: float) -> dict[float, floa
         for at, offered in calls.items():
             out[at] = out.get(at, 0.0) + offered
     return out
+
+
+def read_coaching(db: Engine, now: float) -> list[FollowUpItem]:
+    """The open coaching follow-ups due today or overdue (center-local day), as the center
+    head's page lists them (:func:`app.qa_coaching.due_follow_ups`)."""
+    moment = datetime.fromtimestamp(now, UTC)
+    with Session(db) as session:
+        due_today, overdue = due_follow_ups(session, center_today(moment))
+        return [FollowUpItem(v.follow_up.id or 0, v.agent_login, v.due_on, len(v.points))
+                for v in [*overdue, *due_today]]

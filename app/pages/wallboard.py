@@ -56,6 +56,15 @@ UI: dict[str, str] = {
     "normal": "Normal view", "clock": "Center time (%(zone)s)",
     "demo": "demo: calls follow the %(hour)s pattern", "resumed": "resumed after #%(seq)s",
     "noData": "no calls yet",
+    # the sales and coaching panels (dashboards.sales, dashboards.coaching)
+    "sales": "Sales today", "crossSell": "Cross-sell per inbound call",
+    "upSell": "Up-sell per inbound call", "positiveResponse": "Outbound positive-response ratio",
+    "salesCounts": "%(sales)s sales on %(calls)s answered inbound calls",
+    "positiveCounts": "%(positive)s positive of %(connected)s connected outbound calls",
+    "coaching": "Coaching follow-ups", "dueToday": "Due today", "overdue": "Overdue",
+    "daysOverdue": "%(days)s days overdue", "pointsCount": "%(n)s points",
+    "noFollowUps": "No follow-ups due",
+    "transferredIn": "Transferred in",
 }
 #: Not-ready reasons a supervisor chooses from (and the ones agents use).
 REASONS: tuple[str, ...] = ("supervisor", "break", "lunch", "coaching", "meeting", "training",

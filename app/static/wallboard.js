@@ -114,7 +114,7 @@
     #live.wall .tile .sub { font-size: .95rem; }
     #live.wall table { font-size: 1.4rem; }
     #live.wall .st { font-size: 1.1rem; }
-    #live.wall .controls, #live.wall .actions-col, #live.wall details { display: none; }
+    #live.wall .controls, #live.wall .actions-col, #live.wall details, #live.wall .xfer-col { display: none; }
     #live.wall .chart svg { height: 300px; }
     #live.wall .ticker { font-size: 1rem; max-height: 9rem; }`;
   document.head.append(style);
@@ -148,7 +148,7 @@
         th(U.queue), th(U.waiting, "num"), th(U.longest, "num"),
         th(U.vip + " " + U.sl, "num"), th(U.general + " " + U.sl, "num"), th(U.asa, "num"),
         th(U.vip + " " + U.abandon, "num"), th(U.general + " " + U.abandon, "num"),
-        th(U.offered, "num"), th(U.handled, "num"), th(U.aht, "num"))), queueBody)),
+        th(U.offered, "num"), th(U.transferredIn, "num xfer-col"), th(U.handled, "num"), th(U.aht, "num"))), queueBody)),
     el("section", { class: "card chart-card" }, el("h2", {}, U.chart), chartBox),
     panels,
     el("section", { class: "card" }, el("h2", {}, U.agents),
@@ -203,7 +203,8 @@
         el("td", { class: "num" }, levelled(secs(a.asa_seconds), a.levels.asa_seconds)),
         el("td", { class: "num" }, levelled(pct(v.abandon_rate), v.levels.abandon_rate)),
         el("td", { class: "num" }, levelled(pct(g.abandon_rate), g.levels.abandon_rate)),
-        el("td", { class: "num offered" }, a.offered), el("td", { class: "num" }, a.handled),
+        el("td", { class: "num offered" }, a.offered), el("td", { class: "num transferred-in xfer-col" }, a.transferred_in || 0),
+        el("td", { class: "num" }, a.handled),
         el("td", { class: "num" }, secs(a.aht_seconds)));
     }));
     stateRow.replaceChildren(...AGENT_STATES.map((st) => el("td", { class: "num" }, s.agent_states[st] || 0)));
@@ -260,13 +261,15 @@
   }
 
   /* Panels other modules add to the picture (snapshot.panels: cross/up-sell per call,
-   * coaching follow-ups due...): the lead wires their renderers at merge; until then each
-   * is shown as its figures. */
-  const PANEL_RENDERERS = {};
+   * coaching follow-ups due...): renderers registered in window.WallboardPanels (by
+   * wallboard_panels.js, loaded before this file) get (name, value, kit); a panel with no
+   * renderer is shown as its figures. */
+  const PANEL_RENDERERS = window.WallboardPanels || {};
+  const KIT = { el, U, fmt, pct, secs, code, levelled, tile, wall: WALL };
   function renderPanels(all) {
     panels.replaceChildren(...Object.entries(all).filter(([, v]) => v != null).map(([name, value]) =>
       (PANEL_RENDERERS[name] || ((n, v) => el("section", { class: "card", "data-panel": n },
-        el("pre", {}, JSON.stringify(v, null, 1)))))(name, value)));
+        el("pre", {}, JSON.stringify(v, null, 1)))))(name, value, KIT)));
   }
 
   // --- agents: rows kept by login and updated in place ------------------------------------------
