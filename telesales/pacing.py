@@ -46,8 +46,11 @@ standard library.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,6 +89,14 @@ def binomial_pmf(n: int, p: float) -> npt.NDArray[np.float64]:
     out = np.exp(logs - logs.max())
     total: float = float(out.sum())
     return np.asarray(out / total, dtype=np.float64)
+
+
+@functools.lru_cache(maxsize=65536)
+def cached_binomial_pmf(n: int, p: float) -> npt.NDArray[np.float64]:
+    """:func:`binomial_pmf`, kept (read-only) for the quantised ``p`` the pacer asks for."""
+    out = binomial_pmf(n, p)
+    out.flags.writeable = False
+    return out
 
 
 def overflow_by_answers(agents: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.float64]:
@@ -131,15 +142,19 @@ class PacingConfig:
 
     abandon_cap: float = 0.03
     #: aim at this share of the cap while the windows have room
-    aim: float = 0.6
+    aim: float = 0.8
     slow_half_life: float = 300.0
-    fast_half_life: float = 25.0
+    fast_half_life: float = 15.0
     z: float = 1.0
     warm_up: int = 40
     #: the answer detector's false-positive rate on live answers (counted as abandoned)
     amd_false_positive: float = 0.0
     #: the look-ahead: a dial placed now is answered (if at all) after about this long
     answer_seconds: float = 12.0
+    #: while the answer rate is rising (:meth:`PredictivePacer.rising`) the target is
+    #: multiplied by ``rising_factor``
+    rising_ratio: float = 1.25
+    rising_factor: float = 0.5
     #: windows the cap holds over (24 h and 30 days) and the bucket of their counts
     short_window: float = 86400.0
     long_window: float = 30 * 86400.0
@@ -155,14 +170,17 @@ class PacingConfig:
 
 
 class WindowCounts:
-    """Live answers and abandons in time buckets, to read the rate over the last window."""
+    """Live answers and abandons in time buckets, to read the rate over the last window
+    (running totals: adding and reading are O(1) amortised)."""
 
-    __slots__ = ("bucket", "buckets", "window")
+    __slots__ = ("abandoned", "bucket", "buckets", "live", "window")
 
     def __init__(self, window: float, bucket: float) -> None:
         self.window = window
         self.bucket = bucket
         self.buckets: deque[list[float]] = deque()  # [bucket start, live, abandoned]
+        self.live = 0.0
+        self.abandoned = 0.0
 
     def add(self, now: float, live: int, abandoned: int) -> None:
         start = math.floor(now / self.bucket) * self.bucket
@@ -170,15 +188,20 @@ class WindowCounts:
             self.buckets.append([start, 0.0, 0.0])
         self.buckets[-1][1] += live
         self.buckets[-1][2] += abandoned
+        self.live += live
+        self.abandoned += abandoned
         self._trim(now)
 
     def _trim(self, now: float) -> None:
-        while self.buckets and self.buckets[0][0] + self.bucket <= now - self.window:
-            self.buckets.popleft()
+        buckets = self.buckets
+        while buckets and buckets[0][0] + self.bucket <= now - self.window:
+            _, live, abandoned = buckets.popleft()
+            self.live -= live
+            self.abandoned -= abandoned
 
     def totals(self, now: float) -> tuple[float, float]:
         self._trim(now)
-        return (sum(b[1] for b in self.buckets), sum(b[2] for b in self.buckets))
+        return (self.live, self.abandoned)
 
 
 class PredictivePacer:
@@ -193,15 +216,45 @@ class PredictivePacer:
         self.dials_seen = 0
         self.short = WindowCounts(c.short_window, c.bucket)
         self.long = WindowCounts(c.long_window, c.bucket)
+        self._memo: dict[tuple[int, tuple[tuple[float, int], ...], float, float], int] = {}
+        self._live_times: deque[float] = deque(maxlen=500)
+        self._other_times: deque[float] = deque(maxlen=500)
+        self._sorted: tuple[list[float], list[float]] | None = None
+        self._unsorted = 0
 
     # --- what happened ----------------------------------------------------------------
 
-    def observe_dial(self, live: bool) -> None:
-        """A dial ended: ``live`` when a person answered (whether connected or not)."""
+    def observe_dial(self, live: bool, seconds: float | None = None) -> None:
+        """A dial ended: ``live`` when a person answered (whether connected or not),
+        ``seconds`` after it was placed (the time to the result, when known)."""
         x = 1.0 if live else 0.0
         self.slow.add(x)
         self.fast.add(x)
         self.dials_seen += 1
+        if seconds is not None:
+            (self._live_times if live else self._other_times).append(seconds)
+            self._unsorted += 1
+            if self._unsorted >= 50:  # the survival curves are re-read every 50 results
+                self._sorted = None
+
+    def live_chance(self, age: float, p: float | None = None) -> float:
+        """The chance that a dial placed ``age`` seconds ago and still ringing ends in a
+        live answer: ``p S_live(age) / (p S_live(age) + (1 - p) S_other(age))`` with the
+        survival functions of the observed times to a live answer and to any other
+        result (``p``: :meth:`answer_rate` unless given); ``p`` while fewer than 30 of
+        each were seen."""
+        if p is None:
+            p = self.answer_rate()
+        if len(self._live_times) < 30 or len(self._other_times) < 30:
+            return p
+        if self._sorted is None:
+            self._sorted = (sorted(self._live_times), sorted(self._other_times))
+            self._unsorted = 0
+        live, other = self._sorted
+        s_live = 1.0 - bisect.bisect_right(live, age) / len(live)
+        s_other = 1.0 - bisect.bisect_right(other, age) / len(other)
+        den = p * s_live + (1 - p) * s_other
+        return p * s_live / den if den > 0 else 0.0
 
     def observe_connect(self, now: float, abandoned: bool) -> None:
         """A live answer was connected to an agent, or abandoned by the dialler (no agent
@@ -214,6 +267,42 @@ class PredictivePacer:
         self.handle.add(seconds)
 
     # --- the decision -----------------------------------------------------------------
+
+    def _safe_total(self, idle: int, groups: tuple[tuple[float, int], ...], p: float,
+                    target: float) -> int:
+        """The most dials in flight with expected abandoned <= ``target`` x expected live
+        answers, with ``idle`` agents free and, per ``(q, count)`` of ``groups``, ``count``
+        busy agents each freeing with probability ``q`` within the look-ahead (safety
+        falls as dials grow: double, then bisect)."""
+        agents_pmf = np.ones(1)
+        for q, count in groups:
+            agents_pmf = np.convolve(agents_pmf, cached_binomial_pmf(count, q))
+        agents_pmf = np.concatenate([np.zeros(idle), agents_pmf])
+        busy = sum(count for _, count in groups)
+        fp = self.config.amd_false_positive
+        limit = MAX_DIALS_PER_AGENT * (idle + busy)
+        g = overflow_by_answers(agents_pmf, limit)
+
+        def safe(n: int) -> bool:
+            if n == 0:
+                return True
+            answers = cached_binomial_pmf(n, p * (1 - fp))
+            abandoned = float(answers @ g[:n + 1]) + n * p * fp
+            return abandoned <= target * n * p
+
+        lo, step = 0, 1
+        hi = lo + step
+        while hi <= limit and safe(hi):
+            lo, step = hi, step * 2
+            hi = lo + step
+        hi = min(hi, limit + 1)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if safe(mid):
+                lo = mid
+            else:
+                hi = mid
+        return lo
 
     def answer_rate(self) -> float:
         """The conservative live-answer rate used for pacing."""
@@ -233,56 +322,63 @@ class PredictivePacer:
         c = self.config
         worst = max(self.spent(now))
         room = max(0.0, c.abandon_cap - worst) / c.abandon_cap
-        return c.aim * c.abandon_cap * min(1.0, room / (1 - c.aim) if c.aim < 1 else room)
+        target = c.aim * c.abandon_cap * min(1.0, room / (1 - c.aim) if c.aim < 1 else room)
+        if self.rising():
+            target *= c.rising_factor
+        return target
+
+    def rising(self) -> bool:
+        """The answer rate is rising: the fast estimate is ``rising_ratio`` above the slow
+        one (people came back from lunch). Until the slow estimate catches up, the dials
+        already in flight were paced for fewer answers: :meth:`target` is lowered."""
+        c = self.config
+        return self.fast.mean > self.slow.mean * c.rising_ratio
 
     def dials_to_place(self, now: float, idle_agents: int, busy_remaining: list[float],
-                       in_flight: int) -> int:
+                       in_flight: int | Sequence[float]) -> int:
         """New dials to place now, with ``idle_agents`` available for outbound, the mean
-        remaining handle seconds of each busy agent in ``busy_remaining`` and ``in_flight``
-        dials ringing. Never negative; bounded by :data:`MAX_DIALS_PER_AGENT` per agent."""
+        remaining handle seconds of each busy agent in ``busy_remaining`` and the dials
+        ringing: their number, or better the seconds each has been ringing (a dial that
+        has rung long without a live answer is less likely to bring one:
+        :meth:`live_chance`; it counts as that share of a fresh dial). Never negative;
+        never fewer than the idle agents not yet covered by a ringing dial (progressive
+        is always safe); bounded by :data:`MAX_DIALS_PER_AGENT` per agent."""
         c = self.config
-        agents = idle_agents + len(busy_remaining)
-        if agents <= 0:
+        ages: list[float] | None = None
+        if isinstance(in_flight, int):
+            ringing = in_flight
+        else:
+            ages = list(in_flight)
+            ringing = len(ages)
+        progressive = max(0, idle_agents - ringing)
+        busy = len(busy_remaining)
+        if idle_agents + busy <= 0:
             return 0
         if self.dials_seen < c.warm_up:
-            return max(0, idle_agents - in_flight)
-        p = self.answer_rate()
-        busy = len(busy_remaining)
-        mean_remaining = max(sum(busy_remaining) / busy, 1.0) if busy else 1.0
-        q = 1.0 - math.exp(-c.answer_seconds / mean_remaining)
-        agents_pmf = np.concatenate([np.zeros(idle_agents), binomial_pmf(busy, q)])
+            return progressive
         target = self.target(now)
-        fp = c.amd_false_positive
-        limit = MAX_DIALS_PER_AGENT * agents
-        g = overflow_by_answers(agents_pmf, limit)
-
-        def safe(n: int) -> bool:
-            if n == 0:
-                return True
-            answers = binomial_pmf(n, p * (1 - fp))
-            abandoned = float(answers @ g[:n + 1]) + n * p * fp
-            return abandoned <= target * n * p
-
-        # the largest safe n (safety falls as n grows): double, then bisect
-        lo = in_flight if safe(in_flight) else 0
-        if lo < in_flight:
-            best = in_flight
-        else:
-            step = 1
-            hi = lo + step
-            while hi <= limit and safe(hi):
-                lo, step = hi, step * 2
-                hi = lo + step
-            hi = min(hi, limit + 1)
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if safe(mid):
-                    lo = mid
-                else:
-                    hi = mid
-            best = lo
-        # progressive is always safe: never fewer dials than idle agents uncovered
-        best = max(best, in_flight + max(0, idle_agents - in_flight))
         if target == 0.0:
-            best = min(best, in_flight + max(0, idle_agents - in_flight))
-        return best - in_flight
+            return progressive
+        p = self.answer_rate()
+        # each busy agent frees within the look-ahead with q = 1 - exp(-look / remaining),
+        # grouped by q rounded down to 0.05; rounded to the cautious side (answers up,
+        # freeing agents and target down), the decision is memoised
+        counts: dict[float, int] = {}
+        for r in busy_remaining:
+            q = 1.0 - math.exp(-c.answer_seconds / max(r, 0.1))
+            qk = math.floor(q * 20) / 20
+            counts[qk] = counts.get(qk, 0) + 1
+        groups = tuple(sorted((qk, n) for qk, n in counts.items() if qk > 0))
+        key = (idle_agents, groups, math.ceil(p * 200) / 200,
+               math.floor(target * 2000) / 2000)
+        total = self._memo.get(key)
+        if total is None:
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            total = self._memo[key] = self._safe_total(idle_agents, groups, key[2], key[3])
+        if ages is None:
+            counted = ringing
+        else:
+            chance = self.live_chance
+            counted = math.ceil(sum(chance(a, p) for a in ages) / max(p, 1e-6) - 1e-9)
+        return max(progressive, total - counted)

@@ -67,7 +67,7 @@ def test_the_target_falls_to_zero_as_the_window_spends_the_cap() -> None:
     cfg = pacer.config
     assert pacer.target(0.0) == pytest.approx(cfg.aim * cfg.abandon_cap)
     for k in range(1000):
-        pacer.observe_connect(10.0 + k, abandoned=k % 50 == 0)  # 2 % spent
+        pacer.observe_connect(10.0 + k, abandoned=k % 37 == 0)  # 2.8 % spent
     assert 0 < pacer.target(2000.0) < cfg.aim * cfg.abandon_cap
     for k in range(100):
         pacer.observe_connect(3000.0 + k, abandoned=True)
