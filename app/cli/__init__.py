@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.forecast",
     "app.cli.staffing",
     "app.cli.simulate",
+    "app.cli.simulate_outbound",
     "app.cli.schedule",
     "app.cli.kpis",
     "app.cli.importer",

@@ -1,0 +1,671 @@
+"""Outbound campaign simulation: a dialler in preview, progressive or predictive mode, the
+contact rules checked before every dial, on the same routing engine and driver as inbound.
+
+A planner runs the same campaign in each mode before dialling for real
+(``contactops simulate-outbound SCENARIO.json --days N --seed S --out RESULT.json``).
+
+The story of a dial::
+
+    lead ──check_dial──▶ DialAttempted ──ring──▶ live answer ──▶ engine.arrive(outbound)
+      ▲       (refused: the rule is counted)   │                   │ agent within 2 s?
+      └──── retry (rules' retry interval) ◀────┤ no answer / busy  ├─ yes: talk, wrap-up
+                                               │ machine           └─ no: engine.abandon,
+                                                                      DialResult(abandoned)
+
+* A live answer becomes a contact of the routing engine (``direction="outbound"``, the
+  campaign's queue) played by :class:`simulations.driver.Driver` like an inbound caller
+  whose patience is the 2-second rule (:data:`telesales.pacing.CONNECT_LIMIT_SECONDS`):
+  the dialler abandons it when no agent is connected by then. Robot agents answer an
+  outbound connect at once (no ring: the customer is already on the line).
+* A live answer that the answering-machine detector wrongly calls a machine
+  (``amd_false_positive``) is dropped and counted as abandoned.
+* **preview**: an idle agent previews a lead for ``preview_seconds``, then dials it; its
+  answer goes to that agent (``preferred_agent_id``). **progressive**: one dial per idle
+  agent. **predictive**: :class:`telesales.pacing.PredictivePacer` decides.
+* Agents log in at ``open`` and out at ``close`` every day; no dial is placed outside the
+  campaign's hours or the rules' calling hours in the customer's time zone.
+
+Every ``DialAttempted`` and ``DialResult`` is kept with the engine's events
+(``keep_events``); the summary's ``rule_violations`` re-checks every placed dial against
+the rules with the history before it (an audit of the dialler, which must find none).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal, cast
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from routing.engine import AgentSpec, ContactSpec, QueueConfig, RoutingEngine
+from routing.events import (
+    AgentStateChanged,
+    ContactAbandoned,
+    ContactAnswered,
+    ContactOffered,
+    DialAttempted,
+    DialMode,
+    DialResult,
+    DialResultName,
+    Event,
+    WrapUpEnded,
+)
+from simulations.driver import Action, Caller, Driver, Talk
+from simulations.kernel import AGENT_SCHEDULE, ARRIVAL, COMPLETION, TIMER, Kernel
+from telesales.contact_rules import (
+    ContactRules,
+    DialTarget,
+    PastDial,
+    check_dial,
+    next_allowed,
+    rules_for,
+)
+from telesales.pacing import CONNECT_LIMIT_SECONDS, PacingConfig, PredictivePacer
+
+MODES: tuple[DialMode, ...] = ("preview", "progressive", "predictive")
+DAY = 86400.0
+#: the calendar day the simulation's day 0 is (a Monday), in the customers' zone
+FIRST_DAY = datetime(2027, 1, 4)
+#: limits that keep a scenario's run bounded
+MAX_AGENTS = 500
+MAX_DAYS = 366
+#: no dial is placed in the last seconds before the campaign closes
+LAST_DIAL_MARGIN = 60.0
+
+
+class OutboundScenarioError(ValueError):
+    """A scenario field that cannot be used; ``field`` names it."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundScenario:
+    """A campaign to simulate (the JSON fields, documented in the README)."""
+
+    agents: int
+    #: the live-answer rate of a dial; a list of (seconds after midnight, rate) steps
+    answer_rate: tuple[tuple[float, float], ...]
+    aht_seconds: float
+    mode: DialMode
+    abandon_cap: float = 0.03
+    open_seconds: float = 9 * 3600.0
+    close_seconds: float = 18 * 3600.0
+    wrap_seconds: float = 15.0
+    machine_rate: float = 0.10
+    busy_rate: float = 0.05
+    amd_false_positive: float = 0.0
+    preview_seconds: float = 15.0
+    ring_timeout_seconds: float = 25.0
+    campaign: str = "campaign"
+    campaign_type: Literal["telesales", "collections", "service"] = "telesales"
+    country: str = "KR"
+    time_zone: str = "Asia/Seoul"
+    #: a live-answer rate per day (cycled), instead of ``answer_rate``'s constant
+    answer_rate_by_day: tuple[float, ...] = ()
+
+    def rate_at(self, t: float) -> float:
+        if self.answer_rate_by_day:
+            by_day = self.answer_rate_by_day
+            return by_day[int(t // DAY) % len(by_day)]
+        second = t % DAY
+        rate = self.answer_rate[0][1]
+        for start, r in self.answer_rate:
+            if second >= start:
+                rate = r
+        return rate
+
+
+def _hhmm(value: object, name: str) -> float:
+    if not isinstance(value, str) or len(value) != 5 or value[2] != ":":
+        raise OutboundScenarioError(name, "expected HH:MM")
+    try:
+        hh, mm = int(value[:2]), int(value[3:])
+    except ValueError as exc:
+        raise OutboundScenarioError(name, "expected HH:MM") from exc
+    if not (0 <= hh < 24 and 0 <= mm < 60):
+        raise OutboundScenarioError(name, f"{value} is not a time of day")
+    return hh * 3600.0 + mm * 60.0
+
+
+def _num(data: Mapping[str, Any], name: str, default: float | None, lo: float, hi: float,
+         *, integer: bool = False, open_low: bool = False) -> Any:
+    value = data.get(name, default)
+    if value is None:
+        raise OutboundScenarioError(name, "is required")
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+            integer and not isinstance(value, int)):
+        raise OutboundScenarioError(name, "expected an integer" if integer else "expected a number")
+    if not (lo < value <= hi if open_low else lo <= value <= hi) or math.isnan(value):
+        raise OutboundScenarioError(name, f"must be between {lo:g} and {hi:g}")
+    return value
+
+
+KNOWN = frozenset({
+    "agents", "answer_rate", "aht_seconds", "mode", "abandon_cap", "open", "close",
+    "wrap_seconds", "machine_rate", "busy_rate", "amd_false_positive", "preview_seconds",
+    "ring_timeout_seconds", "campaign", "campaign_type", "country", "time_zone",
+    "answer_rate_by_day"})
+
+
+def scenario_from_dict(data: object) -> OutboundScenario:
+    """Parse and validate a scenario (:class:`OutboundScenarioError` names the field)."""
+    if not isinstance(data, Mapping):
+        raise OutboundScenarioError("scenario", "expected a JSON object")
+    unknown = sorted(set(data) - KNOWN)
+    if unknown:
+        raise OutboundScenarioError(unknown[0], "unknown field")
+    raw_rate = data.get("answer_rate")
+    steps: list[tuple[float, float]] = []
+    if isinstance(raw_rate, list):
+        if not 0 < len(raw_rate) <= 96:
+            raise OutboundScenarioError("answer_rate", "expected 1 to 96 steps")
+        for i, step in enumerate(raw_rate):
+            if not isinstance(step, Mapping):
+                raise OutboundScenarioError(f"answer_rate[{i}]", 'expected {"from": "HH:MM", "rate": R}')
+            steps.append((_hhmm(step.get("from"), f"answer_rate[{i}].from"),
+                          _num(step, "rate", None, 0.0, 1.0, open_low=True)))
+        if [s for s, _ in steps] != sorted(s for s, _ in steps):
+            raise OutboundScenarioError("answer_rate", "steps must be in time order")
+        steps[0] = (0.0, steps[0][1])
+    else:
+        steps.append((0.0, _num(data, "answer_rate", None, 0.0, 1.0, open_low=True)))
+    by_day_raw = data.get("answer_rate_by_day", [])
+    if not isinstance(by_day_raw, list) or len(by_day_raw) > MAX_DAYS:
+        raise OutboundScenarioError("answer_rate_by_day", f"expected a list of at most {MAX_DAYS} rates")
+    by_day = tuple(_num({f"answer_rate_by_day[{i}]": r}, f"answer_rate_by_day[{i}]", None,
+                        0.0, 1.0, open_low=True) for i, r in enumerate(by_day_raw))
+    mode = data.get("mode", "predictive")
+    if mode not in MODES:
+        raise OutboundScenarioError("mode", f"expected one of {', '.join(MODES)}")
+    kind = data.get("campaign_type", "telesales")
+    if kind not in ("telesales", "collections", "service"):
+        raise OutboundScenarioError("campaign_type", "expected telesales, collections or service")
+    open_s = _hhmm(data.get("open", "09:00"), "open")
+    close_s = _hhmm(data.get("close", "18:00"), "close")
+    if close_s <= open_s:
+        raise OutboundScenarioError("close", "must be after open")
+    aht = _num(data, "aht_seconds", None, 1.0, 7200.0)
+    wrap = _num(data, "wrap_seconds", min(15.0, aht / 4), 0.0, 3600.0)
+    if wrap >= aht:
+        raise OutboundScenarioError("wrap_seconds", "must be less than aht_seconds")
+    machine = _num(data, "machine_rate", 0.10, 0.0, 1.0)
+    busy = _num(data, "busy_rate", 0.05, 0.0, 1.0)
+    if machine + busy > 1.0:
+        raise OutboundScenarioError("busy_rate", "machine_rate + busy_rate must not exceed 1")
+    campaign = data.get("campaign", "campaign")
+    if not isinstance(campaign, str) or not 0 < len(campaign) <= 40:
+        raise OutboundScenarioError("campaign", "expected a name of 1 to 40 characters")
+    country = data.get("country", "KR")
+    zone = data.get("time_zone", "Asia/Seoul")
+    if not isinstance(zone, str):
+        raise OutboundScenarioError("time_zone", "expected an IANA time zone")
+    try:
+        ZoneInfo(zone)
+    except (ValueError, KeyError) as exc:
+        raise OutboundScenarioError("time_zone", f"unknown time zone {zone!r}") from exc
+    scenario = OutboundScenario(
+        agents=_num(data, "agents", None, 1, MAX_AGENTS, integer=True),
+        answer_rate=tuple(steps), aht_seconds=float(aht), mode=cast(DialMode, mode),
+        abandon_cap=_num(data, "abandon_cap", 0.03, 0.0, 0.5, open_low=True),
+        open_seconds=open_s, close_seconds=close_s, wrap_seconds=float(wrap),
+        machine_rate=machine, busy_rate=busy,
+        amd_false_positive=_num(data, "amd_false_positive", 0.0, 0.0, 0.5),
+        preview_seconds=_num(data, "preview_seconds", 15.0, 0.0, 600.0),
+        ring_timeout_seconds=_num(data, "ring_timeout_seconds", 25.0, 1.0, 120.0),
+        campaign=campaign, campaign_type=kind, country=str(country), time_zone=zone,
+        answer_rate_by_day=by_day)
+    try:
+        rules_for(scenario.country, scenario.campaign_type)
+    except ValueError as exc:
+        raise OutboundScenarioError("country", str(exc)) from exc
+    return scenario
+
+
+class _Robots:
+    """Robot agents and customers of an outbound campaign (the driver's behaviour)."""
+
+    def __init__(self, s: OutboundScenario, rng: np.random.Generator) -> None:
+        self.s, self.rng = s, rng
+
+    def ring_seconds(self, offer: ContactOffered) -> float:
+        return 0.0  # the customer is already on the line
+
+    def talk(self, caller: Caller, first_leg: bool) -> Talk:
+        return Talk(caller.handle_seconds)
+
+    def wrap_up(self, queue: str) -> tuple[float, str | None]:
+        return self.s.wrap_seconds, None
+
+    def break_after_wrap_up(self, agent_id: str) -> tuple[str, float] | None:
+        return None
+
+    def accepts_callback(self, caller: Caller) -> bool:
+        return False
+
+
+@dataclass(slots=True)
+class _Lead:
+    customer: str
+    history: list[PastDial] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Dial:
+    lead: _Lead
+    agent: str | None
+    placed: float
+    live: bool = False
+
+
+@dataclass(slots=True)
+class DayFigures:
+    dials: int = 0
+    live: int = 0
+    connects: int = 0
+    abandoned: int = 0
+    machine: int = 0
+    refused: int = 0
+    handle_seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class OutboundRun:
+    """The result of :func:`simulate_outbound`: per day figures, the abandoned and live
+    answers per 15 minutes (for every 24 h window), the events if kept."""
+
+    scenario: OutboundScenario
+    days: list[DayFigures]
+    buckets: dict[int, list[int]]  # 15-min bucket -> [live, abandoned]
+    staffed_seconds: float
+    rule_violations: int
+    refusals: dict[str, int]
+    events: list[Event]
+
+    def summary(self) -> dict[str, Any]:
+        live = sum(d.live for d in self.days)
+        abandoned = sum(d.abandoned for d in self.days)
+        handle = sum(d.handle_seconds for d in self.days)
+        return {
+            "mode": self.scenario.mode,
+            "agents": self.scenario.agents,
+            "days": len(self.days),
+            "dials": sum(d.dials for d in self.days),
+            "live_answers": live,
+            "connects": sum(d.connects for d in self.days),
+            "abandoned": abandoned,
+            "abandon_rate_total": abandoned / live if live else 0.0,
+            "max_abandon_rate_24h": max_window_rate(self.buckets, len(self.days)),
+            "agent_occupancy": handle / self.staffed_seconds if self.staffed_seconds else 0.0,
+            "rule_violations": self.rule_violations,
+            "refused_dials": dict(sorted(self.refusals.items())),
+        }
+
+    def per_day(self) -> list[dict[str, Any]]:
+        return [{"day": i, "dials": d.dials, "live_answers": d.live, "connects": d.connects,
+                 "abandoned": d.abandoned, "abandon_rate": d.abandoned / d.live if d.live else 0.0,
+                 "refused_dials": d.refused}
+                for i, d in enumerate(self.days)]
+
+
+BUCKET = 900.0
+
+
+def max_window_rate(buckets: Mapping[int, Sequence[int]], days: int) -> float:
+    """The highest abandoned / live answers over every 24 h window inside the run (windows
+    ending at each 15-minute boundary from the end of the first day)."""
+    per_day = int(DAY // BUCKET)
+    n = days * per_day
+    live = np.zeros(n + 1)
+    ab = np.zeros(n + 1)
+    for b, (lv, a) in buckets.items():
+        if 0 <= b < n:
+            live[b + 1] += lv
+            ab[b + 1] += a
+    cl, ca = np.cumsum(live), np.cumsum(ab)
+    if n < per_day:
+        return float(ca[-1] / cl[-1]) if cl[-1] else 0.0
+    wl = cl[per_day:] - cl[:-per_day]
+    wa = ca[per_day:] - ca[:-per_day]
+    rates = np.divide(wa, wl, out=np.zeros_like(wa), where=wl > 0)
+    return float(rates.max()) if len(rates) else 0.0
+
+
+class OutboundSimulation:
+    """One run of a campaign (see the module docstring)."""
+
+    def __init__(self, s: OutboundScenario, days: int, rng: np.random.Generator,
+                 keep_events: bool = False) -> None:
+        if not 1 <= days <= MAX_DAYS:
+            raise OutboundScenarioError("days", f"must be between 1 and {MAX_DAYS}")
+        self.s, self.n_days, self.rng, self.keep = s, days, rng, keep_events
+        self.rules: ContactRules = rules_for(s.country, s.campaign_type)
+        self.zone = ZoneInfo(s.time_zone)
+        self.kernel: Kernel[Action] = Kernel()
+        queue = QueueConfig(name=s.campaign, skill=s.campaign, aht_seconds=s.aht_seconds)
+        self.engine = RoutingEngine([queue])
+        self.driver = Driver(_Robots(s, rng), self._port)
+        self.agents = [f"agent{i + 1:03d}" for i in range(s.agents)]
+        self.events: list[Event] = []
+        self.days = [DayFigures() for _ in range(days)]
+        self.buckets: dict[int, list[int]] = {}
+        self.refusals: dict[str, int] = {}
+        self.in_flight: dict[str, _Dial] = {}
+        self.bound: set[str] = set()  # agents previewing or waiting for their own dial
+        self.retries: list[tuple[float, int, _Lead]] = []
+        self.placed: list[tuple[float, _Lead]] = []
+        self.n_leads = 0
+        self.n_dials = 0
+        self.seq = 0
+        self.open = False
+        self.pacer = PredictivePacer(PacingConfig(abandon_cap=s.abandon_cap,
+                                                  amd_false_positive=s.amd_false_positive),
+                                     prior_answer_rate=s.rate_at(s.open_seconds),
+                                     prior_handle_seconds=s.aht_seconds)
+        self.answered_at: dict[str, float] = {}
+        self.since: dict[str, float] = {}  # agent -> when its state last changed
+        self.pending_dials: dict[str, _Dial] = {}
+        self.timer_at = math.inf
+        self.fresh_blocked_until = -math.inf
+        for agent in self.agents:
+            self._emit(self.engine.add_agent(AgentSpec(agent, {s.campaign: 3}), 0.0))
+        for d in range(days):
+            base = d * DAY
+            for agent in self.agents:
+                self.kernel.schedule(base + s.open_seconds, AGENT_SCHEDULE,
+                                     self.driver.duty(agent, "login"))
+                self.kernel.schedule(base + s.close_seconds, AGENT_SCHEDULE,
+                                     self.driver.duty(agent, "logout"))
+            self.kernel.schedule(base + s.open_seconds, ARRIVAL, self._set_open(True))
+            # the last dials a minute before closing, so that their answers find agents
+            self.kernel.schedule(base + s.close_seconds - LAST_DIAL_MARGIN, AGENT_SCHEDULE,
+                                 self._set_open(False))
+        self.staffed = days * s.agents * (s.close_seconds - s.open_seconds)
+
+    # --- plumbing -------------------------------------------------------------------
+
+    def _port(self, at: float, priority: int, action: Action, label: str) -> None:
+        self.kernel.schedule(at, priority, action)
+
+    def _emit(self, events: list[Event]) -> None:
+        if self.keep:
+            self.events.extend(events)
+        self.driver.observe(events)
+        since = self.since
+        for ev in events:
+            if type(ev) is AgentStateChanged:
+                since[ev.agent_id] = ev.at
+
+    def _record(self, ev: Event) -> None:
+        if self.keep:
+            self.events.append(ev)
+
+    def _set_open(self, value: bool) -> Action:
+        def act(eng: RoutingEngine, now: float) -> list[Event]:
+            self.open = value
+            return []
+        return act
+
+    def _wall(self, t: float) -> datetime:
+        return (FIRST_DAY + timedelta(seconds=t)).replace(tzinfo=self.zone)
+
+    def _bucket(self, t: float, live: int, abandoned: int) -> None:
+        b = self.buckets.setdefault(int(t // BUCKET), [0, 0])
+        b[0] += live
+        b[1] += abandoned
+
+    # --- leads ----------------------------------------------------------------------
+
+    def _target(self, lead: _Lead) -> DialTarget:
+        return DialTarget(lead.customer, f"+8210{int(lead.customer[1:]):08d}",
+                          time_zone=self.s.time_zone, marketing_consent=True,
+                          debt_id=lead.customer if self.s.campaign_type == "collections" else None)
+
+    def _next_lead(self, now: float) -> _Lead | None:
+        """A lead whose dial the rules allow now: a due retry first, else a fresh one."""
+        wall = self._wall(now)
+        while self.retries and self.retries[0][0] <= now:
+            _, _, lead = heapq.heappop(self.retries)
+            decision = check_dial(self.rules, self._target(lead), lead.history, wall,
+                                  campaign=self.s.campaign,
+                                  ring_seconds=self.s.ring_timeout_seconds)
+            if decision.allowed:
+                return lead
+            for r in decision.refusals:
+                self.refusals[r.rule] = self.refusals.get(r.rule, 0) + 1
+            self._day(now).refused += 1
+            self._requeue(lead, now)
+        if now < self.fresh_blocked_until:
+            return None
+        self.n_leads += 1
+        lead = _Lead(f"c{self.n_leads}")
+        decision = check_dial(self.rules, self._target(lead), lead.history, wall,
+                              campaign=self.s.campaign, ring_seconds=self.s.ring_timeout_seconds)
+        if not decision.allowed:
+            for r in decision.refusals:
+                self.refusals[r.rule] = self.refusals.get(r.rule, 0) + 1
+            self._day(now).refused += 1
+            t = self._requeue(lead, now)
+            if t is not None:  # the next fresh lead would be refused too until then
+                self.fresh_blocked_until = t
+            return None
+        return lead
+
+    def _requeue(self, lead: _Lead, now: float) -> float | None:
+        """Put ``lead`` back for when the rules next allow it (None: never again), and
+        wake the dialler then."""
+        at = next_allowed(self.rules, self._target(lead), lead.history, self._wall(now),
+                          campaign=self.s.campaign, ring_seconds=self.s.ring_timeout_seconds)
+        if at is None:
+            return None  # done with this lead (attempt cap, do-not-call, ...)
+        t = (at.replace(tzinfo=None) - FIRST_DAY).total_seconds() if at.tzinfo is None else (
+            at.astimezone(self.zone).replace(tzinfo=None) - FIRST_DAY).total_seconds()
+        self.seq += 1
+        due = max(t, now + 1.0)
+        heapq.heappush(self.retries, (due, self.seq, lead))
+        if due < self.n_days * DAY:
+            self.kernel.schedule(due, ARRIVAL, self._wake)
+        return due
+
+    @staticmethod
+    def _wake(eng: RoutingEngine, now: float) -> list[Event]:
+        return []  # the loop paces after every item: a retry falls due
+
+    def _day(self, t: float) -> DayFigures:
+        return self.days[min(int(t // DAY), self.n_days - 1)]
+
+    # --- dialling -------------------------------------------------------------------
+
+    def _ready_agents(self) -> list[str]:
+        state = self.driver.state
+        return [a for a in self.agents if state.get(a) == "ready" and a not in self.bound]
+
+    def _busy_remaining(self, now: float) -> list[float]:
+        """The expected seconds until each busy agent is free again: a talking agent the
+        mean handle time (talk is memoryless: its past says nothing of what is left), an
+        agent in wrap-up what is left of the usual wrap-up."""
+        state, since = self.driver.state, self.since
+        wrap = self.s.wrap_seconds
+        out: list[float] = []
+        mean = self.pacer.handle.mean
+        for a in self.agents:
+            st = state.get(a)
+            if st == "wrap_up":
+                out.append(max(wrap - (now - since.get(a, now)), 0.5))
+            elif st in ("reserved", "talking", "hold"):
+                out.append(mean)
+        return out
+
+    def _pace(self, now: float) -> None:
+        if not self.open or now % DAY >= self.s.close_seconds:
+            return
+        s = self.s
+        ready = self._ready_agents()
+        if s.mode == "preview":
+            for agent in ready:
+                self.bound.add(agent)
+                self.kernel.schedule(now + s.preview_seconds, COMPLETION,
+                                     self._preview_dial(agent))
+            return
+        if s.mode == "progressive":
+            n = len(ready) - len(self.in_flight)
+        else:
+            n = self.pacer.dials_to_place(now, len(ready), self._busy_remaining(now),
+                                          [now - d.placed for d in self.in_flight.values()])
+        for _ in range(max(0, n)):
+            lead = self._next_lead(now)
+            if lead is None:
+                continue
+            self._dial(lead, None, now)
+
+    def _preview_dial(self, agent: str) -> Action:
+        def act(eng: RoutingEngine, now: float) -> list[Event]:
+            if not self.open or self.driver.state.get(agent) != "ready":
+                self.bound.discard(agent)
+                return []
+            lead = self._next_lead(now)
+            if lead is None:
+                self.bound.discard(agent)
+                return []
+            self._dial(lead, agent, now)
+            return []
+        return act
+
+    def _dial(self, lead: _Lead, agent: str | None, now: float) -> None:
+        s, rng = self.s, self.rng
+        self.n_dials += 1
+        cid = f"d{self.n_dials}"
+        lead.history.append(PastDial(self._wall(now), s.campaign, s.campaign_type, None,
+                                     debt_id=lead.customer if s.campaign_type == "collections" else None))
+        self.placed.append((now, lead))
+        self._record(DialAttempted(now, cid, s.campaign, lead.customer, agent, s.mode))
+        self._day(now).dials += 1
+        dial = self.in_flight[cid] = _Dial(lead, agent, now)
+        u = rng.random()
+        p = s.rate_at(now)
+        if u < p:
+            dial.live = True
+            at = now + float(rng.uniform(3.0, 18.0))
+            result: DialResultName = "connected"
+        elif u < p + (1 - p) * s.machine_rate:
+            at, result = now + float(rng.uniform(5.0, 15.0)) + 2.5, "machine"
+        elif u < p + (1 - p) * (s.machine_rate + s.busy_rate):
+            at, result = now + 2.0, "busy"
+        else:
+            at, result = now + s.ring_timeout_seconds, "no_answer"
+        self.kernel.schedule(at, COMPLETION, self._outcome(cid, result))
+
+    def _outcome(self, cid: str, result: DialResultName) -> Action:
+        def act(eng: RoutingEngine, now: float) -> list[Event]:
+            dial = self.in_flight.pop(cid)
+            s, day = self.s, self._day(now)
+            if dial.agent is not None:
+                self.bound.discard(dial.agent)
+            self.pacer.observe_dial(result == "connected", now - dial.placed)
+            if result != "connected":
+                if result == "machine":
+                    day.machine += 1
+                self._finish(cid, dial, result, now)
+                return []
+            day.live += 1
+            if s.amd_false_positive and self.rng.random() < s.amd_false_positive:
+                self._abandoned(cid, dial, now)
+                return []
+            handle = float(self.rng.exponential(s.aht_seconds - s.wrap_seconds))
+            spec = ContactSpec(cid, s.campaign, customer_id=dial.lead.customer,
+                               preferred_agent_id=dial.agent, direction="outbound")
+            self.driver.arrive(spec, handle, CONNECT_LIMIT_SECONDS, now)
+            self.pending_dials[cid] = dial
+            return eng.arrive(spec, now)
+        return act
+
+    def _finish(self, cid: str, dial: _Dial, result: DialResultName, now: float) -> None:
+        lead = dial.lead
+        last = lead.history[-1]
+        lead.history[-1] = PastDial(last.at, last.campaign, last.campaign_type, result,
+                                    debt_id=last.debt_id)
+        self._record(DialResult(now, cid, self.s.campaign, result, dial.agent,
+                                len(lead.history)))
+        if result != "connected":
+            self._requeue(lead, now)
+
+    def _abandoned(self, cid: str, dial: _Dial, now: float) -> None:
+        self._day(now).abandoned += 1
+        self._bucket(now, 1, 1)
+        self.pacer.observe_connect(now, abandoned=True)
+        self._finish(cid, dial, "abandoned", now)
+
+    # --- the loop -------------------------------------------------------------------
+
+    def _timer(self, eng: RoutingEngine, now: float) -> list[Event]:
+        self.timer_at = math.inf
+        return eng.advance(now)
+
+    def _track(self, events: list[Event], at: float) -> None:
+        """What the dialler learns from the engine: connected, abandoned, handle times."""
+        for ev in events:
+            kind = type(ev)
+            if kind is ContactAnswered:
+                cid = ev.contact_id  # type: ignore[attr-defined]
+                dial = self.pending_dials.pop(cid, None)
+                if dial is not None:
+                    self._day(at).connects += 1
+                    self._bucket(at, 1, 0)
+                    self.pacer.observe_connect(at, abandoned=False)
+                    self.answered_at[cid] = at
+                    self._finish(cid, dial, "connected", at)
+            elif kind is ContactAbandoned:
+                cid = ev.contact_id  # type: ignore[attr-defined]
+                dial = self.pending_dials.pop(cid, None)
+                if dial is not None:
+                    self._abandoned(cid, dial, at)
+            elif kind is WrapUpEnded:
+                started = self.answered_at.pop(ev.contact_id, None)  # type: ignore[attr-defined]
+                if started is not None:
+                    self.pacer.observe_handle(at - started)
+                    self._day(started).handle_seconds += at - started
+
+    def run(self) -> OutboundRun:
+        """Run every day to its end; the summary's figures and the audit."""
+        k, eng = self.kernel, self.engine
+        end = self.n_days * DAY
+        while len(k):
+            at, action = k.pop()
+            if at > end:
+                break
+            events = action(eng, at)
+            if events:
+                self._emit(events)
+                self._track(events, at)
+            self._pace(at)
+            deadline = eng.next_deadline()
+            if deadline is not None and deadline < self.timer_at:
+                self.timer_at = max(deadline, at)
+                k.schedule(self.timer_at, TIMER, self._timer)
+        return OutboundRun(self.s, self.days, self.buckets, self.staffed,
+                           self.audit(), self.refusals, self.events)
+
+    def audit(self) -> int:
+        """Re-check every placed dial against the rules with the history before it."""
+        broken = 0
+        for now, lead in self.placed:
+            wall = self._wall(now)
+            before = [d for d in lead.history if d.at < wall]
+            decision = check_dial(self.rules, self._target(lead), before, wall,
+                                  campaign=self.s.campaign,
+                                  ring_seconds=self.s.ring_timeout_seconds)
+            broken += 0 if decision.allowed else 1
+        return broken
+
+
+def simulate_outbound(scenario: OutboundScenario, days: int, rng: np.random.Generator,
+                      keep_events: bool = False) -> OutboundRun:
+    """One run of ``scenario`` over ``days`` days."""
+    return OutboundSimulation(scenario, days, rng, keep_events).run()
