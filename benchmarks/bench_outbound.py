@@ -9,7 +9,8 @@ for 20 agents also the progressive and preview modes. Prints, per run: connects,
 abandonment over all days and in the worst 24 h window, the agents' occupancy, rule
 violations, and the seconds it took; then the check of the issue's targets: every 24 h
 window at or under 3 %, and predictive occupancy at least 15 points above progressive at
-20 agents.
+20 agents. Then blending (``--blend-days``): inbound service level and the share of the
+idle time outbound work takes, for several reserves of idle agents.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def main() -> int:
     ap.add_argument("--days", type=int, default=30)
     ap.add_argument("--agents", type=int, nargs="+", default=[5, 10, 20, 50])
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--blend-days", type=int, default=5,
+                    help="days of the blending runs (0: skip them)")
     args = ap.parse_args()
     rates = np.random.default_rng(args.seed).uniform(0.15, 0.35, args.days).round(3).tolist()
     print(f"{args.days} days, answer rate per day 15-35 % (mean {np.mean(rates):.1%})")
@@ -59,7 +62,34 @@ def main() -> int:
                 - results[("progressive", 20)]["agent_occupancy"])
         print(f"predictive occupancy above progressive at 20 agents: {gain * 100:.1f} points "
               f"(target >= 15): {'ok' if gain >= 0.15 else 'SHORT'}")
+    if args.blend_days:
+        blend(args.blend_days, args.seed)
     return 0
+
+
+def blend(days: int, seed: int) -> None:
+    """Blending: 20 agents, 300 inbound calls an hour (15 Erlangs, AHT 180 s), outbound
+    dials only while more than ``reserve`` agents are idle: inbound service level against
+    the same center without outbound, and the share of its idle time outbound work uses."""
+    base = {"agents": 20, "answer_rate": 0.25, "aht_seconds": 180,
+            "inbound": {"calls_per_hour": 300, "aht_seconds": 180,
+                        "patience_mean_seconds": 120}}
+    only = simulate_outbound(scenario_from_dict({**base, "mode": "none"}), days,
+                             np.random.default_rng(seed)).summary()
+    sl0 = only["inbound"]["service_level"]
+    print(f"\nblending, {days} days, 20 agents, 15 Erlangs inbound: inbound-only service level "
+          f"{sl0:.1%} (20 s), idle {only['idle_seconds'] / 3600:.0f} agent-hours")
+    print(f"{'mode':<12}{'reserve':>8}{'inbound SL':>11}{'vs only':>9}{'abandon':>9}"
+          f"{'idle used':>10}")
+    for mode in ("progressive", "predictive"):
+        for reserve in (1, 3, 5, 8):
+            s = simulate_outbound(scenario_from_dict({**base, "mode": mode,
+                                                      "blend_reserve": reserve}),
+                                  days, np.random.default_rng(seed)).summary()
+            sl = s["inbound"]["service_level"]
+            used = s["outbound_handle_seconds"] / only["idle_seconds"]
+            print(f"{mode:<12}{reserve:>8}{sl:>11.1%}{(sl - sl0) * 100:>+8.1f}p"
+                  f"{s['inbound']['abandon_rate']:>9.1%}{used:>10.1%}", flush=True)
 
 
 if __name__ == "__main__":

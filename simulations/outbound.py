@@ -47,6 +47,7 @@ from routing.events import (
     AgentStateChanged,
     ContactAbandoned,
     ContactAnswered,
+    ContactArrived,
     ContactOffered,
     DialAttempted,
     DialMode,
@@ -67,7 +68,7 @@ from telesales.contact_rules import (
 )
 from telesales.pacing import CONNECT_LIMIT_SECONDS, PacingConfig, PredictivePacer
 
-MODES: tuple[DialMode, ...] = ("preview", "progressive", "predictive")
+MODES: tuple[DialMode | Literal["none"], ...] = ("preview", "progressive", "predictive", "none")
 DAY = 86400.0
 #: the calendar day the simulation's day 0 is (a Monday), in the customers' zone
 FIRST_DAY = datetime(2027, 1, 4)
@@ -87,6 +88,20 @@ class OutboundScenarioError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class InboundLoad:
+    """Inbound calls during the campaign's hours (Poisson arrivals, exponential talk and
+    patience), answered by the campaign's agents before any outbound work."""
+
+    calls_per_hour: float
+    aht_seconds: float
+    patience_mean_seconds: float | None = 120.0
+    service_level_threshold_seconds: float = 20.0
+
+
+INBOUND_QUEUE = "inbound"
+
+
+@dataclass(frozen=True, slots=True)
 class OutboundScenario:
     """A campaign to simulate (the JSON fields, documented in the README)."""
 
@@ -94,7 +109,7 @@ class OutboundScenario:
     #: the live-answer rate of a dial; a list of (seconds after midnight, rate) steps
     answer_rate: tuple[tuple[float, float], ...]
     aht_seconds: float
-    mode: DialMode
+    mode: DialMode | Literal["none"]
     abandon_cap: float = 0.03
     open_seconds: float = 9 * 3600.0
     close_seconds: float = 18 * 3600.0
@@ -110,6 +125,10 @@ class OutboundScenario:
     time_zone: str = "Asia/Seoul"
     #: a live-answer rate per day (cycled), instead of ``answer_rate``'s constant
     answer_rate_by_day: tuple[float, ...] = ()
+    #: blending: inbound calls the same agents answer first (None: outbound only)
+    inbound: InboundLoad | None = None
+    #: blending: outbound dials only while more than this many agents are idle
+    blend_reserve: int = 2
 
     def rate_at(self, t: float) -> float:
         if self.answer_rate_by_day:
@@ -152,7 +171,30 @@ KNOWN = frozenset({
     "agents", "answer_rate", "aht_seconds", "mode", "abandon_cap", "open", "close",
     "wrap_seconds", "machine_rate", "busy_rate", "amd_false_positive", "preview_seconds",
     "ring_timeout_seconds", "campaign", "campaign_type", "country", "time_zone",
-    "answer_rate_by_day"})
+    "answer_rate_by_day", "inbound", "blend_reserve"})
+
+INBOUND_KNOWN = frozenset({"calls_per_hour", "aht_seconds", "patience_mean_seconds",
+                           "service_level_threshold_seconds"})
+
+
+def _inbound(data: object) -> InboundLoad | None:
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        raise OutboundScenarioError("inbound", "expected an object")
+    unknown = sorted(set(data) - INBOUND_KNOWN)
+    if unknown:
+        raise OutboundScenarioError(f"inbound.{unknown[0]}", "unknown field")
+    named = {f"inbound.{k}": v for k, v in data.items()}
+    patience = named.get("inbound.patience_mean_seconds", 120.0)
+    return InboundLoad(
+        calls_per_hour=_num(named, "inbound.calls_per_hour", None, 0.0, 100_000.0,
+                            open_low=True),
+        aht_seconds=_num(named, "inbound.aht_seconds", None, 1.0, 7200.0),
+        patience_mean_seconds=None if patience is None else _num(
+            named, "inbound.patience_mean_seconds", None, 0.0, 86400.0, open_low=True),
+        service_level_threshold_seconds=_num(
+            named, "inbound.service_level_threshold_seconds", 20.0, 0.0, 3600.0))
 
 
 def scenario_from_dict(data: object) -> OutboundScenario:
@@ -213,7 +255,8 @@ def scenario_from_dict(data: object) -> OutboundScenario:
         raise OutboundScenarioError("time_zone", f"unknown time zone {zone!r}") from exc
     scenario = OutboundScenario(
         agents=_num(data, "agents", None, 1, MAX_AGENTS, integer=True),
-        answer_rate=tuple(steps), aht_seconds=float(aht), mode=cast(DialMode, mode),
+        answer_rate=tuple(steps), aht_seconds=float(aht),
+        mode=cast('DialMode | Literal["none"]', mode),
         abandon_cap=_num(data, "abandon_cap", 0.03, 0.0, 0.5, open_low=True),
         open_seconds=open_s, close_seconds=close_s, wrap_seconds=float(wrap),
         machine_rate=machine, busy_rate=busy,
@@ -221,7 +264,10 @@ def scenario_from_dict(data: object) -> OutboundScenario:
         preview_seconds=_num(data, "preview_seconds", 15.0, 0.0, 600.0),
         ring_timeout_seconds=_num(data, "ring_timeout_seconds", 25.0, 1.0, 120.0),
         campaign=campaign, campaign_type=kind, country=str(country), time_zone=zone,
-        answer_rate_by_day=by_day)
+        answer_rate_by_day=by_day, inbound=_inbound(data.get("inbound")),
+        blend_reserve=_num(data, "blend_reserve", 2, 0, MAX_AGENTS, integer=True))
+    if scenario.mode == "none" and scenario.inbound is None:
+        raise OutboundScenarioError("mode", "none (no dialling) needs inbound calls")
     try:
         rules_for(scenario.country, scenario.campaign_type)
     except ValueError as exc:
@@ -277,6 +323,28 @@ class DayFigures:
 
 
 @dataclass(slots=True)
+class InboundFigures:
+    """Inbound calls of a blended run (service level: answered within the threshold over
+    offered, abandoned included in offered)."""
+
+    offered: int = 0
+    answered: int = 0
+    within: int = 0
+    abandoned: int = 0
+    wait_answered: float = 0.0
+    handle_seconds: float = 0.0
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "offered": self.offered, "answered": self.answered, "abandoned": self.abandoned,
+            "service_level": self.within / self.offered if self.offered else 0.0,
+            "asa_seconds": self.wait_answered / self.answered if self.answered else 0.0,
+            "abandon_rate": self.abandoned / self.offered if self.offered else 0.0,
+            "handle_seconds": round(self.handle_seconds, 1),
+        }
+
+
+@dataclass(slots=True)
 class OutboundRun:
     """The result of :func:`simulate_outbound`: per day figures, the abandoned and live
     answers per 15 minutes (for every 24 h window), the events if kept."""
@@ -288,6 +356,7 @@ class OutboundRun:
     rule_violations: int
     refusals: dict[str, int]
     events: list[Event]
+    inbound: InboundFigures | None = None
 
     def summary(self) -> dict[str, Any]:
         live = sum(d.live for d in self.days)
@@ -306,6 +375,18 @@ class OutboundRun:
             "agent_occupancy": handle / self.staffed_seconds if self.staffed_seconds else 0.0,
             "rule_violations": self.rule_violations,
             "refused_dials": dict(sorted(self.refusals.items())),
+            **self._blend(handle),
+        }
+
+    def _blend(self, outbound_handle: float) -> dict[str, Any]:
+        if self.inbound is None:
+            return {}
+        inbound_handle = self.inbound.handle_seconds
+        return {
+            "inbound": self.inbound.summary(),
+            "outbound_handle_seconds": round(outbound_handle, 1),
+            "agent_occupancy": (inbound_handle + outbound_handle) / self.staffed_seconds,
+            "idle_seconds": round(self.staffed_seconds - inbound_handle - outbound_handle, 1),
         }
 
     def per_day(self) -> list[dict[str, Any]]:
@@ -349,8 +430,16 @@ class OutboundSimulation:
         self.rules: ContactRules = rules_for(s.country, s.campaign_type)
         self.zone = ZoneInfo(s.time_zone)
         self.kernel: Kernel[Action] = Kernel()
-        queue = QueueConfig(name=s.campaign, skill=s.campaign, aht_seconds=s.aht_seconds)
-        self.engine = RoutingEngine([queue])
+        queues = [QueueConfig(name=s.campaign, skill=s.campaign, aht_seconds=s.aht_seconds)]
+        skills = {s.campaign: 3}
+        if s.inbound is not None:
+            queues.append(QueueConfig(name=INBOUND_QUEUE, skill=INBOUND_QUEUE,
+                                      aht_seconds=s.inbound.aht_seconds))
+            skills[INBOUND_QUEUE] = 3
+        self.engine = RoutingEngine(queues)
+        self.inbound = InboundFigures()
+        self.inbound_arrived: dict[str, float] = {}
+        self.inbound_waiting = 0
         self.driver = Driver(_Robots(s, rng), self._port)
         self.agents = [f"agent{i + 1:03d}" for i in range(s.agents)]
         self.events: list[Event] = []
@@ -371,11 +460,12 @@ class OutboundSimulation:
                                      prior_handle_seconds=s.aht_seconds)
         self.answered_at: dict[str, float] = {}
         self.since: dict[str, float] = {}  # agent -> when its state last changed
+        self.n_inbound = 0
         self.pending_dials: dict[str, _Dial] = {}
         self.timer_at = math.inf
         self.fresh_blocked_until = -math.inf
         for agent in self.agents:
-            self._emit(self.engine.add_agent(AgentSpec(agent, {s.campaign: 3}), 0.0))
+            self._emit(self.engine.add_agent(AgentSpec(agent, skills), 0.0))
         for d in range(days):
             base = d * DAY
             for agent in self.agents:
@@ -384,6 +474,8 @@ class OutboundSimulation:
                 self.kernel.schedule(base + s.close_seconds, AGENT_SCHEDULE,
                                      self.driver.duty(agent, "logout"))
             self.kernel.schedule(base + s.open_seconds, ARRIVAL, self._set_open(True))
+            if s.inbound is not None:
+                self._draw_inbound(base + s.open_seconds, base + s.close_seconds)
             # the last dials a minute before closing, so that their answers find agents
             self.kernel.schedule(base + s.close_seconds - LAST_DIAL_MARGIN, AGENT_SCHEDULE,
                                  self._set_open(False))
@@ -421,7 +513,27 @@ class OutboundSimulation:
         b[0] += live
         b[1] += abandoned
 
-    # --- leads ----------------------------------------------------------------------
+    # --- inbound (blending) ------------------------------------------------------------
+
+    def _draw_inbound(self, start: float, end: float) -> None:
+        """Poisson inbound arrivals over ``[start, end)``, each scheduled as a caller of the
+        driver (exponential talk and patience)."""
+        load = self.s.inbound
+        assert load is not None
+        rate = load.calls_per_hour / 3600.0
+        t = start
+        talk_mean = max(load.aht_seconds - self.s.wrap_seconds, 1.0)
+        while True:
+            t += float(self.rng.exponential(1.0 / rate))
+            if t >= end:
+                return
+            self.n_inbound += 1
+            spec = ContactSpec(f"i{self.n_inbound}", INBOUND_QUEUE)
+            patience = (math.inf if load.patience_mean_seconds is None
+                        else float(self.rng.exponential(load.patience_mean_seconds)))
+            self.kernel.schedule(t, ARRIVAL, self.driver.arrival(
+                spec, float(self.rng.exponential(talk_mean)), patience))
+
 
     def _target(self, lead: _Lead) -> DialTarget:
         return DialTarget(lead.customer, f"+8210{int(lead.customer[1:]):08d}",
@@ -507,7 +619,14 @@ class OutboundSimulation:
         if not self.open or now % DAY >= self.s.close_seconds:
             return
         s = self.s
+        if s.mode == "none":
+            return
         ready = self._ready_agents()
+        if s.inbound is not None:
+            # blending: inbound first; outbound only with more than the reserve idle
+            if self.inbound_waiting > 0:
+                return
+            ready = ready[s.blend_reserve:]
         if s.mode == "preview":
             for agent in ready:
                 self.bound.add(agent)
@@ -517,7 +636,9 @@ class OutboundSimulation:
         if s.mode == "progressive":
             n = len(ready) - len(self.in_flight)
         else:
-            n = self.pacer.dials_to_place(now, len(ready), self._busy_remaining(now),
+            # blending: agents freeing from a call are inbound's first, not counted on
+            busy = self._busy_remaining(now) if s.inbound is None else []
+            n = self.pacer.dials_to_place(now, len(ready), busy,
                                           [now - d.placed for d in self.in_flight.values()])
         for _ in range(max(0, n)):
             lead = self._next_lead(now)
@@ -545,6 +666,7 @@ class OutboundSimulation:
         lead.history.append(PastDial(self._wall(now), s.campaign, s.campaign_type, None,
                                      debt_id=lead.customer if s.campaign_type == "collections" else None))
         self.placed.append((now, lead))
+        assert s.mode != "none"  # no dial is placed without a dialling mode
         self._record(DialAttempted(now, cid, s.campaign, lead.customer, agent, s.mode))
         self._day(now).dials += 1
         dial = self.in_flight[cid] = _Dial(lead, agent, now)
@@ -609,11 +731,29 @@ class OutboundSimulation:
         return eng.advance(now)
 
     def _track(self, events: list[Event], at: float) -> None:
-        """What the dialler learns from the engine: connected, abandoned, handle times."""
+        """What the dialler learns from the engine: connected, abandoned, handle times;
+        the inbound calls' figures."""
+        inbound = self.inbound
         for ev in events:
             kind = type(ev)
+            if kind is ContactArrived and ev.queue == INBOUND_QUEUE:  # type: ignore[attr-defined]
+                inbound.offered += 1
+                self.inbound_arrived[ev.contact_id] = at  # type: ignore[attr-defined]
+                self.inbound_waiting += 1
+                continue
             if kind is ContactAnswered:
                 cid = ev.contact_id  # type: ignore[attr-defined]
+                arrived = self.inbound_arrived.pop(cid, None)
+                if arrived is not None:
+                    self.inbound_waiting -= 1
+                    wait = at - arrived
+                    inbound.answered += 1
+                    inbound.wait_answered += wait
+                    assert self.s.inbound is not None
+                    if wait <= self.s.inbound.service_level_threshold_seconds:
+                        inbound.within += 1
+                    self.answered_at[cid] = at
+                    continue
                 dial = self.pending_dials.pop(cid, None)
                 if dial is not None:
                     self._day(at).connects += 1
@@ -623,12 +763,21 @@ class OutboundSimulation:
                     self._finish(cid, dial, "connected", at)
             elif kind is ContactAbandoned:
                 cid = ev.contact_id  # type: ignore[attr-defined]
+                if self.inbound_arrived.pop(cid, None) is not None:
+                    self.inbound_waiting -= 1
+                    inbound.abandoned += 1
+                    continue
                 dial = self.pending_dials.pop(cid, None)
                 if dial is not None:
                     self._abandoned(cid, dial, at)
             elif kind is WrapUpEnded:
-                started = self.answered_at.pop(ev.contact_id, None)  # type: ignore[attr-defined]
-                if started is not None:
+                cid = ev.contact_id  # type: ignore[attr-defined]
+                started = self.answered_at.pop(cid, None)
+                if started is None:
+                    continue
+                if cid.startswith("i"):
+                    inbound.handle_seconds += at - started
+                else:
                     self.pacer.observe_handle(at - started)
                     self._day(started).handle_seconds += at - started
 
@@ -650,7 +799,8 @@ class OutboundSimulation:
                 self.timer_at = max(deadline, at)
                 k.schedule(self.timer_at, TIMER, self._timer)
         return OutboundRun(self.s, self.days, self.buckets, self.staffed,
-                           self.audit(), self.refusals, self.events)
+                           self.audit(), self.refusals, self.events,
+                           self.inbound if self.s.inbound is not None else None)
 
     def audit(self) -> int:
         """Re-check every placed dial against the rules with the history before it."""

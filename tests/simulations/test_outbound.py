@@ -121,3 +121,33 @@ def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     bad.write_text('{"agents": 20, "answer_rate": 2, "aht_seconds": 180}')
     assert main(["simulate-outbound", str(bad)]) == 2
     assert "answer_rate" in capsys.readouterr().err
+
+
+def test_blending_puts_inbound_first_and_the_reserve_protects_it() -> None:
+    base = {"agents": 12, "answer_rate": 0.25, "aht_seconds": 180,
+            "inbound": {"calls_per_hour": 150, "aht_seconds": 180,
+                        "patience_mean_seconds": 120}}
+
+    def blended(mode: str, reserve: int = 2):  # type: ignore[no-untyped-def]
+        scenario = scenario_from_dict({**base, "mode": mode, "blend_reserve": reserve,
+                                       "open": "09:00", "close": "13:00"})
+        return simulate_outbound(scenario, 1, np.random.default_rng(4)).summary()
+
+    only = blended("none")
+    assert only["dials"] == 0 and only["inbound"]["offered"] > 450
+    small, large = blended("progressive", 1), blended("progressive", 5)
+    for s in (small, large):
+        assert s["inbound"]["offered"] == only["inbound"]["offered"]  # the same callers
+        assert s["outbound_handle_seconds"] > 0 and s["rule_violations"] == 0
+    # a larger reserve of idle agents: better inbound service, less outbound work
+    assert (small["inbound"]["service_level"] < large["inbound"]["service_level"]
+            <= only["inbound"]["service_level"] + 0.01)
+    assert small["outbound_handle_seconds"] > large["outbound_handle_seconds"]
+    ib = only["inbound"]
+    assert ib["answered"] + ib["abandoned"] <= ib["offered"]
+    with pytest.raises(OutboundScenarioError) as info:
+        scenario_from_dict({"agents": 3, "answer_rate": 0.2, "aht_seconds": 100, "mode": "none"})
+    assert info.value.field == "mode"
+    with pytest.raises(OutboundScenarioError) as info:
+        scenario_from_dict({**base, "inbound": {"calls_per_hour": -1, "aht_seconds": 100}})
+    assert info.value.field == "inbound.calls_per_hour"
