@@ -28,6 +28,11 @@ from app.models import (
 CHANGES_SHOWN = 20
 #: what a refresh with nothing to change records
 CONFIRMED = "refresh_confirmed"
+#: the kinds of phone number a profile records
+PHONE_KINDS: tuple[str, ...] = ("mobile", "home", "work")
+#: the fields the change log names (besides :data:`CONFIRMED`)
+PROFILE_FIELDS: tuple[str, ...] = ("phone", "marketing_consent", "do_not_call", "home_branch",
+                                   "life_event")
 #: phone numbers and life events one customer may have at most
 MAX_PHONES = 10
 MAX_LIFE_EVENTS = 50

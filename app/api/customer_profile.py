@@ -55,6 +55,7 @@ from app.customer_policy import (
 from app.customer_profile import (
     MAX_LIFE_EVENTS,
     MAX_PHONES,
+    PHONE_KINDS,
     Actor,
     Profile,
     add_life_event,
@@ -85,7 +86,6 @@ Reader = Annotated[User, Depends(require_role("agent", "supervisor", "qa"))]
 Writer = Annotated[User, Depends(require_role("agent", "supervisor"))]
 ItemId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 PhoneKind = Literal["mobile", "home", "work"]
-PHONE_KINDS: tuple[str, ...] = ("mobile", "home", "work")
 READ_FIELDS = ("profile", "phones", "life_events", "profile_changes")
 EARLIEST, LATEST = date(1900, 1, 1), date(2200, 1, 1)
 
