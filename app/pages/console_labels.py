@@ -3,7 +3,7 @@
 ``/agent`` hands them to the page as JSON (``#console-labels``): ``/static/agent.js`` (the
 screen pop's tier, lifecycle stage, segment, product and channel codes),
 ``/static/agent_day.js`` (the agent's day) and ``/static/agent_profile.js`` (the profile
-refresh) read them, so the Korean console shows no code or English word; and the time zone
+refresh) read them, with the seeded queues' names, so the Korean console shows no code or English word; and the time zone
 every time is shown in (the center's, :data:`app.queries.CENTER_TZ`, whatever the
 browser's).
 
@@ -19,6 +19,7 @@ from app.customer_profile import CONFIRMED, PHONE_KINDS, PROFILE_FIELDS
 from app.i18n import get_translations
 from app.models import LIFE_EVENT_KINDS, Channel, LifecycleStage, ProductKind, ValueTier
 from app.queries import CENTER_TZ
+from app.seed.agents import QUEUES as SEEDED_QUEUES
 
 #: customer segments the bank's data uses (``Customer.segment``; app/seed/customers.py)
 SEGMENTS: tuple[str, ...] = ("high_net_worth", "affluent", "mass_affluent", "mass", "youth",
@@ -35,13 +36,14 @@ CODE_GROUPS: dict[str, tuple[str, ...]] = {
     "field": (*PROFILE_FIELDS, CONFIRMED),
     "activity": ("work", "break", "lunch", "meeting", "training", "coaching"),
 }
-#: groups the screen pop's code labels come from (one code, one text: no code is in two)
+#: groups the screen pop's code labels come from (one code, one text: no code is in two),
+#: with the seeded queues' names
 POP_GROUPS = ("tier", "stage", "segment", "product", "channel")
 #: the scripts' labels: key -> English msgid
 UI: dict[str, str] = {
     # the agent's day (agent_day.js)
     "myDay": "My day", "nextBreak": "Next break", "noShift": "No published shift today.",
-    "shift": "Shift", "now": "Now", "handled": "Handled", "aht": "Average handle time",
+    "shift": "Shift", "now": "Now", "handled": "Handled", "aht": "AHT",
     "talk": "Talk time", "sales": "Sales", "feedback": "QA feedback to acknowledge",
     "noFeedback": "No QA feedback waiting.", "open": "Read and acknowledge",
     "score": "score %(score)s", "noBreak": "No break left today.",
@@ -76,10 +78,12 @@ def console_labels(locale: str) -> dict[str, Any]:
     t = get_translations(locale)
     groups = {g: {c: t.gettext(code_msgid(g, c)) for c in codes}
               for g, codes in CODE_GROUPS.items()}
+    queues = {q: t.gettext(q) for q in SEEDED_QUEUES}  # the wallboard's msgids
     return {
         "ui": {key: t.gettext(msgid) for key, msgid in UI.items()},
         **groups,
-        "codes": {c: text for g in POP_GROUPS for c, text in groups[g].items()},
+        "queues": queues,
+        "codes": {**queues, **{c: text for g in POP_GROUPS for c, text in groups[g].items()}},
         "time_zone": CENTER_TZ.key,
         "locale": locale,
     }

@@ -253,7 +253,7 @@
       if (state.state !== "reserved" && state.state !== "ready") waitedAtAnswer[c.contact_id] = waited;
     }
     contactBox.append(el("strong", {}, state.state === "reserved" ? T.ringing : T.contact), " ",
-      c.contact_id, " · ", T.queue, " ", c.queue, " · ", T.tier, " ",
+      c.contact_id, " · ", T.queue, " ", label(c.queue), " · ", T.tier, " ",
       el("span", { class: "badge tier-" + c.tier }, label(c.tier)), " · ", T.waited, " ", waited, "s");
     if (c.transfer_note) {
       contactBox.append(el("p", { class: "sp-note" }, el("strong", {}, T.transferNote), " (",

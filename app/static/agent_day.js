@@ -35,10 +35,10 @@
     #my-day { padding: .4rem .6rem; }
     #my-day h2 { font-size: 1rem; margin: 0 0 .2rem; display: flex; justify-content: space-between; }
     #my-day h2 .muted { font-weight: normal; font-size: .8rem; }
-    #my-day p { margin: .15rem 0; font-size: .9rem; }
-    #my-day .day-kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: .3rem; margin: .3rem 0; }
-    #my-day .day-kpis div { border: 1px solid var(--line); border-radius: 4px; padding: .1rem .3rem; text-align: center; }
-    #my-day .day-kpis dt { font-size: .7rem; color: var(--muted); }
+    #my-day p { margin: .1rem 0; font-size: .9rem; }
+    #my-day .day-kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: .3rem; margin: .2rem 0; }
+    #my-day .day-kpis div { border: 1px solid var(--line); border-radius: 4px; padding: 0 .3rem; text-align: center; line-height: 1.25; }
+    #my-day .day-kpis dt { font-size: .7rem; color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
     #my-day .day-kpis dd { margin: 0; font-weight: 600; font-variant-numeric: tabular-nums; }
     #my-day ul { margin: .1rem 0; padding-left: 1rem; font-size: .85rem; }
     #my-day .day-now { border-left: 3px solid currentColor; padding-left: .3rem; }`;

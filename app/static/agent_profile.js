@@ -49,6 +49,7 @@
     #pf-dialog .pf-cols { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
     #pf-dialog .pf-row { display: flex; gap: .3rem; align-items: center; margin: .15rem 0; flex-wrap: wrap; }
     #pf-dialog input[type=text], #pf-dialog input[type=tel] { width: 10rem; }
+    #pf-dialog [data-event] input[name=event-note] { width: 7rem; }
     #pf-dialog button { padding: .2rem .5rem; }
     #pf-dialog button.pf-secondary { background: #fff; color: var(--accent); }
     #pf-dialog table { font-size: .82rem; margin: 0; }
@@ -80,14 +81,24 @@
 
   function renderLine(p) {
     const line = shown.line;
-    line.replaceChildren(el("strong", {}, U.profile), " ",
+    const parts = [el("strong", {}, U.profile), " ",
       el("span", { id: "pf-refreshed", class: "muted" }, ago(p)),
       p.refresh_due ? el("span", { class: "badge pf-due", id: "pf-due" }, "⚠ " + U.refreshDue) : null,
-      el("button", { type: "button", id: "pf-edit", onclick: () => open(p) }, U.editProfile));
+      el("button", { type: "button", id: "pf-edit", onclick: () => open(p) }, U.editProfile)];
+    line.replaceChildren(...parts.filter((x) => x != null));
     if (!p.may_edit) {
       line.querySelector("#pf-edit").disabled = true;
       line.querySelector("#pf-edit").title = U.readOnly;
     }
+  }
+
+  // the log keeps codes ("child_wedding 2027-05-01 · note", "+8210... (mobile)"): shown in words
+  function pretty(field, text) {
+    if (!text) return text;
+    if (field === "life_event") return text.replace(/^(\w+)/, (c) => code("life_event", c));
+    if (field === "phone") return text.replace(/\((\w+)\)$/, (_, c) => "(" + code("phone", c) + ")");
+    if (text === "true" || text === "false") return text === "true" ? "✓" : "✗";
+    return text;
   }
 
   function phoneRow(p, ph) {
@@ -117,8 +128,8 @@
     const evDate = el("input", { type: "date", name: "new-event-date", "aria-label": U.date });
     const evNote = el("input", { type: "text", name: "new-event-note", maxlength: "500", "aria-label": U.note, placeholder: U.note });
     const log = el("tbody", {}, ...(p.changes.length ? p.changes.map((c) => el("tr", {},
-      el("td", {}, when(c.at)), el("td", {}, code("field", c.field)), el("td", {}, c.old_value),
-      el("td", {}, c.new_value), el("td", {}, c.changed_by), el("td", {}, c.contact_id || ""))) :
+      el("td", {}, when(c.at)), el("td", {}, code("field", c.field)), el("td", {}, pretty(c.field, c.old_value)),
+      el("td", {}, pretty(c.field, c.new_value)), el("td", {}, c.changed_by), el("td", {}, c.contact_id || ""))) :
       [el("tr", {}, el("td", { colspan: "6", class: "muted" }, U.none))]));
     dialog.replaceChildren(
       el("h2", { id: "pf-title" }, p.name + " · " + U.profile,

@@ -19,8 +19,9 @@ from app.pages.console_labels import CODE_GROUPS, console_msgids
 from app.testing import create_user, login, make_client, make_settings
 from tests.app.test_i18n import msgids
 
-#: words a Korean bank's staff write in Latin letters (private banker, quality assurance)
-SAME_IN_KOREAN = {"PB", "QA"}
+#: words a Korean bank's staff write in Latin letters (private banker, quality assurance,
+#: the VIP queue)
+SAME_IN_KOREAN = {"PB", "QA", "VIP"}
 
 
 def _labels(page: str) -> dict:  # type: ignore[type-arg]
@@ -61,6 +62,7 @@ def test_the_console_hands_its_scripts_every_word(sqlite_url: str, locale: str) 
     if locale == "en":
         assert labels["codes"]["mature"] == "mature" and labels["stage"]["churn_risk"] == "churn risk"
         return
+    assert labels["codes"]["deposits"] == "예금"
     assert labels["codes"]["mature"] == "성숙" and labels["life_event"]["child_wedding"] == "자녀 결혼"
     untranslated = []
     for table, entries in labels.items():
