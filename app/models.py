@@ -607,3 +607,8 @@ class CustomerProfileChange(SQLModel, table=True):
     changed_by: str = Field(max_length=80)
     at: datetime
     contact_id: str | None = Field(default=None, max_length=40)
+
+
+#: an agent's events over a period (the console's day panel: the contacts the agent worked
+#: today; the adherence feed's state changes of one agent), without scanning the whole day
+Index("ix_event_log_agent_at", EventRecord.agent_id, EventRecord.at)  # type: ignore[arg-type]

@@ -4,7 +4,7 @@
  * (handled calls, average handle time, talk time, sales) and the QA evaluations waiting for
  * the agent's acknowledgement, each linking to the page where the agent acknowledges it.
  * Words come from the page (#console-labels, Babel catalogs); times are the center's, as the
- * API gives them. Refreshed every 30 s and when a wrap-up ends (agent.js's contactops:state).
+ * API gives them. Refreshed every minute and when a wrap-up ends (agent.js's contactops:state).
  */
 (function () {
   "use strict";
@@ -90,7 +90,7 @@
     home.replaceChildren(el("p", { class: "muted" }, U.dayError, " (", String(err.message || err), ")"));
   });
   again();
-  setInterval(again, 30000);
+  setInterval(again, 60000);
   // a wrap-up ends a call: its handle time and sale count now
   document.addEventListener("contactops:state", (e) => {
     const { state, before } = e.detail || {};

@@ -1,4 +1,5 @@
 """add customer_profile_change (the profile refresh's change log: who changed what and when)
+and the index ix_event_log_agent_at (an agent's events over a period: the day panel)
 
 Revision ID: 0014
 Revises: 0011
@@ -33,9 +34,11 @@ def upgrade() -> None:
     )
     op.create_index('ix_customer_profile_change_customer_at', 'customer_profile_change',
                     ['customer_id', 'at'], unique=False)
+    op.create_index('ix_event_log_agent_at', 'event_log', ['agent_id', 'at'], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index('ix_event_log_agent_at', table_name='event_log')
     op.drop_index('ix_customer_profile_change_customer_at', table_name='customer_profile_change')
     op.drop_table('customer_profile_change')
