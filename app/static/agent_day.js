@@ -34,13 +34,14 @@
   style.textContent = `
     #my-day { padding: .4rem .6rem; }
     #my-day h2 { font-size: 1rem; margin: 0 0 .2rem; display: flex; justify-content: space-between; }
-    #my-day h2 .muted { font-weight: normal; font-size: .8rem; }
+    #my-day h2 .muted { font-weight: normal; font-size: .8rem; align-self: center; }
     #my-day p { margin: .1rem 0; font-size: .9rem; }
     #my-day .day-kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: .3rem; margin: .2rem 0; }
     #my-day .day-kpis div { border: 1px solid var(--line); border-radius: 4px; padding: 0 .3rem; text-align: center; line-height: 1.25; }
     #my-day .day-kpis dt { font-size: .7rem; color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
     #my-day .day-kpis dd { margin: 0; font-weight: 600; font-variant-numeric: tabular-nums; }
-    #my-day ul { margin: .1rem 0; padding-left: 1rem; font-size: .85rem; }
+    #my-day ul { margin: 0; padding-left: 1rem; font-size: .85rem; }
+    #my-day li { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
     #my-day .day-now { border-left: 3px solid currentColor; padding-left: .3rem; }`;
   document.head.append(style);
 
@@ -49,31 +50,29 @@
   }
 
   function render(day) {
-    const shift = day.shifts[0];
-    const parts = [el("h2", {}, U.myDay, el("span", { class: "muted" }, hm(day.now)))];
+    const shiftText = day.shifts.length
+      ? U.shift + " " + day.shifts.map((s) => hm(s.start) + "–" + hm(s.end)).join(", ") : U.noShift;
+    const parts = [el("h2", {}, U.myDay, el("span", { id: "day-shift", class: "muted" }, shiftText))];
     if (day.next_break) {
       const b = day.next_break;
       parts.push(el("p", { id: "next-break" }, el("strong", {}, U.nextBreak), " ", hm(b.start), "–", hm(b.end), " · ", kind(b.kind)));
-    } else if (shift) {
+    } else if (day.shifts.length) {
       parts.push(el("p", { id: "next-break", class: "muted" }, U.noBreak));
     }
     if (day.current) {
       parts.push(el("p", { class: "day-now" }, U.now, " · ", kind(day.current.kind), " ", hm(day.current.start), "–", hm(day.current.end)));
     }
-    parts.push(shift
-      ? el("p", { id: "day-shift", class: "muted" }, U.shift, " ", day.shifts.map((s) => hm(s.start) + "–" + hm(s.end)).join(", "),
-          shift.activities.length ? " · " + shift.activities.map((a) => kind(a.kind) + " " + hm(a.start)).join(", ") : "")
-      : el("p", { id: "day-shift", class: "muted" }, U.noShift));
     const f = day.figures;
     parts.push(el("dl", { class: "day-kpis" },
       kpi("kpi-handled", U.handled, f.handled), kpi("kpi-aht", U.aht, mmss(f.aht_seconds)),
       kpi("kpi-talk", U.talk, mmss(f.talk_seconds)), kpi("kpi-sales", U.sales, f.sales)));
     const fb = el("div", { id: "day-feedback" });
     if (day.feedback_waiting) {
+      // one line each, the link first (what the agent does), then which evaluation
       fb.append(el("p", {}, el("strong", {}, U.feedback), " ", el("span", { class: "badge" }, day.feedback_waiting)),
-        el("ul", {}, ...day.feedback.slice(0, 3).map((e) => el("li", {},
-          e.form, " · ", fmt(U.score, { score: e.total == null ? "–" : Math.round(e.total) }), " · ",
-          String(e.evaluated_at).slice(5, 10), " ", el("a", { href: e.url }, U.open)))));
+        el("ul", {}, ...day.feedback.slice(0, 2).map((e) => el("li", {},
+          el("a", { href: e.url }, U.open), " · ", e.form, " · ",
+          fmt(U.score, { score: e.total == null ? "–" : Math.round(e.total) }), " · ", String(e.evaluated_at).slice(5, 10)))));
     } else {
       fb.append(el("p", { class: "muted" }, U.noFeedback));
     }

@@ -3,7 +3,7 @@ own figures today from the event log (handled, AHT, talk, sales) and QA feedback
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -32,12 +32,12 @@ def shift(agent: str, day: str = "2026-12-04") -> dict[str, Any]:
     }
 
 
-def publish_roster(app: Any, shifts: list[dict[str, Any]]) -> None:
+def publish_roster(app: Any, shifts: list[dict[str, Any]],
+                   start_day: date = date(2026, 12, 1), days: int = 7) -> None:
     now = datetime(2026, 12, 1, tzinfo=UTC)
     with Session(app.state.engine) as session:
-        version = create_roster(session, name="December", start_day=datetime(2026, 12, 1).date(),
-                                days=7, problem={}, roster={"shifts": shifts}, user_id=None,
-                                now=now)
+        version = create_roster(session, name="December", start_day=start_day, days=days,
+                                problem={}, roster={"shifts": shifts}, user_id=None, now=now)
         publish(session, version, None, now)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,7 @@ from app.testing import TEST_PASSWORD, make_app, make_settings
 from routing.engine import ContactSpec
 from tests.app.live_helpers import include_live_routes, seed_bank
 from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS, _log_in, serve_in_thread
-from tests.app.test_console_day_api import publish_roster
+from tests.app.test_console_day_api import evaluations, publish_roster
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,20 +39,13 @@ pytestmark = [
 SHOTS = Path("/tmp/shots-day")
 
 
-def _today_shift(agent: str) -> dict:  # type: ignore[type-arg]
-    """A shift of today (center time) around now, with a break an hour from now."""
+def _shift_around_now(agent: str) -> dict:  # type: ignore[type-arg]
+    """A shift from an hour ago to three hours ahead (center time), with a break in half an
+    hour (whatever the time of day: a shift may run past midnight)."""
     now = datetime.now(CENTER_TZ).replace(second=0, microsecond=0, tzinfo=None)
-    day = now.date().isoformat()
-    hour = now.hour
-    start, end = max(0, hour - 2), min(23, hour + 3)
-    brk = min(hour + 1, 22)
-    return {
-        "agent": agent, "shift_type": "D", "start": f"{day}T{start:02d}:00:00",
-        "end": f"{day}T{end:02d}:59:00" if end == 23 else f"{day}T{end:02d}:00:00",
-        "activities": [{"kind": "break", "start": f"{day}T{brk:02d}:30:00",
-                        "end": f"{day}T{brk:02d}:45:00"}],
-        "work": [],
-    }
+    at = lambda minutes: (now + timedelta(minutes=minutes)).isoformat()
+    return {"agent": agent, "shift_type": "D", "start": at(-60), "end": at(180),
+            "activities": [{"kind": "break", "start": at(30), "end": at(45)}], "work": []}
 
 
 @pytest.fixture
@@ -74,7 +67,11 @@ def desk(sqlite_url: str) -> Iterator[tuple[str, object]]:
                                    at=datetime(2026, 12, 3, 23, 30, tzinfo=UTC),
                                    reason="deposit_renewal", handled_by="teller3"))
         session.commit()
-    publish_roster(app, [_today_shift("agent01")])
+    shift = _shift_around_now("agent01")
+    first = datetime.fromisoformat(shift["start"]).date()
+    publish_roster(app, [shift], start_day=first, days=2)
+    app.state.test_shift = shift
+    evaluations(app)  # two waiting for agent01's acknowledgement
     for url in serve_in_thread(app):
         yield url, app
 
@@ -104,7 +101,7 @@ def test_day_panel_and_profile_refresh_from_the_screen_pop(desk) -> None:  # typ
     expect = sync_api.expect
     server, app = desk
     SHOTS.mkdir(parents=True, exist_ok=True)
-    brk = _today_shift("agent01")["activities"][0]
+    brk = app.state.test_shift["activities"][0]
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -119,9 +116,16 @@ def test_day_panel_and_profile_refresh_from_the_screen_pop(desk) -> None:  # typ
             _language(page, "en")
             button = lambda name: page.get_by_role("button", name=name, exact=True)
             # the day panel: the next break from the published roster
+            expect(page.locator("#day-shift")).to_contain_text(
+                f"Shift {app.state.test_shift['start'][11:16]}–", timeout=5000)
             expect(page.locator("#next-break")).to_contain_text(
                 f"Next break {brk['start'][11:16]}–{brk['end'][11:16]} · break", timeout=5000)
             expect(page.locator("#kpi-handled")).to_have_text("0")
+            feedback = page.locator("#day-feedback")
+            expect(feedback).to_contain_text("QA feedback to acknowledge 2")
+            links = feedback.get_by_role("link", name="Read and acknowledge", exact=True)
+            expect(links).to_have_count(2)
+            assert re.fullmatch(r"/qa/evaluations/\d+", links.first.get_attribute("href") or "")
             button("Log in").click()
             expect(page.locator("#sp-state")).to_have_text("not ready", timeout=5000)
             button("Ready").click()
