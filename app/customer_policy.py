@@ -155,3 +155,23 @@ def _supervisor(action: Action, rel: Relationship, reason: StatedReason | None) 
     if action == "write" and not rel.handled_contact and _stated(reason) is None:
         return _deny("notes within a contact you handled, or with a stated reason")
     return Decision(True, basis, "full")
+
+
+def decide_profile_change(
+    role: str, relationship: Relationship = NONE, reason: StatedReason | None = None
+) -> Decision:
+    """May a user of ``role`` change a customer's contact details or life events (the
+    profile refresh)? An **agent** only on the call with the customer (``current_contact``:
+    offered, talking, on hold or wrapping it up), never from a recent call, the managed book
+    or a stated reason; a **supervisor** on a call with the customer or with a stated reason;
+    nobody else."""
+    if role == "agent":
+        if relationship.current_contact:
+            return Decision(True, "current_contact", "full")
+        return _deny("agents change a customer's profile only on a call with the customer")
+    if role == "supervisor":
+        basis = "current_contact" if relationship.current_contact else _stated(reason)
+        if basis is None:
+            return _deny("a profile change needs a call with the customer or a stated reason")
+        return Decision(True, basis, "full")
+    return _deny(f"the role {role} does not change customer profiles")

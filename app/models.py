@@ -583,3 +583,32 @@ class CustomerLifeEvent(SQLModel, table=True):
 LIFE_EVENT_KINDS: tuple[str, ...] = (
     "marriage", "child_birth", "child_school", "child_wedding", "home_purchase",
     "move", "retirement", "business_start", "bereavement")
+
+
+# --- the profile refresh's change log (app/api/customer_profile.py, migration 0014) --------
+
+
+class CustomerProfileChange(SQLModel, table=True):
+    """One change of a customer's contact details or life events made from the screen pop:
+    ``field`` (``phone``, ``marketing_consent``, ``do_not_call``, ``home_branch``,
+    ``life_event``, or ``refresh_confirmed`` when the agent confirmed with the customer that
+    nothing changed), the old and new value as text (empty: none), who (a username), when,
+    and the contact it was made on (``contact_id``). Append-only: the newest row is the
+    profile's last refresh."""
+
+    __tablename__ = "customer_profile_change"
+    __table_args__ = (Index("ix_customer_profile_change_customer_at", "customer_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    customer_id: int = Field(foreign_key="customer.id", sa_type=BigInteger)
+    field: str = Field(max_length=40)
+    old_value: str = Field(default="", max_length=600)
+    new_value: str = Field(default="", max_length=600)
+    changed_by: str = Field(max_length=80)
+    at: datetime
+    contact_id: str | None = Field(default=None, max_length=40)
+
+
+#: an agent's events over a period (the console's day panel: the contacts the agent worked
+#: today; the adherence feed's state changes of one agent), without scanning the whole day
+Index("ix_event_log_agent_at", EventRecord.agent_id, EventRecord.at)  # type: ignore[arg-type]

@@ -26,6 +26,7 @@ BENCHMARKS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("bench_eventlog.py", [], []),
     ("bench_seed.py", [], ["--customers", "50000"]),
     ("bench_screen_pop.py", [], ["--customers", "50000", "--lookups", "500"]),
+    ("bench_console_day.py", [], ["--contacts", "3000", "--reads", "50"]),
     ("bench_logins.py", [], ["--mode", "default"]),
     ("bench_bounded_requests.py", ["--deadline", "30"], ["--deadline", "5"]),
     ("bench_workforce.py", [], ["--agents", "50", "--replications", "4"]),

@@ -13,8 +13,10 @@ from fastapi.responses import Response
 
 from app.auth import require_role
 from app.deps import SessionDep
+from app.i18n import choose_locale
 from app.models import Agent, User
 from app.pages import render
+from app.pages.console_labels import console_labels
 from app.phone import normalize_phone
 from app.queries import customer_ids_by_phone, customer_record, skills_of
 
@@ -44,4 +46,6 @@ def agent_page(
             ]
             lookup = {"phone": e164, "error": False, "records": [r for r in records if r]}
     context = {"agent": agent, "skills": skills, "lookup": lookup, "phone": phone or ""}
+    locale = choose_locale(request, user, request.app.state.settings.default_locale)
+    context["console_labels"] = console_labels(locale)  # the scripts' words (console_labels)
     return render(request, "agent.html", user, context)

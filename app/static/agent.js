@@ -71,8 +71,12 @@
       no_answer: "no answer", machine: "answering machine", invalid: "invalid number",
     },
   };
+  // the page's words from the Babel catalogs (app/pages/console_labels.py): tier, stage,
+  // segment, product and channel codes, and the center's time zone
+  const LABELS = JSON.parse((document.getElementById("console-labels") || {}).textContent || "{}");
+  const CODES = LABELS.codes || {};
   // codes without a translation read as words ("balance_inquiry" -> "balance inquiry")
-  const label = (code) => (code == null ? "" : T.codes[code] || String(code).replace(/_/g, " "));
+  const label = (code) => (code == null ? "" : CODES[code] || T.codes[code] || String(code).replace(/_/g, " "));
   const REASONS = ["break", "lunch", "training", "meeting", "coaching"];
   // keyboard shortcuts (Alt + key): in aria-keyshortcuts and a visual badge, never in the name
   const KEYS = { login: "L", ready: "R", notReady: "N", answer: "A", hold: "H", retrieve: "U",
@@ -214,7 +218,10 @@
 
   // --- rendering -----------------------------------------------------------------------------
   function render(state) {
+    const before = current;
     current = state;
+    // other panels follow the agent's state (agent_day.js: a finished wrap-up counts now)
+    document.dispatchEvent(new CustomEvent("contactops:state", { detail: { state, before } }));
     stateIcon.textContent = ICONS[state.state] || "";
     stateBadge.textContent = T.states[state.state] || state.state;
     stateBadge.className = "badge st-" + state.state;
@@ -246,7 +253,7 @@
       if (state.state !== "reserved" && state.state !== "ready") waitedAtAnswer[c.contact_id] = waited;
     }
     contactBox.append(el("strong", {}, state.state === "reserved" ? T.ringing : T.contact), " ",
-      c.contact_id, " · ", T.queue, " ", c.queue, " · ", T.tier, " ",
+      c.contact_id, " · ", T.queue, " ", label(c.queue), " · ", T.tier, " ",
       el("span", { class: "badge tier-" + c.tier }, label(c.tier)), " · ", T.waited, " ", waited, "s");
     if (c.transfer_note) {
       contactBox.append(el("p", { class: "sp-note" }, el("strong", {}, T.transferNote), " (",
@@ -315,6 +322,8 @@
             label(h.reason || ""), " ", h.outcome ? "(" + label(h.outcome) + ")" : "",
             h.handled_by ? " · " + h.handled_by : "", h.notes ? el("div", { class: "muted" }, h.notes) : null))),
       );
+      // other panels (agent_profile.js) add to the pop of this customer and call
+      document.dispatchEvent(new CustomEvent("contactops:screen-pop", { detail: { customer: cu, contact, pop } }));
     } catch (err) {
       pop.append(el("p", { class: "error" }, String(err.message || err)));
     }
@@ -322,7 +331,7 @@
 
   // contact times in the bank's time zone, as the server-rendered pages show them
   const WHEN = new Intl.DateTimeFormat(KO ? "ko-KR" : "en-GB", {
-    timeZone: "Asia/Seoul", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+    timeZone: LABELS.time_zone || "Asia/Seoul", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
   });
   function when(at) {
     const d = new Date(/Z|[+-]\d\d:?\d\d$/.test(String(at)) ? at : at + "Z");
@@ -418,50 +427,4 @@
   refresh().catch((err) => { message.textContent = String(err); });
   connect();
   setInterval(tick, 1000); // the timers
-})();
-
-/* The agent's own schedule today and tomorrow and the next break (GET /api/adherence/me),
- * from the published roster; refreshed every minute. */
-(function () {
-  "use strict";
-  const home = document.getElementById("my-schedule");
-  if (!home) return;
-  const KO = document.documentElement.lang === "ko";
-  const T = KO ? {
-    title: "내 근무 일정", nextBreak: "다음 휴식", none: "게시된 근무가 없습니다.", adherence: "오늘 스케줄 준수율",
-    kinds: { break: "휴식", lunch: "점심", meeting: "회의", training: "교육", coaching: "코칭" },
-  } : {
-    title: "My schedule", nextBreak: "Next break", none: "No published shift.", adherence: "Adherence today",
-    kinds: {},
-  };
-  const kind = (k) => T.kinds[k] || String(k).replace(/_/g, " ");
-  const hm = (iso) => String(iso).slice(11, 16);
-  const day = (iso) => String(iso).slice(5, 10);
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    for (const c of children) if (c != null) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-    return node;
-  }
-  async function refresh() {
-    const r = await fetch("/api/adherence/me", { headers: { Accept: "application/json" } });
-    if (!r.ok) return;
-    const me = await r.json();
-    const rows = me.shifts.map((s) => el("li", {}, day(s.start), " ", hm(s.start), "–", hm(s.end),
-      s.activities.length ? " · " : "",
-      s.activities.map((a) => kind(a.kind) + " " + hm(a.start) + "–" + hm(a.end)).join(", ")));
-    const parts = [
-      el("h2", {}, T.title),
-      me.next_break
-        ? el("p", { id: "next-break" }, el("strong", {}, T.nextBreak), " ", kind(me.next_break.kind), " ",
-             hm(me.next_break.start), "–", hm(me.next_break.end))
-        : null,
-      rows.length ? el("ul", {}, ...rows) : el("p", { class: "muted" }, T.none),
-      me.adherence == null ? null
-        : el("p", { class: "muted" }, T.adherence, " ", (100 * me.adherence).toFixed(0), " %"),
-    ];
-    home.replaceChildren(...parts.filter((part) => part != null));
-  }
-  refresh().catch(() => {});
-  setInterval(() => refresh().catch(() => {}), 60000);
 })();

@@ -10,6 +10,7 @@ from app.customer_policy import (
     Relationship,
     StatedReason,
     decide,
+    decide_profile_change,
     fields_shown,
 )
 
@@ -68,3 +69,17 @@ def test_other_roles_see_no_customer_data(role: str, action: str) -> None:
 
 def test_reasons_are_documented_codes() -> None:
     assert "current_contact" not in STATED_REASONS  # a relationship is found, never stated
+
+
+def test_profile_changes_only_on_the_call_for_agents() -> None:
+    on_call = Relationship(current_contact=True)
+    assert decide_profile_change("agent", on_call).allowed
+    for tie in ("recent_contact", "managed_book", "outbound_agenda"):
+        assert not decide_profile_change("agent", Relationship(**{tie: True})).allowed
+    reason = StatedReason("customer_request", "asked at the branch")
+    assert not decide_profile_change("agent", NONE, reason).allowed
+    assert decide_profile_change("supervisor", NONE, reason).basis == "customer_request"
+    assert not decide_profile_change("supervisor", NONE, StatedReason("customer_request")).allowed
+    assert decide_profile_change("supervisor", on_call).basis == "current_contact"
+    for role in ("qa", "admin", "planner", "auditor"):
+        assert not decide_profile_change(role, on_call, reason).allowed
