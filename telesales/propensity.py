@@ -141,16 +141,34 @@ def fit_propensity(
 def _newton(
     x: NDArray[np.float64], y: NDArray[np.float64], offset: NDArray[np.float64], ridge: float
 ) -> tuple[NDArray[np.float64], int]:
-    """Maximise ``Σ [y z − log(1 + e^z)] − ridge/2 ‖w‖²`` with ``z = offset + x w``."""
+    """Maximise ``ℓ(w) = Σ [y z − log(1 + e^z)] − ridge/2 ‖w‖²`` with ``z = offset + x w``.
+
+    Newton steps, halved until ``ℓ`` does not fall (step halving: a full step can overshoot
+    where the data nearly separate, e.g. an offer nobody accepted)."""
     w = np.zeros(x.shape[1])
     eye = np.eye(x.shape[1])
+    objective = _penalised_loglik(x, y, offset, ridge, w)
     for iteration in range(1, MAX_ITERATIONS + 1):
         z = offset + x @ w
-        p = 1.0 / (1.0 + np.exp(-z))
+        p = 0.5 * (1.0 + np.tanh(0.5 * z))  # the logistic function, with no overflow
         gradient = x.T @ (y - p) - ridge * w
         hessian = (x * (p * (1 - p))[:, None]).T @ x + ridge * eye
         step = np.linalg.solve(hessian, gradient)
+        for _ in range(40):
+            candidate = _penalised_loglik(x, y, offset, ridge, w + step)
+            if candidate >= objective - 1e-12:
+                break
+            step = step / 2
         w = w + step
+        objective = candidate
         if float(np.max(np.abs(step))) < TOLERANCE:
             return w, iteration
     return w, MAX_ITERATIONS
+
+
+def _penalised_loglik(
+    x: NDArray[np.float64], y: NDArray[np.float64], offset: NDArray[np.float64], ridge: float,
+    w: NDArray[np.float64],
+) -> float:
+    z = offset + x @ w
+    return float(np.sum(y * z - np.logaddexp(0.0, z)) - 0.5 * ridge * float(w @ w))
