@@ -275,7 +275,7 @@ def candidate_offers(snapshot: CustomerSnapshot, now: datetime) -> list[Candidat
     held = held_offer_codes(snapshot.products)
     history = offers_in_history(snapshot)
     recently_accepted = {p.offer for p in history if p.result == "accepted"
-                         and (now - p.at).days <= 365}
+                         and (now - p.at).days <= _accepted_days(p.offer)}
     declined = {p.offer for p in history if p.result == "declined"
                 and (now - p.at).days < DECLINE_COOLDOWN_DAYS}
     out: list[Candidate] = []
@@ -284,8 +284,8 @@ def candidate_offers(snapshot: CustomerSnapshot, now: datetime) -> list[Candidat
             continue  # no marketing offer without consent
         if spec.code in held or spec.code in declined:
             continue
-        if spec.code != "time_deposit_renewal" and spec.code in recently_accepted:
-            continue  # just bought: being set up, not an offer any more
+        if spec.code in recently_accepted:
+            continue  # just bought (or renewed): being set up, not an offer any more
         if age is not None and not spec.min_age <= age <= spec.max_age:
             continue
         tips = list(_triggers(spec, snapshot, now, age, history))
@@ -297,6 +297,14 @@ def candidate_offers(snapshot: CustomerSnapshot, now: datetime) -> list[Candidat
         tip, lift = max(tips, key=lambda t: t[1])
         out.append(Candidate(spec, tip, lift))
     return out
+
+
+def _accepted_days(offer: str) -> int:
+    """How long an accepted offer keeps it off the list: a renewal for the window of the
+    maturity it answered, anything else for a year."""
+    if offer == "time_deposit_renewal":
+        return MATURITY_WINDOW_DAYS + MATURED_GRACE_DAYS
+    return 365
 
 
 def _triggers(

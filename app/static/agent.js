@@ -72,7 +72,8 @@
     },
   };
   // codes without a translation read as words ("balance_inquiry" -> "balance inquiry")
-  const label = (code) => (code == null ? "" : T.codes[code] || String(code).replace(/_/g, " "));
+  const label = (code) => (code == null ? "" : T.codes[code] || (window.ContactopsCodes || {})[code] ||
+    String(code).replace(/_/g, " "));
   const REASONS = ["break", "lunch", "training", "meeting", "coaching"];
   // keyboard shortcuts (Alt + key): in aria-keyshortcuts and a visual badge, never in the name
   const KEYS = { login: "L", ready: "R", notReady: "N", answer: "A", hold: "H", retrieve: "U",
@@ -215,6 +216,8 @@
   // --- rendering -----------------------------------------------------------------------------
   function render(state) {
     current = state;
+    // other panels (e.g. next best offers, agent_offers.js) follow the softphone's state
+    document.dispatchEvent(new CustomEvent("contactops:state", { detail: state }));
     stateIcon.textContent = ICONS[state.state] || "";
     stateBadge.textContent = T.states[state.state] || state.state;
     stateBadge.className = "badge st-" + state.state;

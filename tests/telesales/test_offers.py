@@ -64,6 +64,16 @@ def test_no_renewal_without_a_maturing_deposit() -> None:
                                                        {"days": 3, "product": "정기예금"})
 
 
+def test_a_renewal_accepted_is_not_offered_again_for_the_same_maturity() -> None:
+    deposit = (HeldProduct("deposit", "정기예금", 1, TODAY + timedelta(days=12)),)
+    done = snap(products=deposit, past_offers=(
+        PastOffer("time_deposit_renewal", "accepted", NOW - timedelta(days=2)),))
+    assert "time_deposit_renewal" not in codes(done)
+    long_ago = snap(products=deposit, past_offers=(
+        PastOffer("time_deposit_renewal", "accepted", NOW - timedelta(days=300)),))
+    assert "time_deposit_renewal" in codes(long_ago)
+
+
 def test_a_card_the_branch_presented_last_month() -> None:
     s = snap(past_offers=(PastOffer("credit_card", "made", NOW - timedelta(days=30), "branch"),))
     assert tip_of(s, "credit_card") == ("branch_presented", {"days": 30})
