@@ -103,11 +103,19 @@ class PropensityModel:
     iterations: int = 0
 
     def propensity(self, offer: str, tier: str, lifecycle_stage: str, age: int | None) -> float:
-        offset = _logit(prior_rate(offer))
+        """``σ(logit(prior[offer]) + w · x)``; ``w · x`` summed over the few non-zero
+        features of :func:`features` (in plain floats: this runs in every screen pop)."""
         if not any(self.weights):
             return prior_rate(offer)
-        x = features(self.offers, offer, tier, lifecycle_stage, age)
-        z = offset + float(np.dot(np.asarray(self.weights), x))
+        w, k = self.weights, len(self.offers)
+        z = _logit(prior_rate(offer))
+        if offer in self.offers:
+            z += w[self.offers.index(offer)]
+        rank = TIERS.index(tier) if tier in TIERS else len(TIERS) - 1
+        z += w[k] * rank / (len(TIERS) - 1)
+        z += w[k + 1] if lifecycle_stage == "churn_risk" else 0.0
+        z += w[k + 2] if lifecycle_stage in ("new", "growth") else 0.0
+        z += w[k + 4] if age is None else w[k + 3] * (min(max(age, 15), 100) - 45) / 10.0
         return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 

@@ -70,3 +70,21 @@ def test_the_prior_model() -> None:
     model = prior_model()
     assert model.source == "prior"
     assert model.propensity("unknown_offer", "gold", "mature", None) == 0.05
+
+
+def test_the_fast_propensity_equals_the_feature_formula() -> None:
+    import math
+
+    from telesales.propensity import features, prior_rate
+
+    model = fit_propensity(outcomes(np.random.default_rng(4), 2000,
+                                    {"fund": 0.3, "pension": 0.1, "insurance": 0.2}))
+    for offer in ("fund", "pension", "mortgage", "unknown"):
+        for tier in ("private_banker", "gold", "inactive"):
+            for stage in ("new", "growth", "mature", "churn_risk"):
+                for age in (None, 19, 45, 80):
+                    x = features(model.offers, offer, tier, stage, age)
+                    z = math.log(prior_rate(offer) / (1 - prior_rate(offer))) + float(
+                        np.dot(model.weights, x))
+                    assert model.propensity(offer, tier, stage, age) == pytest.approx(
+                        1 / (1 + math.exp(-z)), rel=1e-12)
