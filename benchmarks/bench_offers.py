@@ -1,6 +1,7 @@
 """Screen pop with next best offers on PostgreSQL: p50/p99 latency.
 
     python benchmarks/bench_offers.py [--customers N] [--lookups K] [--backend postgresql|sqlite]
+                                      [--url URL [--seed]]
 
 Seeds N customers (default 1,000,000; the demo seed with its life events and past offers,
 no roster) into a fresh database (``contactops_bench_<random>`` on 127.0.0.1:5432 by
@@ -17,6 +18,9 @@ random callers (default 2,000) times, on one SQLModel session:
 * the same plus the access-log rows both requests write (two inserts and commits).
 
 The first 20 lookups warm up and are not counted. Target: p99 < 50 ms at 1,000,000 customers.
+
+``--url`` times an existing database instead (seeded by an earlier ``--url URL --seed``, which
+migrates and seeds it and keeps it), so the lookups can be repeated without seeding again.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 WARM_UP = 20
 
 
-def run(url: str, customers: int, lookups: int, label: str) -> None:
+def run(url: str, customers: int, lookups: int, label: str, seed: bool = True) -> None:
     from sqlmodel import Session
 
     from app.customer_access import AccessEntry, log_access
@@ -52,14 +56,17 @@ def run(url: str, customers: int, lookups: int, label: str) -> None:
     from app.seed.progress import ProgressBar
     from telesales.offers import rank_offers
 
-    upgrade(url)
     engine = make_engine(url)
-    started = time.perf_counter()
-    summary = seed_demo(engine, customers=customers, progress=ProgressBar(), today=TODAY,
-                        roster=False)
-    print(f"{label}: {customers:,} customers seeded in {time.perf_counter() - started:.1f} s "
-          f"({summary.rows.get('customer_life_event', 0):,} life events, "
-          f"{summary.rows.get('contacthistory', 0):,} contact history rows)", flush=True)
+    if seed:
+        upgrade(url)
+        started = time.perf_counter()
+        summary = seed_demo(engine, customers=customers, progress=ProgressBar(), today=TODAY,
+                            roster=False)
+        print(f"{label}: {customers:,} customers seeded in {time.perf_counter() - started:.1f} s"
+              f" ({summary.rows.get('customer_life_event', 0):,} life events, "
+              f"{summary.rows.get('contacthistory', 0):,} contact history rows)", flush=True)
+    else:
+        print(f"{label}: the database as seeded before", flush=True)
     cache = OfferModelCache(engine)
     model = cache.refit(NOW)
     print(f"  propensity model: {model.source} on {model.outcomes:,} past offers, "
@@ -109,11 +116,16 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--lookups", type=int, default=2_000)
     parser.add_argument("--backend", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--url", help="an existing database (kept), instead of a fresh one")
+    parser.add_argument("--seed", action="store_true", help="with --url: migrate and seed it")
     args = parser.parse_args()
     if not 1 <= args.customers <= 4_000_000:
         parser.error("--customers must be between 1 and 4,000,000")
     if not 1 <= args.lookups <= 100_000:
         parser.error("--lookups must be between 1 and 100,000")
+    if args.url:
+        run(args.url, args.customers, args.lookups, args.url.split(":")[0], seed=args.seed)
+        return
     database = postgres_database if args.backend == "postgresql" else sqlite_database
     with database() as url:
         run(url, args.customers, args.lookups, args.backend)

@@ -63,6 +63,11 @@ def seed_offers(engine: Engine, today: date, seed: int) -> dict[str, int]:
             "contacthistory": write_frame(
                 conn, table_of(ContactHistory), _past_offers(conn, rng, n, today, logins)),
         }
+    if engine.dialect.name == "postgresql":  # the planner's statistics of the new table
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "ANALYZE " + conn.dialect.identifier_preparer.format_table(
+                    table_of(CustomerLifeEvent)))
     return rows
 
 
