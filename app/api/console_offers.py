@@ -18,7 +18,8 @@ follow-up on a contact the agent handles or handled:
    (default :data:`DEFAULT_FOLLOW_UP_DAYS` days on); refused (409) for a customer on the
    do-not-call list or a marketing offer without consent.
 
-Errors: a bad body is 422 naming the field; a contact that is not the agent's is 403; an
+Errors: a bad body is 422 naming the field; a contact that is not the agent's, or that the
+agent handled more than :data:`app.customer_access.RECENT_CONTACT_HOURS` ago, is 403; an
 unknown contact 404; a contact without a known customer 409.
 """
 
@@ -38,13 +39,13 @@ from app.api.console import ID_PATTERN, ServiceUnavailable
 from app.api.errors import Conflict, DomainError, Forbidden, NotFound, field_error
 from app.auth import require_role
 from app.auth.login_limits import client_ip
-from app.customer_access import AccessEntry, log_access
+from app.customer_access import RECENT_CONTACT_HOURS, AccessEntry, log_access
 from app.deps import SessionDep, release_connection, release_session
 from app.live import get_services
 from app.live.center import EventsRefused, StoreUnavailable
 from app.models import Agent, Channel, ContactHistory, Interaction, Lead, User
 from app.offers import load_snapshot, model_cache
-from app.queries import CENTER_TZ
+from app.queries import CENTER_TZ, as_utc
 from routing.errors import UnknownId
 from routing.events import OfferKind, OfferRecorded, OfferResult
 from telesales.offers import (
@@ -171,6 +172,11 @@ def handled_contact(request: Request, session: Session, user: User, given: str |
             raise NotFound(f"contact {cid} not found")
         if row.agent_id != agent.id:
             raise Forbidden(f"contact {cid} was not handled by agent {agent.login}")
+        # on the live center's clock, the one the interaction's times come from
+        now = datetime.fromtimestamp(get_services(request).center.clock.now(), UTC)
+        if as_utc(row.arrived_at) < now - timedelta(hours=RECENT_CONTACT_HOURS):
+            raise Forbidden(f"contact {cid} is older than {RECENT_CONTACT_HOURS} h: record "
+                            "offers during or soon after the call")
         customer = None if row.customer_id is None else str(row.customer_id)
         basis = "recent_contact"
     if customer is None or not customer.isdigit():

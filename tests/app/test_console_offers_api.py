@@ -9,18 +9,20 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import Session, select
 
 from app.models import (
+    Agent,
     ContactHistory,
     Customer,
     CustomerAccess,
     CustomerLifeEvent,
     EventRecord,
+    Interaction,
     Lead,
     Product,
 )
 from app.offers import OfferModelCache, training_outcomes
 from app.queries import CENTER_TZ
 from routing.engine import ContactSpec
-from tests.app.live_helpers import as_user, live_client, submit
+from tests.app.live_helpers import T0, as_user, live_client, submit
 
 TODAY = datetime.now(CENTER_TZ).date()
 
@@ -189,6 +191,17 @@ def test_only_the_agents_own_contacts(sqlite_url: str) -> None:
         assert r.status_code == 404
         as_user(client, "sup")
         assert client.get("/api/console/offers").status_code == 403
+        # a contact handled long ago is closed for offers
+        with Session(client.app.state.engine) as session:
+            agent = session.exec(select(Agent).where(Agent.login == "agent01")).one()
+            session.add(Interaction(contact_id="old1", queue="deposits", customer_id=17,
+                                    agent_id=agent.id, outcome="answered",
+                                    arrived_at=datetime.fromtimestamp(T0, UTC) - timedelta(days=3)))
+            session.commit()
+        as_user(client, "agent01")
+        r = client.post("/api/console/offers", json={"contact_id": "old1", "offer": "fund",
+                                                     "result": "made"})
+        assert r.status_code == 403 and "older" in r.json()["detail"]
 
 
 def test_a_call_without_a_known_customer_is_409(sqlite_url: str) -> None:
