@@ -11,6 +11,7 @@ random callers (default 2,000) times, on one SQLModel session:
 
 * ``offers``: :func:`app.offers.load_snapshot` (customer, products, latest contact history,
   life events) + :func:`telesales.offers.rank_offers`: what ``GET /api/console/offers`` does;
+* ``screen pop alone``: the lookup and the record below, without offers (for comparison);
 * ``screen pop with offers``: the lookup by number (:func:`app.queries.customer_ids_by_phone`),
   the screen pop's record (:func:`app.queries.customer_record`, 10 contacts), then the
   snapshot and the ranking, one after the other (the console makes the two requests in
@@ -77,6 +78,7 @@ def run(url: str, customers: int, lookups: int, label: str, seed: bool = True) -
         numbers = sample_numbers(conn, lookups + WARM_UP, rng)
     user = User(id=1, username="agent01", password_hash="-", role="agent")
     offers_only: list[float] = []
+    record_only: list[float] = []
     pop: list[float] = []
     pop_logged: list[float] = []
     shown = 0
@@ -102,9 +104,11 @@ def run(url: str, customers: int, lookups: int, label: str, seed: bool = True) -
                 continue
             shown += sum(len(r.offers) for r in rankings)
             offers_only.append(t2 - t1)
+            record_only.append(t1 - t0)
             pop.append(t2 - t0)
             pop_logged.append(t3 - t0)
     engine.dispose()
+    print(percentiles(f"screen pop alone (lookup + record), {len(record_only):,}", record_only))
     print(percentiles(f"offers (snapshot + ranking), {len(offers_only):,}", offers_only))
     print(percentiles(f"screen pop with offers, {len(pop):,}", pop))
     print(percentiles("  + access-log writes", pop_logged))
