@@ -222,10 +222,10 @@ HOLDINGS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("pension", (), "pension"),
 )
 #: Past contacts that were offers of a product (reason → offer code) and the outcomes that
-#: mean accepted / declined (campaign calls of the contact history).
+#: mean accepted / declined (campaign calls of the contact history). Contacts the customer
+#: started (a renewal or a loan application at the branch) are not offers: not listed.
 REASON_OFFERS: dict[str, str] = {
     "cross_sell_card": "credit_card", "deposit_maturity_notice": "time_deposit_renewal",
-    "deposit_renewal": "time_deposit_renewal", "loan_application": "personal_loan",
 }
 ACCEPTED_OUTCOMES = frozenset({"accepted", "renewed", "sale"})
 DECLINED_OUTCOMES = frozenset({"declined", "not_renewed", "no_sale"})
@@ -268,6 +268,14 @@ def offers_in_history(snapshot: CustomerSnapshot) -> list[PastOffer]:
 # --- rules ---------------------------------------------------------------------------------------
 
 
+#: Offers that exist only with one of these tips (a renewal needs a maturing deposit, not
+#: just an earlier presentation of it).
+REQUIRED_TIPS: dict[str, frozenset[str]] = {
+    "time_deposit_renewal": frozenset({"deposit_maturing", "deposit_matured"}),
+    "tier_upgrade": frozenset({"tier_in_reach"}),
+}
+
+
 def candidate_offers(snapshot: CustomerSnapshot, now: datetime) -> list[Candidate]:
     """The offers the rules allow for ``snapshot`` at ``now``, each with its best trigger."""
     today = now.date()
@@ -289,8 +297,9 @@ def candidate_offers(snapshot: CustomerSnapshot, now: datetime) -> list[Candidat
         if age is not None and not spec.min_age <= age <= spec.max_age:
             continue
         tips = list(_triggers(spec, snapshot, now, age, history))
-        if spec.code in ("time_deposit_renewal", "tier_upgrade") and not tips:
-            continue  # these exist only with their trigger
+        if spec.code in REQUIRED_TIPS and not any(t.code in REQUIRED_TIPS[spec.code]
+                                                   for t, _ in tips):
+            continue  # these exist only with their own trigger (a maturity, a tier in reach)
         if not tips:
             out.append(Candidate(spec, Tip("fits_profile", (("segment", snapshot.segment),))))
             continue

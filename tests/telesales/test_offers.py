@@ -74,6 +74,15 @@ def test_a_renewal_accepted_is_not_offered_again_for_the_same_maturity() -> None
     assert "time_deposit_renewal" in codes(long_ago)
 
 
+def test_a_renewal_needs_a_maturing_deposit_not_just_a_past_presentation() -> None:
+    presented = snap(past_offers=(
+        PastOffer("time_deposit_renewal", "follow_up", NOW - timedelta(days=3)),))
+    assert "time_deposit_renewal" not in codes(presented)
+    visit = snap(contacts=(PastContact(NOW - timedelta(days=3), "branch", "deposit_renewal",
+                                       "completed"),))
+    assert "time_deposit_renewal" not in codes(visit)
+
+
 def test_a_card_the_branch_presented_last_month() -> None:
     s = snap(past_offers=(PastOffer("credit_card", "made", NOW - timedelta(days=30), "branch"),))
     assert tip_of(s, "credit_card") == ("branch_presented", {"days": 30})
