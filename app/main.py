@@ -52,6 +52,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.wfm",
     "app.api.rosters",
     "app.api.console",
+    "app.api.console_offers",
     "app.api.supervision",
     "app.api.events",
     "app.api.ws",

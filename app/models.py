@@ -612,3 +612,30 @@ class CustomerProfileChange(SQLModel, table=True):
 #: an agent's events over a period (the console's day panel: the contacts the agent worked
 #: today; the adherence feed's state changes of one agent), without scanning the whole day
 Index("ix_event_log_agent_at", EventRecord.agent_id, EventRecord.at)  # type: ignore[arg-type]
+# --- leads for outbound (a follow-up of an offer; app/api/console_offers.py) ---------------
+
+
+class LeadStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class Lead(SQLModel, table=True):
+    """A customer to call back about ``offer``: created when an agent records an offer's
+    result as ``follow_up``, due on ``due_on`` (center-local day); the outbound work takes the
+    open ones. ``source_contact_id`` is the contact the offer was made on."""
+
+    __tablename__ = "lead"
+    __table_args__ = (Index("ix_lead_status_due_on", "status", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    customer_id: int = Field(foreign_key="customer.id", index=True, sa_type=BigInteger)
+    offer: str = Field(max_length=40)
+    kind: str = Field(default="cross_sell", max_length=20)
+    created_by: int | None = Field(default=None, foreign_key="agent.id", index=True)
+    created_at: datetime
+    due_on: date
+    status: str = Field(default=LeadStatus.open, max_length=10)
+    source_contact_id: str = Field(default="", max_length=40, index=True)
+    note: str = Field(default="", max_length=500)
+    closed_at: datetime | None = None

@@ -76,7 +76,8 @@
   const LABELS = JSON.parse((document.getElementById("console-labels") || {}).textContent || "{}");
   const CODES = LABELS.codes || {};
   // codes without a translation read as words ("balance_inquiry" -> "balance inquiry")
-  const label = (code) => (code == null ? "" : CODES[code] || T.codes[code] || String(code).replace(/_/g, " "));
+  const label = (code) => (code == null ? "" : CODES[code] || T.codes[code] ||
+    (window.ContactopsCodes || {})[code] || String(code).replace(/_/g, " "));
   const REASONS = ["break", "lunch", "training", "meeting", "coaching"];
   // keyboard shortcuts (Alt + key): in aria-keyshortcuts and a visual badge, never in the name
   const KEYS = { login: "L", ready: "R", notReady: "N", answer: "A", hold: "H", retrieve: "U",
@@ -220,7 +221,8 @@
   function render(state) {
     const before = current;
     current = state;
-    // other panels follow the agent's state (agent_day.js: a finished wrap-up counts now)
+    // other panels follow the agent's state: detail {state, before} (agent_day.js: a finished
+    // wrap-up counts now; agent_offers.js: next best offers for the call in hand)
     document.dispatchEvent(new CustomEvent("contactops:state", { detail: { state, before } }));
     stateIcon.textContent = ICONS[state.state] || "";
     stateBadge.textContent = T.states[state.state] || state.state;
