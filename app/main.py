@@ -75,6 +75,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.pages.qa_evaluations",
     "app.pages.qa_coaching",
     "app.pages.qa_scorecards",
+    "app.api.kb",
+    "app.pages.kb",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 

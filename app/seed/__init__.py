@@ -58,6 +58,7 @@ from app.seed.customers import (
 )
 from app.seed.history import inbound_frame, outbound_frame
 from app.seed.hours import seed_hours
+from app.seed.kb_articles import seed_kb
 from app.seed.products import product_frame
 from app.seed.qa_forms import seed_qa
 from app.seed.roster import seed_roster
@@ -132,6 +133,7 @@ def seed_demo(
         reset_sequences(conn, [table_of(m) for m in SEEDED_MODELS])
     _analyze(engine, report)
     seed_qa(engine, today, seed)  # the QA form, demo evaluations and coaching (app.seed.qa_forms)
+    rows["kb_article"] = seed_kb(engine)  # the knowledge base (app.seed.kb_articles)
     if roster:
         report("roster", 0, 1)
         try:
