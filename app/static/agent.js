@@ -215,6 +215,7 @@
   // --- rendering -----------------------------------------------------------------------------
   function render(state) {
     current = state;
+    document.dispatchEvent(new CustomEvent("contactops:state", { detail: state })); // panels (agent_kb.js)
     stateIcon.textContent = ICONS[state.state] || "";
     stateBadge.textContent = T.states[state.state] || state.state;
     stateBadge.className = "badge st-" + state.state;
