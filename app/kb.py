@@ -267,7 +267,7 @@ def suggest(session: Session, *, queue: str | None, reason: str | None,
     )
     if language is not None:
         statement = statement.where(col(KbArticle.language) == language)
-    ids = [int(row[0]) for row in session.exec(statement).all()]
+    ids = [row[0] for row in session.exec(statement).all() if row[0] is not None]
     articles = {a.id: a for a in session.exec(
         select(KbArticle).where(col(KbArticle.id).in_(ids))).all()}
     return [articles[i] for i in ids if i in articles]
