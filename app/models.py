@@ -596,24 +596,28 @@ class KbArticle(SQLModel, table=True):
     ``version`` counts saves (each kept in :class:`KbArticleVersion`).
 
     ``search_vector`` is the article's text-search document on PostgreSQL (a ``tsvector``
-    written by :func:`app.kb.save_article` from :mod:`app.kb_text`'s analysis, GIN-indexed);
+    written by :func:`app.kb.index_article` from :mod:`app.kb_text`'s analysis, GIN-indexed;
+    no b-tree on ``status`` or ``language``: with two values each they would only tempt the
+    planner away from the GIN index);
     on SQLite it stays NULL and the FTS5 table ``kb_article_fts`` (migration 0013) holds the
     analysed text instead."""
 
     __tablename__ = "kb_article"
     __table_args__ = (
-        Index("ix_kb_article_search_vector", "search_vector", postgresql_using="gin"),
+        # fastupdate off: no pending list for searches to scan (articles change rarely)
+        Index("ix_kb_article_search_vector", "search_vector", postgresql_using="gin",
+              postgresql_with={"fastupdate": "off"}),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
     body: str = Field(sa_type=Text)
-    language: str = Field(max_length=2, index=True)
+    language: str = Field(max_length=2)
     kind: str = Field(max_length=20)
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     queues: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    status: str = Field(default="active", max_length=10, index=True)
+    status: str = Field(default="active", max_length=10)
     version: int = 1
     updated_by: str = Field(max_length=80)
     updated_at: datetime

@@ -45,9 +45,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('kb_article', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_kb_article_language'), ['language'], unique=False)
-        batch_op.create_index('ix_kb_article_search_vector', ['search_vector'], unique=False, postgresql_using='gin')
-        batch_op.create_index(batch_op.f('ix_kb_article_status'), ['status'], unique=False)
+        batch_op.create_index('ix_kb_article_search_vector', ['search_vector'], unique=False,
+                              postgresql_using='gin', postgresql_with={'fastupdate': 'off'})
 
     op.create_table('kb_article_scope',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -103,9 +102,7 @@ def downgrade() -> None:
 
     op.drop_table('kb_article_scope')
     with op.batch_alter_table('kb_article', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_kb_article_status'))
         batch_op.drop_index('ix_kb_article_search_vector', postgresql_using='gin')
-        batch_op.drop_index(batch_op.f('ix_kb_article_language'))
 
     op.drop_table('kb_article')
     # ### end Alembic commands ###
