@@ -115,3 +115,39 @@ def test_an_agent_finds_and_opens_articles_beside_the_call(console) -> None:  # 
             assert errors == []
         finally:
             browser.close()
+
+
+def test_a_supervisor_edits_an_article_on_the_kb_page(console) -> None:  # type: ignore[no-untyped-def]
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
+    server, app = console  # seed_bank made the supervisor "sup"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            errors: list[str] = []
+            page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            _log_in(page, server, "sup", TEST_PASSWORD)
+            page.goto(f"{server}/kb")
+            expect(page.locator("#kb-results li")).to_have_count(36, timeout=5000)
+            page.fill("#kb-find input[name=q]", "카드 분실")
+            page.click("#kb-find button[type=submit]")
+            first = page.locator("#kb-results button.kb-link").first
+            expect(first).to_contain_text("카드 분실", timeout=5000)
+            first.click()
+            expect(page.locator("#kb-form input[name=title]")).to_have_value(re.compile("카드 분실"))
+            title = page.locator("#kb-form input[name=title]").input_value()
+            page.fill("#kb-form input[name=title]", title + " (2026 개정)")
+            page.click("#kb-save")
+            expect(page.locator("#kb-form-status")).not_to_be_empty(timeout=5000)
+            expect(page.locator("#kb-versions li")).to_have_count(2)
+            expect(page.locator("#kb-results li").first).to_contain_text("(2026 개정)")
+            page.fill("#kb-form input[name=title]", "")
+            page.click("#kb-save")
+            expect(page.locator("#kb-form-error")).to_contain_text("title")
+            page.screenshot(path=str(SHOTS / "kb-editor.png"))
+            assert errors == [] or all("422" in e for e in errors)
+        finally:
+            browser.close()
