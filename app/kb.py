@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, get_args
 
-from sqlalchemy import case, func, or_, text
+from sqlalchemy import exists, func, text
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.admin_audit import record_change
@@ -46,8 +47,6 @@ TS_CONFIG = "english"
 FTS_TABLE = "kb_article_fts"
 #: the most results a search or a suggestion list returns
 MAX_RESULTS = 50
-#: a reason's match outweighs a queue's in suggestions (the reason says what the call is about)
-REASON_WEIGHT, QUEUE_WEIGHT = 2, 1
 
 
 @dataclass(frozen=True)
@@ -150,8 +149,9 @@ def _after_save(session: Session, article: KbArticle) -> None:
         session.delete(old)
     scopes = [("queue", q) for q in dict.fromkeys(article.queues)]
     scopes += [("reason", r) for r in dict.fromkeys(article.reasons)]
-    for scope, value in scopes:
-        session.add(KbArticleScope(article_id=article.id, scope=scope, value=value))
+    for scope, value in scopes if article.status == "active" else []:
+        session.add(KbArticleScope(article_id=article.id, scope=scope, value=value,
+                                   language=article.language, updated_at=article.updated_at))
     index_article(session, article)
     session.flush()
 
@@ -247,34 +247,47 @@ def fts5_query(words: Sequence[QueryWord], mode: Literal["and", "or"]) -> str:
 
 def suggest(session: Session, *, queue: str | None, reason: str | None,
             language: str | None = None, limit: int = 5) -> list[KbArticle]:
-    """Active articles for this call: those for its contact ``reason`` first, then those for
-    its ``queue`` (an article for both comes first of all); newest edit first within each."""
-    conditions = []
-    if queue:
-        conditions.append((col(KbArticleScope.scope) == "queue")
-                          & (col(KbArticleScope.value) == queue))
+    """Active articles for this call, newest edit first within each group: those for both
+    its contact ``reason`` and its ``queue``, then those for the reason, then for the queue.
+
+    Three small queries on the scope index (``scope, value, language, updated_at``), each a
+    top-``limit`` walk however many articles a busy queue has."""
+    limit = max(1, min(limit, MAX_RESULTS))
+    groups: list[tuple[tuple[str, str], tuple[str, str] | None]] = []
+    if reason and queue:
+        groups.append((("reason", reason), ("queue", queue)))
     if reason:
-        conditions.append((col(KbArticleScope.scope) == "reason")
-                          & (col(KbArticleScope.value) == reason))
-    if not conditions:
-        return []
-    weight = case((col(KbArticleScope.scope) == "reason", REASON_WEIGHT), else_=QUEUE_WEIGHT)
-    score = func.sum(weight).label("score")
-    statement = (
-        select(KbArticle.id, score)
-        .select_from(KbArticleScope)
-        .join(KbArticle, col(KbArticle.id) == col(KbArticleScope.article_id))
-        .where(or_(*conditions), col(KbArticle.status) == "active")
-        .group_by(col(KbArticle.id), col(KbArticle.updated_at))
-        .order_by(score.desc(), col(KbArticle.updated_at).desc(), col(KbArticle.id))
-        .limit(max(1, min(limit, MAX_RESULTS)))
-    )
-    if language is not None:
-        statement = statement.where(col(KbArticle.language) == language)
-    ids = [row[0] for row in session.exec(statement).all() if row[0] is not None]
+        groups.append((("reason", reason), None))
+    if queue:
+        groups.append((("queue", queue), None))
+    picked: list[int] = []
+    for (scope, value), also in groups:
+        if len(picked) >= limit:
+            break
+        picked += _scoped(session, scope, value, language, limit - len(picked), picked, also)
     articles = {a.id: a for a in session.exec(
-        select(KbArticle).where(col(KbArticle.id).in_(ids))).all()}
-    return [articles[i] for i in ids if i in articles]
+        select(KbArticle).where(col(KbArticle.id).in_(picked),
+                                col(KbArticle.status) == "active")).all()}
+    return [articles[i] for i in picked if i in articles]
+
+
+def _scoped(session: Session, scope: str, value: str, language: str | None, limit: int,
+            exclude: list[int], also: tuple[str, str] | None) -> list[int]:
+    """Ids of the newest articles for ``scope = value`` (and ``also``), but ``exclude``."""
+    row = KbArticleScope
+    statement = (select(row.article_id)
+                 .where(col(row.scope) == scope, col(row.value) == value)
+                 .order_by(col(row.updated_at).desc(), col(row.article_id)).limit(limit))
+    if language is not None:
+        statement = statement.where(col(row.language) == language)
+    if exclude:
+        statement = statement.where(col(row.article_id).not_in(exclude))
+    if also is not None:
+        other = aliased(KbArticleScope)
+        statement = statement.where(exists().where(
+            col(other.article_id) == col(row.article_id), col(other.scope) == also[0],
+            col(other.value) == also[1]))
+    return list(session.exec(statement).all())
 
 
 def list_articles(session: Session, *, status: str | None = None, language: str | None = None,

@@ -626,16 +626,22 @@ class KbArticle(SQLModel, table=True):
 
 
 class KbArticleScope(SQLModel, table=True):
-    """Where an article applies, one row per queue or contact reason (``scope`` ``queue`` or
-    ``reason``): the index the console's suggestions read (kept with the article's lists)."""
+    """Where an *active* article applies, one row per queue or contact reason (``scope``
+    ``queue`` or ``reason``), with the article's ``language`` and ``updated_at`` copied: the
+    index the console's suggestions read, newest first, without touching the articles
+    (rewritten with every save; a retired article has none)."""
 
     __tablename__ = "kb_article_scope"
-    __table_args__ = (Index("ix_kb_article_scope_lookup", "scope", "value"),)
+    __table_args__ = (
+        Index("ix_kb_article_scope_lookup", "scope", "value", "language", "updated_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="kb_article.id", index=True)
     scope: str = Field(max_length=10)
     value: str = Field(max_length=40)
+    language: str = Field(max_length=2)
+    updated_at: datetime
 
 
 class KbArticleVersion(SQLModel, table=True):

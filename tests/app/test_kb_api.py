@@ -119,6 +119,9 @@ def test_supervisor_edits_with_history_audit_and_index(client: TestClient) -> No
     assert _titles(_search(client, "자동차보험"))[0] == ARTICLE["title"]
     edit = {**ARTICLE, "title": "자동차보험 연계 적금 (개정)", "body": "우대금리 0.3%p로 인상.",
             "version": 1}
+    newest = client.get("/api/kb/suggestions", params={"reason": "product_inquiry",
+                                                       "queue": "deposits"}).json()
+    assert newest[0]["id"] == article["id"]  # for both, and the newest edit
     res = client.put(f"/api/kb/articles/{article['id']}", json=edit)
     assert res.status_code == 200 and res.json()["version"] == 2
     assert "Premium" not in res.json()["body"]
@@ -128,6 +131,9 @@ def test_supervisor_edits_with_history_audit_and_index(client: TestClient) -> No
     assert stale.status_code == 409
     assert client.post(f"/api/kb/articles/{article['id']}/retire").json()["status"] == "retired"
     assert _search(client, "자동차보험")["hits"] == []
+    suggested = client.get("/api/kb/suggestions", params={"reason": "product_inquiry",
+                                                          "limit": 50}).json()
+    assert article["id"] not in [a["id"] for a in suggested] and suggested
     assert client.post(f"/api/kb/articles/{article['id']}/retire").status_code == 409
     history = client.get(f"/api/kb/articles/{article['id']}/versions").json()
     assert [v["version"] for v in history] == [3, 2, 1]

@@ -53,12 +53,15 @@ def upgrade() -> None:
     sa.Column('article_id', sa.Integer(), nullable=False),
     sa.Column('scope', sa.String(length=10), nullable=False),
     sa.Column('value', sa.String(length=40), nullable=False),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['kb_article.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('kb_article_scope', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_kb_article_scope_article_id'), ['article_id'], unique=False)
-        batch_op.create_index('ix_kb_article_scope_lookup', ['scope', 'value'], unique=False)
+        batch_op.create_index('ix_kb_article_scope_lookup',
+                              ['scope', 'value', 'language', 'updated_at'], unique=False)
 
     op.create_table('kb_article_version',
     sa.Column('id', sa.Integer(), nullable=False),
