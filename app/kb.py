@@ -157,10 +157,19 @@ def _after_save(session: Session, article: KbArticle) -> None:
 
 
 def index_article(session: Session, article: KbArticle) -> None:
-    """Write ``article``'s full-text index entry (replacing any earlier one)."""
+    """Write ``article``'s full-text index entry (replacing any earlier one); a retired
+    article has none (so a search needs no status filter)."""
     title, tags, body = (analyze(article.title), analyze(" ".join(article.tags)),
                          analyze(article.body))
     values = {"id": article.id, "title": title, "tags": tags, "body": body}
+    if article.status != "active":
+        if _dialect(session) == "postgresql":
+            session.execute(text("UPDATE kb_article SET search_vector = NULL WHERE id = :id"),
+                            {"id": article.id})
+        else:
+            session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"),
+                            {"id": article.id})
+        return
     if _dialect(session) == "postgresql":
         session.execute(text(
             f"UPDATE kb_article SET search_vector = "
@@ -219,6 +228,11 @@ def _ranked(session: Session, words: list[QueryWord], mode: Literal["and", "or"]
         rows = session.execute(text(sql), params).all()
         return [(int(r[0]), float(r[1])) for r in rows]
     params["q"] = fts5_query(words, mode)
+    if language is None and kind is None:  # the FTS table alone: only active articles are in it
+        sql = (f"SELECT rowid, bm25({FTS_TABLE}, 8.0, 4.0, 1.0) AS rank FROM {FTS_TABLE} "
+               f"WHERE {FTS_TABLE} MATCH :q ORDER BY rank, rowid LIMIT :limit")
+        rows = session.execute(text(sql), params).all()
+        return [(int(r[0]), -float(r[1])) for r in rows]
     sql = (f"SELECT a.id, bm25({FTS_TABLE}, 8.0, 4.0, 1.0) AS rank FROM {FTS_TABLE} "
            f"JOIN kb_article a ON a.id = {FTS_TABLE}.rowid "
            f"WHERE {FTS_TABLE} MATCH :q AND {where} ORDER BY rank, a.id LIMIT :limit")
