@@ -120,7 +120,7 @@ def test_an_agent_finds_and_opens_articles_beside_the_call(console) -> None:  # 
 def test_a_supervisor_edits_an_article_on_the_kb_page(console) -> None:  # type: ignore[no-untyped-def]
     sync_api = pytest.importorskip("playwright.sync_api")
     expect = sync_api.expect
-    server, app = console  # seed_bank made the supervisor "sup"
+    server, _ = console  # seed_bank made the supervisor "sup"
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
