@@ -143,7 +143,7 @@ def test_a_supervisor_edits_an_article_on_the_kb_page(console) -> None:  # type:
             page.click("#kb-save")
             expect(page.locator("#kb-form-status")).not_to_be_empty(timeout=5000)
             expect(page.locator("#kb-versions li")).to_have_count(2)
-            expect(page.locator("#kb-results li").first).to_contain_text("(2026 개정)")
+            expect(page.locator("#kb-results li", has_text="(2026 개정)")).to_have_count(1)
             page.fill("#kb-form input[name=title]", "")
             page.click("#kb-save")
             expect(page.locator("#kb-form-error")).to_contain_text("title")
