@@ -57,6 +57,18 @@ def compare_type(
     return None
 
 
+#: Tables the migrations create by raw DDL that the models cannot describe: SQLite's FTS5
+#: virtual table of the knowledge base (migration 0013) and its shadow tables
+#: (``kb_article_fts_data``, ``_idx``, ...). Comparisons and autogenerate leave them alone.
+UNMODELLED_TABLE_PREFIXES: tuple[str, ...] = ("kb_article_fts",)
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's ``include_name`` hook: False for the tables of :data:`UNMODELLED_TABLE_PREFIXES`."""
+    return not (type_ == "table" and name is not None
+                and name.startswith(UNMODELLED_TABLE_PREFIXES))
+
+
 def alembic_config(database_url: str) -> Config:
     """An Alembic ``Config`` pointing at the packaged scripts and at ``database_url``."""
     config = Config()
@@ -131,7 +143,8 @@ def schema_diff(database_url: str) -> list[Any]:
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": compare_type, "render_as_batch": True}
+                connection, opts={"compare_type": compare_type, "render_as_batch": True,
+                                  "include_name": include_name}
             )
             return list(compare_metadata(context, SQLModel.metadata))
     finally:

@@ -78,6 +78,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.pages.qa_scorecards",
     "app.api.console_day",
     "app.api.customer_profile",
+    "app.api.kb",
+    "app.pages.kb",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 

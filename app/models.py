@@ -11,7 +11,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlmodel import Field, SQLModel
 
 #: 64-bit ids on PostgreSQL; plain INTEGER on SQLite, which only auto-numbers ``INTEGER PRIMARY KEY``.
@@ -639,3 +640,80 @@ class Lead(SQLModel, table=True):
     source_contact_id: str = Field(default="", max_length=40, index=True)
     note: str = Field(default="", max_length=500)
     closed_at: datetime | None = None
+# --- knowledge base (app.kb: articles beside the call, searched in Korean and English) ---
+
+
+class KbArticle(SQLModel, table=True):
+    """A knowledge-base article (product terms, a procedure, a script) in one ``language``
+    (``ko``/``en``) of one ``kind`` (``product``/``procedure``/``script``); ``queues`` and
+    ``reasons`` (contact reason codes) it applies to; ``status`` ``active`` or ``retired``;
+    ``version`` counts saves (each kept in :class:`KbArticleVersion`).
+
+    ``search_vector`` is the article's text-search document on PostgreSQL (a ``tsvector``
+    written by :func:`app.kb.index_article` from :mod:`app.kb_text`'s analysis, GIN-indexed;
+    no b-tree on ``status`` or ``language``: with two values each they would only tempt the
+    planner away from the GIN index);
+    on SQLite it stays NULL and the FTS5 table ``kb_article_fts`` (migration 0013) holds the
+    analysed text instead."""
+
+    __tablename__ = "kb_article"
+    __table_args__ = (
+        # fastupdate off: no pending list for searches to scan (articles change rarely)
+        Index("ix_kb_article_search_vector", "search_vector", postgresql_using="gin",
+              postgresql_with={"fastupdate": "off"}),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    body: str = Field(sa_type=Text)
+    language: str = Field(max_length=2)
+    kind: str = Field(max_length=20)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    queues: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    status: str = Field(default="active", max_length=10)
+    version: int = 1
+    updated_by: str = Field(max_length=80)
+    updated_at: datetime
+    search_vector: str | None = Field(
+        default=None, sa_column=Column(TSVECTOR().with_variant(Text(), "sqlite"), nullable=True))
+
+
+class KbArticleScope(SQLModel, table=True):
+    """Where an *active* article applies, one row per queue or contact reason (``scope``
+    ``queue`` or ``reason``), with the article's ``language`` and ``updated_at`` copied: the
+    index the console's suggestions read, newest first, without touching the articles
+    (rewritten with every save; a retired article has none)."""
+
+    __tablename__ = "kb_article_scope"
+    __table_args__ = (
+        Index("ix_kb_article_scope_lookup", "scope", "value", "language", "updated_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="kb_article.id", index=True)
+    scope: str = Field(max_length=10)
+    value: str = Field(max_length=40)
+    language: str = Field(max_length=2)
+    updated_at: datetime
+
+
+class KbArticleVersion(SQLModel, table=True):
+    """Every saved version of an article (the current one included): the edit history."""
+
+    __tablename__ = "kb_article_version"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="kb_article.id", index=True)
+    version: int
+    title: str = Field(max_length=200)
+    body: str = Field(sa_type=Text)
+    language: str = Field(max_length=2)
+    kind: str = Field(max_length=20)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    queues: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    status: str = Field(max_length=10)
+    updated_by: str = Field(max_length=80)
+    updated_at: datetime

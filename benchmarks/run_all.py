@@ -33,6 +33,7 @@ BENCHMARKS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("bench_schedule.py", [], ["--agents", "60", "--time-limit", "20", "--day-time-limit", "10"]),
     ("bench_roster_edit.py", [], ["--agents", "60", "--repeat", "5"]),
     ("bench_import_queue_log.py", [], ["--calls", "2000"]),
+    ("bench_kb.py", [], ["--articles", "2000", "--rounds", "5"]),
 )
 
 

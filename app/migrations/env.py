@@ -18,7 +18,7 @@ from alembic.operations import ops
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from app.dbmigrate import compare_type
+from app.dbmigrate import compare_type, include_name
 
 target_metadata = SQLModel.metadata
 config = context.config
@@ -68,6 +68,7 @@ def _configure_and_run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=compare_type,
+        include_name=include_name,
         render_item=render_item,
         process_revision_directives=sqlite_safe_big_keys,
     )

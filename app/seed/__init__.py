@@ -59,6 +59,7 @@ from app.seed.customers import (
 from app.seed.history import inbound_frame, outbound_frame
 from app.seed.hours import seed_hours
 from app.seed.offers import seed_offers
+from app.seed.kb_articles import seed_kb
 from app.seed.products import product_frame
 from app.seed.qa_forms import seed_qa
 from app.seed.roster import seed_roster
@@ -135,6 +136,7 @@ def seed_demo(
     seed_qa(engine, today, seed)  # the QA form, demo evaluations and coaching (app.seed.qa_forms)
     for table, count in seed_offers(engine, today, seed).items():  # life events, past offers
         rows[table] = rows.get(table, 0) + count
+    rows["kb_article"] = seed_kb(engine)  # the knowledge base (app.seed.kb_articles)
     if roster:
         report("roster", 0, 1)
         try:
