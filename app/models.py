@@ -183,6 +183,18 @@ class Interaction(SQLModel, table=True):
     outcome: str = Field(default="", max_length=20)  # answered, abandoned, callback, ...
     handle_seconds: float | None = None
     disposition: str | None = Field(default=None, max_length=40)
+    # the outcome fields of the contact record (qa.outcomes; migration 0015)
+    talk_seconds: float | None = None
+    transfers: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    reason: str | None = Field(default=None, max_length=40)
+    customer_key: str | None = Field(default=None, max_length=40)
+    offers_made: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    cross_sell_sales: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    up_sell_sales: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    sales: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    sales_amount: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})
+    complaints: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    survey_score: int | None = None
 
 
 class EventRecord(SQLModel, table=True):
@@ -583,3 +595,30 @@ class CustomerLifeEvent(SQLModel, table=True):
 LIFE_EVENT_KINDS: tuple[str, ...] = (
     "marriage", "child_birth", "child_school", "child_wedding", "home_purchase",
     "move", "retirement", "business_start", "bereavement")
+
+
+# --- service standards (qa/standards.py) -------------------------------------------------
+
+
+class ServiceStandard(SQLModel, table=True):
+    """A target of one KPI with its warn and alert limits (:class:`qa.standards.Standard`),
+    for a year (``quarter`` 0) or a quarter, the center (``scope_id`` "") or a team or
+    agent, every caller (``segment`` ``all``) or VIP / general."""
+
+    __tablename__ = "service_standard"
+    __table_args__ = (UniqueConstraint("kpi", "segment", "year", "quarter", "scope", "scope_id",
+                                       name="uq_service_standard_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kpi: str = Field(max_length=40)
+    segment: str = Field(default="all", max_length=10)
+    year: int = Field(index=True)
+    quarter: int = 0
+    scope: str = Field(default="center", max_length=10)
+    scope_id: str = Field(default="", max_length=40)
+    target: float
+    warn: float
+    alert: float
+    threshold_seconds: float | None = None
+    updated_by: str = Field(default="", max_length=40)
+    updated_at: datetime | None = None
