@@ -75,6 +75,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.pages.qa_evaluations",
     "app.pages.qa_coaching",
     "app.pages.qa_scorecards",
+    "app.api.standards",
+    "app.pages.standards",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from routing.events import (
     CallbackOffered,
     CallbackScheduled,
+    ComplaintRecorded,
     ContactAbandoned,
     ContactAnswered,
     ContactArrived,
@@ -32,7 +33,6 @@ from routing.events import (
     ContactOfferTimedOut,
     ContactTransferred,
     DialAttempted,
-    ComplaintRecorded,
     DialResult,
     Event,
     OfferRecorded,
