@@ -9,7 +9,7 @@ import pytest
 
 from qa.standards import Standard, evaluate, period_of, quarter_of, resolve
 
-SL = dict(kpi="service_level", target=0.8, warn=0.8, alert=0.7, year=2026)
+SL = {"kpi": "service_level", "target": 0.8, "warn": 0.8, "alert": 0.7, "year": 2026}
 
 
 def test_validation_names_the_field() -> None:
