@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Float, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 #: 64-bit ids on PostgreSQL; plain INTEGER on SQLite, which only auto-numbers ``INTEGER PRIMARY KEY``.
@@ -164,6 +164,11 @@ class Queue(SQLModel, table=True):
 # --- interactions and events ----------------------------------------------------------
 
 
+def _zero(kind: Any) -> Any:
+    """A count column that is 0 unless written (rows inserted before it existed, bulk seeds)."""
+    return Column(kind, nullable=False, server_default="0")
+
+
 class Interaction(SQLModel, table=True):
     """One row per contact with its timestamps and outcome (a projection of the event log)."""
 
@@ -185,15 +190,15 @@ class Interaction(SQLModel, table=True):
     disposition: str | None = Field(default=None, max_length=40)
     # the outcome fields of the contact record (qa.outcomes; migration 0015)
     talk_seconds: float | None = None
-    transfers: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    transfers: int = Field(default=0, sa_column=_zero(Integer))
     reason: str | None = Field(default=None, max_length=40)
     customer_key: str | None = Field(default=None, max_length=40)
-    offers_made: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    cross_sell_sales: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    up_sell_sales: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    sales: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    sales_amount: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})
-    complaints: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    offers_made: int = Field(default=0, sa_column=_zero(Integer))
+    cross_sell_sales: int = Field(default=0, sa_column=_zero(Integer))
+    up_sell_sales: int = Field(default=0, sa_column=_zero(Integer))
+    sales: int = Field(default=0, sa_column=_zero(Integer))
+    sales_amount: float = Field(default=0.0, sa_column=_zero(Float))
+    complaints: int = Field(default=0, sa_column=_zero(Integer))
     survey_score: int | None = None
 
 
