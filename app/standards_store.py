@@ -171,8 +171,9 @@ def center_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 def standards_report(session: Session, first: date, last: date, scope: Scope = "center"
                      ) -> StandardsReport:
     """Every KPI of the period for the center (all callers, VIP, general), each team or each
-    agent, against the standard that applies (module docstring). Center lines are listed for
-    every KPI; team and agent lines only where a standard applies to them."""
+    agent, against the standard that applies (module docstring). The center's lines for all
+    callers are listed for every KPI; VIP, general, team and agent lines only where a
+    standard applies to them."""
     if last < first:
         raise ValueError("to: must not be before from")
     if (last - first).days + 1 > MAX_REPORT_DAYS:
@@ -225,7 +226,7 @@ def standards_report(session: Session, first: date, last: date, scope: Scope = "
             for kpi in STANDARD_KPIS:
                 standard = resolve(standards, kpi, year, quarter, team=team, agent=agent,
                                    segment=segment)
-                if standard is None and scope != "center":
+                if standard is None and (scope != "center" or segment != "all"):
                     continue
                 label = "center" if grouping in (None, "tier") else name
                 lines.append(ReportLine(label, segment,
