@@ -181,3 +181,33 @@ def test_the_wallboard_bands_follow_the_standards(client: TestClient) -> None:
         assert set_standards(board, load_standards(session))
     after = board.thresholds.band("abandon_rate", goal, None, None)
     assert after == Band(0.03, 0.04) != before
+
+
+def test_the_live_wallboard_reads_the_stored_standards_and_follows_a_change(
+        client: TestClient) -> None:
+    from app.live.services import get_services
+
+    year = datetime.now(UTC).year
+    goal = ServiceLevelGoal(20.0, 0.8)
+    _as(client, "plan")
+    client.put("/api/standards", json={"kpi": "abandon_rate", "year": year, "target": 0.02,
+                                       "warn": 0.03, "alert": 0.04})
+    services = get_services(client.app)  # built now: its wallboard reads the stored standards
+    assert services.wallboard.thresholds.band("abandon_rate", goal, None, None) == Band(0.03,
+                                                                                         0.04)
+    client.put("/api/standards", json={"kpi": "abandon_rate", "year": year, "target": 0.02,
+                                       "warn": 0.035, "alert": 0.06})
+    assert services.wallboard.thresholds.band("abandon_rate", goal, "deposits", "vip") == Band(
+        0.035, 0.06)
+    now = datetime.now(UTC).timestamp()
+    board = services.wallboard
+    for seq, event in enumerate([  # 1 of 2 general callers hung up: abandonment 50 %
+            ContactArrived(now - 60, "w1", "deposits", "core"),
+            ContactAbandoned(now - 50, "w1", "deposits"),
+            ContactArrived(now - 40, "w2", "deposits", "core"),
+            ContactAnswered(now - 35, "w2", "ag1", "deposits")], start=10_000):
+        board.apply(seq, event)
+    assert board.snapshot(now)["totals"]["general"]["levels"]["abandon_rate"] == "alert"
+    client.put("/api/standards", json={"kpi": "abandon_rate", "year": year, "target": 0.02,
+                                       "warn": 0.4, "alert": 0.6})
+    assert board.snapshot(now + 1)["totals"]["general"]["levels"]["abandon_rate"] == "warn"
