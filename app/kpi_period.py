@@ -162,16 +162,16 @@ def service_counts(rows: PeriodRows, index: npt.NDArray[np.int64], n: int,
 
 def self_service_events(session: Session, start: datetime, end: datetime
                         ) -> list[tuple[str, float, bool]]:
-    """``(queue, at, completed)`` of the period's self-service ends (event log)."""
-    query = (select(col(EventRecord.payload)).where(
+    """``(queue, at, completed)`` of the period's self-service ends (event log; the two
+    fields read out of the JSON payload by the database)."""
+    payload = col(EventRecord.payload)
+    query = (select(payload["queue"].as_string(), col(EventRecord.at),
+                    payload["completed"].as_boolean()).where(
         col(EventRecord.type) == "self_service_ended",
         col(EventRecord.at) >= as_utc(start).timestamp(),
         col(EventRecord.at) < as_utc(end).timestamp()))
-    out = []
-    for (payload,) in session.connection().execute(query):
-        out.append((str(payload.get("queue", "")), float(payload["at"]),
-                    bool(payload.get("completed"))))
-    return out
+    return [(str(queue or ""), float(at), bool(completed))
+            for queue, at, completed in session.connection().execute(query)]
 
 
 def agent_time(session: Session, start: datetime, end: datetime

@@ -40,13 +40,15 @@ reason within N days" (N = 7 here by default, the usual choice of 3 to 30).
 
 Occupancy is :func:`qa.kpis.occupancy` over agent time (state changes), not over contacts.
 
-This module imports only :mod:`qa.records`, :mod:`qa.counts` and :mod:`routing.events`.
+This module imports only numpy, :mod:`qa.records`, :mod:`qa.counts` and :mod:`routing.events`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
+
+import numpy as np
 
 from qa.counts import ratio
 from qa.records import ContactRecord, RecordBuilder
@@ -136,31 +138,37 @@ class OutcomeCounts:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def outcome_of(row: OutcomeRow) -> OutcomeCounts:
-    """What one contact adds to its group's sums (FCR apart: :class:`FcrTracker`)."""
-    c = OutcomeCounts()
-    if row.survey_score is not None:
-        c.surveys = 1
-        c.survey_score_sum = row.survey_score
-        c.survey_top_two = int(row.survey_score >= TOP_TWO_MIN_SCORE)
+_COUNT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(OutcomeCounts))
+_FLOAT_FIELDS: tuple[bool, ...] = tuple(f.type in (float, "float") for f in fields(OutcomeCounts))
+
+
+def outcome_values(row: OutcomeRow) -> tuple[float, ...]:
+    """What one contact adds to its group's sums, in the order of :class:`OutcomeCounts`'
+    fields (FCR and self-service apart: :class:`FcrTracker`, :func:`count_self_service`).
+
+    A survey counts whatever became of the contact; the rest only for a contact served
+    (answered, or an outbound dial connected): a complaint once per contact, an outbound
+    dial as connected and positive when a sale was made, an inbound call as answered,
+    transferred, its offers and sales, and its handle and talk time once known."""
+    s = row.survey_score
+    survey = (0, 0, 0) if s is None else (1, s, int(s >= TOP_TWO_MIN_SCORE))
+    none = (0, 0, 0)
     if not row.served:
-        return c
-    c.complaints = int(row.complaints > 0)
+        return (0, 0, 0, 0.0, 0.0, 0, 0, 0, 0.0, 0, 0, 0, *survey, *none, 0)
+    complaint = int(row.complaints > 0)
     if row.direction == "outbound":
-        c.connected = 1
-        c.outbound_positive = int(row.sales > 0)
-        return c
-    c.answered = 1
-    c.transferred = int(row.transfers > 0)
-    c.offers_made = row.offers_made
-    c.cross_sell_sales = row.cross_sell_sales
-    c.up_sell_sales = row.up_sell_sales
-    c.sales_amount = row.sales_amount
-    if row.handle_seconds is not None:
-        c.handled = 1
-        c.handle_seconds = row.handle_seconds
-        c.talk_seconds = row.talk_seconds or 0.0
-    return c
+        return (0, 0, 0, 0.0, 0.0, 0, 0, 0, 0.0, 1, int(row.sales > 0), complaint, *survey,
+                *none, 0)
+    handle = row.handle_seconds
+    talk = 0.0 if handle is None else (row.talk_seconds or 0.0)
+    return (1, int(row.transfers > 0), int(handle is not None),
+            0.0 if handle is None else handle, talk, row.offers_made, row.cross_sell_sales,
+            row.up_sell_sales, row.sales_amount, 0, 0, complaint, *survey, *none, 0)
+
+
+def outcome_of(row: OutcomeRow) -> OutcomeCounts:
+    """:func:`outcome_values` as :class:`OutcomeCounts`."""
+    return OutcomeCounts(*outcome_values(row))  # type: ignore[arg-type]
 
 
 def fcr_eligible(row: OutcomeRow) -> bool:
@@ -227,17 +235,25 @@ def count_outcomes(
     after the period), its own sums are not reported."""
     if len(group_index) != len(rows):
         raise ValueError(f"group_index has {len(group_index)} rows, there are {len(rows)}")
-    out = [OutcomeCounts() for _ in range(n_groups)]
+    n = len(rows)
+    group = np.asarray(group_index, dtype=np.int64).reshape(n)
+    if n and group.max(initial=-1) >= n_groups:
+        raise ValueError(f"group_index must be < n_groups = {n_groups}")
+    keep = group >= 0
+    if counted is not None:
+        keep &= np.asarray(counted, dtype=np.bool_).reshape(n)
+    values = np.array([outcome_values(r) for r in rows], dtype=np.float64).reshape(
+        n, len(_COUNT_FIELDS))
+    sums = [np.bincount(group[keep], values[keep, k], minlength=n_groups)
+            for k in range(len(_COUNT_FIELDS))]
+    out = [OutcomeCounts(*(float(sums[k][g]) if _FLOAT_FIELDS[k] else int(np.rint(sums[k][g]))
+                           for k in range(len(_COUNT_FIELDS))))  # type: ignore[arg-type]
+           for g in range(n_groups)]
     fcr = FcrTracker(fcr_days)
     for i, row in enumerate(rows):
-        g = int(group_index[i])
-        keep = g >= 0 and (counted is None or counted[i])
-        if g >= n_groups:
-            raise ValueError(f"group_index must be < n_groups = {n_groups}")
-        if keep:
-            out[g] = out[g] + outcome_of(row)
         if fcr_eligible(row):
-            fcr.add(row.customer or "", row.reason or "", row.arrived_at, g if keep else -1)
+            fcr.add(row.customer or "", row.reason or "", row.arrived_at,
+                    int(group[i]) if keep[i] else -1)
     for g in range(n_groups):
         out[g].fcr_eligible, out[g].fcr_repeated = fcr.of(g)
     return out
