@@ -34,8 +34,9 @@ from routing.events import (
 #: Events that may come after a contact's story is over (a survey answered later): they
 #: still change the contact's outcome figures (:mod:`qa.outcomes`).
 LATE_OUTCOME_EVENTS: tuple[type[Event], ...] = (OfferRecorded, ComplaintRecorded, SurveyAnswered)
-#: Finished contacts kept for their late outcome events (the oldest go first).
-KEPT_CLOSED = 100_000
+#: Finished contacts kept for their late outcome events (the oldest go first): a few hours
+#: of a busy center; a later outcome event counts in the batch figures only.
+KEPT_CLOSED = 20_000
 
 
 @dataclass

@@ -227,14 +227,42 @@ def render_table(report: dict[str, Any]) -> str:
               _rate(f["abandon_rate"], True), _rate(f["asa_seconds"], False)]
              + [_rate(f["service_level"][d], True) for d in SERVICE_LEVEL_DEFINITIONS]
              for name, f in rows]
-    widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
     out = [f"KPIs {report['from']} .. {report['to']}  T = {report['threshold_seconds']:g} s,"
            f" short abandon < {report['short_abandon_seconds']:g} s"
            + (f", by {report['by']}" if "by" in report else "")]
-    for r in [header, *lines]:
-        out.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                             for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    out += _aligned([header, *lines])
+    if "offers_per_call" in report["all"]:
+        out += ["", "Service standards' other KPIs"]
+        out += _aligned([[n for n, _ in _OTHER_COLUMNS]] + [
+            [name] + [_shown(f.get(key), how) for _, (key, how) in _OTHER_COLUMNS[1:]]
+            for name, f in rows])
     return "\n".join(out)
+
+
+#: The added KPIs' columns in the table: heading, (key, how shown: "%", "2" decimals, "1").
+_OTHER_COLUMNS: tuple[tuple[str, tuple[str, str]], ...] = (
+    ("group", ("", "")), ("offers/call", ("offers_per_call", "2")),
+    ("x-sell/call", ("cross_sell_per_call", "2")), ("up-sell/call", ("up_sell_per_call", "2")),
+    ("out.positive", ("outbound_positive_ratio", "%")),
+    ("self-serv.", ("self_service_ratio", "%")), ("complaints", ("complaint_ratio", "%")),
+    ("CSAT", ("satisfaction_mean", "2")), ("CSAT top2", ("satisfaction_top_two_box", "%")),
+    ("FCR", ("first_contact_resolution", "%")), ("transfers", ("transfer_rate", "%")),
+    ("talk/handle", ("talk_time_ratio", "%")), ("AHT s", ("aht_seconds", "1")),
+    ("occupancy", ("occupancy", "%")),
+)
+
+
+def _shown(value: object, how: str) -> str:
+    if how == "2" and isinstance(value, (int, float)) and math.isfinite(value):
+        return f"{value:.2f}"
+    return _rate(value, how == "%")
+
+
+def _aligned(table: list[list[str]]) -> list[str]:
+    """Rows of text cells, the first column left-aligned and the others right-aligned."""
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    return ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                      for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in table]
 
 
 __all__ = ["GROUPINGS", "kpi_report", "register", "render_table", "run"]
