@@ -114,16 +114,17 @@ def read_rows(session: Session, start: datetime, end: datetime,
     segment = np.array([segment_of(t) for t in grid[:, 1]], dtype=object)
     keys = {"queue": grid[:, 0], "tier": segment, "agent": agent, "site": site, "team": team,
             "arrived_at": arrived}
+    served_list, arrived_list = served.tolist(), arrived.tolist()
     rows = [OutcomeRow(
-        contact_id=str(r[11]), direction=str(r[10]), arrived_at=float(arrived[i]),
-        served=bool(served[i]), transfers=int(r[12] or 0),
-        handle_seconds=None if r[6] is None or not served[i] else float(r[6]),
+        contact_id=str(r[11]), direction=str(r[10]), arrived_at=arrived_list[i],
+        served=served_list[i], transfers=int(r[12] or 0),
+        handle_seconds=None if r[6] is None or not served_list[i] else float(r[6]),
         talk_seconds=None if r[13] is None else float(r[13]),
         offers_made=int(r[14] or 0), cross_sell_sales=int(r[15] or 0),
         up_sell_sales=int(r[16] or 0), sales=int(r[17] or 0), sales_amount=float(r[18] or 0),
         complaints=int(r[19] or 0), survey_score=None if r[20] is None else int(r[20]),
         customer=r[21], reason=r[22],
-    ) for i, r in enumerate(grid)]
+    ) for i, r in enumerate(grid.tolist())]
     counted = (arrived < end_s).tolist()
     mine = inbound & (arrived < end_s)
     sub = grid[mine]

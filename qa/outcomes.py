@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -61,12 +62,14 @@ TOP_TWO_MIN_SCORE = 4
 DAY_SECONDS = 86_400.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OutcomeRow:
     """One contact as these KPIs read it (from a :class:`ContactRecord` or a stored row).
 
     ``served``: an inbound contact answered by an agent, or an outbound dial connected.
-    ``handle_seconds`` / ``talk_seconds``: None until known (the contact is wrapped up)."""
+    ``handle_seconds`` / ``talk_seconds``: None until known (the contact is wrapped up).
+    (Not frozen: a frozen dataclass's ``__init__`` costs a ``object.__setattr__`` per field,
+    and reports build one row per stored contact.)"""
 
     contact_id: str
     direction: str
@@ -178,13 +181,6 @@ def fcr_eligible(row: OutcomeRow) -> bool:
 
 
 @dataclass
-class _Visit:
-    at: float
-    group: Hashable
-    repeated: bool = False
-
-
-@dataclass
 class FcrTracker:
     """First-contact resolution, one eligible contact at a time in any order (module docstring).
 
@@ -195,7 +191,8 @@ class FcrTracker:
 
     days: float = FCR_DAYS
     counts: dict[Hashable, list[int]] = field(default_factory=dict)
-    _visits: dict[tuple[str, str], list[_Visit]] = field(default_factory=dict)
+    #: (customer, reason) -> [arrived_at, group, repeated] of each contact filed under it
+    _visits: dict[tuple[str, str], list[list[Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.days > 0:
@@ -204,17 +201,17 @@ class FcrTracker:
     def add(self, customer: str, reason: str, at: float, group: Hashable) -> None:
         window = self.days * DAY_SECONDS
         visits = self._visits.setdefault((customer, reason), [])
-        new = _Visit(at, group)
+        repeated = False
         for v in visits:
-            if at - window <= v.at < at and not v.repeated:
-                v.repeated = True
-                self.counts[v.group][1] += 1
-            if at < v.at <= at + window:
-                new.repeated = True
-        visits.append(new)
+            if at - window <= v[0] < at and not v[2]:
+                v[2] = True
+                self.counts[v[1]][1] += 1
+            if at < v[0] <= at + window:
+                repeated = True
+        visits.append([at, group, repeated])
         cell = self.counts.setdefault(group, [0, 0])
         cell[0] += 1
-        cell[1] += new.repeated
+        cell[1] += repeated
 
     def of(self, group: Hashable) -> tuple[int, int]:
         """``(eligible, repeated)`` of ``group``."""
