@@ -200,6 +200,7 @@ def standards_report(session: Session, first: date, last: date, scope: Scope = "
     lines: list[ReportLine] = []
     groupings: list[tuple[str | None, StandardSegment]] = (
         [(None, "all"), ("tier", "vip"), ("tier", "general")] if by is None else [(by, "all")])
+    counted: dict[str | None, tuple[list[str], list[OutcomeCounts]]] = {}
     for grouping, segment in groupings:
         if grouping is None:
             names, index = ["all"], np.zeros(len(rows.table), np.int64)
@@ -207,8 +208,11 @@ def standards_report(session: Session, first: date, last: date, scope: Scope = "
             names, index = group_index(rows.inbound, grouping, 3600)
         service = counts_by_group(rows.table, index, len(names), threshold,
                                   SHORT_ABANDON_SECONDS)
-        o_names, outcomes = outcome_counts(rows, grouping)
-        add_self_service(o_names, outcomes, grouping, events, 3600)
+        if grouping not in counted:  # the VIP and general lines share one count by tier
+            o_names, outcomes = outcome_counts(rows, grouping)
+            add_self_service(o_names, outcomes, grouping, events, 3600)
+            counted[grouping] = (o_names, outcomes)
+        o_names, outcomes = counted[grouping]
         by_name = dict(zip(o_names, outcomes, strict=True))
         occ = occupancy_of(times, directory, grouping)
         members = names if grouping is None else sorted(
