@@ -31,6 +31,7 @@ BENCHMARKS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("bench_workforce.py", [], ["--agents", "50", "--replications", "4"]),
     ("bench_schedule.py", [], ["--agents", "60", "--time-limit", "20", "--day-time-limit", "10"]),
     ("bench_roster_edit.py", [], ["--agents", "60", "--repeat", "5"]),
+    ("bench_standards_report.py", [], ["--days", "5", "--per-day", "2000"]),
 )
 
 
