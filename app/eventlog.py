@@ -23,7 +23,9 @@ record every KPI reads: after each append, every contact the batch touched is fo
 the batch's events into the record the store kept from the contact's previous append, or,
 when it kept none or another writer stored events of the contact since, all its events
 read back from the log -- and its row written by :func:`interaction_values`:
-times, agent (the first who answered), tier, customer, disposition, handle time
+times, agent (the first who answered), tier, customer, disposition, the outcome fields
+:mod:`qa.outcomes` reads (talk time, transfers, contact reason, customer key, offers and
+sales, complaints, survey score: :func:`qa.outcomes.row_of_record`), handle time
 (:attr:`~qa.records.ContactRecord.handle_seconds`: talk, hold and wrap-up, known once
 the wrap-up after the end is over) and ``outcome`` = :attr:`~qa.records.ContactRecord.status`
 (``waiting``, ``callback``, ``answered``, ``abandoned``, ``callback_failed``; outbound
@@ -382,6 +384,19 @@ def interaction_values(record: ContactRecord) -> dict[str, Any]:
         "handle_seconds": handle,
         "disposition": None if record.disposition is None
         else record.disposition[:MAX_ID_LENGTH],
+        # what qa.outcomes reads (qa.outcomes.row_of_record: the same fields)
+        "talk_seconds": None if handle is None else record.talk_seconds,
+        "transfers": record.transfers,
+        "reason": None if record.reason is None else record.reason[:MAX_ID_LENGTH],
+        "customer_key": None if record.customer_id is None
+        else record.customer_id[:MAX_ID_LENGTH],
+        "offers_made": record.offers_made,
+        "cross_sell_sales": record.cross_sell_sales,
+        "up_sell_sales": record.up_sell_sales,
+        "sales": record.sales,
+        "sales_amount": record.sales_amount,
+        "complaints": record.complaints,
+        "survey_score": record.survey_score,
     }
 
 

@@ -80,6 +80,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.customer_profile",
     "app.api.kb",
     "app.pages.kb",
+    "app.api.standards",
+    "app.pages.standards",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 

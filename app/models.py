@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Float, Index, Integer, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlmodel import Field, SQLModel
 
@@ -165,6 +165,11 @@ class Queue(SQLModel, table=True):
 # --- interactions and events ----------------------------------------------------------
 
 
+def _zero(kind: Any) -> Any:
+    """A count column that is 0 unless written (rows inserted before it existed, bulk seeds)."""
+    return Column(kind, nullable=False, server_default="0")
+
+
 class Interaction(SQLModel, table=True):
     """One row per contact with its timestamps and outcome (a projection of the event log)."""
 
@@ -184,6 +189,18 @@ class Interaction(SQLModel, table=True):
     outcome: str = Field(default="", max_length=20)  # answered, abandoned, callback, ...
     handle_seconds: float | None = None
     disposition: str | None = Field(default=None, max_length=40)
+    # the outcome fields of the contact record (qa.outcomes; migration 0015)
+    talk_seconds: float | None = None
+    transfers: int = Field(default=0, sa_column=_zero(Integer))
+    reason: str | None = Field(default=None, max_length=40)
+    customer_key: str | None = Field(default=None, max_length=40)
+    offers_made: int = Field(default=0, sa_column=_zero(Integer))
+    cross_sell_sales: int = Field(default=0, sa_column=_zero(Integer))
+    up_sell_sales: int = Field(default=0, sa_column=_zero(Integer))
+    sales: int = Field(default=0, sa_column=_zero(Integer))
+    sales_amount: float = Field(default=0.0, sa_column=_zero(Float))
+    complaints: int = Field(default=0, sa_column=_zero(Integer))
+    survey_score: int | None = None
 
 
 class EventRecord(SQLModel, table=True):
@@ -717,3 +734,28 @@ class KbArticleVersion(SQLModel, table=True):
     status: str = Field(max_length=10)
     updated_by: str = Field(max_length=80)
     updated_at: datetime
+# --- service standards (qa/standards.py) -------------------------------------------------
+
+
+class ServiceStandard(SQLModel, table=True):
+    """A target of one KPI with its warn and alert limits (:class:`qa.standards.Standard`),
+    for a year (``quarter`` 0) or a quarter, the center (``scope_id`` "") or a team or
+    agent, every caller (``segment`` ``all``) or VIP / general."""
+
+    __tablename__ = "service_standard"
+    __table_args__ = (UniqueConstraint("kpi", "segment", "year", "quarter", "scope", "scope_id",
+                                       name="uq_service_standard_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kpi: str = Field(max_length=40)
+    segment: str = Field(default="all", max_length=10)
+    year: int = Field(index=True)
+    quarter: int = 0
+    scope: str = Field(default="center", max_length=10)
+    scope_id: str = Field(default="", max_length=40)
+    target: float
+    warn: float
+    alert: float
+    threshold_seconds: float | None = None
+    updated_by: str = Field(default="", max_length=40)
+    updated_at: datetime | None = None

@@ -295,8 +295,8 @@ def inbound_rows(
     *, with_agent: bool = False,
 ) -> npt.NDArray[Any]:
     """The period's inbound interaction rows as a grid: queue, tier, outcome, arrived,
-    answered and ended (microseconds), handle seconds; with ``with_agent`` also the login
-    and site of the row's agent (None without one)."""
+    answered and ended (microseconds), handle seconds; with ``with_agent`` also the login,
+    site and team of the row's agent (None without one)."""
     micros = micros_of(session)
     columns: list[Any] = [
         col(Interaction.queue), col(Interaction.tier), col(Interaction.outcome),
@@ -304,7 +304,7 @@ def inbound_rows(
         micros(col(Interaction.ended_at)), col(Interaction.handle_seconds),
     ]
     if with_agent:
-        columns += [col(Agent.login), col(Agent.site)]
+        columns += [col(Agent.login), col(Agent.site), col(Agent.team)]
     query = select(*columns)
     if with_agent:
         query = query.outerjoin(Agent, col(Interaction.agent_id) == col(Agent.id))

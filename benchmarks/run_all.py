@@ -34,6 +34,7 @@ BENCHMARKS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("bench_roster_edit.py", [], ["--agents", "60", "--repeat", "5"]),
     ("bench_import_queue_log.py", [], ["--calls", "2000"]),
     ("bench_kb.py", [], ["--articles", "2000", "--rounds", "5"]),
+    ("bench_standards_report.py", [], ["--days", "5", "--per-day", "2000"]),
 )
 
 

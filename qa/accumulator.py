@@ -7,13 +7,36 @@ wallboard and the reports cannot drift apart.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from qa.counts import KpiCounts
 from qa.kpis import ServiceLevelDefinition, service_level
+from qa.outcomes import (
+    FCR_DAYS,
+    FcrTracker,
+    OutcomeCounts,
+    fcr_eligible,
+    outcome_of,
+    row_of_record,
+)
 from qa.records import ContactRecord, Outcome, RecordBuilder
-from routing.events import Event, ServiceLevelGoals
+from routing.events import (
+    ComplaintRecorded,
+    Event,
+    OfferRecorded,
+    SelfServiceEnded,
+    ServiceLevelGoals,
+    SurveyAnswered,
+)
+
+#: Events that may come after a contact's story is over (a survey answered later): they
+#: still change the contact's outcome figures (:mod:`qa.outcomes`).
+LATE_OUTCOME_EVENTS: tuple[type[Event], ...] = (OfferRecorded, ComplaintRecorded, SurveyAnswered)
+#: Finished contacts kept for their late outcome events (the oldest go first): a few hours
+#: of a busy center; a later outcome event counts in the batch figures only.
+KEPT_CLOSED = 20_000
 
 
 @dataclass
@@ -35,6 +58,14 @@ class KpiAccumulator:
     Threshold ``T``: with ``goals``, each wait is held to the goal of its (queue, tier)
     (:class:`routing.events.ServiceLevelGoals`, the table the reports read too); without,
     every wait to ``threshold_seconds``.
+
+    Outcome figures (:mod:`qa.outcomes`: sales, complaints, surveys, FCR, transfers, talk
+    time, self-service) are kept per ``(queue, tier)`` of the contact's arrival, for every
+    direction (outbound dials give the positive-response ratio), self-service ends under
+    ``(queue, "")``: each contact's :func:`~qa.outcomes.outcome_of` is added as it changes
+    (the earlier contribution taken back), so :meth:`outcomes` equals
+    :func:`qa.outcomes.outcomes_from_events` on the same events. A finished contact is kept
+    (the last :data:`KEPT_CLOSED`) for its late outcome events (:data:`LATE_OUTCOME_EVENTS`).
     """
 
     threshold_seconds: float = 20.0
@@ -50,12 +81,34 @@ class KpiAccumulator:
     #: back by a later ``DialResult``, and the counts follow
     _counted: dict[tuple[str, int], tuple[tuple[str, str], float, Outcome]] = field(
         default_factory=dict)
+    fcr_days: float = FCR_DAYS
+    _outcomes: dict[tuple[str, str], OutcomeCounts] = field(default_factory=dict)
+    _contribution: dict[str, OutcomeCounts] = field(default_factory=dict)
+    _closed: OrderedDict[str, ContactRecord] = field(default_factory=OrderedDict)
+    _fcr: FcrTracker | None = None
+    _fcr_filed: set[str] = field(default_factory=set)
 
     def add(self, event: Event) -> None:
+        if isinstance(event, SelfServiceEnded):
+            cell = self._outcomes.setdefault((event.queue, ""), OutcomeCounts())
+            cell.self_service_entered += 1
+            cell.self_service_completed += event.completed
+        cid = getattr(event, "contact_id", "")
+        closed = None
+        if isinstance(event, LATE_OUTCOME_EVENTS) and cid not in self._builder.records:
+            closed = self._closed.pop(cid, None)
+            if closed is not None:
+                self._builder.records[cid] = closed
         rec = self._builder.add(event)
-        if rec is None or rec.direction != self.direction:
+        if rec is None:
             return
-        cid = rec.contact_id
+        self._count_outcome(rec)
+        if closed is not None:  # its waits and handle time are counted already
+            self._builder.records.pop(cid, None)
+            self._close(rec)
+            return
+        if rec.direction != self.direction:
+            return
         self._settle((cid, -1), (rec.queue, rec.tier), rec.wait_seconds, rec.outcome)
         if rec.outcome is None or (rec.legs and rec.legs[-1].open):
             self._waiting[cid] = rec
@@ -72,6 +125,53 @@ class KpiAccumulator:
             self._builder.records.pop(cid, None)  # done: keep memory bounded
             for i in range(-1, len(rec.legs)):
                 self._counted.pop((cid, i), None)
+            self._close(rec)
+
+    def _close(self, rec: ContactRecord) -> None:
+        """Keep a finished contact for its late outcome events (the last KEPT_CLOSED)."""
+        self._closed[rec.contact_id] = rec
+        while len(self._closed) > KEPT_CLOSED:
+            old, _ = self._closed.popitem(last=False)
+            self._contribution.pop(old, None)
+
+    def _count_outcome(self, rec: ContactRecord) -> None:
+        """Make the outcome sums hold the contact as it is now (:mod:`qa.outcomes`)."""
+        key = (rec.queue, rec.tier)
+        row = row_of_record(rec)
+        now = outcome_of(row)
+        before = self._contribution.get(rec.contact_id)
+        if before != now:
+            cell = self._outcomes.get(key, OutcomeCounts())
+            self._outcomes[key] = cell + now - before if before is not None else cell + now
+            self._contribution[rec.contact_id] = now
+        if rec.contact_id not in self._fcr_filed and fcr_eligible(row):
+            self._fcr_filed.add(rec.contact_id)
+            self.fcr.add(row.customer or "", row.reason or "", row.arrived_at, key)
+
+    @property
+    def fcr(self) -> FcrTracker:
+        if self._fcr is None:
+            self._fcr = FcrTracker(self.fcr_days)
+        return self._fcr
+
+    def outcomes(self, queue: str | None = None, tier: str | None = None) -> OutcomeCounts:
+        """Outcome sums of the contacts that arrived in ``queue`` with ``tier`` (None: any;
+        self-service ends have the tier ``""``), FCR included."""
+        total = OutcomeCounts()
+        keys = set(self._outcomes) | set(self.fcr.counts)
+        for key in keys:
+            q, t = key  # type: ignore[misc]
+            if (queue is None or q == queue) and (tier is None or t == tier):
+                total = total + self._outcomes.get(key, OutcomeCounts())  # type: ignore[arg-type]
+                total.fcr_eligible += self.fcr.of(key)[0]
+                total.fcr_repeated += self.fcr.of(key)[1]
+        return total
+
+    def outcomes_by_key(self) -> dict[tuple[str, str], OutcomeCounts]:
+        """Outcome sums per ``(queue, tier)`` (FCR included), as
+        :func:`qa.outcomes.outcomes_from_events` gives them."""
+        keys = set(self._outcomes) | set(self.fcr.counts)
+        return {k: self.outcomes(*k) for k in keys}  # type: ignore[misc]
 
     def _settle(
         self,

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from routing.events import (
     CallbackOffered,
     CallbackScheduled,
+    ComplaintRecorded,
     ContactAbandoned,
     ContactAnswered,
     ContactArrived,
@@ -34,6 +35,8 @@ from routing.events import (
     DialAttempted,
     DialResult,
     Event,
+    OfferRecorded,
+    SurveyAnswered,
     WrapUpEnded,
 )
 
@@ -173,6 +176,20 @@ class ContactRecord:
     talking_since: float | None = None
     #: agent -> when their wrap-up of this contact started (until their ``WrapUpEnded``)
     wrapping: dict[str, float] = field(default_factory=dict)
+    #: the contact reason of the first wrap-up that gave one (``WrapUpEnded.reason``: what
+    #: first-contact resolution compares, :mod:`qa.outcomes`)
+    reason: str | None = None
+    #: offers put to the customer (``OfferRecorded`` ``made``) and sales (``accepted``)
+    offers_made: int = 0
+    cross_sell_sales: int = 0
+    up_sell_sales: int = 0
+    #: accepted offers of any kind (cross-sell, up-sell, retention) and their summed amount
+    sales: int = 0
+    sales_amount: float = 0.0
+    #: complaints raised on the contact (``ComplaintRecorded``)
+    complaints: int = 0
+    #: the customer's last satisfaction score (``SurveyAnswered``, 1 to 5), None: no answer
+    survey_score: int | None = None
 
     @property
     def queue_now(self) -> str:
@@ -366,6 +383,29 @@ def _wrapped(rec: ContactRecord, ev: Event) -> None:
         rec.wrap_up_seconds += ev.at - since
     if ev.disposition is not None:
         rec.disposition = ev.disposition
+    if rec.reason is None and ev.reason is not None:
+        rec.reason = ev.reason
+
+
+def _offer(rec: ContactRecord, ev: Event) -> None:
+    """An offer step: ``made`` counts an offer put; ``accepted`` a sale of its kind."""
+    assert isinstance(ev, OfferRecorded)
+    if ev.result == "made":
+        rec.offers_made += 1
+    elif ev.result == "accepted":
+        rec.sales += 1
+        rec.cross_sell_sales += ev.kind == "cross_sell"
+        rec.up_sell_sales += ev.kind == "up_sell"
+        rec.sales_amount += ev.amount or 0.0
+
+
+def _complaint(rec: ContactRecord, ev: Event) -> None:
+    rec.complaints += 1
+
+
+def _survey(rec: ContactRecord, ev: Event) -> None:
+    assert isinstance(ev, SurveyAnswered)
+    rec.survey_score = ev.score
 
 
 def _held(rec: ContactRecord, ev: Event) -> None:
@@ -403,6 +443,9 @@ _APPLY: dict[type[Event], Callable[[ContactRecord, Event], None]] = {
     CallbackScheduled: _callback,
     CallbackOffered: _callback_offered,
     DialResult: _dial_result,
+    OfferRecorded: _offer,
+    ComplaintRecorded: _complaint,
+    SurveyAnswered: _survey,
 }
 
 

@@ -8,6 +8,7 @@ all calls and, with ``--by``, per group:
 * ``tier``: the tier group, ``vip`` or ``general`` (:func:`qa.segments.segment_of`);
 * ``site``: the site of the agent who answered (``none`` for calls no agent answered);
 * ``agent``: the login of the agent who answered (``none`` likewise);
+* ``team``: the team of the agent who answered (``none`` likewise);
 * ``interval``: the arrival interval of ``--interval-minutes`` (default 60), by its start.
 
 Each group has ``offered``, ``answered``, ``abandoned``, ``abandon_rate``, ``asa_seconds``
@@ -17,6 +18,14 @@ short abandon one after ``< S`` seconds. The rows are read as the QA page reads 
 (:mod:`app.qa_report`): an interaction's outcome ``answered`` (or ``interrupted`` with an
 answer) is answered, ``abandoned`` abandoned, calls still waiting are not offered.
 A rate with nothing to count is ``null`` in JSON and ``-`` in the table.
+
+Each group (and ``all``) also carries the other service-standard KPIs
+(:mod:`app.kpi_period`, formulas in :mod:`qa.outcomes`): ``offers_per_call``,
+``cross_sell_per_call``, ``up_sell_per_call``, ``outbound_positive_ratio``,
+``self_service_ratio`` (all, queue and interval only), ``complaint_ratio``,
+``satisfaction_mean``, ``satisfaction_top_two_box``, ``first_contact_resolution`` (a repeat
+within ``--fcr-days``, default 7, read past ``--to``), ``transfer_rate``, ``talk_time_ratio``,
+``aht_seconds`` and ``occupancy`` (all, agent, team and site only).
 """
 
 from __future__ import annotations
@@ -31,13 +40,15 @@ import numpy as np
 from sqlmodel import Session
 
 from app.cli import CliError
+from app.kpi_period import extra_figures
 from app.qa_report import inbound_rows, index_names, table_of_rows
 from qa.counts import count_contacts, counts_by_group
 from qa.kpis import SERVICE_LEVEL_DEFINITIONS, kpi_figures
+from qa.outcomes import FCR_DAYS
 from qa.records import ContactTable
 from qa.segments import SEGMENTS, segment_of
 
-GROUPINGS = ("queue", "tier", "site", "agent", "interval")
+GROUPINGS = ("queue", "tier", "site", "agent", "interval", "team")
 NO_AGENT = "none"
 
 
@@ -59,6 +70,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--by", choices=GROUPINGS, help="also per group")
     parser.add_argument("--interval-minutes", type=int, default=60, metavar="MINUTES",
                         help="interval length for --by interval (default 60)")
+    parser.add_argument("--fcr-days", type=float, default=FCR_DAYS, metavar="DAYS",
+                        help="first-contact resolution: no repeat within DAYS (default 7)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--url", help="database URL (default: CONTACTOPS_DATABASE_URL)")
     parser.set_defaults(func=run)
@@ -79,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
     for name, value in (("--threshold", args.threshold), ("--short-abandon", args.short_abandon)):
         if not math.isfinite(value) or value < 0:
             raise CliError(f"{name} must be a number of seconds >= 0, got {value}")
+    if not (math.isfinite(args.fcr_days) and 0 < args.fcr_days <= 366):
+        raise CliError(f"--fcr-days must be a number of days in (0, 366], got {args.fcr_days}")
     if args.interval_minutes <= 0 or 1440 % args.interval_minutes:
         raise CliError(f"--interval-minutes must divide a day, got {args.interval_minutes}")
     from app.db import make_engine
@@ -89,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     end = datetime.combine(until + timedelta(days=1), datetime.min.time(), UTC)
     with Session(engine) as session:
         report = kpi_report(session, start, end, args.threshold, args.short_abandon, args.by,
-                            args.interval_minutes * 60)
+                            args.interval_minutes * 60, args.fcr_days)
     engine.dispose()
     report["from"], report["to"] = since.isoformat(), until.isoformat()
     print(json.dumps(_jsonable(report), indent=2) if args.json else render_table(report))
@@ -104,10 +119,31 @@ def kpi_report(
     short_abandon: float,
     by: str | None = None,
     interval_seconds: int = 3600,
+    fcr_days: float = FCR_DAYS,
 ) -> dict[str, Any]:
     """The figures of the inbound calls that arrived in ``[start, end)``: ``all`` and,
-    with ``by``, ``groups`` (group name -> figures, in name order)."""
-    table, agents, sites = _inbound_rows(session, start, end)
+    with ``by``, ``groups`` (group name -> figures, in name order); each with the other
+    service-standard KPIs added (:func:`app.kpi_period.extra_figures`)."""
+    report = _service_report(session, start, end, threshold, short_abandon, by,
+                             interval_seconds)
+    extra = extra_figures(session, start, end, by, interval_seconds, fcr_days)
+    blank = dict.fromkeys(next(iter(extra.values())), math.nan)
+    report["all"].update(extra["all"])
+    for name, figures in report.get("groups", {}).items():
+        figures.update(extra.get(name, blank))
+    return report
+
+
+def _service_report(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    threshold: float,
+    short_abandon: float,
+    by: str | None,
+    interval_seconds: int,
+) -> dict[str, Any]:
+    table, agents, sites, teams = _inbound_rows(session, start, end)
     report: dict[str, Any] = {
         "threshold_seconds": threshold,
         "short_abandon_seconds": short_abandon,
@@ -115,7 +151,7 @@ def kpi_report(
     }
     if by is None:
         return report
-    names, index = _groups(table, by, agents, sites, interval_seconds)
+    names, index = _groups(table, by, agents, sites, interval_seconds, teams)
     counts = counts_by_group(table, index, len(names), threshold, short_abandon)
     groups = {n: c for n, c in zip(names, counts, strict=True) if c.offered or by == "tier"}
     report["by"] = by
@@ -125,13 +161,15 @@ def kpi_report(
 
 def _groups(
     table: ContactTable, by: str, agents: np.ndarray[Any, Any], sites: np.ndarray[Any, Any],
-    interval_seconds: int,
+    interval_seconds: int, teams: np.ndarray[Any, Any] | None = None,
 ) -> tuple[list[str], np.ndarray[Any, np.dtype[np.int64]]]:
     if by == "queue":
         return list(table.queues), table.queue_index
     if by == "tier":
         seg = np.array([SEGMENTS.index(segment_of(t)) for t in table.tiers] or [0], np.int64)
         return list(SEGMENTS), seg[table.tier_index] if len(table) else table.tier_index
+    if by == "team" and teams is not None:
+        return index_names(teams, ())
     if by in ("agent", "site"):
         names, index = index_names(agents if by == "agent" else sites, ())
         return names, index
@@ -145,9 +183,10 @@ def _groups(
 
 def _inbound_rows(
     session: Session, start: datetime, end: datetime
-) -> tuple[ContactTable, np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+) -> tuple[ContactTable, np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """The period's inbound interaction rows as a :class:`~qa.records.ContactTable` (as
-    :func:`app.qa_report.inbound_table` builds it), with each row's agent login and site."""
+    :func:`app.qa_report.inbound_table` builds it), with each row's agent login, site and
+    team."""
     grid = inbound_rows(session, start, end, None, with_agent=True)
     table = table_of_rows(grid)[0]
     answered = table.answered
@@ -155,7 +194,10 @@ def _inbound_rows(
                        for a, ok in zip(grid[:, 7], answered, strict=True)], dtype=object)
     sites = np.array([s if (s is not None and ok) else NO_AGENT
                       for s, ok in zip(grid[:, 8], answered, strict=True)], dtype=object)
-    return table, agents, sites
+    teams = np.array([(t or NO_AGENT) if (a is not None and ok) else NO_AGENT
+                      for t, a, ok in zip(grid[:, 9], grid[:, 7], answered, strict=True)],
+                     dtype=object)
+    return table, agents, sites, teams
 
 
 def _jsonable(value: Any) -> Any:
@@ -185,14 +227,42 @@ def render_table(report: dict[str, Any]) -> str:
               _rate(f["abandon_rate"], True), _rate(f["asa_seconds"], False)]
              + [_rate(f["service_level"][d], True) for d in SERVICE_LEVEL_DEFINITIONS]
              for name, f in rows]
-    widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
     out = [f"KPIs {report['from']} .. {report['to']}  T = {report['threshold_seconds']:g} s,"
            f" short abandon < {report['short_abandon_seconds']:g} s"
            + (f", by {report['by']}" if "by" in report else "")]
-    for r in [header, *lines]:
-        out.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                             for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    out += _aligned([header, *lines])
+    if "offers_per_call" in report["all"]:
+        out += ["", "Service standards' other KPIs"]
+        out += _aligned([[n for n, _ in _OTHER_COLUMNS]] + [
+            [name] + [_shown(f.get(key), how) for _, (key, how) in _OTHER_COLUMNS[1:]]
+            for name, f in rows])
     return "\n".join(out)
+
+
+#: The added KPIs' columns in the table: heading, (key, how shown: "%", "2" decimals, "1").
+_OTHER_COLUMNS: tuple[tuple[str, tuple[str, str]], ...] = (
+    ("group", ("", "")), ("offers/call", ("offers_per_call", "2")),
+    ("x-sell/call", ("cross_sell_per_call", "2")), ("up-sell/call", ("up_sell_per_call", "2")),
+    ("out.positive", ("outbound_positive_ratio", "%")),
+    ("self-serv.", ("self_service_ratio", "%")), ("complaints", ("complaint_ratio", "%")),
+    ("CSAT", ("satisfaction_mean", "2")), ("CSAT top2", ("satisfaction_top_two_box", "%")),
+    ("FCR", ("first_contact_resolution", "%")), ("transfers", ("transfer_rate", "%")),
+    ("talk/handle", ("talk_time_ratio", "%")), ("AHT s", ("aht_seconds", "1")),
+    ("occupancy", ("occupancy", "%")),
+)
+
+
+def _shown(value: object, how: str) -> str:
+    if how == "2" and isinstance(value, (int, float)) and math.isfinite(value):
+        return f"{value:.2f}"
+    return _rate(value, how == "%")
+
+
+def _aligned(table: list[list[str]]) -> list[str]:
+    """Rows of text cells, the first column left-aligned and the others right-aligned."""
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    return ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                      for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in table]
 
 
 __all__ = ["GROUPINGS", "kpi_report", "register", "render_table", "run"]

@@ -29,6 +29,7 @@ from app.live.routing_config import (
 )
 from app.live.telephony import TelephonyAdapter
 from app.live.wallboard import live_wallboard
+from app.standards_store import stored_standards
 from dashboards.wallboard import WallboardState
 
 log = logging.getLogger("contactops.live")
@@ -99,7 +100,8 @@ def _build_services(app: Any) -> LiveServices:
     # can never hold the connection the single writer of the log needs.
     writer = make_writer_engine(db)
     center = LiveCenter(routing, SqlEventStore(writer) if writer is not db else store, bus, clock)
-    wallboard = live_wallboard(routing.queues, settings)  # every configured queue, its goals
+    wallboard = live_wallboard(routing.queues, settings,  # every configured queue, its goals
+                               stored_standards(db))  # and the service standards' limits
     close_interrupted(store)
     wallboard.replay(store.read_since(wallboard.period.start(clock.now())))  # its day/window
     center.last_seq = store.last_seq()

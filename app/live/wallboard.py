@@ -9,7 +9,10 @@ a restart) is :mod:`dashboards.wallboard`; this module hands it
   QA report reads too);
 * the settings (``CONTACTOPS_WALLBOARD_*``): the day's start hour on the center's clock
   (:data:`app.queries.CENTER_TZ`) or a sliding window, the service-level definition, and the
-  warn/alert limits (:class:`dashboards.thresholds.GoalThresholds`);
+  warn/alert limits (:class:`dashboards.thresholds.GoalThresholds`), behind the service
+  standards of the current quarter (:class:`CurrentStandards`,
+  :class:`dashboards.standard_thresholds.StandardThresholds`): where the center has a
+  standard for a figure, its warn and alert limits colour the wallboard;
 * adherence per agent (:mod:`app.adherence_feed`, :mod:`wfm.adherence`) and today's forecast
   per queue as the planner sees it (:func:`app.api.intraday` 's path: history of the
   interaction table, :func:`app.api.wfm.make_forecast`), both read in worker threads.
@@ -26,7 +29,7 @@ import math
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,9 +44,12 @@ from dashboards.coaching import CoachingPanel, FollowUpItem
 from dashboards.deltas import apply_delta, delta
 from dashboards.period import DayReset, Period, SlidingWindow
 from dashboards.sales import SalesPanel
-from dashboards.thresholds import GoalThresholds
+from dashboards.standard_thresholds import StandardThresholds
+from dashboards.thresholds import Band, ChainedThresholds, GoalThresholds, ThresholdKpi
 from dashboards.wallboard import WallboardState
-from routing.events import TIERS, ServiceLevelGoals
+from qa.segments import Segment
+from qa.standards import Standard, quarter_of
+from routing.events import TIERS, ServiceLevelGoal, ServiceLevelGoals
 from routing.policy import QueueConfig
 
 log = logging.getLogger("contactops.wallboard")
@@ -86,11 +92,44 @@ def thresholds_of(settings: Any) -> GoalThresholds:
     return GoalThresholds(**given)
 
 
-def live_wallboard(queues: Mapping[str, QueueConfig], settings: Any = None) -> WallboardState:
+class CurrentStandards:
+    """The center's service standards of the quarter the wall clock is in (on the center's
+    calendar): a :class:`dashboards.thresholds.ThresholdSource`. ``standards`` is replaced
+    when they are set through the API (:func:`set_standards`)."""
+
+    def __init__(self, standards: Sequence[Standard] = (),
+                 clock: Callable[[], float] = time.time) -> None:
+        self.standards = list(standards)
+        self.clock = clock
+
+    def band(self, kpi: ThresholdKpi, goal: ServiceLevelGoal, queue: str | None = None,
+             segment: Segment | None = None) -> Band | None:
+        if not self.standards:
+            return None
+        day = datetime.fromtimestamp(self.clock(), CENTER_TZ).date()
+        source = StandardThresholds(self.standards, day.year, quarter_of(day))
+        return source.band(kpi, goal, queue, segment)
+
+
+def set_standards(wallboard: WallboardState, standards: Sequence[Standard]) -> bool:
+    """Give the wallboard's standards source the standards now stored; False if it has none."""
+    chain = wallboard.thresholds
+    if isinstance(chain, ChainedThresholds):
+        for source in chain.sources:
+            if isinstance(source, CurrentStandards):
+                source.standards = list(standards)
+                return True
+    return False
+
+
+def live_wallboard(queues: Mapping[str, QueueConfig], settings: Any = None,
+                   standards: Sequence[Standard] = ()) -> WallboardState:
     """A wallboard for the engine's ``queues``: every configured queue shows, busy or not,
-    callers are held to their queue's goals, the period and limits come from ``settings``."""
+    callers are held to their queue's goals, the period and limits come from ``settings``,
+    behind the center's service ``standards`` (of the current quarter)."""
+    thresholds = ChainedThresholds((CurrentStandards(standards), thresholds_of(settings)))
     wallboard = WallboardState(goals=goals_of(queues), period=period_of(settings),
-                               thresholds=thresholds_of(settings))
+                               thresholds=thresholds)
     wallboard.definition = getattr(settings, "wallboard_service_level_definition",
                                    wallboard.definition)
     wallboard.queues.update(queues)

@@ -46,6 +46,8 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/qa/scorecards", "Scorecards", Role.supervisor),
     ("/qa/my-evaluations", "My evaluations", Role.agent),
     ("/kb", "Knowledge base", Role.supervisor),
+    ("/standards", "Service standards", Role.planner),
+    ("/standards/report", "Standards report", Role.supervisor),
 )
 #: pages admins do not open (separation of duties: the audit trails are for auditors)
 NOT_FOR_ADMIN: frozenset[str] = frozenset({"/audit"})

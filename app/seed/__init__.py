@@ -63,6 +63,7 @@ from app.seed.kb_articles import seed_kb
 from app.seed.products import product_frame
 from app.seed.qa_forms import seed_qa
 from app.seed.roster import seed_roster
+from app.seed.standards import seed_standards
 from app.seed.tiers import assign_tiers
 
 __all__ = ["CHUNK_CUSTOMERS", "Progress", "SeedSummary", "is_seeded", "reset", "seed_demo"]
@@ -117,6 +118,7 @@ def seed_demo(
     with engine.begin() as conn:
         staff = _seed_people(conn, rng, password, rows)
         seed_hours(conn, today, rows)
+        seed_standards(conn, today, rows)  # this year's service standards
         tiers = assign_tiers(rng, customers)
         offsets = (int(rng.integers(PHONE_SPACE)), int(rng.integers(PHONE_SPACE)))
         report("customers", 0, customers)

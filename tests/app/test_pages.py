@@ -236,6 +236,8 @@ def test_nav_shows_the_pages_of_the_role(client: TestClient) -> None:
         "/qa/scorecards",
         "/qa/my-evaluations",
         "/kb",
+        "/standards",
+        "/standards/report",
     ]
 
 
