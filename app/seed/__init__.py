@@ -58,8 +58,8 @@ from app.seed.customers import (
 )
 from app.seed.history import inbound_frame, outbound_frame
 from app.seed.hours import seed_hours
-from app.seed.offers import seed_offers
 from app.seed.kb_articles import seed_kb
+from app.seed.offers import seed_offers
 from app.seed.products import product_frame
 from app.seed.qa_forms import seed_qa
 from app.seed.roster import seed_roster
