@@ -85,17 +85,21 @@ class AgentTimeBuilder:
         self._since: dict[str, tuple[str, float]] = {}
 
     def add(self, event: Event) -> None:
-        if not isinstance(event, AgentStateChanged):
-            return
-        since = self._since
-        prev = since.get(event.agent_id)
-        if prev is not None and event.at > prev[1]:
+        if isinstance(event, AgentStateChanged):
+            self.add_state_change(event)
+
+    def add_state_change(self, event: AgentStateChanged) -> None:
+        """:meth:`add` for an event known to be an ``AgentStateChanged`` (the simulator's
+        loop dispatches on the type itself)."""
+        agent_id, at, since = event.agent_id, event.at, self._since
+        prev = since.get(agent_id)
+        since[agent_id] = (event.state, at)
+        if prev is not None and at > prev[1]:
             state = prev[0]
             spans = self._busy if state in BUSY_STATES else self._idle if state in IDLE_STATES else None
             if spans is not None:
                 spans[0].append(prev[1])
-                spans[1].append(event.at)
-        since[event.agent_id] = (event.state, event.at)
+                spans[1].append(at)
 
     def result(self, now: float | None = None) -> AgentTime:
         """The agent time so far; states still open are counted up to ``now`` if given."""

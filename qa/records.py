@@ -279,6 +279,36 @@ class RecordBuilder:
             self.add(event)
         return self
 
+    def folds(self) -> dict[type[Event], Callable[[Event], None]]:
+        """The fold of each event type, for a loop that dispatches on the exact type itself
+        (the simulator's): ``folds()[type(ev)](ev)`` does what :meth:`add` does with ``ev``,
+        without :meth:`add`'s type tests. A type absent (``ContactQueued``, agent events)
+        changes no record."""
+        records = self.records
+
+        def arrived(event: Event) -> None:
+            assert isinstance(event, ContactArrived)
+            if event.contact_id not in records:
+                records[event.contact_id] = ContactRecord(
+                    event.contact_id, event.queue, event.tier, event.direction, event.at,
+                    customer_id=event.customer_id)
+
+        def fold(apply: Callable[[ContactRecord, Event], None]) -> Callable[[Event], None]:
+            def step(event: Event) -> None:
+                rec = records.get(event.contact_id)  # type: ignore[attr-defined]
+                if rec is not None:
+                    apply(rec, event)
+
+            return step
+
+        def dialled(event: Event) -> None:
+            self.add(event)
+
+        out = {kind: fold(apply) for kind, apply in _APPLY.items()}
+        out[ContactArrived] = arrived
+        out[DialAttempted] = dialled
+        return out
+
 
 def _answered(rec: ContactRecord, ev: Event) -> None:
     """The wait of the current leg (or of the arrival leg) ends in an answer."""

@@ -108,7 +108,7 @@ from routing.policy import (
     RoutingPolicy,
 )
 from routing.specs import AgentSpec, ContactSpec
-from routing.timers import PREFERRED_END, RETRY, RING, TRANSFER_END
+from routing.timers import PREFERRED_END, RETRY, RING, TRANSFER_END, Timers
 from routing.transfers import TransferActions
 from routing.views import AgentView, ContactView, QueueView
 
@@ -479,6 +479,13 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
         or fire otherwise, so :meth:`next_deadline` can come earlier only after this grew:
         a loop that asks after every call may skip asking while it stays the same."""
         return self._timers.set_count
+
+    @property
+    def timers(self) -> Timers:
+        """The engine's timers, for a loop that polls them on every step (the simulator's):
+        read ``set_count`` (:attr:`timers_set`) and call ``next_deadline()`` on it without
+        the engine's indirection. Not to be changed from outside."""
+        return self._timers
 
     @refusable
     def advance(self, now: float) -> list[Event]:

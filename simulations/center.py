@@ -295,9 +295,10 @@ class CenterSimulation:
         instant = self.s.ring_seconds == 0
         heap, reactions = k.heap, k.reactions
         pop, popleft = heapq.heappop, reactions.popleft
-        next_deadline, advance = eng.next_deadline, eng.advance
+        timers = eng.timers
+        next_deadline, advance = timers.next_deadline, eng.advance
         keep, kept = self.keep_events, self.events
-        add_record, add_agent_time = self.records.add, self.agent_time.add
+        folds, add_agent_time = self.records.folds(), self.agent_time.add_state_change
         state, react = self._state, self._react
         n_events = 0
         inf = math.inf
@@ -321,7 +322,7 @@ class CenterSimulation:
                 break
             elif reactions and not (heap and heap[0][0] == k.now and heap[0][1] == REACTION):
                 events = popleft()(eng, k.now)
-                if not events and eng.timers_set == timers_seen:
+                if not events and timers.set_count == timers_seen:
                     continue
             else:
                 now, _, _, action = pop(heap)
@@ -329,10 +330,14 @@ class CenterSimulation:
                 if action is timer:
                     self.timer_at = inf
                     timers_seen = -1  # the timer item is spent: ask again whatever happens
-                    events = advance(now)
+                    # Its timer may have gone stale since (most often a ring timeout of an
+                    # offer answered at once): then no timer is due, and advance would
+                    # fire nothing.
+                    deadline = next_deadline()
+                    events = advance(now) if deadline is not None and deadline <= now else []
                 else:
                     events = action(eng, now)
-                    if not events and eng.timers_set == timers_seen:
+                    if not events and timers.set_count == timers_seen:
                         continue
             # _emit, written out
             n_events += len(events)
@@ -341,16 +346,17 @@ class CenterSimulation:
             for ev in events:
                 kind = type(ev)
                 if kind is AgentStateChanged:
-                    add_agent_time(ev)
+                    add_agent_time(ev)  # type: ignore[arg-type]
                     state[ev.agent_id] = ev.state  # type: ignore[attr-defined]
                     continue
-                if kind is not ContactQueued:
-                    add_record(ev)
+                fold = folds.get(kind)  # none for ContactQueued: it changes no record
+                if fold is not None:
+                    fold(ev)
                 handler = react.get(kind)
                 if handler is not None:
                     handler(ev)
-            if eng.timers_set != timers_seen:
-                timers_seen = eng.timers_set
+            if timers.set_count != timers_seen:
+                timers_seen = timers.set_count
                 deadline = next_deadline()
                 if deadline is not None and deadline < self.timer_at:
                     self.timer_at = max(deadline, k.now)
