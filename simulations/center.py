@@ -284,7 +284,8 @@ class CenterSimulation:
         The kernel's pop and :meth:`_emit` are written out in the loop (it runs once per
         event of the run). The engine's next deadline is asked after the engine's timer
         fired and after any step in which the engine set a timer
-        (:attr:`~routing.engine.RoutingEngine.timers_set` grew): otherwise it can only
+        (:attr:`~routing.engine.RoutingEngine.timers_set` grew), unless that step set one
+        timer, due no earlier than the timer item in the kernel: otherwise it can only
         have moved later, and the timer item already in the kernel comes first.
         """
         k, c, eng, driver = self.kernel, self.c, self.engine, self.driver
@@ -355,8 +356,14 @@ class CenterSimulation:
                 handler = react.get(kind)
                 if handler is not None:
                     handler(ev)
-            if timers.set_count != timers_seen:
-                timers_seen = timers.set_count
+            set_count = timers.set_count
+            if set_count != timers_seen:
+                # One new timer (a ring timeout, most often) no earlier than the timer item
+                # already in the kernel changes nothing: that item comes first.
+                if set_count == timers_seen + 1 and timers.last_deadline >= self.timer_at:
+                    timers_seen = set_count
+                    continue
+                timers_seen = set_count
                 deadline = next_deadline()
                 if deadline is not None and deadline < self.timer_at:
                     self.timer_at = max(deadline, k.now)
