@@ -271,9 +271,16 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
                 self._move_agent(agent, _READY, now, None),
             ]
             agent.idle_since = now
-            served = self._serve_agent(agent, now)
-            if served:
-                events += served
+            if agent.personal:
+                events += self._serve_agent(agent, now)
+                return events
+            contact = self._match.best_line_head_for(agent, now)  # _serve_agent, written out
+            if contact is not None:
+                events += self._offer(contact, agent, now)
+                return events
+            self._seq += 1
+            agent.ready_seq = self._seq
+            self._ready.add(agent)
             return events
         except BaseException:
             self._last_now = clock
@@ -403,8 +410,11 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
                                         action="hang_up", expected="connected or held")
             agent = self._agents[contact.agent_id or ""]
             contact.state = _ENDED  # _move_contact: connected/held → ended changes no count
-            return [ContactEnded(now, contact_id, agent.agent_id, contact.queue),
-                    self._release_agent(agent, contact, now)]
+            ended = ContactEnded(now, contact_id, agent.agent_id, contact.queue)
+            agent.contact_id = None  # _release_agent, written out
+            agent.last_contact_id = contact_id
+            contact.agent_id = None
+            return [ended, self._move_agent(agent, _WRAP_UP, now, None)]
         except BaseException:
             self._last_now = clock
             raise

@@ -136,6 +136,9 @@ def duty_plan(scenario: Scenario) -> list[tuple[AgentSpec, list[tuple[float, Dut
     return out
 
 
+_new_tuple = tuple.__new__
+
+
 class ScenarioBehaviour:
     """The scenario's callers and agents as the driver's policy functions
     (:class:`simulations.driver.Behaviour`), drawing from the replication's generator.
@@ -167,7 +170,7 @@ class ScenarioBehaviour:
         if q.transfer_probability > 0 and rng.random() < q.transfer_probability:
             transfer = q.transfer_to
         if hold is None and transfer is None:
-            return Talk(talk)
+            return _new_tuple(Talk, (talk, None, None))  # Talk(talk) without its __new__'s frame
         return Talk(talk, hold, transfer)
 
     def wrap_up(self, queue: str) -> tuple[float, str | None]:
@@ -299,7 +302,8 @@ class CenterSimulation:
         timers = eng.timers
         next_deadline, advance = timers.next_deadline, eng.advance
         keep, kept = self.keep_events, self.events
-        folds, add_agent_time = self.records.folds(), self.agent_time.add_state_change
+        add_agent_time = self.agent_time.add_state_change
+        add_record, applies, records = self.records.add, self.records.appliers(), self.records.records
         state, react = self._state, self._react
         n_events = 0
         inf = math.inf
@@ -350,9 +354,13 @@ class CenterSimulation:
                     add_agent_time(ev)  # type: ignore[arg-type]
                     state[ev.agent_id] = ev.state  # type: ignore[attr-defined]
                     continue
-                fold = folds.get(kind)  # none for ContactQueued: it changes no record
-                if fold is not None:
-                    fold(ev)
+                apply = applies.get(kind)  # RecordBuilder.add, written out
+                if apply is not None:
+                    record = records.get(ev.contact_id)  # type: ignore[attr-defined]
+                    if record is not None:
+                        apply(record, ev)
+                elif kind is not ContactQueued:  # ContactQueued changes no record
+                    add_record(ev)
                 handler = react.get(kind)
                 if handler is not None:
                     handler(ev)
