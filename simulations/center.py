@@ -137,6 +137,8 @@ def duty_plan(scenario: Scenario) -> list[tuple[AgentSpec, list[tuple[float, Dut
 
 
 _new_tuple = tuple.__new__
+#: Agent state changes folded at once into the agent time (bounds the batch's memory).
+_AGENT_BATCH = 4096
 
 
 class ScenarioBehaviour:
@@ -302,7 +304,10 @@ class CenterSimulation:
         timers = eng.timers
         next_deadline, advance = timers.next_deadline, eng.advance
         keep, kept = self.keep_events, self.events
-        add_agent_time = self.agent_time.add_state_change
+        # Agent state changes are folded into the agent time in batches (the fold reads
+        # nothing else and nobody reads it before the end).
+        agent_changes: list[AgentStateChanged] = []
+        keep_change, fold_changes = agent_changes.append, self.agent_time.add_state_changes
         add_record, applies, records = self.records.add, self.records.appliers(), self.records.records
         state, react = self._state, self._react
         n_events = 0
@@ -322,6 +327,9 @@ class CenterSimulation:
                 at_once = instant and len(events) > 2 and type(events[2]) is ContactOffered
                 arrive(spec, handle[i], inf if at_once else patience[i], t_next)
                 i += 1
+                if len(agent_changes) > _AGENT_BATCH:
+                    fold_changes(agent_changes)
+                    agent_changes.clear()
                 t_next = arrived_at[i] if i < n else inf
             elif i >= n and (driver.open <= 0 or not (heap or reactions)):
                 break
@@ -351,7 +359,7 @@ class CenterSimulation:
             for ev in events:
                 kind = type(ev)
                 if kind is AgentStateChanged:
-                    add_agent_time(ev)  # type: ignore[arg-type]
+                    keep_change(ev)  # type: ignore[arg-type]
                     state[ev.agent_id] = ev.state  # type: ignore[attr-defined]
                     continue
                 apply = applies.get(kind)  # RecordBuilder.add, written out
@@ -376,6 +384,7 @@ class CenterSimulation:
                 if deadline is not None and deadline < self.timer_at:
                     self.timer_at = max(deadline, k.now)
                     k.schedule(self.timer_at, TIMER, timer)
+        fold_changes(agent_changes)
         self.n_events += n_events
         end = max(k.now, self.s.horizon_seconds)
         table = ContactTable.from_records(
