@@ -76,6 +76,7 @@ from routing.engine import (
 )
 from routing.events import AgentStateChanged, ContactOffered, ContactQueued, Event
 from simulations.callers import ScriptedContact, draw_callers, scripted_callers
+from simulations.collector import collector_paused
 from simulations.driver import Action, Caller, Driver, DutyMove, Talk
 from simulations.kernel import AGENT_SCHEDULE, REACTION, TIMER, Kernel
 from simulations.scenario import Scenario
@@ -284,6 +285,13 @@ class CenterSimulation:
     # --- the main loop ----------------------------------------------------------------
 
     def run(self) -> CenterRun:
+        """Run to the end (see the class docstring), the cyclic garbage collector paused
+        (:func:`simulations.collector.collector_paused`: the loop frees what it makes by
+        reference counting; the collector's scans were a fifth of its time)."""
+        with collector_paused():
+            return self._run()
+
+    def _run(self) -> CenterRun:
         """Run to the end (see the class docstring).
 
         The kernel's pop and :meth:`_emit` are written out in the loop (it runs once per
