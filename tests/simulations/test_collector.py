@@ -77,8 +77,10 @@ def test_blocks_in_threads_that_end_out_of_order_leave_it_on() -> None:
 
 
 def test_a_run_makes_no_garbage_the_collector_would_have_found() -> None:
-    """While the simulation is still held, a collection after its run finds nothing: the
-    loop freed all it dropped by reference counting, so pausing the collector lost nothing."""
+    """While the simulation is still held, a collection after its run finds nothing of it:
+    the loop freed all it dropped by reference counting, so pausing the collector lost
+    nothing. (Nothing here: a cycle per caller would leave thousands of objects; the bound
+    leaves room for garbage of other tests' threads in the same process.)"""
     scenario = parse_scenario({
         "interval_minutes": 60,
         "queues": [{"name": "q", "calls_per_interval": [600, 600], "aht_seconds": 240,
@@ -92,5 +94,5 @@ def test_a_run_makes_no_garbage_the_collector_would_have_found() -> None:
     run = simulation.run()
     assert gc.isenabled()
     assert len(run.table.arrived_at) > 1000
-    assert gc.collect() == 0
+    assert gc.collect() < 100
     del simulation
