@@ -8,6 +8,7 @@ This module imports only numpy and :mod:`routing.events`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,17 +86,23 @@ class AgentTimeBuilder:
         self._since: dict[str, tuple[str, float]] = {}
 
     def add(self, event: Event) -> None:
-        if not isinstance(event, AgentStateChanged):
-            return
-        since = self._since
-        prev = since.get(event.agent_id)
-        if prev is not None and event.at > prev[1]:
-            state = prev[0]
-            spans = self._busy if state in BUSY_STATES else self._idle if state in IDLE_STATES else None
-            if spans is not None:
-                spans[0].append(prev[1])
-                spans[1].append(event.at)
-        since[event.agent_id] = (event.state, event.at)
+        if isinstance(event, AgentStateChanged):
+            self.add_state_changes((event,))
+
+    def add_state_changes(self, events: Iterable[AgentStateChanged]) -> None:
+        """:meth:`add` of each event, in order, all known to be ``AgentStateChanged`` (the
+        simulator's loop collects them and folds them in batches)."""
+        since, busy, idle = self._since, self._busy, self._idle
+        for event in events:
+            agent_id, at = event.agent_id, event.at
+            prev = since.get(agent_id)
+            since[agent_id] = (event.state, at)
+            if prev is not None and at > prev[1]:
+                state = prev[0]
+                spans = busy if state in BUSY_STATES else idle if state in IDLE_STATES else None
+                if spans is not None:
+                    spans[0].append(prev[1])
+                    spans[1].append(at)
 
     def result(self, now: float | None = None) -> AgentTime:
         """The agent time so far; states still open are counted up to ``now`` if given."""

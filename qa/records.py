@@ -296,6 +296,15 @@ class RecordBuilder:
             self.add(event)
         return self
 
+    @staticmethod
+    def appliers() -> dict[type[Event], Callable[[ContactRecord, Event], None]]:
+        """How each event type changes the record of its contact, for a loop that
+        dispatches on the exact type itself (the simulator's): for a type listed,
+        ``appliers()[type(ev)](records[ev.contact_id], ev)`` is what :meth:`add` does
+        when the contact has a record (none: :meth:`add` ignores the event); any other
+        type goes through :meth:`add` (arrivals and dials start a record)."""
+        return dict(_APPLY)
+
 
 def _answered(rec: ContactRecord, ev: Event) -> None:
     """The wait of the current leg (or of the arrival leg) ends in an answer."""
@@ -364,9 +373,15 @@ def _timed_out(rec: ContactRecord, ev: Event) -> None:
 
 def _ended(rec: ContactRecord, ev: Event) -> None:
     assert isinstance(ev, ContactEnded)
-    rec.ended_at = ev.at
-    _stop_talking(rec, ev.at, ev.agent_id)
-    _settle_dial(rec)
+    at, agent_id = ev.at, ev.agent_id
+    rec.ended_at = at
+    if rec.talking_since is not None:  # _stop_talking, written out (once per call)
+        rec.talk_seconds += at - rec.talking_since
+        rec.talking_since = None
+    if agent_id is not None:
+        rec.wrapping.setdefault(agent_id, at)
+    rec.dialling = False  # _settle_dial
+    rec.dial_answered_at = None
     if ev.reason != "callback_failed":
         return
     if rec.legs and rec.legs[-1].open:

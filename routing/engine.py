@@ -108,7 +108,7 @@ from routing.policy import (
     RoutingPolicy,
 )
 from routing.specs import AgentSpec, ContactSpec
-from routing.timers import PREFERRED_END, RETRY, RING, TRANSFER_END
+from routing.timers import PREFERRED_END, RETRY, RING, TRANSFER_END, Timers
 from routing.transfers import TransferActions
 from routing.views import AgentView, ContactView, QueueView
 
@@ -271,9 +271,16 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
                 self._move_agent(agent, _READY, now, None),
             ]
             agent.idle_since = now
-            served = self._serve_agent(agent, now)
-            if served:
-                events += served
+            if agent.personal:
+                events += self._serve_agent(agent, now)
+                return events
+            contact = self._match.best_line_head_for(agent, now)  # _serve_agent, written out
+            if contact is not None:
+                events += self._offer(contact, agent, now)
+                return events
+            self._seq += 1
+            agent.ready_seq = self._seq
+            self._ready.add(agent)
             return events
         except BaseException:
             self._last_now = clock
@@ -403,8 +410,11 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
                                         action="hang_up", expected="connected or held")
             agent = self._agents[contact.agent_id or ""]
             contact.state = _ENDED  # _move_contact: connected/held → ended changes no count
-            return [ContactEnded(now, contact_id, agent.agent_id, contact.queue),
-                    self._release_agent(agent, contact, now)]
+            ended = ContactEnded(now, contact_id, agent.agent_id, contact.queue)
+            agent.contact_id = None  # _release_agent, written out
+            agent.last_contact_id = contact_id
+            contact.agent_id = None
+            return [ended, self._move_agent(agent, _WRAP_UP, now, None)]
         except BaseException:
             self._last_now = clock
             raise
@@ -479,6 +489,13 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
         or fire otherwise, so :meth:`next_deadline` can come earlier only after this grew:
         a loop that asks after every call may skip asking while it stays the same."""
         return self._timers.set_count
+
+    @property
+    def timers(self) -> Timers:
+        """The engine's timers, for a loop that polls them on every step (the simulator's):
+        read ``set_count`` (:attr:`timers_set`) and call ``next_deadline()`` on it without
+        the engine's indirection. Not to be changed from outside."""
+        return self._timers
 
     @refusable
     def advance(self, now: float) -> list[Event]:

@@ -52,8 +52,12 @@ class LazyHeap(Generic[E]):
         heapq.heappush(self.entries, entry)
         self.live += 1
         if len(self.entries) > 2 * self.live + _COMPACT_SLACK:
-            self.entries = [e for e in self.entries if valid(e)]
-            heapq.heapify(self.entries)
+            self.compact(valid)
+
+    def compact(self, valid: Callable[[E], bool]) -> None:
+        """Drop the stale entries (the rule of the module docstring)."""
+        self.entries = [e for e in self.entries if valid(e)]
+        heapq.heapify(self.entries)
 
     def head(self, valid: Callable[[E], bool]) -> E | None:
         entries = self.entries
@@ -102,7 +106,11 @@ class ReadyAgentIndex:
                 levels = self._levels.setdefault((skill, site), [])
                 levels.append((proficiency, heap))
                 levels.sort(key=lambda x: -x[0])
-            heap.push(entry, self._valid)
+            entries = heap.entries  # LazyHeap.push, written out: an agent frees per call
+            heapq.heappush(entries, entry)
+            heap.live += 1
+            if len(entries) > 2 * heap.live + _COMPACT_SLACK:
+                heap.compact(self._valid)
 
     def remove(self, agent: AgentRecord) -> None:
         """Mark the agent's entries stale (call before it leaves ``ready``)."""

@@ -21,6 +21,7 @@ Stale timers are dropped when they reach the top of the heap.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterator, Mapping
 
 from routing.contact_state import ContactRecord, ContactState
@@ -37,17 +38,21 @@ Timer = tuple[float, int, int, str, int]
 class Timers:
     """The pending timers of one engine, over the engine's own ``contacts`` mapping."""
 
-    __slots__ = ("_contacts", "_heap", "set_count")
+    __slots__ = ("_contacts", "_heap", "last_deadline", "set_count")
 
     def __init__(self, contacts: Mapping[str, ContactRecord]) -> None:
         self._contacts = contacts
         self._heap: list[Timer] = []
         #: Timers set so far (only grows): the next deadline can come earlier only when it does.
         self.set_count = 0
+        #: The deadline of the timer set last (``inf`` before the first): a loop that saw
+        #: ``set_count`` grow by one knows the new timer without :meth:`next_deadline`.
+        self.last_deadline = math.inf
 
     def schedule(self, deadline: float, seq: int, kind: int, contact: ContactRecord) -> None:
         """Set a timer for ``contact`` as it is now (its current token)."""
         self.set_count += 1
+        self.last_deadline = deadline
         heapq.heappush(self._heap, (deadline, seq, kind, contact.contact_id, contact.token))
 
     def pending(self) -> int:

@@ -292,8 +292,14 @@ class Driver:
     def _on_ended(self, ev: Event) -> None:
         assert isinstance(ev, ContactEnded)
         caller = self.callers.get(ev.contact_id)
-        if ev.agent_id is not None and caller is not None:
-            self._wrap_up(ev.agent_id, caller.queue, ev.at)
+        agent = ev.agent_id
+        if agent is None or caller is None:
+            return
+        if self.driven is not None and agent not in self.driven:  # _wrap_up, written out
+            return
+        seconds, disposition = self.behaviour.wrap_up(caller.queue)
+        self.port(ev.at + seconds, COMPLETION if seconds > 0 else REACTION,
+                  self._end_wrap_up(agent, disposition), "wrap up")
 
     def _on_transferred(self, ev: Event) -> None:
         assert isinstance(ev, ContactTransferred)

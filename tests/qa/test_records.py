@@ -9,7 +9,7 @@ import pytest
 
 from qa.counts import count_contacts
 from qa.kpis import service_level
-from qa.records import OUTCOMES, ContactTable, records_from_events
+from qa.records import OUTCOMES, ContactTable, RecordBuilder, records_from_events
 from routing.events import (
     CallbackOffered,
     CallbackScheduled,
@@ -238,3 +238,32 @@ def test_handle_time_is_the_agents_time_not_the_wait_between_them() -> None:
           ContactEnded(163, "cb", "a2", "q"), WrapUpEnded(173, "cb", "a2")]
     rec = records_from_events(cb)[0]
     assert rec.answered_at == 103 and rec.handle_seconds == (8 + 5) + (60 + 10)
+
+
+def test_appliers_by_type_do_what_add_does() -> None:
+    """A loop that dispatches on the type (the simulator's) gets the same records: the
+    applier of a listed type on the contact's record, :meth:`RecordBuilder.add` otherwise."""
+    from routing.events import ContactHeld, ContactQueued, ContactRetrieved
+
+    log: list[Event] = [
+        *accepted("cb"), *dial("cb", 10.0), ContactAnswered(12, "cb", "a1", "q"),
+        DialResult(20, "cb", "q", "no_answer", "a1", 1), WrapUpEnded(25, "cb", "a1"),
+        ContactArrived(30, "t", "q"), ContactQueued(30, "t", "q"),
+        ContactAnswered(40, "t", "a1", "q"), ContactHeld(50, "t", "a1"),
+        ContactRetrieved(60, "t", "a1"), ContactTransferred(70, "t", "a1", "cards"),
+        WrapUpEnded(75, "t", "a1"), ContactAnswered(90, "t", "a2", "cards"), ContactEnded(150, "t", "a2", "cards"),
+        WrapUpEnded(160, "t", "a2"), WrapUpEnded(161, "ghost", "a3"),
+    ]
+    by_type = RecordBuilder()
+    appliers = by_type.appliers()
+    assert ContactArrived not in appliers and ContactQueued not in appliers
+    for event in log:
+        apply = appliers.get(type(event))
+        if apply is None:
+            by_type.add(event)
+            continue
+        record = by_type.records.get(event.contact_id)  # type: ignore[attr-defined]
+        if record is not None:
+            apply(record, event)
+    assert by_type.records == RecordBuilder().extend(log).records
+    assert by_type.records["t"].handle_seconds == (70 - 40) + (75 - 70) + (150 - 90) + (160 - 150)

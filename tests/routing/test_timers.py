@@ -76,3 +76,15 @@ def test_transfer_and_retry_timers_need_their_waiting_state() -> None:
     timers.schedule(2.0, 4, RETRY, parked)
     assert [(kind, c.contact_id) for kind, c in timers.pop_due(5.0)] == [
         (TRANSFER_END, "t"), (RETRY, "p")]
+
+
+def test_last_deadline_is_the_deadline_of_the_timer_set_last() -> None:
+    """A polling loop that saw ``set_count`` grow by one reads the new timer's deadline."""
+    a, b = _contact("a"), _contact("b")
+    timers = Timers({"a": a, "b": b})
+    assert timers.last_deadline == float("inf") and timers.set_count == 0
+    timers.schedule(10.0, 1, WIDEN, a)
+    timers.schedule(4.0, 2, WIDEN, b)
+    assert (timers.set_count, timers.last_deadline) == (2, 4.0)
+    timers.schedule(7.0, 3, WIDEN, a)
+    assert (timers.set_count, timers.last_deadline) == (3, 7.0)

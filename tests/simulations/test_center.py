@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from qa.accumulator import KpiAccumulator
-from qa.counts import count_contacts
+from qa.agent_time import AgentTimeBuilder
+from qa.counts import count_callbacks, count_contacts
+from qa.records import ContactTable, RecordBuilder
 from routing.events import (
     EVENT_TYPES,
     AgentStateChanged,
@@ -261,3 +263,49 @@ def test_run_on_after_the_horizon_adds_no_agent_time() -> None:
     assert run.end_seconds == 4200.0
     assert run.agent_time.busy_seconds.tolist() == [600.0]
     assert run.agent_time.available_seconds.tolist() == [3600.0]
+
+
+@pytest.mark.parametrize("name", ["multi", "holds_transfers_callbacks"])
+def test_the_loops_folds_equal_a_fold_of_every_event(name: str) -> None:
+    """The simulator's loop folds contact events by their type (``RecordBuilder.appliers``)
+    and agent state changes in batches; its table, agent time and callback counts are those
+    of :class:`~qa.records.RecordBuilder` and :class:`~qa.agent_time.AgentTimeBuilder` fed
+    every event one at a time."""
+    data = copy.deepcopy(MULTI)
+    if name != "multi":
+        data = {
+            "interval_minutes": 60,
+            "queues": [
+                {"name": "q", "calls_per_interval": [300] * 2, "aht_seconds": 240,
+                 "patience_mean_seconds": 120, "callback_acceptance_probability": 0.5,
+                 "hold_probability": 0.2, "hold_mean_seconds": 30,
+                 "transfer_probability": 0.1, "transfer_to": "cards"},
+                {"name": "cards", "calls_per_interval": [0], "aht_seconds": 180},
+            ],
+            "agents_per_interval": [18],
+            "routing": {"policy": {"callback_offer_wait_seconds": 10}},
+        }
+    scenario = parse_scenario(data)
+    run = simulate_center(scenario, np.random.default_rng(5), keep_events=True)
+    builder, agent_time = RecordBuilder(), AgentTimeBuilder(
+        scenario.interval_seconds, scenario.n_intervals)
+    for event in run.events:
+        builder.add(event)
+        agent_time.add(event)
+    records = list(builder.records.values())
+    table = ContactTable.from_records(
+        records, queues=[q.name for q in scenario.queues], tiers=scenario.tiers,
+        closed_at=run.end_seconds)
+    columns = ("arrived_at", "wait_seconds", "answered", "abandoned", "queue_index",
+               "tier_index", "callback_failed", "handle_seconds")
+    assert run.table.transfer_legs is not None and table.transfer_legs is not None
+    for got, want in ((run.table, table), (run.table.transfer_legs, table.transfer_legs)):
+        for column in columns:
+            np.testing.assert_array_equal(getattr(got, column), getattr(want, column))
+    expected = agent_time.result(now=run.end_seconds)
+    np.testing.assert_array_equal(run.agent_time.busy_seconds, expected.busy_seconds)
+    np.testing.assert_array_equal(run.agent_time.available_seconds, expected.available_seconds)
+    assert run.callbacks == count_callbacks(records)
+    if name != "multi":
+        assert run.callbacks.accepted > 0 and len(run.table.transfer_legs.arrived_at) > 0
+        assert run.table.abandoned.any()
