@@ -55,6 +55,7 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from app.models import Agent, EventRecord, Interaction
+from app.report_summaries import apply_row_changes, contact_rows
 from qa.records import ContactRecord, RecordBuilder
 from routing.events import Event, EventFormatError, event_from_json, field_choices
 
@@ -313,6 +314,7 @@ class SqlEventStore:
             contact = getattr(event, "contact_id", None)
             if contact:
                 new.setdefault(contact, []).append((seq, event))
+        before = contact_rows(conn, new) if new else None  # the report summaries' delta
         for contact_id, events_in in new.items():
             record = self._fold_new(conn, contact_id, events_in)
             if record is None:
@@ -324,6 +326,8 @@ class SqlEventStore:
                                 .where(_INTERACTIONS.c.contact_id == contact_id).values(**values))
             if done.rowcount == 0:
                 conn.execute(insert(_INTERACTIONS).values(contact_id=contact_id, **values))
+        if before is not None:
+            apply_row_changes(conn, before, contact_rows(conn, new))
 
     def _fold_new(
         self, conn: Connection, contact_id: str, events_in: list[tuple[int, Event]]
