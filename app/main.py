@@ -75,6 +75,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.pages.qa_evaluations",
     "app.pages.qa_coaching",
     "app.pages.qa_scorecards",
+    "app.pages.reports",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 
