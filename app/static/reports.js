@@ -27,10 +27,12 @@
     const opts = Object.assign(size(el), {
       scales: { x: { time: false } },
       axes: [
-        { values: (u, splits) => splits.map(tick) },
+        { values: (u, splits) => splits.map(tick),
+          incrs: daily ? [86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400]
+            : [1800, 3600, 3 * 3600, 6 * 3600] },
         Object.assign({ size: 56 }, yAxis || {}),
       ],
-      series: [{ value: (u, v) => (v == null ? "" : tick(v)) }].concat(series),
+      series: [{ label: labels.step, value: (u, v) => (v == null ? "" : tick(v)) }].concat(series),
       legend: { live: true },
     });
     return new uPlot(opts, [data.x].concat(values), el);
