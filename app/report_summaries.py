@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import delete, event, func, inspect, insert, select, text
+from sqlalchemy import delete, event, func, insert, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
@@ -155,6 +155,11 @@ def mark_stale(conn: Connection, arrived: Iterable[datetime]) -> None:
     if days:
         conn.execute(insert(_STALE), [{"first_at": min(v), "last_at": max(v)}
                                       for v in days.values()])
+
+
+def mark_span_stale(conn: Connection, first_at: datetime, last_at: datetime) -> None:
+    """Mark every arrival time in ``[first_at, last_at]`` stale (a bulk writer's rows)."""
+    conn.execute(insert(_STALE), {"first_at": as_utc(first_at), "last_at": as_utc(last_at)})
 
 
 @event.listens_for(Session, "after_flush")

@@ -151,13 +151,12 @@ def main() -> None:
     args = parser.parse_args()
 
     from fastapi.testclient import TestClient
+    from sqlalchemy import insert
 
     from app import report_figures
     from app.dbmigrate import upgrade
-    from app.queries import CENTER_TZ, start_of_center_day
-    from sqlalchemy import insert
-
     from app.models import InteractionSummaryStale
+    from app.queries import CENTER_TZ, start_of_center_day
     from app.report_summaries import rebuild_summaries
     from app.testing import create_user, login, make_app, make_settings
 

@@ -235,6 +235,7 @@ def test_nav_shows_the_pages_of_the_role(client: TestClient) -> None:
         "/qa/coaching",
         "/qa/scorecards",
         "/qa/my-evaluations",
+        "/reports",  # supervisors, QA analysts, planners and admins
     ]
 
 

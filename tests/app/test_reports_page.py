@@ -80,7 +80,7 @@ def client(database_url: str) -> Iterator[TestClient]:
 def _cells(html: str, table: str, attr: str) -> dict[str, list[str]]:
     body = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
     out = {}
-    for key, row in re.findall(rf'<tr {attr}="([^"]+)">(.*?)</tr>', body, re.S):
+    for key, row in re.findall(rf'<tr {attr}="([^"]+)">(.*?)</tr>', body, re.DOTALL):
         out[key] = re.findall(r'<td class="num[^"]*">([^<]*)</td>', row)
     return out
 
