@@ -59,7 +59,8 @@ def inbound_figures_of_period(
     """Inbound figures per queue (name order), VIP and general apart, of ``[since, until)``."""
     if not summaries_answer(session, since, until, goals, threshold_seconds):
         return inbound_figures(session, since, until, queue, goals, threshold_seconds)
-    cells = period_cells(session, since, until, "day", queue)
+    cells = period_cells(session, since, until, "day", queue, by_period=False, goals=goals,
+                         threshold_seconds=threshold_seconds)
     by_group = group_cells(cells, lambda k: (k[1], k[2]))
     return queue_figures(by_group, goals, threshold_seconds)
 
@@ -140,7 +141,7 @@ def series_of_period(
 ) -> PeriodSeries:
     """:class:`KpiCounts` of every step of ``[since, until)`` (``grain``: 30-minute intervals
     or days), each caller held to its queue's goal. Steps with no call are there, empty."""
-    cells = period_cells(session, since, until, grain, queue)
+    cells = period_cells(session, since, until, grain, queue, goals=goals)
     by_group = group_cells(cells, lambda k: (k[0], k[1], k[2]))
     totals: dict[datetime, KpiCounts] = defaultdict(KpiCounts)
     for (start, q, t), group in by_group.items():

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import delete, event, func, insert, inspect, select, text
+from sqlalchemy import case, delete, event, func, insert, inspect, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
@@ -46,7 +46,8 @@ from app.qa_report import (
     table_of_rows,
 )
 from app.queries import as_utc, start_of_center_day
-from qa.wait_histogram import CELL_FIELDS, cells_of_table
+from qa.wait_histogram import CELL_FIELDS, NOT_CLOSED, OVER_GRID, cells_of_table
+from routing.events import TIERS, ServiceLevelGoals
 
 Grain = Literal["day", "interval"]
 GRAINS: tuple[Grain, ...] = ("day", "interval")
@@ -223,35 +224,65 @@ class PeriodCells:
 
 def period_cells(
     session: Session, since: datetime, until: datetime, grain: Grain,
-    queue: str | None = None,
+    queue: str | None = None, *, by_period: bool = True,
+    goals: ServiceLevelGoals | None = None, threshold_seconds: float | None = None,
 ) -> PeriodCells:
     """The ``grain`` cells of the inbound calls that arrived in ``[since, until)`` (both center
-    midnights): stored cells for the days with no stale mark, cells of the rows for the others."""
+    midnights): stored cells for the days with no stale mark, cells of the rows for the others.
+
+    ``by_period`` False: one period (keys carry ``since``). With ``goals`` (or one
+    ``threshold_seconds``), the database folds each group's stored buckets into two, ``T`` and
+    :data:`~qa.wait_histogram.OVER_GRID` (``T`` the group's threshold, which must be on the
+    grid): a bucket ``<= T`` is still ``<= T`` and one above still above, so
+    :func:`qa.wait_histogram.counts_of_cells` gives the same counts for that ``T`` from far
+    fewer cells."""
     since, until = as_utc(since), as_utc(until)
-    stale_days = _stale_days(session, since, until)
-    found: dict[tuple[datetime, str, str, int], npt.NDArray[np.int64]] = {}
-    query = select(_SUMMARY.c.period_start, _SUMMARY.c.queue, _SUMMARY.c.tier,
-                   _SUMMARY.c.wait_bucket, *(func.sum(_SUMMARY.c[f]) for f in CELL_FIELDS)
-                   ).where(_SUMMARY.c.grain == grain, _SUMMARY.c.period_start >= since,
-                           _SUMMARY.c.period_start < until)
+    stale_spans = [(d, start_of_center_day(d + timedelta(hours=36)))
+                   for d in _stale_days(session, since, until)]
+    c = _SUMMARY.c
+    bucket: Any = c.wait_bucket
+    if goals is not None or threshold_seconds is not None:
+        t = (literal_column(str(int(threshold_seconds))) if threshold_seconds is not None
+             else _threshold_case(goals or ServiceLevelGoals()))
+        bucket = case((c.wait_bucket == NOT_CLOSED, NOT_CLOSED), (c.wait_bucket <= t, t),
+                      else_=OVER_GRID)
+    bucket = bucket.label("bucket")
+    keys = [c.period_start] if by_period else []
+    query = select(*keys, c.queue, c.tier, bucket, *(func.sum(c[f]) for f in CELL_FIELDS)).where(
+        c.grain == grain, c.period_start >= since, c.period_start < until,
+        *(~((c.period_start >= a) & (c.period_start < b)) for a, b in stale_spans))
     if queue is not None:
-        query = query.where(_SUMMARY.c.queue == queue)
-    query = query.group_by(_SUMMARY.c.period_start, _SUMMARY.c.queue, _SUMMARY.c.tier,
-                           _SUMMARY.c.wait_bucket)
-    stale_spans = [(d, start_of_center_day(d + timedelta(hours=36))) for d in stale_days]
-    for row in fetch_grid(session, query, 4 + len(CELL_FIELDS)):
-        start = as_utc(row[0]) if isinstance(row[0], datetime) else _parse(row[0])
-        if any(a <= start < b for a, b in stale_spans):
-            continue
-        found[(start, row[1], row[2], int(row[3]))] = np.array(row[4:], dtype=np.int64)
+        query = query.where(c.queue == queue)
+    query = query.group_by(*keys, c.queue, c.tier, bucket)
+    found: dict[tuple[datetime, str, str, int], npt.NDArray[np.int64]] = {}
+    width = len(keys)
+    for row in fetch_grid(session, query, width + 3 + len(CELL_FIELDS)):
+        start = (since if not by_period else
+                 as_utc(row[0]) if isinstance(row[0], datetime) else _parse(row[0]))
+        found[(start, row[width], row[width + 1], int(row[width + 2]))] = np.array(
+            row[width + 3:], dtype=np.int64)
     for a, b in stale_spans:
         for key, sums in cells_of_grid(_rows(session, a, b, queue), (grain,)).items():
-            k = (key[1], key[2], key[3], key[4])
+            k = (key[1] if by_period else since, key[2], key[3], key[4])
             found[k] = found[k] + sums if k in found else sums
-    keys = sorted(found)
-    sums = (np.stack([found[k] for k in keys]) if keys
+    ordered = sorted(found)
+    sums = (np.stack([found[k] for k in ordered]) if ordered
             else np.zeros((0, len(CELL_FIELDS)), np.int64))
-    return PeriodCells(keys, sums)
+    return PeriodCells(ordered, sums)
+
+
+def _threshold_case(goals: ServiceLevelGoals) -> Any:
+    """SQL for the ``T`` of a cell's (queue, tier): the goals table's, written out."""
+    c = _SUMMARY.c
+
+    def number(t: float) -> Any:
+        return literal_column(str(int(t)))
+
+    by_tier = case(*((c.tier == tier, number(goals.threshold_seconds("", tier))) for tier in TIERS),
+                   else_=number(goals.threshold_seconds("", "")))
+    pairs = [((c.queue == q) & (c.tier == tier), number(goals.threshold_seconds(q, tier)))
+             for q in goals.by_queue for tier in TIERS]
+    return case(*pairs, else_=by_tier) if pairs else by_tier
 
 
 def _parse(value: Any) -> datetime:
