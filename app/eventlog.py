@@ -36,6 +36,10 @@ called when the live center starts, sets their ``outcome`` to ``"interrupted"``.
 invents no event (nobody knows what the caller did), and ``ended_at`` stays empty (nobody
 knows when it ended); a later event about the contact, if any, is still projected.
 
+The report summaries (:mod:`app.report_summaries`, what /qa and the report pages read) follow
+the rows in the same transaction: the cells of the touched rows as they were are taken away,
+those of the rows as written added.
+
 Events about contacts the log has never seen arrive are stored and not
 projected. Agent ids in events are agent logins (``agent07``); the projection
 stores the ``agent`` row's id when the login is known.
