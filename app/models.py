@@ -627,3 +627,7 @@ class InteractionSummaryStale(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     first_at: datetime = Field(index=True)
     last_at: datetime = Field(index=True)
+
+
+#: Outbound dials of a period (the /qa page's dial figures) without walking every inbound row.
+Index("ix_interaction_direction_arrived", Interaction.direction, Interaction.arrived_at)  # type: ignore[arg-type]

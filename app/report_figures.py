@@ -31,7 +31,12 @@ from app.queries import as_utc, service_level_goals, start_of_center_day
 from app.report_summaries import Grain, PeriodCells, period_cells
 from qa.counts import KpiCounts
 from qa.segments import SEGMENTS, Segment, segment_of
-from qa.wait_histogram import counts_of_cells, not_closed_of_cells, on_grid
+from qa.wait_histogram import (
+    counts_by_cell_group,
+    counts_of_cells,
+    not_closed_of_cells,
+    on_grid,
+)
 from routing.events import TIERS, ServiceLevelGoals
 
 #: The pages read summaries (False: the rows, as before them; the benchmark's "before").
@@ -142,13 +147,15 @@ def series_of_period(
     """:class:`KpiCounts` of every step of ``[since, until)`` (``grain``: 30-minute intervals
     or days), each caller held to its queue's goal. Steps with no call are there, empty."""
     cells = period_cells(session, since, until, grain, queue, goals=goals)
-    by_group = group_cells(cells, lambda k: (k[0], k[1], k[2]))
-    totals: dict[datetime, KpiCounts] = defaultdict(KpiCounts)
-    for (start, q, t), group in by_group.items():
-        assert isinstance(start, datetime)
-        totals[start] = totals[start] + counts_of_group(group, str(q), str(t), goals, None)
     starts = _steps(since, until, grain)
-    return PeriodSeries(starts, [totals.get(s, KpiCounts()) for s in starts])
+    position = {s: i for i, s in enumerate(starts)}
+    keep = [k for k, key in enumerate(cells.keys) if key[0] in position]
+    keys = [cells.keys[k] for k in keep]
+    counts = counts_by_cell_group(
+        np.array([position[k[0]] for k in keys], dtype=np.int64), len(starts),
+        np.array([k[3] for k in keys], dtype=np.int64), cells.sums[keep],
+        np.array([goals.threshold_seconds(k[1], k[2]) for k in keys], dtype=np.float64))
+    return PeriodSeries(starts, counts)
 
 
 def _steps(since: datetime, until: datetime, grain: Grain) -> list[datetime]:

@@ -138,3 +138,36 @@ def not_closed_of_cells(sums: IntMatrix) -> int:
     """How many contacts of the cells have not ended their wait."""
     s = np.asarray(sums, dtype=np.int64).reshape(-1, len(CELL_FIELDS))
     return int(s[:, _F["not_closed"]].sum())
+
+
+def counts_by_cell_group(
+    group_index: IntArray, n_groups: int, buckets: IntArray, sums: IntMatrix,
+    threshold_seconds: FloatArray,
+) -> list[KpiCounts]:
+    """:func:`counts_of_cells` of many groups at once: cell ``k`` belongs to group
+    ``group_index[k]`` and is held to ``threshold_seconds[k]`` (its own caller's ``T``, on the
+    grid); one :class:`KpiCounts` per group ``0 .. n_groups-1``."""
+    g = np.asarray(group_index, dtype=np.int64)
+    b = np.asarray(buckets, dtype=np.int64)
+    s = np.asarray(sums, dtype=np.int64).reshape(-1, len(CELL_FIELDS))
+    t = np.asarray(threshold_seconds, dtype=np.float64)
+    if not all(on_grid(x) for x in np.unique(t)):
+        raise ValueError("every threshold_seconds must be on the wait grid")
+    within = (b != NOT_CLOSED) & (b <= t)
+
+    def total(values: npt.NDArray[np.int64]) -> list[int]:
+        out = np.zeros(n_groups, np.int64)
+        np.add.at(out, g, values)
+        return [int(x) for x in out]
+
+    col = {name: total(s[:, i]) for i, name in enumerate(CELL_FIELDS)}
+    a_within = total(np.where(within, s[:, _F["answered"]], 0))
+    b_within = total(np.where(within, s[:, _F["abandoned"]], 0))
+    return [KpiCounts(
+        offered=col["offered"][k], answered=col["answered"][k], abandoned=col["abandoned"][k],
+        answered_within=a_within[k], abandoned_within=b_within[k],
+        short_abandoned=col["short_abandoned"][k],
+        wait_answered_seconds=col["wait_answered_micros"][k] / MICROS,
+        wait_all_seconds=col["wait_all_micros"][k] / MICROS, unserved=col["unserved"][k],
+        callback_failed=col["callback_failed"][k], handled=col["handled"][k],
+        handle_seconds=col["handle_nanos"][k] / NANOS) for k in range(n_groups)]

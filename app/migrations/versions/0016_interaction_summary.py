@@ -47,12 +47,15 @@ def upgrade() -> None:
                     ['first_at'], unique=False)
     op.create_index(op.f('ix_interaction_summary_stale_last_at'), 'interaction_summary_stale',
                     ['last_at'], unique=False)
+    op.create_index('ix_interaction_direction_arrived', 'interaction',
+                    ['direction', 'arrived_at'], unique=False)
     op.execute("INSERT INTO interaction_summary_stale (first_at, last_at) "
                "SELECT min(arrived_at), max(arrived_at) FROM interaction HAVING count(*) > 0")
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index('ix_interaction_direction_arrived', table_name='interaction')
     op.drop_index(op.f('ix_interaction_summary_stale_last_at'),
                   table_name='interaction_summary_stale')
     op.drop_index(op.f('ix_interaction_summary_stale_first_at'),
