@@ -146,8 +146,23 @@ def series_of_period(
 ) -> PeriodSeries:
     """:class:`KpiCounts` of every step of ``[since, until)`` (``grain``: 30-minute intervals
     or days), each caller held to its queue's goal. Steps with no call are there, empty."""
-    cells = period_cells(session, since, until, grain, queue, goals=goals)
+    return report_of_period(session, since, until, grain, goals, queue)[0]
+
+
+def report_of_period(
+    session: Session, since: datetime, until: datetime, grain: Grain, goals: ServiceLevelGoals,
+    queue: str | None = None,
+) -> tuple[PeriodSeries, list[QueueInbound]]:
+    """The steps of :func:`series_of_period` and the per-queue figures of
+    :func:`inbound_figures_of_period`, from one read of the cells. Goals off the wait grid:
+    from the rows, step by step."""
     starts = _steps(since, until, grain)
+    if not summaries_answer(session, since, until, goals, None):
+        ends = [*starts[1:], until]
+        steps = [sum((q.total.counts for q in inbound_figures(session, a, b, queue, goals)),
+                     KpiCounts()) for a, b in zip(starts, ends, strict=True)]
+        return PeriodSeries(starts, steps), inbound_figures(session, since, until, queue, goals)
+    cells = period_cells(session, since, until, grain, queue, goals=goals)
     position = {s: i for i, s in enumerate(starts)}
     keep = [k for k, key in enumerate(cells.keys) if key[0] in position]
     keys = [cells.keys[k] for k in keep]
@@ -155,7 +170,8 @@ def series_of_period(
         np.array([position[k[0]] for k in keys], dtype=np.int64), len(starts),
         np.array([k[3] for k in keys], dtype=np.int64), cells.sums[keep],
         np.array([goals.threshold_seconds(k[1], k[2]) for k in keys], dtype=np.float64))
-    return PeriodSeries(starts, counts)
+    by_queue = queue_figures(group_cells(cells, lambda k: (k[1], k[2])), goals, None)
+    return PeriodSeries(starts, counts), by_queue
 
 
 def _steps(since: datetime, until: datetime, grain: Grain) -> list[datetime]:

@@ -32,7 +32,7 @@ from app.models import User
 from app.pages import render
 from app.qa_report import InboundFigures, QueueInbound
 from app.queries import CENTER_TZ, queues, service_level_goals
-from app.report_figures import PeriodSeries, inbound_figures_of_period, series_of_period
+from app.report_figures import PeriodSeries, report_of_period
 from app.report_summaries import Grain
 from qa.counts import KpiCounts
 from qa.kpis import abandonment_rate, average_handle_time, average_speed_of_answer, service_level
@@ -150,8 +150,8 @@ class Report:
 
 def build_report(session: Any, period: Period, queue: str | None) -> Report:
     goals = service_level_goals(session)
-    series = series_of_period(session, period.since, period.until, period.grain, goals, queue)
-    by_queue = inbound_figures_of_period(session, period.since, period.until, queue, goals)
+    series, by_queue = report_of_period(session, period.since, period.until, period.grain, goals,
+                                        queue)
     return Report(period, queue, series, by_queue)
 
 

@@ -23,7 +23,7 @@ from app.eventlog import SqlEventStore
 from app.models import Interaction, InteractionSummary, InteractionSummaryStale, Queue
 from app.qa_report import QueueInbound, inbound_figures
 from app.queries import service_level_goals, start_of_center_day
-from app.report_figures import inbound_figures_of_period, series_of_period
+from app.report_figures import inbound_figures_of_period, report_of_period, series_of_period
 from app.report_summaries import rebuild_summaries
 from app.testing import make_client, make_settings
 from qa.kpis import SERVICE_LEVEL_DEFINITIONS, service_level
@@ -188,6 +188,9 @@ def test_report_series_equal_the_rows_per_step(engine: Engine, grain: str) -> No
     with Session(engine) as session:
         goals = service_level_goals(session)
         series = series_of_period(session, since, until, grain, goals)  # type: ignore[arg-type]
+        _assert_same_figures(
+            report_of_period(session, since, until, grain, goals)[1],  # type: ignore[arg-type]
+            inbound_figures(session, since, until, None, goals))
         assert len(series.starts) == (DAYS + 1 if grain == "day" else 48)
         steps = [*series.starts[1:], until]
         checked = 0
