@@ -38,6 +38,10 @@ called when the live center starts, sets their ``outcome`` to ``"interrupted"``.
 invents no event (nobody knows what the caller did), and ``ended_at`` stays empty (nobody
 knows when it ended); a later event about the contact, if any, is still projected.
 
+The report summaries (:mod:`app.report_summaries`, what /qa and the report pages read) follow
+the rows in the same transaction: the cells of the touched rows as they were are taken away,
+those of the rows as written added.
+
 Events about contacts the log has never seen arrive are stored and not
 projected. Agent ids in events are agent logins (``agent07``); the projection
 stores the ``agent`` row's id when the login is known.
@@ -57,6 +61,7 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from app.models import Agent, EventRecord, Interaction
+from app.report_summaries import apply_row_changes, contact_rows
 from qa.records import ContactRecord, RecordBuilder
 from routing.events import Event, EventFormatError, event_from_json, field_choices
 
@@ -315,6 +320,7 @@ class SqlEventStore:
             contact = getattr(event, "contact_id", None)
             if contact:
                 new.setdefault(contact, []).append((seq, event))
+        before = contact_rows(conn, new) if new else None  # the report summaries' delta
         for contact_id, events_in in new.items():
             record = self._fold_new(conn, contact_id, events_in)
             if record is None:
@@ -326,6 +332,8 @@ class SqlEventStore:
                                 .where(_INTERACTIONS.c.contact_id == contact_id).values(**values))
             if done.rowcount == 0:
                 conn.execute(insert(_INTERACTIONS).values(contact_id=contact_id, **values))
+        if before is not None:
+            apply_row_changes(conn, before, contact_rows(conn, new))
 
     def _fold_new(
         self, conn: Connection, contact_id: str, events_in: list[tuple[int, Event]]

@@ -82,6 +82,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.pages.kb",
     "app.api.standards",
     "app.pages.standards",
+    "app.pages.reports",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 

@@ -759,3 +759,49 @@ class ServiceStandard(SQLModel, table=True):
     threshold_seconds: float | None = None
     updated_by: str = Field(default="", max_length=40)
     updated_at: datetime | None = None
+# --- report summaries (the /qa and report pages over long periods; app/report_summaries.py) --
+
+
+class InteractionSummary(SQLModel, table=True):
+    """Sums of the inbound ``interaction`` rows per ``grain`` period (``day``: a center day,
+    ``interval``: 30 minutes), queue, caller tier and wait bucket
+    (:mod:`qa.wait_histogram`: counts, waits in whole microseconds, handle times in nanoseconds).
+    Kept by the event store as it writes rows; ``contactops db rebuild-summaries`` rebuilds it."""
+
+    __tablename__ = "interaction_summary"
+    __table_args__ = (UniqueConstraint("grain", "period_start", "queue", "tier", "wait_bucket",
+                                       name="uq_interaction_summary_cell"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    grain: str = Field(max_length=8)
+    period_start: datetime
+    queue: str = Field(max_length=40)
+    tier: str = Field(max_length=20)
+    wait_bucket: int
+    offered: int = Field(default=0, sa_type=BigInteger)
+    answered: int = Field(default=0, sa_type=BigInteger)
+    abandoned: int = Field(default=0, sa_type=BigInteger)
+    callback_failed: int = Field(default=0, sa_type=BigInteger)
+    unserved: int = Field(default=0, sa_type=BigInteger)
+    short_abandoned: int = Field(default=0, sa_type=BigInteger)
+    wait_answered_micros: int = Field(default=0, sa_type=BigInteger)
+    wait_all_micros: int = Field(default=0, sa_type=BigInteger)
+    handled: int = Field(default=0, sa_type=BigInteger)
+    handle_nanos: int = Field(default=0, sa_type=BigInteger)
+    not_closed: int = Field(default=0, sa_type=BigInteger)
+
+
+class InteractionSummaryStale(SQLModel, table=True):
+    """Arrival times ``[first_at, last_at]`` whose ``interaction`` rows were written past the
+    summaries (by the ORM, or before they existed): reports read those days from the rows
+    until ``contactops db rebuild-summaries`` runs."""
+
+    __tablename__ = "interaction_summary_stale"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    first_at: datetime = Field(index=True)
+    last_at: datetime = Field(index=True)
+
+
+#: Outbound dials of a period (the /qa page's dial figures) without walking every inbound row.
+Index("ix_interaction_direction_arrived", Interaction.direction, Interaction.arrived_at)  # type: ignore[arg-type]

@@ -2,6 +2,8 @@
 
 - ``contactops db upgrade [REVISION]``: bring the database to REVISION (default ``head``);
 - ``contactops db current``: print the revision the database is at;
+- ``contactops db rebuild-summaries``: rebuild the report pages' sums from the interaction rows
+  (:func:`app.report_summaries.rebuild_summaries`);
 - ``contactops db revision -m MSG``: autogenerate a new migration from ``app/models.py``
   (for developers: run it from a source checkout; it compares the models with a scratch
   SQLite database upgraded to head, so it needs no running server).
@@ -34,7 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     up = actions.add_parser("upgrade", help="upgrade the database to the latest revision")
     up.add_argument("revision", nargs="?", default="head")
     current = actions.add_parser("current", help="print the database's revision")
-    for action in (up, current):  # SUPPRESS: not given here keeps the one given before
+    rebuild = actions.add_parser(
+        "rebuild-summaries", help="rebuild the report pages' sums from the interaction rows")
+    for action in (up, current, rebuild):  # SUPPRESS: not given here keeps the one given before
         action.add_argument("--url", default=argparse.SUPPRESS, help=URL_HELP)
     rev = actions.add_parser("revision", help="autogenerate a migration from app/models.py")
     rev.add_argument("-m", "--message", required=True, help="what the migration does")
@@ -65,11 +69,39 @@ def _run(args: argparse.Namespace, url: str) -> int:
 
     if args.db_command == "revision":
         return _revision(args.message, args.against)
+    if args.db_command == "rebuild-summaries":
+        return _rebuild_summaries(url)
     if args.db_command == "upgrade":
         dbmigrate.upgrade(url, args.revision)
         print(f"database at {dbmigrate.current(url)} ({_redact(url)})")
         return 0
     print(dbmigrate.current(url) or "(not versioned: run `contactops db upgrade`)")
+    return 0
+
+
+def _rebuild_summaries(url: str) -> int:
+    import sys
+
+    from app import dbmigrate
+    from app.db import make_engine
+    from app.report_summaries import rebuild_summaries
+
+    try:
+        dbmigrate.check_current(url)
+    except dbmigrate.DatabaseNotReady as exc:
+        raise CliError(str(exc)) from exc
+
+    def progress(done: int, total: int) -> None:
+        sys.stderr.write(f"\rdays {done}/{total}")
+        sys.stderr.flush()
+
+    engine = make_engine(url)
+    try:
+        rows = rebuild_summaries(engine, progress)
+    finally:
+        engine.dispose()
+    sys.stderr.write("\n")
+    print(f"summaries rebuilt from {rows} inbound rows ({_redact(url)})")
     return 0
 
 

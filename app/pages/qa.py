@@ -18,8 +18,9 @@ from app.auth import require_role
 from app.deps import SessionDep
 from app.models import User
 from app.pages import render
-from app.qa_report import SHORT_ABANDON_SECONDS, qa_report
+from app.qa_report import SHORT_ABANDON_SECONDS
 from app.queries import queues, start_of_center_day
+from app.report_figures import qa_report_from_summaries
 from routing.events import GENERAL_GOAL, VIP_GOAL, VIP_TIERS
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -44,8 +45,10 @@ def qa_page(
     queue: Annotated[QueueName | None, BeforeValidator(_blank_is_none), Query()] = None,
     threshold: Annotated[ThresholdSeconds | None, BeforeValidator(_blank_is_none), Query()] = None,
 ) -> Response:
-    since = start_of_center_day(datetime.now(UTC), days - 1)
-    report = qa_report(session, since, queue=queue, threshold_seconds=threshold)
+    now = datetime.now(UTC)
+    since = start_of_center_day(now, days - 1)
+    report = qa_report_from_summaries(session, since, queue=queue, threshold_seconds=threshold,
+                                      now=now)
     seen = {q.queue for q in report.inbound} | {o.queue for o in report.outbound}
     seen |= {c.queue for c in report.callbacks} | ({queue} if queue else set())
     names = sorted({q.name for q in queues(session)} | seen)

@@ -46,6 +46,7 @@ from app.models import (
     Queue,
     User,
 )
+from app.report_summaries import mark_span_stale
 from app.seed.agents import Staff, agent_rows, hash_password, queue_rows, user_rows
 from app.seed.bulk import Frame, deferred_indexes, reset_sequences, table_of, write_frame
 from app.seed.contacts import contact_frame
@@ -133,6 +134,9 @@ def seed_demo(
         for frame in calls:
             _write(conn, Interaction, frame, rows)
             report("call history", rows["interaction"], total_calls)
+        # the report summaries read these days from the rows until rebuild-summaries runs
+        midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
+        mark_span_stale(conn, midnight - timedelta(days=60), midnight + timedelta(days=2))
         reset_sequences(conn, [table_of(m) for m in SEEDED_MODELS])
     _analyze(engine, report)
     seed_qa(engine, today, seed)  # the QA form, demo evaluations and coaching (app.seed.qa_forms)
