@@ -36,7 +36,7 @@ Rules:
 from __future__ import annotations
 
 from routing.agent_state import AgentRecord, AgentState
-from routing.consult_state import ConsultRecord
+from routing.consult_state import ConsultRecord, ConsultView
 from routing.contact_state import ContactRecord, ContactState
 from routing.engine_core import EngineCore, refusable
 from routing.errors import IllegalTransition, RoutingError
@@ -151,6 +151,11 @@ class ConsultActions(EngineCore):
         self._at(now)
         consult = self._consult(contact_id)
         return self._end_consult(consult, now, "cancelled")
+
+    def consult_of(self, contact_id: str) -> ConsultView | None:
+        """The consult in progress on ``contact_id``, None if there is none (or no contact)."""
+        consult = self._consults.get(contact_id)
+        return None if consult is None else ConsultView.of(consult)
 
     # ------------------------------------------------------------------ the engine's hooks
 

@@ -8,6 +8,8 @@ consult first (:class:`ConsultInProgress`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from routing.errors import RoutingError
 
 
@@ -29,6 +31,23 @@ class ConsultRecord:
         self.queue = queue
         self.started_at = started_at
         self.answered_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultView:
+    """A consult in progress, as the console shows it (a frozen snapshot of the record)."""
+
+    contact_id: str
+    agent_id: str
+    colleague_id: str
+    queue: str | None
+    started_at: float
+    answered_at: float | None
+
+    @classmethod
+    def of(cls, consult: ConsultRecord) -> ConsultView:
+        return cls(consult.contact_id, consult.agent_id, consult.colleague_id, consult.queue,
+                   consult.started_at, consult.answered_at)
 
 
 class ConsultInProgress(RoutingError):

@@ -489,3 +489,18 @@ ConsultMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestConsultMachine = ConsultMachine.TestCase
+
+
+def test_consult_of_is_a_snapshot() -> None:
+    e = talking()
+    assert e.consult_of("c1") is None and e.consult_of("ghost") is None
+    e.consult("c1", 10.0, to_queue="loans")
+    view = e.consult_of("c1")
+    assert view is not None
+    assert (view.agent_id, view.colleague_id, view.queue, view.started_at, view.answered_at) == (
+        "a1", "b1", "loans", 10.0, None)
+    e.answer_consult("c1", "b1", 12.0)
+    assert view.answered_at is None  # a snapshot, not the record
+    assert e.consult_of("c1").answered_at == 12.0  # type: ignore[union-attr]
+    e.complete_consult("c1", 13.0)
+    assert e.consult_of("c1") is None
