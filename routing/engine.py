@@ -46,6 +46,10 @@ Rules (formulas in :mod:`routing.policy`):
   ``direct_transfer_wait_seconds`` (default 30 s; None = no limit); then
   ``ContactTransferTimedOut`` and the contact joins its queue's line at its
   original place. If the agent logs out it joins the line at once.
+* **Consult transfer** (:mod:`routing.consult`): the agent holds the caller and rings a
+  ready colleague (or a queue's best ready agent) first, then completes the transfer
+  (the caller goes to the colleague, the agent to wrap_up) or cancels it (the caller stays
+  held with the agent); the caller may hang up meanwhile.
 * **Callback**: ``request_callback`` keeps the place, marks the contact; when
   offered, ``ContactOffered.callback`` is true (the agent dials out). A
   callback cannot be abandoned (the customer is not on the line). A dial that
