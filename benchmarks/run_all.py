@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("bench_erlang.py", [], []),
     ("bench_routing.py", [], ["--agents", "2000", "--waiting", "400", "--samples", "1000"]),
+    ("bench_consult.py", [], ["--agents", "2000", "--waiting", "400", "--samples", "1000"]),
     ("bench_simulation.py", [], ["--hours", "4", "--repeat", "1"]),
     ("bench_live_memory.py", [], ["--contacts", "20000"]),
     ("value_routing.py", [], ["--days", "1", "--replications", "2"]),

@@ -24,6 +24,9 @@ from routing.events import (
     CallbackOffered,
     CallbackScheduled,
     ComplaintRecorded,
+    ConsultAnswered,
+    ConsultEnded,
+    ConsultStarted,
     ContactAbandoned,
     ContactAnswered,
     ContactArrived,
@@ -31,6 +34,7 @@ from routing.events import (
     ContactHeld,
     ContactOffered,
     ContactOfferTimedOut,
+    ContactRetrieved,
     ContactTransferred,
     DialAttempted,
     DialResult,
@@ -190,6 +194,18 @@ class ContactRecord:
     complaints: int = 0
     #: the customer's last satisfaction score (``SurveyAnswered``, 1 to 5), None: no answer
     survey_score: int | None = None
+    #: the caller's time on hold so far, and since when the caller is on hold (None: not
+    #: held). A consult does not stop the hold: the caller holds until the agent resumes, or
+    #: until the completed consult connects them to the colleague.
+    hold_seconds: float = 0.0
+    held_since: float | None = None
+    #: consults the agents started on this contact (:mod:`routing.consult`); a completed one
+    #: also counts in ``transfers``
+    consults: int = 0
+    #: colleagues' talk in consults on this contact (answer to the consult's end)
+    consult_seconds: float = 0.0
+    #: colleague -> when they answered the consult in progress
+    consulting: dict[str, float] = field(default_factory=dict)
 
     @property
     def queue_now(self) -> str:
@@ -218,7 +234,9 @@ class ContactRecord:
     @property
     def handle_seconds(self) -> float | None:
         """Handle time: the agents' talk (hold included) and wrap-up on this contact,
-        ``talk_seconds + wrap_up_seconds`` (the one definition of handle time, :mod:`qa.kpis`).
+        ``talk_seconds + wrap_up_seconds`` (the one definition of handle time, :mod:`qa.kpis`),
+        plus ``consult_seconds``: a colleague's talk in a consult is agent work on the contact
+        too (0 for a contact without consults).
 
         Talk runs from each answer to the transfer, the end of the conversation, or a
         callback dial's result; each agent's wrap-up from there to their ``WrapUpEnded``. A
@@ -226,7 +244,7 @@ class ContactRecord:
         is known: not answered, not ended, or a conversation or wrap-up still running."""
         if self.answered_at is None or self.ended_at is None or not self.finished:
             return None
-        return self.talk_seconds + self.wrap_up_seconds
+        return self.talk_seconds + self.wrap_up_seconds + self.consult_seconds
 
     @property
     def finished(self) -> bool:
@@ -234,7 +252,8 @@ class ContactRecord:
         agent is still talking to it or wrapping it up."""
         if self.abandoned_at is not None or (self.legs and self.legs[-1].abandoned_at is not None):
             return True
-        return self.ended_at is not None and self.talking_since is None and not self.wrapping
+        return (self.ended_at is not None and self.talking_since is None and not self.wrapping
+                and not self.consulting)
 
     @property
     def status(self) -> Status:
@@ -342,6 +361,7 @@ def _dial_result(rec: ContactRecord, ev: Event) -> None:
     rec.dial_result = ev.result
     if not rec.callback or ev.result == "connected":
         return
+    _stop_hold(rec, ev.at)
     _stop_talking(rec, ev.at, ev.agent_id)  # the dial's time and its wrap-up are agent work
     at = rec.dial_answered_at
     if at is not None:
@@ -375,6 +395,9 @@ def _ended(rec: ContactRecord, ev: Event) -> None:
     assert isinstance(ev, ContactEnded)
     at, agent_id = ev.at, ev.agent_id
     rec.ended_at = at
+    if rec.held_since is not None:  # _stop_hold, written out
+        rec.hold_seconds += at - rec.held_since
+        rec.held_since = None
     if rec.talking_since is not None:  # _stop_talking, written out (once per call)
         rec.talk_seconds += at - rec.talking_since
         rec.talking_since = None
@@ -425,11 +448,50 @@ def _survey(rec: ContactRecord, ev: Event) -> None:
 
 def _held(rec: ContactRecord, ev: Event) -> None:
     rec.holds += 1
+    if rec.held_since is None:
+        rec.held_since = ev.at
+
+
+def _stop_hold(rec: ContactRecord, at: float) -> None:
+    if rec.held_since is not None:
+        rec.hold_seconds += at - rec.held_since
+        rec.held_since = None
+
+
+def _retrieved(rec: ContactRecord, ev: Event) -> None:
+    _stop_hold(rec, ev.at)
+
+
+def _consult_started(rec: ContactRecord, ev: Event) -> None:
+    rec.consults += 1
+
+
+def _consult_answered(rec: ContactRecord, ev: Event) -> None:
+    assert isinstance(ev, ConsultAnswered)
+    rec.consulting[ev.colleague_id] = ev.at
+
+
+def _consult_ended(rec: ContactRecord, ev: Event) -> None:
+    """The colleague's consult talk ends; a completed consult is a transfer to the colleague:
+    the agent's talk ends (their wrap-up starts), the caller's hold ends and the colleague's
+    conversation with the caller starts (no new wait: the caller was never queued)."""
+    assert isinstance(ev, ConsultEnded)
+    since = rec.consulting.pop(ev.colleague_id, None)
+    if since is not None:
+        rec.consult_seconds += ev.at - since
+    if ev.outcome != "completed":
+        return
+    rec.transfers += 1
+    _settle_dial(rec)
+    _stop_hold(rec, ev.at)
+    _stop_talking(rec, ev.at, ev.agent_id)
+    rec.talking_since = ev.at
 
 
 def _transferred(rec: ContactRecord, ev: Event) -> None:
     assert isinstance(ev, ContactTransferred)
     _settle_dial(rec)  # a callback the agent transfers has reached the customer
+    _stop_hold(rec, ev.at)
     _stop_talking(rec, ev.at, ev.agent_id)
     rec.transfers += 1
     rec.legs.append(Leg(ev.target_queue or rec.queue_now, ev.at))
@@ -461,6 +523,10 @@ _APPLY: dict[type[Event], Callable[[ContactRecord, Event], None]] = {
     OfferRecorded: _offer,
     ComplaintRecorded: _complaint,
     SurveyAnswered: _survey,
+    ContactRetrieved: _retrieved,
+    ConsultStarted: _consult_started,
+    ConsultAnswered: _consult_answered,
+    ConsultEnded: _consult_ended,
 }
 
 

@@ -11,6 +11,8 @@ States (``AgentState``), as the wallboard shows them::
 other. ``reserved → ready`` happens when the caller hangs up while it rings;
 ``reserved → wrap_up`` when the agent records that a callback's dial did not
 reach the customer (the agent worked it: no blame, a disposition follows).
+``talking → ready`` is a colleague's consult call that ends without a transfer
+(:mod:`routing.consult`): cancelled, or the caller hung up.
 A move outside :data:`ALLOWED` raises :class:`routing.errors.IllegalTransition`
 naming both states. ``not_ready → not_ready`` is allowed: it changes the reason.
 """
@@ -40,7 +42,7 @@ ALLOWED: dict[AgentState, frozenset[AgentState]] = {
     _S.NOT_READY: frozenset({_S.NOT_READY, _S.READY, _S.LOGGED_OUT}),
     _S.READY: frozenset({_S.NOT_READY, _S.RESERVED, _S.LOGGED_OUT}),
     _S.RESERVED: frozenset({_S.TALKING, _S.READY, _S.NOT_READY, _S.WRAP_UP}),
-    _S.TALKING: frozenset({_S.HOLD, _S.WRAP_UP}),
+    _S.TALKING: frozenset({_S.HOLD, _S.WRAP_UP, _S.READY}),
     _S.HOLD: frozenset({_S.TALKING, _S.WRAP_UP}),
     _S.WRAP_UP: frozenset({_S.READY, _S.NOT_READY}),
 }

@@ -6,6 +6,7 @@ docstring; this module holds the two actions of :class:`routing.engine.RoutingEn
 
 from __future__ import annotations
 
+from routing.consult_state import ConsultInProgress
 from routing.contact_state import ContactRecord, ContactState
 from routing.engine_core import DIALLING, EngineCore, refusable
 from routing.errors import (
@@ -80,6 +81,8 @@ class CallbackActions(EngineCore):
                                     expected="offered, connected or held")
         if result not in CALLBACK_DIAL_FAILURES:
             raise ValueError(f"result must be one of {list(CALLBACK_DIAL_FAILURES)}, got {result!r}")
+        if contact_id in self._consults:
+            raise ConsultInProgress("callback_not_reached", self._consults[contact_id])
         agent = self._agents[contact.agent_id or ""]
         contact.dial_attempts += 1
         events: list[Event] = [DialResult(now, contact_id, contact.queue, result,

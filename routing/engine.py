@@ -46,6 +46,10 @@ Rules (formulas in :mod:`routing.policy`):
   ``direct_transfer_wait_seconds`` (default 30 s; None = no limit); then
   ``ContactTransferTimedOut`` and the contact joins its queue's line at its
   original place. If the agent logs out it joins the line at once.
+* **Consult transfer** (:mod:`routing.consult`): the agent holds the caller and rings a
+  ready colleague (or a queue's best ready agent) first, then completes the transfer
+  (the caller goes to the colleague, the agent to wrap_up) or cancels it (the caller stays
+  held with the agent); the caller may hang up meanwhile.
 * **Callback**: ``request_callback`` keeps the place, marks the contact; when
   offered, ``ContactOffered.callback`` is true (the agent dials out). A
   callback cannot be abandoned (the customer is not on the line). A dial that
@@ -74,6 +78,8 @@ from collections.abc import Mapping, Sequence
 
 from routing.agent_state import LOGGED_IN, AgentRecord, AgentState, check_agent_transition
 from routing.callbacks import CallbackActions
+from routing.consult import ConsultActions
+from routing.consult_state import ConsultInProgress
 from routing.contact_state import ContactRecord, ContactState, check_contact_transition
 from routing.engine_core import DEFAULT_POLICY, FINISHED, refusable
 from routing.engine_views import EngineViews
@@ -108,7 +114,7 @@ from routing.policy import (
     RoutingPolicy,
 )
 from routing.specs import AgentSpec, ContactSpec
-from routing.timers import PREFERRED_END, RETRY, RING, TRANSFER_END, Timers
+from routing.timers import CONSULT_RING, PREFERRED_END, RETRY, RING, TRANSFER_END, Timers
 from routing.transfers import TransferActions
 from routing.views import AgentView, ContactView, QueueView
 
@@ -143,12 +149,13 @@ __all__ = [
 ]
 
 
-class RoutingEngine(CallbackActions, TransferActions, EngineViews):
+class RoutingEngine(CallbackActions, TransferActions, ConsultActions, EngineViews):
     """Skill- and value-based ACD. See the module docstring for the rules.
 
     Built from its parts, one concept each: :class:`routing.engine_core.EngineCore`
     (state and internal moves), :class:`routing.callbacks.CallbackActions`,
-    :class:`routing.transfers.TransferActions`, :class:`routing.engine_views.EngineViews`;
+    :class:`routing.transfers.TransferActions`, :class:`routing.consult.ConsultActions`,
+    :class:`routing.engine_views.EngineViews`;
     here the actions of agents and contacts, and the timers.
     """
 
@@ -205,7 +212,8 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
         agent = self._agent(agent_id)
         if agent.state is AgentState.WRAP_UP:
             return self.end_wrap_up(agent_id, now)
-        if agent.state is AgentState.RESERVED:  # only the caller hanging up frees a ringing agent
+        # only the caller hanging up frees a ringing agent; only a consult's end a talking one
+        if agent.state is AgentState.RESERVED or agent.state is AgentState.TALKING:
             raise IllegalTransition("agent", agent_id, agent.state.value, "ready",
                                     action="set_ready", expected="not_ready or wrap_up")
         event = self._move_agent(agent, AgentState.READY, now, None, actor)
@@ -227,6 +235,9 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
         agent = self._agent(agent_id)
         check_agent_transition(agent_id, agent.state, AgentState.NOT_READY)
         if agent.state is AgentState.RESERVED:
+            declined = self._consult_declined(agent, now, reason, actor)
+            if declined is not None:  # rung for a consult, not offered a contact
+                return declined
             assert agent.contact_id is not None
             return self._withdraw_offer(self._contacts[agent.contact_id], now, "declined", reason,
                                        actor=actor)
@@ -355,6 +366,9 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
                 raise UnknownAgent(agent_id)
             if contact.state is not _OFFERED:  # the one state from which connected is allowed
                 check_contact_transition(contact_id, contact.state, ContactState.CONNECTED)
+                # held → connected is retrieve's move, not an answer (nor a consult's end)
+                raise IllegalTransition("contact", contact_id, contact.state.value, "connected",
+                                        action="answer", expected="offered")
             if contact.agent_id != agent_id:
                 raise RoutingError(
                     f"contact {contact_id} is offered to agent {contact.agent_id}, not {agent_id}"
@@ -385,6 +399,8 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
         if contact.state is not ContactState.HELD:
             raise IllegalTransition("contact", contact_id, contact.state.value, "connected",
                                     action="retrieve", expected="held")
+        if contact_id in self._consults:
+            raise ConsultInProgress("retrieve", self._consults[contact_id])
         agent = self._agents[contact.agent_id or ""]
         self._move_contact(contact, ContactState.CONNECTED)
         event = self._move_agent(agent, AgentState.TALKING, now, None)
@@ -408,6 +424,8 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
             if state is not _CONNECTED and state is not _HELD:
                 raise IllegalTransition("contact", contact_id, state.value, "ended",
                                         action="hang_up", expected="connected or held")
+            if self._consults and contact_id in self._consults:
+                return self._hang_up_in_consult(contact, now)
             agent = self._agents[contact.agent_id or ""]
             contact.state = _ENDED  # _move_contact: connected/held → ended changes no count
             ended = ContactEnded(now, contact_id, agent.agent_id, contact.queue)
@@ -526,6 +544,8 @@ class RoutingEngine(CallbackActions, TransferActions, EngineViews):
                 del self._parked[contact.contact_id]
                 contact.retry_at = None
                 self._place_in_line(contact, now, match=False)
+            elif kind == CONSULT_RING:
+                events += self._consult_rang_out(contact, now)
             touched[contact.contact_id] = contact
         # Only the touched contacts can have gained an eligible ready agent (invariant:
         # none other has one); matching them best priority first keeps the priority order.

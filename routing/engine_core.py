@@ -18,6 +18,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from routing.agent_state import ALLOWED as AGENT_ALLOWED
 from routing.agent_state import LOGGED_IN, AgentRecord, AgentState, check_agent_transition
+from routing.consult_state import ConsultRecord
 from routing.contact_state import ALLOWED as CONTACT_ALLOWED
 from routing.contact_state import ContactRecord, ContactState, check_contact_transition
 from routing.errors import (
@@ -109,6 +110,8 @@ class EngineCore:
         self._reserved: dict[str, None] = {}
         #: Callbacks waiting for their retry, outside any line (``retry_at`` set).
         self._parked: dict[str, None] = {}
+        #: Consults in progress, by contact (see :mod:`routing.consult`).
+        self._consults: dict[str, ConsultRecord] = {}
 
 
     # ------------------------------------------------------------------ lookups

@@ -118,6 +118,8 @@ OfferKind = Literal["cross_sell", "up_sell", "retention"]
 #: How an offer went: put to the customer (made), then accepted (a sale), declined, or
 #: left for a later call (follow_up: a lead for outbound).
 OfferResult = Literal["made", "accepted", "declined", "follow_up"]
+#: How a consultation ended (:class:`ConsultEnded`).
+ConsultOutcome = Literal["completed", "cancelled", "no_answer", "declined", "caller_hung_up"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +291,40 @@ class ContactTransferTimedOut(Event):
     queue: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ConsultStarted(Event):
+    """The agent put the caller on hold and calls ``colleague_id`` first (a consult before a
+    transfer); the colleague is rung (reserved). ``target_queue``: the colleague was the next
+    free agent of that queue, None when called by name."""
+
+    contact_id: str
+    agent_id: str
+    colleague_id: str
+    target_queue: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultAnswered(Event):
+    """The colleague answered the consult call: the two agents talk, the caller still holds."""
+
+    contact_id: str
+    agent_id: str
+    colleague_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultEnded(Event):
+    """The consult is over: ``completed`` (the caller is now with the colleague: a transfer),
+    ``cancelled`` (the caller stays on hold with the agent), ``no_answer`` (the colleague's
+    ring timed out), ``declined`` (the colleague went not ready while it rang) or
+    ``caller_hung_up``."""
+
+    contact_id: str
+    agent_id: str
+    colleague_id: str
+    outcome: ConsultOutcome = "cancelled"
+
+
 # --- outbound -------------------------------------------------------------------
 
 
@@ -414,6 +450,9 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     SelfServiceEnded,
     ComplaintRecorded,
     SurveyAnswered,
+    ConsultStarted,
+    ConsultAnswered,
+    ConsultEnded,
 )
 
 
@@ -470,7 +509,8 @@ class EventFormatError(ValueError):
 MAX_ID_LENGTH = 40
 MAX_TEXT_LENGTH = 200
 _ID_FIELDS = frozenset({"contact_id", "agent_id", "customer_id", "preferred_agent_id",
-                        "target_agent_id", "queue", "target_queue", "campaign"})
+                        "target_agent_id", "queue", "target_queue", "campaign",
+                        "colleague_id"})
 #: 64-bit signed range: what the database's integer columns hold.
 _INT_LIMIT = 2**63
 

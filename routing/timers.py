@@ -13,7 +13,9 @@ every placement and offer) and is in the state the timer is about:
   an agent's personal line;
 * ``WIDEN`` (a skill-expansion or overflow step): still ``queued`` in a line;
 * ``RETRY`` (a callback due again after a dial that did not reach the customer): still
-  ``queued`` and waiting for its retry (``retry_at`` set).
+  ``queued`` and waiting for its retry (``retry_at`` set);
+* ``CONSULT_RING`` (the ring timeout of a consult call to a colleague, :mod:`routing.consult`):
+  the contact is still ``held`` (the consult's every step changes the token).
 
 Stale timers are dropped when they reach the top of the heap.
 """
@@ -29,6 +31,7 @@ from routing.contact_state import ContactRecord, ContactState
 # Timer kinds. Timers due at the same instant fire in the order they were set (the
 # sequence number), whatever their kind.
 RING, PREFERRED_END, WIDEN, TRANSFER_END, RETRY = 0, 1, 2, 3, 4
+CONSULT_RING = 5
 _OFFERED = ContactState.OFFERED
 
 #: ``(deadline, seq, kind, contact_id, token)``.
@@ -92,6 +95,8 @@ class Timers:
             return False
         if timer[2] == RING:
             return contact.state is ContactState.OFFERED
+        if timer[2] == CONSULT_RING:
+            return contact.state is ContactState.HELD
         if contact.state is not ContactState.QUEUED:
             return False
         kind = timer[2]

@@ -8,6 +8,7 @@ The rules (the caller keeps their place, direct transfers wait a bounded time) a
 from __future__ import annotations
 
 from routing.agent_state import AgentRecord, AgentState
+from routing.consult_state import ConsultInProgress
 from routing.contact_state import ContactState, check_contact_transition
 from routing.engine_core import EngineCore, refusable
 from routing.errors import (
@@ -48,6 +49,8 @@ class TransferActions(EngineCore):
             raise ValueError("transfer needs exactly one of to_queue or to_agent")
         contact = self._contact(contact_id)
         check_contact_transition(contact_id, contact.state, ContactState.TRANSFERRED)
+        if contact_id in self._consults:  # complete the consult instead
+            raise ConsultInProgress("transfer", self._consults[contact_id])
         agent = self._agents[contact.agent_id or ""]
         target: AgentRecord | None = None
         if to_queue is not None:

@@ -45,6 +45,8 @@ from routing.engine import ContactSpec, RoutingEngine
 from routing.events import (
     AgentStateChanged,
     CallbackOffered,
+    ConsultEnded,
+    ConsultStarted,
     ContactAbandoned,
     ContactAnswered,
     ContactEnded,
@@ -131,6 +133,8 @@ class Driver:
             WrapUpEnded: self._on_wrap_up_ended,
             CallbackOffered: self._on_callback_offered,
             ContactAbandoned: self._on_abandoned,
+            ConsultStarted: self._on_consult_started,
+            ConsultEnded: self._on_consult_ended,
         }
 
     # --- who drives whom ----------------------------------------------------------------
@@ -270,6 +274,42 @@ class Driver:
             seconds += talk.hold_seconds
         port(at + seconds, COMPLETION, self._end_talk(ev.agent_id, cid, talk.transfer_to),
              "hang up")
+
+    def _on_consult_started(self, ev: Event) -> None:
+        """A person consults a robot colleague: the robot answers after a ring, as an offer."""
+        assert isinstance(ev, ConsultStarted)
+        colleague = ev.colleague_id
+        if self.driven is not None and colleague not in self.driven:
+            return
+        ring = self.behaviour.ring_seconds(ContactOffered(ev.at, ev.contact_id, colleague))
+        self.port(ev.at + ring, COMPLETION if ring > 0 else REACTION,
+                  self._answer_consult(ev.contact_id, colleague), "answer consult")
+
+    def _answer_consult(self, cid: str, agent: str) -> Action:
+        def act(eng: RoutingEngine, now: float) -> list[Event]:
+            if (self.driven is not None and agent not in self.driven) or self.state.get(agent) != "reserved":
+                return []
+            if eng.agent_view(agent).contact_id != cid:  # no longer rung for this consult
+                return []
+            return eng.answer_consult(cid, agent, now)
+
+        return act
+
+    def _on_consult_ended(self, ev: Event) -> None:
+        """A completed consult hands the caller to the colleague: a new leg, which a robot
+        colleague talks through and wraps up as after an answer."""
+        assert isinstance(ev, ConsultEnded)
+        caller = self.callers.get(ev.contact_id)
+        if ev.outcome != "completed" or caller is None:
+            return
+        caller.legs += 1
+        self.open += 1  # the new leg ends with the colleague's wrap-up
+        colleague = ev.colleague_id
+        if self.driven is not None and colleague not in self.driven:
+            return
+        talk = self.behaviour.talk(caller, False)
+        self.port(ev.at + talk.seconds, COMPLETION, self._end_talk(colleague, ev.contact_id, None),
+                  "hang up")
 
     def _robot(self, agent: str, cid: str, what: Literal["hold", "retrieve"]) -> Action:
         def act(eng: RoutingEngine, now: float) -> list[Event]:

@@ -25,7 +25,9 @@ from app.live import get_services
 from app.live.center import StoreUnavailable
 from app.models import Agent, AgentSkill, Site, User
 from app.queries import list_agents, replace_skills, served_skills, skills_of
+from routing.engine import RoutingEngine
 from routing.errors import UnknownId
+from routing.events import Event
 
 router = APIRouter(prefix="/api/agents", tags=["agents"])
 
@@ -148,7 +150,7 @@ def apply_live(request: Request, login: str, skills: dict[str, int]) -> None:
     """
     center = get_services(request).center
 
-    def act(eng, now):  # type: ignore[no-untyped-def]
+    def act(eng: RoutingEngine, now: float) -> list[Event]:
         return list(eng.set_skills(login, skills, now))
 
     try:

@@ -5,6 +5,13 @@ Every action names no agent: it acts for the agent linked to the logged-in user
 contact take the agent's current one (offered, talking, on hold or, for
 wrap-up, the last) unless ``contact_id`` is given.
 
+Consult transfer (:mod:`routing.consult`): ``POST /consult`` holds the caller and rings a
+colleague (``agent``, or the next free agent of ``queue``) with a note; the colleague's
+``POST /consult/answer`` takes the consult call; then ``POST /consult/complete`` hands the
+caller to the colleague (the note travels with the call) or ``POST /consult/cancel``
+(either agent) ends it, the caller still on hold with the first agent. The state's
+``consult`` says which side of a consult in progress the agent is on.
+
 Errors: a move the state machine forbids is 409 naming both states, an unknown
 contact 404, a user without an agent 403; a bad body 422 naming the field.
 Every response is the agent's state after the action, returned once its
@@ -20,13 +27,16 @@ of agents must never hold every pooled connection while the task waits for one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
 from app.api.errors import Conflict, DomainError, Forbidden, NotFound
 from app.auth import require_role
@@ -37,7 +47,9 @@ from app.live import agent_specs_for, get_services
 from app.live.center import Action, StoreUnavailable
 from app.models import Agent, Channel, ContactHistory, Customer, User
 from app.queries import add_contact
+from routing.engine import RoutingEngine
 from routing.errors import RoutingError, UnknownAgent, UnknownId
+from routing.events import Event, JsonScalar
 from routing.policy import CallbackDialFailure
 
 router = APIRouter(prefix="/api/console", tags=["console"])
@@ -76,6 +88,11 @@ class TransferBody(ContactRef):
         return self
 
 
+class ConsultBody(TransferBody):
+    """Call a colleague first: ``agent`` by login, or the next free agent of ``queue``; the
+    note is shown to the colleague now and travels with the call if the transfer completes."""
+
+
 class CallbackNotReachedBody(ContactRef):
     result: CallbackDialFailure = Field(
         default="no_answer",
@@ -104,6 +121,29 @@ class ConsoleContact(BaseModel):
     transferred_by: str | None = None
 
 
+class ConsoleConsult(BaseModel):
+    """A consult in progress, as one of its two agents sees it."""
+
+    #: ``consulting``: this agent holds the caller and called the colleague;
+    #: ``colleague``: this agent is being consulted (rung, or talking with the first agent)
+    role: Literal["consulting", "colleague"]
+    contact_id: str
+    agent_id: str
+    colleague_id: str
+    queue: str | None
+    #: ``ringing`` until the colleague answers, then ``talking``
+    state: Literal["ringing", "talking"]
+    started_at: float
+    note: str | None = None
+
+
+class StoredEvent(BaseModel):
+    """An event the action produced, with its sequence number in the event log."""
+
+    seq: int
+    event: dict[str, JsonScalar]
+
+
 class ConsoleState(BaseModel):
     type: str = "state"
     agent_id: str
@@ -113,18 +153,20 @@ class ConsoleState(BaseModel):
     contact: ConsoleContact | None
     #: a demo robot is working this agent; ``POST /login`` hands it over to the person
     robot: bool = False
-    events: list[dict[str, Any]] = []
+    events: list[StoredEvent] = []
     #: ``{"pattern_hour", "message"}`` while the demo center plays a busy hour's calls
     #: outside business hours (as the wallboard snapshot's ``demo``), else None
     demo: dict[str, str] | None = None
     #: the policy's ring timeout: an offer not answered by then goes back (agent → not ready)
     ring_timeout_seconds: float | None = None
+    #: the consult this agent is in (either side), else None
+    consult: ConsoleConsult | None = None
 
 
 # --- helpers ---------------------------------------------------------------------------
 
 
-def agent_login(user: User, session: Any) -> str:
+def agent_login(user: User, session: Session) -> str:
     """The engine id (login) of the user's agent; 403 when the user has none."""
     agent = session.get(Agent, user.agent_id) if user.agent_id else None
     if agent is None:
@@ -132,7 +174,7 @@ def agent_login(user: User, session: Any) -> str:
     return str(agent.login)
 
 
-async def released(session: Any, lookup: Callable[[], str]) -> str:
+async def released(session: Session, lookup: Callable[[], str]) -> str:
     """``lookup()`` (blocking database work) in a worker thread, then ``session``'s connection
     goes back to the pool, so no connection is held while the live center works."""
 
@@ -145,12 +187,12 @@ async def released(session: Any, lookup: Callable[[], str]) -> str:
     return await run_in_threadpool(run_then_release)
 
 
-async def agent_login_released(user: User, session: Any) -> str:
+async def agent_login_released(user: User, session: Session) -> str:
     """:func:`agent_login` in a worker thread, then the session's connection goes back."""
     return await released(session, lambda: agent_login(user, session))
 
 
-def transfer_notes(request: Request | Any) -> dict[str, tuple[str, str]]:
+def transfer_notes(request: HTTPConnection) -> dict[str, tuple[str, str]]:
     """contact id → (from agent, note) of transferred calls, kept with the live center."""
     state = request.app.state
     notes: dict[str, tuple[str, str]] | None = getattr(state, "transfer_notes", None)
@@ -159,11 +201,41 @@ def transfer_notes(request: Request | Any) -> dict[str, tuple[str, str]]:
     return notes
 
 
-def console_state(request: Request | Any, login: str, events: list[Any] = ()) -> ConsoleState:  # type: ignore[assignment]
+def consult_notes(request: HTTPConnection) -> dict[str, tuple[str, str]]:
+    """contact id → (consulting agent, note) of consults, kept with the live center until the
+    consult ends (a completed consult's note becomes the call's transfer note)."""
+    state = request.app.state
+    notes: dict[str, tuple[str, str]] | None = getattr(state, "consult_notes", None)
+    if notes is None:
+        notes = state.consult_notes = {}
+    return notes
+
+
+def console_consult(request: HTTPConnection, engine: RoutingEngine,
+                    login: str) -> ConsoleConsult | None:
+    """The consult ``login`` is in (holding the caller, or consulted), from the engine."""
+    try:
+        view = engine.agent_view(login)
+    except UnknownId:
+        return None
+    consult = engine.consult_of(view.contact_id) if view.contact_id is not None else None
+    if consult is None or login not in (consult.agent_id, consult.colleague_id):
+        return None
+    _by, note = consult_notes(request).get(consult.contact_id, (None, None))
+    return ConsoleConsult(
+        role="consulting" if login == consult.agent_id else "colleague",
+        contact_id=consult.contact_id, agent_id=consult.agent_id,
+        colleague_id=consult.colleague_id, queue=consult.queue,
+        state="ringing" if consult.answered_at is None else "talking",
+        started_at=consult.started_at, note=note)
+
+
+def console_state(request: HTTPConnection, login: str,
+                  events: Sequence[tuple[int, Event]] = ()) -> ConsoleState:
     """The agent's state from the engine's views (logged_out if the engine does not know it)."""
     services = get_services(request)
     engine = services.center.engine
-    ring = getattr(getattr(engine, "policy", None), "ring_timeout_seconds", None)
+    ring = engine.policy.ring_timeout_seconds
     robots = services.robots
     robot = robots is not None and login in robots.driven
     demo_note = services.wallboard.demo_note
@@ -185,10 +257,11 @@ def console_state(request: Request | Any, login: str, events: list[Any] = ()) ->
     return ConsoleState(agent_id=login, state=view.state, reason=view.reason,
                         since=view.state_since, contact=contact, robot=robot, demo=demo,
                         ring_timeout_seconds=ring,
-                        events=[{"seq": s, "event": e.to_json()} for s, e in events])
+                        consult=console_consult(request, engine, login),
+                        events=[StoredEvent(seq=s, event=e.to_json()) for s, e in events])
 
 
-def current_contact(engine: Any, login: str, given: str | None) -> str:
+def current_contact(engine: RoutingEngine, login: str, given: str | None) -> str:
     if given is not None:
         return given
     view = engine.agent_view(login)
@@ -198,7 +271,7 @@ def current_contact(engine: Any, login: str, given: str | None) -> str:
     return str(cid)
 
 
-def own_contact(engine: Any, login: str, contact_id: str) -> None:
+def own_contact(engine: RoutingEngine, login: str, contact_id: str) -> None:
     """409 when the contact is with another agent (404 comes from the engine if unknown)."""
     view = engine.contact_view(contact_id)
     if view.agent_id != login:
@@ -220,10 +293,14 @@ async def run(request: Request, login: str, action: Action) -> ConsoleState:
     return console_state(request, login, stored)
 
 
-def on_contact(login: str, given: str | None, step: Any) -> Action:
+#: ``step(engine, contact_id, now)``: an action on one contact.
+ContactStep = Callable[[RoutingEngine, str, float], Sequence[Event]]
+
+
+def on_contact(login: str, given: str | None, step: ContactStep) -> Action:
     """An action on the agent's contact: resolve it inside the task, check it is the agent's."""
 
-    def act(eng: Any, now: float) -> list[Any]:
+    def act(eng: RoutingEngine, now: float) -> list[Event]:
         cid = current_contact(eng, login, given)
         own_contact(eng, login, cid)
         return list(step(eng, cid, now))
@@ -249,8 +326,8 @@ async def login(request: Request, session: SessionDep, user: AgentUser) -> Conso
     if robots is not None:
         robots.release(login_id)
 
-    def act(eng: Any, now: float) -> list[Any]:
-        events: list[Any] = []
+    def act(eng: RoutingEngine, now: float) -> list[Event]:
+        events: list[Event] = []
         try:
             current = eng.agent_state(login_id)
         except UnknownAgent:
@@ -323,13 +400,101 @@ async def transfer(
     login_id = await agent_login_released(user, session)
     notes = transfer_notes(request)
 
-    def step(eng: Any, cid: str, now: float) -> list[Any]:
+    def step(eng: RoutingEngine, cid: str, now: float) -> list[Event]:
         events = list(eng.transfer(cid, now, to_queue=body.queue, to_agent=body.agent))
         if body.note.strip():
             notes[cid] = (login_id, body.note.strip())
         return events
 
     return await run(request, login_id, on_contact(login_id, body.contact_id, step))
+
+
+@router.post("/consult", response_model=ConsoleState)
+async def consult(
+    request: Request, session: SessionDep, user: AgentUser, body: ConsultBody
+) -> ConsoleState:
+    """Consult first: the caller is put on hold and a colleague (``agent``, or the next free
+    agent of ``queue``) is rung with the note; 409 when the colleague is not ready (or nobody
+    of the queue is)."""
+    login_id = await agent_login_released(user, session)
+    notes = consult_notes(request)
+
+    def step(eng: RoutingEngine, cid: str, now: float) -> list[Event]:
+        events = eng.consult(cid, now, to_queue=body.queue, to_agent=body.agent)
+        note = body.note.strip()
+        if note:
+            notes[cid] = (login_id, note)
+        else:
+            notes.pop(cid, None)
+        return events
+
+    return await run(request, login_id, on_contact(login_id, body.contact_id, step))
+
+
+def consulted_contact(eng: RoutingEngine, login: str, given: str | None) -> str:
+    """The contact of the consult ``login`` is in (either side); 409 when there is none."""
+    cid = given or eng.agent_view(login).contact_id
+    consult = eng.consult_of(cid) if cid is not None else None
+    if cid is not None and consult is None:
+        eng.contact_view(cid)  # 404 if unknown
+    if consult is None or login not in (consult.agent_id, consult.colleague_id):
+        raise RoutingError(f"agent {login} is in no consult"
+                           + (f" on contact {cid}" if cid is not None else ""))
+    return consult.contact_id
+
+
+@router.post("/consult/answer", response_model=ConsoleState)
+async def consult_answer(
+    request: Request, session: SessionDep, user: AgentUser, body: ContactRef | None = None
+) -> ConsoleState:
+    """The consulted colleague takes the consult call (the caller stays on hold)."""
+    login_id = await agent_login_released(user, session)
+    given = body.contact_id if body else None
+
+    def act(eng: RoutingEngine, now: float) -> list[Event]:
+        return eng.answer_consult(consulted_contact(eng, login_id, given), login_id, now)
+
+    return await run(request, login_id, act)
+
+
+@router.post("/consult/complete", response_model=ConsoleState)
+async def consult_complete(
+    request: Request, session: SessionDep, user: AgentUser, body: ContactRef | None = None
+) -> ConsoleState:
+    """Complete the transfer: the caller goes to the colleague (with the consult's note), the
+    agent to wrap-up. Only the agent holding the caller completes; 409 before the colleague
+    answered."""
+    login_id = await agent_login_released(user, session)
+    given = body.contact_id if body else None
+    transfers, consults = transfer_notes(request), consult_notes(request)
+
+    def step(eng: RoutingEngine, cid: str, now: float) -> list[Event]:
+        events = eng.complete_consult(cid, now)
+        note = consults.pop(cid, None)
+        if note is not None:
+            transfers[cid] = note
+        return events
+
+    return await run(request, login_id, on_contact(login_id, given, step))
+
+
+@router.post("/consult/cancel", response_model=ConsoleState)
+async def consult_cancel(
+    request: Request, session: SessionDep, user: AgentUser, body: ContactRef | None = None
+) -> ConsoleState:
+    """End the consult without a transfer (either agent): the colleague is ready again, the
+    caller stays on hold with the first agent, who resumes."""
+    login_id = await agent_login_released(user, session)
+    given = body.contact_id if body else None
+    consults = consult_notes(request)
+
+    def act(eng: RoutingEngine, now: float) -> list[Event]:
+        cid = consulted_contact(eng, login_id, given)
+        events = eng.cancel_consult(cid, now)
+        consults.pop(cid, None)
+        return events
+
+    return await run(request, login_id, act)
 
 
 @router.post("/hangup", response_model=ConsoleState)
@@ -367,10 +532,10 @@ async def wrapup(
     login_id = await agent_login_released(user, session)
     body = body or WrapUpBody()
     disposition, reason = body.disposition, body.reason
-    handled: dict[str, Any] = {}
+    handled = HandledCall()
     contact_id = body.contact_id
 
-    def act(eng: Any, now: float) -> list[Any]:
+    def act(eng: RoutingEngine, now: float) -> list[Event]:
         view = eng.agent_view(login_id)
         if contact_id is not None and view.last_contact_id != contact_id:
             eng.contact_view(contact_id)  # 404 if unknown
@@ -378,24 +543,35 @@ async def wrapup(
         cid = contact_id or view.last_contact_id
         events = list(eng.end_wrap_up(login_id, now, disposition=disposition, reason=reason))
         if cid is not None:
-            handled["contact_id"] = cid
-            handled["customer_id"] = eng.contact_view(cid).customer_id
+            handled.contact_id = cid
+            handled.customer_id = eng.contact_view(cid).customer_id
         return events
 
     result = await run(request, login_id, act)
     notes = transfer_notes(request)
-    if handled and notes.get(handled["contact_id"], (login_id,))[0] != login_id:
-        notes.pop(handled["contact_id"], None)  # the call's journey ends with its last agent
-    customer = handled.get("customer_id")
-    if customer is not None and str(customer).isdigit():
+    done = handled.contact_id
+    if done is not None and notes.get(done, (login_id,))[0] != login_id:
+        notes.pop(done, None)  # the call's journey ends with its last agent
+    if done is not None:
+        consult_notes(request).pop(done, None)
+    customer = handled.customer_id
+    if done is not None and customer is not None and customer.isdigit():
         await run_in_threadpool(
             record_handled_call, session, user, client_ip(request), int(customer),
-            str(handled["contact_id"]), disposition, reason, body.notes)
+            done, disposition, reason, body.notes)
     return result
 
 
+@dataclass
+class HandledCall:
+    """The contact a wrap-up closed and its customer (filled in by the engine task)."""
+
+    contact_id: str | None = None
+    customer_id: str | None = None
+
+
 def record_handled_call(
-    session: Any, user: User, ip: str, customer_id: int, contact_id: str,
+    session: Session, user: User, ip: str, customer_id: int, contact_id: str,
     disposition: str | None, reason: str | None, notes: str,
 ) -> None:
     """The handled call and its disposition as a row of the customer's contact history,

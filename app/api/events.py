@@ -95,7 +95,7 @@ SITES = tuple(site.value for site in Site)
 ID_FIELDS = ("contact_id", "agent_id", "target_agent_id", "preferred_agent_id", "customer_id",
              "campaign")
 #: ... of which these name an agent (``agent.login``).
-AGENT_FIELDS = ("agent_id", "target_agent_id", "preferred_agent_id")
+AGENT_FIELDS = ("agent_id", "target_agent_id", "preferred_agent_id", "colleague_id")
 _ID = re.compile(ID_PATTERN)
 _FIELD_PATTERNS = (
     re.compile(r"^[a-z_]+\.(?P<field>[a-z_]+) "),  # "contact_arrived.at must be a number"

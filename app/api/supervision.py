@@ -21,11 +21,11 @@ states; a bad body 422 naming the field; a role other than supervisor (or admin)
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.api.console import CODE_PATTERN, ID_PATTERN, ConsoleState, released, run
 from app.api.errors import NotFound
@@ -33,7 +33,9 @@ from app.api.params import INT32_MAX
 from app.auth import require_role
 from app.deps import SessionDep
 from app.models import Agent, User
+from routing.engine import RoutingEngine
 from routing.errors import RoutingError
+from routing.events import Event
 
 router = APIRouter(prefix="/api/supervision", tags=["supervision"])
 
@@ -56,7 +58,7 @@ class StateChange(BaseModel):
                                description="reason code for not_ready (default: supervisor)")
 
 
-def agent_login_of(session: Any, ref: str) -> str:
+def agent_login_of(session: Session, ref: str) -> str:
     """The engine id (login) of the agent named by database id or login; 404 if unknown."""
     agent = None
     if ref.isdigit() and 0 < int(ref) <= INT32_MAX:
@@ -77,7 +79,7 @@ async def set_agent_state(
     actor = str(user.username)
     target = body.state
 
-    def act(eng: Any, now: float) -> list[Any]:
+    def act(eng: RoutingEngine, now: float) -> list[Event]:
         current = eng.agent_state(login).value  # UnknownAgent -> 404
         if current == "logged_out" and target is not TargetState.logged_out:
             raise RoutingError(f"agent {login}: cannot go from logged_out to {target.value} "

@@ -53,7 +53,7 @@ from app.api.console import agent_login, console_state
 from app.api.errors import Forbidden
 from app.auth.cookies import SESSION_COOKIE
 from app.auth.guards import require_role_ws, ws_session_allowed
-from app.live import active_agent_logins, get_services
+from app.live import LiveServices, active_agent_logins, get_services
 from app.live.wallboard import (
     ADHERENCE_SECONDS,
     COACHING_SECONDS,
@@ -178,7 +178,7 @@ async def _pump(
             await receiver
 
 
-def wallboard_feed(websocket: WebSocket, services: Any) -> WallboardFeed:
+def wallboard_feed(websocket: WebSocket, services: LiveServices) -> WallboardFeed:
     """The process's shared wallboard feed (one picture per tick for every socket)."""
     feed: WallboardFeed | None = getattr(websocket.app.state, "wallboard_feed", None)
     if feed is None or feed.state is not services.wallboard:
@@ -270,13 +270,13 @@ async def wallboard_ws(
 MAX_REPLAY = 500
 
 
-def _stored_after(services: Any, seq: int) -> list[tuple[int, Event]]:
+def _stored_after(services: LiveServices, seq: int) -> list[tuple[int, Event]]:
     """The newest :data:`MAX_REPLAY` stored events after ``seq``, oldest first."""
     last = services.store.last_seq()
     return list(services.store.read(max(seq, last - MAX_REPLAY), limit=MAX_REPLAY))
 
 
-def refresh_extras(services: Any, feed: WallboardFeed, now: float) -> None:
+def refresh_extras(services: LiveServices, feed: WallboardFeed, now: float) -> None:
     """Adherence and today's forecast, re-read in worker threads when due (never awaited
     here: a forecast fit must not hold the socket)."""
     db = services.db
@@ -327,13 +327,14 @@ def _background(work: Coroutine[Any, Any, None]) -> None:
     task.add_done_callback(_TASKS.discard)
 
 
-async def refresh_roster(services: Any, now: float) -> None:
+async def refresh_roster(services: LiveServices, now: float) -> None:
     """The wallboard's roster re-read (in a worker thread) when it is due."""
-    if not services.roster_due():
+    db = services.db
+    if db is None or not services.roster_due():
         return
     services.roster_read_at = time.monotonic()
     try:
-        logins = await run_in_threadpool(active_agent_logins, services.db)
+        logins = await run_in_threadpool(active_agent_logins, db)
     except SQLAlchemyError:  # busy: keep the roster shown, try at the next due time
         return
     services.wallboard.set_roster(logins, now)

@@ -7,11 +7,11 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
 
 from app.bus import DEFAULT_CHANNEL_PREFIX, EventBus, Subscription, decode, make_bus
 from app.business_hours import ClosedCheck
@@ -32,7 +32,7 @@ from app.models import Queue
 log = logging.getLogger("contactops.live")
 
 
-async def start_live_center(app: Any) -> LiveServices:
+async def start_live_center(app: Starlette) -> LiveServices:
     """Build the bus and the engine task; with ``settings.live_center``, telephony and robots too.
 
     Idempotent: a second call returns the running services.
@@ -77,7 +77,7 @@ async def _feed_wallboard(services: LiveServices, feed: Subscription) -> None:
         feed.close()
 
 
-async def _start_demo(app: Any, services: LiveServices) -> None:
+async def _start_demo(app: Starlette, services: LiveServices) -> None:
     from app.adherence_feed import center_today
     from app.live.demo_agents import DemoAgents
     from app.live.forecast_rates import forecast_profile
@@ -110,7 +110,7 @@ async def _start_demo(app: Any, services: LiveServices) -> None:
     log.info("live center: %d queues, %d demo agents", len(queue_names), len(robots.driven))
 
 
-async def stop_live_center(app: Any) -> None:
+async def stop_live_center(app: Starlette) -> None:
     """Stop telephony, the engine task and the bus (safe to call if nothing was started)."""
     services: LiveServices | None = getattr(app.state, "live", None)
     if services is not None:

@@ -8,10 +8,10 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi.requests import HTTPConnection
 from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
 
 from app.bus import EventBus, InProcessBus
 from app.db import make_writer_engine
@@ -72,7 +72,7 @@ class LiveServices:
 
 
 
-def get_bus(app: Any) -> EventBus:
+def get_bus(app: Starlette) -> EventBus:
     """The app's bus; an in-process one if the lifespan did not build one."""
     bus = getattr(app.state, "event_bus", None)
     if bus is None:
@@ -81,7 +81,7 @@ def get_bus(app: Any) -> EventBus:
     return bus
 
 
-def _build_services(app: Any) -> LiveServices:
+def _build_services(app: Starlette) -> LiveServices:
     db: Engine = app.state.engine
     clock: Clock = getattr(app.state, "live_clock", None) or WallClock()
     store = SqlEventStore(db)
@@ -132,7 +132,7 @@ def close_interrupted(store: SqlEventStore) -> list[str]:
     return closed
 
 
-def get_services(conn: HTTPConnection | Any) -> LiveServices:
+def get_services(conn: HTTPConnection | Starlette) -> LiveServices:
     """The app's live services, built on first use when the lifespan did not start them."""
     app = conn.app if isinstance(conn, HTTPConnection) else conn
     services: LiveServices | None = getattr(app.state, "live", None)
@@ -142,7 +142,7 @@ def get_services(conn: HTTPConnection | Any) -> LiveServices:
     return services
 
 
-def get_center(conn: HTTPConnection | Any) -> LiveCenter:
+def get_center(conn: HTTPConnection | Starlette) -> LiveCenter:
     return get_services(conn).center
 
 

@@ -171,6 +171,14 @@
     const key = Object.keys(KEYS).find((k) => KEYS[k] === e.key.toUpperCase() || "Key" + KEYS[k] === e.code);
     if (key && buttons[key] && !buttons[key].disabled) { e.preventDefault(); actions[key](); }
   });
+  // hooks for panels kept in files of their own: render(state) after the buttons are set,
+  // route(path, body, state) -> [path, body] before an action is sent
+  const hooks = { render: [], route: [] };
+  window.ContactopsConsole = {
+    el, buttons, act: (path, body) => act(path, body), state: () => current, ko: KO,
+    onRender: (f) => { hooks.render.push(f); if (current) f(current); },
+    onRoute: (f) => hooks.route.push(f),
+  };
   const pop = el("section", { id: "sp-pop", class: "card", hidden: "" });
   // state.demo: outside business hours the demo's calls follow a business-hour pattern
   const demoNote = el("p", { class: "muted demo-note", role: "note", hidden: "" });
@@ -234,6 +242,7 @@
     }
     if (state.robot) allowed = ["login"]; // a demo robot works this agent: take over first
     for (const [key, b] of Object.entries(buttons)) b.disabled = !allowed.includes(key);
+    for (const hook of hooks.render) hook(state); // panels of their own files (agent_consult.js)
     robotNote.hidden = !state.robot;
     demoNote.textContent = state.demo ? state.demo.message : "";
     demoNote.hidden = !state.demo;
@@ -403,6 +412,7 @@
   async function act(path, body) {
     message.textContent = "";
     if (path === "answer" && current && current.contact) body = { contact_id: current.contact.contact_id };
+    for (const hook of hooks.route) [path, body] = hook(path, body, current);
     try {
       const before = pushed;
       const state = await Phone.request(path, body);
