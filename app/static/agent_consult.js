@@ -72,6 +72,10 @@
     complete.disabled = true;
     cancel.disabled = true;
     info.className = "sp-consult";
+    if (state.robot) { // a demo robot works this agent: nothing to press before taking over
+      info.hidden = true;
+      return;
+    }
     if (!consult) {
       const held = state.state === "hold" && state.contact;
       if (wasConsulting && held && state.contact.contact_id === wasConsulting) {

@@ -276,8 +276,8 @@ def test_a_consult_on_a_callback_blocks_its_dial_report() -> None:
 
 def test_events_round_trip_through_json() -> None:
     for item in (ev.ConsultStarted(1.0, "c1", "a1", "b1", "loans"),
-                  ev.ConsultAnswered(2.0, "c1", "a1", "b1"),
-                  ev.ConsultEnded(3.0, "c1", "a1", "b1", "no_answer")):
+                 ev.ConsultAnswered(2.0, "c1", "a1", "b1"),
+                 ev.ConsultEnded(3.0, "c1", "a1", "b1", "no_answer")):
         assert ev.event_from_json(item.to_json()) == item
     with pytest.raises(ev.EventFormatError, match="outcome"):
         ev.event_from_json({"type": "consult_ended", "at": 1.0, "contact_id": "c1",
