@@ -195,7 +195,7 @@
        transferNote,
        button("transfer", "transfer", () => ({ [transferKind.value]: transferTarget.value.trim(),
                                                 note: transferNote.value.trim() }))),
-    el("div", { class: "softphone-row" }, dialFailure,
+    el("div", { class: "softphone-row", id: "sp-callback-row" }, dialFailure,
        button("notReached", "callback-not-reached", () => ({ result: dialFailure.value }))),
     el("div", { class: "softphone-row" }, disposition,
        contactReason, wrapNotes,
@@ -241,6 +241,9 @@
       allowed = allowed.concat(["notReached"]);
     }
     if (state.robot) allowed = ["login"]; // a demo robot works this agent: take over first
+    // the callback's dial result only for a callback (the console fits one 1366x768 screen)
+    const callbackRow = document.getElementById("sp-callback-row");
+    if (callbackRow) callbackRow.style.display = state.contact && state.contact.callback ? "" : "none";
     for (const [key, b] of Object.entries(buttons)) b.disabled = !allowed.includes(key);
     for (const hook of hooks.render) hook(state); // panels of their own files (agent_consult.js)
     robotNote.hidden = !state.robot;

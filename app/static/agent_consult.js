@@ -42,7 +42,9 @@
   complete.addEventListener("click", () => C.act("consult/complete", {}));
   cancel.addEventListener("click", () => C.act("consult/cancel", {}));
   const info = el("p", { id: "sp-consult", class: "sp-consult", role: "status", hidden: "" });
+  // shown only during a consult (the console fits one 1366x768 screen without it)
   const row = el("div", { class: "softphone-row", id: "sp-consult-row" }, complete, " ", cancel);
+  row.style.display = "none";
   const anchor = transferButton ? transferButton.parentNode : null;
   if (anchor && anchor.nextSibling) root.insertBefore(row, anchor.nextSibling);
   else root.append(row);
@@ -71,6 +73,7 @@
     const consult = state.consult;
     complete.disabled = true;
     cancel.disabled = true;
+    row.style.display = !consult || state.robot ? "none" : "";  // the row's CSS is a flex
     info.className = "sp-consult";
     if (state.robot) { // a demo robot works this agent: nothing to press before taking over
       info.hidden = true;

@@ -181,7 +181,7 @@ def test_workforce_pages(server: str, shots: Path, locale: str) -> None:
 
             agent = page_for("agent00" if locale == "ko" else "agent01")
             agent.goto(f"{server}/agent")
-            agent.wait_for_selector("#my-schedule li")
+            agent.wait_for_selector("#my-day #day-shift")  # the agent's day (agent_day.js)
             assert agent.locator("#next-break").count() == 1
             agent.screenshot(path=str(shots / f"agent-{locale}.png"))
             assert errors == []
