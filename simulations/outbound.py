@@ -599,20 +599,21 @@ class OutboundSimulation:
         state = self.driver.state
         return [a for a in self.agents if state.get(a) == "ready" and a not in self.bound]
 
-    def _busy_remaining(self, now: float) -> list[float]:
-        """The expected seconds until each busy agent is free again: a talking agent the
-        mean handle time (talk is memoryless: its past says nothing of what is left), an
-        agent in wrap-up what is left of the usual wrap-up."""
+    def _busy_remaining(self, now: float) -> list[tuple[float, float]]:
+        """What is left of each busy agent's work, as ``(delay, mean)`` for the pacer: a
+        talking agent the wrap-up to come, then the mean talk (talk is memoryless: its past
+        says nothing of what is left); an agent in wrap-up what is left of the usual
+        wrap-up, then nothing."""
         state, since = self.driver.state, self.since
         wrap = self.s.wrap_seconds
-        out: list[float] = []
-        mean = self.pacer.handle.mean
+        out: list[tuple[float, float]] = []
+        talk = max(self.pacer.handle.mean - wrap, 1.0)
         for a in self.agents:
             st = state.get(a)
             if st == "wrap_up":
-                out.append(max(wrap - (now - since.get(a, now)), 0.5))
+                out.append((max(wrap - (now - since.get(a, now)), 0.0), 0.0))
             elif st in ("reserved", "talking", "hold"):
-                out.append(mean)
+                out.append((wrap, talk))
         return out
 
     def _pace(self, now: float) -> None:

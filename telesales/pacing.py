@@ -142,7 +142,7 @@ class PacingConfig:
 
     abandon_cap: float = 0.03
     #: aim at this share of the cap while the windows have room
-    aim: float = 0.8
+    aim: float = 0.7
     slow_half_life: float = 300.0
     fast_half_life: float = 15.0
     z: float = 1.0
@@ -334,10 +334,13 @@ class PredictivePacer:
         c = self.config
         return self.fast.mean > self.slow.mean * c.rising_ratio
 
-    def dials_to_place(self, now: float, idle_agents: int, busy_remaining: list[float],
+    def dials_to_place(self, now: float, idle_agents: int,
+                       busy_remaining: Sequence[float | tuple[float, float]],
                        in_flight: int | Sequence[float]) -> int:
-        """New dials to place now, with ``idle_agents`` available for outbound, the mean
-        remaining handle seconds of each busy agent in ``busy_remaining`` and the dials
+        """New dials to place now, with ``idle_agents`` available for outbound, what is
+        left of each busy agent's work in ``busy_remaining`` (the mean remaining seconds,
+        exponential; or ``(delay, mean)``: at least ``delay`` seconds, e.g. the wrap-up that
+        follows the talk, then an exponential of ``mean``, 0 for none) and the dials
         ringing: their number, or better the seconds each has been ringing (a dial that
         has rung long without a live answer is less likely to bring one:
         :meth:`live_chance`; it counts as that share of a fresh dial). Never negative;
@@ -360,12 +363,16 @@ class PredictivePacer:
         if target == 0.0:
             return progressive
         p = self.answer_rate()
-        # each busy agent frees within the look-ahead with q = 1 - exp(-look / remaining),
-        # grouped by q rounded down to 0.05; rounded to the cautious side (answers up,
-        # freeing agents and target down), the decision is memoised
+        # each busy agent frees within the look-ahead h with q = 1 - exp(-(h - delay) / mean)
+        # (0 while h <= delay), grouped by q rounded down to 0.05; rounded to the cautious
+        # side (answers up, freeing agents and target down), the decision is memoised
         counts: dict[float, int] = {}
+        h = c.answer_seconds
         for r in busy_remaining:
-            q = 1.0 - math.exp(-c.answer_seconds / max(r, 0.1))
+            delay, mean = (0.0, r) if isinstance(r, int | float) else r
+            if h <= delay:
+                continue
+            q = 1.0 if mean <= 0 else 1.0 - math.exp(-(h - delay) / mean)
             qk = math.floor(q * 20) / 20
             counts[qk] = counts.get(qk, 0) + 1
         groups = tuple(sorted((qk, n) for qk, n in counts.items() if qk > 0))
