@@ -221,6 +221,8 @@ class PredictivePacer:
         self._other_times: deque[float] = deque(maxlen=500)
         self._sorted: tuple[list[float], list[float]] | None = None
         self._unsorted = 0
+        self._free_cache: dict[tuple[float, float], float] = {}
+        self._free_live: list[float] | None = None
 
     # --- what happened ----------------------------------------------------------------
 
@@ -236,6 +238,34 @@ class PredictivePacer:
             self._unsorted += 1
             if self._unsorted >= 50:  # the survival curves are re-read every 50 results
                 self._sorted = None
+
+    def _free_chance(self, delay: float, mean: float) -> float:
+        """The chance that a busy agent with ``(delay, mean)`` left frees before a live
+        answer to a dial placed now (see :meth:`dials_to_place`). ``delay`` is rounded up
+        to a whole second and ``mean`` up to 10 s (both: frees later, counted cautiously)
+        and the result kept until the answer times are re-read."""
+        if self._sorted is None and len(self._live_times) >= 30:
+            self._sorted = (sorted(self._live_times), sorted(self._other_times))
+            self._unsorted = 0
+        live = self._sorted[0] if self._sorted is not None else None
+        d, m = float(math.ceil(delay)), math.ceil(mean / 10.0) * 10.0
+        key = (d, m)
+        if live is not None and self._free_live is live:
+            cached = self._free_cache.get(key)
+            if cached is not None:
+                return cached
+        times = live if live else [self.config.answer_seconds]
+        total = 0.0
+        for t in times:
+            if t > d:
+                total += 1.0 if m <= 0 else 1.0 - math.exp(-(t - d) / m)
+        q = total / len(times)
+        if live is not None:
+            if self._free_live is not live:
+                self._free_cache.clear()
+                self._free_live = live
+            self._free_cache[key] = q
+        return q
 
     def live_chance(self, age: float, p: float | None = None) -> float:
         """The chance that a dial placed ``age`` seconds ago and still ringing ends in a
@@ -363,16 +393,18 @@ class PredictivePacer:
         if target == 0.0:
             return progressive
         p = self.answer_rate()
-        # each busy agent frees within the look-ahead h with q = 1 - exp(-(h - delay) / mean)
-        # (0 while h <= delay), grouped by q rounded down to 0.05; rounded to the cautious
-        # side (answers up, freeing agents and target down), the decision is memoised
+        # each busy agent is free for a dial placed now if it frees before the dial's live
+        # answer comes: q = E_T[P(free by T)] over the observed times T to a live answer
+        # (the look-ahead h while fewer than 30 were seen), with P(free by t) =
+        # 1 - exp(-(t - delay) / mean) for t > delay; grouped by q rounded down to 0.05;
+        # rounded to the cautious side (answers up, freeing agents and target down), the
+        # decision is memoised
         counts: dict[float, int] = {}
-        h = c.answer_seconds
         for r in busy_remaining:
             delay, mean = (0.0, r) if isinstance(r, int | float) else r
-            if h <= delay:
+            q = self._free_chance(delay, mean)
+            if q <= 0.0:
                 continue
-            q = 1.0 if mean <= 0 else 1.0 - math.exp(-(h - delay) / mean)
             qk = math.floor(q * 20) / 20
             counts[qk] = counts.get(qk, 0) + 1
         groups = tuple(sorted((qk, n) for qk, n in counts.items() if qk > 0))
