@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,6 +15,7 @@ from app.live import get_services
 from app.live.center import ManualClock
 from app.models import Agent, AgentSkill, Queue
 from app.testing import create_user, login, make_app, make_settings
+from routing.engine import ContactSpec
 
 T0 = 1_764_000_000.0
 LIVE_ROUTERS = ("app.api.console", "app.api.events", "app.api.ws")
@@ -72,3 +75,19 @@ def submit(client: TestClient, action: Any) -> list[Any]:
     """Run ``action(engine, now)`` in the app's engine task (what telephony would do)."""
     center = get_services(client.app).center
     return client.portal.call(center.submit, action)  # type: ignore[union-attr]
+
+
+def arrive_call(app: Any, contact_id: str, customer_id: str | None = "17") -> None:
+    """A gold caller (of ``customer_id``) arrives in the deposits queue of a served app."""
+    center = get_services(app).center
+    spec = ContactSpec(contact_id, "deposits", "gold", customer_id=customer_id)
+    action = lambda e, t: e.arrive(spec, t)
+    asyncio.run_coroutine_threadsafe(center.submit(action), center._loop).result(10)
+
+
+def switch_language(page: Any, code: str) -> None:
+    """Switch the agent console's language with the top bar's form."""
+    page.select_option("form.lang select[name=locale]", code)
+    page.click("form.lang button[type=submit]")
+    page.wait_for_url(re.compile(r".*/agent$"))
+    page.wait_for_selector(f"html[lang={code}]")

@@ -6,7 +6,6 @@ English code. Screenshots at 1366×768 go to /tmp/shots-day/."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,7 +14,6 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from app.live import get_services
 from app.models import (
     Agent,
     ContactHistory,
@@ -27,8 +25,7 @@ from app.models import (
 )
 from app.queries import CENTER_TZ
 from app.testing import TEST_PASSWORD, make_app, make_settings
-from routing.engine import ContactSpec
-from tests.app.live_helpers import include_live_routes, seed_bank
+from tests.app.live_helpers import arrive_call, include_live_routes, seed_bank, switch_language
 from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS, _log_in, serve_in_thread
 from tests.app.test_console_day_api import evaluations, publish_roster
 
@@ -76,19 +73,6 @@ def desk(sqlite_url: str) -> Iterator[tuple[str, object]]:
         yield url, app
 
 
-def _arrive(app, contact_id: str) -> None:  # type: ignore[no-untyped-def]
-    center = get_services(app).center
-    action = lambda e, t: e.arrive(ContactSpec(contact_id, "deposits", "gold", customer_id="17"), t)
-    asyncio.run_coroutine_threadsafe(center.submit(action), center._loop).result(10)
-
-
-def _language(page, code: str) -> None:  # type: ignore[no-untyped-def]
-    page.select_option("form.lang select[name=locale]", code)
-    page.click("form.lang button[type=submit]")
-    page.wait_for_url(re.compile(r".*/agent$"))
-    page.wait_for_selector(f"html[lang={code}]")
-
-
 def _fits(page) -> None:  # type: ignore[no-untyped-def]
     """One screen at 1366×768: nothing to scroll."""
     height = page.evaluate("document.documentElement.scrollHeight")
@@ -113,7 +97,7 @@ def test_day_panel_and_profile_refresh_from_the_screen_pop(desk) -> None:  # typ
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             _log_in(page, server, "agent01", TEST_PASSWORD)
             page.wait_for_url(f"{server}/agent")
-            _language(page, "en")
+            switch_language(page, "en")
             button = lambda name: page.get_by_role("button", name=name, exact=True)
             # the day panel: the next break from the published roster
             expect(page.locator("#day-shift")).to_contain_text(
@@ -130,7 +114,7 @@ def test_day_panel_and_profile_refresh_from_the_screen_pop(desk) -> None:  # typ
             expect(page.locator("#sp-state")).to_have_text("not ready", timeout=5000)
             button("Ready").click()
             expect(page.locator("#sp-state")).to_have_text("ready", timeout=5000)
-            _arrive(app, "c1")
+            arrive_call(app, "c1")
             expect(button("Answer")).to_be_enabled(timeout=5000)
             button("Answer").click()
             expect(page.locator("#sp-state")).to_have_text("talking", timeout=5000)
@@ -173,7 +157,7 @@ def test_day_panel_and_profile_refresh_from_the_screen_pop(desk) -> None:  # typ
             expect(page.locator("#pf-due")).to_have_count(0)
             expect(page.locator("#pf-line")).not_to_contain_text("null")
             # the Korean pop: codes in Korean
-            _language(page, "ko")
+            switch_language(page, "ko")
             expect(page.locator("#sp-pop")).to_contain_text("성숙", timeout=5000)
             expect(page.locator("#sp-pop")).to_contain_text("우량 고객")
             expect(page.locator("#next-break")).to_contain_text("다음 휴식")

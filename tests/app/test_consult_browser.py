@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from app.testing import TEST_PASSWORD
+from tests.app.live_helpers import arrive_call, switch_language
 from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS, _log_in
-from tests.app.test_desk_browser import NAMES, _arrive, _language, desk  # noqa: F401
+from tests.app.test_desk_browser import NAMES, desk  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
@@ -41,7 +42,7 @@ def test_a_consult_transfer_between_two_agents(desk) -> None:  # type: ignore[no
                         lambda m: errors.append(m.text) if m.type == "error" else None)
                 _log_in(page, server, login, TEST_PASSWORD)
                 page.wait_for_url(f"{server}/agent")
-                _language(page, "en")
+                switch_language(page, "en")
                 pages[login] = page
             first, colleague = pages["agent01"], pages["agent02"]
 
@@ -60,7 +61,7 @@ def test_a_consult_transfer_between_two_agents(desk) -> None:  # type: ignore[no
                 expect(state(page)).to_have_text("not ready", timeout=5000)
             button(first, "Ready").click()
             expect(state(first)).to_have_text("ready", timeout=5000)
-            _arrive(app, "c1")
+            arrive_call(app, "c1")
             expect(button(first, "Answer")).to_be_enabled(timeout=5000)
             button(first, "Answer").click()
             expect(state(first)).to_have_text("talking", timeout=5000)
@@ -117,11 +118,11 @@ def test_a_consult_transfer_between_two_agents(desk) -> None:  # type: ignore[no
             expect(state(colleague)).to_have_text("ready", timeout=5000)
 
             # the Korean console: the mode choice and the consult buttons are translated
-            _language(first, "ko")
+            switch_language(first, "ko")
             # (hidden until a consult; translated in the page all the same)
             assert first.locator("#sp-consult-row button").first.inner_text() == "전환 완료"
             expect(first.get_by_role("combobox", name="전환 방식")).to_have_value("blind")
-            _arrive(app, "c2")
+            arrive_call(app, "c2")
             expect(first.get_by_role("button", name="응답", exact=True)).to_be_enabled(timeout=5000)
             first.get_by_role("button", name="응답", exact=True).click()
             first.get_by_role("combobox", name="전환 방식").select_option("consult")

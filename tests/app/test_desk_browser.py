@@ -5,8 +5,6 @@ name; the call lands in the customer's history. Screenshots at 1366×768 in ko a
 
 from __future__ import annotations
 
-import asyncio
-import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,11 +12,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from app.live import get_services
 from app.models import ContactHistory, Customer, Product
 from app.testing import TEST_PASSWORD, make_app, make_settings
-from routing.engine import ContactSpec
-from tests.app.live_helpers import include_live_routes, seed_bank
+from tests.app.live_helpers import arrive_call, include_live_routes, seed_bank, switch_language
 from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS, _log_in, serve_in_thread
 
 pytestmark = [
@@ -43,19 +39,6 @@ def desk(sqlite_url: str) -> Iterator[tuple[str, object]]:
         yield url, app
 
 
-def _arrive(app, contact_id: str) -> None:  # type: ignore[no-untyped-def]
-    center = get_services(app).center
-    action = lambda e, t: e.arrive(ContactSpec(contact_id, "deposits", "gold", customer_id="17"), t)
-    asyncio.run_coroutine_threadsafe(center.submit(action), center._loop).result(10)
-
-
-def _language(page, code: str) -> None:  # type: ignore[no-untyped-def]
-    page.select_option("form.lang select[name=locale]", code)
-    page.click("form.lang button[type=submit]")
-    page.wait_for_url(re.compile(r".*/agent$"))
-    page.wait_for_selector(f"html[lang={code}]")
-
-
 def test_an_agent_works_a_call_by_role_and_name(desk) -> None:  # type: ignore[no-untyped-def]
     sync_api = pytest.importorskip("playwright.sync_api")
     expect = sync_api.expect
@@ -70,7 +53,7 @@ def test_an_agent_works_a_call_by_role_and_name(desk) -> None:  # type: ignore[n
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             _log_in(page, server, "agent01", TEST_PASSWORD)
             page.wait_for_url(f"{server}/agent")
-            _language(page, "en")
+            switch_language(page, "en")
             button = lambda name: page.get_by_role("button", name=name, exact=True)
             for name in NAMES:  # every control, by exactly its word; the shortcut is apart
                 expect(button(name)).to_have_count(1)
@@ -79,7 +62,7 @@ def test_an_agent_works_a_call_by_role_and_name(desk) -> None:  # type: ignore[n
             expect(page.locator("#sp-state")).to_have_text("not ready", timeout=5000)
             page.keyboard.press("Alt+r")  # Ready by its shortcut
             expect(page.locator("#sp-state")).to_have_text("ready", timeout=5000)
-            _arrive(app, "c1")
+            arrive_call(app, "c1")
             expect(button("Answer")).to_be_enabled(timeout=5000)
             expect(page.locator("#sp-pop")).to_contain_text("김민지", timeout=5000)
             button("Answer").click()
@@ -99,10 +82,10 @@ def test_an_agent_works_a_call_by_role_and_name(desk) -> None:  # type: ignore[n
             button("Wrap up").click()
             expect(page.locator("#sp-state")).to_have_text("ready", timeout=5000)
             # the next call's disposition list starts empty again
-            _arrive(app, "c2")
+            arrive_call(app, "c2")
             expect(button("Answer")).to_be_enabled(timeout=5000)
             assert page.locator("select[name=disposition]").input_value() == ""
-            _language(page, "ko")
+            switch_language(page, "ko")
             expect(page.get_by_role("button", name="응답", exact=True)).to_be_enabled(timeout=5000)
             page.screenshot(path=str(SHOTS / "agent-ko-ringing.png"))
             assert errors == []

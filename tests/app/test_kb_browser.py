@@ -6,18 +6,15 @@ in en and ko go to /tmp/shots-kb/."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from app.live import get_services
 from app.seed.kb_articles import seed_kb
 from app.testing import TEST_PASSWORD, make_app, make_settings
-from routing.engine import ContactSpec
-from tests.app.live_helpers import include_live_routes, seed_bank
+from tests.app.live_helpers import arrive_call, include_live_routes, seed_bank, switch_language
 from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS, _log_in, serve_in_thread
 
 pytestmark = [
@@ -37,19 +34,6 @@ def console(sqlite_url: str) -> Iterator[tuple[str, object]]:
         yield url, app
 
 
-def _arrive(app, contact_id: str) -> None:  # type: ignore[no-untyped-def]
-    center = get_services(app).center
-    action = lambda e, t: e.arrive(ContactSpec(contact_id, "deposits", "gold"), t)
-    asyncio.run_coroutine_threadsafe(center.submit(action), center._loop).result(10)
-
-
-def _language(page, code: str) -> None:  # type: ignore[no-untyped-def]
-    page.select_option("form.lang select[name=locale]", code)
-    page.click("form.lang button[type=submit]")
-    page.wait_for_url(re.compile(r".*/agent$"))
-    page.wait_for_selector(f"html[lang={code}]")
-
-
 def test_an_agent_finds_and_opens_articles_beside_the_call(console) -> None:  # type: ignore[no-untyped-def]
     sync_api = pytest.importorskip("playwright.sync_api")
     expect = sync_api.expect
@@ -64,7 +48,7 @@ def test_an_agent_finds_and_opens_articles_beside_the_call(console) -> None:  # 
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             _log_in(page, server, "agent01", TEST_PASSWORD)
             page.wait_for_url(f"{server}/agent")
-            _language(page, "en")
+            switch_language(page, "en")
             panel = page.locator("#kb-panel")
             expect(panel).to_contain_text("Suggestions appear when a call comes in")
             button = lambda name: page.get_by_role("button", name=name, exact=True)
@@ -72,7 +56,7 @@ def test_an_agent_finds_and_opens_articles_beside_the_call(console) -> None:  # 
             expect(page.locator("#sp-state")).to_have_text("not ready", timeout=5000)
             button("Ready").click()
             expect(page.locator("#sp-state")).to_have_text("ready", timeout=5000)
-            _arrive(app, "c1")
+            arrive_call(app, "c1", customer_id=None)
             button("Answer").click()
             expect(page.locator("#sp-state")).to_have_text("talking", timeout=5000)
             # the deposits queue's articles, in the console's language
@@ -105,7 +89,7 @@ def test_an_agent_finds_and_opens_articles_beside_the_call(console) -> None:  # 
             page.keyboard.press("Enter")
             expect(panel.locator("h3")).to_have_text("Search results", timeout=5000)
             expect(panel.locator("button.kb-link").first).to_contain_text("ost card")
-            _language(page, "ko")
+            switch_language(page, "ko")
             expect(page.locator("#kb-panel h2")).to_have_text("지식 베이스")
             page.fill("#kb-panel input[type=search]", "정기예금을")
             expect(panel.locator("h3")).to_have_text("검색 결과", timeout=5000)

@@ -15,9 +15,8 @@ from sqlmodel import Session, select
 from app.models import ContactHistory, Customer, CustomerLifeEvent, EventRecord, Product
 from app.queries import CENTER_TZ
 from app.testing import TEST_PASSWORD, make_app, make_settings
-from tests.app.live_helpers import include_live_routes, seed_bank
+from tests.app.live_helpers import arrive_call, include_live_routes, seed_bank, switch_language
 from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS, _log_in, serve_in_thread
-from tests.app.test_desk_browser import _arrive, _language
 
 pytestmark = [
     pytest.mark.browser,
@@ -60,13 +59,13 @@ def test_an_agent_records_an_accepted_offer(desk) -> None:  # type: ignore[no-un
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             _log_in(page, server, "agent01", TEST_PASSWORD)
             page.wait_for_url(f"{server}/agent")
-            _language(page, "en")
+            switch_language(page, "en")
             button = lambda name: page.get_by_role("button", name=name, exact=True)
             button("Log in").click()
             expect(page.locator("#sp-state")).to_have_text("not ready", timeout=5000)
             button("Ready").click()
             expect(page.locator("#sp-state")).to_have_text("ready", timeout=5000)
-            _arrive(app, "c1")
+            arrive_call(app, "c1")
             offers = page.locator("#offers")
             expect(offers).to_be_visible(timeout=5000)
             first = offers.locator("li").first
@@ -92,8 +91,8 @@ def test_an_agent_records_an_accepted_offer(desk) -> None:  # type: ignore[no-un
             button("Wrap up").click()
             expect(page.locator("#sp-state")).to_have_text("ready", timeout=5000)
             expect(offers).to_be_hidden(timeout=5000)
-            _arrive(app, "c2")
-            _language(page, "ko")
+            arrive_call(app, "c2")
+            switch_language(page, "ko")
             # renewed on c1: the next call is not offered the renewal again
             expect(page.locator("#offers li").first).to_contain_text("자녀 결혼", timeout=5000)
             expect(page.locator("#offers li[data-offer=time_deposit_renewal]")).to_have_count(0)
