@@ -12,7 +12,11 @@ What each figure counts (``A`` inbound contacts answered, ``C`` outbound dials c
     offers per call             offers_made / A          (OfferRecorded "made" on inbound calls)
     cross-sell per call         cross_sell_sales / A     (OfferRecorded "accepted", cross_sell)
     up-sell per call            up_sell_sales / A        (OfferRecorded "accepted", up_sell)
-    outbound positive response  outbound_positive / C    (connected dials with an accepted offer)
+    outbound positive response  outbound_positive / C    (reached outbound contacts with an
+                                                          accepted offer, once per contact)
+
+(the sales definitions, A, C and the formulas, are written once below, "the sales
+definitions"; :mod:`qa.sales` and the wallboard use them.)
     self-service ratio          self_service_completed / self_service_entered
     complaint ratio             complaints / (A + C)     (answered contacts with >= 1 complaint)
     satisfaction (mean)         survey_score_sum / surveys
@@ -299,19 +303,65 @@ def offers_per_call(c: OutcomeCounts) -> float:
     return ratio(c.offers_made, c.answered)
 
 
+# --- the sales definitions (one for the batch KPIs here and the wallboard's qa.sales) -------
+#
+# The bank's sales-sense standards, counted once per *contact*:
+#
+#   A  inbound contacts answered by an agent (a callback is inbound: it returns an inbound
+#      caller's call), each once however often it was answered;
+#   X  offers of kind ``cross_sell`` accepted on those contacts (each acceptance is a sale);
+#   U  offers of kind ``up_sell`` accepted on those contacts (``retention`` is not a sale);
+#   C  outbound contacts that reached the customer (answered, or a dial ``connected``), each
+#      once however many dials it took;
+#   P  of those, the contacts with at least one accepted offer of any kind.
+#
+#   cross-sell per call = X / A      up-sell per call = U / A      positive response = P / C
+#
+# NaN when the denominator is 0 (unknown, not 0). qa.sales (the wallboard) counts the same
+# contacts from the events as they come; a test asserts both give the same figures.
+
+#: The offer result that is a sale (inbound) or a positive response (outbound).
+SALE_RESULT = "accepted"
+#: The offer kinds that count per inbound call.
+SALE_KINDS: tuple[str, ...] = ("cross_sell", "up_sell")
+
+
+def sale_kind(kind: str, result: str) -> str | None:
+    """The sales figure an offer step adds to on an answered inbound call (``cross_sell`` or
+    ``up_sell``), or None (not accepted, or not a sale: ``retention``)."""
+    return kind if result == SALE_RESULT and kind in SALE_KINDS else None
+
+
+def is_positive_response(result: str) -> bool:
+    """An outbound offer step that makes its contact a positive response (an acceptance;
+    ``follow_up`` and ``declined`` are not)."""
+    return result == SALE_RESULT
+
+
+def sales_per_call(sales: float, answered: float) -> float:
+    """Sales of one kind per answered inbound call, ``X / A`` or ``U / A``."""
+    return ratio(sales, answered)
+
+
+def positive_response(positive: float, reached: float) -> float:
+    """Reached outbound contacts with an accepted offer, of those reached, ``P / C``."""
+    return ratio(positive, reached)
+
+
 def cross_sell_per_call(c: OutcomeCounts) -> float:
-    """Cross-sell sales per answered inbound call, ``cross_sell_sales / A``."""
-    return ratio(c.cross_sell_sales, c.answered)
+    """Cross-sell sales per answered inbound call, ``X / A`` = ``cross_sell_sales / A``."""
+    return sales_per_call(c.cross_sell_sales, c.answered)
 
 
 def up_sell_per_call(c: OutcomeCounts) -> float:
-    """Up-sell sales per answered inbound call, ``up_sell_sales / A``."""
-    return ratio(c.up_sell_sales, c.answered)
+    """Up-sell sales per answered inbound call, ``U / A`` = ``up_sell_sales / A``."""
+    return sales_per_call(c.up_sell_sales, c.answered)
 
 
 def outbound_positive_ratio(c: OutcomeCounts) -> float:
-    """Connected outbound dials whose customer accepted an offer, ``outbound_positive / C``."""
-    return ratio(c.outbound_positive, c.connected)
+    """Reached outbound contacts whose customer accepted an offer, ``P / C`` =
+    ``outbound_positive / connected``."""
+    return positive_response(c.outbound_positive, c.connected)
 
 
 def self_service_ratio(c: OutcomeCounts) -> float:

@@ -19,19 +19,28 @@ same in the streaming wallboard (:mod:`dashboards.sales`) and in a batch pass
   contacts or of contacts whose direction is unknown (only outbound dials and callbacks have
   dial results, and a callback's contact arrived as inbound); their connect rate is
   :func:`qa.dials.connect_rate`;
-* ``outbound_positive`` ``P``: outbound contacts with at least one accepted offer (counted
-  once, at the first acceptance).
+* ``outbound_reached`` ``C``: outbound contacts that reached the customer (a dial
+  ``connected`` or an answer), each once however many dials it took (counted at the first);
+* ``outbound_positive`` ``P``: reached outbound contacts with at least one accepted offer
+  (counted once, when the contact is both reached and has an acceptance).
 
-Formulas::
+Offers count only on an inbound contact an agent answered. The definitions and formulas are
+:mod:`qa.outcomes`' ("the sales definitions"), the very ones of the batch KPIs::
 
-    cross-sell per inbound call   = X / I
+    cross-sell per inbound call   = X / I        (qa.outcomes.sales_per_call)
     up-sell per inbound call      = U / I
-    positive-response ratio       = P / C
+    positive-response ratio       = P / C        (qa.outcomes.positive_response)
 
-each NaN when its denominator is 0 (:func:`qa.counts.ratio`). A "positive response" is an
-acceptance (a sale or a yes to the product); ``follow_up`` and ``declined`` are not.
+each NaN when its denominator is 0. A "positive response" is an acceptance
+(:func:`qa.outcomes.is_positive_response`); ``follow_up`` and ``declined`` are not. Over
+the contacts of a period that arrived and ended in it, these figures equal
+:func:`qa.outcomes.outcome_figures` of :func:`qa.outcomes.outcomes_from_events` (a test
+asserts it); they differ only in *when* a count lands (here at its event, there with the
+contact's arrival) and for a callback whose answer a failed dial later took back (counted
+here, as the wallboard saw it).
 
-This module imports only :mod:`routing.events`, :mod:`qa.counts` and :mod:`qa.dials`.
+This module imports only :mod:`routing.events`, :mod:`qa.counts`, :mod:`qa.dials` and
+:mod:`qa.outcomes`.
 """
 
 from __future__ import annotations
@@ -41,8 +50,8 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-from qa.counts import ratio
 from qa.dials import DialCounts, connect_rate
+from qa.outcomes import is_positive_response, positive_response, sale_kind, sales_per_call
 from routing.events import (
     ContactAnswered,
     ContactArrived,
@@ -68,6 +77,7 @@ class SalesCounts:
     outbound_dials: int = 0
     outbound_connected: int = 0
     outbound_positive: int = 0
+    outbound_reached: int = 0
 
     def __add__(self, other: SalesCounts) -> SalesCounts:
         return SalesCounts(*(getattr(self, f.name) + getattr(other, f.name)
@@ -79,23 +89,26 @@ class SalesCounts:
 
 def cross_sell_per_call(c: SalesCounts) -> float:
     """Accepted cross-sells per answered inbound call, ``X / I``."""
-    return ratio(c.cross_sells, c.inbound_calls)
+    return sales_per_call(c.cross_sells, c.inbound_calls)
 
 
 def up_sell_per_call(c: SalesCounts) -> float:
     """Accepted up-sells per answered inbound call, ``U / I``."""
-    return ratio(c.up_sells, c.inbound_calls)
+    return sales_per_call(c.up_sells, c.inbound_calls)
 
 
 def positive_response_ratio(c: SalesCounts) -> float:
-    """Outbound contacts with an accepted offer per connected outbound dial, ``P / C``."""
-    return ratio(c.outbound_positive, c.outbound_connected)
+    """Reached outbound contacts with an accepted offer per reached outbound contact,
+    ``P / C``."""
+    return positive_response(c.outbound_positive, c.outbound_reached)
 
 
 @dataclass(slots=True)
 class _Contact:
     outbound: bool
     answered: bool = False
+    reached: bool = False
+    accepted: bool = False
     positive: bool = False
 
 
@@ -121,34 +134,54 @@ class SalesTally:
             self._remember(event.contact_id, True)
         elif isinstance(event, ContactAnswered):
             contact = self._contacts.get(event.contact_id)
-            if contact is not None and not contact.outbound and not contact.answered:
+            if contact is None:
+                return None
+            if contact.outbound:
+                return self._reach(contact, SalesCounts())
+            if not contact.answered:
                 contact.answered = True
                 return SalesCounts(inbound_calls=1)
         elif isinstance(event, DialResult):
             contact = self._contacts.get(event.contact_id)
             if contact is None or contact.outbound:
-                return SalesCounts(outbound_dials=1,
-                                   outbound_connected=int(event.result == "connected"))
+                connected = event.result == "connected"
+                dial = SalesCounts(outbound_dials=1, outbound_connected=int(connected))
+                return self._reach(contact, dial) if contact is not None and connected else dial
         elif isinstance(event, OfferRecorded):
             return self._offer(event)
         return None
+
+    @staticmethod
+    def _reach(contact: _Contact, counts: SalesCounts) -> SalesCounts:
+        """An outbound contact reached its customer: ``C`` once, and ``P`` if it already
+        has an acceptance."""
+        if not contact.reached:
+            contact.reached = True
+            counts.outbound_reached += 1
+            if contact.accepted and not contact.positive:
+                contact.positive = True
+                counts.outbound_positive += 1
+        return counts
 
     def _offer(self, event: OfferRecorded) -> SalesCounts | None:
         contact = self._contacts.get(event.contact_id)
         if contact is None:
             return None  # a contact never seen (a log that starts mid-call)
         if contact.outbound:
-            if event.result == "accepted" and not contact.positive:
-                contact.positive = True
-                return SalesCounts(outbound_positive=1)
+            if is_positive_response(event.result) and not contact.accepted:
+                contact.accepted = True
+                if contact.reached and not contact.positive:
+                    contact.positive = True
+                    return SalesCounts(outbound_positive=1)
             return None
+        if not contact.answered:
+            return None  # offers count on answered inbound calls only (A)
         if event.result == "made":
             return SalesCounts(offers_made=1)
-        if event.result != "accepted":
-            return None
-        if event.kind == "cross_sell":
+        kind = sale_kind(event.kind, event.result)
+        if kind == "cross_sell":
             return SalesCounts(cross_sells=1)
-        if event.kind == "up_sell":
+        if kind == "up_sell":
             return SalesCounts(up_sells=1)
         return None
 

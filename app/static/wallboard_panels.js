@@ -34,7 +34,7 @@
         k.tile(U.upSell, ratio(v.up_sell_per_call), null,
           k.fmt(U.salesCounts, { sales: v.up_sells, calls: v.inbound_calls })),
         k.tile(U.positiveResponse, k.pct(v.positive_response_ratio), null,
-          k.fmt(U.positiveCounts, { positive: v.outbound_positive, connected: v.outbound_connected }))));
+          k.fmt(U.positiveCounts, { positive: v.outbound_positive, connected: v.outbound_reached }))));
   }
 
   function coaching(name, v, k) {
