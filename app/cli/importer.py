@@ -6,7 +6,7 @@ Sources: ``anonbank`` (the Technion "Anonymous Bank" call-by-call file,
 Every row of the file is read and checked first: a bad row stops the import with one line
 naming the row (or line) number and the field, and nothing of the file is stored. The calls
 are then stored in batches through the live center's store
-(:meth:`app.eventlog.SqlEventStore.append`, source ``import``: the events and the
+(:meth:`app.eventlog.SqlEventStore.append_many`, source ``import``: the events and the
 interaction rows built from them by :class:`qa.records.RecordBuilder`, one transaction per
 batch), then the agents' state changes the file records. Contacts already in the database
 (same contact id) and agent state changes already stored (same agent, state and time) are
@@ -119,7 +119,7 @@ def import_calls(
     bar = _Bar(len(todo), progress)
     for i in range(0, len(todo), BATCH):
         batch = todo[i:i + BATCH]
-        store.append(e for c in batch for e in c.events)
+        store.append_many(e for c in batch for e in c.events)
         bar.advance(len(batch))
     bar.close()
     return len(todo), len(calls) - len(todo)
@@ -141,7 +141,7 @@ def import_agent_events(engine: Engine, events: Sequence[AgentStateChanged]) -> 
     todo = [e for e in events if (e.agent_id, e.at, e.state) not in present]
     store = SqlEventStore(engine, source="import")
     for i in range(0, len(todo), BATCH):
-        store.append(todo[i:i + BATCH])
+        store.append_many(todo[i:i + BATCH])
     return len(todo)
 
 
