@@ -297,6 +297,14 @@ class SqlEventStore:
         for contact_id in fresh:
             for _, event in new[contact_id]:
                 builder.add(event_from_json(event.to_json()))  # the event as stored
+        logins = {r.agent_id for r in builder.records.values() if r.agent_id is not None}
+        pks: dict[str, int | None] = {}  # this batch's agents, one query (none cached absent)
+        wanted = sorted(logins - self._agent_ids.keys())
+        for i in range(0, len(wanted), _IN_CHUNK):
+            pks.update((str(login), int(pk)) for login, pk in conn.execute(
+                select(_AGENTS.c.login, _AGENTS.c.id).where(
+                    _AGENTS.c.login.in_(wanted[i:i + _IN_CHUNK]))))
+        self._agent_ids.update(pks)
         rows: list[dict[str, Any]] = []
         for contact_id in fresh:
             record = builder.records.get(contact_id)
@@ -304,7 +312,8 @@ class SqlEventStore:
                 continue  # never arrived (a log that starts mid-call): not projected
             values = interaction_values(record)
             agent = record.agent_id
-            values["agent_id"] = None if agent is None else self._agent_pk(conn, agent)
+            values["agent_id"] = (None if agent is None else self._agent_ids[agent]
+                                  if agent in self._agent_ids else _int_or_none(agent))
             rows.append({"contact_id": contact_id, **values})
             self._kept[contact_id] = (new[contact_id][-1][0], record)
         while len(self._kept) > self.kept_contacts:
