@@ -75,7 +75,7 @@ def ensure_accounts(session: Session, settings: Settings, *, rotate_all: bool = 
     existing = {a.agent_id: a for a in session.exec(select(SipAccount))}
     out: list[tuple[SipAccount, bool]] = []
     for agent in agents:
-        if not USERNAME_PATTERN.match(agent.login):
+        if agent.id is None or not USERNAME_PATTERN.match(agent.login):
             continue
         account = existing.get(agent.id)
         if (account is None or rotate_all or account.realm != settings.sip_domain
