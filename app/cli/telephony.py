@@ -9,8 +9,12 @@ kept). Prints one line per agent: username, realm, made/kept. No password is eve
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,6 +27,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                      help="only this agent (repeatable)")
     acc.add_argument("--url", help="database URL (default: CONTACTOPS_DATABASE_URL)")
     acc.set_defaults(func=run_accounts)
+
+
+def skipped_logins(session: Session, only: list[str] | None) -> list[str]:
+    """Active agents' logins that cannot be SIP usernames (they get no account)."""
+    from sqlmodel import select
+
+    from app.models import Agent
+    from app.sip.accounts import USERNAME_PATTERN
+
+    logins = session.exec(select(Agent.login).where(Agent.active == True))
+    return sorted(x for x in logins if not USERNAME_PATTERN.match(x)
+                  and (not only or x in only))
 
 
 def run_accounts(args: argparse.Namespace) -> int:
@@ -39,6 +55,10 @@ def run_accounts(args: argparse.Namespace) -> int:
             for account, made in rows:
                 print(f"{account.username}\t{account.realm}\t{'made' if made else 'kept'}")
             print(f"{len(rows)} SIP accounts, {sum(made for _, made in rows)} made now")
+            skipped = skipped_logins(session, only=args.agent)
+            if skipped:
+                print(f"no SIP account for logins that cannot be SIP usernames: "
+                      f"{', '.join(skipped)}")
     finally:
         engine.dispose()
     return 0

@@ -102,6 +102,11 @@ def test_cli_accounts(database_url: str, monkeypatch, capsys) -> None:  # type: 
     assert cli_main(["telephony", "accounts", "--url", database_url, "--rotate",
                      "--agent", "agent02"]) == 0
     assert "1 SIP accounts, 1 made now" in capsys.readouterr().out
+    with Session(app.state.engine) as session:
+        session.add(Agent(login="kim jiwoo", name="Kim Jiwoo"))
+        session.commit()
+    assert cli_main(["telephony", "accounts", "--url", database_url]) == 0
+    assert ("cannot be SIP usernames: kim jiwoo" in capsys.readouterr().out)
     assert cli_main(["telephony", "accounts", "--url", database_url, "--agent", "nobody"]) == 2
     assert "no active agent with login nobody" in capsys.readouterr().err
     app.state.engine.dispose()
