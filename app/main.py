@@ -78,6 +78,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.pages.qa_scorecards",
     "app.api.console_day",
     "app.api.customer_profile",
+    "app.api.sip",
     "app.api.kb",
     "app.pages.kb",
     "app.api.standards",

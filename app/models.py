@@ -805,3 +805,18 @@ class InteractionSummaryStale(SQLModel, table=True):
 
 #: Outbound dials of a period (the /qa page's dial figures) without walking every inbound row.
 Index("ix_interaction_direction_arrived", Interaction.direction, Interaction.arrived_at)  # type: ignore[arg-type]
+
+
+class SipAccount(SQLModel, table=True):
+    """An agent's SIP digest account on the proxy (:mod:`app.sip.accounts`): the username
+    (``agent01``), realm and HA1 = md5(username:realm:password). The plain password is never
+    stored; rotating makes a new random one and keeps only its HA1."""
+
+    __tablename__ = "sip_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(foreign_key="agent.id", unique=True, index=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    realm: str = Field(max_length=100)
+    ha1: str = Field(max_length=32)
+    rotated_at: datetime

@@ -90,6 +90,24 @@ class Settings(BaseSettings):
     wallboard_asa_alert_seconds: float | None = Field(default=None, ge=0, le=3600)
     wallboard_longest_wait_warn_seconds: float | None = Field(default=None, ge=0, le=36_000)
     wallboard_longest_wait_alert_seconds: float | None = Field(default=None, ge=0, le=36_000)
+    #: telephony: "builtin" (the simulated adapter of app.live.telephony, the demo's) or
+    #: "sip" (real calls through a Kamailio proxy, app.sip; see README "Real telephony (SIP)")
+    telephony: Literal["builtin", "sip"] = "builtin"
+    #: the SIP domain (realm of the agents' digest accounts, host part of their AORs)
+    sip_domain: str = Field(default="contactops.local", min_length=1, max_length=100)
+    #: the address Kamailio listens on (UDP and TCP on ``sip_port``, WebSocket on ``sip_ws_port``)
+    sip_listen_address: str = Field(default="127.0.0.1", min_length=1, max_length=100)
+    sip_port: int = Field(default=5060, ge=1, le=65535)
+    sip_ws_port: int = Field(default=8088, ge=1, le=65535)
+    #: the WebSocket URI browsers register on; None: ``ws://<listen address>:<ws port>/``
+    sip_ws_uri: str | None = None
+    #: the suite's base URL Kamailio calls for routing decisions
+    sip_suite_url: str = Field(default="http://127.0.0.1:8000", min_length=1, max_length=200)
+    #: shared secret Kamailio sends (header ``X-Contactops-Sip-Secret``) on its calls to the
+    #: suite; None: SIP endpoints refuse every call
+    sip_shared_secret: str | None = None
+    #: Kamailio's JSON-RPC over HTTP (``contactops telephony check``)
+    sip_jsonrpc_url: str | None = None
 
     def check_production_safety(self) -> None:
         """Refuse to run outside demo mode with the default secret or a weak one."""

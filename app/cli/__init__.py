@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.schedule",
     "app.cli.kpis",
     "app.cli.importer",
+    "app.cli.telephony",
 )
 
 

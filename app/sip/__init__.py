@@ -1,0 +1,1 @@
+"""Real telephony through a SIP proxy (Kamailio): agents' SIP accounts (:mod:`.accounts`)."""
