@@ -20,6 +20,7 @@ from app.i18n import get_translations
 from app.models import LIFE_EVENT_KINDS, Channel, LifecycleStage, ProductKind, ValueTier
 from app.queries import CENTER_TZ
 from app.seed.agents import QUEUES as SEEDED_QUEUES
+from app.pages.softphone_labels import SOFTPHONE_UI  # the WebRTC softphone (agent_softphone.js)
 
 #: customer segments the bank's data uses (``Customer.segment``; app/seed/customers.py)
 SEGMENTS: tuple[str, ...] = ("high_net_worth", "affluent", "mass_affluent", "mass", "youth",
@@ -62,6 +63,7 @@ UI: dict[str, str] = {
     "today": "today", "daysAgo": "%(days)s days ago", "monthsAgo": "%(months)s months ago",
     "saved": "Saved",
 }
+UI.update(SOFTPHONE_UI)  # the WebRTC softphone's words (app/pages/softphone_labels.py)
 
 
 def code_msgid(group: str, code: str) -> str:

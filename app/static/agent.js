@@ -416,6 +416,7 @@
     message.textContent = "";
     if (path === "answer" && current && current.contact) body = { contact_id: current.contact.contact_id };
     for (const hook of hooks.route) [path, body] = hook(path, body, current);
+    if (path == null) return; // softphone seam: a route hook handled it alone (agent_softphone.js)
     try {
       const before = pushed;
       const state = await Phone.request(path, body);
