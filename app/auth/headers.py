@@ -13,20 +13,32 @@ _INLINE_HANDLER_HASHES = ("'sha256-GZIcz60Uwd6wT3vaYke/atSr53TehbYAPepOa3d03Vw='
 #: styles allow 'unsafe-inline' because agent.js/wallboard.js and Plotly add ``<style>``
 #: elements and the templates use ``style=`` attributes (style injection cannot run script).
 #: Websockets are same-origin ('self' covers ws:/wss: on the same host, CSP Level 3).
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self' 'unsafe-hashes' " + " ".join(_INLINE_HANDLER_HASHES),
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
+_CSP_DIRECTIVES = (
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-hashes' " + " ".join(_INLINE_HANDLER_HASHES),
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
 )
+CONTENT_SECURITY_POLICY = "; ".join(_CSP_DIRECTIVES)
+
+
+def content_security_policy(extra_connect: tuple[str, ...] = ()) -> str:
+    """The pages' policy, with ``extra_connect`` sources (e.g. the SIP proxy's WebSocket URI
+    the agent console's softphone registers on) added to ``connect-src``."""
+    if not extra_connect:
+        return CONTENT_SECURITY_POLICY
+    return "; ".join(
+        d + "".join(" " + src for src in extra_connect) if d.startswith("connect-src") else d
+        for d in _CSP_DIRECTIVES
+    )
+
+
 #: The API docs (Swagger UI from a CDN, with an inline script) only refuse framing.
 DOCS_CONTENT_SECURITY_POLICY = "frame-ancestors 'none'"
 DOCS_PREFIX = "/api/docs"

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.auth import require_role
+from app.auth.headers import content_security_policy
 from app.deps import SessionDep
 from app.i18n import choose_locale
 from app.models import Agent, User
@@ -19,6 +20,7 @@ from app.pages import render
 from app.pages.console_labels import console_labels
 from app.phone import normalize_phone
 from app.queries import customer_ids_by_phone, customer_record, skills_of
+from app.sip.accounts import ws_uri as sip_ws_uri
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -48,4 +50,12 @@ def agent_page(
     context = {"agent": agent, "skills": skills, "lookup": lookup, "phone": phone or ""}
     locale = choose_locale(request, user, request.app.state.settings.default_locale)
     context["console_labels"] = console_labels(locale)  # the scripts' words (console_labels)
-    return render(request, "agent.html", user, context)
+    settings = request.app.state.settings
+    context["sip"] = settings.telephony == "sip"
+    response = render(request, "agent.html", user, context)
+    if context["sip"]:
+        # the softphone registers over WebSocket with the proxy, another origin than the page's
+        response.headers["content-security-policy"] = content_security_policy(
+            extra_connect=(sip_ws_uri(settings),)
+        )
+    return response

@@ -18,9 +18,9 @@ from typing import Any
 from app.customer_profile import CONFIRMED, PHONE_KINDS, PROFILE_FIELDS
 from app.i18n import get_translations
 from app.models import LIFE_EVENT_KINDS, Channel, LifecycleStage, ProductKind, ValueTier
+from app.pages.softphone_labels import SOFTPHONE_UI  # the WebRTC softphone (agent_softphone.js)
 from app.queries import CENTER_TZ
 from app.seed.agents import QUEUES as SEEDED_QUEUES
-from app.pages.softphone_labels import SOFTPHONE_UI  # the WebRTC softphone (agent_softphone.js)
 
 #: customer segments the bank's data uses (``Customer.segment``; app/seed/customers.py)
 SEGMENTS: tuple[str, ...] = ("high_net_worth", "affluent", "mass_affluent", "mass", "youth",

@@ -310,7 +310,9 @@
     ua: () => ua,
   };
 
-  fetch("/api/console/sip-profile", { headers: { Accept: "application/json" } })
+  // only a center whose telephony is SIP has profiles (the page says so): no request otherwise
+  const host = document.getElementById("softphone");
+  if (host && host.dataset.sip === "1") fetch("/api/console/sip-profile", { headers: { Accept: "application/json" } })
     .then((r) => (r.status === 200 ? r.json() : null))
     .then((p) => { if (p && p.ws_uri && p.sip_uri) start(p); })
     .catch(() => { /* no SIP: the built-in phone */ });

@@ -81,6 +81,25 @@ def test_sip_profile_endpoint(database_url: str) -> None:
         assert client.get("/api/console/sip-profile").status_code == 403
 
 
+def test_console_page_says_sip_and_admits_the_proxy_websocket(database_url: str) -> None:
+    """A SIP center's console marks the softphone (so the script asks for a profile) and its
+    CSP's connect-src admits the proxy's WebSocket; a built-in center's console does neither."""
+    for sip in (True, False):
+        app = make_app(make_settings(database_url, **SIP) if sip else make_settings(database_url))
+        if sip:
+            seed_bank(app)  # the second app opens the same, seeded database
+        with TestClient(app, follow_redirects=False) as client:
+            login(client, "agent01")
+            page = client.get("/agent")
+            assert page.status_code == 200
+            csp = page.headers["content-security-policy"]
+            connect = next(d for d in csp.split("; ") if d.startswith("connect-src"))
+            assert ('data-sip="1"' in page.text) is sip
+            assert connect == ("connect-src 'self' ws://127.0.0.1:8443/" if sip
+                               else "connect-src 'self'")
+            assert "frame-ancestors 'none'" in csp
+
+
 def test_sip_profile_404_when_builtin(database_url: str) -> None:
     app = make_app(make_settings(database_url))
     seed_bank(app)
