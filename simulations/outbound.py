@@ -320,6 +320,8 @@ class DayFigures:
     machine: int = 0
     refused: int = 0
     handle_seconds: float = 0.0
+    #: live answers the machine detector took for a machine (dropped: counted in abandoned)
+    amd_false_positives: int = 0
 
 
 @dataclass(slots=True)
@@ -372,6 +374,8 @@ class OutboundRun:
             "abandoned": abandoned,
             "abandon_rate_total": abandoned / live if live else 0.0,
             "max_abandon_rate_24h": max_window_rate(self.buckets, len(self.days)),
+            "max_abandon_rate_15min": max_bucket_rate(self.buckets),
+            "amd_false_positives": sum(d.amd_false_positives for d in self.days),
             "agent_occupancy": handle / self.staffed_seconds if self.staffed_seconds else 0.0,
             "rule_violations": self.rule_violations,
             "refused_dials": dict(sorted(self.refusals.items())),
@@ -382,8 +386,14 @@ class OutboundRun:
         if self.inbound is None:
             return {}
         inbound_handle = self.inbound.handle_seconds
+        not_inbound = self.staffed_seconds - inbound_handle
         return {
             "inbound": self.inbound.summary(),
+            "inbound_service_level": self.inbound.summary()["service_level"],
+            # the share of the agents' time not spent on inbound that outbound work (talk and
+            # wrap-up) took: close to outbound handle / idle time of the inbound-only center
+            # at the same staffing (the inbound handle differs only by the calls abandoned)
+            "idle_time_used": outbound_handle / not_inbound if not_inbound > 0 else 0.0,
             "outbound_handle_seconds": round(outbound_handle, 1),
             "agent_occupancy": (inbound_handle + outbound_handle) / self.staffed_seconds,
             "idle_seconds": round(self.staffed_seconds - inbound_handle - outbound_handle, 1),
@@ -392,7 +402,7 @@ class OutboundRun:
     def per_day(self) -> list[dict[str, Any]]:
         return [{"day": i, "dials": d.dials, "live_answers": d.live, "connects": d.connects,
                  "abandoned": d.abandoned, "abandon_rate": d.abandoned / d.live if d.live else 0.0,
-                 "refused_dials": d.refused}
+                 "amd_false_positives": d.amd_false_positives, "refused_dials": d.refused}
                 for i, d in enumerate(self.days)]
 
 
@@ -417,6 +427,17 @@ def max_window_rate(buckets: Mapping[int, Sequence[int]], days: int) -> float:
     wa = ca[per_day:] - ca[:-per_day]
     rates = np.divide(wa, wl, out=np.zeros_like(wa), where=wl > 0)
     return float(rates.max()) if len(rates) else 0.0
+
+
+def max_bucket_rate(buckets: Mapping[int, Sequence[int]], min_live: int = 1,
+                    first: int | None = None, last: int | None = None) -> float:
+    """The highest abandoned / live answers of a 15-minute bucket (buckets ``first`` to
+    ``last`` inclusive when given; buckets with fewer than ``min_live`` live answers are
+    skipped)."""
+    rates = [ab / lv for b, (lv, ab) in buckets.items()
+             if lv >= max(min_live, 1) and (first is None or b >= first)
+             and (last is None or b <= last)]
+    return max(rates, default=0.0)
 
 
 class OutboundSimulation:
@@ -699,6 +720,7 @@ class OutboundSimulation:
                 return []
             day.live += 1
             if s.amd_false_positive and self.rng.random() < s.amd_false_positive:
+                day.amd_false_positives += 1
                 self._abandoned(cid, dial, now)
                 return []
             handle = float(self.rng.exponential(s.aht_seconds - s.wrap_seconds))
