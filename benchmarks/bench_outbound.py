@@ -26,8 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from simulations.outbound import (BUCKET, DAY, max_bucket_rate, scenario_from_dict,
-                                  simulate_outbound)
+from simulations.outbound import BUCKET, DAY, max_bucket_rate, scenario_from_dict, simulate_outbound
 
 
 def main() -> int:
@@ -80,7 +79,9 @@ STAFFING = ((20, 15.0), (30, 24.0), (50, 42.0))  # agents, inbound Erlangs (AHT 
 def blend(days: int, seed: int) -> None:
     """Blending at several staffing levels and loads (``STAFFING``): outbound (predictive,
     and progressive at 20 agents) dials only while more than ``reserve`` agents are idle
-    and no inbound call waits. Per run: inbound service level (20 s) against the same center
+    and no inbound call waits (rows ``1``-``8``), or, rows ``H30s``-``H60s``, more than
+    the inbound calls forecast within H seconds less the agents whose wrap-up ends within
+    H (``blend_horizon_seconds``). Per run: inbound service level (20 s) against the same center
     without outbound, and idle time used = outbound talk + wrap-up / idle agent-time of the
     inbound-only center at the same staffing. Then the frontier: the best idle time used
     with the service level at most 1 point below, and the target (>= 70 % of the idle
@@ -100,9 +101,12 @@ def blend(days: int, seed: int) -> None:
               f"{'idle used':>10}{'out. abandon':>13}")
         best = 0.0
         for mode in ("progressive", "predictive") if agents == 20 else ("predictive",):
-            for reserve in (1, 2, 3, 5, 8):
-                s = simulate_outbound(scenario_from_dict({**base, "mode": mode,
-                                                          "blend_reserve": reserve}),
+            policies = [(str(r), {"blend_reserve": r}) for r in (1, 2, 3, 5, 8)]
+            if mode == "predictive":
+                policies += [(f"H{h}s", {"blend_reserve": 0, "blend_horizon_seconds": h})
+                             for h in (30, 40, 50, 60)]
+            for reserve, policy in policies:
+                s = simulate_outbound(scenario_from_dict({**base, "mode": mode, **policy}),
                                       days, np.random.default_rng(seed)).summary()
                 sl = s["inbound"]["service_level"]
                 used = s["outbound_handle_seconds"] / only["idle_seconds"]

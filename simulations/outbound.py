@@ -129,6 +129,10 @@ class OutboundScenario:
     inbound: InboundLoad | None = None
     #: blending: outbound dials only while more than this many agents are idle
     blend_reserve: int = 2
+    #: blending with a forecast (0: off): the reserve is also at least the inbound calls
+    #: expected within this many seconds (rate × horizon, plus one standard deviation),
+    #: less the agents whose inbound wrap-up ends within it
+    blend_horizon_seconds: float = 0.0
 
     def rate_at(self, t: float) -> float:
         if self.answer_rate_by_day:
@@ -171,7 +175,8 @@ KNOWN = frozenset({
     "agents", "answer_rate", "aht_seconds", "mode", "abandon_cap", "open", "close",
     "wrap_seconds", "machine_rate", "busy_rate", "amd_false_positive", "preview_seconds",
     "ring_timeout_seconds", "campaign", "campaign_type", "country", "time_zone",
-    "answer_rate_by_day", "inbound", "blend_reserve"})
+    "answer_rate_by_day", "inbound", "blend_reserve",
+    "blend_horizon_seconds"})
 
 INBOUND_KNOWN = frozenset({"calls_per_hour", "aht_seconds", "patience_mean_seconds",
                            "service_level_threshold_seconds"})
@@ -192,7 +197,7 @@ def _inbound(data: object) -> InboundLoad | None:
                             open_low=True),
         aht_seconds=_num(named, "inbound.aht_seconds", None, 1.0, 7200.0),
         patience_mean_seconds=None if patience is None else _num(
-            named, "inbound.patience_mean_seconds", None, 0.0, 86400.0, open_low=True),
+            named, "inbound.patience_mean_seconds", 120.0, 0.0, 86400.0, open_low=True),
         service_level_threshold_seconds=_num(
             named, "inbound.service_level_threshold_seconds", 20.0, 0.0, 3600.0))
 
@@ -265,7 +270,8 @@ def scenario_from_dict(data: object) -> OutboundScenario:
         ring_timeout_seconds=_num(data, "ring_timeout_seconds", 25.0, 1.0, 120.0),
         campaign=campaign, campaign_type=kind, country=str(country), time_zone=zone,
         answer_rate_by_day=by_day, inbound=_inbound(data.get("inbound")),
-        blend_reserve=_num(data, "blend_reserve", 2, 0, MAX_AGENTS, integer=True))
+        blend_reserve=_num(data, "blend_reserve", 2, 0, MAX_AGENTS, integer=True),
+        blend_horizon_seconds=_num(data, "blend_horizon_seconds", 0.0, 0.0, 3600.0))
     if scenario.mode == "none" and scenario.inbound is None:
         raise OutboundScenarioError("mode", "none (no dialling) needs inbound calls")
     try:
@@ -637,6 +643,20 @@ class OutboundSimulation:
                 out.append((wrap, talk))
         return out
 
+    def _blend_reserve(self, now: float) -> int:
+        """Idle agents kept for inbound: ``blend_reserve``, or with a horizon H the inbound
+        calls expected within H (λH + √(λH)) less the agents whose wrap-up ends within H
+        (they will be idle for those calls), whichever is larger."""
+        s = self.s
+        h = s.blend_horizon_seconds
+        if not h or s.inbound is None:
+            return s.blend_reserve
+        expected = s.inbound.calls_per_hour / 3600.0 * h
+        state, since = self.driver.state, self.since
+        freeing = sum(1 for a in self.agents if state.get(a) == "wrap_up"
+                      and s.wrap_seconds - (now - since.get(a, now)) <= h)
+        return max(s.blend_reserve, math.ceil(expected + math.sqrt(expected)) - freeing)
+
     def _pace(self, now: float) -> None:
         if not self.open or now % DAY >= self.s.close_seconds:
             return
@@ -648,7 +668,7 @@ class OutboundSimulation:
             # blending: inbound first; outbound only with more than the reserve idle
             if self.inbound_waiting > 0:
                 return
-            ready = ready[s.blend_reserve:]
+            ready = ready[self._blend_reserve(now):]
         if s.mode == "preview":
             for agent in ready:
                 self.bound.add(agent)

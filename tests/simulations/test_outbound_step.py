@@ -18,7 +18,7 @@ def test_answer_rate_doubling_at_eleven_keeps_next_15_minutes_under_6_percent() 
     per_day = int(DAY // BUCKET)
     for day in range(2):
         first = day * per_day + step
-        live, abandoned = run.buckets[first]
+        live = run.buckets[first][0]
         assert live > 30  # the step really brought answers in that quarter hour
         assert max_bucket_rate(run.buckets, first=first, last=first) <= 0.06
     s = run.summary()
@@ -47,3 +47,25 @@ def test_machine_detector_false_positives_are_counted_as_abandoned() -> None:
     assert 0.1 < s["amd_false_positives"] / s["live_answers"] < 0.3
     assert s["abandon_rate_total"] == s["abandoned"] / s["live_answers"]
     assert sum(d["amd_false_positives"] for d in run.per_day()) == s["amd_false_positives"]
+
+
+def test_blend_horizon_keeps_agents_for_the_inbound_calls_forecast() -> None:
+    import pytest
+
+    from simulations.outbound import OutboundScenarioError
+
+    base = {"agents": 20, "answer_rate": 0.25, "aht_seconds": 180, "mode": "predictive",
+            "inbound": {"calls_per_hour": 300, "aht_seconds": 180}, "blend_reserve": 0}
+    with pytest.raises(OutboundScenarioError) as err:
+        scenario_from_dict({**base, "blend_horizon_seconds": -1})
+    assert err.value.field == "blend_horizon_seconds"
+    # the inbound patience defaults to 120 s (README)
+    assert scenario_from_dict(base).inbound.patience_mean_seconds == 120.0  # type: ignore[union-attr]
+    runs = {h: simulate_outbound(scenario_from_dict({**base, "blend_horizon_seconds": h}), 1,
+                                 np.random.default_rng(2)).summary() for h in (0, 40, 180)}
+    # a longer horizon keeps more agents for inbound: less outbound work, better service
+    used = [runs[h]["idle_time_used"] for h in (0, 40, 180)]
+    sl = [runs[h]["inbound_service_level"] for h in (0, 40, 180)]
+    assert used[0] > used[1] > used[2]
+    assert sl[0] < sl[1] <= sl[2]
+    assert used[2] < 0.05  # 15 calls a minute x 3 minutes: nearly every idle agent kept
