@@ -129,6 +129,10 @@ class OutboundScenario:
     inbound: InboundLoad | None = None
     #: blending: outbound dials only while more than this many agents are idle
     blend_reserve: int = 2
+    #: blending with a forecast (0: off): the reserve is also at least the inbound calls
+    #: expected within this many seconds (rate × horizon, plus one standard deviation),
+    #: less the agents whose inbound wrap-up ends within it
+    blend_horizon_seconds: float = 0.0
 
     def rate_at(self, t: float) -> float:
         if self.answer_rate_by_day:
@@ -171,7 +175,8 @@ KNOWN = frozenset({
     "agents", "answer_rate", "aht_seconds", "mode", "abandon_cap", "open", "close",
     "wrap_seconds", "machine_rate", "busy_rate", "amd_false_positive", "preview_seconds",
     "ring_timeout_seconds", "campaign", "campaign_type", "country", "time_zone",
-    "answer_rate_by_day", "inbound", "blend_reserve"})
+    "answer_rate_by_day", "inbound", "blend_reserve",
+    "blend_horizon_seconds"})
 
 INBOUND_KNOWN = frozenset({"calls_per_hour", "aht_seconds", "patience_mean_seconds",
                            "service_level_threshold_seconds"})
@@ -192,7 +197,7 @@ def _inbound(data: object) -> InboundLoad | None:
                             open_low=True),
         aht_seconds=_num(named, "inbound.aht_seconds", None, 1.0, 7200.0),
         patience_mean_seconds=None if patience is None else _num(
-            named, "inbound.patience_mean_seconds", None, 0.0, 86400.0, open_low=True),
+            named, "inbound.patience_mean_seconds", 120.0, 0.0, 86400.0, open_low=True),
         service_level_threshold_seconds=_num(
             named, "inbound.service_level_threshold_seconds", 20.0, 0.0, 3600.0))
 
@@ -265,7 +270,8 @@ def scenario_from_dict(data: object) -> OutboundScenario:
         ring_timeout_seconds=_num(data, "ring_timeout_seconds", 25.0, 1.0, 120.0),
         campaign=campaign, campaign_type=kind, country=str(country), time_zone=zone,
         answer_rate_by_day=by_day, inbound=_inbound(data.get("inbound")),
-        blend_reserve=_num(data, "blend_reserve", 2, 0, MAX_AGENTS, integer=True))
+        blend_reserve=_num(data, "blend_reserve", 2, 0, MAX_AGENTS, integer=True),
+        blend_horizon_seconds=_num(data, "blend_horizon_seconds", 0.0, 0.0, 3600.0))
     if scenario.mode == "none" and scenario.inbound is None:
         raise OutboundScenarioError("mode", "none (no dialling) needs inbound calls")
     try:
@@ -320,6 +326,8 @@ class DayFigures:
     machine: int = 0
     refused: int = 0
     handle_seconds: float = 0.0
+    #: live answers the machine detector took for a machine (dropped: counted in abandoned)
+    amd_false_positives: int = 0
 
 
 @dataclass(slots=True)
@@ -372,6 +380,8 @@ class OutboundRun:
             "abandoned": abandoned,
             "abandon_rate_total": abandoned / live if live else 0.0,
             "max_abandon_rate_24h": max_window_rate(self.buckets, len(self.days)),
+            "max_abandon_rate_15min": max_bucket_rate(self.buckets),
+            "amd_false_positives": sum(d.amd_false_positives for d in self.days),
             "agent_occupancy": handle / self.staffed_seconds if self.staffed_seconds else 0.0,
             "rule_violations": self.rule_violations,
             "refused_dials": dict(sorted(self.refusals.items())),
@@ -382,8 +392,14 @@ class OutboundRun:
         if self.inbound is None:
             return {}
         inbound_handle = self.inbound.handle_seconds
+        not_inbound = self.staffed_seconds - inbound_handle
         return {
             "inbound": self.inbound.summary(),
+            "inbound_service_level": self.inbound.summary()["service_level"],
+            # the share of the agents' time not spent on inbound that outbound work (talk and
+            # wrap-up) took: close to outbound handle / idle time of the inbound-only center
+            # at the same staffing (the inbound handle differs only by the calls abandoned)
+            "idle_time_used": outbound_handle / not_inbound if not_inbound > 0 else 0.0,
             "outbound_handle_seconds": round(outbound_handle, 1),
             "agent_occupancy": (inbound_handle + outbound_handle) / self.staffed_seconds,
             "idle_seconds": round(self.staffed_seconds - inbound_handle - outbound_handle, 1),
@@ -392,7 +408,7 @@ class OutboundRun:
     def per_day(self) -> list[dict[str, Any]]:
         return [{"day": i, "dials": d.dials, "live_answers": d.live, "connects": d.connects,
                  "abandoned": d.abandoned, "abandon_rate": d.abandoned / d.live if d.live else 0.0,
-                 "refused_dials": d.refused}
+                 "amd_false_positives": d.amd_false_positives, "refused_dials": d.refused}
                 for i, d in enumerate(self.days)]
 
 
@@ -417,6 +433,17 @@ def max_window_rate(buckets: Mapping[int, Sequence[int]], days: int) -> float:
     wa = ca[per_day:] - ca[:-per_day]
     rates = np.divide(wa, wl, out=np.zeros_like(wa), where=wl > 0)
     return float(rates.max()) if len(rates) else 0.0
+
+
+def max_bucket_rate(buckets: Mapping[int, Sequence[int]], min_live: int = 1,
+                    first: int | None = None, last: int | None = None) -> float:
+    """The highest abandoned / live answers of a 15-minute bucket (buckets ``first`` to
+    ``last`` inclusive when given; buckets with fewer than ``min_live`` live answers are
+    skipped)."""
+    rates = [ab / lv for b, (lv, ab) in buckets.items()
+             if lv >= max(min_live, 1) and (first is None or b >= first)
+             and (last is None or b <= last)]
+    return max(rates, default=0.0)
 
 
 class OutboundSimulation:
@@ -616,6 +643,20 @@ class OutboundSimulation:
                 out.append((wrap, talk))
         return out
 
+    def _blend_reserve(self, now: float) -> int:
+        """Idle agents kept for inbound: ``blend_reserve``, or with a horizon H the inbound
+        calls expected within H (λH + √(λH)) less the agents whose wrap-up ends within H
+        (they will be idle for those calls), whichever is larger."""
+        s = self.s
+        h = s.blend_horizon_seconds
+        if not h or s.inbound is None:
+            return s.blend_reserve
+        expected = s.inbound.calls_per_hour / 3600.0 * h
+        state, since = self.driver.state, self.since
+        freeing = sum(1 for a in self.agents if state.get(a) == "wrap_up"
+                      and s.wrap_seconds - (now - since.get(a, now)) <= h)
+        return max(s.blend_reserve, math.ceil(expected + math.sqrt(expected)) - freeing)
+
     def _pace(self, now: float) -> None:
         if not self.open or now % DAY >= self.s.close_seconds:
             return
@@ -627,7 +668,7 @@ class OutboundSimulation:
             # blending: inbound first; outbound only with more than the reserve idle
             if self.inbound_waiting > 0:
                 return
-            ready = ready[s.blend_reserve:]
+            ready = ready[self._blend_reserve(now):]
         if s.mode == "preview":
             for agent in ready:
                 self.bound.add(agent)
@@ -699,6 +740,7 @@ class OutboundSimulation:
                 return []
             day.live += 1
             if s.amd_false_positive and self.rng.random() < s.amd_false_positive:
+                day.amd_false_positives += 1
                 self._abandoned(cid, dial, now)
                 return []
             handle = float(self.rng.exponential(s.aht_seconds - s.wrap_seconds))
