@@ -53,7 +53,7 @@ import dataclasses
 import math
 import typing
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -224,23 +224,13 @@ class SqlEventStore:
 
     def append(self, events: Iterable[Event]) -> list[int]:
         """Store ``events`` and their projection in one transaction; return their seqs."""
-        batch = list(events)
-        for event in batch:
-            check_storable(event)
-        if not batch:
-            return []
-        try:
-            with self.engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                                 {"k": _ADVISORY_LOCK_KEY})
-                seqs = [self._insert_event(conn, event) for event in batch]
-                self._project(conn, batch, seqs)
-        except BaseException:  # rolled back: the kept records may hold this batch's events
-            for event in batch:
-                self._kept.pop(getattr(event, "contact_id", None) or "", None)
-            raise
-        return seqs
+
+        def write(conn: Connection, batch: list[Event]) -> list[int]:
+            seqs = [self._insert_event(conn, event) for event in batch]
+            self._project(conn, batch, seqs)
+            return seqs
+
+        return self._write(events, write)
 
     def append_many(self, events: Iterable[Event]) -> list[int]:
         """:meth:`append` for a large batch (an importer's): the same rows, seqs and
@@ -251,6 +241,21 @@ class SqlEventStore:
         and their new interaction rows inserted together; a contact the log already holds,
         or one with a row already, takes :meth:`append`'s path (folded from the log, its row
         updated). The report summaries get the same delta as :meth:`append` gives."""
+
+        def write(conn: Connection, batch: list[Event]) -> list[int]:
+            rows = [self._event_row(event) for event in batch]
+            seqs = [int(seq) for seq in conn.execute(
+                insert(_EVENTS).returning(_EVENTS.c.seq, sort_by_parameter_order=True),
+                rows).scalars()]
+            self._project_many(conn, batch, seqs)
+            return seqs
+
+        return self._write(events, write)
+
+    def _write(self, events: Iterable[Event],
+               write: Callable[[Connection, list[Event]], list[int]]) -> list[int]:
+        """Check ``events``, then ``write`` them in one transaction (serialised by an advisory
+        lock on PostgreSQL); a rolled-back batch drops the kept records it may have touched."""
         batch = list(events)
         for event in batch:
             check_storable(event)
@@ -261,16 +266,11 @@ class SqlEventStore:
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"),
                                  {"k": _ADVISORY_LOCK_KEY})
-                rows = [self._event_row(event) for event in batch]
-                seqs = [int(seq) for seq in conn.execute(
-                    insert(_EVENTS).returning(_EVENTS.c.seq, sort_by_parameter_order=True),
-                    rows).scalars()]
-                self._project_many(conn, batch, seqs)
-        except BaseException:
+                return write(conn, batch)
+        except BaseException:  # rolled back: the kept records may hold this batch's events
             for event in batch:
                 self._kept.pop(getattr(event, "contact_id", None) or "", None)
             raise
-        return seqs
 
     def _project_many(self, conn: Connection, batch: list[Event], seqs: list[int]) -> None:
         new: dict[str, list[tuple[int, Event]]] = {}
@@ -290,8 +290,8 @@ class SqlEventStore:
             known.update(conn.execute(select(_INTERACTIONS.c.contact_id).where(
                 _INTERACTIONS.c.contact_id.in_(chunk))).scalars())
         if known:
-            self._project(conn, [e for _, e in (x for c in ids if c in known for x in new[c])],
-                          [s for s, _ in (x for c in ids if c in known for x in new[c])])
+            old = [pair for c in ids if c in known for pair in new[c]]
+            self._project(conn, [e for _, e in old], [seq for seq, _ in old])
         fresh = [c for c in ids if c not in known]
         builder = RecordBuilder()
         for contact_id in fresh:
