@@ -106,6 +106,24 @@
 
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   let current = null;
+  // the console's one ring tone (ContactopsConsole.ringTone; agent_softphone.js rings with it):
+  // an 880 Hz beep of `seconds` in an AudioContext of its own, closed once the beep has played,
+  // since browsers cap a page's live contexts and a console rings all day
+  const RING_SECONDS = 0.4;
+  function ringTone(seconds = RING_SECONDS) {
+    try {
+      const ctx = new (window.AudioContext || window.webkitAudioContext)();
+      const osc = ctx.createOscillator();
+      osc.frequency.value = 880;
+      osc.connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + seconds);
+      // a timer, not osc.onended: a context the autoplay policy holds suspended never ends its beep
+      setTimeout(() => ctx.close().catch(() => { /* closed already */ }), seconds * 1000 + 200);
+    } catch (_) { /* no audio: the flashing panel is enough */ }
+  }
+  // an offer rings here unless another panel rings for the console (the SIP line: one ring, not two)
+  let ringTakenOver = false;
   let poppedFor = null;
 
   function el(tag, attrs, ...children) {
@@ -178,6 +196,7 @@
     el, buttons, act: (path, body) => act(path, body), state: () => current, ko: KO,
     onRender: (f) => { hooks.render.push(f); if (current) f(current); },
     onRoute: (f) => hooks.route.push(f),
+    ringTone, takeOverRing: () => { ringTakenOver = true; },
   };
   const pop = el("section", { id: "sp-pop", class: "card", hidden: "" });
   // state.demo: outside business hours the demo's calls follow a business-hour pattern
@@ -280,7 +299,7 @@
       wrapNotes.value = "";
       transferNote.value = "";
       screenPop(c);
-      if (state.state === "reserved") ringTone();
+      if (state.state === "reserved" && !ringTakenOver) ringTone();
     }
   }
 
@@ -352,16 +371,6 @@
     return isNaN(d) ? String(at).slice(0, 16).replace("T", " ") : WHEN.format(d);
   }
 
-  function ringTone() {
-    try {
-      const ctx = new (window.AudioContext || window.webkitAudioContext)();
-      const osc = ctx.createOscillator();
-      osc.frequency.value = 880;
-      osc.connect(ctx.destination);
-      osc.start();
-      osc.stop(ctx.currentTime + 0.25);
-    } catch (_) { /* no audio: the flashing panel is enough */ }
-  }
 
   // --- the telephony interface ------------------------------------------------------------------
   /* The page talks to one Phone: request(action, body) -> Promise<state>, state() ->

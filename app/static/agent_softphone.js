@@ -35,6 +35,7 @@
   let sessionState = "none"; // none | ringing | calling | talking | held
   let suiteContact = null; // the suite's contact id the session belongs to, if any
   let lastStats = null;
+  let endedText = ""; // how the last call ended (its cause, translated), shown until the next one
   const remoteAudio = el("audio", { id: "sp-sip-audio", autoplay: "" });
 
   const status = el("span", { id: "sp-sip-status", class: "badge", role: "status" }, "…");
@@ -108,24 +109,27 @@
   outputSel.addEventListener("change", () => { save("output", outputSel.value); applySink(); });
 
   // --- ring tone ------------------------------------------------------------------------------
+  // With a SIP line this file rings for the console (ContactopsConsole.takeOverRing): one
+  // cadence, the console's tone every 2 s, while the SIP call rings or the suite offers a call, so
+  // a suite-offered SIP call (offer and INVITE, in either order) rings once, not twice.
+  const RING_EVERY_MS = 2000;
   let ringTimer = null;
   function ring(on) {
+    if (on === (ringTimer !== null)) return; // already ringing, or already quiet
     clearInterval(ringTimer);
     ringTimer = null;
     if (!on) return;
-    const beep = () => {
-      try {
-        const ctx = new (window.AudioContext || window.webkitAudioContext)();
-        const osc = ctx.createOscillator();
-        osc.frequency.value = 880;
-        osc.connect(ctx.destination);
-        osc.start();
-        osc.stop(ctx.currentTime + 0.4);
-        setTimeout(() => ctx.close(), 600);
-      } catch (_) { /* no audio: the flashing panel is enough */ }
-    };
-    beep();
-    ringTimer = setInterval(beep, 2000);
+    Console.ringTone();
+    ringTimer = setInterval(() => Console.ringTone(), RING_EVERY_MS);
+  }
+
+  // --- JsSIP's failure causes in the agent's language (SIP_CAUSES, app/pages/softphone_labels.py)
+  function cause(ev) {
+    const c = ev && ev.cause ? String(ev.cause) : "";
+    if (!c) return "";
+    const code = ev.response && ev.response.status_code;
+    if (c === "SIP Failure Code" && code) return T("sipRefusedCode", { code });
+    return UI["cause:" + c] || T("sipCauseUnknown", { cause: c });
   }
 
   // --- the SIP session and the console's buttons -----------------------------------------------
@@ -137,11 +141,12 @@
   }
   function show() {
     const who = session ? peer(session) : "";
-    callInfo.textContent = sessionState === "none" ? "" : T({ ringing: "sipRinging", calling: "sipCalling",
+    callInfo.textContent = sessionState === "none" ? endedText : T({ ringing: "sipRinging", calling: "sipCalling",
       talking: "sipTalking", held: "sipHeld" }[sessionState], { from: who });
     callInfo.dataset.state = sessionState;
-    ring(sessionState === "ringing");
     const st = Console.state();
+    const ringing = sessionState === "ringing" || !!(st && st.state === "reserved");
+    ring(!!profile && ringing);
     // a SIP call the suite has not offered (yet): its buttons follow the SIP session
     if (sessionState !== "none" && !(st && st.contact)) {
       const allowed = SIP_ENABLED[sessionState] || [];
@@ -149,7 +154,7 @@
         if (["answer", "hold", "retrieve", "transfer", "hangup"].includes(key)) b.disabled = !allowed.includes(key);
       }
     }
-    root.classList.toggle("ringing", sessionState === "ringing" || !!(st && st.state === "reserved"));
+    root.classList.toggle("ringing", ringing);
   }
   function setSession(s, state) {
     session = s;
@@ -173,21 +178,24 @@
     }
     const st = Console.state();
     suiteContact = st && st.contact ? st.contact.contact_id : null;
+    endedText = "";
     s.on("peerconnection", (ev) => attachRemote(ev.peerconnection));
     if (s.connection) attachRemote(s.connection);
     s.on("accepted", () => setSession(s, "talking"));
     s.on("confirmed", () => setSession(s, s.isOnHold().local ? "held" : "talking"));
     s.on("hold", () => setSession(s, s.isOnHold().local ? "held" : "talking"));
     s.on("unhold", () => setSession(s, s.isOnHold().local ? "held" : "talking"));
-    const end = (ev) => {
+    // ended: after the answer (a BYE, ours or theirs); failed: before it (CANCEL, busy, refused...)
+    const end = (failed) => (ev) => {
       if (session !== s) return;
       lastStats = null;
       remoteAudio.srcObject = null;
+      endedText = failed ? T("sipCallFailed", { reason: cause(ev) }) : T("sipEnded", { cause: cause(ev) });
+      callInfo.dataset.cause = (ev && ev.cause) || "";
       setSession(null);
-      callInfo.textContent = T("sipEnded", { cause: ev && ev.cause ? ev.cause : "" });
     };
-    s.on("ended", end);
-    s.on("failed", end);
+    s.on("ended", end(false));
+    s.on("failed", end(true));
     setSession(s, e.originator === "remote" ? "ringing" : "calling");
   }
 
@@ -224,7 +232,7 @@
         s.refer(uri, {
           eventHandlers: {
             accepted: () => { callInfo.textContent = T("sipTransferSent", { target: body[kind] }); },
-            failed: (ev) => { sipError.textContent = T("sipTransferFailed", { reason: (ev && ev.cause) || "" }); },
+            failed: (ev) => { sipError.textContent = T("sipTransferFailed", { reason: cause(ev) }); },
           },
         });
         // a blind transfer: the call leaves this agent once the REFER is taken
@@ -254,6 +262,7 @@
   // --- registration ---------------------------------------------------------------------------
   function start(p) {
     profile = p;
+    Console.takeOverRing(); // one ring for a SIP call the suite offers too (ring, above)
     panel.hidden = false;
     const firstRow = root.querySelector(".softphone-row");
     if (firstRow) root.insertBefore(panel, firstRow); else root.append(panel);
@@ -281,7 +290,7 @@
     }
     ua.on("registered", () => setStatus("registered", T("sipRegistered")));
     ua.on("unregistered", () => setStatus("unregistered", T("sipUnregistered")));
-    ua.on("registrationFailed", (e) => setStatus("failed", T("sipFailed", { reason: e.cause || "" })));
+    ua.on("registrationFailed", (e) => setStatus("failed", T("sipFailed", { reason: cause(e) })));
     ua.on("disconnected", () => { if (status.dataset.state !== "failed") setStatus("failed", T("sipFailed", { reason: T("sipNoConnection") })); });
     ua.on("newRTCSession", onNewSession);
     ua.start();

@@ -22,12 +22,15 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
+from app.i18n import get_translations
+from app.pages.softphone_labels import SIP_CAUSES, SOFTPHONE_UI
 from app.testing import TEST_PASSWORD
-from tests.app.live_helpers import switch_language
+from tests.app.live_helpers import arrive_call, switch_language
 from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS, _log_in
 from tests.app.test_desk_browser import desk  # noqa: F401
 
@@ -166,6 +169,34 @@ CALLER_JS = """([wsUri, target]) => new Promise((resolve, reject) => {
   setTimeout(() => reject(new Error("the caller did not register within 10 s")), 10000);
   ua.start();
 })"""
+CALL_AGAIN_JS = """(target) => {
+  const s = window.caller.ua.call(target, { mediaConstraints: { audio: true, video: false },
+                                            pcConfig: { iceServers: [] } });
+  window.caller.session = s;
+  window.caller.ended = null;
+  s.on("ended", (e) => { window.caller.ended = e.cause; });
+  s.on("failed", (e) => { window.caller.ended = e.cause; });
+}"""
+#: every AudioContext the page opens (the ring tone), with when it opened and whether it closed
+COUNT_TONES_JS = """(() => {
+  const Base = window.AudioContext;
+  window.tones = [];
+  window.AudioContext = class extends Base {
+    constructor(...args) {
+      super(...args);
+      const tone = { at: performance.now(), closed: false };
+      window.tones.push(tone);
+      const close = this.close.bind(this);
+      this.close = () => { tone.closed = true; return close(); };
+    }
+  };
+})();"""
+#: nothing of the softphone sticks out of its column (1366x768: the console fits one screen)
+FITS_JS = """() => { const box = document.getElementById("softphone").getBoundingClientRect();
+  return [...document.querySelectorAll("#softphone *")].filter((n) => {
+    const r = n.getBoundingClientRect();
+    return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1);
+  }).map((n) => n.tagName + "#" + n.id + "." + n.className + " " + (n.name || "")); }"""
 CALLER_STATS = """async () => { let sent = 0, received = 0;
   (await window.caller.session.connection.getStats()).forEach((r) => {
     if (r.type === "outbound-rtp" && r.kind === "audio") sent += r.bytesSent || 0;
@@ -252,6 +283,98 @@ def test_the_console_registers_rings_and_works_a_real_call(desk, kamailio: str) 
             while time.monotonic() < deadline and caller.evaluate("() => window.caller.ended") is None:
                 time.sleep(0.2)
             assert caller.evaluate("() => window.caller.ended") == "Terminated"
+            assert not errors, errors
+        finally:
+            browser.close()
+
+
+def test_the_korean_console_rings_once_for_an_offered_sip_call_and_says_why_calls_end(  # type: ignore[no-untyped-def]
+        desk, kamailio: str) -> None:  # noqa: F811
+    """Korean words on the SIP line; the suite's offer and the SIP INVITE of one call ring as one
+    tone cadence (every 2 s, each tone's AudioContext closed); JsSIP's end causes read in Korean."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
+    server, app = desk
+    app.state.settings.telephony = "sip"  # type: ignore[attr-defined]
+    app.state.settings.sip_ws_uri = kamailio  # type: ignore[attr-defined]
+    ko = get_translations("ko").gettext
+    word = lambda key, **args: ko(SOFTPHONE_UI[key]) % args if args else ko(SOFTPHONE_UI[key])
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + MEDIA_ARGS)
+        try:
+            errors: list[str] = []
+            context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ko-KR")
+            context.grant_permissions(["microphone"], origin=server)
+            context.add_init_script(COUNT_TONES_JS)
+            page = context.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.route("**/api/console/sip-profile", lambda route: route.fulfill(
+                status=200, content_type="application/json",
+                body=json.dumps(_profile(kamailio, "agent01"))))
+            _log_in(page, server, "agent01", TEST_PASSWORD)
+            page.wait_for_url(f"{server}/agent")
+            switch_language(page, "ko")
+            button = lambda name: page.get_by_role("button", name=name, exact=True)
+            sip = page.locator("#sp-sip")
+            expect(page.locator("#sp-sip-status")).to_have_text(word("sipRegistered"), timeout=10000)
+            expect(sip).to_contain_text(word("sipPhone"))
+            expect(sip.locator("summary")).to_have_text(word("sipDevices"))
+            assert not re.search("[A-Za-z]{2}", sip.inner_text()), sip.inner_text()
+            button("로그인").click()
+            expect(page.locator("#sp-state")).to_have_text("이석", timeout=5000)
+            page.screenshot(path=str(SHOTS / "softphone-ko-registered.png"))
+            sip.locator("summary").click()  # the microphone and speaker choice fit the column
+            expect(page.locator("select[name=sip-input]")).to_be_visible()
+            page.screenshot(path=str(SHOTS / "softphone-ko-devices.png"))
+            assert page.evaluate(FITS_JS) == [], "the softphone column overflows"
+            sip.locator("summary").click()
+            button("대기").click()
+            expect(page.locator("#sp-state")).to_have_text("대기", timeout=5000)
+
+            # the suite offers c1 to agent01, then the proxy's INVITE of that call arrives
+            arrive_call(app, "c1")
+            expect(page.locator("#sp-state")).to_have_text("수신 중", timeout=5000)
+            caller = browser.new_context(bypass_csp=True).new_page()
+            caller.goto(f"{server}/login")
+            caller.add_script_tag(url="/static/vendor/jssip/jssip.min.js")
+            caller.evaluate(CALLER_JS, [kamailio, f"sip:agent01@{DOMAIN}"])
+            call = page.locator("#sp-sip-call")
+            expect(call).to_have_attribute("data-state", "ringing", timeout=10000)
+            expect(call).to_have_text(word("sipRinging", **{"from": "caller"}))
+            page.wait_for_timeout(2600)  # a tone at the offer and one 2 s later: never two at once
+            tones = page.evaluate("() => window.tones")
+            starts = [t["at"] for t in tones]
+            assert len(tones) >= 2, tones
+            assert all(b - a > 1500 for a, b in pairwise(starts)), starts
+            assert all(t["closed"] for t in tones[:-1]), tones  # each tone closes its context
+            assert page.evaluate(FITS_JS) == [], "the softphone column overflows"
+            page.screenshot(path=str(SHOTS / "softphone-ko-ringing.png"))
+
+            button("응답").click()
+            expect(call).to_have_attribute("data-state", "talking", timeout=10000)
+            expect(call).to_have_text(word("sipTalking", **{"from": "caller"}))
+            expect(page.locator("#sp-state")).to_have_text("통화 중", timeout=5000)
+            page.wait_for_timeout(800)
+            rung = len(page.evaluate("() => window.tones"))
+            assert page.evaluate(FITS_JS) == [], "the softphone column overflows"
+            page.screenshot(path=str(SHOTS / "softphone-ko-talking.png"))
+            page.wait_for_timeout(2200)  # answered: no more tones, all closed
+            tones = page.evaluate("() => window.tones")
+            assert len(tones) == rung and all(t["closed"] for t in tones), tones
+
+            button("통화 종료").click()
+            expect(call).to_have_attribute("data-state", "none", timeout=5000)
+            expect(call).to_have_text(word("sipEnded", cause=ko(SIP_CAUSES["Terminated"])))
+
+            # a second call that the caller gives up before the answer: JsSIP's 'Canceled'
+            caller.evaluate(CALL_AGAIN_JS, f"sip:agent01@{DOMAIN}")
+            expect(call).to_have_attribute("data-state", "ringing", timeout=10000)
+            caller.evaluate("() => window.caller.session.terminate()")
+            expect(call).to_have_attribute("data-state", "none", timeout=5000)
+            expect(call).to_have_attribute("data-cause", "Canceled")
+            expect(call).to_have_text(word("sipCallFailed", reason=ko(SIP_CAUSES["Canceled"])))
+            assert not re.search("[A-Za-z]{2}", call.inner_text()), call.inner_text()
             assert not errors, errors
         finally:
             browser.close()
