@@ -11,36 +11,34 @@ Call-ID) and the KPIs count what SIPp counted.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import secrets
 import subprocess
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlmodel import Session, select
 
 from app.cli import main as cli_main
-from app.models import AgentSkill, Queue, SipAccount
+from app.models import SipAccount
 from app.sip.accounts import ensure_accounts, ha1_of
 from app.sip.adapter import sip_contact_id
-from app.sip.kamailio import ConfigError, ProxyConfig, render, write
-from app.testing import TEST_PASSWORD, create_user, make_app, make_settings
+from app.sip.kamailio import ConfigError, ProxyConfig, render
+from app.testing import create_user, make_app, make_settings
 from tests.app.test_browser import free_port
-from tests.app.test_wallboard_redis import ROOT, _start, _wait_up
-from tests.sip.minimal_proxy import KAMAILIO, MODULES, free_udp_port
+from tests.sip.harness import (
+    DOMAIN,
+    HAVE_SIP,
+    SECRET,
+    Console,
+    WrapUps,
+    event_kinds,
+    robot_account,
+    sip_center,
+)
+from tests.sip.minimal_proxy import KAMAILIO
 from tests.sip.robots import RobotAccount, RobotFleet
 from tests.sip.sipp import SIPP, plan_calls, run_callers
-
-DOMAIN = "contactops.test"
-SECRET = "test-" + "s" * 24
-HAVE_SIP = Path(KAMAILIO).exists() and (MODULES / "http_client.so").exists() and (
-    MODULES / "async.so").exists()
 
 
 def _cfg(**overrides: Any) -> ProxyConfig:
@@ -126,160 +124,56 @@ def test_proxy_endpoints_need_the_shared_secret(sqlite_url: str) -> None:
 
 # --- end to end --------------------------------------------------------------------------------
 
-class _Agent:
-    """A robot agent's console side: logged in, ready, ends its wrap-ups (over HTTP)."""
-
-    def __init__(self, base: str, login: str) -> None:
-        self.client = httpx.Client(base_url=base, timeout=10)
-        self.client.get("/login")
-        csrf = self.client.cookies.get("contactops_csrf") or ""
-        r = self.client.post("/login", data={"username": login, "password": TEST_PASSWORD,
-                                             "csrf_token": csrf})
-        assert r.status_code in (200, 303), r.text[-500:]
-        page = self.client.get("/agent").text
-        self.csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-
-    def post(self, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
-        return self.client.post(path, json=body or {}, headers={"X-CSRF-Token": self.csrf})
-
-    def state(self) -> str:
-        return str(self.client.get("/api/console/state").json().get("state"))
-
-
-def _wrap_up_loop(agents: list[_Agent], stop: threading.Event) -> None:
-    while not stop.is_set():
-        for agent in agents:
-            try:
-                if agent.state() == "wrap_up":
-                    agent.post("/api/console/wrapup", {"disposition": "resolved"})
-            except httpx.HTTPError:
-                pass
-        stop.wait(0.2)
-
-
-@pytest.fixture
-def sip_suite(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[str, tuple[str, int], str]]:
-    """The suite (telephony=sip) and Kamailio on the generated config, both on free ports."""
-    settings = make_settings(sqlite_url, sip_domain=DOMAIN)
-    app = make_app(settings)
-    with Session(app.state.engine) as session:
-        session.add(Queue(name="deposits", skill="deposits"))
-        session.add(Queue(name="cards", skill="cards"))
-        session.commit()
-    users = [create_user(app, f"agent0{i}", "agent") for i in (1, 2)]
-    with Session(app.state.engine) as session:
-        for user in users:
-            for skill in ("deposits", "cards"):
-                session.add(AgentSkill(agent_id=user.agent_id, skill=skill, proficiency=3))
-        ensure_accounts(session, settings)
-        for account in session.exec(select(SipAccount)).all():  # known test passwords
-            account.ha1 = ha1_of(account.username, DOMAIN, f"pw-{account.username}")
-            session.add(account)
-        session.commit()
-    app.state.engine.dispose()
-
-    port, sip_port, ws_port = free_port(), free_udp_port(), free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CONTACTOPS_DATABASE_URL": sqlite_url,
-           "CONTACTOPS_SECRET_KEY": secrets.token_urlsafe(32), "CONTACTOPS_DEMO_MODE": "false",
-           "CONTACTOPS_LIVE_CENTER": "false", "CONTACTOPS_DEFAULT_LOCALE": "en",
-           "CONTACTOPS_TELEPHONY": "sip", "CONTACTOPS_SIP_DOMAIN": DOMAIN,
-           "CONTACTOPS_SIP_SHARED_SECRET": SECRET}
-    server_log = tmp_path / "server.log"
-    server = _start(port, env, server_log)
-    kamailio = None
-    klog = None
-    try:
-        _wait_up(port, server, server_log)
-        write(ProxyConfig(DOMAIN, "127.0.0.1", sip_port, ws_port, base, SECRET, children=4,
-                          async_workers=8), tmp_path / "k")
-        klog_path = tmp_path / "kamailio.log"
-        klog = klog_path.open("w")
-        kamailio = subprocess.Popen(
-            [KAMAILIO, "-f", str(tmp_path / "k" / "kamailio.cfg"), "-DD", "-E", "-m", "64",
-             "-M", "8", "-Y", str(tmp_path), "-P", str(tmp_path / "kamailio.pid")],
-            stdout=klog, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 15
-        while "Listening on" not in klog_path.read_text():
-            assert kamailio.poll() is None, klog_path.read_text()[-3000:]
-            assert time.monotonic() < deadline, "kamailio did not start"
-            time.sleep(0.05)
-        time.sleep(0.3)
-        yield base, ("127.0.0.1", sip_port), str(tmp_path)
-    finally:
-        if kamailio is not None:
-            kamailio.terminate()
-            kamailio.wait(10)
-        if klog is not None:
-            klog.close()
-        server.terminate()
-        server.wait(20)
-
-
 @pytest.mark.skipif(not HAVE_SIP or not Path(SIPP).exists(),
                     reason="kamailio (with kamailio-utils-modules) and sip-tester are not installed")
-def test_calls_through_kamailio_are_routed_by_the_engine(
-        sip_suite: tuple[str, tuple[str, int], str], sqlite_url: str) -> None:
-    base, proxy, workdir = sip_suite
-    accounts = [RobotAccount(f"agent0{i}", DOMAIN, ha1_of(f"agent0{i}", DOMAIN, f"pw-agent0{i}"))
-                for i in (1, 2)]
-    intruder = RobotAccount("agent01", DOMAIN, ha1_of("agent01", DOMAIN, "wrong"))
-    consoles = [_Agent(base, a.username) for a in accounts]
-    for console in consoles:
-        assert console.post("/api/console/login").status_code == 200
-        assert console.post("/api/console/ready").status_code == 200
-    stop = threading.Event()
-    wrapper = threading.Thread(target=_wrap_up_loop, args=(consoles, stop), daemon=True)
-    wrapper.start()
-    plans = plan_calls(12, ["deposits", "cards"], ["01012345678", "01098765432"],
-                       abandon_every=3)
-
-    async def scenario() -> tuple[RobotFleet, Any, bool]:
-        bad = RobotFleet([intruder], proxy)
+def test_calls_through_kamailio_are_routed_by_the_engine(sqlite_url: str, tmp_path: Path) -> None:
+    """12 SIPp calls into two queues, every third caller hanging up while the phone rings;
+    a wrong password does not register."""
+    with sip_center(sqlite_url, tmp_path) as center:
+        consoles = [Console(center.base, login) for login in center.logins]
+        wrap_ups = WrapUps(consoles)
         try:
-            await bad.start()
-            refused = not bad.agents[0].registered
-        except (AssertionError, RuntimeError, TimeoutError):
-            refused = True
-        finally:
-            await bad.stop()
-        fleet = RobotFleet(accounts, proxy, ring_seconds=0.3, talk_seconds=0.5)
-        await fleet.start()
-        try:
-            result = await asyncio.to_thread(run_callers, Path(workdir) / "sipp", plans, proxy,
-                                              DOMAIN, rate=4, timeout_seconds=60)
-            await asyncio.sleep(1.0)
-        finally:
-            await fleet.stop()
-        return fleet, result, refused
+            for console in consoles:
+                console.go_ready()
+            plans = plan_calls(12, ["deposits", "cards"], ["01012345678", "01098765432"],
+                               abandon_every=3)
 
-    try:
-        fleet, result, refused = asyncio.run(scenario())
-    finally:
-        stop.set()
-        wrapper.join(5)
-        for console in consoles:
-            console.client.close()
+            async def scenario() -> tuple[RobotFleet, Any, bool]:
+                intruder = RobotAccount("agent01", DOMAIN, ha1_of("agent01", DOMAIN, "wrong"))
+                bad = RobotFleet([intruder], center.proxy)
+                try:
+                    await bad.start()
+                    refused = not bad.agents[0].registered
+                except (AssertionError, RuntimeError, TimeoutError):
+                    refused = True
+                finally:
+                    await bad.stop()
+                fleet = RobotFleet([robot_account(x) for x in center.logins], center.proxy,
+                                   ring_seconds=0.3, talk_seconds=0.5, on_call=wrap_ups.on_call)
+                await fleet.start()
+                try:
+                    result = await asyncio.to_thread(run_callers, tmp_path / "sipp", plans,
+                                                      center.proxy, DOMAIN, rate=4,
+                                                      timeout_seconds=60)
+                    await asyncio.sleep(1.0)
+                finally:
+                    await fleet.stop()
+                return fleet, result, refused
+
+            fleet, result, refused = asyncio.run(scenario())
+        finally:
+            wrap_ups.close()
+            for console in consoles:
+                console.close()
     assert refused, "a wrong password registered"
-    assert all(a.registered for a in fleet.agents) or fleet.calls
     assert result.created == 12 and result.successful == 12, (result, result.errors)
     assert (result.answered, result.abandoned) == (8, 4)
-
-    # every call's routing decision is in the event log, found by its Call-ID
-    from sqlalchemy import create_engine, text
-
-    db = create_engine(sqlite_url)
-    with db.connect() as conn:
-        rows = conn.execute(text("SELECT contact_id, type FROM event_log")).all()
-    db.dispose()
-    by_contact: dict[str, set[str]] = {}
-    for cid, kind in rows:
-        by_contact.setdefault(str(cid), set()).add(str(kind))
-    for call in fleet.calls:
+    by_contact = event_kinds(sqlite_url)
+    for call in fleet.calls:  # each call's routing decision, found by its Call-ID
         kinds = by_contact.get(sip_contact_id(call.call_id), set())
-        assert {"contact_arrived", "contact_queued", "contact_offered"} <= kinds or {
-            "contact_arrived", "contact_offered"} <= kinds, (call, kinds)
+        assert {"contact_arrived", "contact_offered"} <= kinds, (call, kinds)
     sip_contacts = {c: k for c, k in by_contact.items() if c.startswith("sip-")}
     answered = sum(1 for k in sip_contacts.values() if "contact_answered" in k)
     abandoned = sum(1 for k in sip_contacts.values() if "contact_abandoned" in k)
     assert (len(sip_contacts), answered, abandoned) == (12, result.answered, result.abandoned)
+    assert not wrap_ups.missed
