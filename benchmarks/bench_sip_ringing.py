@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.sip.harness import HAVE_SIP  # noqa: E402
-from tests.sip.loadrun import load_run  # noqa: E402
-from tests.sip.sipp import percentile  # noqa: E402
+from tests.sip.harness import HAVE_SIP
+from tests.sip.loadrun import load_run
+from tests.sip.sipp import percentile
 
 
 def main() -> int:
