@@ -13,7 +13,7 @@ for ``http_client``) is registrar and stateful proxy for ``CONTACTOPS_SIP_DOMAIN
   while the routing engine decides: ``async_task_route`` suspends the INVITE's transaction and
   an async worker asks the suite (``POST /api/sip/route``), whose answer comes when the engine
   offers the call to an agent (a long poll). The INVITE then goes to that agent's registered
-  contact. 180 and 200 from the agent, the caller's CANCEL, a failed ring and the BYE are
+  contact. The agent's 200, the caller's CANCEL, a failed ring and the BYE are
   reported (``POST /api/sip/event``); the suite turns each into the engine's events, the same
   as the built-in telephony's (arrived, queued, offered, answered, ended, abandoned).
 * **No open relay**: only the suite's domain is served (403 otherwise); a call straight to an
@@ -60,7 +60,7 @@ class ProxyConfig:
     shared_secret: str
     hold_seconds: int = DEFAULT_HOLD_SECONDS
     modules_dir: str = MODULES_DIR
-    children: int = 4
+    children: int = 8
     async_workers: int = 16
 
     def __post_init__(self) -> None:
@@ -191,7 +191,8 @@ request_route {{
     if (!sanity_check()) exit;
     if (has_totag()) {{ route(IN_DIALOG); exit; }}
     if (is_method("CANCEL")) {{
-        if (t_check_trans()) {{ route(REPORT_CANCEL); t_relay(); }}
+        # relay first: the caller's 200 for the CANCEL must not wait for the suite
+        if (t_check_trans()) {{ t_relay(); route(REPORT_CANCEL); }}
         exit;
     }}
     if (is_method("ACK")) {{ if (t_check_trans()) t_relay(); exit; }}
@@ -276,8 +277,8 @@ route[ASK_SUITE] {{
 }}
 
 onreply_route[AGENT_REPLY] {{
-    if (status =~ "^18[03]$") {{ $var(event) = "ringing"; $var(status) = $rs; route(REPORT); }}
-    else if (status =~ "^2[0-9][0-9]$") {{ $var(event) = "answered"; $var(status) = $rs; route(REPORT); }}
+    # a ring is the engine's offer already: not reported, so the 180 goes on at once
+    if (status =~ "^2[0-9][0-9]$") {{ $var(event) = "answered"; $var(status) = $rs; route(REPORT); }}
 }}
 
 failure_route[AGENT_FAILED] {{

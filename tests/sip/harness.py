@@ -99,7 +99,7 @@ def sip_center(db_url: str, workdir: Path, queues: Sequence[str] = ("deposits", 
     klog = None
     try:
         _wait_up(port, server, server_log)
-        write(ProxyConfig(DOMAIN, "127.0.0.1", sip_port, ws_port, base, SECRET, children=4,
+        write(ProxyConfig(DOMAIN, "127.0.0.1", sip_port, ws_port, base, SECRET, children=8,
                           async_workers=max(8, agents)), workdir / "k")
         klog_path = workdir / "kamailio.log"
         klog = klog_path.open("w")
