@@ -79,6 +79,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.console_day",
     "app.api.customer_profile",
     "app.api.sip",
+    "app.api.sip_proxy",
     "app.api.kb",
     "app.pages.kb",
     "app.api.standards",

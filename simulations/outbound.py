@@ -99,6 +99,8 @@ class InboundLoad:
 
 
 INBOUND_QUEUE = "inbound"
+#: the not-ready reason of a preview agent while the number it dialled rings
+PREVIEW_DIALING = "preview_dialing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -698,8 +700,18 @@ class OutboundSimulation:
                 self.bound.discard(agent)
                 return []
             self._dial(lead, agent, now)
-            return []
+            # the agent is on the line it dialled (ringback): not ready for inbound until the
+            # dial's outcome, so an inbound call cannot take the agent whose customer answers
+            return eng.set_not_ready(agent, now, PREVIEW_DIALING)
         return act
+
+    def _back_from_dial(self, eng: RoutingEngine, dial: _Dial, now: float) -> list[Event]:
+        """A preview dial's agent, not ready while its dial rang, is ready again (unless
+        the day's end logged it out meanwhile)."""
+        agent = dial.agent
+        if agent is None or self.driver.state.get(agent) != "not_ready":
+            return []
+        return eng.set_ready(agent, now)
 
     def _dial(self, lead: _Lead, agent: str | None, now: float) -> None:
         s, rng = self.s, self.rng
@@ -737,18 +749,19 @@ class OutboundSimulation:
                 if result == "machine":
                     day.machine += 1
                 self._finish(cid, dial, result, now)
-                return []
+                return self._back_from_dial(eng, dial, now)
             day.live += 1
             if s.amd_false_positive and self.rng.random() < s.amd_false_positive:
                 day.amd_false_positives += 1
                 self._abandoned(cid, dial, now)
-                return []
+                return self._back_from_dial(eng, dial, now)
             handle = float(self.rng.exponential(s.aht_seconds - s.wrap_seconds))
             spec = ContactSpec(cid, s.campaign, customer_id=dial.lead.customer,
                                preferred_agent_id=dial.agent, direction="outbound")
             self.driver.arrive(spec, handle, CONNECT_LIMIT_SECONDS, now)
             self.pending_dials[cid] = dial
-            return eng.arrive(spec, now)
+            # a preview dial's answer waits for its agent (preferred), who is ready at once
+            return [*eng.arrive(spec, now), *self._back_from_dial(eng, dial, now)]
         return act
 
     def _finish(self, cid: str, dial: _Dial, result: DialResultName, now: float) -> None:

@@ -53,7 +53,9 @@ async def start_live_center(app: Starlette) -> LiveServices:
     services.feeder = asyncio.create_task(_feed_wallboard(services, feed), name="wallboard-feed")
     center = services.center
     await center.start()
-    if getattr(settings, "live_center", False):
+    if getattr(settings, "telephony", "builtin") == "sip":
+        await _start_sip(app, services)
+    elif getattr(settings, "live_center", False):
         await _start_demo(app, services)
     services.started = True
     await center.run_until(center.clock.now())  # commit the agents' registration now
@@ -108,6 +110,17 @@ async def _start_demo(app: Starlette, services: LiveServices) -> None:
     await telephony.start(services.center)
     await robots.start()
     log.info("live center: %d queues, %d demo agents", len(queue_names), len(robots.driven))
+
+
+async def _start_sip(app: Starlette, services: LiveServices) -> None:
+    """Real telephony: calls come from the SIP proxy (app.sip); no robots, no built-in calls."""
+    from app.sip.adapter import SipTelephony, db_caller_lookup
+
+    telephony = SipTelephony(db_caller_lookup(app.state.engine))
+    services.extras.append(telephony)
+    app.state.sip_telephony = telephony
+    await telephony.start(services.center)
+    log.info("live center: SIP telephony (calls from the proxy)")
 
 
 async def stop_live_center(app: Starlette) -> None:

@@ -107,12 +107,14 @@
     #live .chips { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: .3rem; }
     #live .chip { padding: .25rem .5rem; border-radius: 6px; background: #f3f4f6; font-size: 1.05rem; white-space: nowrap; overflow: hidden; }
     #live .chip.out { outline: 3px dashed var(--alert); }
+    #live th, #live td { word-break: keep-all; } /* Korean words whole (평균 처리 시간, not 처 / 리) */
     #live.wall .tiles { grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); }
     #live.wall .tile .value { font-size: 3rem; }
     #live.wall .tile .value .lv { display: block; font-size: 1.1rem; }
     #live.wall .tile .label { font-size: 1.1rem; }
     #live.wall .tile .sub { font-size: .95rem; }
     #live.wall table { font-size: 1.4rem; }
+    @media (max-width: 1500px) { #live.wall table { font-size: 1.1rem; } #live.wall .lv { font-size: .8em; } }
     #live.wall .st { font-size: 1.1rem; }
     #live.wall .controls, #live.wall .actions-col, #live.wall details, #live.wall .xfer-col { display: none; }
     #live.wall .chart svg { height: 300px; }

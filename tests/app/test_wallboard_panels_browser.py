@@ -151,3 +151,35 @@ def test_the_sales_and_coaching_panels(server: Server) -> None:
             korean.screenshot(path=str(SHOTS / "panels-wall-ko.png"))
         finally:
             browser.close()
+
+
+def test_big_screen_fits_1280_to_1920_in_korean(server: Server) -> None:
+    """The wall's per-queue table (Korean: the longer labels) fits screens 1,280 to 1,920 px
+    wide without a horizontal scroll, and its headers break between words only."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            _login(page, server.base, "supko")
+            for width in (1280, 1920):
+                page.set_viewport_size({"width": width, "height": 800})
+                for path in ("/wallboard?wall=1", "/wallboard"):
+                    page.goto(server.base + path)
+                    page.wait_for_selector("#queue-table tr[data-queue=deposits]")
+                    fit = page.evaluate(
+                        "() => { const d = document.documentElement;"
+                        " const t = document.querySelector('#queue-table');"
+                        " const th = t.querySelector('th');"
+                        " return [d.scrollWidth, d.clientWidth, t.getBoundingClientRect().right,"
+                        " getComputedStyle(th).wordBreak]; }")
+                    assert fit[0] <= fit[1], (width, path, fit)  # no horizontal scroll
+                    assert fit[2] <= width, (width, path, fit)
+                    assert fit[3] == "keep-all"  # 평균 처리 시간, never 처 / 리
+            page.set_viewport_size({"width": 1280, "height": 800})
+            page.goto(server.base + "/wallboard?wall=1")
+            page.wait_for_selector("#queue-table tr[data-queue=deposits]")
+            page.screenshot(path=str(SHOTS / "wall-ko-1280.png"), full_page=True)
+        finally:
+            browser.close()

@@ -1,0 +1,103 @@
+"""What the SIP proxy asks of the suite (``/api/sip/...``; see :mod:`app.sip.kamailio`).
+
+Only the proxy calls these, with the shared secret (``CONTACTOPS_SIP_SHARED_SECRET``) in the
+JSON body; without real telephony (``CONTACTOPS_TELEPHONY=sip``), a secret or with a wrong
+one every call is 403. Bodies are small and typed: a bad field is a 422 naming it.
+
+* ``POST /api/sip/ha1`` ``{secret, username}`` → the account's HA1 as text (404 unknown);
+* ``POST /api/sip/route`` ``{secret, call_id, queue, caller}`` → held until the routing
+  engine offers the call, then the agent's SIP username as text; 404 unknown queue, 409 the
+  caller hung up meanwhile, 503 no live center or no offer within the wait;
+* ``POST /api/sip/event`` ``{secret, call_id, event, status}`` → ``{"known": bool}``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field, StringConstraints
+from sqlmodel import select
+
+from app.api.errors import Conflict, Forbidden, NotFound, problem
+from app.deps import SessionDep, SettingsDep
+from app.models import SipAccount
+from app.settings import Settings
+from app.sip.adapter import SipEvent, SipTelephony
+
+router = APIRouter(prefix="/api/sip", tags=["sip proxy"], include_in_schema=False)
+
+Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,60}$")]
+
+
+class _Signed(BaseModel):
+    secret: str = Field(min_length=1, max_length=200)
+
+
+class Ha1In(_Signed):
+    username: Name
+
+
+class RouteIn(_Signed):
+    call_id: str = Field(min_length=1, max_length=200)
+    queue: Name
+    caller: str = Field(default="", max_length=60)
+
+
+class EventIn(_Signed):
+    call_id: str = Field(min_length=1, max_length=200)
+    event: SipEvent
+    status: int | None = Field(default=None, ge=100, le=699)
+
+
+def _check(body: _Signed, settings: Settings) -> None:
+    secret = settings.sip_shared_secret
+    if settings.telephony != "sip" or not secret or not hmac.compare_digest(
+            body.secret.encode(), secret.encode()):
+        raise Forbidden("not the SIP proxy of this suite")
+
+
+def _adapter(request: Request) -> SipTelephony | None:
+    adapter = getattr(request.app.state, "sip_telephony", None)
+    return adapter if isinstance(adapter, SipTelephony) and adapter.running else None
+
+
+@router.post("/ha1", response_class=PlainTextResponse)
+def ha1(body: Ha1In, session: SessionDep, settings: SettingsDep) -> PlainTextResponse:
+    """The digest HA1 of an agent's SIP account (the proxy checks a REGISTER with it)."""
+    _check(body, settings)
+    account = session.exec(select(SipAccount).where(
+        SipAccount.username == body.username, SipAccount.realm == settings.sip_domain)).first()
+    if account is None:
+        raise NotFound(f"no SIP account {body.username!r}")
+    return PlainTextResponse(account.ha1, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/route", response_class=PlainTextResponse, response_model=None)
+async def route(body: RouteIn, request: Request,
+                settings: SettingsDep) -> PlainTextResponse:
+    """Hold the call until the engine offers it; the agent's username."""
+    _check(body, settings)
+    adapter = _adapter(request)
+    if adapter is None:
+        return problem(503, "the live center is not running")  # type: ignore[return-value]
+    result = await adapter.route(body.call_id, body.queue, body.caller)
+    if result.agent is not None:
+        return PlainTextResponse(result.agent)
+    if result.refusal == "unknown_queue":
+        raise NotFound(f"no queue {body.queue!r}")
+    if result.refusal == "abandoned":
+        raise Conflict("the caller hung up")
+    return problem(503, f"no agent: {result.refusal}")  # type: ignore[return-value]
+
+
+@router.post("/event")
+async def event(body: EventIn, request: Request, settings: SettingsDep) -> dict[str, bool]:
+    """One step of a call the proxy saw (ringing, answered, ended, cancelled, failed)."""
+    _check(body, settings)
+    adapter = _adapter(request)
+    if adapter is None:
+        return {"known": False}
+    return {"known": await adapter.report(body.call_id, body.event, body.status)}

@@ -1,0 +1,241 @@
+"""The SIP telephony adapter: calls that Kamailio holds become contacts of the live center.
+
+The proxy (:mod:`app.sip.kamailio`) reports each step of a call by its SIP Call-ID; this
+adapter turns them into the routing engine's actions, so the events are the built-in
+telephony's (``ContactArrived``, ``ContactQueued``, ``ContactOffered``, ``ContactAnswered``,
+``ContactEnded``, ``ContactAbandoned``) and KPIs, wallboard and adherence need no change:
+
+========================  =========================================================
+proxy says                engine does
+========================  =========================================================
+route (INVITE to queue)   ``arrive`` (tier from the customer found by the calling
+                          number); the answer waits for the engine's offer
+ringing (180/183)         nothing (the offer is the ring)
+answered (200)            ``answer`` by the offered agent (idempotent: the console may
+                          have answered first)
+ended (BYE)               ``hang_up`` (the agent goes to wrap-up)
+cancelled (CANCEL)        ``abandon`` while not answered; a held route gets 409
+failed (4xx/5xx/6xx ring) the agent did not take it: ``set_not_ready`` (``ring_no_answer``)
+                          puts the call back in its line; the proxy asks again
+========================  =========================================================
+
+The contact id is :func:`sip_contact_id` of the Call-ID, so a call's routing decision is found
+in the event log from the Call-ID alone. The number-to-customer lookup is the router's own
+(tier and customer id for routing, as the built-in telephony draws them); an agent's screen
+pop of that customer is a read of the agent's, traced by :mod:`app.customer_access`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from app.live.center import LiveCenter
+from routing.engine import RoutingEngine
+from routing.errors import RoutingError, UnknownId
+from routing.events import TIERS, ContactOffered, Event
+from routing.specs import ContactSpec
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+log = logging.getLogger("contactops.sip")
+
+SipEvent = Literal["ringing", "answered", "ended", "cancelled", "failed"]
+SIP_EVENTS: tuple[SipEvent, ...] = ("ringing", "answered", "ended", "cancelled", "failed")
+#: a held call's route request waits at most this long for the engine's offer
+DEFAULT_ROUTE_WAIT_SECONDS = 600.0
+_ABANDONED = "\x00abandoned"
+
+#: (calling number) -> (customer id, tier), or None when no customer has that number
+CallerLookup = Callable[[str], "tuple[str, str] | None"]
+
+
+def sip_contact_id(call_id: str) -> str:
+    """The contact id of the call with SIP Call-ID ``call_id`` (stable, 24 characters)."""
+    return "sip-" + hashlib.sha256(call_id.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+@dataclass
+class RouteResult:
+    """The proxy's answer: ``agent`` to relay to, or a ``refusal`` (its HTTP status)."""
+
+    agent: str | None = None
+    refusal: Literal["unknown_queue", "abandoned", "timeout", "stopped"] | None = None
+
+
+@dataclass
+class _Call:
+    contact_id: str
+    queue: str
+    offers: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    agent: str | None = None  # offered to (the last offer taken by the proxy)
+    answered: bool = False
+    over: bool = False
+
+
+class SipTelephony:
+    """Calls from the SIP proxy, one :class:`_Call` per held or connected call."""
+
+    def __init__(self, lookup: CallerLookup | None = None,
+                 route_wait_seconds: float = DEFAULT_ROUTE_WAIT_SECONDS) -> None:
+        self.lookup = lookup
+        self.route_wait_seconds = route_wait_seconds
+        self.calls: dict[str, _Call] = {}  # by contact id
+        self._center: LiveCenter | None = None
+        self._observer: Callable[[float, Sequence[tuple[int, Event]]], None] | None = None
+        self.calls_routed = 0
+
+    async def start(self, center: LiveCenter) -> None:
+        self._center = center
+
+        def observe(now: float, stored: Sequence[tuple[int, Event]]) -> None:
+            for _, ev in stored:
+                if type(ev) is ContactOffered:
+                    call = self.calls.get(ev.contact_id)
+                    if call is not None and not call.over:
+                        call.offers.put_nowait(ev.agent_id)
+
+        self._observer = observe
+        center.observers.append(observe)
+
+    async def stop(self) -> None:
+        center, self._center = self._center, None
+        if center is not None and self._observer in center.observers:
+            center.observers.remove(self._observer)
+        for call in self.calls.values():  # held requests end (503 at the proxy)
+            call.over = True
+            call.offers.put_nowait(_ABANDONED)
+
+    @property
+    def running(self) -> bool:
+        return self._center is not None
+
+    def queues(self) -> Sequence[str]:
+        return list(self._center.engine.queues) if self._center is not None else []
+
+    async def route(self, call_id: str, queue: str, caller: str) -> RouteResult:
+        """Hold until the engine offers the call (a new one arrives; a known one, after a
+        failed ring, waits for its next offer)."""
+        center = self._center
+        if center is None:
+            return RouteResult(refusal="stopped")
+        cid = sip_contact_id(call_id)
+        call = self.calls.get(cid)
+        if call is None:
+            if queue not in center.engine.queues:
+                return RouteResult(refusal="unknown_queue")
+            customer, tier = await self._caller(caller)
+            call = self.calls[cid] = _Call(cid, queue)
+            spec = ContactSpec(contact_id=cid, queue=queue, tier=tier, customer_id=customer)
+            try:
+                await center.submit(lambda eng, now: eng.arrive(spec, now))
+            except RoutingError:
+                del self.calls[cid]
+                raise
+            self.calls_routed += 1
+        if call.over:
+            return RouteResult(refusal="abandoned")
+        try:
+            agent = await asyncio.wait_for(call.offers.get(), self.route_wait_seconds)
+        except TimeoutError:
+            await self._abandon(call)
+            return RouteResult(refusal="timeout")
+        if agent == _ABANDONED:
+            return RouteResult(refusal="abandoned" if self._center is not None else "stopped")
+        call.agent = agent
+        return RouteResult(agent=agent)
+
+    async def _caller(self, number: str) -> tuple[str | None, str]:
+        if self.lookup is None or not number:
+            return None, "core"
+        found = await asyncio.to_thread(self.lookup, number)
+        if found is None:
+            return None, "core"
+        customer, tier = found
+        return customer, tier if tier in TIERS else "core"
+
+    async def report(self, call_id: str, event: SipEvent, status: int | None = None) -> bool:
+        """Apply one step the proxy saw; False when the call is not (or no longer) known."""
+        center = self._center
+        call = self.calls.get(sip_contact_id(call_id))
+        if center is None or call is None:
+            return False
+        if event == "ringing":
+            return True
+        if event == "answered":
+            if not call.answered and call.agent is not None:
+                call.answered = True
+                await self._submit(center, lambda eng, now: eng.answer(call.contact_id,
+                                                                        call.agent or "", now))
+            return True
+        if event == "ended":
+            if call.answered:
+                await self._submit(center, lambda eng, now: eng.hang_up(call.contact_id, now))
+            else:
+                await self._abandon(call)
+            self._forget(call)
+            return True
+        if event == "cancelled":
+            if not call.answered:
+                await self._abandon(call)
+            self._forget(call)
+            return True
+        # failed: the offered agent did not take the call; it goes back to its line
+        agent, call.agent = call.agent, None
+        if agent is not None and not call.answered:
+            await self._submit(center, lambda eng, now: eng.set_not_ready(
+                agent, now, "ring_no_answer"))
+        return True
+
+    async def _abandon(self, call: _Call) -> None:
+        if call.over:
+            return
+        call.over = True
+        call.offers.put_nowait(_ABANDONED)
+        center = self._center
+        if center is not None:
+            await self._submit(center, lambda eng, now: eng.abandon(call.contact_id, now))
+
+    def _forget(self, call: _Call) -> None:
+        call.over = True
+        self.calls.pop(call.contact_id, None)
+
+    @staticmethod
+    async def _submit(center: LiveCenter,
+                      action: Callable[[RoutingEngine, float], list[Event]]) -> None:
+        """Apply an action; a step the engine refuses (the console acted first, the call
+        already ended) is logged, not raised: the proxy's report is a fact, not a request."""
+        try:
+            await center.submit(action)
+        except (RoutingError, UnknownId) as exc:
+            log.info("sip: engine refused a step: %s", exc)
+
+
+def db_caller_lookup(db: Engine) -> CallerLookup:
+    """The customer (id, value tier) whose phone is the calling number, from the database."""
+    from sqlalchemy import select
+
+    from app.models import Customer, CustomerPhone
+    from app.phone import normalize_phone
+
+    phone_t = CustomerPhone.__table__  # type: ignore[attr-defined]
+    customer_t = Customer.__table__  # type: ignore[attr-defined]
+
+    def lookup(number: str) -> tuple[str, str] | None:
+        try:
+            e164 = normalize_phone(number)
+        except ValueError:
+            return None
+        query = (select(customer_t.c.id, customer_t.c.value_tier)
+                 .join(phone_t, phone_t.c.customer_id == customer_t.c.id)
+                 .where(phone_t.c.number == e164).limit(1))
+        with db.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    return lookup
