@@ -277,7 +277,13 @@ route[ASK_SUITE] {{
     }}
     t_on_reply("AGENT_REPLY");
     t_on_failure("AGENT_FAILED");
-    t_relay();
+    # the caller may have hung up while the suite answered: a cancelled transaction is not
+    # relayed, so the caller gets its 487 here
+    if (t_is_canceled()) {{ t_reply("487", "Request Terminated"); exit; }}
+    if (!t_relay()) {{
+        if (t_is_canceled()) t_reply("487", "Request Terminated");
+        else t_reply("500", "Relay Failed");
+    }}
 }}
 
 onreply_route[AGENT_REPLY] {{
