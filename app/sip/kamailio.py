@@ -184,7 +184,7 @@ modparam("tm", "fr_inv_timer", 60000)
 modparam("rr", "append_fromtag", 1)
 modparam("jsonrpcs", "transport", 1)
 modparam("websocket", "keepalive_mechanism", 1)
-modparam("nathelper", "received_avp", "$avp(RECEIVED)")
+modparam("nathelper|registrar", "received_avp", "$avp(RECEIVED)")
 
 request_route {{
     if (!mf_process_maxfwd_header("10")) {{ sl_send_reply("483", "Too Many Hops"); exit; }}
@@ -200,7 +200,10 @@ request_route {{
     if (!is_method("REGISTER|INVITE|OPTIONS")) {{ sl_send_reply("405", "Method Not Allowed"); exit; }}
     if ($rd != DOMAIN) {{ sl_send_reply("403", "Relaying Forbidden"); exit; }}
     if (is_method("OPTIONS")) {{ sl_send_reply("200", "OK"); exit; }}
-    if (proto == WS || proto == WSS) force_rport();
+    if (nat_uac_test("64")) {{  # a browser over WebSocket: its Contact is not reachable as is
+        force_rport();
+        if (is_method("INVITE")) add_contact_alias();
+    }}
     if (is_method("REGISTER")) {{ route(REGISTER); exit; }}
     record_route();
     if (registered("location")) {{ route(TO_AGENT); exit; }}
@@ -228,7 +231,7 @@ route[REGISTER] {{
     }}
     if ($tU != $fU) {{ sl_send_reply("403", "Register Only Yourself"); exit; }}
     consume_credentials();
-    if (proto == WS || proto == WSS) {{ fix_nated_register(); }}
+    if (nat_uac_test("64")) {{ fix_nated_register(); }}
     if (!save("location")) sl_reply_error();
 }}
 
@@ -241,6 +244,7 @@ route[TO_AGENT] {{
     }}
     consume_credentials();
     lookup("location");
+    t_on_reply("NAT_REPLY");
     if (!t_relay()) sl_reply_error();
 }}
 
@@ -273,12 +277,23 @@ route[ASK_SUITE] {{
     }}
     t_on_reply("AGENT_REPLY");
     t_on_failure("AGENT_FAILED");
-    t_relay();
+    # the caller may have hung up while the suite answered: a cancelled transaction is not
+    # relayed, so the caller gets its 487 here
+    if (t_is_canceled()) {{ t_reply("487", "Request Terminated"); exit; }}
+    if (!t_relay()) {{
+        if (t_is_canceled()) t_reply("487", "Request Terminated");
+        else t_reply("500", "Relay Failed");
+    }}
 }}
 
 onreply_route[AGENT_REPLY] {{
+    if (nat_uac_test("64")) add_contact_alias();
     # a ring is the engine's offer already: not reported, so the 180 goes on at once
     if (status =~ "^2[0-9][0-9]$") {{ $var(event) = "answered"; $var(status) = $rs; route(REPORT); }}
+}}
+
+onreply_route[NAT_REPLY] {{
+    if (nat_uac_test("64")) add_contact_alias();
 }}
 
 failure_route[AGENT_FAILED] {{
@@ -316,7 +331,9 @@ route[REPORT] {{
 
 route[IN_DIALOG] {{
     if (is_method("BYE")) {{ $var(event) = "ended"; $var(status) = 200; route(REPORT); }}
+    if (nat_uac_test("64")) {{ force_rport(); add_contact_alias(); }}
     if (loose_route()) {{
+        handle_ruri_alias();
         if (!t_relay()) sl_reply_error();
         exit;
     }}

@@ -52,6 +52,7 @@ def robot_account(login: str) -> RobotAccount:
 class SipCenter:
     base: str  # the suite's URL
     proxy: tuple[str, int]  # Kamailio's UDP address
+    ws_uri: str  # Kamailio's WebSocket (the browsers' softphones)
     workdir: Path
     logins: tuple[str, ...]
 
@@ -92,7 +93,8 @@ def sip_center(db_url: str, workdir: Path, queues: Sequence[str] = ("deposits", 
            "CONTACTOPS_SECRET_KEY": secrets.token_urlsafe(32), "CONTACTOPS_DEMO_MODE": "false",
            "CONTACTOPS_LIVE_CENTER": "false", "CONTACTOPS_DEFAULT_LOCALE": "en",
            "CONTACTOPS_TELEPHONY": "sip", "CONTACTOPS_SIP_DOMAIN": DOMAIN,
-           "CONTACTOPS_SIP_SHARED_SECRET": SECRET}
+           "CONTACTOPS_SIP_SHARED_SECRET": SECRET, "CONTACTOPS_SIP_WS_PORT": str(ws_port),
+           "CONTACTOPS_SIP_PORT": str(sip_port)}
     server_log = workdir / "server.log"
     server = _start(port, env, server_log)
     kamailio = None
@@ -113,7 +115,8 @@ def sip_center(db_url: str, workdir: Path, queues: Sequence[str] = ("deposits", 
             assert time.monotonic() < deadline, "kamailio did not start"
             time.sleep(0.05)
         time.sleep(0.3)  # its children bind after the banner
-        yield SipCenter(base, ("127.0.0.1", sip_port), workdir, tuple(logins))
+        yield SipCenter(base, ("127.0.0.1", sip_port), f"ws://127.0.0.1:{ws_port}/", workdir,
+                        tuple(logins))
     finally:
         if kamailio is not None:
             kamailio.terminate()

@@ -6,11 +6,12 @@ rings (ringing class), Answer / Hold / Resume / Transfer (a blind REFER that rea
 Hang up act on the real call, and RTP bytes flowed both ways (getStats on both pages).
 
 The suite runs with ``telephony = "sip"`` (so the page asks for a profile and its CSP admits
-the proxy's WebSocket). Until ``contactops telephony config`` writes the suite's Kamailio
-configuration (issue 14, not built yet), the test serves the profile by routing that request in
-the browser and runs Kamailio with the small registrar/proxy config below (no digest, loopback
-only). The call is direct between two SIP users, so the suite's state is not involved: the
-console's buttons then follow the SIP session alone. Screenshots go to /tmp/shots-softphone/.
+the proxy's WebSocket); this test serves the profile by routing that request in the browser and
+runs Kamailio with the small registrar/proxy config below (no digest, loopback only): the call
+is direct between two SIP users, so the console's buttons follow the SIP session alone, and the
+blind transfer's REFER can be seen reaching the caller. The same console through the suite's own
+configuration (digest, the engine routing a queue call) is
+``tests/sip/test_softphone_suite_browser.py``. Screenshots go to /tmp/shots-softphone/.
 """
 
 from __future__ import annotations
