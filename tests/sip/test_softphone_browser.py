@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -205,6 +206,20 @@ CALLER_STATS = """async () => { let sent = 0, received = 0;
   return { bytesSent: sent, bytesReceived: received }; }"""
 
 
+def assert_media_both_ways(page: Any, caller: Any, min_bytes: int = 2000) -> None:
+    """RTP bytes sent and received on the agent's page and the caller's (getStats), within 15 s."""
+    deadline = time.monotonic() + 15
+    agent_stats = caller_stats = {"bytesSent": 0, "bytesReceived": 0}
+    while time.monotonic() < deadline:
+        agent_stats = page.evaluate("() => window.ContactopsSoftphone.stats()")
+        caller_stats = caller.evaluate(CALLER_STATS)
+        if min(*agent_stats.values(), *caller_stats.values()) > min_bytes:
+            break
+        time.sleep(0.5)
+    assert min(agent_stats.values()) > min_bytes, agent_stats
+    assert min(caller_stats.values()) > min_bytes, caller_stats
+
+
 def test_the_console_registers_rings_and_works_a_real_call(desk, kamailio: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     sync_api = pytest.importorskip("playwright.sync_api")
     expect = sync_api.expect
@@ -252,16 +267,7 @@ def test_the_console_registers_rings_and_works_a_real_call(desk, kamailio: str) 
             expect(page.locator("#softphone")).not_to_have_class(re.compile(r"\bringing\b"))
 
             # media both ways: RTP bytes sent and received on each side
-            deadline = time.monotonic() + 15
-            agent_stats = caller_stats = {"bytesSent": 0, "bytesReceived": 0}
-            while time.monotonic() < deadline:
-                agent_stats = page.evaluate("() => window.ContactopsSoftphone.stats()")
-                caller_stats = caller.evaluate(CALLER_STATS)
-                if min(*agent_stats.values(), *caller_stats.values()) > 2000:
-                    break
-                time.sleep(0.5)
-            assert min(agent_stats.values()) > 2000, agent_stats
-            assert min(caller_stats.values()) > 2000, caller_stats
+            assert_media_both_ways(page, caller)
             page.screenshot(path=str(SHOTS / "softphone-en-talking.png"))
 
             button("Hold").click()

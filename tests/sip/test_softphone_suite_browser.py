@@ -13,7 +13,6 @@ Call-ID, and the agent's wrap-up ends it.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from app.testing import TEST_PASSWORD
 from tests.app.live_helpers import switch_language
 from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS, _log_in
 from tests.sip.harness import DOMAIN, HAVE_SIP, event_kinds, sip_center
+from tests.sip.test_softphone_browser import assert_media_both_ways
 
 pytestmark = [
     pytest.mark.browser,
@@ -50,11 +50,7 @@ CALLER_JS = """([wsUri, target, domain]) => new Promise((resolve, reject) => {
   setTimeout(() => reject(new Error("the caller did not connect within 10 s")), 10000);
   ua.start();
 })"""
-CALLER_STATS = """async () => { let sent = 0, received = 0;
-  (await window.caller.session.connection.getStats()).forEach((r) => {
-    if (r.type === "outbound-rtp" && r.kind === "audio") sent += r.bytesSent || 0;
-    if (r.type === "inbound-rtp" && r.kind === "audio") received += r.bytesReceived || 0; });
-  return { bytesSent: sent, bytesReceived: received }; }"""
+
 
 
 def test_a_queue_call_routed_by_the_engine_rings_the_browser_softphone(
@@ -94,16 +90,7 @@ def test_a_queue_call_routed_by_the_engine_rings_the_browser_softphone(
             page.screenshot(path=str(SHOTS / "suite-softphone-ringing.png"))
             button("Answer").click()
             expect(call).to_have_attribute("data-state", "talking", timeout=10000)
-            deadline = time.monotonic() + 15
-            agent_stats = caller_stats = {"bytesSent": 0, "bytesReceived": 0}
-            while time.monotonic() < deadline:
-                agent_stats = page.evaluate("() => window.ContactopsSoftphone.stats()")
-                caller_stats = caller.evaluate(CALLER_STATS)
-                if min(*agent_stats.values(), *caller_stats.values()) > 2000:
-                    break
-                time.sleep(0.5)
-            assert min(agent_stats.values()) > 2000, agent_stats
-            assert min(caller_stats.values()) > 2000, caller_stats
+            assert_media_both_ways(page, caller)
             button("Hold").click()
             expect(call).to_have_attribute("data-state", "held", timeout=5000)
             button("Resume").click()
