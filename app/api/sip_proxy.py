@@ -1,8 +1,10 @@
 """What the SIP proxy asks of the suite (``/api/sip/...``; see :mod:`app.sip.kamailio`).
 
 Only the proxy calls these, with the shared secret (``CONTACTOPS_SIP_SHARED_SECRET``) in the
-JSON body; without real telephony (``CONTACTOPS_TELEPHONY=sip``), a secret or with a wrong
-one every call is 403. Bodies are small and typed: a bad field is a 422 naming it.
+JSON body. The secret is checked before anything else of the body: without real telephony
+(``CONTACTOPS_TELEPHONY=sip``), without a secret or with a wrong one every call is 401, so an
+anonymous caller learns nothing of the fields. Bodies are small and typed: a bad field (of
+a caller with the secret) is a 422 naming it.
 
 * ``POST /api/sip/ha1`` ``{secret, username}`` → the account's HA1 as text (404 unknown);
 * ``POST /api/sip/route`` ``{secret, call_id, queue, caller}`` → held until the routing
@@ -16,18 +18,15 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field, StringConstraints
 from sqlmodel import select
 
-from app.api.errors import Conflict, Forbidden, NotFound, problem
+from app.api.errors import Conflict, NotAuthenticated, NotFound, problem
 from app.deps import SessionDep, SettingsDep
 from app.models import SipAccount
-from app.settings import Settings
 from app.sip.adapter import SipEvent, SipTelephony
-
-router = APIRouter(prefix="/api/sip", tags=["sip proxy"], include_in_schema=False)
 
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,60}$")]
 
@@ -52,11 +51,21 @@ class EventIn(_Signed):
     status: int | None = Field(default=None, ge=100, le=699)
 
 
-def _check(body: _Signed, settings: Settings) -> None:
+async def _proxy_only(request: Request, settings: SettingsDep) -> None:
+    """401 unless the body carries this suite's shared secret (runs before body validation)."""
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    given = body.get("secret") if isinstance(body, dict) else None
     secret = settings.sip_shared_secret
-    if settings.telephony != "sip" or not secret or not hmac.compare_digest(
-            body.secret.encode(), secret.encode()):
-        raise Forbidden("not the SIP proxy of this suite")
+    if settings.telephony != "sip" or not secret or not isinstance(given, str) or not (
+            hmac.compare_digest(given.encode(), secret.encode())):
+        raise NotAuthenticated("not the SIP proxy of this suite")
+
+
+router = APIRouter(prefix="/api/sip", tags=["sip proxy"], include_in_schema=False,
+                   dependencies=[Depends(_proxy_only)])
 
 
 def _adapter(request: Request) -> SipTelephony | None:
@@ -67,7 +76,6 @@ def _adapter(request: Request) -> SipTelephony | None:
 @router.post("/ha1", response_class=PlainTextResponse)
 def ha1(body: Ha1In, session: SessionDep, settings: SettingsDep) -> PlainTextResponse:
     """The digest HA1 of an agent's SIP account (the proxy checks a REGISTER with it)."""
-    _check(body, settings)
     account = session.exec(select(SipAccount).where(
         SipAccount.username == body.username, SipAccount.realm == settings.sip_domain)).first()
     if account is None:
@@ -76,10 +84,8 @@ def ha1(body: Ha1In, session: SessionDep, settings: SettingsDep) -> PlainTextRes
 
 
 @router.post("/route", response_class=PlainTextResponse, response_model=None)
-async def route(body: RouteIn, request: Request,
-                settings: SettingsDep) -> PlainTextResponse:
+async def route(body: RouteIn, request: Request) -> PlainTextResponse:
     """Hold the call until the engine offers it; the agent's username."""
-    _check(body, settings)
     adapter = _adapter(request)
     if adapter is None:
         return problem(503, "the live center is not running")  # type: ignore[return-value]
@@ -94,9 +100,8 @@ async def route(body: RouteIn, request: Request,
 
 
 @router.post("/event")
-async def event(body: EventIn, request: Request, settings: SettingsDep) -> dict[str, bool]:
+async def event(body: EventIn, request: Request) -> dict[str, bool]:
     """One step of a call the proxy saw (ringing, answered, ended, cancelled, failed)."""
-    _check(body, settings)
     adapter = _adapter(request)
     if adapter is None:
         return {"known": False}

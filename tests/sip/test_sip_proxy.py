@@ -109,7 +109,9 @@ def test_proxy_endpoints_need_the_shared_secret(sqlite_url: str) -> None:
         ha1 = session.exec(select(SipAccount.ha1)).one()
     with TestClient(app) as client:
         wrong = client.post("/api/sip/ha1", json={"secret": "x" * 20, "username": "agent01"})
-        assert wrong.status_code == 403
+        assert wrong.status_code == 401
+        assert client.post("/api/sip/route", json={}).status_code == 401
+        assert client.post("/api/sip/event", content=b"not json").status_code in (401, 422)
         good = client.post("/api/sip/ha1", json={"secret": SECRET, "username": "agent01"})
         assert good.status_code == 200 and good.text == ha1
         assert client.post("/api/sip/ha1", json={"secret": SECRET, "username": "nobody"}
