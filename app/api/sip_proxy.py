@@ -7,7 +7,7 @@ anonymous caller learns nothing of the fields. Bodies are small and typed: a bad
 a caller with the secret) is a 422 naming it.
 
 * ``POST /api/sip/ha1`` ``{secret, username}`` → the account's HA1 as text (404 unknown);
-* ``POST /api/sip/route`` ``{secret, call_id, queue, caller}`` → held until the routing
+* ``POST /api/sip/route`` ``{secret, call_id, queue, caller, referred_by}`` → held until the routing
   engine offers the call, then the agent's SIP username as text; 404 unknown queue, 409 the
   caller hung up meanwhile, 503 no live center or no offer within the wait;
 * ``POST /api/sip/event`` ``{secret, call_id, event, status}`` → ``{"known": bool}``.
@@ -43,6 +43,8 @@ class RouteIn(_Signed):
     call_id: str = Field(min_length=1, max_length=200)
     queue: Name
     caller: str = Field(default="", max_length=60)
+    #: the user part of ``Referred-By`` (a transferred caller's new leg), "" without
+    referred_by: str = Field(default="", max_length=60)
 
 
 class EventIn(_Signed):
@@ -89,7 +91,7 @@ async def route(body: RouteIn, request: Request) -> PlainTextResponse:
     adapter = _adapter(request)
     if adapter is None:
         return problem(503, "the live center is not running")  # type: ignore[return-value]
-    result = await adapter.route(body.call_id, body.queue, body.caller)
+    result = await adapter.route(body.call_id, body.queue, body.caller, body.referred_by)
     if result.agent is not None:
         return PlainTextResponse(result.agent)
     if result.refusal == "unknown_queue":

@@ -15,7 +15,9 @@ for ``http_client``) is registrar and stateful proxy for ``CONTACTOPS_SIP_DOMAIN
   offers the call to an agent (a long poll). The INVITE then goes to that agent's registered
   contact. The agent's 200, the caller's CANCEL, a failed ring and the BYE are
   reported (``POST /api/sip/event``); the suite turns each into the engine's events, the same
-  as the built-in telephony's (arrived, queued, offered, answered, ended, abandoned).
+  as the built-in telephony's (arrived, queued, offered, answered, ended, abandoned). Reports
+  never hold a SIP worker: they go into an ``mqueue`` that one ``rtimer`` process drains in
+  order every 10 ms, so a slow suite delays its figures, never a CANCEL or a BYE.
 * **No open relay**: only the suite's domain is served (403 otherwise); a call straight to an
   agent needs that caller's own digest credentials (an agent calling an agent); anything the
   suite does not know as a queue is 404; only REGISTER, INVITE and in-dialog requests pass.
@@ -172,6 +174,8 @@ loadmodule "xhttp.so"
 loadmodule "jsonrpcs.so"
 loadmodule "websocket.so"
 loadmodule "nathelper.so"
+loadmodule "mqueue.so"
+loadmodule "rtimer.so"
 
 modparam("usrloc", "db_mode", 0)
 modparam("registrar", "max_expires", 3600)
@@ -180,6 +184,9 @@ modparam("htable", "htable", "ha1=>size=10;autoexpire=300;")
 modparam("http_client", "connection_timeout", {hold})
 modparam("http_client", "keep_connections", 1)
 modparam("http_client", "query_result", 0)
+modparam("mqueue", "mqueue", "name=reports;size=100000")
+modparam("rtimer", "timer", "name=reports;interval=10000u;mode=1")
+modparam("rtimer", "exec", "timer=reports;route=DRAIN_REPORTS")
 modparam("tm", "fr_inv_timer", 60000)
 modparam("rr", "append_fromtag", 1)
 modparam("jsonrpcs", "transport", 1)
@@ -206,7 +213,15 @@ request_route {{
     }}
     if (is_method("REGISTER")) {{ route(REGISTER); exit; }}
     record_route();
-    if (registered("location")) {{ route(TO_AGENT); exit; }}
+    if (registered("location")) {{
+        # a transferred caller's new leg (REFER from an agent): the suite joins it to its contact
+        if (is_present_hf("Referred-By") && !is_present_hf("Proxy-Authorization")) {{
+            route(TO_QUEUE);
+            exit;
+        }}
+        route(TO_AGENT);
+        exit;
+    }}
     route(TO_QUEUE);
 }}
 
@@ -257,7 +272,9 @@ route[TO_QUEUE] {{
 }}
 
 route[ASK_SUITE] {{
-    $var(body) = '{{"secret": "' + SECRET + '", "call_id": "' + $(ci{{s.escape.common}}) + '", "queue": "' + $rU + '", "caller": "' + $(fU{{s.escape.common}}) + '"}}';
+    $var(rby) = "";
+    if (is_present_hf("Referred-By")) {{ $var(rby) = $(hdr(Referred-By){{nameaddr.uri}}{{uri.user}}); }}
+    $var(body) = '{{"secret": "' + SECRET + '", "call_id": "' + $(ci{{s.escape.common}}) + '", "queue": "' + $rU + '", "caller": "' + $(fU{{s.escape.common}}) + '", "referred_by": "' + $(var(rby){{s.escape.common}}) + '"}}';
     $var(rc) = http_client_query(SUITE + "/api/sip/route", "$var(body)",
                                  "Content-Type: application/json", "$var(agent)");
     if ($var(rc) == 404) {{ t_reply("404", "Not Found"); exit; }}
@@ -323,10 +340,19 @@ route[REPORT_CANCEL] {{
     route(REPORT);
 }}
 
+# Queued, not sent here: the drain below posts the reports in order, off the SIP workers.
 route[REPORT] {{
     $var(body) = '{{"secret": "' + SECRET + '", "call_id": "' + $(ci{{s.escape.common}}) + '", "event": "' + $var(event) + '", "status": ' + $var(status) + '}}';
-    http_client_query(SUITE + "/api/sip/event", "$var(body)", "Content-Type: application/json",
-                      "$var(ignored)");
+    if (!mq_add("reports", "$ci", "$var(body)")) {{
+        xlog("L_ERR", "contactops: report queue full, $var(event) of $ci lost\n");
+    }}
+}}
+
+route[DRAIN_REPORTS] {{
+    while (mq_fetch("reports")) {{
+        http_client_query(SUITE + "/api/sip/event", "$mqv(reports)",
+                          "Content-Type: application/json", "$var(ignored)");
+    }}
 }}
 
 route[IN_DIALOG] {{

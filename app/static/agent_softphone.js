@@ -10,7 +10,9 @@
  * action to the suite, and this file's route hook (ContactopsConsole.onRoute) first acts on the
  * real call: Answer -> RTCSession.answer, Hold / Resume -> hold / unhold, Transfer -> blind REFER
  * to the queue's SIP URI (profile.queues) or the agent's (sip:LOGIN@domain), Hang up ->
- * terminate. A SIP call the suite knows nothing of (e.g. a colleague's direct call) is worked on
+ * terminate. A transfer is told to the suite only once the caller's side took the REFER (202):
+ * refused, the call stays with the agent and the suite's contact too; taken, the suite moves
+ * the contact (the caller's new call to the queue joins it) and this leg ends. A SIP call the suite knows nothing of (e.g. a colleague's direct call) is worked on
  * SIP alone: the hook then returns no path and agent.js sends nothing to the suite.
  */
 (function () {
@@ -34,6 +36,7 @@
   let session = null; // the one RTCSession in hand
   let sessionState = "none"; // none | ringing | calling | talking | held
   let suiteContact = null; // the suite's contact id the session belongs to, if any
+  let passThrough = false; // the route hook lets a deferred transfer through to the suite
   let lastStats = null;
   let endedText = ""; // how the last call ended (its cause, translated), shown until the next one
   const remoteAudio = el("audio", { id: "sp-sip-audio", autoplay: "" });
@@ -222,6 +225,7 @@
       } else if (path === "hangup") {
         session.terminate();
       } else if (path === "transfer" && body) {
+        if (passThrough) return [path, body]; // the REFER was taken: now the suite
         const kind = body.queue != null ? "queue" : "agent";
         const uri = sipTarget(kind, body[kind]);
         if (!uri) {
@@ -231,12 +235,16 @@
         const s = session;
         s.refer(uri, {
           eventHandlers: {
-            accepted: () => { callInfo.textContent = T("sipTransferSent", { target: body[kind] }); },
-            failed: (ev) => { sipError.textContent = T("sipTransferFailed", { reason: cause(ev) }); },
+            requestSucceeded: () => {
+              callInfo.textContent = T("sipTransferSent", { target: body[kind] });
+              if (sipOnly) { try { s.terminate(); } catch (_) { /* gone */ } return; }
+              passThrough = true; // the suite's transfer; its state change ends this leg
+              try { Console.act("transfer", body); } finally { passThrough = false; }
+            },
+            requestFailed: (ev) => { sipError.textContent = T("sipTransferFailed", { reason: cause(ev) }); },
           },
         });
-        // a blind transfer: the call leaves this agent once the REFER is taken
-        s.on("refer", () => {});
+        return [null, body];
       }
     } catch (err) {
       sipError.textContent = String(err.message || err);

@@ -30,6 +30,8 @@ class LoadRun:
     kpis: dict[str, Any]
     wrap_ups_missed: int
     seconds: float
+    #: what went wrong on the agents' side (robot errors, calls not ended), for the failure message
+    robot_errors: list[str]
 
 
 def load_run(db_url: str, workdir: Path, *, calls: int, rate: float, agents: int,
@@ -70,7 +72,9 @@ def load_run(db_url: str, workdir: Path, *, calls: int, rate: float, agents: int
     return LoadRun(result, len(fleet.calls), found,
                    sum(1 for k in sip.values() if "contact_answered" in k),
                    sum(1 for k in sip.values() if "contact_abandoned" in k),
-                   kpis_today(db_url), len(wrap_ups.missed), time.monotonic() - started)
+                   kpis_today(db_url), len(wrap_ups.missed), time.monotonic() - started,
+                   fleet.errors + [f"{c.call_id}: {c.outcome} (ended {c.ended_at is not None})"
+                                   for c in fleet.calls if c.outcome not in ("ended", "cancelled")])
 
 
 def kpis_today(db_url: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ def test_sipp_calls_at_20_per_second_through_the_engine(sqlite_url: str, tmp_pat
     run = load_run(sqlite_url, tmp_path, calls=CALLS, rate=20, agents=40)
     r = run.result
     assert r.created == CALLS
-    assert r.successful >= 0.995 * CALLS, (r, r.errors)
+    assert r.successful >= 0.995 * CALLS, (r, r.errors, run.robot_errors)
     assert run.decisions_found == run.robot_calls >= 0.995 * CALLS
     assert (run.log_answered, run.log_abandoned) == (r.answered, r.abandoned)
     kpis = run.kpis["all"]

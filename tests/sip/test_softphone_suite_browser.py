@@ -1,5 +1,6 @@
 """The softphone through the suite's own Kamailio: digest registration, a queue call routed by
-the engine, answered, held, resumed and hung up in the browser, then wrapped up.
+the engine, answered, held, resumed and transferred to another queue in the browser; the
+caller's new leg is routed by the engine to a second agent's browser, who hangs up; both wrap up.
 
 The suite runs with ``CONTACTOPS_TELEPHONY=sip`` and Kamailio runs the configuration that
 ``contactops telephony config`` writes (:mod:`tests.sip.harness`): agent01's console fetches its
@@ -8,6 +9,11 @@ registered, like a trunk) dials ``sip:deposits@domain``; the proxy holds the INV
 engine offers the call to agent01, whose console shows the offer and rings. RTP bytes flow both
 ways; the event log holds the call's arrival, offer, answer and end under the contact id of its
 Call-ID, and the agent's wrap-up ends it.
+
+The transfer is a blind SIP REFER to the queue's URI: the caller (a JsSIP UA that, as RFC 3892
+asks, carries the REFER's Referred-By into its new INVITE) calls ``sip:cards@domain``; the
+proxy asks the suite, which joins the new Call-ID to the transferred contact (no second
+arrival) and offers it to agent02, whose browser rings. Media flows both ways on both legs.
 """
 
 from __future__ import annotations
@@ -37,14 +43,24 @@ MEDIA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-str
 CALLER_JS = """([wsUri, target, domain]) => new Promise((resolve, reject) => {
   const ua = new JsSIP.UA({ sockets: [new JsSIP.WebSocketInterface(wsUri)],
     uri: "sip:01012345678@" + domain, register: false, session_timers: false });
-  window.caller = { ua, ended: null, callId: null };
-  ua.on("connected", () => {
-    const s = ua.call(target, { mediaConstraints: { audio: true, video: false },
-                                pcConfig: { iceServers: [] } });
+  window.caller = { ua, ended: null, callId: null, legs: [], refers: [] };
+  const media = { mediaConstraints: { audio: true, video: false }, pcConfig: { iceServers: [] } };
+  const follow = (s) => {
     window.caller.session = s;
-    s.on("sending", (e) => { window.caller.callId = e.request.call_id; });
-    s.on("ended", (e) => { window.caller.ended = e.cause; });
-    s.on("failed", (e) => { window.caller.ended = e.cause; });
+    const leg = { callId: null, ended: null };
+    window.caller.legs.push(leg);
+    s.on("sending", (e) => { leg.callId = e.request.call_id; window.caller.callId = window.caller.callId || leg.callId; });
+    s.on("ended", (e) => { leg.ended = e.cause; window.caller.ended = e.cause; });
+    s.on("failed", (e) => { leg.ended = e.cause; window.caller.ended = e.cause; });
+    // a blind transfer: call the Refer-To target, with the REFER's Referred-By (RFC 3892)
+    s.on("refer", (e) => {
+      window.caller.refers.push(String(e.request.refer_to.uri));
+      const by = e.request.getHeader("Referred-By");
+      e.accept((next) => follow(next), { ...media, extraHeaders: by ? ["Referred-By: " + by] : [] });
+    });
+  };
+  ua.on("connected", () => {
+    follow(ua.call(target, media));
     resolve(true);
   });
   setTimeout(() => reject(new Error("the caller did not connect within 10 s")), 10000);
@@ -53,28 +69,36 @@ CALLER_JS = """([wsUri, target, domain]) => new Promise((resolve, reject) => {
 
 
 
-def test_a_queue_call_routed_by_the_engine_rings_the_browser_softphone(
+def _agent_page(browser, server: str, login: str, errors: list[str]):  # type: ignore[no-untyped-def]
+    """``login``'s console in a context of its own (microphone granted), registered over SIP."""
+    expect = __import__("playwright.sync_api", fromlist=["expect"]).expect
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")
+    context.grant_permissions(["microphone"], origin=server)
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(f"{login}: {e}"))
+    _log_in(page, server, login, TEST_PASSWORD)
+    page.wait_for_url(f"{server}/agent")
+    switch_language(page, "en")
+    expect(page.locator("#sp-sip-status")).to_have_text("registered", timeout=15000)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page.locator("#sp-state")).to_have_text("not ready", timeout=5000)
+    return page
+
+
+def test_a_queue_call_routed_by_the_engine_rings_the_browser_softphone_and_is_transferred(
         sqlite_url: str, tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     expect = sync_api.expect
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sip_center(sqlite_url, tmp_path, agents=1) as center, \
+    with sip_center(sqlite_url, tmp_path, agents=2) as center, \
             sync_api.sync_playwright() as pw:
         server = center.base
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + MEDIA_ARGS)
         try:
             errors: list[str] = []
-            context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")
-            context.grant_permissions(["microphone"], origin=server)
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            _log_in(page, server, "agent01", TEST_PASSWORD)
-            page.wait_for_url(f"{server}/agent")
-            switch_language(page, "en")
+            page = _agent_page(browser, server, "agent01", errors)
+            other = _agent_page(browser, server, "agent02", errors)  # not ready yet
             button = lambda name: page.get_by_role("button", name=name, exact=True)
-            expect(page.locator("#sp-sip-status")).to_have_text("registered", timeout=15000)
-            button("Log in").click()
-            expect(page.locator("#sp-state")).to_have_text("not ready", timeout=5000)
             button("Ready").click()
             expect(page.locator("#sp-state")).to_have_text("ready", timeout=5000)
 
@@ -96,16 +120,39 @@ def test_a_queue_call_routed_by_the_engine_rings_the_browser_softphone(
             button("Resume").click()
             expect(call).to_have_attribute("data-state", "talking", timeout=5000)
             page.screenshot(path=str(SHOTS / "suite-softphone-talking.png"))
-            button("Hang up").click()
-            expect(call).to_have_attribute("data-state", "none", timeout=5000)
+
+            # agent02 takes calls now; agent01 transfers the caller to the cards queue
+            other.get_by_role("button", name="Ready", exact=True).click()
+            expect(other.locator("#sp-state")).to_have_text("ready", timeout=5000)
+            page.select_option("select[name=transfer-kind]", "queue")
+            page.fill("input[name=transfer-target]", "cards")
+            page.fill("input[name=transfer-note]", "card limit question")
+            button("Transfer").click()
+            expect(call).to_have_attribute("data-state", "none", timeout=10000)
             expect(page.locator("#sp-state")).to_have_text(re.compile("wrap-up", re.IGNORECASE), timeout=5000)
-            button("Wrap up").click()
-            expect(page.locator("#sp-state")).to_have_text("ready", timeout=5000)
-            call_id = caller.evaluate("() => window.caller.callId")
-            assert caller.evaluate("() => window.caller.ended") == "Terminated"
+            assert caller.evaluate("() => window.caller.refers") == [f"sip:cards@{DOMAIN}"]
+
+            other_call = other.locator("#sp-sip-call")
+            expect(other_call).to_have_attribute("data-state", "ringing", timeout=15000)
+            expect(other.locator("#sp-state")).to_have_text("ringing", timeout=5000)
+            expect(other.locator(".sp-note")).to_contain_text("card limit question", timeout=5000)
+            other.screenshot(path=str(SHOTS / "suite-softphone-transferred-ringing.png"))
+            other.get_by_role("button", name="Answer", exact=True).click()
+            expect(other_call).to_have_attribute("data-state", "talking", timeout=10000)
+            assert_media_both_ways(other, caller)
+            other.get_by_role("button", name="Hang up", exact=True).click()
+            expect(other_call).to_have_attribute("data-state", "none", timeout=5000)
+            expect(other.locator("#sp-state")).to_have_text(re.compile("wrap-up", re.IGNORECASE), timeout=5000)
+            for console in (page, other):
+                console.get_by_role("button", name="Wrap up", exact=True).click()
+                expect(console.locator("#sp-state")).to_have_text("ready", timeout=5000)
+            legs = caller.evaluate("() => window.caller.legs")
+            assert [leg["ended"] for leg in legs] == ["Terminated", "Terminated"], legs
             assert not errors, errors
         finally:
             browser.close()
-    kinds = event_kinds(sqlite_url).get(sip_contact_id(str(call_id)), set())
-    assert {"contact_arrived", "contact_offered", "contact_answered", "contact_ended",
-            "wrap_up_ended"} <= kinds, kinds
+    events = event_kinds(sqlite_url)
+    kinds = events.get(sip_contact_id(str(legs[0]["callId"])), set())
+    assert {"contact_arrived", "contact_offered", "contact_answered", "contact_transferred",
+            "contact_ended", "wrap_up_ended"} <= kinds, kinds
+    assert sip_contact_id(str(legs[1]["callId"])) not in events  # the new leg is no new call
