@@ -8,7 +8,8 @@ a caller with the secret) is a 422 naming it.
 
 * ``POST /api/sip/ha1`` ``{secret, username}`` → the account's HA1 as text (404 unknown);
 * ``POST /api/sip/route`` ``{secret, call_id, queue, caller, referred_by}`` → held until the routing
-  engine offers the call, then the agent's SIP username as text; 404 unknown queue, 409 the
+  engine offers the call, then ``AGENT:RING_MS`` as text (the agent's SIP username and how
+  long its phone may ring); 404 unknown queue, 409 the
   caller hung up meanwhile, 503 no live center or no offer within the wait;
 * ``POST /api/sip/event`` ``{secret, call_id, event, status}`` → ``{"known": bool}``.
 """
@@ -93,7 +94,7 @@ async def route(body: RouteIn, request: Request) -> PlainTextResponse:
         return problem(503, "the live center is not running")  # type: ignore[return-value]
     result = await adapter.route(body.call_id, body.queue, body.caller, body.referred_by)
     if result.agent is not None:
-        return PlainTextResponse(result.agent)
+        return PlainTextResponse(f"{result.agent}:{result.ring_ms}")
     if result.refusal == "unknown_queue":
         raise NotFound(f"no queue {body.queue!r}")
     if result.refusal == "abandoned":

@@ -83,6 +83,9 @@ class RouteResult:
 
     agent: str | None = None
     refusal: Literal["unknown_queue", "abandoned", "timeout", "stopped"] | None = None
+    #: how long the agent's phone may ring (ms): the engine's ring timeout less a second, so
+    #: the proxy's give-up (reported as ``failed``) comes before the engine's own; 0 = no limit
+    ring_ms: int = 0
 
 
 @dataclass
@@ -198,7 +201,9 @@ class SipTelephony:
         if agent == _ABANDONED:
             return RouteResult(refusal="abandoned" if self._center is not None else "stopped")
         call.agent = agent
-        return RouteResult(agent=agent)
+        timeout = center.engine.policy.ring_timeout_seconds
+        ring_ms = 0 if timeout is None else max(1000, int(timeout * 1000) - 1000)
+        return RouteResult(agent=agent, ring_ms=ring_ms)
 
     def _transferred(self, referred_by: str, caller: str) -> _Call | None:
         """The contact a new leg continues: the one its ``Referred-By`` agent has (or has just

@@ -276,9 +276,10 @@ route[ASK_SUITE] {{
     if (is_present_hf("Referred-By")) {{ $var(rby) = $(hdr(Referred-By){{nameaddr.uri}}{{uri.user}}); }}
     $var(body) = '{{"secret": "' + SECRET + '", "call_id": "' + $(ci{{s.escape.common}}) + '", "queue": "' + $rU + '", "caller": "' + $(fU{{s.escape.common}}) + '", "referred_by": "' + $(var(rby){{s.escape.common}}) + '"}}';
     $var(rc) = http_client_query(SUITE + "/api/sip/route", "$var(body)",
-                                 "Content-Type: application/json", "$var(agent)");
+                                 "Content-Type: application/json", "$var(answer)");
     if ($var(rc) == 404) {{ t_reply("404", "Not Found"); exit; }}
     if ($var(rc) == 409) {{ t_reply("487", "Request Terminated"); exit; }}
+    route(OFFERED);
     if ($var(rc) != 200 || !($var(agent) =~ "^[A-Za-z0-9_.-]{{1,60}}$")) {{
         t_reply("503", "Service Unavailable");
         exit;
@@ -303,6 +304,15 @@ route[ASK_SUITE] {{
     }}
 }}
 
+# The suite's answer "AGENT:RING_MS": the agent offered the call, and how long its phone may
+# ring (the engine's ring timeout, less a second, so that the proxy gives up first and the
+# engine offers the call again after the proxy's report; 0: the proxy's own 60 s).
+route[OFFERED] {{
+    $var(agent) = $(var(answer){{s.select,0,:}});
+    $var(ring) = $(var(answer){{s.select,1,:}}{{s.int}});
+    if ($var(ring) >= 1000) {{ t_set_fr("$var(ring)"); }}
+}}
+
 onreply_route[AGENT_REPLY] {{
     if (nat_uac_test("64")) add_contact_alias();
     # a ring is the engine's offer already: not reported, so the 180 goes on at once
@@ -321,7 +331,8 @@ failure_route[AGENT_FAILED] {{
     # the engine takes the call back into its line and offers it again: ask once more
     $var(body) = '{{"secret": "' + SECRET + '", "call_id": "' + $(ci{{s.escape.common}}) + '", "queue": "' + $avp(queue) + '", "caller": "' + $(fU{{s.escape.common}}) + '"}}';
     $var(rc) = http_client_query(SUITE + "/api/sip/route", "$var(body)",
-                                 "Content-Type: application/json", "$var(agent)");
+                                 "Content-Type: application/json", "$var(answer)");
+    route(OFFERED);
     if ($var(rc) == 200 && $var(agent) =~ "^[A-Za-z0-9_.-]{{1,60}}$") {{
         $ru = "sip:" + $var(agent) + "@" + DOMAIN;
         if (lookup("location")) {{

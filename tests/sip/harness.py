@@ -19,13 +19,14 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlmodel import Session, select
 
-from app.models import AgentSkill, Queue, SipAccount
+from app.models import AgentSkill, Queue, RoutingSettings, SipAccount
 from app.sip.accounts import ensure_accounts, ha1_of
 from app.sip.kamailio import ProxyConfig, write
 from app.testing import TEST_PASSWORD, create_user, make_app, make_settings
@@ -57,14 +58,21 @@ class SipCenter:
     logins: tuple[str, ...]
 
 
-def prepare_database(db_url: str, queues: Sequence[str], agents: int) -> list[str]:
-    """Queues, ``agents`` agents skilled for all of them, SIP accounts with known passwords."""
+def prepare_database(db_url: str, queues: Sequence[str], agents: int,
+                     ring_timeout_seconds: float | None = None) -> list[str]:
+    """Queues, ``agents`` agents skilled for all of them, SIP accounts with known passwords;
+    the engine's ring timeout when given (else the built-in policy's)."""
     settings = make_settings(db_url, sip_domain=DOMAIN)
     app = make_app(settings)
     try:
         with Session(app.state.engine) as session:
             for name in queues:
                 session.add(Queue(name=name, skill=name))
+            if ring_timeout_seconds is not None:
+                session.add(RoutingSettings(
+                    id=1, selection="longest_idle", ring_timeout_seconds=ring_timeout_seconds,
+                    ageing_seconds_per_level=None, preferred_agent_wait_seconds=0.0,
+                    updated_at=datetime.now(UTC), updated_by="test"))
             session.commit()
         logins = [f"agent{i:02d}" for i in range(1, agents + 1)]
         users = [create_user(app, login, "agent") for login in logins]
@@ -84,9 +92,9 @@ def prepare_database(db_url: str, queues: Sequence[str], agents: int) -> list[st
 
 @contextmanager
 def sip_center(db_url: str, workdir: Path, queues: Sequence[str] = ("deposits", "cards"),
-               agents: int = 2) -> Iterator[SipCenter]:
+               agents: int = 2, ring_timeout_seconds: float | None = None) -> Iterator[SipCenter]:
     """The suite and Kamailio running (module docstring); stopped afterwards."""
-    logins = prepare_database(db_url, queues, agents)
+    logins = prepare_database(db_url, queues, agents, ring_timeout_seconds)
     port, sip_port, ws_port = free_port(), free_udp_port(), free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CONTACTOPS_DATABASE_URL": db_url,

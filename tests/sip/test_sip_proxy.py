@@ -179,3 +179,56 @@ def test_calls_through_kamailio_are_routed_by_the_engine(sqlite_url: str, tmp_pa
     abandoned = sum(1 for k in sip_contacts.values() if "contact_abandoned" in k)
     assert (len(sip_contacts), answered, abandoned) == (12, result.answered, result.abandoned)
     assert not wrap_ups.missed
+
+
+@pytest.mark.skipif(not HAVE_SIP or not Path(SIPP).exists(),
+                    reason="kamailio (with kamailio-utils-modules) and sip-tester are not installed")
+def test_an_unanswered_phone_gives_the_call_back_before_the_engines_ring_timeout(
+        sqlite_url: str, tmp_path: Path) -> None:
+    """The engine rings an agent 3 s: the proxy stops ringing agent01's silent phone after 2 s
+    (the suite's answer says so), reports the failed ring, and the engine offers the call to
+    agent02, whose phone answers: one contact, offered twice, answered once, no overlap."""
+    with sip_center(sqlite_url, tmp_path, ring_timeout_seconds=3.0) as center:
+        first, second = (Console(center.base, login) for login in center.logins)
+        wrap_ups = WrapUps([first, second])
+        try:
+            first.go_ready()
+
+            async def scenario() -> tuple[RobotFleet, RobotFleet, Any]:
+                silent = RobotFleet([robot_account("agent01")], center.proxy, ring_seconds=30,
+                                    talk_seconds=0.5)
+                quick = RobotFleet([robot_account("agent02")], center.proxy, ring_seconds=0.2,
+                                   talk_seconds=0.5, on_call=wrap_ups.on_call)
+                await silent.start()
+                await quick.start()
+                try:
+                    calling = asyncio.create_task(asyncio.to_thread(
+                        run_callers, tmp_path / "sipp",
+                        plan_calls(1, ["deposits"], ["01012345678"], abandon_every=0),
+                        center.proxy, DOMAIN, rate=1, timeout_seconds=30))
+                    for _ in range(200):  # agent01's phone rings first
+                        if silent.calls:
+                            break
+                        await asyncio.sleep(0.05)
+                    await asyncio.to_thread(second.go_ready)
+                    result = await calling
+                    await asyncio.sleep(1.0)
+                finally:
+                    await silent.stop()
+                    await quick.stop()
+                return silent, quick, result
+
+            silent, quick, result = asyncio.run(scenario())
+        finally:
+            wrap_ups.close()
+            first.close()
+            second.close()
+    assert result.successful == 1 and result.answered == 1, (result, result.errors)
+    (rang,) = silent.calls
+    (took,) = quick.calls
+    assert rang.call_id == took.call_id and rang.outcome == "cancelled", rang
+    assert rang.ended_at is not None and 1.5 < rang.ended_at - rang.invite_at < 2.9
+    assert took.outcome == "ended" and took.answered_at is not None
+    kinds = event_kinds(sqlite_url)[sip_contact_id(rang.call_id)]
+    assert {"contact_offered", "contact_answered", "contact_ended"} <= kinds, kinds
+    assert not wrap_ups.missed
