@@ -268,13 +268,14 @@ route[TO_QUEUE] {{
     if ($rU == $null || !($rU =~ "^[A-Za-z0-9_.-]{{1,60}}$")) {{ sl_send_reply("404", "Not Found"); exit; }}
     t_newtran();
     t_reply("100", "Waiting for an agent");
+    $avp(queue) = $rU;  # kept with the transaction: a second ask after a failed ring uses it
     if (!async_task_route("ASK_SUITE")) {{ t_reply("503", "Service Unavailable"); exit; }}
 }}
 
 route[ASK_SUITE] {{
     $var(rby) = "";
     if (is_present_hf("Referred-By")) {{ $var(rby) = $(hdr(Referred-By){{nameaddr.uri}}{{uri.user}}); }}
-    $var(body) = '{{"secret": "' + SECRET + '", "call_id": "' + $(ci{{s.escape.common}}) + '", "queue": "' + $rU + '", "caller": "' + $(fU{{s.escape.common}}) + '", "referred_by": "' + $(var(rby){{s.escape.common}}) + '"}}';
+    $var(body) = '{{"secret": "' + SECRET + '", "call_id": "' + $(ci{{s.escape.common}}) + '", "queue": "' + $avp(queue) + '", "caller": "' + $(fU{{s.escape.common}}) + '", "referred_by": "' + $(var(rby){{s.escape.common}}) + '"}}';
     $var(rc) = http_client_query(SUITE + "/api/sip/route", "$var(body)",
                                  "Content-Type: application/json", "$var(answer)");
     if ($var(rc) == 404) {{ t_reply("404", "Not Found"); exit; }}
@@ -284,7 +285,6 @@ route[ASK_SUITE] {{
         t_reply("503", "Service Unavailable");
         exit;
     }}
-    $avp(queue) = $rU;  # for a second ask after a failed ring (failure_route)
     $ru = "sip:" + $var(agent) + "@" + DOMAIN;
     if (!lookup("location")) {{
         $var(event) = "failed";
@@ -328,21 +328,9 @@ failure_route[AGENT_FAILED] {{
     $var(event) = "failed";
     $var(status) = $T_reply_code;
     route(REPORT);
-    # the engine takes the call back into its line and offers it again: ask once more
-    $var(body) = '{{"secret": "' + SECRET + '", "call_id": "' + $(ci{{s.escape.common}}) + '", "queue": "' + $avp(queue) + '", "caller": "' + $(fU{{s.escape.common}}) + '"}}';
-    $var(rc) = http_client_query(SUITE + "/api/sip/route", "$var(body)",
-                                 "Content-Type: application/json", "$var(answer)");
-    route(OFFERED);
-    if ($var(rc) == 200 && $var(agent) =~ "^[A-Za-z0-9_.-]{{1,60}}$") {{
-        $ru = "sip:" + $var(agent) + "@" + DOMAIN;
-        if (lookup("location")) {{
-            t_on_reply("AGENT_REPLY");
-            t_on_failure("AGENT_FAILED");
-            t_relay();
-            exit;
-        }}
-    }}
-    t_reply("480", "Temporarily Unavailable");
+    # the engine takes the call back into its line and offers it again: ask once more, in an
+    # async worker like the first time (the answer may take as long as the queue does)
+    if (!async_task_route("ASK_SUITE")) {{ t_reply("480", "Temporarily Unavailable"); }}
 }}
 
 route[REPORT_CANCEL] {{
@@ -359,10 +347,14 @@ route[REPORT] {{
     }}
 }}
 
+# At most 50 a tick (Kamailio stops a while loop at max_while_loops, 100, and the report in
+# hand would be lost); the rest waits the next tick, 10 ms later.
 route[DRAIN_REPORTS] {{
-    while (mq_fetch("reports")) {{
+    $var(sent) = 0;
+    while ($var(sent) < 50 && mq_fetch("reports")) {{
         http_client_query(SUITE + "/api/sip/event", "$mqv(reports)",
                           "Content-Type: application/json", "$var(ignored)");
+        $var(sent) = $var(sent) + 1;
     }}
 }}
 
