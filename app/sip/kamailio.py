@@ -16,8 +16,9 @@ for ``http_client``) is registrar and stateful proxy for ``CONTACTOPS_SIP_DOMAIN
   contact. The agent's 200, the caller's CANCEL, a failed ring and the BYE are
   reported (``POST /api/sip/event``); the suite turns each into the engine's events, the same
   as the built-in telephony's (arrived, queued, offered, answered, ended, abandoned). Reports
-  never hold a SIP worker: they go into an ``mqueue`` that one ``rtimer`` process drains in
-  order every 10 ms, so a slow suite delays its figures, never a CANCEL or a BYE.
+  never hold a SIP worker: they go into one of ``REPORT_DRAINS`` ``mqueue`` queues (by a hash
+  of the Call-ID, so one call's reports stay in order), each drained every 10 ms by an
+  ``rtimer`` process of its own: a slow suite delays its figures, never a CANCEL or a BYE.
 * **No open relay**: only the suite's domain is served (403 otherwise); a call straight to an
   agent needs that caller's own digest credentials (an agent calling an agent); anything the
   suite does not know as a queue is 404; only REGISTER, INVITE and in-dialog requests pass.
@@ -37,6 +38,8 @@ from pathlib import Path
 MODULES_DIR = "/usr/lib/x86_64-linux-gnu/kamailio/modules"
 #: how long the proxy holds a call for the engine's decision before it gives up (503)
 DEFAULT_HOLD_SECONDS = 600
+#: report queues, each with a process posting its reports (a power of two: s.corehash)
+REPORT_DRAINS = 4
 _DOMAIN = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,98}[A-Za-z0-9])?$")
 _SECRET = re.compile(r"^[A-Za-z0-9_.~+/=-]{16,200}$")
 _URL = re.compile(r"^https?://[A-Za-z0-9.\[\]:-]+(/[A-Za-z0-9._~/-]*)?$")
@@ -101,8 +104,27 @@ def render(cfg: ProxyConfig) -> str:
         domain=cfg.domain, host=host, sip_port=cfg.sip_port, ws_port=cfg.ws_port,
         suite=suite, secret=cfg.shared_secret, hold=cfg.hold_seconds,
         modules=cfg.modules_dir.rstrip("/"), children=cfg.children,
-        async_workers=cfg.async_workers,
+        async_workers=cfg.async_workers, drains=REPORT_DRAINS,
+        drain_params="".join(
+            f'modparam("mqueue", "mqueue", "name=reports{i};size=100000")\n'
+            f'modparam("rtimer", "timer", "name=reports{i};interval=10000u;mode=1")\n'
+            f'modparam("rtimer", "exec", "timer=reports{i};route=DRAIN_{i}")\n'
+            for i in range(REPORT_DRAINS)),
+        drain_routes="\n".join(_DRAIN.format(i=i) for i in range(REPORT_DRAINS)),
     )
+
+
+# At most 50 a tick (Kamailio stops a while loop at max_while_loops, 100, and the report in
+# hand would be lost); the rest waits for the next tick, 10 ms later.
+_DRAIN = """route[DRAIN_{i}] {{
+    $var(sent) = 0;
+    while ($var(sent) < 50 && mq_fetch("reports{i}")) {{
+        http_client_query(SUITE + "/api/sip/event", "$mqv(reports{i})",
+                          "Content-Type: application/json", "$var(ignored)");
+        $var(sent) = $var(sent) + 1;
+    }}
+}}
+"""
 
 
 def write(cfg: ProxyConfig, out: Path) -> list[Path]:
@@ -184,10 +206,7 @@ modparam("htable", "htable", "ha1=>size=10;autoexpire=300;")
 modparam("http_client", "connection_timeout", {hold})
 modparam("http_client", "keep_connections", 1)
 modparam("http_client", "query_result", 0)
-modparam("mqueue", "mqueue", "name=reports;size=100000")
-modparam("rtimer", "timer", "name=reports;interval=10000u;mode=1")
-modparam("rtimer", "exec", "timer=reports;route=DRAIN_REPORTS")
-modparam("tm", "fr_inv_timer", 60000)
+{drain_params}modparam("tm", "fr_inv_timer", 60000)
 modparam("rr", "append_fromtag", 1)
 modparam("jsonrpcs", "transport", 1)
 modparam("websocket", "keepalive_mechanism", 1)
@@ -339,25 +358,17 @@ route[REPORT_CANCEL] {{
     route(REPORT);
 }}
 
-# Queued, not sent here: the drain below posts the reports in order, off the SIP workers.
+# Queued, not sent here: the drains below post the reports, off the SIP workers; one call's
+# reports go into one queue (the Call-ID's hash), so they reach the suite in order.
 route[REPORT] {{
     $var(body) = '{{"secret": "' + SECRET + '", "call_id": "' + $(ci{{s.escape.common}}) + '", "event": "' + $var(event) + '", "status": ' + $var(status) + '}}';
-    if (!mq_add("reports", "$ci", "$var(body)")) {{
-        xlog("L_ERR", "contactops: report queue full, $var(event) of $ci lost\n");
+    $var(queue) = "reports" + $(ci{{s.corehash,{drains}}});
+    if (!mq_add("$var(queue)", "$ci", "$var(body)")) {{
+        xlog("L_ERR", "contactops: report queue full, $var(event) of $ci lost\\n");
     }}
 }}
 
-# At most 50 a tick (Kamailio stops a while loop at max_while_loops, 100, and the report in
-# hand would be lost); the rest waits the next tick, 10 ms later.
-route[DRAIN_REPORTS] {{
-    $var(sent) = 0;
-    while ($var(sent) < 50 && mq_fetch("reports")) {{
-        http_client_query(SUITE + "/api/sip/event", "$mqv(reports)",
-                          "Content-Type: application/json", "$var(ignored)");
-        $var(sent) = $var(sent) + 1;
-    }}
-}}
-
+{drain_routes}
 route[IN_DIALOG] {{
     if (is_method("BYE")) {{ $var(event) = "ended"; $var(status) = 200; route(REPORT); }}
     if (nat_uac_test("64")) {{ force_rport(); add_contact_alias(); }}
