@@ -16,9 +16,9 @@ for ``http_client``) is registrar and stateful proxy for ``CONTACTOPS_SIP_DOMAIN
   contact. The agent's 200, the caller's CANCEL, a failed ring and the BYE are
   reported (``POST /api/sip/event``); the suite turns each into the engine's events, the same
   as the built-in telephony's (arrived, queued, offered, answered, ended, abandoned). Reports
-  never hold a SIP worker: they go into one of ``REPORT_DRAINS`` ``mqueue`` queues (by a hash
-  of the Call-ID, so one call's reports stay in order), each drained every 10 ms by an
-  ``rtimer`` process of its own: a slow suite delays its figures, never a CANCEL or a BYE.
+  never hold a SIP worker: they go into ``REPORT_DRAINS`` ``mqueue`` queue(s) (by a hash of
+  the Call-ID, so one call's reports stay in order), each drained every 10 ms by an ``rtimer``
+  process of its own: a slow suite delays its figures, never a CANCEL or a BYE.
 * **No open relay**: only the suite's domain is served (403 otherwise); a call straight to an
   agent needs that caller's own digest credentials (an agent calling an agent); anything the
   suite does not know as a queue is 404; only REGISTER, INVITE and in-dialog requests pass.
@@ -38,8 +38,11 @@ from pathlib import Path
 MODULES_DIR = "/usr/lib/x86_64-linux-gnu/kamailio/modules"
 #: how long the proxy holds a call for the engine's decision before it gives up (503)
 DEFAULT_HOLD_SECONDS = 600
-#: report queues, each with a process posting its reports (a power of two: s.corehash)
-REPORT_DRAINS = 4
+#: report queues, each with a process posting its reports (a power of two: s.corehash).
+#: One is fastest measured (benchmarks/bench_sip_ringing.py, SQLite: INVITE->180 p50 24 ms,
+#: p99 132 ms with one; p50 76-2060 ms with four, whose posts contend for the event store);
+#: more may pay off on PostgreSQL with several server processes
+REPORT_DRAINS = 1
 _DOMAIN = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,98}[A-Za-z0-9])?$")
 _SECRET = re.compile(r"^[A-Za-z0-9_.~+/=-]{16,200}$")
 _URL = re.compile(r"^https?://[A-Za-z0-9.\[\]:-]+(/[A-Za-z0-9._~/-]*)?$")
