@@ -13,6 +13,7 @@ import os
 import queue
 import re
 import secrets
+import socket
 import subprocess
 import threading
 import time
@@ -122,7 +123,7 @@ def sip_center(db_url: str, workdir: Path, queues: Sequence[str] = ("deposits", 
             assert kamailio.poll() is None, klog_path.read_text()[-3000:]
             assert time.monotonic() < deadline, "kamailio did not start"
             time.sleep(0.05)
-        time.sleep(0.3)  # its children bind after the banner
+        _wait_accepting(kamailio, klog_path, (sip_port, ws_port))  # children bind after the banner
         yield SipCenter(base, ("127.0.0.1", sip_port), f"ws://127.0.0.1:{ws_port}/", workdir,
                         tuple(logins))
     finally:
@@ -137,6 +138,22 @@ def sip_center(db_url: str, workdir: Path, queues: Sequence[str] = ("deposits", 
             klog.close()
         server.terminate()
         server.wait(20)
+
+
+def _wait_accepting(kamailio: subprocess.Popen[bytes], log: Path, ports: Sequence[int],
+                    seconds: float = 15.0) -> None:
+    """Until Kamailio's TCP listeners (SIP and WebSocket) accept connections."""
+    deadline = time.monotonic() + seconds
+    for port in ports:
+        while True:
+            assert kamailio.poll() is None, log.read_text()[-3000:]
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, f"kamailio does not accept on port {port}"
+                time.sleep(0.05)
+    time.sleep(0.2)  # the UDP children, started beside the TCP ones
 
 
 class Console:
