@@ -10,6 +10,11 @@ with the share of calls completed.
 Usage::
 
     python benchmarks/bench_sip_ringing.py [--calls 1000] [--rate 20] [--agents 40] [--url DB]
+                                           [--busy N]
+
+``--busy N`` keeps N other processes spinning meanwhile (a busy machine: with 2 on 2 cores,
+a proxy whose workers waited on the suite lost calls; the completed share says whether the
+proxy still copes). The machine is shared and noisy: compare figures of one run only.
 
 Needs Debian's kamailio, kamailio-utils-modules and sip-tester. ``--url`` names an empty,
 throwaway database (default: a fresh SQLite file). Uses the SIP tests' robots and harness
@@ -19,6 +24,7 @@ throwaway database (default: a fresh SQLite file). Uses the SIP tests' robots an
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -36,19 +42,29 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=20.0, help="calls per second")
     parser.add_argument("--agents", type=int, default=40)
     parser.add_argument("--url", help="throwaway database URL (default: a fresh SQLite file)")
+    parser.add_argument("--busy", type=int, default=0, help="busy processes beside the run")
     args = parser.parse_args()
     if not HAVE_SIP:
         print("kamailio with kamailio-utils-modules is not installed", file=sys.stderr)
         return 2
-    if not (1 <= args.calls <= 100_000 and 0 < args.rate <= 500 and 1 <= args.agents <= 500):
-        print("--calls 1..100000, --rate 0..500, --agents 1..500", file=sys.stderr)
+    if not (1 <= args.calls <= 100_000 and 0 < args.rate <= 500 and 1 <= args.agents <= 500
+            and 0 <= args.busy <= 64):
+        print("--calls 1..100000, --rate 0..500, --agents 1..500, --busy 0..64", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        run = load_run(url, Path(tmp), calls=args.calls, rate=args.rate, agents=args.agents)
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(args.busy)]
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = args.url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+            run = load_run(url, Path(tmp), calls=args.calls, rate=args.rate, agents=args.agents)
+    finally:
+        for proc in busy:
+            proc.kill()
+            proc.wait()
     r = run.result
     ring = r.ring_ms
-    print(f"{args.calls} calls at {args.rate:g}/s, {args.agents} robot agents: "
+    print(f"{args.calls} calls at {args.rate:g}/s, {args.agents} robot agents"
+          f"{f', {args.busy} busy processes' if args.busy else ''}: "
           f"{r.successful} complete ({r.completed_share:.1%}), answered {r.answered}, "
           f"abandoned {r.abandoned}; routing decisions in the log {run.decisions_found}")
     if ring:
