@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -118,10 +118,11 @@ def _outcome(
 def _end_of_wait(
     answered_at: float | None, abandoned_at: float | None, failed_at: float | None
 ) -> float | None:
-    for at in (answered_at, abandoned_at, failed_at):
-        if at is not None:
-            return at
-    return None
+    if answered_at is not None:
+        return answered_at
+    if abandoned_at is not None:
+        return abandoned_at
+    return failed_at
 
 
 @dataclass(slots=True)
@@ -325,12 +326,12 @@ class RecordBuilder:
         return dict(_APPLY)
 
 
-def _answered(rec: ContactRecord, ev: Event) -> None:
+def _answered(rec: ContactRecord, ev: ContactAnswered) -> None:
     """The wait of the current leg (or of the arrival leg) ends in an answer."""
-    assert isinstance(ev, ContactAnswered)
     if rec.legs and rec.legs[-1].open:
         rec.legs[-1].answered_at = ev.at
-    elif rec.outcome is None:
+    elif (rec.answered_at is None and rec.abandoned_at is None  # rec.outcome is None
+          and rec.callback_failed_at is None):
         rec.answered_at = ev.at
         rec.agent_id = ev.agent_id
     else:
@@ -380,8 +381,7 @@ def _abandoned(rec: ContactRecord, ev: Event) -> None:
         rec.abandoned_at = ev.at
 
 
-def _offered(rec: ContactRecord, ev: Event) -> None:
-    assert isinstance(ev, ContactOffered)
+def _offered(rec: ContactRecord, ev: ContactOffered) -> None:
     rec.offers += 1
     rec.dialling = ev.callback
 
@@ -391,8 +391,7 @@ def _timed_out(rec: ContactRecord, ev: Event) -> None:
     _settle_dial(rec)
 
 
-def _ended(rec: ContactRecord, ev: Event) -> None:
-    assert isinstance(ev, ContactEnded)
+def _ended(rec: ContactRecord, ev: ContactEnded) -> None:
     at, agent_id = ev.at, ev.agent_id
     rec.ended_at = at
     if rec.held_since is not None:  # _stop_hold, written out
@@ -413,8 +412,7 @@ def _ended(rec: ContactRecord, ev: Event) -> None:
         rec.callback_failed_at = ev.at
 
 
-def _wrapped(rec: ContactRecord, ev: Event) -> None:
-    assert isinstance(ev, WrapUpEnded)
+def _wrapped(rec: ContactRecord, ev: WrapUpEnded) -> None:
     rec.wrap_up_ended_at = ev.at
     since = rec.wrapping.pop(ev.agent_id, None)
     if since is not None:
@@ -508,13 +506,14 @@ def _callback_offered(rec: ContactRecord, ev: Event) -> None:
 
 
 #: How each contact event changes the contact's record (dispatch on the exact type).
+#: The four of every call take their own event type (no isinstance check per event).
 _APPLY: dict[type[Event], Callable[[ContactRecord, Event], None]] = {
-    ContactAnswered: _answered,
+    ContactAnswered: cast(Callable[[ContactRecord, Event], None], _answered),
     ContactAbandoned: _abandoned,
-    ContactOffered: _offered,
+    ContactOffered: cast(Callable[[ContactRecord, Event], None], _offered),
     ContactOfferTimedOut: _timed_out,
-    ContactEnded: _ended,
-    WrapUpEnded: _wrapped,
+    ContactEnded: cast(Callable[[ContactRecord, Event], None], _ended),
+    WrapUpEnded: cast(Callable[[ContactRecord, Event], None], _wrapped),
     ContactHeld: _held,
     ContactTransferred: _transferred,
     CallbackScheduled: _callback,
@@ -686,8 +685,13 @@ class ContactTable:
         for r in records:
             if r.direction != direction:
                 continue
-            ti = index(tpos, tnames, r.tier)
-            rows.add(r.arrived_at, r.wait_seconds, r.outcome, index(qpos, qnames, r.queue), ti)
+            ti = tpos.get(r.tier)
+            if ti is None:
+                ti = index(tpos, tnames, r.tier)
+            qi = qpos.get(r.queue)
+            if qi is None:
+                qi = index(qpos, qnames, r.queue)
+            rows.add(r.arrived_at, r.wait_seconds, r.outcome, qi, ti)
             handle = r.handle_seconds
             handles.append(math.nan if handle is None else handle)
             for leg in r.legs:
@@ -700,6 +704,10 @@ class ContactTable:
     @classmethod
     def from_events(cls, events: Iterable[Event], **kwargs: Any) -> ContactTable:
         return cls.from_records(records_from_events(events), **kwargs)
+
+
+#: ``OUTCOMES.index(outcome)``, and -1 for ``None`` (the wait has not ended).
+_OUTCOME_CODE: dict[Outcome | None, int] = {None: -1, **{o: i for i, o in enumerate(OUTCOMES)}}
 
 
 class _Columns:
@@ -720,7 +728,7 @@ class _Columns:
             wait = max(self.closed_at - at, 0.0)  # unserved: censored at the close
         self.arrived.append(at)
         self.wait.append(math.nan if wait is None else wait)
-        self.outcome.append(-1 if outcome is None else OUTCOMES.index(outcome))
+        self.outcome.append(_OUTCOME_CODE[outcome])
         self.queue.append(qi)
         self.tier.append(ti)
 

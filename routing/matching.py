@@ -86,6 +86,9 @@ class ReadyAgentIndex:
         self._levels: dict[tuple[str, str], list[tuple[int, LazyHeap[AgentEntry]]]] = {}
         #: Sites seen so far, in first-seen order.
         self.sites: dict[str, None] = {}
+        #: Per pool ``(skill, min_proficiency)``: ``(proficiency, heap)`` of its heaps at every
+        #: site (:meth:`best_in_pool`); emptied whenever a heap is made.
+        self._pool_heaps: dict[tuple[str, int], list[tuple[int, LazyHeap[AgentEntry]]]] = {}
 
     def _valid(self, entry: AgentEntry) -> bool:
         agent = self._agents[entry[2]]
@@ -106,6 +109,7 @@ class ReadyAgentIndex:
                 levels = self._levels.setdefault((skill, site), [])
                 levels.append((proficiency, heap))
                 levels.sort(key=lambda x: -x[0])
+                self._pool_heaps.clear()
             entries = heap.entries  # LazyHeap.push, written out: an agent frees per call
             heapq.heappush(entries, entry)
             heap.live += 1
@@ -133,6 +137,42 @@ class ReadyAgentIndex:
             for level in range(min_proficiency, 6)
             if (skill, site, level) in self._heaps
         )
+
+    def best_in_pool(
+        self, skill: str, min_proficiency: int, by_proficiency: bool
+    ) -> AgentRecord | None:
+        """:meth:`best` of the one pool ``(skill, min_proficiency)`` at every site (a queue
+        without expansion steps, a contact without a site or past its overflow): the same
+        agent, from the pool's heaps listed once (not per site and level at every call)."""
+        pool = self._pool_heaps.get((skill, min_proficiency))
+        if pool is None:
+            pool = self._pool_heaps[(skill, min_proficiency)] = [
+                (proficiency, heap)
+                for site in self.sites
+                for proficiency, heap in self._levels.get((skill, site), ())
+                if proficiency >= min_proficiency
+            ]
+        best_key: tuple[float, ...] | None = None
+        best_agent: AgentRecord | None = None
+        agents, pop = self._agents, heapq.heappop
+        for proficiency, heap in pool:
+            entries = heap.entries
+            while entries:
+                top = entries[0]
+                agent = agents[top[2]]
+                if agent.ready_seq == top[1] and agent.indexed and agent.state is _READY:
+                    break
+                pop(entries)
+            else:
+                continue
+            key: tuple[float, ...]
+            if by_proficiency:
+                key = (-proficiency, top[0], top[1])
+            else:
+                key = (top[0], top[1])
+            if best_key is None or key < best_key:
+                best_key, best_agent = key, agent
+        return best_agent
 
     def best(
         self,
@@ -270,25 +310,29 @@ class Matcher:
         self.lines = WaitingLines(contacts)
         self._by_proficiency = policy.selection == "proficiency_then_longest_idle"
         self._pools = {name: queue.pools() for name, queue in queues.items()}
-        #: The queue's own pool as ``[(skill, min_proficiency)]`` (eligible from the start).
-        self._base = {name: [(queue.skill, queue.min_proficiency)] for name, queue in queues.items()}
+        #: The queue's own pool ``(skill, min_proficiency)`` (eligible from the start) of the
+        #: queues without expansion steps.
+        self._single: dict[str, tuple[str, int]] = {
+            name: (queue.skill, queue.min_proficiency)
+            for name, queue in queues.items() if len(self._pools[name]) == 1
+        }
 
     def best_agent_for(self, contact: ContactRecord, now: float) -> AgentRecord | None:
         """The best ready agent eligible for ``contact`` at ``now``, or None."""
-        since = contact.since
-        all_pools = self._pools[contact.queue]
-        if len(all_pools) == 1:  # no expansion steps: the queue's own pool, from the start
-            pools = self._base[contact.queue]
-        else:
-            pools = [(skill, level) for after, skill, level in all_pools
-                     if now >= since + after]
-        site = contact.site
+        since, site = contact.since, contact.site
         sites: Iterable[str]
         if site is None:
             sites = self.ready.sites
         else:
             overflow = self.policy.overflow_after_seconds
             sites = self.ready.sites if overflow is not None and now >= since + overflow else (site,)
+        single = self._single.get(contact.queue)
+        if single is not None:  # no expansion steps: the queue's own pool, from the start
+            if sites is self.ready.sites:
+                return self.ready.best_in_pool(single[0], single[1], self._by_proficiency)
+            return self.ready.best((single,), sites, self._by_proficiency)
+        pools = [(skill, level) for after, skill, level in self._pools[contact.queue]
+                 if now >= since + after]
         return self.ready.best(pools, sites, self._by_proficiency)
 
     def best_line_head_for(self, agent: AgentRecord, now: float) -> ContactRecord | None:

@@ -88,3 +88,28 @@ _set_site = _SETTERS["site"]
 _set_direction = _SETTERS["direction"]
 _contact_spec_init.__qualname__ = "ContactSpec.__init__"
 ContactSpec.__init__ = _contact_spec_init  # type: ignore[method-assign]
+_new_spec = object.__new__
+
+
+def checked_contact_spec(
+    contact_id: str,
+    queue: str,
+    tier: str,
+    customer_id: str | None,
+    preferred_agent_id: str | None,
+    site: str | None,
+    direction: Direction,
+) -> ContactSpec:
+    """A :class:`ContactSpec` of fields the caller has checked already (the simulator's
+    callers, drawn from a scenario whose checks passed, with ids it makes itself): every
+    field positional and ``__post_init__``'s checks not run again, one spec per caller.
+    Anyone else builds ``ContactSpec(...)``, which checks."""
+    spec: ContactSpec = _new_spec(ContactSpec)
+    _set_contact_id(spec, contact_id)
+    _set_queue(spec, queue)
+    _set_tier(spec, tier)
+    _set_customer_id(spec, customer_id)
+    _set_preferred_agent_id(spec, preferred_agent_id)
+    _set_site(spec, site)
+    _set_direction(spec, direction)
+    return spec

@@ -68,13 +68,13 @@ from qa.counts import CallbackCounts, count_callbacks
 from qa.records import ContactTable, RecordBuilder
 from routing.engine import (
     AgentSpec,
-    ContactSpec,
     ExpansionStep,
     QueueConfig,
     RoutingEngine,
     RoutingPolicy,
 )
 from routing.events import AgentStateChanged, ContactOffered, ContactQueued, Event
+from routing.specs import checked_contact_spec
 from simulations.callers import ScriptedContact, draw_callers, scripted_callers
 from simulations.collector import collector_paused
 from simulations.driver import Action, Caller, Driver, DutyMove, Talk
@@ -233,7 +233,7 @@ class CenterSimulation:
             if contacts is None
             else scripted_callers(contacts, self.qnames)
         )
-        self.driver = Driver(ScenarioBehaviour(scenario, rng), self._port)
+        self.driver = Driver(ScenarioBehaviour(scenario, rng), self.kernel.schedule)
         self._state = self.driver.state
         self._react = self.driver.reactions()
         del self._react[AgentStateChanged]  # handled inline by _emit
@@ -243,13 +243,6 @@ class CenterSimulation:
             for at, what in plan:
                 if math.isfinite(at):
                     self.kernel.schedule(at, AGENT_SCHEDULE, self.driver.duty(spec.agent_id, what))
-
-    def _port(self, at: float, priority: int, action: Action, label: str) -> None:
-        kernel = self.kernel
-        if at == kernel.now and priority == REACTION:  # Kernel.schedule's first case, inlined
-            kernel.reactions.append(action)
-        else:
-            kernel.schedule(at, priority, action)
 
     def _emit(self, events: list[Event]) -> None:
         """Record the engine's events and let the driver react, in one pass.
@@ -305,7 +298,7 @@ class CenterSimulation:
         n, i = len(c.arrived_at), 0
         arrived_at, patience, queue, handle = c.arrived_at, c.patience, c.queue, c.handle
         qnames, tiers, sites, preferred = self.qnames, c.tier, c.site, c.preferred_agent
-        timer, arrive = self._timer, driver.arrive
+        timer, arrive, checked_spec = self._timer, driver.arrive, checked_contact_spec
         instant = self.s.ring_seconds == 0
         heap, reactions = k.heap, k.reactions
         pop, popleft = heapq.heappop, reactions.popleft
@@ -318,17 +311,21 @@ class CenterSimulation:
         keep_change, fold_changes = agent_changes.append, self.agent_time.add_state_changes
         add_record, applies, records = self.records.add, self.records.appliers(), self.records.records
         state, react = self._state, self._react
+        # One table lookup per event: the record's applier and the driver's handler of its
+        # type (either None; no applier: RecordBuilder.add, which starts arrivals' records).
+        dispatch = {kind: (applies.get(kind), react.get(kind)) for kind in {*applies, *react}}
+        neither = (None, None)
         n_events = 0
         inf = math.inf
         timers_seen = -1  # eng.timers_set when the next deadline was last asked
+        timer_at = self.timer_at  # when the timer item in the kernel is due (inf: none)
         t_next = arrived_at[0] if n else inf
         while True:
             if t_next < (k.now if reactions else heap[0][0] if heap else inf):
                 k.now = t_next
-                spec = ContactSpec(
-                    f"c{i}", qnames[queue[i]], tiers[i],
-                    preferred_agent_id=preferred[i], site=sites[i],
-                )
+                # the scenario's checks passed: its tiers, sites and agent ids are valid
+                spec = checked_spec(f"c{i}", qnames[queue[i]], tiers[i], None, preferred[i],
+                                    sites[i], "inbound")
                 events = eng.arrive(spec, t_next)
                 # A caller offered at once to an agent who answers with no ring is answered
                 # at this instant (a reaction): no patience timer to set and skip later.
@@ -349,7 +346,7 @@ class CenterSimulation:
                 now, _, _, action = pop(heap)
                 k.now = max(k.now, now)
                 if action is timer:
-                    self.timer_at = inf
+                    timer_at = inf
                     timers_seen = -1  # the timer item is spent: ask again whatever happens
                     # Its timer may have gone stale since (most often a ring timeout of an
                     # offer answered at once): then no timer is due, and advance would
@@ -370,29 +367,29 @@ class CenterSimulation:
                     keep_change(ev)  # type: ignore[arg-type]
                     state[ev.agent_id] = ev.state  # type: ignore[attr-defined]
                     continue
-                apply = applies.get(kind)  # RecordBuilder.add, written out
-                if apply is not None:
+                apply, handler = dispatch.get(kind, neither)
+                if apply is not None:  # RecordBuilder.add, written out
                     record = records.get(ev.contact_id)  # type: ignore[attr-defined]
                     if record is not None:
                         apply(record, ev)
                 elif kind is not ContactQueued:  # ContactQueued changes no record
                     add_record(ev)
-                handler = react.get(kind)
                 if handler is not None:
                     handler(ev)
             set_count = timers.set_count
             if set_count != timers_seen:
                 # One new timer (a ring timeout, most often) no earlier than the timer item
                 # already in the kernel changes nothing: that item comes first.
-                if set_count == timers_seen + 1 and timers.last_deadline >= self.timer_at:
+                if set_count == timers_seen + 1 and timers.last_deadline >= timer_at:
                     timers_seen = set_count
                     continue
                 timers_seen = set_count
                 deadline = next_deadline()
-                if deadline is not None and deadline < self.timer_at:
-                    self.timer_at = max(deadline, k.now)
-                    k.schedule(self.timer_at, TIMER, timer)
+                if deadline is not None and deadline < timer_at:
+                    timer_at = max(deadline, k.now)
+                    k.schedule(timer_at, TIMER, timer)
         fold_changes(agent_changes)
+        self.timer_at = timer_at
         self.n_events += n_events
         end = max(k.now, self.s.horizon_seconds)
         table = ContactTable.from_records(

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from typing import Literal, NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol, cast
 
 from routing.engine import ContactSpec, RoutingEngine
 from routing.events import (
@@ -126,11 +126,13 @@ class Driver:
         self.open = 0  # legs arrived and not yet finished (wrap-up ended or abandoned)
         self._react: dict[type[Event], Callable[[Event], None]] = {
             AgentStateChanged: self._on_agent,
-            ContactOffered: self._on_offered,
-            ContactAnswered: self._on_answered,
-            ContactEnded: self._on_ended,
+            # the four handlers of every call take their own event type (no isinstance
+            # check per event): dispatch is on the exact type, so each gets only its own
+            ContactOffered: cast(Callable[[Event], None], self._on_offered),
+            ContactAnswered: cast(Callable[[Event], None], self._on_answered),
+            ContactEnded: cast(Callable[[Event], None], self._on_ended),
             ContactTransferred: self._on_transferred,
-            WrapUpEnded: self._on_wrap_up_ended,
+            WrapUpEnded: cast(Callable[[Event], None], self._on_wrap_up_ended),
             CallbackOffered: self._on_callback_offered,
             ContactAbandoned: self._on_abandoned,
             ConsultStarted: self._on_consult_started,
@@ -234,8 +236,7 @@ class Driver:
         assert isinstance(ev, AgentStateChanged)
         self.state[ev.agent_id] = ev.state
 
-    def _on_offered(self, ev: Event) -> None:
-        assert isinstance(ev, ContactOffered)
+    def _on_offered(self, ev: ContactOffered) -> None:
         agent = ev.agent_id
         self.ringing[agent] = ev.contact_id
         if self.driven is not None and agent not in self.driven:
@@ -254,8 +255,7 @@ class Driver:
 
         return act
 
-    def _on_answered(self, ev: Event) -> None:
-        assert isinstance(ev, ContactAnswered)
+    def _on_answered(self, ev: ContactAnswered) -> None:
         caller = self.callers.get(ev.contact_id)
         first = caller is not None and not caller.answered
         if caller is None:  # a contact from elsewhere (a PBX): played from its answer
@@ -329,8 +329,7 @@ class Driver:
 
         return act
 
-    def _on_ended(self, ev: Event) -> None:
-        assert isinstance(ev, ContactEnded)
+    def _on_ended(self, ev: ContactEnded) -> None:
         caller = self.callers.get(ev.contact_id)
         agent = ev.agent_id
         if agent is None or caller is None:
@@ -365,7 +364,7 @@ class Driver:
                 return []
             move = self.pending.pop(agent, None)
             if move is None:
-                return eng.end_wrap_up(agent, now, disposition=disposition)
+                return eng.end_wrap_up(agent, now, disposition)
             events = eng.set_not_ready(agent, now, "break" if move == "break" else "shift_end")
             if move == "logout":
                 events += eng.logout(agent, now)
@@ -373,8 +372,7 @@ class Driver:
 
         return act
 
-    def _on_wrap_up_ended(self, ev: Event) -> None:
-        assert isinstance(ev, WrapUpEnded)
+    def _on_wrap_up_ended(self, ev: WrapUpEnded) -> None:
         caller = self.callers.get(ev.contact_id)
         if caller is not None:
             self.open -= 1  # a leg of the caller's story ends with the agent's wrap-up

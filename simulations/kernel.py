@@ -75,8 +75,10 @@ class Kernel(Generic[T]):
         self._seq = 0
         self.now = start
 
-    def schedule(self, at: float, priority: int, item: T) -> None:
-        """Schedule ``item`` at ``at`` (never in the past)."""
+    def schedule(self, at: float, priority: int, item: T, label: str = "") -> None:
+        """Schedule ``item`` at ``at`` (never in the past). ``label`` (what the item is, for
+        a reader) is not kept: with it the method is a driver's port
+        (:data:`simulations.driver.Port`), called without a wrapper of its own."""
         if at == self.now and priority == REACTION:
             self.reactions.append(item)
             return
@@ -139,10 +141,10 @@ class RealtimeKernel(Kernel[T]):
         self.clock = clock
         self.factor = factor
 
-    def schedule(self, at: float, priority: int, item: T) -> None:
+    def schedule(self, at: float, priority: int, item: T, label: str = "") -> None:
         """Schedule ``item``; an item for a time already past runs at once (at ``now``):
         people and phones are late on a wall clock, never early."""
-        super().schedule(max(at, self.now), priority, item)
+        super().schedule(max(at, self.now), priority, item, label)
 
     def delay(self, at: float) -> float:
         return max(0.0, (at - self.clock()) * self.factor)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from routing.agent_state import AgentRecord, AgentState
@@ -127,6 +129,49 @@ def test_ready_index_best_by_proficiency_then_idle_and_by_idle_only() -> None:
     agents["a2"].state = AgentState.RESERVED
     assert index.best([("cards", 1)], both, by_proficiency=True) is agents["a1"]
     assert index.count("cards", 3) == 2
+
+
+def test_best_in_pool_is_best_over_every_site_as_agents_come_and_go() -> None:
+    """``best_in_pool`` lists a pool's heaps once; a heap made later (a new site, a new
+    proficiency) must count at once, and its answer is always ``best``'s at every site."""
+    rng = random.Random(7)
+    agents: dict[str, AgentRecord] = {}
+    index = ReadyAgentIndex(agents)
+    sites = ["seoul", "busan", "jeju"]
+    seq = 0
+    for step in range(400):
+        ready = [a for a in agents.values() if a.state is AgentState.READY]
+        if ready and rng.random() < 0.4:
+            gone = rng.choice(ready)
+            index.remove(gone)
+            gone.state = AgentState.RESERVED
+        else:
+            seq += 1
+            aid = f"a{step % 60}"
+            agent = agents.get(aid)
+            if agent is not None and agent.state is AgentState.READY:
+                continue
+            skills = {"cards": rng.randint(1, 5)} if rng.random() < 0.8 else {"loans": 3}
+            # the third site only after a while: its heaps are made after the first lookups
+            site = rng.choice(sites if step > 200 else sites[:2])
+            agents[aid] = _agent(aid, skills, site, float(rng.randint(0, 50)), seq)
+            index.add(agents[aid])
+        for level in (1, 3, 5):
+            for by_proficiency in (True, False):
+                assert index.best_in_pool("cards", level, by_proficiency) is index.best(
+                    [("cards", level)], list(index.sites), by_proficiency
+                )
+
+
+def test_best_in_pool_sees_a_site_that_arrives_after_the_first_lookup() -> None:
+    agents: dict[str, AgentRecord] = {}
+    index = ReadyAgentIndex(agents)
+    agents["s"] = _agent("s", {"cards": 3}, "seoul", 10.0, 1)
+    index.add(agents["s"])
+    assert index.best_in_pool("cards", 1, by_proficiency=False) is agents["s"]
+    agents["b"] = _agent("b", {"cards": 3}, "busan", 5.0, 2)  # idle longer, a new site
+    index.add(agents["b"])
+    assert index.best_in_pool("cards", 1, by_proficiency=False) is agents["b"]
 
 
 def test_waiting_lines_heads_are_the_longest_waiting_per_line() -> None:
