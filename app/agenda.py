@@ -169,11 +169,24 @@ def center_holidays(session: Session) -> frozenset[date]:
     return frozenset(h.day for h in rows)
 
 
-def dial_target(session: Session, customer: Customer) -> DialTarget:
-    """The customer as the rules see them, on their first stored number."""
-    number = session.exec(select(CustomerPhone.number)
-                          .where(CustomerPhone.customer_id == customer.id)
-                          .order_by(col(CustomerPhone.id)).limit(1)).first()
+def first_numbers(session: Session, customer_ids: Iterable[int]) -> dict[int, str]:
+    """Each customer's first stored number (one query)."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return {}
+    out: dict[int, str] = {}
+    for phone in session.exec(select(CustomerPhone)
+                              .where(col(CustomerPhone.customer_id).in_(ids))
+                              .order_by(col(CustomerPhone.id))).all():
+        out.setdefault(phone.customer_id, phone.number)
+    return out
+
+
+def dial_target(session: Session, customer: Customer, number: str | None = None) -> DialTarget:
+    """The customer as the rules see them, on ``number`` (default their first stored one)."""
+    assert customer.id is not None
+    if number is None:
+        number = first_numbers(session, [customer.id]).get(customer.id)
     return DialTarget(customer_id=str(customer.id), number=number or "",
                       time_zone=customer.time_zone or str(CENTER_TZ),
                       marketing_consent=customer.marketing_consent,
@@ -235,13 +248,15 @@ def build_agenda(
         select(Customer).where(col(Customer.id).in_(sorted(ids)))).all()} if ids else {}
     history = dial_history(session, ids)
     last = last_contacts(session, ids)
+    numbers = first_numbers(session, ids)
     holidays = center_holidays(session)
     items: list[AgendaItem] = []
     for e in entries:
         customer = customers.get(e.customer_id)
         if customer is None:
             continue
-        given = RulesInput(dial_target(session, customer), history[e.customer_id], holidays)
+        given = RulesInput(dial_target(session, customer, numbers.get(e.customer_id, "")),
+                           history[e.customer_id], holidays)
         items.append(AgendaItem(
             entry=e, customer_name=customer.name, tier=customer.value_tier,
             managed=customer.relationship_manager_id == agent.id,

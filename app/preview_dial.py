@@ -107,16 +107,20 @@ def outbound_queue(engine: RoutingEngine, agent: str) -> str:
 def place(dials: PreviewDials, dial: PreviewDial, robots: RobotCustomers,
           center: LiveCenter) -> Callable[[RoutingEngine, float], list[Event]]:
     """The engine-task action that places ``dial``: checks the agent may dial (logged in,
-    ready or not ready, no dial ringing), then ``not_ready(preview_dialing)`` and
+    ready or not ready, no dial ringing, the last failed dial recorded), then ``not_ready(preview_dialing)`` and
     ``DialAttempted``; the robot customer's answer is scheduled on the center's kernel."""
 
     def act(eng: RoutingEngine, now: float) -> list[Event]:
         view = eng.agent_view(dial.agent)
         if view.state not in DIAL_FROM or view.contact_id is not None:
             raise RoutingError(f"agent {dial.agent} cannot dial while {view.state}")
-        ringing = dials.of_agent(dial.agent)
-        if ringing is not None and ringing.result is None:
-            raise RoutingError(f"agent {dial.agent} has a dial ringing ({ringing.contact_id})")
+        previous = dials.of_agent(dial.agent)
+        if previous is not None and previous.result is None:
+            raise RoutingError(f"agent {dial.agent} has a dial ringing ({previous.contact_id})")
+        if previous is not None and previous.result != "connected":
+            raise RoutingError(f"record the result of dial {previous.contact_id} first")
+        if previous is not None:  # a connected call whose wrap-up ended outside the console
+            dials.done(previous)
         dial.placed_at, dial.prior_state, dial.prior_reason = now, view.state, view.reason
         events: list[Event] = []
         if view.state == "ready":  # no inbound call may take the agent whose customer answers

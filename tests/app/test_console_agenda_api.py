@@ -227,6 +227,9 @@ def test_a_busy_line_is_recorded_and_the_lead_waits_for_the_retry_interval(
         cid = client.post(f"/api/console/agenda/items/{key}/dial").json()["contact_id"]
         assert client.post("/api/console/agenda/dial/record").status_code == 409  # ringing
         _run_until(client, OPEN + 2.0, clock)  # busy after 2 s
+        # the next dial waits until this one is recorded
+        other = client.post(f"/api/console/agenda/items/lead-{ids['platinum']}/dial")
+        assert other.status_code == 409 and "record the result" in other.json()["detail"]
         state = client.get("/api/console/state").json()
         assert (state["state"], state["reason"], state["contact"]) == ("not_ready", None, None)
         r = client.post("/api/console/agenda/dial/record")
