@@ -264,3 +264,27 @@ def test_errors_are_clear(database_url: str) -> None:
         assert client.post("/api/console/agenda/dial/record").status_code == 409
         as_user(client, "sup")
         assert client.get("/api/console/agenda").status_code == 403
+
+
+def test_the_last_allowed_attempt_failing_loses_the_lead(database_url: str) -> None:
+    with live_client(database_url, start=OPEN, prepare=_robots(0.0, busy=1.0)) as (
+            client, clock):
+        ids = _leads(client)
+        key = f"lead-{ids['gold']}"
+        with Session(client.app.state.engine) as session:
+            for n in range(5):  # KR telesales: 6 attempts per campaign at most
+                session.add(ContactHistory(
+                    customer_id=22, channel="outbound", reason=f"dial:{key}",
+                    outcome="no_answer", at=datetime(2025, 11, 10 + n, 1, tzinfo=UTC)))
+            session.commit()
+        as_user(client, "agent01")
+        client.post("/api/console/login")
+        dial = client.post(f"/api/console/agenda/items/{key}/dial").json()
+        _run_until(client, OPEN + 2.0, clock)
+        events = _events(client, dial["contact_id"])
+        assert [(t, p.get("attempt")) for t, p in events] == [
+            ("dial_attempted", None), ("dial_result", 6)]
+        body = client.post("/api/console/agenda/dial/record").json()
+        assert (body["result"], body["lead_status"], body["next_allowed"]) == (
+            "busy", "lost", None)
+        assert key not in [i["key"] for i in client.get("/api/console/agenda").json()["items"]]
