@@ -53,6 +53,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.rosters",
     "app.api.console",
     "app.api.console_offers",
+    "app.api.console_agenda",
     "app.api.supervision",
     "app.api.events",
     "app.api.ws",

@@ -634,8 +634,14 @@ Index("ix_event_log_agent_at", EventRecord.agent_id, EventRecord.at)  # type: ig
 
 
 class LeadStatus(StrEnum):
+    """``closed`` (a follow-up recorded on the lead's call, or closed by hand), ``won`` (the
+    customer accepted the lead's offer on a call the agent dialled from the agenda), ``lost``
+    (declined, or the contact rules allow no further dial)."""
+
     open = "open"
     closed = "closed"
+    won = "won"
+    lost = "lost"
 
 
 class Lead(SQLModel, table=True):

@@ -417,6 +417,32 @@ class OutboundRun:
 BUCKET = 900.0
 
 
+#: a live answer comes this many seconds after the dial (uniform), the robot customer's ring
+ANSWER_AFTER_SECONDS = (3.0, 18.0)
+
+
+def ring_outcome(
+    rng: np.random.Generator, answer_rate: float, machine_rate: float, busy_rate: float,
+    ring_timeout_seconds: float, answer_after: tuple[float, float] = ANSWER_AFTER_SECONDS,
+) -> tuple[float, DialResultName]:
+    """How a dial ends and how many seconds after it was placed: the customer answers
+    (``connected``, after ``answer_after`` seconds, uniform) with probability
+    ``answer_rate``; otherwise an answering machine picks up (``machine``, 7.5-17.5 s: its
+    greeting is detected), the line is ``busy`` (2 s), or it rings out (``no_answer`` at
+    ``ring_timeout_seconds``), with shares ``machine_rate`` and ``busy_rate`` of the calls not
+    answered live. One uniform draw decides, then at most one more gives the time: the
+    simulator's dialler and the live demo's robot customers call this alike."""
+    u = rng.random()
+    p = answer_rate
+    if u < p:
+        return float(rng.uniform(*answer_after)), "connected"
+    if u < p + (1 - p) * machine_rate:
+        return float(rng.uniform(5.0, 15.0)) + 2.5, "machine"
+    if u < p + (1 - p) * (machine_rate + busy_rate):
+        return 2.0, "busy"
+    return ring_timeout_seconds, "no_answer"
+
+
 def max_window_rate(buckets: Mapping[int, Sequence[int]], days: int) -> float:
     """The highest abandoned / live answers over every 24 h window inside the run (windows
     ending at each 15-minute boundary from the end of the first day)."""
@@ -724,19 +750,10 @@ class OutboundSimulation:
         self._record(DialAttempted(now, cid, s.campaign, lead.customer, agent, s.mode))
         self._day(now).dials += 1
         dial = self.in_flight[cid] = _Dial(lead, agent, now)
-        u = rng.random()
-        p = s.rate_at(now)
-        if u < p:
-            dial.live = True
-            at = now + float(rng.uniform(3.0, 18.0))
-            result: DialResultName = "connected"
-        elif u < p + (1 - p) * s.machine_rate:
-            at, result = now + float(rng.uniform(5.0, 15.0)) + 2.5, "machine"
-        elif u < p + (1 - p) * (s.machine_rate + s.busy_rate):
-            at, result = now + 2.0, "busy"
-        else:
-            at, result = now + s.ring_timeout_seconds, "no_answer"
-        self.kernel.schedule(at, COMPLETION, self._outcome(cid, result))
+        after, result = ring_outcome(rng, s.rate_at(now), s.machine_rate, s.busy_rate,
+                                     s.ring_timeout_seconds)
+        dial.live = result == "connected"
+        self.kernel.schedule(now + after, COMPLETION, self._outcome(cid, result))
 
     def _outcome(self, cid: str, result: DialResultName) -> Action:
         def act(eng: RoutingEngine, now: float) -> list[Event]:

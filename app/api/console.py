@@ -38,6 +38,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
+from app.agenda_results import record_connected_dial
 from app.api.errors import Conflict, DomainError, Forbidden, NotFound
 from app.auth import require_role
 from app.auth.login_limits import client_ip
@@ -46,6 +47,7 @@ from app.deps import SessionDep, release_connection, release_session
 from app.live import agent_specs_for, get_services
 from app.live.center import Action, StoreUnavailable
 from app.models import Agent, Channel, ContactHistory, Customer, User
+from app.preview_dial import PreviewDial, preview_dials
 from app.queries import add_contact
 from routing.engine import RoutingEngine
 from routing.errors import RoutingError, UnknownAgent, UnknownId
@@ -559,7 +561,23 @@ async def wrapup(
         await run_in_threadpool(
             record_handled_call, session, user, client_ip(request), int(customer),
             done, disposition, reason, body.notes)
+    dials = preview_dials(request.app)
+    dialled = dials.by_contact.get(done) if done is not None else None
+    if dialled is not None and dialled.result == "connected":  # a call from the agenda
+        now = datetime.fromtimestamp(get_services(request).center.clock.now(), UTC)
+        await run_in_threadpool(record_dialled_call, session, user, client_ip(request),
+                                dialled, now)
+        dials.done(dialled)
     return result
+
+
+def record_dialled_call(session: Session, user: User, ip: str, dial: PreviewDial,
+                        now: datetime) -> None:
+    """:func:`app.agenda_results.record_connected_dial`, then the connection goes back."""
+    try:
+        record_connected_dial(session, user, ip, dial, now)
+    finally:
+        release_session(session)
 
 
 @dataclass

@@ -21,6 +21,9 @@ from app.models import LIFE_EVENT_KINDS, Channel, LifecycleStage, ProductKind, V
 from app.pages.softphone_labels import SOFTPHONE_UI  # the WebRTC softphone (agent_softphone.js)
 from app.queries import CENTER_TZ
 from app.seed.agents import QUEUES as SEEDED_QUEUES
+from routing.events import DIAL_RESULTS
+from telesales.contact_rules import RULE_CODES
+from telesales.offers import OFFER_CODES
 
 #: customer segments the bank's data uses (``Customer.segment``; app/seed/customers.py)
 SEGMENTS: tuple[str, ...] = ("high_net_worth", "affluent", "mass_affluent", "mass", "youth",
@@ -36,6 +39,10 @@ CODE_GROUPS: dict[str, tuple[str, ...]] = {
     "phone": PHONE_KINDS,
     "field": (*PROFILE_FIELDS, CONFIRMED),
     "activity": ("work", "break", "lunch", "meeting", "training", "coaching"),
+    # the agenda (agent_agenda.js): contact rules, dial results, offers
+    "rule": RULE_CODES,
+    "dial": DIAL_RESULTS,
+    "offer": OFFER_CODES,
 }
 #: groups the screen pop's code labels come from (one code, one text: no code is in two),
 #: with the seeded queues' names
@@ -62,6 +69,18 @@ UI: dict[str, str] = {
     "readOnly": "Only the customer of your current call can be edited.",
     "today": "today", "daysAgo": "%(days)s days ago", "monthsAgo": "%(months)s months ago",
     "saved": "Saved",
+    # the outbound agenda and preview dialing (agent_agenda.js)
+    "agenda": "Agenda", "agendaCount": "%(count)s due", "agendaNone": "No calls due today.",
+    "agendaError": "The agenda could not be loaded", "managed": "my customer",
+    "dueOn": "due %(date)s", "lastContact": "last contact %(date)s",
+    "neverContacted": "no contact yet", "canDial": "can dial now",
+    "refusedBy": "refused by %(rules)s", "until": "until %(when)s", "preview": "Preview",
+    "dial": "Dial", "offer": "Offer", "products": "Products",
+    "recentContacts": "Recent contacts", "attempts": "attempts so far %(count)s",
+    "ringing": "Calling %(name)s…", "dialResult": "Dial result %(result)s",
+    "recordResult": "Record result", "nextTry": "next try %(when)s",
+    "noMoreTries": "no further dial allowed", "dialRefused": "Dial refused by %(rules)s",
+    "connectedCall": "Connected, the call is yours",
 }
 UI.update(SOFTPHONE_UI)  # the WebRTC softphone's words (app/pages/softphone_labels.py)
 

@@ -60,6 +60,7 @@ from app.seed.customers import (
 from app.seed.history import inbound_frame, outbound_frame
 from app.seed.hours import seed_hours
 from app.seed.kb_articles import seed_kb
+from app.seed.leads import seed_leads
 from app.seed.offers import seed_offers
 from app.seed.products import product_frame
 from app.seed.qa_forms import seed_qa
@@ -141,6 +142,8 @@ def seed_demo(
     _analyze(engine, report)
     seed_qa(engine, today, seed)  # the QA form, demo evaluations and coaching (app.seed.qa_forms)
     for table, count in seed_offers(engine, today, seed).items():  # life events, past offers
+        rows[table] = rows.get(table, 0) + count
+    for table, count in seed_leads(engine, today, seed).items():  # the agents' agendas
         rows[table] = rows.get(table, 0) + count
     rows["kb_article"] = seed_kb(engine)  # the knowledge base (app.seed.kb_articles)
     if roster:
