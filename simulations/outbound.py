@@ -24,6 +24,11 @@ The story of a dial::
   agent. **predictive**: :class:`telesales.pacing.PredictivePacer` decides.
 * Agents log in at ``open`` and out at ``close`` every day; no dial is placed outside the
   campaign's hours or the rules' calling hours in the customer's time zone.
+* **Blending** (``inbound``): inbound calls (Poisson, at the rate of the forecast's step) are
+  answered first by the same agents; the dialler places outbound work only while no inbound
+  call waits and more agents are idle than the reserve: ``blend_reserve`` (policy
+  ``reserve``) or Bhulai and Koole's threshold for the load of the moment with the measured
+  feedback (policy ``model``, :mod:`telesales.blending`).
 
 Every ``DialAttempted`` and ``DialResult`` is kept with the engine's events
 (``keep_events``); the summary's ``rule_violations`` re-checks every placed dial against

@@ -60,6 +60,10 @@ class BlendModel:
     agents: int
     pi: npt.NDArray[np.float64]
     service_level: float
+    calls_per_second: float
+    aht_seconds: float
+    #: θ, 1 / the mean patience (0: callers never hang up)
+    abandon_rate: float
 
     @property
     def wait_probability(self) -> float:
@@ -78,6 +82,40 @@ class BlendModel:
         if kept <= 0.0:
             return 1.0 - self.service_level
         return (1.0 - self.service_level) * (1.0 / kept - 1.0)
+
+
+    def idle_time_used(self, reserve: int) -> float:
+        """The share of the inbound-only center's idle agent-time that outbound work takes
+        in the idealised blend with ``reserve`` (outbound always at hand, started at once).
+
+        Agents are idle, on inbound or on outbound: ``c = E[idle] + B_in + B_out``, with the
+        inbound busy agents ``B_in = (λ − θ E[queue]) / μ`` (the calls not abandoned) and
+        expectations over ``π`` restricted to ``x ≥ c − T``; the share is ``B_out`` over the
+        inbound-only center's ``c − B_in``. The calls the blend lets abandon free agents
+        too, and count here as outbound time: the most any threshold policy of this model
+        uses at this reserve; a real dialler, which waits for a ring, uses less."""
+        if reserve < 0:
+            raise ValueError(f"reserve must be >= 0, got {reserve!r}")
+        c = self.agents
+        x = np.arange(len(self.pi))
+        idle, queue = np.maximum(c - x, 0), np.maximum(x - c, 0)
+
+        def busy_and_idle(pi: npt.NDArray[np.float64]) -> tuple[float, float]:
+            served = self.calls_per_second - self.abandon_rate * float(queue[-len(pi):] @ pi)
+            return served * self.aht_seconds, float(idle[-len(pi):] @ pi)
+
+        inbound_only, _ = busy_and_idle(self.pi)
+        free = c - inbound_only
+        low = max(c - reserve, 0)
+        kept = self.pi[low:] / float(self.pi[low:].sum())
+        inbound, idle_kept = busy_and_idle(kept)
+        return max(0.0, (c - idle_kept - inbound) / free) if free > 0 else 0.0
+
+    def best_within(self, max_loss: float) -> tuple[int, float]:
+        """The reserve of :func:`blend_threshold` for ``max_loss`` and the idle time it uses
+        (:meth:`idle_time_used`): the frontier of the threshold policy at this load."""
+        reserve = next(t for t in range(self.agents + 1) if self.loss(t) <= max_loss)
+        return reserve, self.idle_time_used(reserve)
 
 
 def _check(agents: int, calls_per_second: float, aht_seconds: float,
@@ -121,7 +159,8 @@ def blend_model(agents: int, calls_per_second: float, aht_seconds: float,
     waiting = pi[agents:]
     within = _answered_within(agents * mu, theta, len(waiting), threshold_seconds)
     service_level = 1.0 - float(waiting.sum()) + float(waiting @ within)
-    return BlendModel(agents, pi, min(max(service_level, 0.0), 1.0))
+    return BlendModel(agents, pi, min(max(service_level, 0.0), 1.0), calls_per_second,
+                      aht_seconds, theta)
 
 
 def _answered_within(served_rate: float, theta: float, positions: int,

@@ -39,16 +39,17 @@ def test_without_patience_the_chain_is_erlang_c() -> None:
 
 
 def _idealised_blend(agents: int, erlangs: float, reserve: int, hours: float,
-                     seed: int) -> tuple[float, float]:
+                     seed: int) -> tuple[float, float, float]:
     """Inbound (Poisson, exponential 180 s handle, exponential 120 s patience, FCFS) and
     outbound work always at hand, started the moment more than ``reserve`` agents are idle
-    and nobody waits: (service level within 20 s, outbound work in agent-seconds)."""
+    and nobody waits: (service level within 20 s, outbound and inbound work in
+    agent-seconds)."""
     rng = np.random.default_rng(seed)
     lam, end = erlangs / 180.0, hours * 3600.0
     heap: list[tuple[float, int, str]] = []
     seq, busy, queue = 0, 0, []
     offered = within = 0
-    work = 0.0
+    work = inbound_work = 0.0
 
     def push(at: float, kind: str) -> None:
         nonlocal seq
@@ -66,7 +67,9 @@ def _idealised_blend(agents: int, erlangs: float, reserve: int, hours: float,
             if busy < agents:
                 busy += 1
                 within += 1
-                push(now + float(rng.exponential(180.0)), "done")
+                handle = float(rng.exponential(180.0))
+                inbound_work += min(handle, end - now)
+                push(now + handle, "done")
             else:
                 queue.append((now, now + float(rng.exponential(120.0))))
         else:
@@ -77,24 +80,46 @@ def _idealised_blend(agents: int, erlangs: float, reserve: int, hours: float,
                     continue  # hung up meanwhile
                 busy += 1
                 within += now - arrived <= 20.0
-                push(now + float(rng.exponential(180.0)), "done")
+                handle = float(rng.exponential(180.0))
+                inbound_work += min(handle, end - now)
+                push(now + handle, "done")
         while not queue and agents - busy > reserve:
             busy += 1
             handle = float(rng.exponential(180.0))
             work += min(handle, max(end - now, 0.0))
             push(now + handle, "done")
-    return within / offered, work
+    return within / offered, work, inbound_work
 
 
 def test_the_predicted_loss_matches_a_simulated_idealised_blend() -> None:
     """The reflected-chain argument (module docstring): simulate the blend it describes."""
-    only_sl, _ = _idealised_blend(20, 15.0, 20, 400.0, seed=3)
+    only_sl, _, only_inbound = _idealised_blend(20, 15.0, 20, 400.0, seed=3)
     for reserve, tolerance in ((3, 0.015), (6, 0.008)):
-        sl, _ = _idealised_blend(20, 15.0, reserve, 400.0, seed=3)
+        sl, _, _ = _idealised_blend(20, 15.0, reserve, 400.0, seed=3)
         predicted = service_level_loss(20, 15.0 / 180.0, 180.0, 120.0, 20.0, reserve)
         assert only_sl - sl == pytest.approx(predicted, abs=tolerance), reserve
     # and the loss is large: a reserve of 3 costs about 10 points at 15 Erlangs on 20 agents
     assert service_level_loss(20, 15.0 / 180.0, 180.0, 120.0, 20.0, 3) > 0.08
+    # the idle time it gives outbound: the same simulation's outbound work over the idle time
+    model = blend_model(20, 15.0 / 180.0, 180.0, 120.0, 20.0)
+    idle = 20 * 400 * 3600 - only_inbound  # the inbound-only center's idle agent-seconds
+    for reserve in (3, 6):
+        _, work, _ = _idealised_blend(20, 15.0, reserve, 400.0, seed=3)
+        assert work / idle == pytest.approx(model.idle_time_used(reserve), abs=0.02), reserve
+    assert model.idle_time_used(20) == 0.0 and model.idle_time_used(0) > 0.95
+
+
+def test_the_frontier_of_the_threshold_policy() -> None:
+    """Where 70 % of the idle time within 1 point is possible at all (non-preemptive
+    outbound work as long as inbound work): not at 75-84 % inbound occupancy, yes at half."""
+    for agents, erlangs in ((20, 15.0), (30, 24.0), (50, 42.0)):
+        _, used = blend_model(agents, erlangs / 180, 180.0, 120.0, 20.0).best_within(0.01)
+        assert used < 0.35
+    for agents, erlangs in ((30, 12.0), (50, 25.0)):
+        reserve, used = blend_model(agents, erlangs / 180, 180.0, 120.0, 20.0).best_within(0.01)
+        assert used > 0.8 and reserve <= 4
+    # half the agents on inbound: possible at 30 and 50 agents, not at 20
+    assert blend_model(20, 10 / 180, 180.0, 120.0, 20.0).best_within(0.01)[1] < 0.6
 
 
 def test_the_threshold_is_the_smallest_reserve_within_the_margin() -> None:
