@@ -199,6 +199,7 @@ def service_level_loss(agents: int, calls_per_second: float, aht_seconds: float,
                        threshold_seconds).loss(reserve)
 
 
+@functools.lru_cache(maxsize=4096)
 def blend_threshold(agents: int, calls_per_second: float, aht_seconds: float,
                     patience_seconds: float | None, threshold_seconds: float,
                     max_loss: float) -> int:
