@@ -54,6 +54,29 @@ def bank_calls(days: int = 7, calls_per_day: float = 15000.0) -> list[float]:
     return [float(calls_per_day * weekly[d % 7] * x) for d in range(days) for x in day]
 
 
+def intraday_steps(mean_calls_per_hour: float, open_hhmm: str = "09:00",
+                   close_hhmm: str = "18:00") -> list[dict[str, Any]]:
+    """The bank's intraday curve between ``open_hhmm`` and ``close_hhmm`` (whole half hours
+    inside 08:00-20:00) as ``inbound.calls_per_hour`` steps of an outbound scenario
+    (``[{"from": "09:00", "calls_per_hour": ...}, ...]``), scaled so that their mean is
+    ``mean_calls_per_hour``: the morning and afternoon peaks of a blended team's inbound."""
+    first, last = (_half_hour(open_hhmm), _half_hour(close_hhmm))
+    if not 0 <= first < last <= len(_INTRADAY):
+        raise ValueError(f"{open_hhmm}-{close_hhmm} is not within 08:00-20:00")
+    shares = _INTRADAY[first:last]
+    scale = mean_calls_per_hour / float(shares.mean())
+    return [{"from": f"{8 + (first + i) // 2:02d}:{30 * ((first + i) % 2):02d}",
+             "calls_per_hour": round(float(x) * scale, 3)} for i, x in enumerate(shares)]
+
+
+def _half_hour(hhmm: str) -> int:
+    """The index of the half hour starting at ``hhmm`` in the 08:00-20:00 curve."""
+    hh, mm = int(hhmm[:2]), int(hhmm[3:])
+    if mm not in (0, 30):
+        raise ValueError(f"{hhmm} is not on a half hour")
+    return (hh - 8) * 2 + mm // 30
+
+
 def square_root_staffing(
     calls: list[float], interval_seconds: float, aht_seconds: float, beta: float
 ) -> list[int]:

@@ -24,6 +24,11 @@ The story of a dial::
   agent. **predictive**: :class:`telesales.pacing.PredictivePacer` decides.
 * Agents log in at ``open`` and out at ``close`` every day; no dial is placed outside the
   campaign's hours or the rules' calling hours in the customer's time zone.
+* **Blending** (``inbound``): inbound calls (Poisson, at the rate of the forecast's step) are
+  answered first by the same agents; the dialler places outbound work only while no inbound
+  call waits and more agents are idle than the reserve: ``blend_reserve`` (policy
+  ``reserve``) or Bhulai and Koole's threshold for the load of the moment with the measured
+  feedback (policy ``model``, :mod:`telesales.blending`).
 
 Every ``DialAttempted`` and ``DialResult`` is kept with the engine's events
 (``keep_events``); the summary's ``rule_violations`` re-checks every placed dial against
@@ -58,6 +63,7 @@ from routing.events import (
 )
 from simulations.driver import Action, Caller, Driver, Talk
 from simulations.kernel import AGENT_SCHEDULE, ARRIVAL, COMPLETION, TIMER, Kernel
+from telesales.blending import ReserveFeedback, blend_model, blend_threshold
 from telesales.contact_rules import (
     ContactRules,
     DialTarget,
@@ -92,12 +98,30 @@ class InboundLoad:
     """Inbound calls during the campaign's hours (Poisson arrivals, exponential talk and
     patience), answered by the campaign's agents before any outbound work."""
 
+    #: the calls per hour of the first step (all day when there are no steps)
     calls_per_hour: float
     aht_seconds: float
     patience_mean_seconds: float | None = 120.0
     service_level_threshold_seconds: float = 20.0
+    #: an intraday forecast: (seconds after midnight, calls per hour) steps, in time order
+    steps: tuple[tuple[float, float], ...] = ()
+
+    def rate_at(self, t: float) -> float:
+        """Calls per hour at simulated time ``t`` (the step in force at its time of day)."""
+        rate = self.calls_per_hour
+        second = t % DAY
+        for start, r in self.steps:
+            if second >= start:
+                rate = r
+        return rate
+
+    @property
+    def peak_calls_per_hour(self) -> float:
+        return max([self.calls_per_hour, *(r for _, r in self.steps)])
 
 
+BlendPolicy = Literal["reserve", "model"]
+BLEND_POLICIES: tuple[BlendPolicy, ...] = ("reserve", "model")
 INBOUND_QUEUE = "inbound"
 #: the not-ready reason of a preview agent while the number it dialled rings
 PREVIEW_DIALING = "preview_dialing"
@@ -135,6 +159,14 @@ class OutboundScenario:
     #: expected within this many seconds (rate × horizon, plus one standard deviation),
     #: less the agents whose inbound wrap-up ends within it
     blend_horizon_seconds: float = 0.0
+    #: blending policy: ``reserve`` (``blend_reserve`` and ``blend_horizon_seconds``) or
+    #: ``model`` (the reserve of :func:`telesales.blending.blend_threshold` for the inbound
+    #: load of the moment, corrected by the measured service level)
+    blend_policy: BlendPolicy = "reserve"
+    #: the ``model`` policy: the inbound service level it may lose against inbound-only
+    blend_sl_margin: float = 0.005
+    #: the ``model`` policy: correct the reserve by the service level measured so far
+    blend_feedback: bool = True
 
     def rate_at(self, t: float) -> float:
         if self.answer_rate_by_day:
@@ -178,7 +210,7 @@ KNOWN = frozenset({
     "wrap_seconds", "machine_rate", "busy_rate", "amd_false_positive", "preview_seconds",
     "ring_timeout_seconds", "campaign", "campaign_type", "country", "time_zone",
     "answer_rate_by_day", "inbound", "blend_reserve",
-    "blend_horizon_seconds"})
+    "blend_horizon_seconds", "blend_policy", "blend_sl_margin", "blend_feedback"})
 
 INBOUND_KNOWN = frozenset({"calls_per_hour", "aht_seconds", "patience_mean_seconds",
                            "service_level_threshold_seconds"})
@@ -194,14 +226,41 @@ def _inbound(data: object) -> InboundLoad | None:
         raise OutboundScenarioError(f"inbound.{unknown[0]}", "unknown field")
     named = {f"inbound.{k}": v for k, v in data.items()}
     patience = named.get("inbound.patience_mean_seconds", 120.0)
+    steps = _inbound_steps(named.get("inbound.calls_per_hour"))
     return InboundLoad(
-        calls_per_hour=_num(named, "inbound.calls_per_hour", None, 0.0, 100_000.0,
-                            open_low=True),
+        calls_per_hour=steps[0][1] if steps else _num(
+            named, "inbound.calls_per_hour", None, 0.0, 100_000.0, open_low=True),
+        steps=steps,
         aht_seconds=_num(named, "inbound.aht_seconds", None, 1.0, 7200.0),
         patience_mean_seconds=None if patience is None else _num(
             named, "inbound.patience_mean_seconds", 120.0, 0.0, 86400.0, open_low=True),
         service_level_threshold_seconds=_num(
             named, "inbound.service_level_threshold_seconds", 20.0, 0.0, 3600.0))
+
+
+def _inbound_steps(raw: object) -> tuple[tuple[float, float], ...]:
+    """``inbound.calls_per_hour`` as a list of ``{"from": "HH:MM", "calls_per_hour": N}``
+    steps (an intraday forecast); () when it is a single number."""
+    if not isinstance(raw, list):
+        return ()
+    name = "inbound.calls_per_hour"
+    if not 0 < len(raw) <= 96:
+        raise OutboundScenarioError(name, "expected 1 to 96 steps")
+    steps: list[tuple[float, float]] = []
+    for i, step in enumerate(raw):
+        at = f"{name}[{i}]"
+        if not isinstance(step, Mapping):
+            raise OutboundScenarioError(at, 'expected {"from": "HH:MM", "calls_per_hour": N}')
+        steps.append((_hhmm(step.get("from"), f"{at}.from"),
+                      _num({f"{at}.calls_per_hour": step.get("calls_per_hour")},
+                           f"{at}.calls_per_hour", None, 0.0, 100_000.0)))
+    starts = [start for start, _ in steps]
+    if starts != sorted(set(starts)):
+        raise OutboundScenarioError(name, "steps must be in time order")
+    if not any(rate > 0 for _, rate in steps):
+        raise OutboundScenarioError(name, "at least one step must have calls")
+    steps[0] = (0.0, steps[0][1])
+    return tuple(steps)
 
 
 def scenario_from_dict(data: object) -> OutboundScenario:
@@ -273,7 +332,10 @@ def scenario_from_dict(data: object) -> OutboundScenario:
         campaign=campaign, campaign_type=kind, country=str(country), time_zone=zone,
         answer_rate_by_day=by_day, inbound=_inbound(data.get("inbound")),
         blend_reserve=_num(data, "blend_reserve", 2, 0, MAX_AGENTS, integer=True),
-        blend_horizon_seconds=_num(data, "blend_horizon_seconds", 0.0, 0.0, 3600.0))
+        blend_horizon_seconds=_num(data, "blend_horizon_seconds", 0.0, 0.0, 3600.0),
+        blend_policy=_blend_policy(data.get("blend_policy", "reserve")),
+        blend_sl_margin=_num(data, "blend_sl_margin", 0.005, 0.0, 0.5),
+        blend_feedback=_flag(data, "blend_feedback", True))
     if scenario.mode == "none" and scenario.inbound is None:
         raise OutboundScenarioError("mode", "none (no dialling) needs inbound calls")
     try:
@@ -281,6 +343,20 @@ def scenario_from_dict(data: object) -> OutboundScenario:
     except ValueError as exc:
         raise OutboundScenarioError("country", str(exc)) from exc
     return scenario
+
+
+def _blend_policy(value: object) -> BlendPolicy:
+    for policy in BLEND_POLICIES:
+        if value == policy:
+            return policy
+    raise OutboundScenarioError("blend_policy", f"expected one of {', '.join(BLEND_POLICIES)}")
+
+
+def _flag(data: Mapping[str, Any], name: str, default: bool) -> bool:
+    value = data.get(name, default)
+    if not isinstance(value, bool):
+        raise OutboundScenarioError(name, "expected true or false")
+    return value
 
 
 class _Robots:
@@ -330,6 +406,9 @@ class DayFigures:
     handle_seconds: float = 0.0
     #: live answers the machine detector took for a machine (dropped: counted in abandoned)
     amd_false_positives: int = 0
+    #: preview mode: agent time on outbound before a connect (reading the lead, then
+    #: waiting on the line while its own dial rings)
+    preview_seconds: float = 0.0
 
 
 @dataclass(slots=True)
@@ -387,24 +466,30 @@ class OutboundRun:
             "agent_occupancy": handle / self.staffed_seconds if self.staffed_seconds else 0.0,
             "rule_violations": self.rule_violations,
             "refused_dials": dict(sorted(self.refusals.items())),
-            **self._blend(handle),
+            **self._blend(handle, sum(d.preview_seconds for d in self.days)),
         }
 
-    def _blend(self, outbound_handle: float) -> dict[str, Any]:
+    def _blend(self, outbound_handle: float, preview: float) -> dict[str, Any]:
         if self.inbound is None:
             return {}
         inbound_handle = self.inbound.handle_seconds
         not_inbound = self.staffed_seconds - inbound_handle
+        work = outbound_handle + preview
         return {
             "inbound": self.inbound.summary(),
             "inbound_service_level": self.inbound.summary()["service_level"],
-            # the share of the agents' time not spent on inbound that outbound work (talk and
-            # wrap-up) took: close to outbound handle / idle time of the inbound-only center
-            # at the same staffing (the inbound handle differs only by the calls abandoned)
-            "idle_time_used": outbound_handle / not_inbound if not_inbound > 0 else 0.0,
+            # idle time used: outbound work (talk, wrap-up and, in preview mode, reading the
+            # lead and waiting on its own dial) over the agents' time not spent on inbound
+            # calls. The inbound-only center's idle time differs only by the handle of the
+            # calls abandoned in one run and answered in the other (the benchmark divides by
+            # the inbound-only run's own idle time)
+            "idle_time_used": work / not_inbound if not_inbound > 0 else 0.0,
             "outbound_handle_seconds": round(outbound_handle, 1),
+            "outbound_preview_seconds": round(preview, 1),
+            "outbound_work_seconds": round(work, 1),
             "agent_occupancy": (inbound_handle + outbound_handle) / self.staffed_seconds,
-            "idle_seconds": round(self.staffed_seconds - inbound_handle - outbound_handle, 1),
+            "idle_seconds": round(self.staffed_seconds - inbound_handle - work, 1),
+            "blend_policy": self.scenario.blend_policy,
         }
 
     def per_day(self) -> list[dict[str, Any]]:
@@ -519,6 +604,8 @@ class OutboundSimulation:
         self.pending_dials: dict[str, _Dial] = {}
         self.timer_at = math.inf
         self.fresh_blocked_until = -math.inf
+        self.feedback = ReserveFeedback()
+        self.feedback_day = 0
         for agent in self.agents:
             self._emit(self.engine.add_agent(AgentSpec(agent, skills), 0.0))
         for d in range(days):
@@ -575,13 +662,18 @@ class OutboundSimulation:
         driver (exponential talk and patience)."""
         load = self.s.inbound
         assert load is not None
-        rate = load.calls_per_hour / 3600.0
+        peak = load.peak_calls_per_hour
+        rate = peak / 3600.0
         t = start
         talk_mean = max(load.aht_seconds - self.s.wrap_seconds, 1.0)
         while True:
             t += float(self.rng.exponential(1.0 / rate))
             if t >= end:
                 return
+            # an intraday forecast: arrivals at the peak rate thinned to the step's (Lewis and
+            # Shedler 1979); with one rate nothing is drawn, the same callers as before
+            if load.steps and float(self.rng.random()) * peak >= load.rate_at(t):
+                continue
             self.n_inbound += 1
             spec = ContactSpec(f"i{self.n_inbound}", INBOUND_QUEUE)
             patience = (math.inf if load.patience_mean_seconds is None
@@ -672,18 +764,47 @@ class OutboundSimulation:
         return out
 
     def _blend_reserve(self, now: float) -> int:
-        """Idle agents kept for inbound: ``blend_reserve``, or with a horizon H the inbound
-        calls expected within H (λH + √(λH)) less the agents whose wrap-up ends within H
-        (they will be idle for those calls), whichever is larger."""
+        """Idle agents kept for inbound. Policy ``model``: Bhulai and Koole's threshold for
+        the agents and the inbound load forecast now (:func:`telesales.blending.blend_threshold`,
+        at most ``blend_sl_margin`` of service level lost), plus the measured correction
+        (:class:`telesales.blending.ReserveFeedback`). Policy ``reserve``:
+        ``blend_reserve``, or with a horizon H the inbound calls expected within H
+        (λH + √(λH)) less the agents whose wrap-up ends within H (they will be idle for
+        those calls), whichever is larger."""
         s = self.s
-        h = s.blend_horizon_seconds
-        if not h or s.inbound is None:
+        if s.inbound is None:
             return s.blend_reserve
-        expected = s.inbound.calls_per_hour / 3600.0 * h
+        if s.blend_policy == "model":
+            reserve = blend_threshold(*self._model_key(now), s.blend_sl_margin)
+            if s.blend_feedback:
+                reserve += self.feedback.offset()
+            return max(0, reserve)
+        h = s.blend_horizon_seconds
+        if not h:
+            return s.blend_reserve
+        expected = s.inbound.rate_at(now) / 3600.0 * h
         state, since = self.driver.state, self.since
         freeing = sum(1 for a in self.agents if state.get(a) == "wrap_up"
                       and s.wrap_seconds - (now - since.get(a, now)) <= h)
         return max(s.blend_reserve, math.ceil(expected + math.sqrt(expected)) - freeing)
+
+    def _model_key(self, now: float) -> tuple[int, float, float, float | None, float]:
+        load = self.s.inbound
+        assert load is not None
+        return (self.s.agents, load.rate_at(now) / 3600.0, load.aht_seconds,
+                load.patience_mean_seconds, load.service_level_threshold_seconds)
+
+    def _observe_inbound(self, within: bool, at: float) -> None:
+        """The ``model`` policy's feedback: one inbound call ended, within the threshold or
+        not, against the inbound-only service level predicted for its time less the margin."""
+        s = self.s
+        if s.blend_policy != "model" or not s.blend_feedback:
+            return
+        if int(at // DAY) != self.feedback_day:  # each day starts afresh
+            self.feedback_day = int(at // DAY)
+            self.feedback.deficit = 0.0
+        goal = blend_model(*self._model_key(at)).service_level - s.blend_sl_margin
+        self.feedback.observe(within, goal)
 
     def _pace(self, now: float) -> None:
         if not self.open or now % DAY >= self.s.close_seconds:
@@ -726,6 +847,7 @@ class OutboundSimulation:
                 self.bound.discard(agent)
                 return []
             self._dial(lead, agent, now)
+            self._day(now).preview_seconds += self.s.preview_seconds
             # the agent is on the line it dialled (ringback): not ready for inbound until the
             # dial's outcome, so an inbound call cannot take the agent whose customer answers
             return eng.set_not_ready(agent, now, PREVIEW_DIALING)
@@ -761,6 +883,7 @@ class OutboundSimulation:
             s, day = self.s, self._day(now)
             if dial.agent is not None:
                 self.bound.discard(dial.agent)
+                day.preview_seconds += now - dial.placed  # the agent waited on its ring
             self.pacer.observe_dial(result == "connected", now - dial.placed)
             if result != "connected":
                 if result == "machine":
@@ -823,8 +946,9 @@ class OutboundSimulation:
                     inbound.answered += 1
                     inbound.wait_answered += wait
                     assert self.s.inbound is not None
-                    if wait <= self.s.inbound.service_level_threshold_seconds:
-                        inbound.within += 1
+                    within = wait <= self.s.inbound.service_level_threshold_seconds
+                    inbound.within += within
+                    self._observe_inbound(within, at)
                     self.answered_at[cid] = at
                     continue
                 dial = self.pending_dials.pop(cid, None)
@@ -839,6 +963,7 @@ class OutboundSimulation:
                 if self.inbound_arrived.pop(cid, None) is not None:
                     self.inbound_waiting -= 1
                     inbound.abandoned += 1
+                    self._observe_inbound(False, at)
                     continue
                 dial = self.pending_dials.pop(cid, None)
                 if dial is not None:
