@@ -30,6 +30,7 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
+from app.industry_dnc import listed
 from app.models import (
     Agent,
     Channel,
@@ -202,6 +203,8 @@ class RulesInput:
     target: DialTarget
     history: Sequence[PastDial]
     holidays: frozenset[date]
+    #: the target's number when an industry do-not-call list holds it (else empty)
+    industry: frozenset[str] = frozenset()
 
 
 def decide(entry: AgendaEntry, given: RulesInput, now: datetime,
@@ -209,7 +212,7 @@ def decide(entry: AgendaEntry, given: RulesInput, now: datetime,
     """The contact rules' verdict on dialling ``entry`` at ``now``."""
     return check_dial(rules_for(COUNTRY, entry.campaign_type), given.target, given.history,
                       now, campaign=entry.key, ring_seconds=ring_seconds,
-                      holidays=given.holidays)
+                      holidays=given.holidays, industry_do_not_call=given.industry)
 
 
 def first_allowed(entry: AgendaEntry, given: RulesInput, now: datetime,
@@ -217,14 +220,15 @@ def first_allowed(entry: AgendaEntry, given: RulesInput, now: datetime,
     """When ``entry`` may next be dialled (None: not by waiting)."""
     return next_allowed(rules_for(COUNTRY, entry.campaign_type), given.target,
                         list(given.history), now, campaign=entry.key,
-                        ring_seconds=ring_seconds, holidays=given.holidays)
+                        ring_seconds=ring_seconds, holidays=given.holidays,
+                        industry_do_not_call=given.industry)
 
 
 def rules_input(session: Session, customer: Customer) -> RulesInput:
     assert customer.id is not None
-    return RulesInput(dial_target(session, customer),
-                      dial_history(session, [customer.id])[customer.id],
-                      center_holidays(session))
+    target = dial_target(session, customer)
+    return RulesInput(target, dial_history(session, [customer.id])[customer.id],
+                      center_holidays(session), listed(session, [target.number]))
 
 
 # --- the agenda --------------------------------------------------------------------------
@@ -252,13 +256,15 @@ def build_agenda(
     last = last_contacts(session, ids)
     numbers = first_numbers(session, ids)
     holidays = center_holidays(session)
+    industry = listed(session, numbers.values())
     items: list[AgendaItem] = []
     for e in entries:
         customer = customers.get(e.customer_id)
         if customer is None:
             continue
-        given = RulesInput(dial_target(session, customer, numbers.get(e.customer_id, "")),
-                           history[e.customer_id], holidays)
+        target = dial_target(session, customer, numbers.get(e.customer_id, ""))
+        given = RulesInput(target, history[e.customer_id], holidays,
+                           industry & {target.number})
         items.append(AgendaItem(
             entry=e, customer_name=customer.name, tier=customer.value_tier,
             managed=customer.relationship_manager_id == agent.id,

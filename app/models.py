@@ -826,3 +826,16 @@ class SipAccount(SQLModel, table=True):
     realm: str = Field(max_length=100)
     ha1: str = Field(max_length=32)
     rotated_at: datetime
+
+
+class IndustryDoNotCall(SQLModel, table=True):
+    """A number on an industry do-not-call list (Korea's 두낫콜 register, the US national
+    registry, the UK TPS …), in E.164 form, as last imported from ``source``
+    (:mod:`app.industry_dnc`). Every outbound dial is checked against it
+    (:func:`telesales.contact_rules.check_dial`, rule ``do_not_call``)."""
+
+    __tablename__ = "industry_do_not_call"
+
+    source: str = Field(primary_key=True, max_length=40)
+    number: str = Field(primary_key=True, max_length=16, index=True)
+    imported_at: datetime

@@ -1,4 +1,6 @@
-"""`contactops import SOURCE FILE`: call history into the event log.
+"""`contactops import SOURCE FILE`: call history into the event log, or an industry
+do-not-call list (``contactops import dnc FILE --list NAME``, :mod:`app.industry_dnc`: the stored
+list becomes the file's numbers; importing it twice changes nothing).
 
 Sources: ``anonbank`` (the Technion "Anonymous Bank" call-by-call file,
 :mod:`app.importers.anonbank`), ``queue-log`` (Asterisk's queue log,
@@ -24,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import tzinfo
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -44,6 +46,7 @@ READERS: dict[str, Callable[[Iterator[str], tzinfo], ImportBatch]] = {
     "cdr": cdr.read_batch,
 }
 SOURCES = tuple(READERS)
+T = TypeVar("T")
 BATCH = 500
 
 
@@ -54,12 +57,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("source", choices=SOURCES)
+    parser.add_argument("source", choices=(*SOURCES, "dnc"))
     parser.add_argument("file", metavar="FILE", type=Path)
     parser.add_argument("--url", help="database URL (default: CONTACTOPS_DATABASE_URL)")
     parser.add_argument("--tz", default="UTC",
                         help="zone of times written without one (IANA name, default UTC)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--list", default="KR-financial", dest="dnc_list",
+                        help="dnc only: the list's name (default KR-financial)")
     parser.set_defaults(func=run)
 
 
@@ -67,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
     from app.db import make_engine
     from app.settings import Settings
 
+    if args.source == "dnc":
+        return run_dnc(args)
     try:
         zone = ZoneInfo(args.tz)
     except (ZoneInfoNotFoundError, ValueError):
@@ -88,11 +95,34 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_file(source: str, path: Path, zone: tzinfo) -> ImportBatch:
-    """The whole file read and checked; :class:`CliError` (one line) when it cannot be."""
+def run_dnc(args: argparse.Namespace) -> int:
+    """``contactops import dnc FILE --list NAME``."""
+    from datetime import UTC, datetime
+
+    from app import industry_dnc
+    from app.db import make_engine
+    from app.settings import Settings
+
+    try:
+        name = industry_dnc.check_source(args.dnc_list)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    numbers = _read_checked(args.file, industry_dnc.read_numbers)
+    engine = make_engine(args.url or Settings().database_url)
+    try:
+        done = industry_dnc.replace_list(engine, name, numbers, datetime.now(UTC))
+    finally:
+        engine.dispose()
+    print(f"do-not-call list {done.source}: {done.numbers} numbers ({done.added} added, "
+          f"{done.removed} removed, {done.kept} kept)")
+    return 0
+
+
+def _read_checked(path: Path, reader: Callable[[Iterator[str]], T]) -> T:
+    """``reader`` over the file's lines; :class:`CliError` (one line) when it cannot be."""
     try:
         with path.open(encoding="utf-8", newline="") as fh:
-            return READERS[source](iter(fh), zone)
+            return reader(iter(fh))
     except RowError as exc:
         raise CliError(f"{path}: {exc}; nothing imported") from None
     except UnicodeDecodeError as exc:
@@ -105,6 +135,11 @@ def read_file(source: str, path: Path, zone: tzinfo) -> ImportBatch:
         raise CliError(f"{path}: is a directory, not a file") from None
     except PermissionError:
         raise CliError(f"{path}: not readable (permission denied)") from None
+
+
+def read_file(source: str, path: Path, zone: tzinfo) -> ImportBatch:
+    """The whole file read and checked; :class:`CliError` (one line) when it cannot be."""
+    return _read_checked(path, lambda lines: READERS[source](lines, zone))
 
 
 def import_calls(
