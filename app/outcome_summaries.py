@@ -26,14 +26,14 @@ rows; ``contactops db rebuild-summaries`` rebuilds every cell.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import case, delete, func, literal_column, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
@@ -63,6 +63,7 @@ from qa.wait_histogram import (
     OVER_GRID,
     cells_of_table,
     counts_by_cell_group,
+    on_grid,
     wait_buckets,
 )
 from routing.events import TIERS
@@ -309,23 +310,41 @@ def can_serve(since: datetime, until: datetime) -> bool:
                for t in (since, until, until + _WINDOW)) and since <= until
 
 
-def period_sums(session: Session, since: datetime, until: datetime) -> PeriodSums:
+def period_sums(session: Session, since: datetime, until: datetime,
+                threshold: Callable[[str, str], float] | None = None) -> PeriodSums | None:
     """The cells of the contacts that arrived in ``[since, until)`` (center midnights,
     :func:`can_serve`): stored cells for the days they hold, the rows' cells for the days
-    they cannot (a stale mark on the day or in the :data:`FCR_DAYS` after it)."""
+    they cannot (a stale mark on the day or in the :data:`FCR_DAYS` after it).
+
+    With ``threshold`` (the ``T`` of a queue and tier), the database folds each cell's bucket
+    into ``T`` or :data:`~qa.wait_histogram.OVER_GRID` (within ``T`` or not: the same counts
+    for that ``T``, from a few cells per agent); None when a ``T`` is off the wait grid."""
     if not can_serve(since, until):
         raise ValueError("since, until: must be center midnights")
     since, until = as_utc(since), as_utc(until)
-    found = _stored(session, since, until, _unreliable(session, since, until))
-    for a, b in _spans(_unreliable(session, since, until)):
+    unreliable = _unreliable(session, since, until)
+    from_rows: dict[tuple[str, str, int, int], npt.NDArray[np.int64]] = {}
+    for a, b in _spans(unreliable):
         grid = rows_between(session, a, b + _WINDOW)
         counted = _num(grid[:, 3]) < as_utc(b).timestamp() * MICROSECONDS
         for key, sums in cells_of_rows(grid, counted).items():
             k = key[1:]
-            found[k] = found[k] + sums if k in found else sums
+            from_rows[k] = from_rows[k] + sums if k in from_rows else sums
+    t_of: dict[tuple[str, str], float] | None = None
+    if threshold is not None:
+        pairs = set(_distinct(session, since, until, unreliable, (_OUT.c.queue, _OUT.c.tier)))
+        pairs |= {k[:2] for k in from_rows}
+        t_of = {(str(q), str(t)): float(threshold(str(q), str(t))) for q, t in pairs}
+        if not all(on_grid(x) for x in t_of.values()):
+            return None
+        from_rows = _fold_rows(from_rows, t_of)
+    found = _stored(session, since, until, unreliable, t_of)
+    for k, sums in from_rows.items():
+        found[k] = found[k] + sums if k in found else sums
     ahead = until + _WINDOW
     later_stale = _direct_stale(session, until, ahead)
-    later = {k[:3] for k in _stored(session, until, ahead, later_stale)}
+    later = {(str(q), str(t), int(a)) for q, t, a in _distinct(
+        session, until, ahead, later_stale, (_OUT.c.queue, _OUT.c.tier, _OUT.c.agent_id))}
     for a, b in _spans(later_stale):
         later |= {k[1:4] for k in cells_of_rows(rows_between(session, a, b))}
     keys = sorted(k for k, v in found.items() if v[_S["contacts"]] > 0)
@@ -337,13 +356,44 @@ def period_sums(session: Session, since: datetime, until: datetime) -> PeriodSum
         sorted(later))
 
 
-def _stored(session: Session, since: datetime, until: datetime, skip: Sequence[datetime]
+def _fold(bucket: int, t: float) -> int:
+    return bucket if bucket == NOT_CLOSED else int(t) if bucket <= t else OVER_GRID
+
+
+def _fold_rows(cells: dict[tuple[str, str, int, int], npt.NDArray[np.int64]],
+               t_of: dict[tuple[str, str], float]
+               ) -> dict[tuple[str, str, int, int], npt.NDArray[np.int64]]:
+    out: dict[tuple[str, str, int, int], npt.NDArray[np.int64]] = {}
+    for (q, t, a, b), sums in cells.items():
+        k = (q, t, a, _fold(b, t_of[(q, t)]))
+        out[k] = out[k] + sums if k in out else sums
+    return out
+
+
+def _distinct(session: Session, since: datetime, until: datetime, skip: Sequence[datetime],
+              columns: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """The distinct ``columns`` of the stored cells with contacts of ``[since, until)``."""
+    c = _OUT.c
+    query = select(*columns).where(c.day >= since, c.day < until, c.contacts > 0,
+                                   *((c.day != d) for d in skip)).distinct()
+    return [tuple(r) for r in fetch_grid(session, query, len(columns))]
+
+
+def _stored(session: Session, since: datetime, until: datetime, skip: Sequence[datetime],
+            t_of: dict[tuple[str, str], float] | None = None,
             ) -> dict[tuple[str, str, int, int], npt.NDArray[np.int64]]:
     c = _OUT.c
-    query = select(c.queue, c.tier, c.agent_id, c.wait_bucket,
+    bucket: Any = c.wait_bucket
+    if t_of:
+        t = case(*(((c.queue == q) & (c.tier == tier), literal_column(str(int(x))))
+                   for (q, tier), x in sorted(t_of.items())), else_=literal_column(str(OVER_GRID)))
+        bucket = case((c.wait_bucket == NOT_CLOSED, NOT_CLOSED), (c.wait_bucket <= t, t),
+                      else_=OVER_GRID)
+    bucket = bucket.label("bucket")
+    query = select(c.queue, c.tier, c.agent_id, bucket,
                    *(func.sum(c[f]) for f in SUM_FIELDS)).where(
         c.day >= since, c.day < until, *((c.day != d) for d in skip)).group_by(
-        c.queue, c.tier, c.agent_id, c.wait_bucket).having(func.sum(c.contacts) > 0)
+        c.queue, c.tier, c.agent_id, bucket).having(func.sum(c.contacts) > 0)
     return {(str(r[0]), str(r[1]), int(r[2]), int(r[3])): np.array(r[4:], np.int64)
             for r in fetch_grid(session, query, 4 + len(SUM_FIELDS))}
 

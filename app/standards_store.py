@@ -56,7 +56,6 @@ from qa.standards import (
     period_of,
     resolve,
 )
-from qa.wait_histogram import on_grid
 
 #: The longest period a report covers (a year and a bit: a yearly review).
 MAX_REPORT_DAYS = 400
@@ -279,11 +278,11 @@ def _summary_counts(session: Session, start: datetime, end: datetime,
     rows' figures (a ``T`` off the wait grid, a period not of whole center days)."""
     if not can_serve(start, end):
         return None
-    sums = period_sums(session, start, end)
+    sums = period_sums(session, start, end, threshold)
+    if sums is None:
+        return None
     t = np.array([threshold(q, tier) for q, tier in zip(sums.queue, sums.tier, strict=True)],
                  dtype=np.float64)
-    if not all(on_grid(x) for x in np.unique(t)):
-        return None
     directory = agent_directory_by_id(session)
     return _Counts(lambda grouping: service_groups(sums, grouping, directory, t),
                    lambda grouping: outcome_groups(sums, grouping, directory))

@@ -198,6 +198,7 @@ def test_report_from_summaries_equals_the_rows(engine: Engine, scope: str,
     with Session(engine) as session:
         a, b = center_bounds(*PERIODS[1])
         sums = period_sums(session, a, b)
+        assert sums is not None
         repeated = sums.sums[:, SUM_FIELDS.index("o_fcr_repeated")].sum()
         assert 0 < repeated < sums.sums[:, SUM_FIELDS.index("o_fcr_eligible")].sum()
 

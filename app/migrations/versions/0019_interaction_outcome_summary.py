@@ -5,8 +5,8 @@ Revises: 0017
 Create Date: 2026-12-05 18:30:00.000000
 
 Rows already in ``interaction`` are not summarised here: their whole span is marked stale (in
-``interaction_summary_stale``, which both summaries read), so the reports read them from the
-rows until ``contactops db rebuild-summaries`` runs.
+``interaction_summary_stale``, which both summaries read; not again when a mark covers it),
+so the reports read them from the rows until ``contactops db rebuild-summaries`` runs.
 """
 from collections.abc import Sequence
 
@@ -45,7 +45,10 @@ def upgrade() -> None:
     op.create_index('ix_interaction_customer_reason', 'interaction',
                     ['customer_key', 'reason', 'arrived_at'], unique=False)
     op.execute("INSERT INTO interaction_summary_stale (first_at, last_at) "
-               "SELECT min(arrived_at), max(arrived_at) FROM interaction HAVING count(*) > 0")
+               "SELECT lo, hi FROM (SELECT min(arrived_at) AS lo, max(arrived_at) AS hi, "
+               "count(*) AS n FROM interaction) AS span WHERE n > 0 AND NOT EXISTS ("
+               "SELECT 1 FROM interaction_summary_stale AS s "
+               "WHERE s.first_at <= span.lo AND s.last_at >= span.hi)")
 
 
 def downgrade() -> None:
