@@ -92,7 +92,20 @@ CellKey = tuple[datetime, str, str, int, int]
 # --- rows and their cells ------------------------------------------------------------------
 
 
+_SELECTS: dict[str, Any] = {}
+_UPSERTS: dict[str, Any] = {}
+
+
 def _select(session: Session) -> Any:
+    """The rows' columns (one statement per dialect, built once: the event store reads them
+    on every write)."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _SELECTS:
+        _SELECTS[dialect] = _build_select(session)
+    return _SELECTS[dialect]
+
+
+def _build_select(session: Session) -> Any:
     micros = micros_of(session)
     return select(
         col(Interaction.queue), col(Interaction.tier), col(Interaction.outcome),
@@ -212,10 +225,12 @@ def add_cells(conn: Connection, cells: dict[CellKey, npt.NDArray[np.int64]]) -> 
     dialect = conn.dialect.name
     if dialect not in ("postgresql", "sqlite"):
         raise NotImplementedError(f"summaries are kept on sqlite and postgresql, not {dialect}")
-    statement = postgresql.insert(_OUT) if dialect == "postgresql" else sqlite.insert(_OUT)
-    statement = statement.on_conflict_do_update(
-        index_elements=["day", "queue", "tier", "agent_id", "wait_bucket"],
-        set_={f: _OUT.c[f] + statement.excluded[f] for f in SUM_FIELDS})
+    statement = _UPSERTS.get(dialect)
+    if statement is None:  # built once per dialect (the event store adds cells every write)
+        insert = postgresql.insert(_OUT) if dialect == "postgresql" else sqlite.insert(_OUT)
+        statement = _UPSERTS[dialect] = insert.on_conflict_do_update(
+            index_elements=["day", "queue", "tier", "agent_id", "wait_bucket"],
+            set_={f: _OUT.c[f] + insert.excluded[f] for f in SUM_FIELDS})
     rows = [{"day": day, "queue": q, "tier": t, "agent_id": a, "wait_bucket": b,
              **{f: int(v) for f, v in zip(SUM_FIELDS, sums, strict=True)}}
             for (day, q, t, a, b), sums in cells.items()]
@@ -243,9 +258,9 @@ def apply_outcome_changes(conn: Connection, contact_ids: Sequence[str],
     come out the same before and after and cancel)."""
     after = outcome_rows_of(conn, contact_ids)
     before = after[:0] if before is None else before
+    if _by_contact(before) == _by_contact(after):
+        return  # the write changed no column these sums read (a contact queued, offered...)
     both = np.concatenate([before, after])
-    if not len(both):
-        return
     keys = {(c, r) for c, r in zip(both[:, 19].tolist(), both[:, 20].tolist(), strict=True)
             if c and r}
     others = after[:0]
@@ -261,9 +276,14 @@ def apply_outcome_changes(conn: Connection, contact_ids: Sequence[str],
             col(Interaction.contact_id).not_in(list(contact_ids)))
         others = fetch_grid(session, query, _N_COLUMNS)
     delta = cells_of_rows(np.concatenate([after, others]))
-    for key, sums in cells_of_rows(np.concatenate([before, others])).items():
-        delta[key] = delta[key] - sums if key in delta else -sums
+    if len(before) or len(others):  # else nothing to take away (new contacts, no repeats)
+        for key, sums in cells_of_rows(np.concatenate([before, others])).items():
+            delta[key] = delta[key] - sums if key in delta else -sums
     add_cells(conn, delta)
+
+
+def _by_contact(grid: npt.NDArray[Any]) -> list[list[Any]]:
+    return sorted(grid.tolist(), key=lambda row: str(row[9]))
 
 
 def rebuild_outcome_cells(conn: Connection, first: datetime | None, last: datetime | None
