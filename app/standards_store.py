@@ -35,7 +35,7 @@ from app.kpi_period import (
     service_figures,
 )
 from app.models import ServiceStandard, User
-from app.outcome_summaries import (
+from app.outcome_period import (
     agent_directory_by_id,
     can_serve,
     outcome_groups,

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pytest
 from sqlalchemy import Engine, insert, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import standards_store
 from app.eventlog import SqlEventStore
@@ -32,7 +32,8 @@ from app.models import (
     InteractionSummaryStale,
     ServiceStandard,
 )
-from app.outcome_summaries import SUM_FIELDS, period_sums
+from app.outcome_period import period_sums
+from app.outcome_summaries import SUM_FIELDS
 from app.queries import CENTER_TZ
 from app.report_summaries import rebuild_summaries
 from app.standards_store import StandardsReport, center_bounds, standards_report
@@ -95,7 +96,7 @@ def _at(day: int, seconds: float) -> datetime:
 
 
 def _rows(rng: np.random.Generator, ids: list[int], n: int) -> list[dict[str, object]]:
-    out = []
+    out: list[dict[str, object]] = []
     for i in range(n):
         day = int(rng.integers(-2, DAYS + 3))
         at = _at(day, round(float(rng.uniform(0, 86_400)), int(rng.integers(0, 7))))
@@ -209,8 +210,8 @@ def test_an_agent_moved_to_another_team_counts_with_the_new_team(
     first, last = PERIODS[0]
     _both(engine, first, last, "team", monkeypatch)
     with engine.begin() as conn:
-        conn.execute(update(Agent).where(Agent.login == "agent0").values(team="team-b"))
-        conn.execute(update(Agent).where(Agent.login == "agent5").values(team="team-new"))
+        conn.execute(update(Agent).where(col(Agent.login) == "agent0").values(team="team-b"))
+        conn.execute(update(Agent).where(col(Agent.login) == "agent5").values(team="team-new"))
     _both(engine, first, last, "team", monkeypatch)
     with Session(engine) as session:
         groups = {x.group for x in standards_report(session, first, last, "team").lines}
@@ -256,7 +257,7 @@ def _events(rng: np.random.Generator, n: int, start: int) -> list[Event]:
 
 def _cells(engine: Engine) -> dict[tuple[object, ...], tuple[int, ...]]:
     with Session(engine) as session:
-        out = {}
+        out: dict[tuple[object, ...], tuple[int, ...]] = {}
         for c in session.exec(select(InteractionOutcomeSummary)).all():
             sums = tuple(getattr(c, f) for f in SUM_FIELDS)
             if any(sums):
