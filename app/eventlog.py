@@ -61,6 +61,7 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from app.models import Agent, EventRecord, Interaction
+from app.outcome_summaries import apply_outcome_changes, outcome_rows_of
 from app.report_summaries import apply_row_changes, contact_rows
 from qa.records import ContactRecord, RecordBuilder
 from routing.events import Event, EventFormatError, event_from_json, field_choices
@@ -323,6 +324,7 @@ class SqlEventStore:
             written = [r["contact_id"] for r in rows]
             after = contact_rows(conn, written)
             apply_row_changes(conn, after[:0], after)
+            apply_outcome_changes(conn, written, None)
 
     def _event_row(self, event: Event) -> dict[str, Any]:
         return {
@@ -415,6 +417,7 @@ class SqlEventStore:
             if contact:
                 new.setdefault(contact, []).append((seq, event))
         before = contact_rows(conn, new) if new else None  # the report summaries' delta
+        outcome_before = outcome_rows_of(conn, new) if new else None
         for contact_id, events_in in new.items():
             record = self._fold_new(conn, contact_id, events_in)
             if record is None:
@@ -428,6 +431,7 @@ class SqlEventStore:
                 conn.execute(insert(_INTERACTIONS).values(contact_id=contact_id, **values))
         if before is not None:
             apply_row_changes(conn, before, contact_rows(conn, new))
+            apply_outcome_changes(conn, list(new), outcome_before)
 
     def _fold_new(
         self, conn: Connection, contact_id: str, events_in: list[tuple[int, Event]]

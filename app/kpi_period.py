@@ -254,7 +254,10 @@ def extra_figures(session: Session, start: datetime, end: datetime, by: str | No
                   interval_seconds: int = 3600, fcr_days: float = FCR_DAYS,
                   rows: PeriodRows | None = None) -> dict[str, dict[str, float]]:
     """The :mod:`qa.outcomes` figures and occupancy of the period: ``{"all": {...}}`` and,
-    with ``by``, one entry per group name (what ``contactops kpis`` adds to each group)."""
+    with ``by``, one entry per group name (what ``contactops kpis`` adds to each group).
+
+    From the rows: ``contactops kpis`` asks for UTC days, and the summaries the standards
+    report reads (:mod:`app.outcome_summaries`) are kept per center day."""
     rows = rows or read_rows(session, start, end, fcr_days)
     events = self_service_events(session, start, end)
     times = agent_time(session, start, end)

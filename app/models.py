@@ -809,6 +809,61 @@ class InteractionSummaryStale(SQLModel, table=True):
     last_at: datetime = Field(index=True)
 
 
+class InteractionOutcomeSummary(SQLModel, table=True):
+    """Sums of the ``interaction`` rows (every direction) per center ``day``, queue, caller
+    tier, answering agent (``agent_id`` 0: none, or not served) and wait bucket: the
+    :class:`InteractionSummary` sums of the inbound rows, and the :class:`qa.outcomes.
+    OutcomeCounts` sums of all rows (``o_`` columns; handle and talk time in nanoseconds, sales
+    amounts in micro-units), FCR's eligible and repeated contacts counted on the day of the
+    first contact (:mod:`app.outcome_summaries`). Kept by the event store as it writes rows;
+    ``contactops db rebuild-summaries`` rebuilds it."""
+
+    __tablename__ = "interaction_outcome_summary"
+    __table_args__ = (UniqueConstraint("day", "queue", "tier", "agent_id", "wait_bucket",
+                                       name="uq_interaction_outcome_summary_cell"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    day: datetime
+    queue: str = Field(max_length=40)
+    tier: str = Field(max_length=20)
+    agent_id: int
+    wait_bucket: int
+    offered: int = Field(default=0, sa_type=BigInteger)
+    answered: int = Field(default=0, sa_type=BigInteger)
+    abandoned: int = Field(default=0, sa_type=BigInteger)
+    callback_failed: int = Field(default=0, sa_type=BigInteger)
+    unserved: int = Field(default=0, sa_type=BigInteger)
+    short_abandoned: int = Field(default=0, sa_type=BigInteger)
+    wait_answered_micros: int = Field(default=0, sa_type=BigInteger)
+    wait_all_micros: int = Field(default=0, sa_type=BigInteger)
+    handled: int = Field(default=0, sa_type=BigInteger)
+    handle_nanos: int = Field(default=0, sa_type=BigInteger)
+    not_closed: int = Field(default=0, sa_type=BigInteger)
+    contacts: int = Field(default=0, sa_type=BigInteger)
+    inbound: int = Field(default=0, sa_type=BigInteger)
+    o_answered: int = Field(default=0, sa_type=BigInteger)
+    o_transferred: int = Field(default=0, sa_type=BigInteger)
+    o_handled: int = Field(default=0, sa_type=BigInteger)
+    o_handle_nanos: int = Field(default=0, sa_type=BigInteger)
+    o_talk_nanos: int = Field(default=0, sa_type=BigInteger)
+    o_offers_made: int = Field(default=0, sa_type=BigInteger)
+    o_cross_sell_sales: int = Field(default=0, sa_type=BigInteger)
+    o_up_sell_sales: int = Field(default=0, sa_type=BigInteger)
+    o_sales_micros: int = Field(default=0, sa_type=BigInteger)
+    o_connected: int = Field(default=0, sa_type=BigInteger)
+    o_outbound_positive: int = Field(default=0, sa_type=BigInteger)
+    o_complaints: int = Field(default=0, sa_type=BigInteger)
+    o_surveys: int = Field(default=0, sa_type=BigInteger)
+    o_survey_score_sum: int = Field(default=0, sa_type=BigInteger)
+    o_survey_top_two: int = Field(default=0, sa_type=BigInteger)
+    o_fcr_eligible: int = Field(default=0, sa_type=BigInteger)
+    o_fcr_repeated: int = Field(default=0, sa_type=BigInteger)
+
+
+#: FCR's repeats of a written contact (its customer's earlier and later contacts for a reason).
+Index("ix_interaction_customer_reason", Interaction.customer_key, Interaction.reason,  # type: ignore[arg-type]
+      Interaction.arrived_at)  # type: ignore[arg-type]
+
 #: Outbound dials of a period (the /qa page's dial figures) without walking every inbound row.
 Index("ix_interaction_direction_arrived", Interaction.direction, Interaction.arrived_at)  # type: ignore[arg-type]
 

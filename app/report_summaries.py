@@ -17,7 +17,8 @@ Kept current
   rows that existed before it, and any bulk writer that calls :func:`mark_stale`;
 * a stale day is read from the rows (:func:`period_cells`), so the figures are always the
   rows' figures; ``contactops db rebuild-summaries`` (:func:`rebuild_summaries`) rebuilds
-  every cell from the rows and clears the stale marks.
+  every cell from the rows and clears the stale marks (and rebuilds the standards report's
+  cells, :mod:`app.outcome_summaries`, which share the marks).
 
 The center day is :data:`app.queries.CENTER_TZ`'s; rebuild after changing it.
 """
@@ -186,7 +187,10 @@ def rebuild_summaries(engine: Engine, progress: Callable[[int, int], None] | Non
         conn.execute(delete(_STALE))
         first, last = conn.execute(select(func.min(_INTERACTION.c.arrived_at),
                                           func.max(_INTERACTION.c.arrived_at))).one()
+        from app.outcome_summaries import rebuild_outcome_cells  # it reads stale_days here
+
         if first is None:
+            rebuild_outcome_cells(conn, None, None)
             return 0
         session = Session(bind=conn)
         start = start_of_center_day(as_utc(first))
@@ -203,6 +207,7 @@ def rebuild_summaries(engine: Engine, progress: Callable[[int, int], None] | Non
             if progress is not None:
                 progress(done, total_days)
             start = stop
+        rebuild_outcome_cells(conn, start_of_center_day(as_utc(first)), end)
         return n
 
 
@@ -238,7 +243,7 @@ def period_cells(
     fewer cells."""
     since, until = as_utc(since), as_utc(until)
     stale_spans = [(d, start_of_center_day(d + timedelta(hours=36)))
-                   for d in _stale_days(session, since, until)]
+                   for d in stale_days(session, since, until)]
     c = _SUMMARY.c
     bucket: Any = c.wait_bucket
     if goals is not None or threshold_seconds is not None:
@@ -290,7 +295,7 @@ def _parse(value: Any) -> datetime:
     return as_utc(datetime.fromisoformat(str(value)))
 
 
-def _stale_days(session: Session, since: datetime, until: datetime) -> list[datetime]:
+def stale_days(session: Session, since: datetime, until: datetime) -> list[datetime]:
     """Center midnights of the days in ``[since, until)`` that have a stale mark."""
     marks = session.connection().execute(
         select(_STALE.c.first_at, _STALE.c.last_at).where(

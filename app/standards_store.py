@@ -13,6 +13,7 @@ has one, else to the caller's queue goal (as ``/qa`` and the wallboard do).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -34,6 +35,13 @@ from app.kpi_period import (
     service_figures,
 )
 from app.models import ServiceStandard, User
+from app.outcome_period import (
+    agent_directory_by_id,
+    can_serve,
+    outcome_groups,
+    period_sums,
+    service_groups,
+)
 from app.qa_report import SHORT_ABANDON_SECONDS
 from app.queries import CENTER_TZ, service_level_goals
 from qa.counts import KpiCounts, counts_by_group
@@ -168,12 +176,15 @@ def center_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def standards_report(session: Session, first: date, last: date, scope: Scope = "center"
-                     ) -> StandardsReport:
+def standards_report(session: Session, first: date, last: date, scope: Scope = "center",
+                     *, from_rows: bool = False) -> StandardsReport:
     """Every KPI of the period for the center (all callers, VIP, general), each team or each
     agent, against the standard that applies (module docstring). The center's lines for all
     callers are listed for every KPI; VIP, general, team and agent lines only where a
-    standard applies to them."""
+    standard applies to them.
+
+    The figures come from the summaries (:mod:`app.outcome_summaries`) when every caller's
+    ``T`` is on their wait grid, else (or ``from_rows``) from the rows: the same figures."""
     if last < first:
         raise ValueError("to: must not be before from")
     if (last - first).days + 1 > MAX_REPORT_DAYS:
@@ -181,7 +192,6 @@ def standards_report(session: Session, first: date, last: date, scope: Scope = "
     year, quarter = period_of(first, last)
     standards = load_standards(session, year)
     start, end = center_bounds(first, last)
-    rows = read_rows(session, start, end)
     by = None if scope == "center" else scope
     # each caller's T: the center's SL standard of the segment, else the queue goal
     goals = service_level_goals(session)
@@ -189,11 +199,13 @@ def standards_report(session: Session, first: date, last: date, scope: Scope = "
     for seg in SEGMENTS:
         s = resolve(standards, "service_level", year, quarter, segment=seg)
         t_of[seg] = None if s is None or s.scope != "center" else s.threshold_seconds
-    queues, tiers = rows.table.queues, rows.table.tiers
-    threshold = np.array([
-        t_of[segment_of(tiers[ti])] or goals.threshold_seconds(queues[qi], tiers[ti])
-        for qi, ti in zip(rows.table.queue_index.tolist(), rows.table.tier_index.tolist(),
-                          strict=True)], dtype=np.float64)
+
+    def threshold(queue: str, tier: str) -> float:
+        return t_of[segment_of(tier)] or goals.threshold_seconds(queue, tier)
+
+    counts = None if from_rows else _summary_counts(session, start, end, threshold)
+    if counts is None:
+        counts = _row_counts(session, start, end, threshold)
     times = agent_time(session, start, end)
     directory = agent_directory(session)
     events = self_service_events(session, start, end)
@@ -202,14 +214,9 @@ def standards_report(session: Session, first: date, last: date, scope: Scope = "
         [(None, "all"), ("tier", "vip"), ("tier", "general")] if by is None else [(by, "all")])
     counted: dict[str | None, tuple[list[str], list[OutcomeCounts]]] = {}
     for grouping, segment in groupings:
-        if grouping is None:
-            names, index = ["all"], np.zeros(len(rows.table), np.int64)
-        else:
-            names, index = group_index(rows.inbound, grouping, 3600)
-        service = counts_by_group(rows.table, index, len(names), threshold,
-                                  SHORT_ABANDON_SECONDS)
+        names, service = counts.service(grouping)
         if grouping not in counted:  # the VIP and general lines share one count by tier
-            o_names, outcomes = outcome_counts(rows, grouping)
+            o_names, outcomes = counts.outcomes(grouping)
             add_self_service(o_names, outcomes, grouping, events, 3600)
             counted[grouping] = (o_names, outcomes)
         o_names, outcomes = counted[grouping]
@@ -236,3 +243,46 @@ def standards_report(session: Session, first: date, last: date, scope: Scope = "
                 lines.append(ReportLine(label, segment,
                                         Evaluation(kpi, figures.get(kpi, math.nan), standard)))
     return StandardsReport(first, last, year, quarter, scope, lines)
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """The period's counts per grouping: service (:class:`KpiCounts`) and outcomes."""
+
+    service: Callable[[str | None], tuple[list[str], list[KpiCounts]]]
+    outcomes: Callable[[str | None], tuple[list[str], list[OutcomeCounts]]]
+
+
+def _row_counts(session: Session, start: datetime, end: datetime,
+                threshold: Callable[[str, str], float]) -> _Counts:
+    """From every row of the period (and of the FCR days after it)."""
+    rows = read_rows(session, start, end)
+    queues, tiers = rows.table.queues, rows.table.tiers
+    t = np.array([threshold(queues[qi], tiers[ti]) for qi, ti in zip(
+        rows.table.queue_index.tolist(), rows.table.tier_index.tolist(), strict=True)],
+        dtype=np.float64)
+
+    def service(grouping: str | None) -> tuple[list[str], list[KpiCounts]]:
+        if grouping is None:
+            names, index = ["all"], np.zeros(len(rows.table), np.int64)
+        else:
+            names, index = group_index(rows.inbound, grouping, 3600)
+        return names, counts_by_group(rows.table, index, len(names), t, SHORT_ABANDON_SECONDS)
+
+    return _Counts(service, lambda grouping: outcome_counts(rows, grouping))
+
+
+def _summary_counts(session: Session, start: datetime, end: datetime,
+                    threshold: Callable[[str, str], float]) -> _Counts | None:
+    """From the summaries (:mod:`app.outcome_summaries`); None when they cannot give the
+    rows' figures (a ``T`` off the wait grid, a period not of whole center days)."""
+    if not can_serve(start, end):
+        return None
+    sums = period_sums(session, start, end, threshold)
+    if sums is None:
+        return None
+    t = np.array([threshold(q, tier) for q, tier in zip(sums.queue, sums.tier, strict=True)],
+                 dtype=np.float64)
+    directory = agent_directory_by_id(session)
+    return _Counts(lambda grouping: service_groups(sums, grouping, directory, t),
+                   lambda grouping: outcome_groups(sums, grouping, directory))

@@ -10,7 +10,12 @@ from sqlalchemy import create_engine, func, insert, select
 
 from app.cli import main
 from app.dbmigrate import upgrade
-from app.models import Interaction, InteractionSummary, InteractionSummaryStale
+from app.models import (
+    Interaction,
+    InteractionOutcomeSummary,
+    InteractionSummary,
+    InteractionSummaryStale,
+)
 
 AT = datetime(2026, 11, 18, 1, 0, tzinfo=UTC)
 
@@ -41,6 +46,26 @@ def test_migration_marks_old_rows_stale_and_the_command_rebuilds(
         offered = conn.execute(select(summary.c.grain, func.sum(summary.c.answered))
                                .group_by(summary.c.grain).order_by(summary.c.grain)).all()
     assert [tuple(r) for r in offered] == [("day", 2), ("interval", 2)]
+    with engine.connect() as conn:  # and the standards report's summaries
+        outcome = InteractionOutcomeSummary.__table__  # type: ignore[attr-defined]
+        assert tuple(conn.execute(select(func.sum(outcome.c.contacts),
+                                         func.sum(outcome.c.o_answered))).one()) == (2, 2)
+    engine.dispose()
+
+
+def test_the_migration_marks_rows_summarised_before_it(tmp_path: Path) -> None:
+    """A database at 0017 with current summaries: 0019 marks its rows for the new table."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    upgrade(url, "0017")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(insert(Interaction.__table__), [_row("a", 5.0)])  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.execute(InteractionSummaryStale.__table__.delete())  # type: ignore[attr-defined]
+    upgrade(url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(
+            InteractionSummaryStale.__table__)).scalar() == 1  # type: ignore[attr-defined]
     engine.dispose()
 
 
