@@ -1,7 +1,7 @@
 """add interaction_outcome_summary (the standards report's and kpis' sums) and an index for FCR
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0020
 Create Date: 2026-12-05 18:30:00.000000
 
 Rows already in ``interaction`` are not summarised here: their whole span is marked stale (in
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0019'
-down_revision: str | Sequence[str] | None = '0017'
+down_revision: str | Sequence[str] | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
