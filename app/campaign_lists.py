@@ -21,11 +21,13 @@ the configured hour (``CONTACTOPS_CAMPAIGN_LISTS_HOUR``, center time).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,6 +59,8 @@ log = logging.getLogger(__name__)
 CENTER_ZONE = ZoneInfo("Asia/Seoul")
 #: the channel of the contacts the cool-down counts
 OUTBOUND = "outbound"
+#: PostgreSQL's memory for each sort or hash of a build (``SET LOCAL``, that build only)
+WORK_MEM = "256MB"
 #: entries one read returns at most
 MAX_AGENT_ENTRIES = 2000
 
@@ -224,12 +228,14 @@ def candidates_sql(campaign_id: int, campaign_type: CampaignType, rules: Campaig
     consent = " AND c.marketing_consent" if campaign_type == "telesales" else ""
     params["cool_since"] = datetime.combine(day - timedelta(days=rules.cool_down_days),
                                             datetime.min.time(), CENTER_ZONE)
+    # one target rule gives one row per customer already; several need the best of each
+    best = ("ROW_NUMBER() OVER (PARTITION BY t.customer_id ORDER BY t.score DESC, t.reason)"
+            if len(rules.targets) > 1 else "1")
     return (
         "INSERT INTO campaign_candidate (campaign_id, customer_id, agent_id, score, reason, "
         f"params) SELECT {int(campaign_id)}, x.customer_id, x.agent_id, x.score, x.reason, "
         "x.params FROM (SELECT t.customer_id, c.relationship_manager_id AS agent_id, t.score, "
-        "t.reason, t.params, ROW_NUMBER() OVER (PARTITION BY t.customer_id "
-        f"ORDER BY t.score DESC, t.reason) AS rn FROM ({targets}) t "
+        f"t.reason, t.params, {best} AS rn FROM ({targets}) t "
         "JOIN customer c ON c.id = t.customer_id "
         f"WHERE NOT c.do_not_call{consent}{filters} AND NOT EXISTS (SELECT 1 FROM "
         "contacthistory h WHERE h.customer_id = t.customer_id AND h.channel = 'outbound' "
@@ -239,7 +245,11 @@ def candidates_sql(campaign_id: int, campaign_type: CampaignType, rules: Campaig
 def _create_staging(connection: Connection, sql: _Sql) -> None:
     kind = "json" if sql.postgres else "TEXT"
     suffix = " ON COMMIT DROP" if sql.postgres else ""
-    if not sql.postgres:
+    if sql.postgres:
+        # the sorts and hashes of a build over millions of rows stay in memory (the default
+        # 4 MB spills them to disk); for this transaction only
+        connection.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+    else:
         connection.execute(text("DROP TABLE IF EXISTS temp.campaign_candidate"))
     connection.execute(text(
         "CREATE TEMPORARY TABLE campaign_candidate (campaign_id INTEGER NOT NULL, "
@@ -273,6 +283,8 @@ def build_lists(engine: Engine, day: date, now: datetime, model: PropensityModel
             started = time.perf_counter()
             count = connection.execute(text(statement), params).rowcount
             timings[cid] = (name, count, time.perf_counter() - started)
+        # temporary tables are never auto-analysed: the planner needs the candidates' size
+        connection.execute(text("ANALYZE campaign_candidate"))
         _replace_entries(connection, sql, day, now, limits,
                          [cid for cid, *_ in rows] if campaign else None)
         counts: dict[int, int] = dict(connection.execute(text(
@@ -359,3 +371,65 @@ def fit_model(session: Session, now: datetime) -> tuple[PropensityModel, list[De
     model = fit_propensity(outcomes)
     predicted = [model.propensity(o.offer, o.tier, o.lifecycle_stage, o.age) for o in outcomes]
     return model, lift_by_decile(predicted, [o.accepted for o in outcomes])
+
+
+class MorningRefresh:
+    """Rebuilds the day's lists once a day, at the first tick from ``hour`` (center time).
+
+    :meth:`run_if_due` is the function a scheduler calls (the clock is its argument);
+    :meth:`start` runs it every ``interval_seconds`` in the server's event loop (the live
+    center starts it when ``CONTACTOPS_CAMPAIGN_LISTS_HOUR`` is set), the build in a worker
+    thread. A day whose lists exist already when the first tick comes (a restart after the
+    hour) is not rebuilt."""
+
+    def __init__(self, engine: Engine, hour: int, interval_seconds: float = 60.0) -> None:
+        if not 0 <= hour <= 23:
+            raise ValueError(f"hour must be between 0 and 23, got {hour}")
+        self.engine, self.hour, self.interval_seconds = engine, hour, interval_seconds
+        self.last_day: date | None = None
+        self._checked = False
+        self._task: asyncio.Task[None] | None = None
+
+    def due(self, now: datetime) -> date | None:
+        local = now.astimezone(CENTER_ZONE)
+        if local.hour < self.hour or self.last_day == local.date():
+            return None
+        return local.date()
+
+    def run_if_due(self, now: datetime) -> list[BuildResult] | None:
+        day = self.due(now)
+        if day is None:
+            return None
+        if not self._checked:
+            self._checked = True
+            with Session(self.engine) as session:
+                built = session.exec(select(CampaignListEntry.id)
+                                     .where(col(CampaignListEntry.list_date) == day)
+                                     .limit(1)).first()
+            if built is not None:
+                self.last_day = day
+                return None
+        with Session(self.engine) as session:
+            model, _ = fit_model(session, now)
+        results = build_lists(self.engine, day, now, model)
+        self.last_day = day
+        log.info("campaign lists of %s: %s entries", day, sum(r.entries for r in results))
+        return results
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="campaign-lists-morning")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(self.run_if_due, datetime.now(UTC))
+            except Exception:  # a failed build is retried at the next tick
+                log.exception("campaign lists: the morning build failed")
+            await asyncio.sleep(self.interval_seconds)

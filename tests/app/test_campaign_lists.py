@@ -12,7 +12,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app import dbmigrate
-from app.campaign_lists import CampaignNotFound, build_lists, entries_for_agent
+from app.campaign_lists import (
+    CampaignNotFound,
+    MorningRefresh,
+    build_lists,
+    entries_for_agent,
+)
 from app.db import make_engine
 from app.models import (
     Agent,
@@ -359,3 +364,19 @@ def test_entries_for_agent_managed_first_then_priority_and_score(engine: Engine)
         assert entries_for_agent(s, 1, DAY + timedelta(days=1)) == []
         with pytest.raises(ValueError, match="limit"):
             entries_for_agent(s, 1, DAY, limit=0)
+
+
+def test_morning_refresh_builds_once_a_day_from_the_hour(engine: Engine) -> None:
+    two_campaigns(engine)
+    refresh = MorningRefresh(engine, hour=6)
+    before = datetime(2027, 2, 19, 20, 59, tzinfo=UTC)  # 05:59 on the 20th in Seoul
+    assert refresh.run_if_due(before) is None and entries(engine) == []
+    results = refresh.run_if_due(NOW)  # 06:00
+    assert results is not None and sum(r.entries for r in results) == 6
+    assert refresh.run_if_due(NOW + timedelta(hours=3)) is None  # once a day
+    assert refresh.due(NOW + timedelta(days=1)) == DAY + timedelta(days=1)
+    restarted = MorningRefresh(engine, hour=6)  # lists of the day exist: not rebuilt
+    assert restarted.run_if_due(NOW + timedelta(hours=1)) is None
+    assert restarted.last_day == DAY
+    with pytest.raises(ValueError, match="hour"):
+        MorningRefresh(engine, hour=24)
