@@ -1,12 +1,12 @@
-"""The demo campaigns: deposit renewals (telesales), collections of loans 30+ days past due,
-and service calls for birthdays and life events; and, for the collections campaign to have
-debtors, one demo loan in twenty made past due (1 to 119 days, by product id)."""
+"""The demo campaigns: deposit renewals (telesales), collections of loans 30+ days past due
+(the seed's products make one loan in twenty past due) and service calls for birthdays and
+life events."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.campaigns import save_campaign
@@ -29,13 +29,9 @@ DEMO_CAMPAIGNS: tuple[dict[str, object], ...] = (
 
 
 def seed_campaigns(engine: Engine, today: date) -> dict[str, int]:
-    """Add :data:`DEMO_CAMPAIGNS` and the past-due demo loans; rows written per table."""
+    """Add :data:`DEMO_CAMPAIGNS`; rows written per table."""
     now = datetime(today.year, today.month, today.day, tzinfo=UTC)
     with Session(engine) as session:
         for data in DEMO_CAMPAIGNS:
             save_campaign(session, None, data, now)
-        past_due = session.connection().execute(text(
-            "UPDATE product SET days_past_due = 1 + (id * 37) % 119 "
-            "WHERE kind = 'loan' AND id % 20 = 0")).rowcount
-        session.commit()
-    return {"campaign": len(DEMO_CAMPAIGNS), "product_past_due": int(past_due)}
+    return {"campaign": len(DEMO_CAMPAIGNS)}

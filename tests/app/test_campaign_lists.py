@@ -380,3 +380,18 @@ def test_morning_refresh_builds_once_a_day_from_the_hour(engine: Engine) -> None
     assert restarted.last_day == DAY
     with pytest.raises(ValueError, match="hour"):
         MorningRefresh(engine, hour=24)
+
+
+def test_the_demo_seed_has_campaigns_whose_lists_fill(sqlite_url: str) -> None:
+    from app.seed import seed_demo
+    from app.seed.campaigns import DEMO_CAMPAIGNS
+
+    dbmigrate.upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    try:
+        seed_demo(engine, customers=3000, today=DAY, roster=False)
+        results = build_lists(engine, DAY, NOW, PRIOR)
+    finally:
+        engine.dispose()
+    assert {r.campaign for r in results} == {str(c["name"]) for c in DEMO_CAMPAIGNS}
+    assert all(r.entries > 0 for r in results), results
