@@ -103,3 +103,22 @@ def test_reason_labels_are_in_the_catalog() -> None:
 
     needed = set(REASON_LABELS.values()) | set(CAMPAIGN_TYPES) | set(DIAL_MODES)
     assert needed - msgids("ko") == set()
+
+
+def test_the_demo_shows_its_campaigns_and_the_model_lift(sqlite_url: str) -> None:
+    from app.db import make_engine
+    from app.dbmigrate import upgrade
+    from app.seed import seed_demo
+
+    upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    seed_demo(engine, customers=3000, roster=False)
+    engine.dispose()
+    with make_client(make_settings(sqlite_url, demo_mode=True)) as client:
+        create_user(client.app, "manager", "supervisor", locale="en")  # type: ignore[arg-type]
+        login(client, "manager")
+        page = client.get("/campaigns")
+        assert page.status_code == 200
+        assert "Deposit renewals" in page.text and "Collections 30+ days" in page.text
+        assert 'id="lift"' in page.text
+        assert page.text.count("<td>10</td>") >= 1  # the tenth decile's row
