@@ -395,3 +395,23 @@ def test_the_demo_seed_has_campaigns_whose_lists_fill(sqlite_url: str) -> None:
         engine.dispose()
     assert {r.campaign for r in results} == {str(c["name"]) for c in DEMO_CAMPAIGNS}
     assert all(r.entries > 0 for r in results), results
+
+
+@pytest.mark.parametrize("hour", [6, None])
+def test_the_live_center_runs_the_morning_refresh_when_configured(
+        sqlite_url: str, hour: int | None) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.live.lifecycle import start_live_center, stop_live_center
+    from app.testing import make_app, make_settings
+
+    app = make_app(make_settings(sqlite_url, live_center=True, campaign_lists_hour=hour))
+    with TestClient(app) as client:
+        services = client.portal.call(start_live_center, app)
+        refresh = services.morning_refresh
+        assert (refresh is not None) == (hour is not None)
+        if refresh is not None:
+            assert refresh.hour == 6 and refresh._task is not None
+            assert not refresh._task.done()
+        client.portal.call(stop_live_center, app)
+        assert refresh is None or refresh._task is None
