@@ -15,19 +15,17 @@ campaign: its open entries are replaced, a customer it wins from another campaig
 entry moves to it, and the others' ranks keep their places (gaps where a customer left).
 
 :func:`entries_for_agent` reads an agent's open entries of a day: their managed customers
-first, then campaign priority and score. :class:`MorningRefresh` rebuilds once a day from
-the configured hour (``CONTACTOPS_CAMPAIGN_LISTS_HOUR``, center time).
+first, then campaign priority and score. :class:`app.campaign_refresh.MorningRefresh`
+rebuilds once a day from the configured hour (``CONTACTOPS_CAMPAIGN_LISTS_HOUR``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -428,64 +426,3 @@ def fit_model(session: Session, now: datetime) -> tuple[PropensityModel, list[De
     predicted = [model.propensity(o.offer, o.tier, o.lifecycle_stage, o.age) for o in outcomes]
     return model, lift_by_decile(predicted, [o.accepted for o in outcomes])
 
-
-class MorningRefresh:
-    """Rebuilds the day's lists once a day, at the first tick from ``hour`` (center time).
-
-    :meth:`run_if_due` is the function a scheduler calls (the clock is its argument);
-    :meth:`start` runs it every ``interval_seconds`` in the server's event loop (the live
-    center starts it when ``CONTACTOPS_CAMPAIGN_LISTS_HOUR`` is set), the build in a worker
-    thread. A day whose lists exist already when the first tick comes (a restart after the
-    hour) is not rebuilt."""
-
-    def __init__(self, engine: Engine, hour: int, interval_seconds: float = 60.0) -> None:
-        if not 0 <= hour <= 23:
-            raise ValueError(f"hour must be between 0 and 23, got {hour}")
-        self.engine, self.hour, self.interval_seconds = engine, hour, interval_seconds
-        self.last_day: date | None = None
-        self._checked = False
-        self._task: asyncio.Task[None] | None = None
-
-    def due(self, now: datetime) -> date | None:
-        local = now.astimezone(CENTER_ZONE)
-        if local.hour < self.hour or self.last_day == local.date():
-            return None
-        return local.date()
-
-    def run_if_due(self, now: datetime) -> list[BuildResult] | None:
-        day = self.due(now)
-        if day is None:
-            return None
-        if not self._checked:
-            self._checked = True
-            with Session(self.engine) as session:
-                built = session.exec(select(CampaignListEntry.id)
-                                     .where(col(CampaignListEntry.list_date) == day)
-                                     .limit(1)).first()
-            if built is not None:
-                self.last_day = day
-                return None
-        with Session(self.engine) as session:
-            model, _ = fit_model(session, now)
-        results = build_lists(self.engine, day, now, model)
-        self.last_day = day
-        log.info("campaign lists of %s: %s entries", day, sum(r.entries for r in results))
-        return results
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="campaign-lists-morning")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await asyncio.to_thread(self.run_if_due, datetime.now(UTC))
-            except Exception:  # a failed build is retried at the next tick
-                log.exception("campaign lists: the morning build failed")
-            await asyncio.sleep(self.interval_seconds)

@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 
 from app.bus import DEFAULT_CHANNEL_PREFIX, EventBus, Subscription, decode, make_bus
 from app.business_hours import ClosedCheck
-from app.campaign_lists import MorningRefresh
+from app.campaign_refresh import MorningRefresh
 from app.live.center import LiveCenter
 from app.live.loaders import (
     BANK_TIME_ZONE,

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 
 from app.bus import EventBus, InProcessBus
-from app.campaign_lists import MorningRefresh
+from app.campaign_refresh import MorningRefresh
 from app.db import make_writer_engine
 from app.eventlog import SqlEventStore
 from app.live.center import Clock, LiveCenter, WallClock

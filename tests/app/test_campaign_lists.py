@@ -14,10 +14,10 @@ from sqlmodel import Session, select
 from app import dbmigrate
 from app.campaign_lists import (
     CampaignNotFound,
-    MorningRefresh,
     build_lists,
     entries_for_agent,
 )
+from app.campaign_refresh import MorningRefresh
 from app.db import make_engine
 from app.models import (
     Agent,
