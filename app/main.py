@@ -86,6 +86,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.standards",
     "app.pages.standards",
     "app.pages.reports",
+    "app.pages.campaigns",
 )
 OPTIONAL_ROUTER_MODULES: frozenset[str] = frozenset()
 

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     #: ``Secure`` on the session and CSRF cookies; None follows the request's scheme (https)
     cookie_secure: bool | None = None
     live_center: bool = False  # run the built-in telephony adapter and demo agents
+    #: the live center rebuilds the day's campaign lists from this hour (center time, 0-23)
+    #: each morning (app.campaign_lists.MorningRefresh); None: only the CLI and the page do
+    #: (``contactops demo`` uses 0: the demo's lists are built as it starts)
+    campaign_lists_hour: int | None = Field(default=None, ge=0, le=23)
     #: how the live engine picks among eligible agents; None: proficiency first in production,
     #: longest idle in the demo (so a person at a junior agent sees calls too)
     routing_selection: Literal["proficiency_then_longest_idle", "longest_idle"] | None = None

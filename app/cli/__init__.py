@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.kpis",
     "app.cli.importer",
     "app.cli.telephony",
+    "app.cli.campaigns",
 )
 
 

@@ -69,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.demo_password.strip():
         raise CliError("--demo-password must not be empty")
-    settings = Settings(demo_mode=True, demo_password=args.demo_password, live_center=True)
+    hour = Settings().campaign_lists_hour  # CONTACTOPS_CAMPAIGN_LISTS_HOUR, else at start
+    settings = Settings(demo_mode=True, demo_password=args.demo_password, live_center=True,
+                        campaign_lists_hour=0 if hour is None else hour)
     print(f"contactops demo: http://{args.host}:{args.port}/  "
           f"(users {DEMO_USERS}; password: {args.demo_password})", flush=True)
     try:

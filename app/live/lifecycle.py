@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 
 from app.bus import DEFAULT_CHANNEL_PREFIX, EventBus, Subscription, decode, make_bus
 from app.business_hours import ClosedCheck
+from app.campaign_refresh import MorningRefresh
 from app.live.center import LiveCenter
 from app.live.loaders import (
     BANK_TIME_ZONE,
@@ -57,6 +58,10 @@ async def start_live_center(app: Starlette) -> LiveServices:
         await _start_sip(app, services)
     elif getattr(settings, "live_center", False):
         await _start_demo(app, services)
+    hour = getattr(settings, "campaign_lists_hour", None)
+    if getattr(settings, "live_center", False) and hour is not None:
+        services.morning_refresh = MorningRefresh(app.state.engine, hour)
+        await services.morning_refresh.start()
     services.started = True
     await center.run_until(center.clock.now())  # commit the agents' registration now
     await center.submit(lambda eng, now: [])  # ... even when nothing was due
@@ -127,6 +132,9 @@ async def stop_live_center(app: Starlette) -> None:
     """Stop telephony, the engine task and the bus (safe to call if nothing was started)."""
     services: LiveServices | None = getattr(app.state, "live", None)
     if services is not None:
+        if services.morning_refresh is not None:
+            await services.morning_refresh.stop()
+            services.morning_refresh = None
         for extra in services.extras:
             stop = getattr(extra, "stop", None)
             if stop is not None:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 
 from app.bus import EventBus, InProcessBus
+from app.campaign_refresh import MorningRefresh
 from app.db import make_writer_engine
 from app.eventlog import SqlEventStore
 from app.live.center import Clock, LiveCenter, WallClock
@@ -46,6 +47,8 @@ class LiveServices:
     store: SqlEventStore
     wallboard: WallboardState
     extras: list[TelephonyAdapter | DemoAgents] = field(default_factory=list)  # the demo's parts
+    #: the morning rebuild of the campaign lists (app.campaign_lists), when configured
+    morning_refresh: MorningRefresh | None = None
     started: bool = False  # by start_live_center (else built lazily by a request)
     feeder: asyncio.Task[None] | None = None  # bus → wallboard, started with the center
     db: Engine | None = None

@@ -48,6 +48,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/kb", "Knowledge base", Role.supervisor),
     ("/standards", "Service standards", Role.planner),
     ("/standards/report", "Standards report", Role.supervisor),
+    ("/campaigns", "Campaigns", Role.supervisor),
 )
 #: pages admins do not open (separation of duties: the audit trails are for auditors)
 NOT_FOR_ADMIN: frozenset[str] = frozenset({"/audit"})

@@ -49,6 +49,7 @@ from app.models import (
 from app.report_summaries import mark_span_stale
 from app.seed.agents import Staff, agent_rows, hash_password, queue_rows, user_rows
 from app.seed.bulk import Frame, deferred_indexes, reset_sequences, table_of, write_frame
+from app.seed.campaigns import seed_campaigns
 from app.seed.contacts import contact_frame
 from app.seed.customers import (
     PHONE_SPACE,
@@ -146,6 +147,7 @@ def seed_demo(
     for table, count in seed_leads(engine, today, seed).items():  # the agents' agendas
         rows[table] = rows.get(table, 0) + count
     rows["kb_article"] = seed_kb(engine)  # the knowledge base (app.seed.kb_articles)
+    rows.update(seed_campaigns(engine, today))  # the demo campaigns (app.seed.campaigns)
     if roster:
         report("roster", 0, 1)
         try:

@@ -73,12 +73,17 @@ def product_frame(
     loan_due = today_d + (30 + rng.random(m) * (loan_term - 30)).astype("timedelta64[D]")
     maturity[loans] = loan_due[loans]
     opened[loans] = (loan_due - loan_term.astype("timedelta64[D]"))[loans]
+    ids = np.arange(first_id, first_id + m, dtype=np.int64)
+    # one loan in twenty is 1-119 days past due (by id, no draw: the bank stays the same for
+    # a seed), so that the demo's collections campaign has debtors
+    past_due = np.where(loans & (ids % 20 == 0), 1 + (ids * 37) % 119, 0).astype(np.int64)
     return {
-        "id": np.arange(first_id, first_id + m, dtype=np.int64),
+        "id": ids,
         "customer_id": owner,
         "kind": np.array(KINDS, dtype=object)[kind],
         "name": names,
         "balance_krw": balance,
         "opened_on": opened,
         "maturity_date": maturity,
+        "days_past_due": past_due,
     }
