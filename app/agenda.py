@@ -30,9 +30,12 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
+from app.campaign_lists import entries_for_agent
 from app.industry_dnc import listed
 from app.models import (
     Agent,
+    Campaign,
+    CampaignListEntry,
     Channel,
     ContactHistory,
     Customer,
@@ -45,6 +48,7 @@ from app.models import (
 from app.queries import CENTER_TZ, as_utc
 from routing.events import DIAL_RESULTS
 from telesales.contact_rules import (
+    CAMPAIGN_TYPES,
     CampaignType,
     DialDecision,
     DialTarget,
@@ -121,8 +125,43 @@ def lead_entries(session: Session, agent: Agent, day: date) -> list[AgendaEntry]
     return [lead_entry(lead) for lead in rows]
 
 
-#: where an agenda's entries come from, in order (campaign lists join here)
-AGENDA_SOURCES: tuple[AgendaSource, ...] = (lead_entries,)
+CAMPAIGN_PREFIX = "campaign-"
+
+
+def campaign_key(entry_id: int) -> str:
+    return f"{CAMPAIGN_PREFIX}{entry_id}"
+
+
+def campaign_entry_id(key: str) -> int | None:
+    """The list entry's id of an agenda key ``campaign-N`` (None for another key)."""
+    tail = key.removeprefix(CAMPAIGN_PREFIX)
+    return int(tail) if tail != key and tail.isdigit() else None
+
+
+def campaign_list_entry(session: Session, row: CampaignListEntry) -> AgendaEntry:
+    """One campaign list entry as an agenda entry (:func:`campaign_entries`)."""
+    assert row.id is not None
+    campaign = session.get(Campaign, row.campaign_id)
+    name = campaign.name if campaign is not None else ""
+    kind = campaign.type if campaign is not None and campaign.type in CAMPAIGN_TYPES \
+        else "telesales"
+    return AgendaEntry(source="campaign", key=campaign_key(row.id), customer_id=row.customer_id,
+                       offer=row.reason, kind=kind, reason=name, due_on=row.list_date,
+                       campaign_type=kind)
+
+
+def campaign_entries(session: Session, agent: Agent, day: date) -> list[AgendaEntry]:
+    """The agent's open campaign list entries of ``day``
+    (:func:`app.campaign_lists.entries_for_agent`: their managed customers' first, then the
+    unassigned pool): ``offer`` is the entry's reason code (why the customer is on the list),
+    ``reason`` the campaign's name, ``kind`` and the contact rules' set its type."""
+    assert agent.id is not None
+    return [campaign_list_entry(session, r)
+            for r in entries_for_agent(session, agent.id, day, limit=MAX_ITEMS)]
+
+
+#: where an agenda's entries come from, in order: leads, then the day's campaign lists
+AGENDA_SOURCES: tuple[AgendaSource, ...] = (lead_entries, campaign_entries)
 
 
 # --- what the contact rules read ---------------------------------------------------------

@@ -21,9 +21,16 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
-from app.agenda import dial_row, first_allowed, lead_entry, rules_input
+from app.agenda import (
+    campaign_entry_id,
+    campaign_list_entry,
+    dial_row,
+    first_allowed,
+    lead_entry,
+    rules_input,
+)
 from app.customer_access import AccessEntry, log_access
-from app.models import Customer, EventRecord, Lead, LeadStatus, User
+from app.models import CampaignListEntry, Customer, EventRecord, Lead, LeadStatus, User
 from app.preview_dial import PreviewDial
 from app.queries import CENTER_TZ
 
@@ -46,6 +53,19 @@ def _lead(session: Session, dial: PreviewDial) -> Lead | None:
     return session.get(Lead, dial.lead_id) if dial.lead_id is not None else None
 
 
+def _list_entry(session: Session, dial: PreviewDial) -> CampaignListEntry | None:
+    """The campaign list entry dialled (agenda key ``campaign-N``), while still open."""
+    entry_id = campaign_entry_id(dial.campaign)
+    entry = session.get(CampaignListEntry, entry_id) if entry_id is not None else None
+    return entry if entry is not None and entry.status == "open" else None
+
+
+def _settle_entry(session: Session, entry: CampaignListEntry, status: str) -> None:
+    """A worked list entry: ``done`` (reached) or ``skipped`` (no dial allowed any more)."""
+    entry.status = status
+    session.add(entry)
+
+
 def record_failed_dial(session: Session, user: User, ip: str, dial: PreviewDial,
                        now: datetime, ring_seconds: float) -> LeadAfterDial:
     """The dial row of a dial that did not connect, then the lead's retry (module doc)."""
@@ -66,6 +86,13 @@ def record_failed_dial(session: Session, user: User, ip: str, dial: PreviewDial,
         session.add(lead)
         session.commit()
         session.refresh(lead)
+    entry = _list_entry(session, dial)
+    if entry is not None and customer is not None:
+        after = first_allowed(campaign_list_entry(session, entry),
+                              rules_input(session, customer), now, ring_seconds)
+        if after is None:
+            _settle_entry(session, entry, "skipped")
+            session.commit()
     log_access(session, user, ip, [dial.customer_id],
                AccessEntry("write", ("history",), BASIS, f"dial {dial.contact_id}"), now)
     return LeadAfterDial(dial.lead_id, lead.status if lead else None,
@@ -93,6 +120,9 @@ def record_connected_dial(session: Session, user: User, ip: str, dial: PreviewDi
         if settled:
             lead.status, lead.closed_at = settled[-1].value, now
             session.add(lead)
+    entry = _list_entry(session, dial)
+    if entry is not None:  # the customer was reached: the day's list entry is worked
+        _settle_entry(session, entry, "done")
     session.commit()
     if lead is not None:
         session.refresh(lead)

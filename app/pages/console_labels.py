@@ -22,6 +22,7 @@ from app.pages.softphone_labels import SOFTPHONE_UI  # the WebRTC softphone (age
 from app.queries import CENTER_TZ
 from app.seed.agents import QUEUES as SEEDED_QUEUES
 from routing.events import DIAL_RESULTS
+from telesales.campaigns import RULE_KINDS
 from telesales.contact_rules import RULE_CODES
 from telesales.offers import OFFER_CODES
 
@@ -43,6 +44,8 @@ CODE_GROUPS: dict[str, tuple[str, ...]] = {
     "rule": RULE_CODES,
     "dial": DIAL_RESULTS,
     "offer": OFFER_CODES,
+    # why a customer is on a campaign's list (the agenda's campaign entries)
+    "reason": RULE_KINDS,
 }
 #: groups the screen pop's code labels come from (one code, one text: no code is in two),
 #: with the seeded queues' names

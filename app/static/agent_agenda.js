@@ -24,6 +24,8 @@
   });
   const when = (iso) => (iso ? stamp.format(new Date(iso)) : "");
   const DIAL_FROM = ["ready", "not_ready"];
+  // a lead's offer, or why a campaign's list put the customer here (its name is the reason)
+  const what = (item) => (item.source === "campaign" ? code("reason", item.offer) : code("offer", item.offer));
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -83,7 +85,7 @@
       el("span", { class: "who" }, item.customer_name, " ", el("span", { class: "badge" }, code("tier", item.tier))),
       el("span", { class: "what" },
         item.managed ? el("span", { class: "badge" }, U.managed) : null, item.managed ? " " : null,
-        code("offer", item.offer), " · ", fmt(U.dueOn, { date: item.due_on }), " · ",
+        what(item), " · ", fmt(U.dueOn, { date: item.due_on }), " · ",
         item.last_contact ? fmt(U.lastContact, { date: when(item.last_contact) }) : U.neverContacted),
       verdict(item));
     const open = el("button", { type: "button" }, U.preview);
@@ -106,7 +108,7 @@
     return el("div", { class: "agenda-preview", id: "agenda-preview" },
       el("h3", {}, item.customer_name, " ", el("span", { class: "badge" }, code("tier", item.tier)), " ",
         el("span", { class: "muted" }, code("segment", preview.segment), " · ", code("stage", preview.lifecycle_stage))),
-      el("p", {}, el("strong", {}, U.offer), " ", code("offer", item.offer),
+      el("p", {}, el("strong", {}, U.offer), " ", what(item),
         item.reason ? " · " + item.reason : "", " · ", fmt(U.attempts, { count: preview.attempts })),
       el("p", {}, el("strong", {}, U.products), " ", products || U.none),
       el("p", {}, el("strong", {}, U.recentContacts), " ", contacts || U.none),
