@@ -250,7 +250,11 @@ def candidates_sql(campaign_id: int, campaign_type: CampaignType, rules: Campaig
                                             datetime.min.time(), CENTER_ZONE)
     where = [f"NOT c.do_not_call{consent}",
              ("NOT EXISTS (SELECT 1 FROM contacthistory h WHERE h.customer_id = c.id AND "
-              "h.channel = 'outbound' AND h.at >= :cool_since)")]
+              "h.channel = 'outbound' AND h.at >= :cool_since)"),
+             # a number on an industry do-not-call list (app.industry_dnc): every dial to it
+             # would be refused (rule do_not_call), so the customer is not listed
+             ("NOT EXISTS (SELECT 1 FROM customerphone ph JOIN industry_do_not_call d ON "
+              "d.number = ph.number WHERE ph.customer_id = c.id)")]
     for i, rule in enumerate(rules.filters):
         on_customer = customer_rule(rule, f"f{i}_", sql, day, model, params)
         where.append(on_customer.predicate if on_customer is not None else

@@ -26,6 +26,8 @@ from app.models import (
     ContactHistory,
     Customer,
     CustomerLifeEvent,
+    CustomerPhone,
+    IndustryDoNotCall,
     Product,
 )
 from telesales.campaign_lists import (
@@ -158,6 +160,11 @@ def test_lifecycle_stage_filter_and_exclusions(engine: Engine) -> None:
         campaign(s, 1, "welcome", {"targets": [{"rule": "lifecycle_stage",
                                                 "stages": ["new", "growth"]}],
                                    "cool_down_days": 14})
+        customer(s, 9, lifecycle_stage="new")  # a number on the industry do-not-call list
+        s.add(CustomerPhone(customer_id=9, number="+821099990009"))
+        s.add(IndustryDoNotCall(source="KR-financial", number="+821099990009", imported_at=NOW))
+        customer(s, 10, lifecycle_stage="growth")  # a number not on it
+        s.add(CustomerPhone(customer_id=10, number="+821099990010"))
         customer(s, 8, lifecycle_stage="churn_risk", marketing_consent=False)
         campaign(s, 2, "service", {"targets": [{"rule": "lifecycle_stage",
                                                 "stages": ["churn_risk"]}]}, kind="service")
@@ -166,7 +173,7 @@ def test_lifecycle_stage_filter_and_exclusions(engine: Engine) -> None:
     got = entries(engine)
     # no consent is fine for a service call, not for telesales
     assert [(e[0], e[1]) for e in got] == [("service", 8), ("welcome", 1), ("welcome", 2),
-                                           ("welcome", 7)]
+                                           ("welcome", 7), ("welcome", 10)]
 
 
 def test_tier_upgrade_candidates(engine: Engine) -> None:
