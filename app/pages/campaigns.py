@@ -10,7 +10,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
@@ -138,7 +138,8 @@ def rebuild_now(request: Request, session: SessionDep, user: Manager) -> Respons
 
 
 @router.post("/campaigns/{campaign_id}")
-def edit_campaign(request: Request, session: SessionDep, user: Manager, campaign_id: int,
+def edit_campaign(request: Request, session: SessionDep, user: Manager,
+                  campaign_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
                   name: Text = "", type: Text = "", country: Text = "KR",
                   priority: Text = "100", dial_mode: Text = "preview", active: Text = "",
                   rules: RulesText = "") -> Response:

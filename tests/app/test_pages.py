@@ -238,6 +238,7 @@ def test_nav_shows_the_pages_of_the_role(client: TestClient) -> None:
         "/kb",
         "/standards",
         "/standards/report",
+        "/campaigns",  # supervisors and admins
         "/reports",  # supervisors, QA analysts, planners and admins
     ]
 
