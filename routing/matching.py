@@ -152,6 +152,35 @@ class ReadyAgentIndex:
                 for proficiency, heap in self._levels.get((skill, site), ())
                 if proficiency >= min_proficiency
             ]
+        return self._best_of(pool, by_proficiency)
+
+    def best(
+        self,
+        pools: Iterable[tuple[str, int]],
+        sites: Iterable[str],
+        by_proficiency: bool,
+    ) -> AgentRecord | None:
+        """The best ready agent with any ``(skill, ≥ min_proficiency)`` of ``pools`` at ``sites``.
+
+        Order: ``(-proficiency, idle_since, ready_seq)`` when ``by_proficiency``,
+        else ``(idle_since, ready_seq)``; ``ready_seq`` is unique, so ties are
+        broken deterministically. Only the heaps that exist are looked at, each
+        cleared of its stale head entries on the way (:meth:`LazyHeap.head`, inlined).
+        """
+        all_levels = self._levels
+        sites = tuple(sites)
+        return self._best_of([
+            (proficiency, heap)
+            for skill, min_proficiency in pools
+            for site in sites
+            for proficiency, heap in all_levels.get((skill, site), ())
+            if proficiency >= min_proficiency
+        ], by_proficiency)
+
+    def _best_of(self, pool: Iterable[tuple[int, LazyHeap[AgentEntry]]],
+                 by_proficiency: bool) -> AgentRecord | None:
+        """The best ready agent at the heads of ``pool``'s heaps (order: :meth:`best`), each
+        heap cleared of its stale head entries on the way (:meth:`LazyHeap.head`, inlined)."""
         best_key: tuple[float, ...] | None = None
         best_agent: AgentRecord | None = None
         agents, pop = self._agents, heapq.heappop
@@ -172,49 +201,6 @@ class ReadyAgentIndex:
                 key = (top[0], top[1])
             if best_key is None or key < best_key:
                 best_key, best_agent = key, agent
-        return best_agent
-
-    def best(
-        self,
-        pools: Iterable[tuple[str, int]],
-        sites: Iterable[str],
-        by_proficiency: bool,
-    ) -> AgentRecord | None:
-        """The best ready agent with any ``(skill, ≥ min_proficiency)`` of ``pools`` at ``sites``.
-
-        Order: ``(-proficiency, idle_since, ready_seq)`` when ``by_proficiency``,
-        else ``(idle_since, ready_seq)``; ``ready_seq`` is unique, so ties are
-        broken deterministically. Only the heaps that exist are looked at, each
-        cleared of its stale head entries on the way (:meth:`LazyHeap.head`, inlined).
-        """
-        best_key: tuple[float, ...] | None = None
-        best_agent: AgentRecord | None = None
-        agents, all_levels, pop = self._agents, self._levels, heapq.heappop
-        sites = tuple(sites)
-        for skill, min_proficiency in pools:
-            for site in sites:
-                levels = all_levels.get((skill, site))
-                if levels is None:
-                    continue
-                for proficiency, heap in levels:
-                    if proficiency < min_proficiency:
-                        break
-                    entries = heap.entries
-                    while entries:
-                        top = entries[0]
-                        agent = agents[top[2]]
-                        if agent.ready_seq == top[1] and agent.indexed and agent.state is _READY:
-                            break
-                        pop(entries)
-                    else:
-                        continue
-                    key: tuple[float, ...]
-                    if by_proficiency:
-                        key = (-proficiency, top[0], top[1])
-                    else:
-                        key = (top[0], top[1])
-                    if best_key is None or key < best_key:
-                        best_key, best_agent = key, agent
         return best_agent
 
 

@@ -91,3 +91,21 @@ def switch_language(page: Any, code: str) -> None:
     page.click("form.lang button[type=submit]")
     page.wait_for_url(re.compile(r".*/agent$"))
     page.wait_for_selector(f"html[lang={code}]")
+
+
+def open_console(browser: Any, server: str, login: str = "agent01",
+                 language: str = "en") -> tuple[Any, list[str]]:
+    """A 1366x768 page of ``login``'s console in ``language`` (logged in with the test
+    password), and the list its script errors and console errors are collected in."""
+    from app.testing import TEST_PASSWORD
+    from tests.app.test_browser import _log_in
+
+    errors: list[str] = []
+    page = browser.new_context(viewport={"width": 1366, "height": 768},
+                               locale="en-GB").new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _log_in(page, server, login, TEST_PASSWORD)
+    page.wait_for_url(f"{server}/agent")
+    switch_language(page, language)
+    return page, errors

@@ -13,9 +13,15 @@ import pytest
 from sqlmodel import Session, select
 
 from app.models import ContactHistory, Customer, Product
-from app.testing import TEST_PASSWORD, make_app, make_settings
-from tests.app.live_helpers import arrive_call, include_live_routes, seed_bank, switch_language
-from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS, _log_in, serve_in_thread
+from app.testing import make_app, make_settings
+from tests.app.live_helpers import (
+    arrive_call,
+    include_live_routes,
+    open_console,
+    seed_bank,
+    switch_language,
+)
+from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS, serve_in_thread
 
 pytestmark = [
     pytest.mark.browser,
@@ -47,13 +53,7 @@ def test_an_agent_works_a_call_by_role_and_name(desk) -> None:  # type: ignore[n
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            errors: list[str] = []
-            page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB").new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            _log_in(page, server, "agent01", TEST_PASSWORD)
-            page.wait_for_url(f"{server}/agent")
-            switch_language(page, "en")
+            page, errors = open_console(browser, server)
             button = lambda name: page.get_by_role("button", name=name, exact=True)
             for name in NAMES:  # every control, by exactly its word; the shortcut is apart
                 expect(button(name)).to_have_count(1)
