@@ -10,6 +10,7 @@ import logging
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from app.campaign_lists import CENTER_ZONE, BuildResult, build_lists, fit_model
@@ -75,6 +76,10 @@ class MorningRefresh:
         while True:
             try:
                 await asyncio.to_thread(self.run_if_due, datetime.now(UTC))
+            except OperationalError as exc:  # e.g. SQLite busy with the live center's writes
+                log.warning("campaign lists: the morning build could not write (%s); "
+                            "retrying in %.0f s", str(exc.orig).splitlines()[0],
+                            self.interval_seconds)
             except Exception:  # a failed build is retried at the next tick
                 log.exception("campaign lists: the morning build failed")
             await asyncio.sleep(self.interval_seconds)

@@ -120,7 +120,7 @@
     const head = el("h2", {}, U.agenda, el("span", { class: "muted" }, fmt(U.agendaCount, { count: items.length })));
     const list = el("ul", { class: "agenda-items" }, ...items.map(row));
     if (!items.length) list.append(el("li", { class: "muted" }, U.agendaNone));
-    panel.replaceChildren(head, previewBox(), list);
+    panel.replaceChildren(...[head, previewBox(), list].filter((n) => n != null)); // no "null" text
   }
 
   async function load() {

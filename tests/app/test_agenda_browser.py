@@ -109,6 +109,7 @@ def test_an_agent_works_a_preview_lead_from_the_agenda_to_a_recorded_sale(desk) 
             agenda = page.locator("#agenda")
             rows = agenda.locator("li[data-key]")
             expect(rows).to_have_count(2, timeout=5000)
+            assert "null" not in agenda.inner_text()  # no preview open: nothing printed for it
             # the managed customer first; the other refused by its rule
             expect(rows.nth(0)).to_have_attribute("data-key", won)
             expect(rows.nth(0)).to_contain_text("my customer")
