@@ -15,6 +15,8 @@ from sqlalchemy import JSON, BigInteger, Column, Float, Index, Integer, Text, Un
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlmodel import Field, SQLModel
 
+from telesales.campaigns import LIFE_EVENT_KINDS as CAMPAIGN_LIFE_EVENT_KINDS
+
 #: 64-bit ids on PostgreSQL; plain INTEGER on SQLite, which only auto-numbers ``INTEGER PRIMARY KEY``.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -599,10 +601,9 @@ class CustomerLifeEvent(SQLModel, table=True):
     recorded_at: datetime | None = None
 
 
-#: the kinds of life event a customer's profile records
-LIFE_EVENT_KINDS: tuple[str, ...] = (
-    "marriage", "child_birth", "child_school", "child_wedding", "home_purchase",
-    "move", "retirement", "business_start", "bereavement")
+#: the kinds of life event a customer's profile records: the ones campaign rules know
+#: (defined once, in the core that validates those rules)
+LIFE_EVENT_KINDS: tuple[str, ...] = CAMPAIGN_LIFE_EVENT_KINDS
 
 
 # --- the profile refresh's change log (app/api/customer_profile.py, migration 0014) --------

@@ -56,6 +56,7 @@ RULE_KINDS: tuple[RuleKind, ...] = ("deposit_maturing", "birthday", "life_event"
 DialMode = Literal["preview", "progressive", "predictive"]
 DIAL_MODES: tuple[DialMode, ...] = ("preview", "progressive", "predictive")
 LIFECYCLE_STAGES: tuple[str, ...] = ("new", "growth", "mature", "churn_risk")
+#: the kinds of life event a customer's profile records (``app.models.LIFE_EVENT_KINDS``)
 LIFE_EVENT_KINDS: tuple[str, ...] = (
     "marriage", "child_birth", "child_school", "child_wedding", "home_purchase",
     "move", "retirement", "business_start", "bereavement")
