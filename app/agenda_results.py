@@ -22,8 +22,12 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session, col, select
 
 from app.agenda import (
+    REFUSED_PREFIX,
+    AgendaEntry,
+    AgendaItem,
     campaign_entry_id,
     campaign_list_entry,
+    dial_history,
     dial_row,
     first_allowed,
     lead_entry,
@@ -64,6 +68,26 @@ def _settle_entry(session: Session, entry: CampaignListEntry, status: str) -> No
     """A worked list entry: ``done`` (reached) or ``skipped`` (no dial allowed any more)."""
     entry.status = status
     session.add(entry)
+
+
+def record_refused_dial(session: Session, user: User, ip: str, item: AgendaItem,
+                        now: datetime) -> str:
+    """A dial the contact rules refuse: a ``refused:<rules>`` row of the customer's contact
+    history (no dial, no contact) and its access-log line; the refusing rules, comma-joined."""
+    e, refusals = item.entry, item.decision.refusals
+    rules = ",".join(dict.fromkeys(r.rule for r in refusals))
+    session.add(dial_row(e.customer_id, e.key, REFUSED_PREFIX + rules, now, user.username,
+                         "; ".join(r.detail for r in refusals)))
+    session.commit()
+    log_access(session, user, ip, [e.customer_id],
+               AccessEntry("write", ("history",), BASIS, f"refused dial {e.key}"), now)
+    return rules
+
+
+def attempts_made(session: Session, entry: AgendaEntry) -> int:
+    """The dials already placed for ``entry`` (refusals are none)."""
+    return sum(1 for d in dial_history(session, [entry.customer_id])[entry.customer_id]
+               if d.campaign == entry.key)
 
 
 def record_failed_dial(session: Session, user: User, ip: str, dial: PreviewDial,

@@ -35,13 +35,11 @@ from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from app.agenda import (
-    REFUSED_PREFIX,
     AgendaItem,
     build_agenda,
     dial_history,
-    dial_row,
 )
-from app.agenda_results import BASIS, record_failed_dial
+from app.agenda_results import BASIS, attempts_made, record_failed_dial, record_refused_dial
 from app.api.console import ServiceUnavailable
 from app.api.errors import Conflict, Forbidden, NotFound
 from app.auth import require_role
@@ -228,19 +226,12 @@ def _prepare_dial(request: Request, session: Session, user: User, key: str,
         item = _find(request, session, agent, key, now)
         e = item.entry
         if not item.decision.allowed:
-            rules = ",".join(dict.fromkeys(r.rule for r in item.decision.refusals))
-            session.add(dial_row(e.customer_id, e.key, REFUSED_PREFIX + rules, now,
-                                 user.username, "; ".join(
-                                     r.detail for r in item.decision.refusals)))
-            session.commit()
-            log_access(session, user, client_ip(request), [e.customer_id],
-                       AccessEntry("write", ("history",), BASIS, f"refused dial {key}"), now)
+            rules = record_refused_dial(session, user, client_ip(request), item, now)
             return {"rules": rules, "refusals": [
                 {"rule": r.rule, "detail": r.detail,
                  "until": r.until.isoformat() if r.until else None}
                 for r in item.decision.refusals]}
-        attempts = sum(1 for d in dial_history(session, [e.customer_id])[e.customer_id]
-                       if d.campaign == e.key)
+        attempts = attempts_made(session, e)
         dials = preview_dials(request.app)
         prefix = f"{int(now.timestamp()):x}"
         return PreviewDial(contact_id=dials.new_contact_id(prefix), campaign=e.key,
