@@ -2,7 +2,8 @@
 
 Routes are discovered from ``app.routes`` (so routes other parts add later are walked too);
 request bodies are fuzzed field by field from the OpenAPI schema where the route has one.
-Each route is called as an admin (past the role guards) and anonymously, with:
+Each route is called as an admin (past the role guards, on SQLite and PostgreSQL) and
+anonymously (SQLite), with:
 
 * path ids that are zero, negative, not numbers, beyond 64 bits, and valid-looking;
 * query parameters of the wrong type, out of range, empty and huge;
@@ -137,26 +138,25 @@ def paths_for(path_format: str) -> list[str]:
 
 
 def requests_for(endpoint: Endpoint, openapi: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Each bad path id alone; then the bad query values, raw bodies and per-field bodies on
+    the valid-looking id ``1``, whose rows :func:`seed` makes, so they reach the handler's
+    real path (crossing all six ids with every bad query and body sent each six times, most
+    of them stopped at the id before the handler ran)."""
     method = endpoint.method
     paths = paths_for(endpoint.path_format)
-    names = query_names(endpoint.route)
-    for path in paths:
-        yield {"method": method, "url": path}
-        for name in names:
-            for value in QUERY_VALUES:
-                yield {"method": method, "url": path, "params": {name: value}}
-            for raw_value in RAW_QUERY_VALUES:
-                yield {"method": method, "url": f"{path}?{name}={raw_value}"}
-        if method in ("POST", "PUT", "PATCH", "DELETE"):
-            for raw, content_type in RAW_BODIES:
-                yield {
-                    "method": method,
-                    "url": path,
-                    "content": raw,
-                    "headers": {"content-type": content_type},
-                }
+    path = paths[len(paths) - 2] if len(paths) > 1 else paths[0]  # the valid-looking id "1"
+    for bad_path in paths:
+        yield {"method": method, "url": bad_path}
+    for name in query_names(endpoint.route):
+        for value in QUERY_VALUES:
+            yield {"method": method, "url": path, "params": {name: value}}
+        for raw_value in RAW_QUERY_VALUES:
+            yield {"method": method, "url": f"{path}?{name}={raw_value}"}
+    if method in ("POST", "PUT", "PATCH", "DELETE"):
+        for raw, content_type in RAW_BODIES:
+            yield {"method": method, "url": path, "content": raw,
+                   "headers": {"content-type": content_type}}
     if method in ("POST", "PUT", "PATCH"):
-        path = paths[len(paths) - 2] if len(paths) > 1 else paths[0]  # the valid-looking id "1"
         for body in json_bodies(endpoint, openapi):
             yield {"method": method, "url": path, "json": body}
 
@@ -192,8 +192,19 @@ def walk(client: TestClient, app: FastAPI, as_admin: bool) -> list[str]:
     return failures
 
 
-@pytest.mark.parametrize("as_admin", [True, False], ids=["admin", "anonymous"])
-def test_no_route_answers_500(database_url: str, as_admin: bool) -> None:
+def test_no_route_answers_500_as_admin(database_url: str) -> None:
+    """Past the role guards, on both databases (the handlers' queries differ by dialect)."""
+    assert not (failures := _walk_app(database_url, as_admin=True)), _report(failures)
+
+
+def test_no_route_answers_500_anonymously(sqlite_url: str) -> None:
+    """Without a session nearly every route stops at the role guards before a query of its
+    own; the few open ones (login, health, the proxy's routes) get the same requests in the
+    admin walk on both databases, so this one runs on SQLite only."""
+    assert not (failures := _walk_app(sqlite_url, as_admin=False)), _report(failures)
+
+
+def _walk_app(database_url: str, as_admin: bool) -> list[str]:
     with make_client(make_settings(database_url), raise_server_exceptions=False) as client:
         app = client.app
         assert isinstance(app, FastAPI)
@@ -201,8 +212,11 @@ def test_no_route_answers_500(database_url: str, as_admin: bool) -> None:
         create_user(app, "admin", "admin", with_agent=True)
         if as_admin:
             login(client, "admin")
-        failures = walk(client, app, as_admin)
-    assert not failures, f"{len(failures)} requests answered 5xx:\n" + "\n".join(failures[:40])
+        return walk(client, app, as_admin)
+
+
+def _report(failures: list[str]) -> str:
+    return f"{len(failures)} requests answered 5xx:\n" + "\n".join(failures[:40])
 
 
 def test_walk_covers_every_route(sqlite_url: str) -> None:
