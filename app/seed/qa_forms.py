@@ -9,7 +9,7 @@ does nothing when the history holds no answered contact or a form exists already
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import Engine
@@ -96,6 +96,13 @@ def _answers(form: EvaluationForm, rng: np.random.Generator, skill: float) -> di
     return out
 
 
+class Call(NamedTuple):
+    """An answered call an evaluation or a coaching session is about."""
+
+    contact_id: str
+    arrived_at: datetime
+
+
 def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), CENTER_TZ)
 
@@ -117,12 +124,15 @@ def seed_qa(engine: Engine, today: date, seed: int = 0) -> int:
         agent_ids = sorted({a for a in session.exec(
             select(Interaction.agent_id).where(col(Interaction.agent_id).is_not(None))
             .distinct().order_by(col(Interaction.agent_id)).limit(6)).all() if a is not None})
-        by_agent: dict[int, list[Interaction]] = {}
-        for agent_id in agent_ids:  # each agent's answered calls of the last 45 days
-            by_agent[agent_id] = list(session.exec(select(Interaction).where(
+        # each agent's answered calls of the last 45 days, as (contact id, arrival) pairs: 30,000
+        # ORM objects in the session made each evaluation's commit expire them all (~6 s)
+        by_agent: dict[int, list[Call]] = {}
+        for agent_id in agent_ids:
+            by_agent[agent_id] = [Call(*row) for row in session.exec(select(
+                Interaction.contact_id, Interaction.arrived_at).where(
                 Interaction.agent_id == agent_id, col(Interaction.answered_at).is_not(None),
                 Interaction.arrived_at >= since).order_by(col(Interaction.arrived_at))
-                .limit(5_000)).all())
+                .limit(5_000)).all()]
         written = 0
         for n, agent_id in enumerate(agent_ids):
             contacts = by_agent[agent_id]
@@ -148,7 +158,7 @@ def seed_qa(engine: Engine, today: date, seed: int = 0) -> int:
         return written
 
 
-def _coaching(session: Session, sup: User, by_agent: dict[int, list[Interaction]],
+def _coaching(session: Session, sup: User, by_agent: dict[int, list[Call]],
               form_id: int, today: date) -> None:
     """Two sessions opened a month ago (due today) and a month and three days ago (overdue)."""
     for n, (back, points) in enumerate((
