@@ -118,6 +118,11 @@ OfferKind = Literal["cross_sell", "up_sell", "retention"]
 #: How an offer went: put to the customer (made), then accepted (a sale), declined, or
 #: left for a later call (follow_up: a lead for outbound).
 OfferResult = Literal["made", "accepted", "declined", "follow_up"]
+#: Whom a call reached, as the agent says at wrap-up: the customer themself (a right-party
+#: contact), someone else who knows them (family, a colleague: a third party), or somebody
+#: who does not (a wrong number).
+Party = Literal["right_party", "third_party", "wrong_party"]
+PARTIES: tuple[Party, ...] = ("right_party", "third_party", "wrong_party")
 #: How a consultation ended (:class:`ConsultEnded`).
 ConsultOutcome = Literal["completed", "cancelled", "no_answer", "declined", "caller_hung_up"]
 
@@ -272,13 +277,16 @@ class ContactEnded(Event):
 
 @dataclass(frozen=True, slots=True)
 class WrapUpEnded(Event):
-    """The agent finished after-call work, with an optional disposition code and the
-    contact reason the agent chose (first-contact resolution groups by it)."""
+    """The agent finished after-call work, with an optional disposition code, the
+    contact reason the agent chose (first-contact resolution groups by it) and, for an
+    outbound call, whom it reached (``party``: a right-party contact is ``right_party``;
+    None when not said, as in logs written before it existed)."""
 
     contact_id: str
     agent_id: str
     disposition: str | None = None
     reason: str | None = None
+    party: Party | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,6 +387,21 @@ class OfferRecorded(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class PromiseToPay(Event):
+    """A debtor promised on ``contact_id`` to pay ``amount`` (the bank's currency) of the
+    debt ``product_id`` (a loan; None: the customer's debt as a whole) by ``due_on``
+    (an ISO date, ``YYYY-MM-DD``, the center's calendar). Whether it was kept is
+    :mod:`qa.promises`' question, answered from the payments later imported."""
+
+    contact_id: str
+    agent_id: str
+    customer_id: str
+    amount: float
+    due_on: str
+    product_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SelfServiceEnded(Event):
     """The caller's self-service (IVR) part ended: ``completed`` when the caller was served
     there and needed no agent; ``seconds`` spent in it."""
@@ -453,6 +476,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ConsultStarted,
     ConsultAnswered,
     ConsultEnded,
+    PromiseToPay,
 )
 
 
@@ -510,7 +534,7 @@ MAX_ID_LENGTH = 40
 MAX_TEXT_LENGTH = 200
 _ID_FIELDS = frozenset({"contact_id", "agent_id", "customer_id", "preferred_agent_id",
                         "target_agent_id", "queue", "target_queue", "campaign",
-                        "colleague_id"})
+                        "colleague_id", "product_id", "due_on"})
 #: 64-bit signed range: what the database's integer columns hold.
 _INT_LIMIT = 2**63
 

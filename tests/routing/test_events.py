@@ -44,7 +44,7 @@ def _sample(cls: type[ev.Event]) -> ev.Event:
         if f.name in choices:
             kwargs[f.name] = choices[f.name][-1]
             continue
-        kwargs[f.name] = (3.25 if f.name == "at" else 4 if f.type == "int"
+        kwargs[f.name] = (3.25 if f.name == "at" or f.type == "float" else 4 if f.type == "int"
                           else f"{f.name}-x")
     return cls(**kwargs)
 
