@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.cli import main
 from app.db import make_engine
 from app.eventlog import SqlEventStore
-from app.models import Agent, Customer, Product
+from app.models import Agent, Customer, Product, ServiceStandard
 from routing.events import (
     ContactAnswered,
     ContactArrived,
@@ -128,3 +128,24 @@ def test_the_table_shows_the_outbound_block(stored: str,
     assert "Outbound (telesales and collections)" in out
     line = next(x for x in out.splitlines() if x.startswith("all ") and "75.0%" in x)
     assert line.split()[1:5] == ["6", "4", "3", "75.0%"]
+
+
+def test_the_standards_report_reads_the_outbound_figures(stored: str) -> None:
+    from datetime import date
+
+    from app.standards_store import standards_report
+
+    engine = make_engine(stored)
+    with Session(engine) as session:
+        session.add(ServiceStandard(kpi="promise_to_pay_rate", year=2024, scope="team",
+                                    scope_id="collections", target=0.5, warn=0.4, alert=0.3))
+        session.commit()
+        center = standards_report(session, date(2024, 3, 4), date(2024, 3, 4))
+        teams = standards_report(session, date(2024, 3, 4), date(2024, 3, 4), "team")
+    engine.dispose()
+    actual = {(x.group, x.segment, x.evaluation.kpi): x.evaluation.actual for x in center.lines}
+    assert actual[("center", "all", "right_party_rate")] == pytest.approx(0.75)
+    assert actual[("center", "all", "conversion")] == pytest.approx(1 / 3)
+    assert actual[("center", "all", "contacts_per_hour")] == pytest.approx(4 / (1240 / 3600))
+    assert [(x.group, x.evaluation.actual, x.evaluation.level) for x in teams.lines] == [
+        ("collections", 1.0, "ok")]  # a team line only where a standard applies
