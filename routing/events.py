@@ -30,6 +30,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal, Protocol, get_args, get_origin, get_type_hints
 
@@ -638,7 +639,23 @@ def event_from_json(data: Mapping[str, Any]) -> Event:
         if allowed and kwargs[name] is not None and kwargs[name] not in allowed:
             raise EventFormatError(
                 f"{kind}.{name} must be one of {list(allowed)}, got {kwargs[name]!r}")
+    if cls is PromiseToPay:
+        _check_promise(kwargs)
     return cls(**kwargs)
+
+
+def _check_promise(kwargs: dict[str, Any]) -> None:
+    """A promise's amount is > 0 and its due day an ISO date (``YYYY-MM-DD``)."""
+    if not kwargs["amount"] > 0:
+        raise EventFormatError(f"promise_to_pay.amount must be > 0, got {kwargs['amount']!r}")
+    due = kwargs["due_on"]
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", due):
+            raise ValueError(due)
+        date.fromisoformat(due)
+    except ValueError:
+        raise EventFormatError(
+            f"promise_to_pay.due_on must be a day YYYY-MM-DD, got {due!r}") from None
 
 
 class EventStore(Protocol):
