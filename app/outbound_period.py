@@ -5,7 +5,8 @@ The database only selects: the period's outbound contacts' events (those of the 
 dialled in ``[start, end)``, read up to :data:`LOOKAHEAD` after the end so a call dialled
 before it is seen to its wrap-up) and the promises made in it, and the payments of the
 promising customers; the fold and the formulas are :mod:`qa.outbound_kpis` and
-:mod:`qa.promises`. A promise is judged on ``now``'s day (the center's calendar).
+:mod:`qa.promises`. The log's rows are read back unchecked
+(:func:`routing.events.stored_event`: they were checked when stored). A promise is judged on ``now``'s day (the center's calendar).
 
 Groups: ``all``; ``agent`` (the agent who wrapped the contact up, else answered, else
 dialled it; ``none`` for a predictive dial no agent took), that agent's ``team`` and
@@ -37,7 +38,7 @@ from qa.outbound_kpis import (
     promises_of,
 )
 from qa.promises import PaymentBook
-from routing.events import event_from_json
+from routing.events import stored_event
 
 #: a call dialled before the period's end is wrapped up within this
 LOOKAHEAD = timedelta(hours=6)
@@ -61,7 +62,7 @@ def read_contacts(session: Session, start: datetime, end: datetime) -> list[Outb
         col(EventRecord.at) < t1 + LOOKAHEAD.total_seconds(),
         or_(col(EventRecord.contact_id).in_(dialled), col(EventRecord.type) == "promise_to_pay"))
         .order_by(col(EventRecord.seq)))
-    events = (event_from_json(p) for (p,) in session.connection().execute(query))
+    events = (stored_event(p) for (p,) in session.connection().execute(query))
     return fold_outbound(events)
 
 

@@ -644,6 +644,21 @@ def event_from_json(data: Mapping[str, Any]) -> Event:
     return cls(**kwargs)
 
 
+def stored_event(data: Mapping[str, Any]) -> Event:
+    """An event back from a JSON form that :func:`event_from_json` (or the code that made
+    it) already checked, such as an event log's own rows: no checks beyond the type and the
+    field names, for reports that read hundreds of thousands of them (about four times as
+    fast)."""
+    kind = data.get("type")
+    cls = EVENT_BY_TYPE.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise EventFormatError(f"type must be one of {sorted(EVENT_BY_TYPE)}, got {kind!r}")
+    try:
+        return cls(**{k: v for k, v in data.items() if k != "type"})
+    except TypeError as exc:
+        raise EventFormatError(f"{kind}: {exc}") from None
+
+
 def _check_promise(kwargs: dict[str, Any]) -> None:
     """A promise's amount is > 0 and its due day an ISO date (``YYYY-MM-DD``)."""
     if not kwargs["amount"] > 0:

@@ -132,3 +132,14 @@ def test_a_promise_to_pay_reads_back_only_with_a_positive_amount_and_a_day() -> 
                          ("due_on", "10/03/2026"), ("due_on", "2026-3-1")]:
         with pytest.raises(ev.EventFormatError, match=f"promise_to_pay.{field}"):
             ev.event_from_json({**good, field: value})
+
+
+def test_stored_event_reads_the_logs_own_rows() -> None:
+    for cls in ev.EVENT_TYPES:
+        event = _sample(cls)
+        assert ev.stored_event(event.to_json()) == event
+    old = {"type": "wrap_up_ended", "at": 1.0, "contact_id": "c", "agent_id": "a"}
+    assert ev.stored_event(old) == ev.WrapUpEnded(1.0, "c", "a")  # a log from before party
+    for bad in ({"type": "nope", "at": 1.0}, {**old, "colour": "red"}):
+        with pytest.raises(ev.EventFormatError):
+            ev.stored_event(bad)
