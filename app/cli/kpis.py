@@ -147,15 +147,16 @@ def kpi_report(
     report["all"].update(extra["all"])
     for name, figures in report.get("groups", {}).items():
         figures.update(extra.get(name, blank))
-    _add_outbound(report, session, start, end, by, now or end, blank)
+    _add_outbound(report, session, start, end, by, now or end,
+                  {name: extra.get(name, blank) for name in extra})
     return report
 
 
 def _add_outbound(report: dict[str, Any], session: Session, start: datetime, end: datetime,
-                  by: str | None, now: datetime, extra_blank: dict[str, float]) -> None:
+                  by: str | None, now: datetime, extra: dict[str, dict[str, float]]) -> None:
     """The outbound figures into ``all`` and the groups: a group for every agent, team or
-    site with outbound work (its inbound figures those of no call), blanks under the
-    groupings outbound work has no group in."""
+    site with outbound work (its inbound service figures those of no call, its other KPIs
+    ``extra``'s), blanks under the groupings outbound work has no group in."""
     outbound_by = by if by in ("agent", "team", "site") else None
     found = outbound_report(session, start, end, now, (None, outbound_by))
     none = outbound_figures(OutboundCounts())
@@ -166,7 +167,8 @@ def _add_outbound(report: dict[str, Any], session: Session, start: datetime, end
     per_group = found.get(outbound_by, {}) if outbound_by is not None else {}
     added = set(per_group) - set(groups)
     for name in added:
-        groups[name] = {**kpi_figures(KpiCounts()), **extra_blank}
+        groups[name] = {**kpi_figures(KpiCounts()),
+                        **extra.get(name, dict.fromkeys(extra["all"], math.nan))}
     blank = dict.fromkeys(none, math.nan)
     for name, figures in groups.items():
         figures.update(per_group.get(name, blank))

@@ -104,7 +104,8 @@ def test_outbound_fields_in_all_and_by_agent(stored: str,
     a1, a2 = groups["a1"], groups["a2"]
     assert (a1["answered"], a1["right_party_contacts"], a1["conversion"]) == (1, 1, 1.0)
     assert a1["promise_to_pay_rate"] == 0.0 and a1["promise_kept_ratio"] is None
-    assert a2["offered"] == 0  # an outbound-only agent is a group too
+    assert a2["offered"] == 0  # an outbound-only agent is a group too, with its other KPIs
+    assert a2["outbound_positive_ratio"] == 0.0 and a1["outbound_positive_ratio"] == 0.5
     assert (a2["right_party_rate"], a2["promise_to_pay_rate"]) == (1.0, 1.0)
     assert a2["contacts_per_hour"] == pytest.approx(2 / (620 / 3600))
 
