@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -39,19 +39,20 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from app.agenda_results import record_connected_dial
-from app.api.errors import Conflict, DomainError, Forbidden, NotFound, field_error
+from app.api.errors import Conflict, DomainError, Forbidden, NotFound
 from app.auth import require_role
 from app.auth.login_limits import client_ip
 from app.customer_access import AccessEntry, log_access
 from app.deps import SessionDep, release_connection, release_session
 from app.live import agent_specs_for, get_services
 from app.live.center import Action, StoreUnavailable
-from app.models import Agent, Channel, ContactHistory, Customer, Product, User
+from app.models import Agent, Channel, ContactHistory, Customer, User
 from app.preview_dial import PreviewDial, preview_dials
+from app.promises_to_pay import PromiseBody, check_promise, promise_event, promise_row
 from app.queries import CENTER_TZ, add_contact
 from routing.engine import RoutingEngine
 from routing.errors import RoutingError, UnknownAgent, UnknownId
-from routing.events import Event, JsonScalar, Party, PromiseToPay
+from routing.events import Event, JsonScalar, Party
 from routing.policy import CallbackDialFailure
 
 router = APIRouter(prefix="/api/console", tags=["console"])
@@ -59,8 +60,6 @@ router = APIRouter(prefix="/api/console", tags=["console"])
 AgentUser = Annotated[User, Depends(require_role("agent"))]
 
 CODE_PATTERN = r"^[A-Za-z0-9_\-]{1,40}$"
-#: the reason and outcome of the contact-history row of a promise to pay
-PROMISE_TO_PAY = "promise_to_pay"
 ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,40}$"
 
 
@@ -102,23 +101,6 @@ class CallbackNotReachedBody(ContactRef):
         default="no_answer",
         description="what the dial of the callback got; 'invalid' closes it at once, others "
                     "retry later up to the policy's callback_max_attempts")
-
-
-#: a promise to pay falls due at most this many days after the call
-MAX_PROMISE_DAYS = 90
-MAX_PROMISE_KRW = 10**13
-
-
-class PromiseBody(BaseModel):
-    """A promise to pay the debtor made on the call (collections)."""
-
-    model_config = ConfigDict(extra="forbid")
-    amount_krw: int = Field(gt=0, le=MAX_PROMISE_KRW, description="the amount promised")
-    due_on: date = Field(description="the day it is promised by (the center's calendar), "
-                                     f"today to {MAX_PROMISE_DAYS} days on")
-    product_id: int | None = Field(default=None, ge=1, le=2**63 - 1,
-                                   description="the debt (a loan of the customer); "
-                                               "default: the customer's debt as a whole")
 
 
 class WrapUpBody(ContactRef):
@@ -559,10 +541,9 @@ async def wrapup(
     disposition, reason, party, promise = body.disposition, body.reason, body.party, body.promise
     handled = HandledCall()
     contact_id = body.contact_id
-    debtor = None
-    if promise is not None:
-        today = datetime.fromtimestamp(get_services(request).center.clock.now(), CENTER_TZ)
-        debtor = await run_in_threadpool(check_promise, session, promise, today.date())
+    today = datetime.fromtimestamp(get_services(request).center.clock.now(), CENTER_TZ).date()
+    debtor = None if promise is None else await run_in_threadpool(
+        check_promise, session, promise, today)
 
     def act(eng: RoutingEngine, now: float) -> list[Event]:
         view = eng.agent_view(login_id)
@@ -610,41 +591,6 @@ def record_dialled_call(session: Session, user: User, ip: str, dial: PreviewDial
         release_session(session)
 
 
-def check_promise(session: Session, promise: PromiseBody, today: date) -> int | None:
-    """The debt's holder (None without a debt named); 422 naming the field for a due day
-    out of range or an unknown debt. Call from a worker thread."""
-    try:
-        if not today <= promise.due_on <= today + timedelta(days=MAX_PROMISE_DAYS):
-            raise field_error(("body", "promise", "due_on"), f"must be between {today} and "
-                              f"{MAX_PROMISE_DAYS} days on")
-        if promise.product_id is None:
-            return None
-        product = session.get(Product, promise.product_id)
-        if product is None:
-            raise field_error(("body", "promise", "product_id"),
-                              f"no product {promise.product_id}")
-        return product.customer_id
-    finally:
-        release_session(session)
-
-
-def promise_event(promise: PromiseBody | None, debtor: int | None, contact_id: str | None,
-                  customer: str | None, agent: str, now: float) -> list[Event]:
-    """The wrap-up's ``PromiseToPay`` (none without a promise); checked before the wrap-up
-    ends, so a refused promise changes nothing: 409 for a contact without a known customer,
-    422 for a debt of another customer."""
-    if promise is None:
-        return []
-    if contact_id is None or customer is None or not customer.isdigit():
-        raise RoutingError(f"contact {contact_id} has no known customer to promise")
-    if debtor is not None and str(debtor) != customer:
-        raise field_error(("body", "promise", "product_id"),
-                          f"product {promise.product_id} is not customer {customer}'s")
-    return [PromiseToPay(now, contact_id, agent, customer, float(promise.amount_krw),
-                         promise.due_on.isoformat(),
-                         None if promise.product_id is None else str(promise.product_id))]
-
-
 @dataclass
 class HandledCall:
     """The contact a wrap-up closed and its customer (filled in by the engine task)."""
@@ -671,11 +617,7 @@ def record_handled_call(
             reason=(reason or "")[:60], notes=notes, outcome=(disposition or "")[:40],
             handled_by=user.username[:60]))
         if promise is not None:
-            debt = "" if promise.product_id is None else f" of product {promise.product_id}"
-            add_contact(session, ContactHistory(
-                customer_id=customer_id, channel=Channel.call_center.value, at=now,
-                reason=PROMISE_TO_PAY, outcome=PROMISE_TO_PAY, handled_by=user.username[:60],
-                notes=f"{promise.amount_krw} KRW{debt} by {promise.due_on.isoformat()}"))
+            add_contact(session, promise_row(promise, customer_id, user.username, now))
         log_access(session, user, ip, [customer_id],
                    AccessEntry("write", ("history", "notes"), "current_contact",
                                f"wrap-up of {contact_id}"), now)
