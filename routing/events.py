@@ -639,9 +639,9 @@ def event_from_json(data: Mapping[str, Any]) -> Event:
         if allowed and kwargs[name] is not None and kwargs[name] not in allowed:
             raise EventFormatError(
                 f"{kind}.{name} must be one of {list(allowed)}, got {kwargs[name]!r}")
-    if cls is PromiseToPay:
-        _check_promise(kwargs)
-    return cls(**kwargs)
+    event = cls(**kwargs)
+    check_values(event)
+    return event
 
 
 def stored_event(data: Mapping[str, Any]) -> Event:
@@ -659,18 +659,21 @@ def stored_event(data: Mapping[str, Any]) -> Event:
         raise EventFormatError(f"{kind}: {exc}") from None
 
 
-def _check_promise(kwargs: dict[str, Any]) -> None:
-    """A promise's amount is > 0 and its due day an ISO date (``YYYY-MM-DD``)."""
-    if not kwargs["amount"] > 0:
-        raise EventFormatError(f"promise_to_pay.amount must be > 0, got {kwargs['amount']!r}")
-    due = kwargs["due_on"]
+def check_values(event: Event) -> None:
+    """The checks of an event's values beyond their types (:func:`event_from_json` and the
+    stores make them): a :class:`PromiseToPay`'s amount is > 0 and its due day an ISO date
+    (``YYYY-MM-DD``). :class:`EventFormatError` names the field."""
+    if not isinstance(event, PromiseToPay):
+        return
+    if not event.amount > 0:
+        raise EventFormatError(f"promise_to_pay.amount must be > 0, got {event.amount!r}")
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", due):
-            raise ValueError(due)
-        date.fromisoformat(due)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", event.due_on):
+            raise ValueError(event.due_on)
+        date.fromisoformat(event.due_on)
     except ValueError:
         raise EventFormatError(
-            f"promise_to_pay.due_on must be a day YYYY-MM-DD, got {due!r}") from None
+            f"promise_to_pay.due_on must be a day YYYY-MM-DD, got {event.due_on!r}") from None
 
 
 class EventStore(Protocol):
