@@ -64,7 +64,13 @@ from app.models import Agent, EventRecord, Interaction
 from app.outcome_summaries import apply_outcome_changes, outcome_rows_of
 from app.report_summaries import apply_row_changes, contact_rows
 from qa.records import ContactRecord, RecordBuilder
-from routing.events import Event, EventFormatError, event_from_json, field_choices
+from routing.events import (
+    Event,
+    EventFormatError,
+    check_values,
+    event_from_json,
+    field_choices,
+)
 
 #: Width of the id columns of ``event_log`` and ``interaction``; longer ids are refused.
 MAX_ID_LENGTH = 40
@@ -150,8 +156,9 @@ def check_storable(event: Event) -> None:
     ``priority``), NaN or infinite numbers (JSON cannot carry them), integers beyond 64 bits,
     NUL characters (PostgreSQL text cannot hold them), lone surrogates (not UTF-8), a value
     outside its field's ``Literal`` (:func:`routing.events.field_choices`), strings longer than
-    :data:`FIELD_MAX_LENGTH` (else :data:`DEFAULT_MAX_LENGTH`), and ``at`` outside
-    ``[0, MAX_AT)``. The same events are refused on every database.
+    :data:`FIELD_MAX_LENGTH` (else :data:`DEFAULT_MAX_LENGTH`), ``at`` outside
+    ``[0, MAX_AT)``, and values :func:`routing.events.check_values` refuses (a promise to pay
+    of no amount). The same events are refused on every database.
     """
     kinds = _field_kinds(type(event))
     choices = field_choices(type(event))
@@ -184,6 +191,7 @@ def check_storable(event: Event) -> None:
             f"{event.type_name}.at must be seconds in [0, {MAX_AT:.0f}) (Unix time, or from a "
             f"simulation's start), got {event.at!r}"
         )
+    check_values(event)
 
 
 def epoch_to_datetime(at: float) -> datetime:

@@ -951,3 +951,27 @@ class CampaignListEntry(SQLModel, table=True):
     reason_params: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     status: str = Field(default="open", max_length=10)
     built_at: datetime
+
+
+# --- payments toward debts (app/payments.py, migration 0021) ------------------------------
+
+
+class Payment(SQLModel, table=True):
+    """A payment of ``amount_krw`` on ``paid_on`` (the center's calendar) by a customer toward
+    a debt (``product_id``, a loan; None when the core banking system did not allocate it),
+    as imported from the bank's file (``contactops import payments``). ``payment_key`` is the
+    payment's identity (customer, debt, day, amount, the file's reference): importing a
+    payment again finds it there and adds nothing. Promises to pay are judged kept against
+    these (:mod:`qa.promises`)."""
+
+    __tablename__ = "payment"
+    __table_args__ = (Index("ix_payment_customer_paid_on", "customer_id", "paid_on"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    payment_key: str = Field(max_length=120, unique=True)
+    customer_id: int = Field(sa_type=BigInteger)
+    product_id: int | None = Field(default=None, sa_type=BigInteger)
+    paid_on: date
+    amount_krw: int = Field(sa_type=BigInteger)
+    reference: str = Field(default="", max_length=40)
+    imported_at: datetime

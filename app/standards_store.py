@@ -7,7 +7,9 @@ The period of a report is center days (:data:`app.queries.CENTER_TZ`) ``first ..
 standards are those of its quarter when it lies in one, else of its year
 (:func:`qa.standards.period_of`). A service-level actual holds each caller to the
 ``threshold_seconds`` of the center's service-level standard of the caller's segment when it
-has one, else to the caller's queue goal (as ``/qa`` and the wallboard do).
+has one, else to the caller's queue goal (as ``/qa`` and the wallboard do). The outbound
+KPIs (:mod:`app.outbound_period`) count for the center and per team or agent, not per caller
+segment; promises are judged as of the period's end.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from app.kpi_period import (
     service_figures,
 )
 from app.models import ServiceStandard, User
+from app.outbound_period import outbound_report
 from app.outcome_period import (
     agent_directory_by_id,
     can_serve,
@@ -209,6 +212,7 @@ def standards_report(session: Session, first: date, last: date, scope: Scope = "
     times = agent_time(session, start, end)
     directory = agent_directory(session)
     events = self_service_events(session, start, end)
+    outbound = outbound_report(session, start, end, end, (by,))[by]
     lines: list[ReportLine] = []
     groupings: list[tuple[str | None, StandardSegment]] = (
         [(None, "all"), ("tier", "vip"), ("tier", "general")] if by is None else [(by, "all")])
@@ -223,14 +227,17 @@ def standards_report(session: Session, first: date, last: date, scope: Scope = "
         by_name = dict(zip(o_names, outcomes, strict=True))
         occ = occupancy_of(times, directory, grouping)
         members = names if grouping is None else sorted(
-            (set(names) | set(o_names) | set(occ)) if grouping != "tier" else {segment})
+            (set(names) | set(o_names) | set(occ) | set(outbound)) if grouping != "tier"
+            else {segment})
         service_of = dict(zip(names, service, strict=True))
         for name in members:
             if grouping == "tier" and name != segment:
                 continue
             figures = {**outcome_figures(by_name.get(name, OutcomeCounts())),
                        **service_figures(service_of.get(name, KpiCounts())),
-                       "occupancy": occ.get(name, math.nan)}
+                       "occupancy": occ.get(name, math.nan),
+                       **(outbound.get("all" if grouping is None else name, {})
+                          if grouping != "tier" else {})}
             team = name if scope == "team" else directory.get(name, ("", None))[1] \
                 if scope == "agent" else None
             agent = name if scope == "agent" else None

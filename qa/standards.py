@@ -70,6 +70,12 @@ STANDARD_KPIS: dict[str, KpiSpec] = {k.name: k for k in (
     KpiSpec("complaint_ratio", False, "ratio", 0.0, 1.0),
     KpiSpec("satisfaction_mean", True, "score", 1.0, 5.0),
     KpiSpec("satisfaction_top_two_box", True, "ratio", 0.0, 1.0),
+    # outbound (qa.outbound_kpis, qa.promises)
+    KpiSpec("right_party_rate", True, "ratio", 0.0, 1.0),
+    KpiSpec("contacts_per_hour", True, "count", 0.0, 1000.0),
+    KpiSpec("conversion", True, "ratio", 0.0, 1.0),
+    KpiSpec("promise_to_pay_rate", True, "ratio", 0.0, 1.0),
+    KpiSpec("promise_kept_ratio", True, "ratio", 0.0, 1.0),
 )}
 
 

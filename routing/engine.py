@@ -103,6 +103,7 @@ from routing.events import (
     ContactRetrieved,
     ContactTransferTimedOut,
     Event,
+    Party,
     ServiceLevelGoal,
     WrapUpEnded,
 )
@@ -263,9 +264,10 @@ class RoutingEngine(CallbackActions, TransferActions, ConsultActions, EngineView
         return events
 
     def end_wrap_up(self, agent_id: str, now: float, disposition: str | None = None,
-                    reason: str | None = None) -> list[Event]:
-        """wrap_up → ready (``WrapUpEnded`` with the disposition and the contact reason the
-        agent chose); the agent may be offered the next contact."""
+                    reason: str | None = None, party: Party | None = None) -> list[Event]:
+        """wrap_up → ready (``WrapUpEnded`` with the disposition, the contact reason and,
+        for an outbound call, the party reached, as the agent chose); the agent may be
+        offered the next contact."""
         clock = self._last_now  # refusable, written out: this is a hot path
         try:
             if not (clock <= now < _INF and now > -_INF):
@@ -278,7 +280,8 @@ class RoutingEngine(CallbackActions, TransferActions, ConsultActions, EngineView
                 raise IllegalTransition("agent", agent_id, agent.state.value, "ready",
                                         action="end_wrap_up", expected="wrap_up")
             events: list[Event] = [
-                WrapUpEnded(now, agent.last_contact_id or "", agent_id, disposition, reason),
+                WrapUpEnded(now, agent.last_contact_id or "", agent_id, disposition, reason,
+                            party),
                 self._move_agent(agent, _READY, now, None),
             ]
             agent.idle_since = now

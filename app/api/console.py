@@ -48,10 +48,11 @@ from app.live import agent_specs_for, get_services
 from app.live.center import Action, StoreUnavailable
 from app.models import Agent, Channel, ContactHistory, Customer, User
 from app.preview_dial import PreviewDial, preview_dials
-from app.queries import add_contact
+from app.promises_to_pay import PromiseBody, check_promise, promise_event, promise_row
+from app.queries import CENTER_TZ, add_contact
 from routing.engine import RoutingEngine
 from routing.errors import RoutingError, UnknownAgent, UnknownId
-from routing.events import Event, JsonScalar
+from routing.events import Event, JsonScalar, Party
 from routing.policy import CallbackDialFailure
 
 router = APIRouter(prefix="/api/console", tags=["console"])
@@ -107,6 +108,10 @@ class WrapUpBody(ContactRef):
     reason: str | None = Field(default=None, pattern=CODE_PATTERN,
                                description="the contact reason the agent chose")
     notes: str = Field(default="", max_length=2000)
+    party: Party | None = Field(default=None, description="whom an outbound call reached: "
+                                "right_party (the customer), third_party or wrong_party")
+    promise: PromiseBody | None = Field(default=None,
+                                        description="a promise to pay made on the call")
 
 
 class ConsoleContact(BaseModel):
@@ -533,9 +538,12 @@ async def wrapup(
     handled call goes into the customer's contact history (and the access log) too."""
     login_id = await agent_login_released(user, session)
     body = body or WrapUpBody()
-    disposition, reason = body.disposition, body.reason
+    disposition, reason, party, promise = body.disposition, body.reason, body.party, body.promise
     handled = HandledCall()
     contact_id = body.contact_id
+    today = datetime.fromtimestamp(get_services(request).center.clock.now(), CENTER_TZ).date()
+    debtor = None if promise is None else await run_in_threadpool(
+        check_promise, session, promise, today)
 
     def act(eng: RoutingEngine, now: float) -> list[Event]:
         view = eng.agent_view(login_id)
@@ -543,11 +551,14 @@ async def wrapup(
             eng.contact_view(contact_id)  # 404 if unknown
             raise RoutingError(f"agent {login_id} is not wrapping up contact {contact_id}")
         cid = contact_id or view.last_contact_id
-        events = list(eng.end_wrap_up(login_id, now, disposition=disposition, reason=reason))
+        customer = eng.contact_view(cid).customer_id if cid is not None else None
+        promised = promise_event(promise, debtor, cid, customer, login_id, now)
+        events = list(eng.end_wrap_up(login_id, now, disposition=disposition, reason=reason,
+                                      party=party))
         if cid is not None:
             handled.contact_id = cid
-            handled.customer_id = eng.contact_view(cid).customer_id
-        return events
+            handled.customer_id = customer
+        return events + promised
 
     result = await run(request, login_id, act)
     notes = transfer_notes(request)
@@ -560,7 +571,7 @@ async def wrapup(
     if done is not None and customer is not None and customer.isdigit():
         await run_in_threadpool(
             record_handled_call, session, user, client_ip(request), int(customer),
-            done, disposition, reason, body.notes)
+            done, disposition, reason, body.notes, promise)
     dials = preview_dials(request.app)
     dialled = dials.by_contact.get(done) if done is not None else None
     if dialled is not None and dialled.result == "connected":  # a call from the agenda
@@ -591,10 +602,12 @@ class HandledCall:
 def record_handled_call(
     session: Session, user: User, ip: str, customer_id: int, contact_id: str,
     disposition: str | None, reason: str | None, notes: str,
+    promise: PromiseBody | None = None,
 ) -> None:
-    """The handled call and its disposition as a row of the customer's contact history,
-    with its trace in the customer access log; a customer the database does not have
-    (the engine's id is only a claim) is skipped."""
+    """The handled call and its disposition as a row of the customer's contact history
+    (and a row ``promise_to_pay`` for a promise made on it), with its trace in the customer
+    access log; a customer the database does not have (the engine's id is only a claim) is
+    skipped."""
     try:
         if session.get(Customer, customer_id) is None:
             return
@@ -603,6 +616,8 @@ def record_handled_call(
             customer_id=customer_id, channel=Channel.call_center.value, at=now,
             reason=(reason or "")[:60], notes=notes, outcome=(disposition or "")[:40],
             handled_by=user.username[:60]))
+        if promise is not None:
+            add_contact(session, promise_row(promise, customer_id, user.username, now))
         log_access(session, user, ip, [customer_id],
                    AccessEntry("write", ("history", "notes"), "current_contact",
                                f"wrap-up of {contact_id}"), now)

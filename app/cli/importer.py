@@ -1,6 +1,8 @@
-"""`contactops import SOURCE FILE`: call history into the event log, or an industry
+"""`contactops import SOURCE FILE`: call history into the event log, an industry
 do-not-call list (``contactops import dnc FILE --list NAME``, :mod:`app.industry_dnc`: the stored
-list becomes the file's numbers; importing it twice changes nothing).
+list becomes the file's numbers; importing it twice changes nothing), or payments toward
+debts (``contactops import payments FILE``, :mod:`app.payments`: payments not stored yet are
+added; importing it twice changes nothing), which say whether promises to pay were kept.
 
 Sources: ``anonbank`` (the Technion "Anonymous Bank" call-by-call file,
 :mod:`app.importers.anonbank`), ``queue-log`` (Asterisk's queue log,
@@ -57,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("source", choices=(*SOURCES, "dnc"))
+    parser.add_argument("source", choices=(*SOURCES, "dnc", "payments"))
     parser.add_argument("file", metavar="FILE", type=Path)
     parser.add_argument("--url", help="database URL (default: CONTACTOPS_DATABASE_URL)")
     parser.add_argument("--tz", default="UTC",
@@ -74,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.source == "dnc":
         return run_dnc(args)
+    if args.source == "payments":
+        return run_payments(args)
     try:
         zone = ZoneInfo(args.tz)
     except (ZoneInfoNotFoundError, ValueError):
@@ -115,6 +119,26 @@ def run_dnc(args: argparse.Namespace) -> int:
         engine.dispose()
     print(f"do-not-call list {done.source}: {done.numbers} numbers ({done.added} added, "
           f"{done.removed} removed, {done.kept} kept)")
+    return 0
+
+
+def run_payments(args: argparse.Namespace) -> int:
+    """``contactops import payments FILE``."""
+    from datetime import UTC, datetime
+
+    from app import payments
+    from app.db import make_engine
+    from app.settings import Settings
+
+    lines = _read_checked(args.file, payments.read_payments)
+    engine = make_engine(args.url or Settings().database_url)
+    try:
+        done = payments.store_payments(engine, lines, datetime.now(UTC))
+    except RowError as exc:
+        raise CliError(f"{args.file}: {exc}; nothing imported") from None
+    finally:
+        engine.dispose()
+    print(f"payments: {done.lines} lines ({done.added} added, {done.skipped} already stored)")
     return 0
 
 

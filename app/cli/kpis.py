@@ -26,6 +26,17 @@ Each group (and ``all``) also carries the other service-standard KPIs
 ``satisfaction_mean``, ``satisfaction_top_two_box``, ``first_contact_resolution`` (a repeat
 within ``--fcr-days``, default 7, read past ``--to``), ``transfer_rate``, ``talk_time_ratio``,
 ``aht_seconds`` and ``occupancy`` (all, agent, team and site only).
+
+And the outbound KPIs (:mod:`app.outbound_period`, formulas in :mod:`qa.outbound_kpis` and
+:mod:`qa.promises`) of the outbound contacts dialled in the period, in ``all`` and, with
+``--by agent``, ``team`` or ``site``, per group (agents with outbound work only are groups
+too; ``null`` under the other groupings): ``outbound_dials``, ``outbound_connects``,
+``right_party_contacts``, ``third_party_contacts``, ``wrong_party_contacts``,
+``party_unknown``, ``outbound_sales``, ``outbound_sales_amount``, ``outbound_work_hours``,
+``contacts_per_hour``, ``rpc_per_hour``, ``right_party_rate``, ``conversion``,
+``promises_to_pay``, ``promise_to_pay_rate``, ``promises_kept``, ``promises_broken``,
+``promises_pending``, ``promise_kept_ratio`` and ``kept_amount_ratio`` (promises judged on
+today's date with the payments imported so far, ``contactops import payments``).
 """
 
 from __future__ import annotations
@@ -41,9 +52,11 @@ from sqlmodel import Session
 
 from app.cli import CliError
 from app.kpi_period import extra_figures
+from app.outbound_period import outbound_report
 from app.qa_report import inbound_rows, index_names, table_of_rows
-from qa.counts import count_contacts, counts_by_group
+from qa.counts import KpiCounts, count_contacts, counts_by_group
 from qa.kpis import SERVICE_LEVEL_DEFINITIONS, kpi_figures
+from qa.outbound_kpis import OutboundCounts, outbound_figures
 from qa.outcomes import FCR_DAYS
 from qa.records import ContactTable
 from qa.segments import SEGMENTS, segment_of
@@ -104,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     end = datetime.combine(until + timedelta(days=1), datetime.min.time(), UTC)
     with Session(engine) as session:
         report = kpi_report(session, start, end, args.threshold, args.short_abandon, args.by,
-                            args.interval_minutes * 60, args.fcr_days)
+                            args.interval_minutes * 60, args.fcr_days, datetime.now(UTC))
     engine.dispose()
     report["from"], report["to"] = since.isoformat(), until.isoformat()
     print(json.dumps(_jsonable(report), indent=2) if args.json else render_table(report))
@@ -120,10 +133,13 @@ def kpi_report(
     by: str | None = None,
     interval_seconds: int = 3600,
     fcr_days: float = FCR_DAYS,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The figures of the inbound calls that arrived in ``[start, end)``: ``all`` and,
     with ``by``, ``groups`` (group name -> figures, in name order); each with the other
-    service-standard KPIs added (:func:`app.kpi_period.extra_figures`)."""
+    service-standard KPIs added (:func:`app.kpi_period.extra_figures`) and the outbound
+    ones (:func:`app.outbound_period.outbound_report`, promises judged on ``now``, default
+    ``end``)."""
     report = _service_report(session, start, end, threshold, short_abandon, by,
                              interval_seconds)
     extra = extra_figures(session, start, end, by, interval_seconds, fcr_days)
@@ -131,7 +147,33 @@ def kpi_report(
     report["all"].update(extra["all"])
     for name, figures in report.get("groups", {}).items():
         figures.update(extra.get(name, blank))
+    _add_outbound(report, session, start, end, by, now or end,
+                  {name: extra.get(name, blank) for name in extra})
     return report
+
+
+def _add_outbound(report: dict[str, Any], session: Session, start: datetime, end: datetime,
+                  by: str | None, now: datetime, extra: dict[str, dict[str, float]]) -> None:
+    """The outbound figures into ``all`` and the groups: a group for every agent, team or
+    site with outbound work (its inbound service figures those of no call, its other KPIs
+    ``extra``'s), blanks under the groupings outbound work has no group in."""
+    outbound_by = by if by in ("agent", "team", "site") else None
+    found = outbound_report(session, start, end, now, (None, outbound_by))
+    none = outbound_figures(OutboundCounts())
+    report["all"].update(found[None].get("all", none))
+    if "groups" not in report:
+        return
+    groups: dict[str, Any] = report["groups"]
+    per_group = found.get(outbound_by, {}) if outbound_by is not None else {}
+    added = set(per_group) - set(groups)
+    for name in added:
+        groups[name] = {**kpi_figures(KpiCounts()),
+                        **extra.get(name, dict.fromkeys(extra["all"], math.nan))}
+    blank = dict.fromkeys(none, math.nan)
+    for name, figures in groups.items():
+        figures.update(per_group.get(name, blank))
+    if added:  # agents, teams and sites are in name order
+        report["groups"] = dict(sorted(groups.items()))
 
 
 def _service_report(
@@ -236,6 +278,11 @@ def render_table(report: dict[str, Any]) -> str:
         out += _aligned([[n for n, _ in _OTHER_COLUMNS]] + [
             [name] + [_shown(f.get(key), how) for _, (key, how) in _OTHER_COLUMNS[1:]]
             for name, f in rows])
+    if "right_party_contacts" in report["all"]:
+        out += ["", "Outbound (telesales and collections)"]
+        out += _aligned([[n for n, _ in _OUTBOUND_COLUMNS]] + [
+            [name] + [_shown(f.get(key), how) for _, (key, how) in _OUTBOUND_COLUMNS[1:]]
+            for name, f in rows])
     return "\n".join(out)
 
 
@@ -252,7 +299,21 @@ _OTHER_COLUMNS: tuple[tuple[str, tuple[str, str]], ...] = (
 )
 
 
+#: the outbound KPIs' columns (as :data:`_OTHER_COLUMNS`; "n": a count)
+_OUTBOUND_COLUMNS: tuple[tuple[str, tuple[str, str]], ...] = (
+    ("group", ("", "")), ("dials", ("outbound_dials", "n")),
+    ("connects", ("outbound_connects", "n")), ("RPC", ("right_party_contacts", "n")),
+    ("RPC rate", ("right_party_rate", "%")), ("contacts/h", ("contacts_per_hour", "1")),
+    ("RPC/h", ("rpc_per_hour", "1")), ("sales", ("outbound_sales", "n")),
+    ("conversion", ("conversion", "%")), ("PTP", ("promises_to_pay", "n")),
+    ("PTP rate", ("promise_to_pay_rate", "%")), ("kept", ("promise_kept_ratio", "%")),
+    ("kept amount", ("kept_amount_ratio", "%")),
+)
+
+
 def _shown(value: object, how: str) -> str:
+    if how == "n" and isinstance(value, (int, float)) and math.isfinite(value):
+        return str(int(value))
     if how == "2" and isinstance(value, (int, float)) and math.isfinite(value):
         return f"{value:.2f}"
     return _rate(value, how == "%")

@@ -1,7 +1,9 @@
 """``/campaigns``: a campaign manager's page (supervisors; admins too). Lists the campaigns,
 creates and edits one (the rules as JSON, validated by :mod:`telesales.campaigns`, the field
-at fault shown), shows the day's list counts by campaign and reason and by agent, the
-propensity model's lift by decile, and rebuilds today's lists now. Every write is
+at fault shown), shows the day's list counts by campaign and reason and by agent, each campaign's outbound
+results today and over the last 30 days (dials, connects, right-party contacts, contacts per
+hour, conversion or promises to pay: :mod:`app.campaign_results`), the propensity model's
+lift by decile, and rebuilds today's lists now. Every write is
 admin-audited (:func:`app.admin_audit.record_change`)."""
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlmodel import Session, col, select
 from app.admin_audit import record_change
 from app.auth import require_role
 from app.campaign_lists import CENTER_ZONE, build_lists, fit_model
+from app.campaign_results import RESULT_DAYS, campaign_results
 from app.campaigns import campaign_data, list_counts, save_campaign
 from app.deps import SessionDep
 from app.models import Campaign, User
@@ -67,6 +70,7 @@ def _context(session: Session, day: date, now: datetime, form: dict[str, Any] | 
         "edit_id": edit_id, "error": error, "done": done,
         "types": CAMPAIGN_TYPES, "dial_modes": DIAL_MODES, "rule_kinds": RULE_KINDS,
         "reason_labels": REASON_LABELS,
+        "results": campaign_results(session, now, CENTER_ZONE), "result_days": RESULT_DAYS,
     }
 
 

@@ -40,6 +40,11 @@ KPI_LABELS: dict[str, str] = {
     "complaint_ratio": "Complaint ratio",
     "satisfaction_mean": "Satisfaction (mean score)",
     "satisfaction_top_two_box": "Satisfaction (top two box)",
+    "right_party_rate": "Right-party contact rate",
+    "contacts_per_hour": "Outbound contacts per hour",
+    "conversion": "Outbound conversion (sales per right-party contact)",
+    "promise_to_pay_rate": "Promise-to-pay rate",
+    "promise_kept_ratio": "Promise-kept ratio",
 }
 
 Reader = Annotated[User, Depends(require_role("planner", "qa", "supervisor"))]

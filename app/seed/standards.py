@@ -6,7 +6,10 @@ general callers and 90 % within 10 s for VIP callers (the goals routing holds th
 customer focus: first-contact resolution 80 %, complaints at most 0.5 % of answered calls,
 satisfaction 85 % top-two box; sales sense: 0.15 cross-sell and 0.05 up-sell sales per
 inbound call, 0.6 offers per call, outbound positive response 8 %, talk-time ratio 80 %,
-AHT at most 240 s, self-service 30 %, occupancy 85 %. A stricter fourth-quarter abandonment
+AHT at most 240 s, self-service 30 %, occupancy 85 %; outbound: half the connects reaching the
+customer themself (right-party contacts), 12 contacts per outbound work hour, 10 % conversion,
+promises to pay on 35 % of right-party contacts and 60 % of them kept (illustrative targets
+for the demo, not a benchmark). A stricter fourth-quarter abandonment
 target shows the quarter overriding the year. Warn and alert limits lie a step and two steps
 past each target.
 """
@@ -43,6 +46,11 @@ DEMO_STANDARDS: tuple[tuple[str, str, float, float, float, float | None, int | N
     ("aht_seconds", "all", 240.0, 270.0, 300.0, None, None),
     ("self_service_ratio", "all", 0.30, 0.25, 0.20, None, None),
     ("occupancy", "all", 0.85, 0.80, 0.70, None, None),
+    ("right_party_rate", "all", 0.50, 0.40, 0.30, None, None),
+    ("contacts_per_hour", "all", 12.0, 10.0, 8.0, None, None),
+    ("conversion", "all", 0.10, 0.08, 0.05, None, None),
+    ("promise_to_pay_rate", "all", 0.35, 0.30, 0.20, None, None),
+    ("promise_kept_ratio", "all", 0.60, 0.50, 0.40, None, None),
 )
 
 

@@ -22,6 +22,7 @@ from routing.events import (
     ContactOffered,
     ContactQueued,
     EventFormatError,
+    PromiseToPay,
     WrapUpEnded,
 )
 
@@ -157,6 +158,9 @@ def _any_event():  # type: ignore[no-untyped-def]
                                           if f.name == name))
             fields[name] = (st.none() if optional else st.nothing()) | st.sampled_from(values)
         fields["at"] = st.floats(0.0, 9.9e9)
+        if cls.type_name == "promise_to_pay":  # routing.events.check_values: a real promise
+            fields["amount"] = st.floats(0.01, 1e12)
+            fields["due_on"] = st.dates().map(lambda d: d.isoformat())
         choices.append(st.builds(cls, **fields))
     return st.one_of(choices)
 
@@ -181,6 +185,8 @@ def test_any_event_survives_the_log_unchanged(tmp_path) -> None:  # type: ignore
     check()
     with pytest.raises(EventFormatError, match="at must be"):
         store.append([ContactArrived(at=1e12, contact_id="c", queue="q")])
+    with pytest.raises(EventFormatError, match="promise_to_pay.due_on"):
+        store.append([PromiseToPay(1.0, "c", "a", "7", 10.0, "soon")])
     with pytest.raises(EventFormatError, match="finite"):
         store.append([ContactArrived(at=float("nan"), contact_id="c", queue="q")])
     with pytest.raises(EventFormatError, match="contact_held.agent_id must be valid Unicode"):

@@ -44,8 +44,8 @@ def _sample(cls: type[ev.Event]) -> ev.Event:
         if f.name in choices:
             kwargs[f.name] = choices[f.name][-1]
             continue
-        kwargs[f.name] = (3.25 if f.name == "at" else 4 if f.type == "int"
-                          else f"{f.name}-x")
+        kwargs[f.name] = (3.25 if f.name == "at" or f.type == "float" else 4 if f.type == "int"
+                          else "2026-03-10" if f.name == "due_on" else f"{f.name}-x")
     return cls(**kwargs)
 
 
@@ -121,3 +121,25 @@ def test_memory_store_appends_and_replays_in_order() -> None:
     assert [seq for seq, _ in store.replay()] == [1, 2, 3]
     assert [e.type_name for _, e in store.replay(after_seq=2)] == ["contact_abandoned"]
     assert len(store) == 3
+
+
+def test_a_promise_to_pay_reads_back_only_with_a_positive_amount_and_a_day() -> None:
+    good = {"type": "promise_to_pay", "at": 1.0, "contact_id": "c", "agent_id": "a",
+            "customer_id": "7", "amount": 1000, "due_on": "2026-03-10"}
+    assert ev.event_from_json(good) == ev.PromiseToPay(1.0, "c", "a", "7", 1000.0,
+                                                        "2026-03-10")
+    for field, value in [("amount", 0), ("amount", -5.0), ("due_on", "2026-02-30"),
+                         ("due_on", "10/03/2026"), ("due_on", "2026-3-1")]:
+        with pytest.raises(ev.EventFormatError, match=f"promise_to_pay.{field}"):
+            ev.event_from_json({**good, field: value})
+
+
+def test_stored_event_reads_the_logs_own_rows() -> None:
+    for cls in ev.EVENT_TYPES:
+        event = _sample(cls)
+        assert ev.stored_event(event.to_json()) == event
+    old = {"type": "wrap_up_ended", "at": 1.0, "contact_id": "c", "agent_id": "a"}
+    assert ev.stored_event(old) == ev.WrapUpEnded(1.0, "c", "a")  # a log from before party
+    for bad in ({"type": "nope", "at": 1.0}, {**old, "colour": "red"}):
+        with pytest.raises(ev.EventFormatError):
+            ev.stored_event(bad)
