@@ -39,11 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from simulations.outbound import (
+    from simulations.outbound import simulate_outbound
+    from simulations.outbound_scenario import (
         MAX_DAYS,
         OutboundScenarioError,
         scenario_from_dict,
-        simulate_outbound,
     )
 
     data = read_json_file(args.scenario, max_bytes=MAX_SCENARIO_BYTES, what="scenario")
