@@ -4,6 +4,7 @@ dial rows written, abandonment counted."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -167,3 +168,40 @@ def test_a_live_answer_no_agent_takes_within_two_seconds_is_abandoned(database_u
         assert entry.status == "open"  # the rules retry it (72 h after an abandoned call)
         assert (figures.dials, figures.abandoned, figures.connects) == (1, 1, 0)
         assert figures.abandon_rate == 1.0
+
+
+def test_supervisor_sees_pacing_figures_and_starts_and_stops_dialling(database_url: str) -> None:
+    from app.models import AdminAudit, Interaction
+    from app.testing import login, make_client
+
+    with make_client(make_settings(database_url)) as client:
+        app: Any = client.app
+        _seed(app, ("agent01",), "predictive")
+        create_user(app, "sup", "supervisor", locale="en")
+        login(client, "sup")
+        today = datetime.now(UTC)
+        with Session(app.state.engine) as s:
+            campaign = s.exec(select(Campaign)).one()
+            for i, outcome in enumerate(["answered"] * 3 + ["abandoned", "no_answer"]):
+                s.add(Interaction(contact_id=f"AD1-{i}", queue="Collections 30+",
+                                  direction="outbound", arrived_at=today, outcome=outcome))
+            s.commit()
+            cid = campaign.id
+        page = client.get("/campaigns")
+        assert page.status_code == 200
+        row = page.text.split(f'<tr data-campaign="{cid}">')[1].split("</tr>")[0]
+        cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        # dials, connects, abandoned, abandon rate (over the cap), cap, open entries today
+        # (the seeded list is another day's)
+        assert cells[2:9] == ["on", "5", "3", "1", "25.0 %", "3.0 %", "0"], row
+        token = client.headers.get("X-CSRF-Token", "")
+        stopped = client.post(f"/campaigns/{cid}/dialing",
+                              data={"csrf_token": token, "action": "stop"})
+        assert stopped.status_code == 303 and stopped.headers["location"].endswith("stopped")
+        bad = client.post(f"/campaigns/{cid}/dialing",
+                          data={"csrf_token": token, "action": "pause"})
+        assert bad.status_code == 422 and "action" in bad.text
+        with Session(app.state.engine) as s:
+            assert s.get(Campaign, cid).active is False  # type: ignore[union-attr]
+            assert s.exec(select(AdminAudit.action)).all() == ["campaign_dialing_stop"]
+        assert ">Start</button>" in client.get("/campaigns").text
