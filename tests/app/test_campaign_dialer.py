@@ -190,7 +190,7 @@ def test_supervisor_sees_pacing_figures_and_starts_and_stops_dialling(database_u
         page = client.get("/campaigns")
         assert page.status_code == 200
         row = page.text.split(f'<tr data-campaign="{cid}">')[1].split("</tr>")[0]
-        cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
         # dials, connects, abandoned, abandon rate (over the cap), cap, open entries today
         # (the seeded list is another day's)
         assert cells[2:9] == ["on", "5", "3", "1", "25.0 %", "3.0 %", "0"], row
