@@ -128,10 +128,12 @@ def _access(session: Session, customer_ids: Iterable[int], action: str, fields: 
 
 
 def load_leads(db: Engine, campaign: DialingCampaign, now: datetime, limit: int,
-               exclude: Iterable[int], ring_seconds: float) -> Loaded:
-    """Up to ``limit`` open entries of the center-local day of ``now`` the rules allow now
-    (see the module doc); entries in ``exclude`` are not read."""
-    day = now.astimezone(CENTER_TZ).date()
+               exclude: Iterable[int], ring_seconds: float,
+               listed_on: datetime | None = None) -> Loaded:
+    """Up to ``limit`` open entries of the center-local day of ``listed_on`` (default
+    ``now``) the rules allow at ``now`` (see the module doc); entries in ``exclude`` are
+    not read."""
+    day = (listed_on or now).astimezone(CENTER_TZ).date()
     out = Loaded()
     with Session(db) as session:
         rows = session.exec(

@@ -47,6 +47,7 @@ class SyntheticLeads:
         self.n_leads = 0
         self.seq = 0
         self.fresh_blocked_until = -math.inf
+        self.fresh_by_day: dict[int, int] = {}
 
     def wall(self, t: float) -> datetime:
         return (FIRST_DAY + timedelta(seconds=t)).replace(tzinfo=self.zone)
@@ -73,7 +74,7 @@ class SyntheticLeads:
                 return lead
             self._refused([r.rule for r in decision.refusals], now)
             self._requeue(lead, now)
-        if now < self.fresh_blocked_until:
+        if now < self.fresh_blocked_until or self._list_spent(now):
             return None
         self.n_leads += 1
         lead = SimLead(f"c{self.n_leads}")
@@ -86,6 +87,18 @@ class SyntheticLeads:
                 self.fresh_blocked_until = t
             return None
         return lead
+
+    def _list_spent(self, now: float) -> bool:
+        """The day's list has given all its ``leads_per_day`` fresh leads."""
+        size = self.s.leads_per_day
+        if size is None:
+            return False
+        day = int(now // DAY)
+        given = self.fresh_by_day.get(day, 0)
+        if given >= size:
+            return True
+        self.fresh_by_day[day] = given + 1
+        return False
 
     def placed(self, lead: SimLead, now: float) -> None:
         s = self.s

@@ -104,6 +104,8 @@ class OutboundScenario:
     blend_sl_margin: float = 0.005
     #: the ``model`` policy: correct the reserve by the service level measured so far
     blend_feedback: bool = True
+    #: fresh leads a day (a campaign's daily list; None: as many as the dialler asks for)
+    leads_per_day: int | None = None
 
     def rate_at(self, t: float) -> float:
         if self.answer_rate_by_day:
@@ -147,7 +149,8 @@ KNOWN = frozenset({
     "wrap_seconds", "machine_rate", "busy_rate", "amd_false_positive", "preview_seconds",
     "ring_timeout_seconds", "campaign", "campaign_type", "country", "time_zone",
     "answer_rate_by_day", "inbound", "blend_reserve",
-    "blend_horizon_seconds", "blend_policy", "blend_sl_margin", "blend_feedback"})
+    "blend_horizon_seconds", "blend_policy", "blend_sl_margin", "blend_feedback",
+    "leads_per_day"})
 
 INBOUND_KNOWN = frozenset({"calls_per_hour", "aht_seconds", "patience_mean_seconds",
                            "service_level_threshold_seconds"})
@@ -272,7 +275,9 @@ def scenario_from_dict(data: object) -> OutboundScenario:
         blend_horizon_seconds=_num(data, "blend_horizon_seconds", 0.0, 0.0, 3600.0),
         blend_policy=_blend_policy(data.get("blend_policy", "reserve")),
         blend_sl_margin=_num(data, "blend_sl_margin", 0.005, 0.0, 0.5),
-        blend_feedback=_flag(data, "blend_feedback", True))
+        blend_feedback=_flag(data, "blend_feedback", True),
+        leads_per_day=None if data.get("leads_per_day") is None else _num(
+            data, "leads_per_day", None, 1, 10_000_000, integer=True))
     if scenario.mode == "none" and scenario.inbound is None:
         raise OutboundScenarioError("mode", "none (no dialling) needs inbound calls")
     try:

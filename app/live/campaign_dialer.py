@@ -11,6 +11,13 @@ dialler keeps Bhulai and Koole's reserve of idle agents for them
 (:func:`telesales.blending.blend_threshold`) and dials nothing while an inbound call waits in
 the queue.
 
+The demo center (``contactops demo``) plays business hours when the bank is closed (its
+calls follow :meth:`app.live.telephony.DemoDayProfile.demo_time`); its dialler asks the
+contact rules at that same time (``rule_time``), so the demo dials at night as it takes
+calls, within the calling hours of the time it plays. The dials' rows carry the true time:
+the rules then see the demo's dials as later than the time they are asked at, which only
+ever refuses more.
+
 No database work ever runs in the engine task: a ticker (:meth:`CampaignDialing.tick`, every
 :data:`TICK_SECONDS`) re-reads the campaigns, writes the ended dials and settles their entries
 (:func:`app.campaign_dialing.settle_dials`) and loads the next leads the rules allow
@@ -78,11 +85,19 @@ def _wall(now: float) -> datetime:
     return datetime.fromtimestamp(now, UTC)
 
 
-class CampaignLeads:
-    """The leads of one campaign in memory (:class:`simulations.dialer.LeadSource`)."""
+def _same(at: float) -> float:
+    return at
 
-    def __init__(self, campaign: DialingCampaign, mode: str, ring_seconds: float) -> None:
+
+class CampaignLeads:
+    """The leads of one campaign in memory (:class:`simulations.dialer.LeadSource`).
+    ``rule_time`` maps the clock's time to the time the rules are asked at (the demo's
+    business-hours clock, see :class:`CampaignDialing`)."""
+
+    def __init__(self, campaign: DialingCampaign, mode: str, ring_seconds: float,
+                 rule_time: Callable[[float], float] = _same) -> None:
         self.campaign, self.mode, self.ring_seconds = campaign, mode, ring_seconds
+        self.rule_time = rule_time
         self.rules = rules_for(COUNTRY, campaign.type)
         self.queue: deque[LiveLead] = deque()
         #: entries loaded, ringing, or ended and not yet written: not to be loaded again
@@ -105,7 +120,7 @@ class CampaignLeads:
 
     def next_lead(self, now: float) -> LiveLead | None:
         """The next loaded lead the rules still allow at ``now`` (the instant of the dial)."""
-        wall = _wall(now)
+        wall = _wall(self.rule_time(now))
         while self.queue:
             lead = self.queue.popleft()
             decision = check_dial(self.rules, lead.target, lead.history, wall,
@@ -227,8 +242,10 @@ class CampaignDialing:
 
     def __init__(self, db: Engine, center: LiveCenter, robots: RobotCustomers,
                  inbound_rate: InboundRate | None = None,
-                 tick_seconds: float = TICK_SECONDS) -> None:
+                 tick_seconds: float = TICK_SECONDS,
+                 rule_time: Callable[[float], float] = _same) -> None:
         self.db, self.center, self.robots = db, center, robots
+        self.rule_time = rule_time
         self.inbound_rate, self.tick_seconds = inbound_rate, tick_seconds
         self.runs: dict[int, CampaignRun] = {}
         self.retired: list[CampaignRun] = []  # a mode changed: its dials in flight end
@@ -290,7 +307,7 @@ class CampaignDialing:
                           aht_seconds=max(aht, 30.0), wrap_seconds=min(15.0, aht / 4),
                           prior_answer_rate=max(robots.answer_rate, 0.01),
                           connect_on_offer=True)
-        leads = CampaignLeads(c, spec.mode, robots.ring_timeout_seconds)
+        leads = CampaignLeads(c, spec.mode, robots.ring_timeout_seconds, self.rule_time)
         tally = LiveTally()
         agents = self._skilled(c.queue)
         stamp = int(now)
@@ -344,8 +361,9 @@ class CampaignDialing:
         for run in self.runs.values():
             if run.dialer.open and len(run.leads.queue) < LEADS_LOW:
                 loaded = await asyncio.to_thread(
-                    load_leads, self.db, run.campaign, _wall(now), LEADS_PER_LOAD,
-                    run.leads.exclude(now), run.leads.ring_seconds)
+                    load_leads, self.db, run.campaign, _wall(self.rule_time(now)),
+                    LEADS_PER_LOAD, run.leads.exclude(now), run.leads.ring_seconds,
+                    _wall(now))
                 run.leads.add(loaded.leads, loaded.later)
         await self.center.submit(self._step)
 

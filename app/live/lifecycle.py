@@ -115,7 +115,9 @@ async def _start_demo(app: Starlette, services: LiveServices) -> None:
     robots = DemoAgents(services.center, [s.agent_id for s in agent_specs(db)], rng)
     # the progressive and predictive campaigns, dialled by the center; robot customers answer
     dialing = CampaignDialing(db, services.center, robot_customers(app),
-                              inbound_rate=telephony.profile.calls_per_hour)
+                              inbound_rate=telephony.profile.calls_per_hour,
+                              rule_time=profile.demo_time
+                              if isinstance(profile, DemoDayProfile) else lambda at: at)
     services.extras.extend([telephony, robots, dialing])
     await telephony.start(services.center)
     await robots.start()
