@@ -205,3 +205,45 @@ def test_supervisor_sees_pacing_figures_and_starts_and_stops_dialling(database_u
             assert s.get(Campaign, cid).active is False  # type: ignore[union-attr]
             assert s.exec(select(AdminAudit.action)).all() == ["campaign_dialing_stop"]
         assert ">Start</button>" in client.get("/campaigns").text
+
+
+def _shapes(events: list[Any]) -> set[tuple[str, ...]]:
+    """Each dial's story as the kinds of its events in order (a result named)."""
+    from routing.events import DialAttempted, DialResult
+
+    dials = {e.contact_id for e in events if isinstance(e, DialAttempted)}
+    story: dict[str, list[str]] = {cid: [] for cid in dials}
+    for e in events:
+        cid = getattr(e, "contact_id", None)
+        if cid in story:
+            name = type(e).__name__
+            story[cid].append(f"{name}:{e.result}" if isinstance(e, DialResult) else name)
+    return {tuple(s) for s in story.values()}
+
+
+def test_live_campaign_and_its_simulation_tell_the_same_kind_of_story(
+        sqlite_url: str) -> None:
+    """The live center's dials of a campaign and the simulator's dials of the same campaign
+    (its scenario read from the database, :mod:`app.campaign_scenario`) produce the same
+    event types per dial, in the same order, for every outcome the live run saw."""
+    from app.campaign_scenario import campaign_scenario
+    from simulations.outbound import simulate_outbound
+    from simulations.outbound_scenario import scenario_from_dict
+
+    with dialling(sqlite_url, answer_rate=0.6) as (client, clock, dialing):
+        app: Any = client.app
+        clock.set(MORNING)
+        run_for(client, clock, dialing, 900)
+        live = [e for _, e in get_services(app).store.read_since(0.0)]
+        with Session(app.state.engine) as session:
+            data, _ = campaign_scenario(session, "Collections 30+",
+                                        datetime.fromtimestamp(MORNING, UTC))
+    run = simulate_outbound(scenario_from_dict({**data, "answer_rate": 0.6}), 1,
+                            np.random.default_rng(2), keep_events=True)
+    live_shapes, sim_shapes = _shapes(live), _shapes(run.events)
+    assert ("DialAttempted", "DialResult:no_answer") in live_shapes
+    connected = ("DialAttempted", "ContactArrived", "ContactQueued", "ContactOffered",
+                 "ContactAnswered", "DialResult:connected", "ContactEnded", "WrapUpEnded")
+    assert connected in live_shapes and connected in sim_shapes
+    assert live_shapes <= sim_shapes, live_shapes - sim_shapes
+    assert data["mode"] == "progressive" and data["agents"] == 2
