@@ -136,6 +136,9 @@ def test_campaign_is_dialled_within_calling_hours_and_entries_settle(database_ur
         connected_customers = {int(a["customer_id"]) for a in attempted
                                if a["contact_id"] in {r["contact_id"] for r in connected}}
         assert done == connected_customers
+        # the wallboard's dials panel counts them (the day since midnight in Seoul)
+        panel = get_services(app).wallboard.snapshot(clock.now())["panels"]["dials"]
+        assert (panel["dials"], panel["connected"]) == (len(attempted), len(connected))
         # every dial placed was within calling hours, by the log's own times
         for a in attempted:
             local = datetime.fromtimestamp(a["at"], UTC).astimezone(CENTER_TZ)
