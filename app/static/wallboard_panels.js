@@ -62,7 +62,8 @@
         k.tile(U.dials, v.dials, null),
         k.tile(U.connects, v.connected, null,
           k.fmt(U.dialsCounts, { connected: v.connected, ended: v.ended })),
-        k.tile(U.abandonRate, k.pct(v.abandon_rate), v.abandon_level,
+        // the level marker only over the cap (the tile is narrow: "on target" would overflow)
+        k.tile(U.abandonRate, k.pct(v.abandon_rate), v.abandon_level === "alert" ? "alert" : null,
           k.fmt(U.capOf, { cap: k.pct(v.abandon_cap) }))));
   }
 
