@@ -26,6 +26,11 @@ Each group (and ``all``) also carries the other service-standard KPIs
 ``satisfaction_mean``, ``satisfaction_top_two_box``, ``first_contact_resolution`` (a repeat
 within ``--fcr-days``, default 7, read past ``--to``), ``transfer_rate``, ``talk_time_ratio``,
 ``aht_seconds`` and ``occupancy`` (all, agent, team and site only).
+
+Outbound dials are counted apart (they are not offered calls): ``dials`` gives, per campaign
+and for ``all``, the dials placed in the period by result (``dials``, ``connected``,
+``abandoned``, ...), the ``connect_rate`` and the ``dialler_abandon_rate``
+(:mod:`qa.dials`, read as the QA page reads them: :func:`app.qa_report.outbound_figures`).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -41,8 +47,15 @@ from sqlmodel import Session
 
 from app.cli import CliError
 from app.kpi_period import extra_figures
-from app.qa_report import inbound_rows, index_names, table_of_rows
+from app.qa_report import (
+    OutboundFigures,
+    inbound_rows,
+    index_names,
+    outbound_figures,
+    table_of_rows,
+)
 from qa.counts import count_contacts, counts_by_group
+from qa.dials import DialCounts
 from qa.kpis import SERVICE_LEVEL_DEFINITIONS, kpi_figures
 from qa.outcomes import FCR_DAYS
 from qa.records import ContactTable
@@ -105,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
     with Session(engine) as session:
         report = kpi_report(session, start, end, args.threshold, args.short_abandon, args.by,
                             args.interval_minutes * 60, args.fcr_days)
+        report["dials"] = dial_report(session, start, end)
     engine.dispose()
     report["from"], report["to"] = since.isoformat(), until.isoformat()
     print(json.dumps(_jsonable(report), indent=2) if args.json else render_table(report))
@@ -132,6 +146,18 @@ def kpi_report(
     for name, figures in report.get("groups", {}).items():
         figures.update(extra.get(name, blank))
     return report
+
+
+def dial_report(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
+    """The outbound dials placed in ``[start, end)``: ``all`` and per campaign (module doc)."""
+    per = outbound_figures(session, start, end)
+    total = OutboundFigures("", sum((o.counts for o in per), DialCounts()))
+
+    def figures(o: OutboundFigures) -> dict[str, Any]:
+        return {**asdict(o.counts), "connect_rate": o.connect_rate,
+                "dialler_abandon_rate": o.dialler_abandon_rate}
+
+    return {"all": figures(total), "campaigns": {o.queue: figures(o) for o in per}}
 
 
 def _service_report(
@@ -236,6 +262,14 @@ def render_table(report: dict[str, Any]) -> str:
         out += _aligned([[n for n, _ in _OTHER_COLUMNS]] + [
             [name] + [_shown(f.get(key), how) for _, (key, how) in _OTHER_COLUMNS[1:]]
             for name, f in rows])
+    dials = report.get("dials")
+    if dials and dials["all"]["dials"]:
+        out += ["", "Outbound dials"]
+        out += _aligned([["campaign", "dials", "connected", "abandoned", "connect", "dialler ab."]]
+                        + [[name, str(f["dials"]), str(f["connected"]), str(f["abandoned"]),
+                            _rate(f["connect_rate"], True),
+                            _rate(f["dialler_abandon_rate"], True)]
+                           for name, f in [("all", dials["all"]), *dials["campaigns"].items()]])
     return "\n".join(out)
 
 
