@@ -250,3 +250,23 @@ def test_live_campaign_and_its_simulation_tell_the_same_kind_of_story(
     assert connected in live_shapes and connected in sim_shapes
     assert live_shapes <= sim_shapes, live_shapes - sim_shapes
     assert data["mode"] == "progressive" and data["agents"] == 2
+
+
+def test_a_stopped_campaign_places_no_more_dials(sqlite_url: str) -> None:
+    with dialling(sqlite_url) as (client, clock, dialing):
+        app: Any = client.app
+        clock.set(MORNING)
+        run_for(client, clock, dialing, 120)
+        placed = len(events_of(app, "dial_attempted"))
+        assert placed > 0
+        with Session(app.state.engine) as session:  # the supervisor's stop (/campaigns)
+            campaign = session.exec(select(Campaign)).one()
+            campaign.active = False
+            session.add(campaign)
+            session.commit()
+        run_for(client, clock, dialing, 600)
+        assert len(events_of(app, "dial_attempted")) == placed
+        # every dial in flight at the stop ended, and was written
+        assert len(events_of(app, "dial_result")) == placed
+        with Session(app.state.engine) as session:
+            assert len(session.exec(select(ContactHistory)).all()) == placed
