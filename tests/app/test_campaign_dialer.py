@@ -270,3 +270,26 @@ def test_a_stopped_campaign_places_no_more_dials(sqlite_url: str) -> None:
         assert len(events_of(app, "dial_result")) == placed
         with Session(app.state.engine) as session:
             assert len(session.exec(select(ContactHistory)).all()) == placed
+
+
+def test_predictive_campaign_counts_its_abandoned_answers(database_url: str) -> None:
+    """The pacer dials ahead of the agents; whatever live answer finds no agent in 2 s is
+    abandoned, and the log, the dial rows and /campaigns' figures agree on the count."""
+    agents = ("agent01", "agent02", "agent03")
+    with dialling(database_url, agents=agents, mode="predictive", answer_rate=0.9) as (
+            client, clock, dialing):
+        app: Any = client.app
+        clock.set(MORNING)
+        run_for(client, clock, dialing, 900)
+        attempted = events_of(app, "dial_attempted")
+        results = [r["result"] for r in events_of(app, "dial_result")]
+        assert attempted and {a["mode"] for a in attempted} == {"predictive"}
+        assert not {DNC_FLAG, DNC_LIST} & {int(a["customer_id"]) for a in attempted}
+        client.portal.call(dialing.tick)  # the last results written
+        with Session(app.state.engine) as session:
+            figures = pacing_figures(session, session.exec(select(Campaign)).one(), DAY)
+            rows = session.exec(select(ContactHistory)).all()
+        assert figures.dials == len(attempted)
+        assert figures.abandoned == results.count("abandoned")
+        assert figures.connects == results.count("connected") > 0
+        assert sum(1 for r in rows if r.outcome == "abandoned") == results.count("abandoned")
