@@ -326,13 +326,15 @@ class CampaignDialing:
         self.outbox.append(event)
 
     def sync(self, campaigns: Sequence[DialingCampaign], now: float) -> None:
-        """Dial the campaigns as they now are: new ones start, a changed mode starts afresh,
+        """Dial the campaigns as they now are: new ones start, a changed mode, queue or name
+        starts afresh (the old dialler's dials in flight end),
         ``active`` opens or closes the dialler, the skilled agents are re-read."""
         seen = set()
         for c in campaigns:
             seen.add(c.id)
             run = self.runs.get(c.id)
-            if run is not None and (run.campaign.mode != c.mode or run.campaign.queue != c.queue):
+            if run is not None and (run.campaign.mode, run.campaign.queue, run.campaign.name) \
+                    != (c.mode, c.queue, c.name):
                 run.dialer.open = False
                 self.retired.append(run)
                 run = None
