@@ -30,7 +30,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from simulations.bank import intraday_steps
-from simulations.outbound import BUCKET, DAY, max_bucket_rate, scenario_from_dict, simulate_outbound
+from simulations.outbound import simulate_outbound
+from simulations.outbound_figures import BUCKET, max_bucket_rate
+from simulations.outbound_scenario import DAY, scenario_from_dict
 from telesales.blending import blend_model
 
 

@@ -37,6 +37,11 @@ too; ``null`` under the other groupings): ``outbound_dials``, ``outbound_connect
 ``promises_to_pay``, ``promise_to_pay_rate``, ``promises_kept``, ``promises_broken``,
 ``promises_pending``, ``promise_kept_ratio`` and ``kept_amount_ratio`` (promises judged on
 today's date with the payments imported so far, ``contactops import payments``).
+
+Outbound dials are counted apart (they are not offered calls): ``dials`` gives, per campaign
+and for ``all``, the dials placed in the period by result (``dials``, ``connected``,
+``abandoned``, ...), the ``connect_rate`` and the ``dialler_abandon_rate``
+(:mod:`qa.dials`, read as the QA page reads them: :func:`app.qa_report.outbound_figures`).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -53,10 +59,18 @@ from sqlmodel import Session
 from app.cli import CliError
 from app.kpi_period import extra_figures
 from app.outbound_period import outbound_report
-from app.qa_report import inbound_rows, index_names, table_of_rows
+from app.qa_report import (
+    OutboundFigures,
+    inbound_rows,
+    index_names,
+    outbound_figures,
+    table_of_rows,
+)
 from qa.counts import KpiCounts, count_contacts, counts_by_group
+from qa.dials import DialCounts
 from qa.kpis import SERVICE_LEVEL_DEFINITIONS, kpi_figures
-from qa.outbound_kpis import OutboundCounts, outbound_figures
+from qa.outbound_kpis import OutboundCounts
+from qa.outbound_kpis import outbound_figures as outbound_kpi_figures
 from qa.outcomes import FCR_DAYS
 from qa.records import ContactTable
 from qa.segments import SEGMENTS, segment_of
@@ -118,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
     with Session(engine) as session:
         report = kpi_report(session, start, end, args.threshold, args.short_abandon, args.by,
                             args.interval_minutes * 60, args.fcr_days, datetime.now(UTC))
+        report["dials"] = dial_report(session, start, end)
     engine.dispose()
     report["from"], report["to"] = since.isoformat(), until.isoformat()
     print(json.dumps(_jsonable(report), indent=2) if args.json else render_table(report))
@@ -159,7 +174,7 @@ def _add_outbound(report: dict[str, Any], session: Session, start: datetime, end
     ``extra``'s), blanks under the groupings outbound work has no group in."""
     outbound_by = by if by in ("agent", "team", "site") else None
     found = outbound_report(session, start, end, now, (None, outbound_by))
-    none = outbound_figures(OutboundCounts())
+    none = outbound_kpi_figures(OutboundCounts())
     report["all"].update(found[None].get("all", none))
     if "groups" not in report:
         return
@@ -174,6 +189,18 @@ def _add_outbound(report: dict[str, Any], session: Session, start: datetime, end
         figures.update(per_group.get(name, blank))
     if added:  # agents, teams and sites are in name order
         report["groups"] = dict(sorted(groups.items()))
+
+
+def dial_report(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
+    """The outbound dials placed in ``[start, end)``: ``all`` and per campaign (module doc)."""
+    per = outbound_figures(session, start, end)
+    total = OutboundFigures("", sum((o.counts for o in per), DialCounts()))
+
+    def figures(o: OutboundFigures) -> dict[str, Any]:
+        return {**asdict(o.counts), "connect_rate": o.connect_rate,
+                "dialler_abandon_rate": o.dialler_abandon_rate}
+
+    return {"all": figures(total), "campaigns": {o.queue: figures(o) for o in per}}
 
 
 def _service_report(
@@ -283,6 +310,14 @@ def render_table(report: dict[str, Any]) -> str:
         out += _aligned([[n for n, _ in _OUTBOUND_COLUMNS]] + [
             [name] + [_shown(f.get(key), how) for _, (key, how) in _OUTBOUND_COLUMNS[1:]]
             for name, f in rows])
+    dials = report.get("dials")
+    if dials and dials["all"]["dials"]:
+        out += ["", "Outbound dials"]
+        out += _aligned([["campaign", "dials", "connected", "abandoned", "connect", "dialler ab."]]
+                        + [[name, str(f["dials"]), str(f["connected"]), str(f["abandoned"]),
+                            _rate(f["connect_rate"], True),
+                            _rate(f["dialler_abandon_rate"], True)]
+                           for name, f in [("all", dials["all"]), *dials["campaigns"].items()]])
     return "\n".join(out)
 
 

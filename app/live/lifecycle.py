@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from app.bus import DEFAULT_CHANNEL_PREFIX, EventBus, Subscription, decode, make_bus
 from app.business_hours import ClosedCheck
 from app.campaign_refresh import MorningRefresh
+from app.live.campaign_dialer import CampaignDialing
 from app.live.center import LiveCenter
 from app.live.loaders import (
     BANK_TIME_ZONE,
@@ -23,6 +24,7 @@ from app.live.loaders import (
     arrival_profile_from_history,
     customers_by_tier,
 )
+from app.live.robot_customers import robot_customers
 from app.live.routing_config import (
     is_demo_center,
 )
@@ -111,9 +113,15 @@ async def _start_demo(app: Starlette, services: LiveServices) -> None:
         closed=ClosedCheck(db, profile.demo_time if isinstance(profile, DemoDayProfile) else None),
     )
     robots = DemoAgents(services.center, [s.agent_id for s in agent_specs(db)], rng)
-    services.extras.extend([telephony, robots])
+    # the progressive and predictive campaigns, dialled by the center; robot customers answer
+    dialing = CampaignDialing(db, services.center, robot_customers(app),
+                              inbound_rate=telephony.profile.calls_per_hour,
+                              rule_time=profile.demo_time
+                              if isinstance(profile, DemoDayProfile) else lambda at: at)
+    services.extras.extend([telephony, robots, dialing])
     await telephony.start(services.center)
     await robots.start()
+    await dialing.start()
     log.info("live center: %d queues, %d demo agents", len(queue_names), len(robots.driven))
 
 

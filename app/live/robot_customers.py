@@ -3,7 +3,7 @@
 The built-in telephony has no real customers to ring, so a dial from the agent's agenda is
 answered by a robot: live with probability ``answer_rate``, else by an answering machine, a
 busy line or no answer, after a ring time, drawn by the simulator's own
-:func:`simulations.outbound.ring_outcome` (the campaign simulation's customers are the same
+:func:`simulations.dialer.ring_outcome` (the campaign simulation's customers are the same
 robots). The generator is the app's: seeded from ``app.state.live_seed`` (tests set it, or set
 ``app.state.robot_customers`` outright), so a test's dial ends the same way every run.
 """
@@ -16,12 +16,12 @@ import numpy as np
 from starlette.applications import Starlette
 
 from routing.events import DialResultName
-from simulations.outbound import ANSWER_AFTER_SECONDS, ring_outcome
+from simulations.dialer import ANSWER_AFTER_SECONDS, ring_outcome
 
 
 @dataclass
 class RobotCustomers:
-    """Answer, machine and busy shares (as :class:`simulations.outbound.OutboundScenario`'s),
+    """Answer, machine and busy shares (as :class:`simulations.outbound_scenario.OutboundScenario`'s),
     the ring timeout (at least the contact rules' 15 s) and the live answer's delay."""
 
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng())

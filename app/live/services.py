@@ -17,6 +17,7 @@ from app.bus import EventBus, InProcessBus
 from app.campaign_refresh import MorningRefresh
 from app.db import make_writer_engine
 from app.eventlog import SqlEventStore
+from app.live.campaign_dialer import CampaignDialing
 from app.live.center import Clock, LiveCenter, WallClock
 from app.live.demo_agents import DemoAgents
 from app.live.loaders import (
@@ -46,7 +47,8 @@ class LiveServices:
     bus: EventBus
     store: SqlEventStore
     wallboard: WallboardState
-    extras: list[TelephonyAdapter | DemoAgents] = field(default_factory=list)  # the demo's parts
+    extras: list[TelephonyAdapter | DemoAgents | CampaignDialing] = field(
+        default_factory=list)  # the demo's parts
     #: the morning rebuild of the campaign lists (app.campaign_lists), when configured
     morning_refresh: MorningRefresh | None = None
     started: bool = False  # by start_live_center (else built lazily by a request)

@@ -42,6 +42,7 @@ from app.qa_coaching import due_follow_ups
 from app.queries import CENTER_TZ
 from dashboards.coaching import CoachingPanel, FollowUpItem
 from dashboards.deltas import apply_delta, delta
+from dashboards.dials import DialsPanel
 from dashboards.period import DayReset, Period, SlidingWindow
 from dashboards.sales import SalesPanel
 from dashboards.standard_thresholds import StandardThresholds
@@ -138,12 +139,15 @@ def live_wallboard(queues: Mapping[str, QueueConfig], settings: Any = None,
 
 
 def add_panels(wallboard: WallboardState) -> None:
-    """The sales panel (fed by every event, over the wallboard's period) and the coaching
-    panel (its follow-ups set by :func:`read_coaching`, days on the center's clock)."""
+    """The sales and the dials panels (fed by every event, over the wallboard's period) and
+    the coaching panel (its follow-ups set by :func:`read_coaching`, days on the center's clock)."""
     sales = SalesPanel(period=wallboard.period)
     wallboard.listeners.append(sales.apply)
     wallboard.panels["sales"] = sales
     wallboard.panels["coaching"] = CoachingPanel(zone=CENTER_TZ.key)
+    dials = DialsPanel(period=wallboard.period)
+    wallboard.listeners.append(dials.apply)
+    wallboard.panels["dials"] = dials
 
 
 def coaching_panel(wallboard: WallboardState) -> CoachingPanel | None:

@@ -1,16 +1,19 @@
 """``/campaigns``: a campaign manager's page (supervisors; admins too). Lists the campaigns,
 creates and edits one (the rules as JSON, validated by :mod:`telesales.campaigns`, the field
-at fault shown), shows the day's list counts by campaign and reason and by agent, each campaign's outbound
-results today and over the last 30 days (dials, connects, right-party contacts, contacts per
-hour, conversion or promises to pay: :mod:`app.campaign_results`), the propensity model's
-lift by decile, and rebuilds today's lists now. Every write is
-admin-audited (:func:`app.admin_audit.record_change`)."""
+at fault shown), shows the day's list counts by campaign and reason and by agent, each
+campaign's outbound results today and over the last 30 days (dials, connects, right-party
+contacts, contacts per hour, conversion or promises to pay: :mod:`app.campaign_results`), the
+propensity model's lift by decile, and rebuilds today's lists now. The progressive and
+predictive campaigns, which the live center dials by itself
+(:mod:`app.live.campaign_dialer`), show their pacing figures of the day (dials, connects,
+abandon rate against the cap) and are started and stopped here (their ``active`` flag).
+Every write is admin-audited (:func:`app.admin_audit.record_change`)."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -18,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.admin_audit import record_change
 from app.auth import require_role
+from app.campaign_dialing import AUTO_MODES, pacing_figures
 from app.campaign_lists import CENTER_ZONE, build_lists, fit_model
 from app.campaign_results import RESULT_DAYS, campaign_results
 from app.campaigns import campaign_data, list_counts, save_campaign
@@ -26,6 +30,7 @@ from app.models import Campaign, User
 from app.pages import render
 from telesales.campaigns import DIAL_MODES, RULE_KINDS, CampaignError
 from telesales.contact_rules import CAMPAIGN_TYPES
+from telesales.pacing import PacingConfig
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -71,6 +76,9 @@ def _context(session: Session, day: date, now: datetime, form: dict[str, Any] | 
         "types": CAMPAIGN_TYPES, "dial_modes": DIAL_MODES, "rule_kinds": RULE_KINDS,
         "reason_labels": REASON_LABELS,
         "results": campaign_results(session, now, CENTER_ZONE), "result_days": RESULT_DAYS,
+        "pacing": [(c, pacing_figures(session, c, day)) for c in campaigns
+                   if c.dial_mode in AUTO_MODES],
+        "abandon_cap": PacingConfig().abandon_cap,
     }
 
 
@@ -149,3 +157,25 @@ def edit_campaign(request: Request, session: SessionDep, user: Manager,
                   rules: RulesText = "") -> Response:
     return _save(request, session, user, campaign_id,
                  (name, type, country, priority, dial_mode, active, rules))
+
+
+@router.post("/campaigns/{campaign_id}/dialing")
+def start_stop_dialing(request: Request, session: SessionDep, user: Manager,
+                       campaign_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                       action: Annotated[Literal["start", "stop"], Form()]) -> Response:
+    """Start or stop a campaign's dialling (its ``active`` flag; the live center's dialler
+    reads it within seconds)."""
+    row = session.get(Campaign, campaign_id)
+    if row is None:
+        now = datetime.now(UTC)
+        missing = CampaignError("campaign", f"no campaign {campaign_id}")
+        return render(request, "campaigns.html", user,
+                      _context(session, _today(now), now, None, missing, None, ""), 404)
+    row.active = action == "start"
+    row.updated_by, row.updated_at = user.username, datetime.now(UTC)
+    session.add(row)
+    record_change(session, user, f"campaign_dialing_{action}", f"campaign {row.name}",
+                  {"active": row.active})
+    session.commit()
+    return RedirectResponse(f"/campaigns?done={'started' if row.active else 'stopped'}",
+                            status_code=303)

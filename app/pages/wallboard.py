@@ -64,6 +64,11 @@ UI: dict[str, str] = {
     "coaching": "Coaching follow-ups", "dueToday": "Due today", "overdue": "Overdue",
     "daysOverdue": "%(days)s days overdue", "pointsCount": "%(n)s points",
     "noFollowUps": "No follow-ups due",
+    # the dials panel (dashboards.dials)
+    "dialsPanel": "Outbound dials", "dials": "Dials", "connects": "Connects",
+    "abandonRate": "Abandon rate",
+    "dialsCounts": "%(connected)s connected of %(ended)s ended",
+    "capOf": "cap %(cap)s",
     "transferredIn": "Transferred in",
 }
 #: Not-ready reasons a supervisor chooses from (and the ones agents use).

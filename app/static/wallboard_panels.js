@@ -1,5 +1,5 @@
-/* contactops wallboard: the sales and coaching panels (dashboards/sales.py,
- * dashboards/coaching.py), drawn from snapshot.panels by wallboard.js's renderPanels.
+/* contactops wallboard: the sales, coaching and dials panels (dashboards/sales.py,
+ * dashboards/coaching.py, dashboards/dials.py), drawn from snapshot.panels by wallboard.js's renderPanels.
  *
  * Each renderer gets (name, value, kit): kit holds wallboard.js's helpers (el, U labels,
  * fmt, pct, tile, levelled, wall). Every text comes from the page's labels (kit.U); the
@@ -54,5 +54,18 @@
         : k.el("p", { class: "muted" }, U.noFollowUps));
   }
 
-  window.WallboardPanels = Object.assign(window.WallboardPanels || {}, { sales, coaching });
+  function dials(name, v, k) {
+    const U = k.U;
+    return k.el("section", { class: "card", "data-panel": name },
+      k.el("h2", {}, U.dialsPanel),
+      k.el("div", { class: "panel-tiles" },
+        k.tile(U.dials, v.dials, null),
+        k.tile(U.connects, v.connected, null,
+          k.fmt(U.dialsCounts, { connected: v.connected, ended: v.ended })),
+        // the level marker only over the cap (the tile is narrow: "on target" would overflow)
+        k.tile(U.abandonRate, k.pct(v.abandon_rate), v.abandon_level === "alert" ? "alert" : null,
+          k.fmt(U.capOf, { cap: k.pct(v.abandon_cap) }))));
+  }
+
+  window.WallboardPanels = Object.assign(window.WallboardPanels || {}, { sales, coaching, dials });
 })();

@@ -119,3 +119,43 @@ def test_kpis_bad_arguments(
     assert main(["kpis", *argv, "--url", sqlite_url]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_kpis_count_the_outbound_dials_apart(database_url: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Dials (the live center's campaign dialling writes them) are counted per campaign,
+    never among the inbound calls offered."""
+    from routing.events import DialAttempted, DialResult
+
+    assert main(["db", "--url", database_url, "upgrade"]) == 0
+    engine = make_engine(database_url)
+    events: list[Event] = [*_calls()]
+    for i, result in enumerate(["connected", "connected", "abandoned", "no_answer"]):
+        at, cid = DAY + 5_000 + 60 * i, f"AD1-{i}"
+        events.append(DialAttempted(at, cid, "Collections", str(i), None, "progressive"))
+        if result == "connected":  # the customer on the line, an agent takes them
+            events.append(ContactArrived(at=at + 9, contact_id=cid, queue="collections",
+                                         direction="outbound"))
+            events.append(ContactAnswered(at=at + 9, contact_id=cid, agent_id="agent01",
+                                          queue="collections"))
+        events.append(DialResult(at + 9, cid, "Collections", result, None, 1))  # type: ignore[arg-type]
+    SqlEventStore(engine).append(events)
+    engine.dispose()
+    capsys.readouterr()  # what the upgrade printed
+    report = _kpis(database_url, capsys, "--json")
+    dials = report["dials"]
+    assert isinstance(dials, dict) and isinstance(report["all"], dict)
+    assert report["all"]["offered"] == 4  # the inbound calls only
+    figures = dials["campaigns"]["Collections"]
+    assert (figures["dials"], figures["connected"], figures["abandoned"],
+            figures["no_answer"]) == (4, 2, 1, 1)
+    assert figures["connect_rate"] == 0.5
+    assert figures["dialler_abandon_rate"] == pytest.approx(1 / 3)
+    assert dials["all"]["dials"] == 4
+    table = _kpis_table(database_url, capsys)
+    assert "Outbound dials" in table and "Collections" in table
+
+
+def _kpis_table(url: str, capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["kpis", "--from", "2026-03-02", "--to", "2026-03-02", "--url", url]) == 0
+    return capsys.readouterr().out

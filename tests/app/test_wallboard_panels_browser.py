@@ -1,4 +1,4 @@
-"""The wallboard's sales and coaching panels in a real browser (headless Chromium, 1366×768):
+"""The wallboard's sales, dials and coaching panels in a real browser (headless Chromium, 1366×768):
 they show the day's cross-sell and up-sell per inbound call and the outbound positive-response
 ratio as events are posted, and the coaching follow-ups due today and overdue, in the normal
 and the big-screen mode, in English and Korean."""
@@ -130,6 +130,11 @@ def test_the_sales_and_coaching_panels(server: Server) -> None:
             assert subs == ["1 sales on 2 answered inbound calls",
                             "0 sales on 2 answered inbound calls",
                             "1 positive of 1 connected outbound calls"]
+            dials = page.locator("#live section[data-panel=dials] .tile .value")
+            _until(lambda: dials.count() == 3)  # the dials panel: the two dials posted
+            assert dials.all_inner_texts() == ["2", "1", "0.0 %"]
+            assert page.locator("#live section[data-panel=dials] .tile .sub").all_inner_texts() \
+                == ["1 connected of 2 ended", "cap 3.0 %"]
             sales.scroll_into_view_if_needed()
             page.screenshot(path=str(SHOTS / "panels-en.png"))
             page.goto(server.base + "/wallboard?wall=1")

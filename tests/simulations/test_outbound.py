@@ -11,13 +11,9 @@ import pytest
 
 from app.cli import main
 from routing.events import ContactAnswered, ContactArrived, DialAttempted, DialResult
-from simulations.outbound import (
-    BUCKET,
-    DAY,
-    OutboundScenarioError,
-    scenario_from_dict,
-    simulate_outbound,
-)
+from simulations.outbound import simulate_outbound
+from simulations.outbound_figures import BUCKET
+from simulations.outbound_scenario import DAY, OutboundScenarioError, scenario_from_dict
 
 BASE = {"agents": 12, "answer_rate": 0.25, "aht_seconds": 180, "abandon_cap": 0.03,
         "open": "09:00", "close": "18:00"}

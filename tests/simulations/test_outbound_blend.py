@@ -13,12 +13,8 @@ import pytest
 
 from app.cli import main
 from simulations.bank import intraday_steps
-from simulations.outbound import (
-    DAY,
-    OutboundScenarioError,
-    scenario_from_dict,
-    simulate_outbound,
-)
+from simulations.outbound import simulate_outbound
+from simulations.outbound_scenario import DAY, OutboundScenarioError, scenario_from_dict
 
 BASE: dict[str, Any] = {"agents": 20, "answer_rate": 0.25, "aht_seconds": 180,
                         "mode": "predictive"}

@@ -7,14 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 from routing.events import AgentStateChanged
-from simulations.outbound import (
-    BUCKET,
-    DAY,
-    PREVIEW_DIALING,
-    max_bucket_rate,
-    scenario_from_dict,
-    simulate_outbound,
-)
+from simulations.dialer import PREVIEW_DIALING
+from simulations.outbound import simulate_outbound
+from simulations.outbound_figures import BUCKET, max_bucket_rate
+from simulations.outbound_scenario import DAY, scenario_from_dict
 
 
 def test_answer_rate_doubling_at_eleven_keeps_next_15_minutes_under_6_percent() -> None:
@@ -60,7 +56,7 @@ def test_machine_detector_false_positives_are_counted_as_abandoned() -> None:
 def test_blend_horizon_keeps_agents_for_the_inbound_calls_forecast() -> None:
     import pytest
 
-    from simulations.outbound import OutboundScenarioError
+    from simulations.outbound_scenario import OutboundScenarioError
 
     base = {"agents": 20, "answer_rate": 0.25, "aht_seconds": 180, "mode": "predictive",
             "inbound": {"calls_per_hour": 300, "aht_seconds": 180}, "blend_reserve": 0}
