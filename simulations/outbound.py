@@ -27,8 +27,10 @@ The story of a dial::
 * **Blending** (``inbound``): inbound calls (Poisson, at the rate of the forecast's step) are
   answered first by the same agents; the dialler places outbound work only while no inbound
   call waits and more agents are idle than the reserve: ``blend_reserve`` (policy
-  ``reserve``) or Bhulai and Koole's threshold for the load of the moment with the measured
-  feedback (policy ``model``, :mod:`telesales.blending`).
+  ``reserve``), Bhulai and Koole's threshold for the load of the moment with the measured
+  feedback (policy ``model``, :mod:`telesales.blending`), or the day's plan of thresholds
+  with the feedback, agents ending their wrap-up within the service-level threshold counted
+  as idle (policy ``plan``, :mod:`telesales.blending_plan`).
 
 Every ``DialAttempted`` and ``DialResult`` is kept with the engine's events
 (``keep_events``); the summary's ``rule_violations`` re-checks every placed dial against
@@ -63,6 +65,7 @@ from routing.events import (
 )
 from simulations.driver import Action, Caller, Driver, Talk
 from simulations.kernel import AGENT_SCHEDULE, ARRIVAL, COMPLETION, TIMER, Kernel
+from telesales.blending_plan import BlendPlan, plan_day
 from telesales.blending import ReserveFeedback, blend_model, blend_threshold
 from telesales.contact_rules import (
     ContactRules,
@@ -120,8 +123,8 @@ class InboundLoad:
         return max([self.calls_per_hour, *(r for _, r in self.steps)])
 
 
-BlendPolicy = Literal["reserve", "model"]
-BLEND_POLICIES: tuple[BlendPolicy, ...] = ("reserve", "model")
+BlendPolicy = Literal["reserve", "model", "plan"]
+BLEND_POLICIES: tuple[BlendPolicy, ...] = ("reserve", "model", "plan")
 INBOUND_QUEUE = "inbound"
 #: the not-ready reason of a preview agent while the number it dialled rings
 PREVIEW_DIALING = "preview_dialing"
@@ -161,7 +164,8 @@ class OutboundScenario:
     blend_horizon_seconds: float = 0.0
     #: blending policy: ``reserve`` (``blend_reserve`` and ``blend_horizon_seconds``) or
     #: ``model`` (the reserve of :func:`telesales.blending.blend_threshold` for the inbound
-    #: load of the moment, corrected by the measured service level)
+    #: load of the moment, corrected by the measured service level) or ``plan``
+    #: (:func:`telesales.blending_plan.plan_day`: the day's margin spread over the steps)
     blend_policy: BlendPolicy = "reserve"
     #: the ``model`` policy: the inbound service level it may lose against inbound-only
     blend_sl_margin: float = 0.005
@@ -357,6 +361,18 @@ def _flag(data: Mapping[str, Any], name: str, default: bool) -> bool:
     if not isinstance(value, bool):
         raise OutboundScenarioError(name, "expected true or false")
     return value
+
+
+def _day_plan(s: OutboundScenario) -> BlendPlan | None:
+    """Policy ``plan``: the day's thresholds for the inbound forecast (the same every day)."""
+    load = s.inbound
+    if load is None or s.blend_policy != "plan":
+        return None
+    steps = load.steps or ((0.0, load.calls_per_hour),)
+    return plan_day(s.agents, [(start, rate / 3600.0) for start, rate in steps],
+                    s.open_seconds, s.close_seconds, load.aht_seconds,
+                    load.patience_mean_seconds, load.service_level_threshold_seconds,
+                    s.blend_sl_margin)
 
 
 class _Robots:
@@ -606,6 +622,7 @@ class OutboundSimulation:
         self.fresh_blocked_until = -math.inf
         self.feedback = ReserveFeedback()
         self.feedback_day = 0
+        self.plan: BlendPlan | None = _day_plan(s)
         for agent in self.agents:
             self._emit(self.engine.add_agent(AgentSpec(agent, skills), 0.0))
         for d in range(days):
@@ -767,18 +784,21 @@ class OutboundSimulation:
         """Idle agents kept for inbound. Policy ``model``: Bhulai and Koole's threshold for
         the agents and the inbound load forecast now (:func:`telesales.blending.blend_threshold`,
         at most ``blend_sl_margin`` of service level lost), plus the measured correction
-        (:class:`telesales.blending.ReserveFeedback`). Policy ``reserve``:
+        (:class:`telesales.blending.ReserveFeedback`). Policy ``plan``: the day's plan
+        (:meth:`telesales.blending_plan.BlendPlan.reserve`). Policy ``reserve``:
         ``blend_reserve``, or with a horizon H the inbound calls expected within H
         (λH + √(λH)) less the agents whose wrap-up ends within H (they will be idle for
         those calls), whichever is larger."""
         s = self.s
         if s.inbound is None:
             return s.blend_reserve
+        offset = self.feedback.offset() if s.blend_feedback else 0
+        if self.plan is not None:
+            left = [s.wrap_seconds - (now - self.since.get(a, now)) for a in self.agents
+                    if self.driver.state.get(a) == "wrap_up"]
+            return self.plan.reserve(now % DAY, offset, left)
         if s.blend_policy == "model":
-            reserve = blend_threshold(*self._model_key(now), s.blend_sl_margin)
-            if s.blend_feedback:
-                reserve += self.feedback.offset()
-            return max(0, reserve)
+            return max(0, blend_threshold(*self._model_key(now), s.blend_sl_margin) + offset)
         h = s.blend_horizon_seconds
         if not h:
             return s.blend_reserve
@@ -798,12 +818,13 @@ class OutboundSimulation:
         """The ``model`` policy's feedback: one inbound call ended, within the threshold or
         not, against the inbound-only service level predicted for its time less the margin."""
         s = self.s
-        if s.blend_policy != "model" or not s.blend_feedback:
+        if s.blend_policy == "reserve" or not s.blend_feedback:
             return
         if int(at // DAY) != self.feedback_day:  # each day starts afresh
             self.feedback_day = int(at // DAY)
             self.feedback.deficit = 0.0
-        goal = blend_model(*self._model_key(at)).service_level - s.blend_sl_margin
+        goal = (self.plan.goal_at(at % DAY) if self.plan is not None else
+                blend_model(*self._model_key(at)).service_level - s.blend_sl_margin)
         self.feedback.observe(within, goal)
 
     def _pace(self, now: float) -> None:
