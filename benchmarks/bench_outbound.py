@@ -50,11 +50,16 @@ def main() -> int:
                     help="only the blending runs (at --blend-agents)")
     ap.add_argument("--blend-agents", type=int, nargs="+", default=[20, 30, 50])
     ap.add_argument("--blend-seeds", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--blend-policies", nargs="+", metavar="LABEL",
+                    choices=[label for label, _ in BLEND_POLICIES],
+                    default=[label for label, _ in BLEND_POLICIES],
+                    help="the blending policies to run, by label (default: all)")
     ap.add_argument("--blend-flat", action="store_true",
                     help="also the flat heavy inbound loads (75-84 %% of the agents)")
     args = ap.parse_args()
     if args.blend_only:
-        blend(args.blend_days, args.blend_seeds, args.blend_agents, args.blend_flat)
+        blend(args.blend_days, args.blend_seeds, args.blend_agents, args.blend_flat,
+              args.blend_policies)
         return 0
     rates = np.random.default_rng(args.seed).uniform(0.15, 0.35, args.days).round(3).tolist()
     print(f"{args.days} days, answer rate per day 15-35 % (mean {np.mean(rates):.1%})")
@@ -86,7 +91,8 @@ def main() -> int:
     if args.step_days:
         step(args.step_days, args.seed)
     if args.blend_days:
-        blend(args.blend_days, args.blend_seeds, args.blend_agents, args.blend_flat)
+        blend(args.blend_days, args.blend_seeds, args.blend_agents, args.blend_flat,
+              args.blend_policies)
     return 0
 
 
@@ -101,6 +107,7 @@ BLEND_POLICIES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("reserve 2", {"blend_reserve": 2}),
     ("model 0.8 pt", {"blend_policy": "model", "blend_sl_margin": 0.008}),
     ("plan 0.5 pt", {"blend_policy": "plan", "blend_sl_margin": 0.005}),
+    ("plan 0.7 pt", {"blend_policy": "plan", "blend_sl_margin": 0.007}),
     ("plan 0.8 pt", {"blend_policy": "plan", "blend_sl_margin": 0.008}),
     ("preview plan 0.8", {"blend_policy": "plan", "blend_sl_margin": 0.008,
                           "mode": "preview"}),
@@ -135,7 +142,8 @@ def model_bound(agents: int, inbound: dict[str, Any], max_loss: float = 0.01) ->
                     max_loss).predicted_idle_time_used
 
 
-def blend(days: int, seeds: list[int], agents_list: list[int], flat: bool = False) -> None:
+def blend(days: int, seeds: list[int], agents_list: list[int], flat: bool = False,
+          labels: list[str] | None = None) -> None:
     """Blending, per case of :func:`blend_cases` and per policy of ``BLEND_POLICIES``, on
     every seed: the inbound-only center on the same callers (same seed, ``"mode": "none"``),
     then the blend. Per policy, the mean over the seeds and the range (min..max) of: the
@@ -160,6 +168,8 @@ def blend(days: int, seeds: list[int], agents_list: list[int], flat: bool = Fals
         print(f"{'policy':<18}{'SL vs only, points':>24}{'idle used':>22}{'talk only':>11}"
               f"{'out. abandon':>13}{'violations':>11}")
         for label, policy in BLEND_POLICIES:
+            if labels is not None and label not in labels:
+                continue
             rows = []
             for seed in seeds:
                 s = simulate_outbound(scenario_from_dict({**base, **policy}), days,
