@@ -36,8 +36,8 @@ from scipy.optimize import linprog
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from simulations.bank import intraday_steps
+from telesales.blending import answered_within, blend_model
 from telesales.blending_plan import plan_day
-from telesales.blending import _answered_within, blend_model
 
 AHT, PATIENCE, TAU = 180.0, 120.0, 20.0
 #: inbound calls waiting beyond which arrivals are refused in the LP (their chance is below
@@ -49,7 +49,7 @@ def _step_lp(agents: int, rate: float) -> tuple[sp.csr_matrix, np.ndarray, np.nd
     """One step's balance equations ``A [p; y] = b``, the outbound calls in progress and the
     answered-in-time chance of each state, and the number of states."""
     c, mu, theta = agents, 1.0 / AHT, 1.0 / PATIENCE
-    u = _answered_within(c * mu, theta, QUEUE_CAP + 1, TAU)
+    u = answered_within(c * mu, theta, QUEUE_CAP + 1, TAU)
     # the balance equations are homogeneous in the rates: count time in AHTs (scaling)
     mu, theta, rate = 1.0, AHT / PATIENCE, rate * AHT
     states = [(i, o) for o in range(c + 1) for i in range(c - o + QUEUE_CAP + 1)]

@@ -65,8 +65,8 @@ from routing.events import (
 )
 from simulations.driver import Action, Caller, Driver, Talk
 from simulations.kernel import AGENT_SCHEDULE, ARRIVAL, COMPLETION, TIMER, Kernel
-from telesales.blending_plan import BlendPlan, plan_day
 from telesales.blending import ReserveFeedback, blend_model, blend_threshold
+from telesales.blending_plan import BlendPlan, plan_day
 from telesales.contact_rules import (
     ContactRules,
     DialTarget,

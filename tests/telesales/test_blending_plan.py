@@ -139,3 +139,29 @@ def test_the_plan_policy_in_the_simulator_against_inbound_only() -> None:
     assert blended["blend_policy"] == "plan"
     with pytest.raises(ValueError, match="blend_policy"):
         scenario_from_dict({**base, "blend_policy": "plan9"})
+
+
+def _blend_bound() -> Any:
+    """``benchmarks/blend_bound.py`` (a script, not a package)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "blend_bound.py"
+    spec = importlib.util.spec_from_file_location("blend_bound", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_bound_over_every_policy_is_at_least_the_best_threshold_plan() -> None:
+    """The linear program's policies include every per-step threshold, so its optimum is at
+    least the plan's idle time used; it is a bound, so at most everything; and a wider
+    margin never lowers it."""
+    bound = _blend_bound()
+    steps = [(OPEN, 2.0 / 180), (OPEN + 3600.0, 4.0 / 180)]
+    for margin in (0.01, 0.03):
+        plan = plan_day(6, steps, OPEN, OPEN + 7200.0, 180.0, 120.0, 20.0, margin)
+        lp = bound.lp_bound(6, steps, margin)
+        assert plan.predicted_idle_time_used - 1e-6 <= lp <= 1.0
+    assert bound.lp_bound(6, steps, 0.03) >= bound.lp_bound(6, steps, 0.01)
