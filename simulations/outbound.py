@@ -27,8 +27,10 @@ The story of a dial::
 * **Blending** (``inbound``): inbound calls (Poisson, at the rate of the forecast's step) are
   answered first by the same agents; the dialler places outbound work only while no inbound
   call waits and more agents are idle than the reserve: ``blend_reserve`` (policy
-  ``reserve``) or Bhulai and Koole's threshold for the load of the moment with the measured
-  feedback (policy ``model``, :mod:`telesales.blending`).
+  ``reserve``), Bhulai and Koole's threshold for the load of the moment with the measured
+  feedback (policy ``model``, :mod:`telesales.blending`), or the day's plan of thresholds
+  with the feedback, agents ending their wrap-up within the service-level threshold counted
+  as idle (policy ``plan``, :mod:`telesales.blending_plan`).
 
 The module is the run: the kernel, the engine, the agents' days, inbound calls and blending.
 The dialler is :class:`simulations.dialer.Dialer` (the live center drives the same one), the
@@ -68,9 +70,22 @@ from simulations.outbound_scenario import (
     OutboundScenarioError,
 )
 from telesales.blending import ReserveFeedback, blend_model, blend_threshold
+from telesales.blending_plan import BlendPlan, plan_day
 
 #: no dial is placed in the last seconds before the campaign closes
 LAST_DIAL_MARGIN = 60.0
+
+
+def _day_plan(s: OutboundScenario) -> BlendPlan | None:
+    """Policy ``plan``: the day's thresholds for the inbound forecast (the same every day)."""
+    load = s.inbound
+    if load is None or s.blend_policy != "plan":
+        return None
+    steps = load.steps or ((0.0, load.calls_per_hour),)
+    return plan_day(s.agents, [(start, rate / 3600.0) for start, rate in steps],
+                    s.open_seconds, s.close_seconds, load.aht_seconds,
+                    load.patience_mean_seconds, load.service_level_threshold_seconds,
+                    s.blend_sl_margin)
 
 
 class _Robots:
@@ -138,6 +153,7 @@ class OutboundSimulation:
         self.timer_at = math.inf
         self.feedback = ReserveFeedback()
         self.feedback_day = 0
+        self.plan: BlendPlan | None = _day_plan(s)
         for agent in self.agents:
             self._emit(self.engine.add_agent(AgentSpec(agent, skills), 0.0))
         for d in range(days):
@@ -210,18 +226,22 @@ class OutboundSimulation:
         """Idle agents kept for inbound. Policy ``model``: Bhulai and Koole's threshold for
         the agents and the inbound load forecast now (:func:`telesales.blending.blend_threshold`,
         at most ``blend_sl_margin`` of service level lost), plus the measured correction
-        (:class:`telesales.blending.ReserveFeedback`). Policy ``reserve``:
+        (:class:`telesales.blending.ReserveFeedback`). Policy ``plan``: the day's plan
+        (:meth:`telesales.blending_plan.BlendPlan.reserve`). Policy ``reserve``:
         ``blend_reserve``, or with a horizon H the inbound calls expected within H
         (λH + √(λH)) less the agents whose wrap-up ends within H (they will be idle for
         those calls), whichever is larger."""
         s = self.s
         if s.inbound is None:
             return s.blend_reserve
+        offset = self.feedback.offset() if s.blend_feedback else 0
+        if self.plan is not None:
+            state, since = self.dialer.state, self.dialer.since
+            left = [s.wrap_seconds - (now - since.get(a, now)) for a in self.agents
+                    if state.get(a) == "wrap_up"]
+            return self.plan.reserve(now % DAY, offset, left)
         if s.blend_policy == "model":
-            reserve = blend_threshold(*self._model_key(now), s.blend_sl_margin)
-            if s.blend_feedback:
-                reserve += self.feedback.offset()
-            return max(0, reserve)
+            return max(0, blend_threshold(*self._model_key(now), s.blend_sl_margin) + offset)
         h = s.blend_horizon_seconds
         if not h:
             return s.blend_reserve
@@ -241,12 +261,13 @@ class OutboundSimulation:
         """The ``model`` policy's feedback: one inbound call ended, within the threshold or
         not, against the inbound-only service level predicted for its time less the margin."""
         s = self.s
-        if s.blend_policy != "model" or not s.blend_feedback:
+        if s.blend_policy == "reserve" or not s.blend_feedback:
             return
         if int(at // DAY) != self.feedback_day:  # each day starts afresh
             self.feedback_day = int(at // DAY)
             self.feedback.deficit = 0.0
-        goal = blend_model(*self._model_key(at)).service_level - s.blend_sl_margin
+        goal = (self.plan.goal_at(at % DAY) if self.plan is not None else
+                blend_model(*self._model_key(at)).service_level - s.blend_sl_margin)
         self.feedback.observe(within, goal)
 
     def _track_inbound(self, events: list[Event], at: float) -> None:

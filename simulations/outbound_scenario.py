@@ -59,8 +59,8 @@ class InboundLoad:
         return max([self.calls_per_hour, *(r for _, r in self.steps)])
 
 
-BlendPolicy = Literal["reserve", "model"]
-BLEND_POLICIES: tuple[BlendPolicy, ...] = ("reserve", "model")
+BlendPolicy = Literal["reserve", "model", "plan"]
+BLEND_POLICIES: tuple[BlendPolicy, ...] = ("reserve", "model", "plan")
 INBOUND_QUEUE = "inbound"
 
 
@@ -98,9 +98,11 @@ class OutboundScenario:
     blend_horizon_seconds: float = 0.0
     #: blending policy: ``reserve`` (``blend_reserve`` and ``blend_horizon_seconds``) or
     #: ``model`` (the reserve of :func:`telesales.blending.blend_threshold` for the inbound
-    #: load of the moment, corrected by the measured service level)
+    #: load of the moment, corrected by the measured service level) or ``plan``
+    #: (:func:`telesales.blending_plan.plan_day`: the day's margin spread over the steps)
     blend_policy: BlendPolicy = "reserve"
-    #: the ``model`` policy: the inbound service level it may lose against inbound-only
+    #: the ``model`` and ``plan`` policies: the inbound service level they may lose against
+    #: inbound-only
     blend_sl_margin: float = 0.005
     #: the ``model`` policy: correct the reserve by the service level measured so far
     blend_feedback: bool = True

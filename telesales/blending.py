@@ -157,13 +157,13 @@ def blend_model(agents: int, calls_per_second: float, aht_seconds: float,
     pi = np.exp(log_pi - log_pi.max())
     pi /= pi.sum()
     waiting = pi[agents:]
-    within = _answered_within(agents * mu, theta, len(waiting), threshold_seconds)
+    within = answered_within(agents * mu, theta, len(waiting), threshold_seconds)
     service_level = 1.0 - float(waiting.sum()) + float(waiting @ within)
     return BlendModel(agents, pi, min(max(service_level, 0.0), 1.0), calls_per_second,
                       aht_seconds, theta)
 
 
-def _answered_within(served_rate: float, theta: float, positions: int,
+def answered_within(served_rate: float, theta: float, positions: int,
                      tau: float) -> npt.NDArray[np.float64]:
     """``u[j]`` = P(a call that finds ``j`` calls ahead of it, all agents busy, is answered
     within ``tau``). Backward equations (RK4), ``u_{-1} ≡ 1``::
