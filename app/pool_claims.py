@@ -9,10 +9,11 @@ then score, then rank).
 A claim is ``claimed_by`` (the agent's id) and ``claimed_at`` written together by one
 conditional ``UPDATE`` whose ``WHERE`` says the entry is still claimable (open, in the pool,
 unclaimed or its claim lapsed). Two agents claiming at once can therefore never both get an
-entry: on PostgreSQL the second ``UPDATE`` waits for the first one's row lock and then
-re-checks its ``WHERE`` on the row as committed (and ``SKIP LOCKED`` lets it pick other rows
-rather than wait); SQLite runs one writer at a time. The statement is the first of its
-transaction, so SQLite takes its write lock before it reads (no stale snapshot to upgrade).
+entry: on PostgreSQL the rows are picked ``FOR UPDATE SKIP LOCKED`` (another agent's picks
+are skipped, not waited for) and the ``UPDATE`` re-checks its ``WHERE`` on each row as
+committed; SQLite runs one writer at a time, and its ``UPDATE ... WHERE id IN (pick)`` is the
+first statement of its transaction, so it takes the write lock before it reads (no stale
+snapshot to upgrade).
 
 A claim **lapses** :attr:`ClaimPolicy.idle_minutes` after ``claimed_at``; a preview or dial
 of the agent's renews all their claims (:func:`renew_claims`), so only an agent who does
@@ -121,12 +122,21 @@ def _claim_round(session: Session, agent_id: int, day: date, now: datetime,
             .order_by(_CAMPAIGN.c.priority.desc(), pick_from.c.score.desc(),
                       pick_from.c.rank, pick_from.c.id)
             .limit(wanted))
-    if session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(of=pick_from, skip_locked=True)
-    return _changed(session, update(_ENTRY)
-                    .where(_ENTRY.c.id.in_(pick), _ENTRY.c.list_date == day,
-                           _claimable(_ENTRY, lapsed))
-                    .values(claimed_by=agent_id, claimed_at=now))
+    claim = update(_ENTRY).where(_ENTRY.c.list_date == day, _claimable(_ENTRY, lapsed))
+    if session.get_bind().dialect.name != "postgresql":
+        return _changed(session, claim.where(_ENTRY.c.id.in_(pick))
+                        .values(claimed_by=agent_id, claimed_at=now))
+    # PostgreSQL: the rows picked are locked first (others' locked rows skipped), then
+    # claimed in the same transaction; the UPDATE's own WHERE still decides
+    session.commit()
+    ids = list(session.execute(pick.with_for_update(of=pick_from, skip_locked=True)).scalars())
+    if not ids:
+        session.commit()
+        return 0
+    result = cast(CursorResult[Any], session.execute(
+        claim.where(_ENTRY.c.id.in_(ids)).values(claimed_by=agent_id, claimed_at=now)))
+    session.commit()
+    return int(result.rowcount)
 
 
 def claim_batch(session: Session, agent_id: int, day: date, now: datetime,
