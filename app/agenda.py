@@ -107,8 +107,17 @@ class AgendaItem:
 AgendaSource = Callable[[Session, Agent, date], list[AgendaEntry]]
 
 
+LEAD_PREFIX = "lead-"
+
+
 def lead_key(lead_id: int) -> str:
-    return f"lead-{lead_id}"
+    return f"{LEAD_PREFIX}{lead_id}"
+
+
+def lead_id_of(key: str) -> int | None:
+    """The lead's id of an agenda key ``lead-N`` (None for another key)."""
+    tail = key.removeprefix(LEAD_PREFIX)
+    return int(tail) if tail != key and tail.isdigit() else None
 
 
 def lead_entry(lead: Lead) -> AgendaEntry:
