@@ -91,6 +91,8 @@ class AgendaEntry:
     campaign_type: CampaignType = "telesales"
     #: 0 for a lead; a campaign entry's place in its source's order (priority, score), from 1
     order: int = 0
+    #: a list entry of the unassigned pool (claimed for the agent), not a managed customer's
+    pool: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +165,7 @@ def campaign_list_entry(session: Session, row: CampaignListEntry,
         else "telesales"
     return AgendaEntry(source="campaign", key=campaign_key(row.id), customer_id=row.customer_id,
                        offer=row.reason, kind=kind, reason=name, due_on=row.list_date,
-                       campaign_type=kind, order=order)
+                       campaign_type=kind, order=order, pool=row.agent_id is None)
 
 
 def campaign_entries(session: Session, agent: Agent, day: date) -> list[AgendaEntry]:

@@ -4,9 +4,10 @@
   with the customer's name and tier, whether the agent manages the customer, the offer and
   reason, the due date, the last contact and the contact rules' verdict now (allowed, or each
   refusing rule with when it lifts). Every customer listed is access-logged (a read). First
-  the agent's claims on the day's unassigned pool are topped up to the batch size
-  (:func:`app.pool_claims.claim_batch`): an agent sees their own entries and the pool
-  entries claimed for them, never another agent's.
+  a logged-in agent's claims on the day's unassigned pool are topped up to the batch size
+  (:func:`app.pool_claims.claim_batch`; not with ``?claim=false``, a panel's periodic
+  refresh): an agent sees their own entries and the pool entries claimed for them (``pool``
+  true), never another agent's.
 * ``GET  /api/console/agenda/items/{key}`` — the preview of one item: the customer's
   segment, stage, products and latest contacts besides the item (access-logged). A pool
   entry is claimed for the agent first (or its claim renewed, with all the agent's claims:
@@ -33,7 +34,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
@@ -93,6 +94,8 @@ class ItemOut(BaseModel):
     last_contact: datetime | None
     allowed: bool
     refusals: list[RefusalOut]
+    #: an unassigned pool entry claimed for the agent
+    pool: bool
 
 
 class AgendaOut(BaseModel):
@@ -164,7 +167,7 @@ def _item_out(item: AgendaItem) -> ItemOut:
     return ItemOut(key=e.key, source=e.source, lead_id=e.lead_id, customer_id=e.customer_id,
                    customer_name=item.customer_name, tier=item.tier, managed=item.managed,
                    offer=e.offer, kind=e.kind, reason=e.reason, due_on=e.due_on,
-                   last_contact=item.last_contact, allowed=d.allowed,
+                   last_contact=item.last_contact, allowed=d.allowed, pool=e.pool,
                    refusals=[RefusalOut(rule=r.rule, detail=r.detail, until=r.until)
                              for r in d.refusals])
 
@@ -183,6 +186,14 @@ def _claim(request: Request, session: Session, agent: Agent, key: str,
             renew_claims(session, agent.id, now)
     except ClaimedElsewhere as exc:
         raise Conflict(f"{exc}: it is on their agenda") from exc
+
+
+def _logged_in(request: Request, login: str) -> bool:
+    """Whether the live engine has the agent logged in (only they are handed pool work)."""
+    try:
+        return get_services(request).center.engine.agent_view(login).state != "logged_out"
+    except UnknownId:
+        return False
 
 
 def _find(request: Request, session: Session, agent: Agent, key: str,
@@ -205,12 +216,17 @@ def _dial_out(dial: PreviewDial) -> DialOut:
 
 
 @router.get("", response_model=AgendaOut)
-def get_agenda(request: Request, session: SessionDep, user: AgentUser) -> AgendaOut:
+def get_agenda(request: Request, session: SessionDep, user: AgentUser,
+               claim: Annotated[bool, Query(description=(
+                   "top the agent's pool claims up first; false only reads (a panel's "
+                   "periodic refresh must not keep an idle agent's claims alive)"))] = True,
+               ) -> AgendaOut:
     """The agent's agenda for today (module docstring)."""
     agent, now = _agent(session, user), _now(request)
     assert agent.id is not None
-    claim_batch(session, agent.id, now.astimezone(CENTER_TZ).date(), now,
-                policy_of(request.app.state.settings))
+    if claim and _logged_in(request, agent.login):
+        claim_batch(session, agent.id, now.astimezone(CENTER_TZ).date(), now,
+                    policy_of(request.app.state.settings))
     ring = robot_customers(request.app).ring_timeout_seconds
     items = build_agenda(session, agent, now, ring_seconds=ring)
     if items:

@@ -156,5 +156,10 @@ def test_two_agents_see_disjoint_pool_entries_and_cannot_dial_each_others(
         as_user(client, "agent01")
         assert client.post("/api/console/logout").status_code == 200
         as_user(client, "agent02")
+        items = client.get("/api/console/agenda?claim=false").json()["items"]
+        assert [(i["key"], i["pool"]) for i in items if i["source"] == "campaign"] == [
+            (ids[2], True)]  # a read only: no claim
         assert _pool_keys(client) == [ids[0], ids[2]]  # agent01's claims went back
         assert client.get(f"/api/console/agenda/items/{ids[0]}").status_code == 200
+        as_user(client, "agent01")  # logged out: handed no pool work
+        assert _pool_keys(client) == []
