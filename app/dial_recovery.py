@@ -37,8 +37,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -56,26 +57,41 @@ RESULT_AT_RESTART: DialResultName = "abandoned"
 #: how far back a start looks for dials left ringing: the longest window a rule or a cap
 #: reads (the pacing's 30-day abandonment rate)
 LOOKBACK_DAYS = 30
+#: the event log's source of the live center's own events (an importer's dials are history)
+LIVE_SOURCE = "live"
 #: who the access log names for the rows written at start
 SYSTEM_USER = "restart"
 
 _EVENTS = EventRecord.__table__  # type: ignore[attr-defined]
+#: contact ids per ``IN (...)`` (SQLite's bound-parameter limit)
+_IN_CHUNK = 900
 
 
 def dials_left_ringing(engine: Engine, since: float) -> list[tuple[int, DialAttempted]]:
-    """``(seq, event)`` of every ``DialAttempted`` at or after ``since`` whose contact has no
-    ``DialResult`` in the log, in log order."""
-    result = _EVENTS.alias("result")
-    closed = select(result.c.seq).where(
-        and_(result.c.contact_id == _EVENTS.c.contact_id,
-             result.c.type == DialResult.type_name)).exists()
-    query = (select(_EVENTS.c.seq, _EVENTS.c.payload)
-             .where(_EVENTS.c.type == DialAttempted.type_name, _EVENTS.c.at >= since, ~closed)
-             .order_by(_EVENTS.c.seq))
+    """``(seq, event)`` of every live ``DialAttempted`` at or after ``since`` whose contact
+    has no ``DialResult`` in the log, in log order.
+
+    One pass over the window's dial events grouped by contact (a result always follows its
+    attempt, so it is in the window too), then the few attempts found are read: a
+    correlated ``NOT EXISTS`` per attempt was quadratic where the planner chose the ``type``
+    index for it (9 s for 4,000 dials on SQLite)."""
+    is_result = case((_EVENTS.c.type == DialResult.type_name, 1), else_=0)
+    unanswered = (select(_EVENTS.c.contact_id)
+                  .where(_EVENTS.c.type.in_((DialAttempted.type_name, DialResult.type_name)),
+                         _EVENTS.c.at >= since, _EVENTS.c.source == LIVE_SOURCE)
+                  .group_by(_EVENTS.c.contact_id)
+                  .having(func.sum(is_result) == 0))
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
+        contacts = [str(c) for c in conn.execute(unanswered).scalars() if c is not None]
+        rows: list[Any] = []
+        for i in range(0, len(contacts), _IN_CHUNK):
+            rows += conn.execute(
+                select(_EVENTS.c.seq, _EVENTS.c.payload)
+                .where(_EVENTS.c.contact_id.in_(contacts[i:i + _IN_CHUNK]),
+                       _EVENTS.c.type == DialAttempted.type_name, _EVENTS.c.at >= since,
+                       _EVENTS.c.source == LIVE_SOURCE)).all()
     out: list[tuple[int, DialAttempted]] = []
-    for seq, payload in rows:
+    for seq, payload in sorted(rows, key=lambda r: int(r[0])):
         event = event_from_json(payload)
         if isinstance(event, DialAttempted):
             out.append((int(seq), event))
