@@ -11,7 +11,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Float, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlmodel import Field, SQLModel
 
@@ -924,6 +934,10 @@ class Campaign(SQLModel, table=True):
     updated_at: datetime
 
 
+#: the open entries of the unassigned pool (a partial index's condition)
+POOL_OPEN = "status = 'open' AND agent_id IS NULL"
+
+
 class CampaignListEntry(SQLModel, table=True):
     """A customer on a campaign's list of one day (one campaign a customer a day: the unique
     key), with the agent who will call (the customer's relationship manager when any), the
@@ -940,6 +954,9 @@ class CampaignListEntry(SQLModel, table=True):
         Index("ix_campaign_list_entry_campaign_day_rank", "campaign_id", "list_date", "rank"),
         Index("ix_campaign_list_entry_agent_day", "agent_id", "list_date"),
         Index("ix_campaign_list_entry_claimed_day", "claimed_by", "list_date"),
+        # the open pool in rank order, walked by each claim (app.pool_claims)
+        Index("ix_campaign_list_entry_pool", "campaign_id", "list_date", "rank",
+              postgresql_where=text(POOL_OPEN), sqlite_where=text(POOL_OPEN)),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)

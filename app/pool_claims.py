@@ -4,7 +4,7 @@ A list entry with no agent (a customer nobody manages) is in the **pool**. The p
 shown to every agent: each agent's agenda holds the entries *claimed* for them, at most
 :attr:`ClaimPolicy.batch` at a time, topped up from the pool whenever they open their agenda
 (:func:`claim_batch`), in the order the list builder scored the pool (campaign priority,
-then score, then rank).
+then rank: a list's ranks are its score order).
 
 A claim is ``claimed_by`` (the agent's id) and ``claimed_at`` written together by one
 conditional ``UPDATE`` whose ``WHERE`` says the entry is still claimable (open, in the pool,
@@ -112,15 +112,22 @@ def held(session: Session, agent_id: int, day: date, now: datetime,
     return int(session.execute(query).scalar_one())
 
 
-def _claim_round(session: Session, agent_id: int, day: date, now: datetime,
-                 lapsed: datetime, wanted: int) -> int:
-    """One conditional UPDATE of up to ``wanted`` pool entries, best first; the count got."""
+def _campaign_order(session: Session) -> list[int]:
+    """Every campaign's id, the highest priority first (the order the pool is handed out)."""
+    return [int(i) for i in session.execute(
+        select(_CAMPAIGN.c.id).order_by(_CAMPAIGN.c.priority.desc(), _CAMPAIGN.c.id)).scalars()]
+
+
+def _claim_from(session: Session, campaign_id: int, agent_id: int, day: date, now: datetime,
+                lapsed: datetime, wanted: int) -> int:
+    """Claim up to ``wanted`` entries of one campaign's pool, best ranked first (a rank is
+    the list's score order); the count got. The pick walks the partial index of the open
+    pool (``ix_campaign_list_entry_pool``) in rank order."""
     pick_from = _ENTRY.alias("pick")
     pick = (select(pick_from.c.id)
-            .join(_CAMPAIGN, _CAMPAIGN.c.id == pick_from.c.campaign_id)
-            .where(pick_from.c.list_date == day, _claimable(pick_from, lapsed))
-            .order_by(_CAMPAIGN.c.priority.desc(), pick_from.c.score.desc(),
-                      pick_from.c.rank, pick_from.c.id)
+            .where(pick_from.c.campaign_id == campaign_id, pick_from.c.list_date == day,
+                   _claimable(pick_from, lapsed))
+            .order_by(pick_from.c.rank, pick_from.c.id)
             .limit(wanted))
     claim = update(_ENTRY).where(_ENTRY.c.list_date == day, _claimable(_ENTRY, lapsed))
     if session.get_bind().dialect.name != "postgresql":
@@ -129,7 +136,7 @@ def _claim_round(session: Session, agent_id: int, day: date, now: datetime,
     # PostgreSQL: the rows picked are locked first (others' locked rows skipped), then
     # claimed in the same transaction; the UPDATE's own WHERE still decides
     session.commit()
-    ids = list(session.execute(pick.with_for_update(of=pick_from, skip_locked=True)).scalars())
+    ids = list(session.execute(pick.with_for_update(skip_locked=True)).scalars())
     if not ids:
         session.commit()
         return 0
@@ -137,6 +144,17 @@ def _claim_round(session: Session, agent_id: int, day: date, now: datetime,
         claim.where(_ENTRY.c.id.in_(ids)).values(claimed_by=agent_id, claimed_at=now)))
     session.commit()
     return int(result.rowcount)
+
+
+def _claim_round(session: Session, agent_id: int, day: date, now: datetime,
+                 lapsed: datetime, wanted: int) -> int:
+    """Up to ``wanted`` pool entries, campaign by campaign in priority order; the count got."""
+    got = 0
+    for campaign_id in _campaign_order(session):
+        if got >= wanted:
+            break
+        got += _claim_from(session, campaign_id, agent_id, day, now, lapsed, wanted - got)
+    return got
 
 
 def claim_batch(session: Session, agent_id: int, day: date, now: datetime,

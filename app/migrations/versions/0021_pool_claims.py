@@ -23,10 +23,16 @@ def upgrade() -> None:
         batch.add_column(sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True))
     op.create_index('ix_campaign_list_entry_claimed_day', 'campaign_list_entry',
                     ['claimed_by', 'list_date'], unique=False)
+    # the open pool in rank order, walked by each claim (app.pool_claims)
+    pool_open = sa.text("status = 'open' AND agent_id IS NULL")
+    op.create_index('ix_campaign_list_entry_pool', 'campaign_list_entry',
+                    ['campaign_id', 'list_date', 'rank'], unique=False,
+                    postgresql_where=pool_open, sqlite_where=pool_open)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index('ix_campaign_list_entry_pool', table_name='campaign_list_entry')
     op.drop_index('ix_campaign_list_entry_claimed_day', table_name='campaign_list_entry')
     with op.batch_alter_table('campaign_list_entry') as batch:
         batch.drop_column('claimed_at')
