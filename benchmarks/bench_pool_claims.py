@@ -8,7 +8,7 @@
    campaigns; A agents (default 70) each claim a batch of 10, one after another; prints the
    p50/p99/max milliseconds of one top-up.
 2. The start (:func:`app.dial_recovery.dials_left_ringing`): an event log of D days (default
-   30: the look-back) of N dials a day (default 41,000: the bank's outbound day), each a
+   7: the look-back) of N dials a day (default 41,000: the bank's outbound day), each a
    ``dial_attempted`` and a ``dial_result``, plus two other events per dial, and three dials
    left ringing in the last minute; prints the seconds the search takes and what it found.
 
@@ -139,7 +139,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pool", type=int, default=100_000)
     parser.add_argument("--agents", type=int, default=70)
-    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--dials", type=int, default=41_000)
     parser.add_argument("--backend", choices=("both", "postgresql", "sqlite"), default="both")
     args = parser.parse_args()
