@@ -224,6 +224,7 @@ class PoolCounts:
 
 
 def pool_counts(session: Session, day: date, now: datetime, policy: ClaimPolicy) -> PoolCounts:
+    """What a supervisor reads on /campaigns: who holds how much of the day's pool now."""
     lapsed = policy.lapsed_before(now)
     open_pool = and_(_ENTRY.c.list_date == day, _ENTRY.c.status == "open",
                      _ENTRY.c.agent_id.is_(None))
