@@ -9,8 +9,11 @@ the agenda adds the customer's name and value tier, whether the agent manages th
 ``now`` (:func:`telesales.contact_rules.check_dial`: allowed, or each refusing rule with the
 instant it lifts).
 
-Order: the agent's managed customers first, then the earliest due, then the higher tier
-(:class:`app.models.ValueTier` order), then the entry's key.
+Order: the agent's managed customers first, then the earliest due; on one day the leads
+(the higher tier first, :class:`app.models.ValueTier` order), then the campaign entries in the
+order the list builder scored them (campaign priority, then score: ``AgendaEntry.order``),
+then the entry's key. The unassigned pool's entries are on an agent's agenda only once
+claimed for them (:mod:`app.pool_claims`).
 
 Dials are kept as rows of the customer's contact history (channel ``outbound``, reason
 ``dial:<campaign>``, outcome the dial's result, :func:`dial_row`): that is the history the
@@ -86,6 +89,10 @@ class AgendaEntry:
     due_on: date
     lead_id: int | None = None
     campaign_type: CampaignType = "telesales"
+    #: 0 for a lead; a campaign entry's place in its source's order (priority, score), from 1
+    order: int = 0
+    #: a list entry of the unassigned pool (claimed for the agent), not a managed customer's
+    pool: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +109,17 @@ class AgendaItem:
 AgendaSource = Callable[[Session, Agent, date], list[AgendaEntry]]
 
 
+LEAD_PREFIX = "lead-"
+
+
 def lead_key(lead_id: int) -> str:
-    return f"lead-{lead_id}"
+    return f"{LEAD_PREFIX}{lead_id}"
+
+
+def lead_id_of(key: str) -> int | None:
+    """The lead's id of an agenda key ``lead-N`` (None for another key)."""
+    tail = key.removeprefix(LEAD_PREFIX)
+    return int(tail) if tail != key and tail.isdigit() else None
 
 
 def lead_entry(lead: Lead) -> AgendaEntry:
@@ -138,8 +154,10 @@ def campaign_entry_id(key: str) -> int | None:
     return int(tail) if tail != key and tail.isdigit() else None
 
 
-def campaign_list_entry(session: Session, row: CampaignListEntry) -> AgendaEntry:
-    """One campaign list entry as an agenda entry (:func:`campaign_entries`)."""
+def campaign_list_entry(session: Session, row: CampaignListEntry,
+                        order: int = 1) -> AgendaEntry:
+    """One campaign list entry as an agenda entry (:func:`campaign_entries`), ``order``-th
+    of its source."""
     assert row.id is not None
     campaign = session.get(Campaign, row.campaign_id)
     name = campaign.name if campaign is not None else ""
@@ -147,17 +165,19 @@ def campaign_list_entry(session: Session, row: CampaignListEntry) -> AgendaEntry
         else "telesales"
     return AgendaEntry(source="campaign", key=campaign_key(row.id), customer_id=row.customer_id,
                        offer=row.reason, kind=kind, reason=name, due_on=row.list_date,
-                       campaign_type=kind)
+                       campaign_type=kind, order=order, pool=row.agent_id is None)
 
 
 def campaign_entries(session: Session, agent: Agent, day: date) -> list[AgendaEntry]:
     """The agent's open campaign list entries of ``day``
     (:func:`app.campaign_lists.entries_for_agent`: their managed customers' first, then the
-    unassigned pool): ``offer`` is the entry's reason code (why the customer is on the list),
-    ``reason`` the campaign's name, ``kind`` and the contact rules' set its type."""
+    pool entries claimed for them): ``offer`` is the entry's reason code (why the customer is
+    on the list), ``reason`` the campaign's name, ``kind`` and the contact rules' set its
+    type."""
     assert agent.id is not None
-    return [campaign_list_entry(session, r)
-            for r in entries_for_agent(session, agent.id, day, limit=MAX_ITEMS)]
+    return [campaign_list_entry(session, r, i)
+            for i, r in enumerate(entries_for_agent(session, agent.id, day, limit=MAX_ITEMS),
+                                  start=1)]
 
 
 #: where an agenda's entries come from, in order: leads, then the day's campaign lists
@@ -309,7 +329,7 @@ def build_agenda(
             managed=customer.relationship_manager_id == agent.id,
             last_contact=last.get(e.customer_id),
             decision=decide(e, given, now, ring_seconds)))
-    items.sort(key=lambda i: (not i.managed, i.entry.due_on,
+    items.sort(key=lambda i: (not i.managed, i.entry.due_on, i.entry.order,
                               TIER_ORDER.get(i.tier, len(TIER_ORDER)), i.entry.key))
     return items
 

@@ -4,7 +4,9 @@ the lead's fate.
 * A dial that did not reach the customer (no answer, busy, machine, abandoned): the agent
   records it (:func:`record_failed_dial`): a dial row, and the lead waits for the contact
   rules' next allowed instant (its ``due_on`` moves to that day), or is ``lost`` when the
-  rules allow no further dial (attempt cap, do-not-call...).
+  rules allow no further dial (attempt cap, do-not-call...). A campaign list entry (a list
+  of one day) is ``skipped`` when the rules allow no further dial on its day (an abandoned
+  call's 72 hours), which also frees its place in the agent's pool batch.
 * A connected dial: at the call's wrap-up (:func:`record_connected_dial`) a dial row, and the
   lead is settled by the offers recorded on that call (the ``OfferRecorded`` events of the
   contact in the event log): the lead's offer ``accepted`` → ``won``, ``declined`` → ``lost``,
@@ -34,7 +36,15 @@ from app.agenda import (
     rules_input,
 )
 from app.customer_access import AccessEntry, log_access
-from app.models import CampaignListEntry, Customer, EventRecord, Lead, LeadStatus, User
+from app.models import (
+    CampaignListEntry,
+    ContactHistory,
+    Customer,
+    EventRecord,
+    Lead,
+    LeadStatus,
+    User,
+)
 from app.preview_dial import PreviewDial
 from app.queries import CENTER_TZ
 
@@ -90,13 +100,34 @@ def attempts_made(session: Session, entry: AgendaEntry) -> int:
                if d.campaign == entry.key)
 
 
+def dial_note(contact_id: str) -> str:
+    """The ``notes`` of a dial's row: how the row of one dial is found again."""
+    return f"preview dial {contact_id}"
+
+
+def dial_recorded(session: Session, customer_id: int, contact_id: str) -> bool:
+    """Whether the dial ``contact_id`` already has its row in the customer's history."""
+    return session.exec(select(ContactHistory.id).where(
+        ContactHistory.customer_id == customer_id,
+        ContactHistory.notes == dial_note(contact_id))).first() is not None
+
+
 def record_failed_dial(session: Session, user: User, ip: str, dial: PreviewDial,
                        now: datetime, ring_seconds: float) -> LeadAfterDial:
     """The dial row of a dial that did not connect, then the lead's retry (module doc)."""
+    after = settle_failed_dial(session, dial, user.username, now, ring_seconds)
+    log_access(session, user, ip, [dial.customer_id],
+               AccessEntry("write", ("history",), BASIS, f"dial {dial.contact_id}"), now)
+    return after
+
+
+def settle_failed_dial(session: Session, dial: PreviewDial, handled_by: str, now: datetime,
+                       ring_seconds: float) -> LeadAfterDial:
+    """:func:`record_failed_dial` without its access-log line (the caller writes it)."""
     assert dial.result is not None and dial.result != "connected"
     session.add(dial_row(dial.customer_id, dial.campaign, dial.result,
                          datetime.fromtimestamp(dial.ended_at or now.timestamp(), UTC),
-                         user.username, f"preview dial {dial.contact_id}"))
+                         handled_by, dial_note(dial.contact_id)))
     session.commit()
     lead, after = _lead(session, dial), None
     customer = session.get(Customer, dial.customer_id)
@@ -114,11 +145,9 @@ def record_failed_dial(session: Session, user: User, ip: str, dial: PreviewDial,
     if entry is not None and customer is not None:
         after = first_allowed(campaign_list_entry(session, entry),
                               rules_input(session, customer), now, ring_seconds)
-        if after is None:
+        if after is None or after.astimezone(CENTER_TZ).date() > entry.list_date:
             _settle_entry(session, entry, "skipped")
             session.commit()
-    log_access(session, user, ip, [dial.customer_id],
-               AccessEntry("write", ("history",), BASIS, f"dial {dial.contact_id}"), now)
     return LeadAfterDial(dial.lead_id, lead.status if lead else None,
                          lead.due_on if lead else None, after)
 
@@ -136,7 +165,7 @@ def record_connected_dial(session: Session, user: User, ip: str, dial: PreviewDi
     """At the wrap-up of a dialled call: the dial row, and the lead settled (module doc)."""
     session.add(dial_row(dial.customer_id, dial.campaign, "connected",
                          datetime.fromtimestamp(dial.ended_at or now.timestamp(), UTC),
-                         user.username, f"preview dial {dial.contact_id}"))
+                         user.username, dial_note(dial.contact_id)))
     lead = _lead(session, dial)
     if lead is not None and lead.status == LeadStatus.open.value:
         settled = [SETTLED[r] for r in offer_results(session, dial.contact_id, lead.offer)

@@ -15,7 +15,8 @@ campaign: its open entries are replaced, a customer it wins from another campaig
 entry moves to it, and the others' ranks keep their places (gaps where a customer left).
 
 :func:`entries_for_agent` reads an agent's open entries of a day: their managed customers
-first, then campaign priority and score. :class:`app.campaign_refresh.MorningRefresh`
+first, then the pool entries claimed for them (:mod:`app.pool_claims`), by campaign priority
+and score. :class:`app.campaign_refresh.MorningRefresh`
 rebuilds once a day from the configured hour (``CONTACTOPS_CAMPAIGN_LISTS_HOUR``).
 """
 
@@ -29,7 +30,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, case, or_, text
+from sqlalchemy import Connection, Engine, and_, case, or_, text
 from sqlmodel import Session, col, select
 
 from app.models import Campaign, CampaignListEntry
@@ -405,15 +406,17 @@ def _replace_entries(connection: Connection, sql: _Sql, day: date, now: datetime
 def entries_for_agent(session: Session, agent_id: int, day: date,
                       limit: int = 200) -> list[CampaignListEntry]:
     """The agent's open entries of ``day``: the entries of the customers they manage
-    (assigned to them), then the unassigned pool (customers nobody manages), each by
-    campaign priority (highest first), score (highest first) and rank."""
+    (assigned to them), then the pool entries (customers nobody manages) claimed for them
+    (:mod:`app.pool_claims`), each by campaign priority (highest first), score (highest
+    first) and rank."""
     if not 0 < limit <= MAX_AGENT_ENTRIES:
         raise ValueError(f"limit must be between 1 and {MAX_AGENT_ENTRIES}, got {limit}")
     entry = CampaignListEntry
     managed = case((col(entry.agent_id) == agent_id, 0), else_=1)
     query = (select(entry)
              .join(Campaign, col(Campaign.id) == entry.campaign_id)
-             .where(or_(col(entry.agent_id) == agent_id, col(entry.agent_id).is_(None)),
+             .where(or_(col(entry.agent_id) == agent_id,
+                        and_(col(entry.agent_id).is_(None), col(entry.claimed_by) == agent_id)),
                     col(entry.list_date) == day, col(entry.status) == "open")
              .order_by(managed, col(Campaign.priority).desc(), col(entry.score).desc(),
                        col(entry.rank), col(entry.id))

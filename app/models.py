@@ -11,7 +11,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Float, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlmodel import Field, SQLModel
 
@@ -924,17 +934,29 @@ class Campaign(SQLModel, table=True):
     updated_at: datetime
 
 
+#: the open entries of the unassigned pool (a partial index's condition)
+POOL_OPEN = "status = 'open' AND agent_id IS NULL"
+
+
 class CampaignListEntry(SQLModel, table=True):
     """A customer on a campaign's list of one day (one campaign a customer a day: the unique
     key), with the agent who will call (the customer's relationship manager when any), the
     score and rank in the list, the reason for the agent to read (a code and its
-    parameters) and the status (``open`` until worked)."""
+    parameters) and the status (``open`` until worked).
+
+    An entry with no agent is in the day's unassigned pool: ``claimed_by`` (an agent's id)
+    and ``claimed_at`` (the claim, or its holder's latest work on the pool) say who it is
+    handed out to, set together by one conditional UPDATE (:mod:`app.pool_claims`)."""
 
     __tablename__ = "campaign_list_entry"
     __table_args__ = (
         UniqueConstraint("list_date", "customer_id", name="uq_campaign_list_entry_day_customer"),
         Index("ix_campaign_list_entry_campaign_day_rank", "campaign_id", "list_date", "rank"),
         Index("ix_campaign_list_entry_agent_day", "agent_id", "list_date"),
+        Index("ix_campaign_list_entry_claimed_day", "claimed_by", "list_date"),
+        # the open pool in rank order, walked by each claim (app.pool_claims)
+        Index("ix_campaign_list_entry_pool", "campaign_id", "list_date", "rank",
+              postgresql_where=text(POOL_OPEN), sqlite_where=text(POOL_OPEN)),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
@@ -951,6 +973,9 @@ class CampaignListEntry(SQLModel, table=True):
     reason_params: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     status: str = Field(default="open", max_length=10)
     built_at: datetime
+    #: the agent a pool entry is handed out to (no foreign key, as for ``agent_id``)
+    claimed_by: int | None = None
+    claimed_at: datetime | None = None
 
 
 # --- payments toward debts (app/payments.py, migration 0021) ------------------------------

@@ -22,15 +22,19 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 
-from app.live.center import LiveCenter
-from app.live.robot_customers import RobotCustomers
 from routing.engine import ContactSpec, RoutingEngine
 from routing.errors import RoutingError
 from routing.events import DialAttempted, DialResult, DialResultName, Event
 from simulations.kernel import COMPLETION
+
+if TYPE_CHECKING:  # annotations only: the live package builds its services from the
+    # agenda's modules (app.dial_recovery at start), which import this one
+    from app.live.center import LiveCenter
+    from app.live.robot_customers import RobotCustomers
 
 #: the not-ready reason of an agent whose dial is ringing (the simulator's too)
 PREVIEW_DIALING = "preview_dialing"

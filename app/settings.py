@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     #: each morning (app.campaign_lists.MorningRefresh); None: only the CLI and the page do
     #: (``contactops demo`` uses 0: the demo's lists are built as it starts)
     campaign_lists_hour: int | None = Field(default=None, ge=0, le=23)
+    #: the unassigned pool of the day's lists is handed out (app.pool_claims): an agent's
+    #: agenda holds at most this many pool entries claimed for them ...
+    pool_batch_size: int = Field(default=10, ge=0, le=200)
+    #: ... and their claims go back to the pool after this many minutes with no preview or
+    #: dial of theirs (or at their logout)
+    pool_claim_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
     #: how the live engine picks among eligible agents; None: proficiency first in production,
     #: longest idle in the demo (so a person at a junior agent sees calls too)
     routing_selection: Literal["proficiency_then_longest_idle", "longest_idle"] | None = None

@@ -47,6 +47,7 @@ from app.deps import SessionDep, release_connection, release_session
 from app.live import agent_specs_for, get_services
 from app.live.center import Action, StoreUnavailable
 from app.models import Agent, Channel, ContactHistory, Customer, User
+from app.pool_claims import release_claims
 from app.preview_dial import PreviewDial, preview_dials
 from app.promises_to_pay import PromiseBody, check_promise, promise_event, promise_row
 from app.queries import CENTER_TZ, add_contact
@@ -351,8 +352,20 @@ async def login(request: Request, session: SessionDep, user: AgentUser) -> Conso
 
 @router.post("/logout", response_model=ConsoleState)
 async def logout(request: Request, session: SessionDep, user: AgentUser) -> ConsoleState:
+    """Log the agent out; their claims on the unassigned pool go back to it."""
     login_id = await agent_login_released(user, session)
-    return await run(request, login_id, lambda eng, now: eng.logout(login_id, now))
+    out = await run(request, login_id, lambda eng, now: eng.logout(login_id, now))
+    agent_id = user.agent_id
+    if agent_id is not None:
+        await run_in_threadpool(_release_claims, session, agent_id)
+    return out
+
+
+def _release_claims(session: Session, agent_id: int) -> None:
+    try:
+        release_claims(session, agent_id)
+    finally:
+        release_session(session)
 
 
 @router.post("/ready", response_model=ConsoleState)

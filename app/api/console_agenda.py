@@ -3,9 +3,15 @@
 * ``GET  /api/console/agenda`` — today's agenda (:func:`app.agenda.build_agenda`): each item
   with the customer's name and tier, whether the agent manages the customer, the offer and
   reason, the due date, the last contact and the contact rules' verdict now (allowed, or each
-  refusing rule with when it lifts). Every customer listed is access-logged (a read).
+  refusing rule with when it lifts). Every customer listed is access-logged (a read). First
+  a logged-in agent's claims on the day's unassigned pool are topped up to the batch size
+  (:func:`app.pool_claims.claim_batch`; not with ``?claim=false``, a panel's periodic
+  refresh): an agent sees their own entries and the pool entries claimed for them (``pool``
+  true), never another agent's.
 * ``GET  /api/console/agenda/items/{key}`` — the preview of one item: the customer's
-  segment, stage, products and latest contacts besides the item (access-logged).
+  segment, stage, products and latest contacts besides the item (access-logged). A pool
+  entry is claimed for the agent first (or its claim renewed, with all the agent's claims:
+  previewing is working the pool); one another agent holds is a 409 naming that agent.
 * ``POST /api/console/agenda/items/{key}/dial`` — dial it (:mod:`app.preview_dial`): the
   rules are checked again now; a refusal is a 409 whose ``refusals`` name each rule (and when
   it lifts), and the refusal is kept in the customer's contact history — nothing else is
@@ -18,9 +24,9 @@
   recorded at the call's wrap-up (``POST /api/console/wrapup``).
 
 The live center's clock is the time of every rule check (the wall clock live; a test's clock).
-Errors: a user without an agent 403, an item not on the agent's agenda 404, a dial while the
-agent is busy (or logged out, or while a dial rings) 409; 503 when the event store could not
-be reached.
+Errors: a user without an agent 403, an item not on the agent's agenda 404, a pool entry
+claimed by another agent 409, a dial while the agent is busy (or logged out, or while a dial
+rings) 409; 503 when the event store could not be reached.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
@@ -37,6 +43,7 @@ from starlette.concurrency import run_in_threadpool
 from app.agenda import (
     AgendaItem,
     build_agenda,
+    campaign_entry_id,
     dial_history,
 )
 from app.agenda_results import BASIS, attempts_made, record_failed_dial, record_refused_dial
@@ -50,7 +57,9 @@ from app.live import get_services
 from app.live.center import StoreUnavailable
 from app.live.robot_customers import robot_customers
 from app.models import Agent, ContactHistory, Customer, Product, User
+from app.pool_claims import ClaimedElsewhere, claim_batch, claim_entry, policy_of, renew_claims
 from app.preview_dial import PreviewDial, place, preview_dials
+from app.queries import CENTER_TZ
 from routing.errors import UnknownId
 from routing.events import TIERS
 
@@ -85,6 +94,8 @@ class ItemOut(BaseModel):
     last_contact: datetime | None
     allowed: bool
     refusals: list[RefusalOut]
+    #: an unassigned pool entry claimed for the agent
+    pool: bool
 
 
 class AgendaOut(BaseModel):
@@ -156,13 +167,38 @@ def _item_out(item: AgendaItem) -> ItemOut:
     return ItemOut(key=e.key, source=e.source, lead_id=e.lead_id, customer_id=e.customer_id,
                    customer_name=item.customer_name, tier=item.tier, managed=item.managed,
                    offer=e.offer, kind=e.kind, reason=e.reason, due_on=e.due_on,
-                   last_contact=item.last_contact, allowed=d.allowed,
+                   last_contact=item.last_contact, allowed=d.allowed, pool=e.pool,
                    refusals=[RefusalOut(rule=r.rule, detail=r.detail, until=r.until)
                              for r in d.refusals])
 
 
+def _claim(request: Request, session: Session, agent: Agent, key: str,
+           now: datetime) -> None:
+    """A pool entry claimed (or renewed) for the agent before they work it; 409 when
+    another agent holds it. The agent's other claims are renewed: they are at work."""
+    assert agent.id is not None
+    entry_id = campaign_entry_id(key)
+    if entry_id is None:
+        return
+    policy = policy_of(request.app.state.settings)
+    try:
+        if claim_entry(session, entry_id, agent.id, now, policy):
+            renew_claims(session, agent.id, now)
+    except ClaimedElsewhere as exc:
+        raise Conflict(f"{exc}: it is on their agenda") from exc
+
+
+def _logged_in(request: Request, login: str) -> bool:
+    """Whether the live engine has the agent logged in (only they are handed pool work)."""
+    try:
+        return get_services(request).center.engine.agent_view(login).state != "logged_out"
+    except UnknownId:
+        return False
+
+
 def _find(request: Request, session: Session, agent: Agent, key: str,
           now: datetime) -> AgendaItem:
+    _claim(request, session, agent, key, now)
     ring = robot_customers(request.app).ring_timeout_seconds
     for item in build_agenda(session, agent, now, ring_seconds=ring):
         if item.entry.key == key:
@@ -180,9 +216,17 @@ def _dial_out(dial: PreviewDial) -> DialOut:
 
 
 @router.get("", response_model=AgendaOut)
-def get_agenda(request: Request, session: SessionDep, user: AgentUser) -> AgendaOut:
+def get_agenda(request: Request, session: SessionDep, user: AgentUser,
+               claim: Annotated[bool, Query(description=(
+                   "top the agent's pool claims up first; false only reads (a panel's "
+                   "periodic refresh must not keep an idle agent's claims alive)"))] = True,
+               ) -> AgendaOut:
     """The agent's agenda for today (module docstring)."""
     agent, now = _agent(session, user), _now(request)
+    assert agent.id is not None
+    if claim and _logged_in(request, agent.login):
+        claim_batch(session, agent.id, now.astimezone(CENTER_TZ).date(), now,
+                    policy_of(request.app.state.settings))
     ring = robot_customers(request.app).ring_timeout_seconds
     items = build_agenda(session, agent, now, ring_seconds=ring)
     if items:

@@ -5,7 +5,8 @@
 day defaults to today in Seoul) with the propensity model fitted on the stored past offers,
 and prints per campaign the candidates, the entries kept and the seconds. ``list`` prints the
 day's open entries in list order (campaign priority, then rank), or an agent's in their
-order (:func:`app.campaign_lists.entries_for_agent`); each customer listed is written to the
+order (:func:`app.campaign_lists.entries_for_agent`: their managed customers' entries and
+the pool entries claimed for them); each customer listed is written to the
 customer access log (user ``cli``). Bad input: one line and exit code 2.
 """
 

@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from app.bus import EventBus, InProcessBus
 from app.campaign_refresh import MorningRefresh
 from app.db import make_writer_engine
+from app.dial_recovery import close_dials_left_ringing
 from app.eventlog import SqlEventStore
 from app.live.campaign_dialer import CampaignDialing
 from app.live.center import Clock, LiveCenter, WallClock
@@ -25,6 +26,7 @@ from app.live.loaders import (
     agent_specs,
     build_routing_engine,
 )
+from app.live.robot_customers import robot_customers
 from app.live.routing_config import (
     live_expansion,
     live_routing_policy,
@@ -108,6 +110,8 @@ def _build_services(app: Starlette) -> LiveServices:
     wallboard = live_wallboard(routing.queues, settings,  # every configured queue, its goals
                                stored_standards(db))  # and the service standards' limits
     close_interrupted(store)
+    # dials that rang when the server stopped: closed as abandoned (app.dial_recovery)
+    close_dials_left_ringing(store, clock.now(), robot_customers(app).ring_timeout_seconds)
     wallboard.replay(store.read_since(wallboard.period.start(clock.now())))  # its day/window
     center.last_seq = store.last_seq()
     center.observers.append(lambda now, stored: wallboard.apply_all(stored))

@@ -1,7 +1,7 @@
 """``/campaigns``: a campaign manager's page (supervisors; admins too). Lists the campaigns,
 creates and edits one (the rules as JSON, validated by :mod:`telesales.campaigns`, the field
-at fault shown), shows the day's list counts by campaign and reason and by agent, each
-campaign's outbound results today and over the last 30 days (dials, connects, right-party
+at fault shown), shows the day's list counts by campaign and reason and by agent, the
+unassigned pool's claims by agent (and what is unclaimed), each campaign's outbound results today and over the last 30 days (dials, connects, right-party
 contacts, contacts per hour, conversion or promises to pay: :mod:`app.campaign_results`), the
 propensity model's lift by decile, and rebuilds today's lists now. The progressive and
 predictive campaigns, which the live center dials by itself
@@ -28,6 +28,7 @@ from app.campaigns import campaign_data, list_counts, save_campaign
 from app.deps import SessionDep
 from app.models import Campaign, User
 from app.pages import render
+from app.pool_claims import ClaimPolicy, policy_of, pool_counts
 from telesales.campaigns import DIAL_MODES, RULE_KINDS, CampaignError
 from telesales.contact_rules import CAMPAIGN_TYPES
 from telesales.pacing import PacingConfig
@@ -56,7 +57,8 @@ def _today(now: datetime) -> date:
     return now.astimezone(CENTER_ZONE).date()
 
 
-def _context(session: Session, day: date, now: datetime, form: dict[str, Any] | None,
+def _context(session: Session, day: date, now: datetime, policy: ClaimPolicy,
+             form: dict[str, Any] | None,
              error: CampaignError | None, edit_id: int | None, done: str) -> dict[str, Any]:
     model, lift = fit_model(session, now)
     campaigns = list(session.exec(select(Campaign).order_by(col(Campaign.priority).desc(),
@@ -68,6 +70,7 @@ def _context(session: Session, day: date, now: datetime, form: dict[str, Any] | 
                                                               ensure_ascii=False)}
     return {
         "day": day, "campaigns": campaigns, "counts": list_counts(session, day),
+        "pool": pool_counts(session, day, now, policy), "claim_policy": policy,
         "lift": lift, "model_source": model.source, "model_outcomes": model.outcomes,
         "form": form or {"name": "", "type": "telesales", "country": "KR", "priority": 100,
                          "dial_mode": "preview", "active": True,
@@ -88,7 +91,8 @@ def campaigns_page(request: Request, session: SessionDep, user: Manager,
                    done: Annotated[str, Query(max_length=40)] = "") -> Response:
     now = datetime.now(UTC)
     return render(request, "campaigns.html", user,
-                  _context(session, _today(now), now, None, None, edit, done))
+                  _context(session, _today(now), now, policy_of(request.app.state.settings),
+                           None, None, edit, done))
 
 
 def _submitted(name: str, kind: str, country: str, priority: str, dial_mode: str,
@@ -119,12 +123,14 @@ def _save(request: Request, session: Session, user: User, campaign_id: int | Non
     except CampaignError as error:
         session.rollback()
         return render(request, "campaigns.html", user,
-                      _context(session, _today(now), now, form, error, campaign_id, ""), 422)
+                      _context(session, _today(now), now, policy_of(request.app.state.settings),
+                           form, error, campaign_id, ""), 422)
     except LookupError:
         session.rollback()
         missing = CampaignError("campaign", f"no campaign {campaign_id}")
         return render(request, "campaigns.html", user,
-                      _context(session, _today(now), now, None, missing, None, ""), 404)
+                      _context(session, _today(now), now, policy_of(request.app.state.settings),
+                           None, missing, None, ""), 404)
     return RedirectResponse("/campaigns?done=saved", status_code=303)
 
 
@@ -170,7 +176,8 @@ def start_stop_dialing(request: Request, session: SessionDep, user: Manager,
         now = datetime.now(UTC)
         missing = CampaignError("campaign", f"no campaign {campaign_id}")
         return render(request, "campaigns.html", user,
-                      _context(session, _today(now), now, None, missing, None, ""), 404)
+                      _context(session, _today(now), now, policy_of(request.app.state.settings),
+                               None, missing, None, ""), 404)
     row.active = action == "start"
     row.updated_by, row.updated_at = user.username, datetime.now(UTC)
     session.add(row)

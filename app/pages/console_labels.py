@@ -75,6 +75,7 @@ UI: dict[str, str] = {
     # the outbound agenda and preview dialing (agent_agenda.js)
     "agenda": "Agenda", "agendaCount": "%(count)s due", "agendaNone": "No calls due today.",
     "agendaError": "The agenda could not be loaded", "managed": "my customer",
+    "pool": "from the pool",
     "dueOn": "due %(date)s", "lastContact": "last contact %(date)s",
     "neverContacted": "no contact yet", "canDial": "can dial now",
     "refusedBy": "refused by %(rules)s", "until": "until %(when)s", "preview": "Preview",

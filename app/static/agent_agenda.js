@@ -1,6 +1,7 @@
 /* contactops agent console: the outbound agenda and preview dialing (app/api/console_agenda.py).
  *
- * Lists today's agenda (GET /api/console/agenda: managed customers first, each with its offer,
+ * Lists today's agenda (GET /api/console/agenda: managed customers first, then the entries of
+ * the unassigned pool claimed for this agent (a "pool" badge), each with its offer,
  * due date, last contact and the contact rules' verdict now). "Preview" opens an item (its
  * customer's screen pop, GET .../items/{key}); "Dial" asks the server to dial it (the rules are
  * checked again: a refusal names its rule) and follows the dial (GET .../dial) until the robot
@@ -85,6 +86,7 @@
       el("span", { class: "who" }, item.customer_name, " ", el("span", { class: "badge" }, code("tier", item.tier))),
       el("span", { class: "what" },
         item.managed ? el("span", { class: "badge" }, U.managed) : null, item.managed ? " " : null,
+        item.pool ? el("span", { class: "badge pool" }, U.pool) : null, item.pool ? " " : null,
         what(item), " · ", fmt(U.dueOn, { date: item.due_on }), " · ",
         item.last_contact ? fmt(U.lastContact, { date: when(item.last_contact) }) : U.neverContacted),
       verdict(item));
@@ -123,14 +125,15 @@
     panel.replaceChildren(...[head, previewBox(), list].filter((n) => n != null)); // no "null" text
   }
 
-  async function load() {
-    const r = await call("GET", "");
+  // claim=false: only read (the periodic refresh: an idle panel keeps no pool claims alive)
+  async function load(claim = true) {
+    const r = await call("GET", claim ? "" : "?claim=false");
     if (!r.ok) throw new Error(r.data.detail || r.status);
     items = r.data.items;
     if (opened && !items.some((i) => i.key === opened)) { opened = null; preview = null; }
     render();
   }
-  const reload = () => load().catch((err) => {
+  const reload = (claim = true) => load(claim).catch((err) => {
     panel.replaceChildren(el("p", { class: "muted" }, U.agendaError, " (", String(err.message || err), ")"));
   });
 
@@ -193,8 +196,12 @@
       setTimeout(reload, 1500);
       return;
     }
+    if (before && before.state === "logged_out" && agentState && agentState !== "logged_out") {
+      reload(); // logged in: a batch of the unassigned pool is claimed for the agent now
+      return;
+    }
     if (!before || before.state !== agentState) render();
   });
   reload();
-  setInterval(() => { if (!polling) reload(); }, 60000);
+  setInterval(() => { if (!polling) reload(false); }, 60000);
 })();

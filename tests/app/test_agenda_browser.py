@@ -2,7 +2,8 @@
 Debian Chromium): logs in, sees the agenda (managed customer first, a refused lead naming its
 rule), opens the lead, dials, the robot customer answers, records the offer accepted, hangs
 up, wraps up with a disposition; then the lead is won, the dial and the sale are in the event
-log and `contactops kpis` counts the reached customer's sale. Screenshots at 1366×768 in en and
+log and `contactops kpis` counts the reached customer's sale. Two agents' agendas hold
+disjoint batches of the unassigned pool (app/pool_claims.py). Screenshots at 1366×768 in en and
 ko go to /tmp/shots-agenda/.
 
 The live center runs on a clock shifted to 10:30 in Seoul today (inside the telemarketing
@@ -25,6 +26,8 @@ from app.cli import main
 from app.live.robot_customers import RobotCustomers
 from app.models import (
     Agent,
+    Campaign,
+    CampaignListEntry,
     ContactHistory,
     Customer,
     CustomerPhone,
@@ -188,3 +191,73 @@ def test_an_agent_works_a_preview_lead_from_the_agenda_to_a_recorded_sale(desk) 
                      "--json"]) == 0
     out.write_text(buffer.getvalue())
     assert json.loads(buffer.getvalue())["all"]["outbound_positive_ratio"] == 1.0
+
+
+@pytest.fixture
+def pool_desk(sqlite_url: str) -> Iterator[tuple[str, Any, list[str]]]:
+    """Five customers nobody manages on today's list (the pool), best scored first; each
+    agent's agenda holds a batch of two."""
+    app = make_app(make_settings(sqlite_url))
+    include_live_routes(app)
+    clock, day = _shift_to_morning()
+    app.state.live_clock = clock
+    app.state.settings.pool_batch_size = 2
+    seed_bank(app)
+    now = datetime.now(UTC)
+    names = ["한지우", "오세린", "문태오", "배수아", "신하람"]
+    with Session(app.state.engine) as session:
+        campaign = Campaign(name="Tier upgrades", type="telesales", created_at=now,
+                            updated_at=now, priority=100)
+        session.add(campaign)
+        for cid, name in enumerate(names, start=31):
+            session.add(Customer(id=cid, name=name, value_tier="gold", marketing_consent=True))
+            session.add(CustomerPhone(customer_id=cid, number=f"+8210555500{cid}"))
+        session.flush()
+        assert campaign.id is not None
+        rows = [CampaignListEntry(campaign_id=campaign.id, list_date=day, customer_id=cid,
+                                  score=1.0 - rank / 10, rank=rank, reason="tier_upgrade",
+                                  built_at=now)
+                for rank, cid in enumerate(range(31, 36), start=1)]
+        session.add_all(rows)
+        session.commit()
+        keys = [f"campaign-{r.id}" for r in rows]
+    for url in serve_in_thread(app):
+        yield url, app, keys
+
+
+def test_two_agents_agendas_hold_disjoint_pool_entries(pool_desk) -> None:  # type: ignore[no-untyped-def]
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
+    server, _app, keys = pool_desk
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            shown: dict[str, list[str]] = {}
+            for login in ("agent01", "agent02"):
+                page, errors = open_console(browser, server, login)
+                rows = page.locator("#agenda li[data-key]")
+                expect(page.locator("#agenda")).to_contain_text("No calls due today.",
+                                                                timeout=5000)
+                page.get_by_role("button", name="Log in", exact=True).click()  # then a batch
+                expect(rows).to_have_count(2, timeout=5000)
+                expect(rows.nth(0)).to_contain_text("from the pool")
+                shown[login] = [str(rows.nth(i).get_attribute("data-key")) for i in range(2)]
+                page.screenshot(path=str(SHOTS / f"agenda-en-pool-{login}.png"))
+                assert errors == []
+            # the best two to the first agent, the next two to the second, in score order
+            assert shown == {"agent01": keys[:2], "agent02": keys[2:4]}
+            # agent02 cannot open agent01's entry: a 409 naming the holder
+            page.evaluate("k => fetch('/api/console/agenda/items/' + k)"
+                          ".then(r => r.json()).then(b => { window.refused = b.detail; })",
+                          keys[0])
+            page.wait_for_function("window.refused !== undefined", timeout=5000)
+            assert "claimed by agent agent01" in page.evaluate("window.refused")
+            switch_language(page, "ko")  # the same batch, labelled in Korean
+            rows = page.locator("#agenda li[data-key]")
+            expect(rows).to_have_count(2, timeout=5000)
+            expect(rows.nth(0)).to_contain_text("풀 배정")
+            expect(rows.nth(0)).to_have_attribute("data-key", keys[2])
+            page.screenshot(path=str(SHOTS / "agenda-ko-pool-agent02.png"))
+        finally:
+            browser.close()

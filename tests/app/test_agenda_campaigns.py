@@ -1,7 +1,7 @@
 """Campaign list entries on the agent's agenda (app/agenda.py ``campaign_entries``): the
 agent's managed customers' entries and the unassigned pool beside the leads, the reason code
 labelled in both languages, a connected dial that works the entry (``done``), a busy line that
-leaves it open for the retry."""
+leaves it open for the retry; two agents' agendas holding disjoint claims on the pool."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.models import Agent, Campaign, CampaignListEntry
+from app.models import Agent, Campaign, CampaignListEntry, Customer
 from app.pages.console_labels import console_labels
+from app.pool_claims import ClaimPolicy, pool_counts
 from tests.app.live_helpers import as_user, live_client
 from tests.app.test_console_agenda_api import DAY, OPEN, _leads, _robots, _run_until
 
@@ -100,3 +101,65 @@ def test_reason_codes_are_labelled_in_both_languages() -> None:
     assert ko["deposit_maturing"] == "예금 만기 도래" and en["tier_upgrade"] == (
         "Tier upgrade candidate")
     assert all(text != code and ":" not in text for code, text in ko.items())
+
+
+def _pool_of_three(client: Any) -> list[int]:
+    """Three pool entries today (customers nobody manages), the best scored first."""
+    now = datetime.fromtimestamp(OPEN, UTC)
+    with Session(client.app.state.engine) as session:
+        session.add(Customer(id=26, name="윤서아", value_tier="core", marketing_consent=True))
+        session.flush()
+        campaign = Campaign(name="Tier upgrades", type="telesales", created_at=now,
+                            updated_at=now, priority=100)
+        session.add(campaign)
+        session.commit()
+        assert campaign.id is not None
+        rows = [CampaignListEntry(campaign_id=campaign.id, list_date=DAY, customer_id=cid,
+                                  agent_id=None, score=score, rank=rank,
+                                  reason="tier_upgrade", built_at=now)
+                for rank, (cid, score) in enumerate([(25, 0.9), (26, 0.8), (21, 0.7)], 1)]
+        session.add_all(rows)
+        session.commit()
+        return [int(r.id) for r in rows]  # type: ignore[arg-type]
+
+
+def _pool_keys(client: Any) -> list[str]:
+    return [i["key"] for i in client.get("/api/console/agenda").json()["items"]
+            if i["source"] == "campaign"]
+
+
+def _batch_of_two(app: Any) -> None:
+    _robots(0.0)(app)
+    app.state.settings.pool_batch_size = 2
+
+
+def test_two_agents_see_disjoint_pool_entries_and_cannot_dial_each_others(
+        database_url: str) -> None:
+    with live_client(database_url, start=OPEN, prepare=_batch_of_two) as (client, _clock):
+        _leads(client)
+        ids = [f"campaign-{i}" for i in _pool_of_three(client)]
+        as_user(client, "agent01")
+        client.post("/api/console/login")
+        assert _pool_keys(client) == ids[:2]  # a batch of two, best scored first
+        as_user(client, "agent02")
+        client.post("/api/console/login")
+        assert _pool_keys(client) == ids[2:]  # what is left
+        for method, path in (("GET", f"/api/console/agenda/items/{ids[0]}"),
+                             ("POST", f"/api/console/agenda/items/{ids[0]}/dial")):
+            r = client.request(method, path)
+            assert r.status_code == 409, r.text
+            assert "claimed by agent agent01" in r.json()["detail"]
+        with Session(client.app.state.engine) as session:  # the supervisor's counts
+            counts = pool_counts(session, DAY, datetime.fromtimestamp(OPEN, UTC),
+                                 ClaimPolicy())
+            assert (counts.claimed, counts.unclaimed) == ([("agent01", 2), ("agent02", 1)], 0)
+        as_user(client, "agent01")
+        assert client.post("/api/console/logout").status_code == 200
+        as_user(client, "agent02")
+        items = client.get("/api/console/agenda?claim=false").json()["items"]
+        assert [(i["key"], i["pool"]) for i in items if i["source"] == "campaign"] == [
+            (ids[2], True)]  # a read only: no claim
+        assert _pool_keys(client) == [ids[0], ids[2]]  # agent01's claims went back
+        assert client.get(f"/api/console/agenda/items/{ids[0]}").status_code == 200
+        as_user(client, "agent01")  # logged out: handed no pool work
+        assert _pool_keys(client) == []

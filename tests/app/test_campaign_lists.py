@@ -30,6 +30,7 @@ from app.models import (
     IndustryDoNotCall,
     Product,
 )
+from app.pool_claims import ClaimPolicy, claim_batch
 from telesales.campaign_lists import (
     birthday_score,
     days_to_birthday,
@@ -365,9 +366,15 @@ def test_entries_for_agent_managed_first_then_priority_and_score(engine: Engine)
     build_lists(engine, DAY, NOW, PRIOR)
     with Session(engine) as s:
         got = [(e.campaign_id, e.customer_id) for e in entries_for_agent(s, 1, DAY)]
-        # managed (1, 3, 5): renewals (priority 200) first, then birthdays; then the pool
-        assert got == [(2, 5), (1, 1), (1, 3), (2, 6), (2, 4), (1, 2)]
-        assert [e.customer_id for e in entries_for_agent(s, 2, DAY, limit=2)] == [6, 4]
+        # managed (1, 3, 5): renewals (priority 200) first, then birthdays; the pool (2, 4,
+        # 6) is nobody's until claimed
+        assert got == [(2, 5), (1, 1), (1, 3)]
+        assert entries_for_agent(s, 2, DAY) == []
+        assert claim_batch(s, 1, DAY, NOW, ClaimPolicy(batch=2)) == 2
+        assert claim_batch(s, 2, DAY, NOW, ClaimPolicy(batch=2)) == 1
+        got = [(e.campaign_id, e.customer_id) for e in entries_for_agent(s, 1, DAY)]
+        assert got == [(2, 5), (1, 1), (1, 3), (2, 6), (2, 4)]
+        assert [e.customer_id for e in entries_for_agent(s, 2, DAY, limit=2)] == [2]
         assert entries_for_agent(s, 1, DAY + timedelta(days=1)) == []
         with pytest.raises(ValueError, match="limit"):
             entries_for_agent(s, 1, DAY, limit=0)

@@ -79,6 +79,7 @@ def test_supervisor_creates_edits_and_rebuilds(database_url: str) -> None:
         assert _form(client, "/campaigns/rebuild").status_code == 303
         page = client.get("/campaigns")
         assert 'id="total-entries">1<' in page.text
+        assert 'id="pool-unclaimed">1<' in page.text  # customer 1 has no manager: the pool
         assert "Deposit maturing" in page.text
         assert client.get(f"/campaigns?edit={campaign_id}").text.count("progressive") >= 2
         with Session(engine) as s:

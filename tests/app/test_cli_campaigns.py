@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from app.cli import main
 from app.db import make_engine
 from app.models import Agent, Campaign, CustomerAccess, Product
+from app.pool_claims import ClaimPolicy, claim_batch
 from tests.app.test_campaign_lists import NOW, customer
 
 DAY = date(2027, 2, 20)
@@ -61,11 +62,16 @@ def test_list_forms(stored: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert [(e["rank"], e["customer_id"], e["agent"]) for e in listed["entries"]] == [
         (1, 1, "kim"), (2, 2, "kim"), (3, 3, None)]
     assert listed["entries"][0]["params"] == {"days": 1}
-    assert main(["campaigns", "list", "--url", stored, "--date", DAY.isoformat(),
-                 "--agent", "lee", "--campaign", "Renewals", "--limit", "1"]) == 0
+    lee = ["campaigns", "list", "--url", stored, "--date", DAY.isoformat(),
+           "--agent", "lee", "--campaign", "Renewals", "--limit", "1"]
+    assert main(lee) == 0
+    assert "entries of 2027-02-20: 0" in capsys.readouterr().out  # the pool is unclaimed
+    engine = make_engine(stored)
+    with Session(engine) as s:
+        assert claim_batch(s, 2, DAY, NOW, ClaimPolicy(batch=5)) == 1
+    assert main(lee) == 0
     out = capsys.readouterr().out
     assert "customer 3 " in out and "customer 1 " not in out
-    engine = make_engine(stored)
     with Session(engine) as s:
         logged = s.exec(select(CustomerAccess.customer_id)).all()
     engine.dispose()
