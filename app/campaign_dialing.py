@@ -42,10 +42,9 @@ from app.industry_dnc import listed
 from app.models import Campaign, CampaignListEntry, Customer, CustomerAccess, Interaction
 from app.queries import CENTER_TZ, as_utc
 from routing.events import DialResultName
+from telesales.campaigns import AUTO_DIAL_MODES
 from telesales.contact_rules import CAMPAIGN_TYPES, CampaignType, DialTarget, PastDial
 
-#: the modes the center dials by itself (preview dials are the agent's, from the agenda)
-AUTO_MODES = ("progressive", "predictive")
 #: who the contact history and the access log name for the dialler's dials
 DIALER = "dialer"
 #: the access log's basis of the dialler's reads and writes
@@ -81,7 +80,7 @@ def campaign_queue(campaign: Campaign, queues: Sequence[str]) -> str | None:
 def dialing_campaigns(db: Engine, queues: Sequence[str]) -> list[DialingCampaign]:
     """The progressive and predictive campaigns that have a queue (active or not)."""
     with Session(db) as session:
-        rows = session.exec(select(Campaign).where(col(Campaign.dial_mode).in_(AUTO_MODES))
+        rows = session.exec(select(Campaign).where(col(Campaign.dial_mode).in_(AUTO_DIAL_MODES))
                             .order_by(col(Campaign.priority).desc(), col(Campaign.id))).all()
     out: list[DialingCampaign] = []
     for row in rows:

@@ -45,6 +45,7 @@ from telesales.campaign_lists import (
     propensity_terms,
 )
 from telesales.campaigns import (
+    AUTO_DIAL_MODES,
     NEXT_TIER,
     TIER_BALANCE_THRESHOLDS_KRW,
     CampaignRules,
@@ -408,7 +409,8 @@ def entries_for_agent(session: Session, agent_id: int, day: date,
     """The agent's open entries of ``day``: the entries of the customers they manage
     (assigned to them), then the pool entries (customers nobody manages) claimed for them
     (:mod:`app.pool_claims`), each by campaign priority (highest first), score (highest
-    first) and rank."""
+    first) and rank. Entries of campaigns the center dials by itself
+    (:data:`telesales.campaigns.AUTO_DIAL_MODES`) are the dialler's, on no agenda."""
     if not 0 < limit <= MAX_AGENT_ENTRIES:
         raise ValueError(f"limit must be between 1 and {MAX_AGENT_ENTRIES}, got {limit}")
     entry = CampaignListEntry
@@ -417,7 +419,8 @@ def entries_for_agent(session: Session, agent_id: int, day: date,
              .join(Campaign, col(Campaign.id) == entry.campaign_id)
              .where(or_(col(entry.agent_id) == agent_id,
                         and_(col(entry.agent_id).is_(None), col(entry.claimed_by) == agent_id)),
-                    col(entry.list_date) == day, col(entry.status) == "open")
+                    col(entry.list_date) == day, col(entry.status) == "open",
+                    col(Campaign.dial_mode).not_in(AUTO_DIAL_MODES))
              .order_by(managed, col(Campaign.priority).desc(), col(entry.score).desc(),
                        col(entry.rank), col(entry.id))
              .limit(limit))

@@ -35,6 +35,7 @@ from sqlalchemy import ColumnElement, CursorResult, Update, and_, func, or_, sel
 from sqlmodel import Session
 
 from app.models import Agent, Campaign, CampaignListEntry
+from telesales.campaigns import AUTO_DIAL_MODES
 
 #: pool entries an agent holds at most (``CONTACTOPS_POOL_BATCH_SIZE``): a morning's work
 #: of preview calls (~10 dials an hour) that still leaves the pool to the other agents
@@ -113,9 +114,12 @@ def held(session: Session, agent_id: int, day: date, now: datetime,
 
 
 def _campaign_order(session: Session) -> list[int]:
-    """Every campaign's id, the highest priority first (the order the pool is handed out)."""
+    """The id of every campaign agents dial (not those the center dials by itself,
+    :data:`telesales.campaigns.AUTO_DIAL_MODES`), the highest priority first (the order the
+    pool is handed out)."""
     return [int(i) for i in session.execute(
-        select(_CAMPAIGN.c.id).order_by(_CAMPAIGN.c.priority.desc(), _CAMPAIGN.c.id)).scalars()]
+        select(_CAMPAIGN.c.id).where(_CAMPAIGN.c.dial_mode.not_in(AUTO_DIAL_MODES))
+        .order_by(_CAMPAIGN.c.priority.desc(), _CAMPAIGN.c.id)).scalars()]
 
 
 def _claim_from(session: Session, campaign_id: int, agent_id: int, day: date, now: datetime,

@@ -55,6 +55,9 @@ RULE_KINDS: tuple[RuleKind, ...] = ("deposit_maturing", "birthday", "life_event"
                                     "delinquent_loan")
 DialMode = Literal["preview", "progressive", "predictive"]
 DIAL_MODES: tuple[DialMode, ...] = ("preview", "progressive", "predictive")
+#: the modes the center dials by itself: their list entries are the dialler's, not on any
+#: agent's agenda (preview dials are the agent's own, from the agenda)
+AUTO_DIAL_MODES: tuple[DialMode, ...] = ("progressive", "predictive")
 LIFECYCLE_STAGES: tuple[str, ...] = ("new", "growth", "mature", "churn_risk")
 #: the kinds of life event a customer's profile records (``app.models.LIFE_EVENT_KINDS``)
 LIFE_EVENT_KINDS: tuple[str, ...] = (

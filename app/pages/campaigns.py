@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.admin_audit import record_change
 from app.auth import require_role
-from app.campaign_dialing import AUTO_MODES, pacing_figures
+from app.campaign_dialing import pacing_figures
 from app.campaign_lists import CENTER_ZONE, build_lists, fit_model
 from app.campaign_results import RESULT_DAYS, campaign_results
 from app.campaigns import campaign_data, list_counts, save_campaign
@@ -29,7 +29,7 @@ from app.deps import SessionDep
 from app.models import Campaign, User
 from app.pages import render
 from app.pool_claims import ClaimPolicy, policy_of, pool_counts
-from telesales.campaigns import DIAL_MODES, RULE_KINDS, CampaignError
+from telesales.campaigns import AUTO_DIAL_MODES, DIAL_MODES, RULE_KINDS, CampaignError
 from telesales.contact_rules import CAMPAIGN_TYPES
 from telesales.pacing import PacingConfig
 
@@ -80,7 +80,7 @@ def _context(session: Session, day: date, now: datetime, policy: ClaimPolicy,
         "reason_labels": REASON_LABELS,
         "results": campaign_results(session, now, CENTER_ZONE), "result_days": RESULT_DAYS,
         "pacing": [(c, pacing_figures(session, c, day)) for c in campaigns
-                   if c.dial_mode in AUTO_MODES],
+                   if c.dial_mode in AUTO_DIAL_MODES],
         "abandon_cap": PacingConfig().abandon_cap,
     }
 
