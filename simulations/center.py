@@ -73,7 +73,7 @@ from routing.engine import (
     RoutingEngine,
     RoutingPolicy,
 )
-from routing.events import AgentStateChanged, ContactOffered, ContactQueued, Event
+from routing.events import AgentStateChanged, ContactOffered, ContactQueued, Event, Party
 from routing.specs import checked_contact_spec
 from simulations.callers import ScriptedContact, draw_callers, scripted_callers
 from simulations.collector import collector_paused
@@ -178,6 +178,9 @@ class ScenarioBehaviour:
 
     def wrap_up(self, queue: str) -> tuple[float, str | None]:
         return self.queues[queue].wrap_up_seconds, None
+
+    def party(self, queue: str) -> Party | None:
+        return None  # a center's scenario dials no one
 
     def break_after_wrap_up(self, agent_id: str) -> tuple[str, float] | None:
         return None

@@ -53,6 +53,7 @@ from routing.events import (
     ContactOffered,
     ContactTransferred,
     Event,
+    Party,
     WrapUpEnded,
 )
 from simulations.kernel import ABANDON, AGENT_SCHEDULE, COMPLETION, REACTION
@@ -67,14 +68,15 @@ DutyMove = Literal["login", "break", "back", "logout"]
 
 class Caller:
     """One caller the driver plays: ``handle_seconds`` is the first leg's talk;
-    ``queue`` the current leg's queue."""
+    ``queue`` the current leg's queue; ``outbound`` a customer a dial reached."""
 
-    __slots__ = ("answered", "callback", "contact_id", "handle_seconds", "legs", "patience",
-                 "queue")
+    __slots__ = ("answered", "callback", "contact_id", "handle_seconds", "legs", "outbound",
+                 "patience", "queue")
 
     def __init__(self, contact_id: str, queue: str, handle_seconds: float,
-                 patience: float) -> None:
+                 patience: float, outbound: bool = False) -> None:
         self.contact_id = contact_id
+        self.outbound = outbound
         self.queue = queue
         self.handle_seconds = handle_seconds
         self.patience = patience
@@ -102,6 +104,11 @@ class Behaviour(Protocol):
 
     def wrap_up(self, queue: str) -> tuple[float, str | None]:
         """``(seconds, disposition)`` of a wrap-up after a leg of ``queue``."""
+        ...
+
+    def party(self, queue: str) -> Party | None:
+        """Whom the robot reached on an outbound leg of ``queue``, as it says at wrap-up
+        (asked after :meth:`wrap_up`, for outbound callers only)."""
         ...
 
     def break_after_wrap_up(self, agent_id: str) -> tuple[str, float] | None:
@@ -172,7 +179,8 @@ class Driver:
                now: float) -> None:
         """Take the caller on (call just before ``engine.arrive`` at ``now``)."""
         cid = spec.contact_id
-        self.callers[cid] = Caller(cid, spec.queue, handle_seconds, patience)
+        self.callers[cid] = Caller(cid, spec.queue, handle_seconds, patience,
+                                   spec.direction == "outbound")
         self.open += 1
         if patience < math.inf:
             self.port(now + patience, ABANDON, self._abandon(cid), "patience")
@@ -337,8 +345,9 @@ class Driver:
         if self.driven is not None and agent not in self.driven:  # _wrap_up, written out
             return
         seconds, disposition = self.behaviour.wrap_up(caller.queue)
+        party = self.behaviour.party(caller.queue) if caller.outbound else None
         self.port(ev.at + seconds, COMPLETION if seconds > 0 else REACTION,
-                  self._end_wrap_up(agent, disposition), "wrap up")
+                  self._end_wrap_up(agent, disposition, party), "wrap up")
 
     def _on_transferred(self, ev: Event) -> None:
         assert isinstance(ev, ContactTransferred)
@@ -347,24 +356,26 @@ class Driver:
             return
         caller.legs += 1
         self.open += 1  # the new leg ends with its own wrap-up
-        self._wrap_up(ev.agent_id, caller.queue, ev.at)
+        self._wrap_up(ev.agent_id, caller, ev.at)
         if ev.target_queue is not None:  # the driver transfers to queues only
             caller.queue = ev.target_queue
 
-    def _wrap_up(self, agent: str, queue: str, at: float) -> None:
+    def _wrap_up(self, agent: str, caller: Caller, at: float) -> None:
         if self.driven is not None and agent not in self.driven:
             return
-        seconds, disposition = self.behaviour.wrap_up(queue)
+        seconds, disposition = self.behaviour.wrap_up(caller.queue)
+        party = self.behaviour.party(caller.queue) if caller.outbound else None
         self.port(at + seconds, COMPLETION if seconds > 0 else REACTION,
-                  self._end_wrap_up(agent, disposition), "wrap up")
+                  self._end_wrap_up(agent, disposition, party), "wrap up")
 
-    def _end_wrap_up(self, agent: str, disposition: str | None) -> Action:
+    def _end_wrap_up(self, agent: str, disposition: str | None,
+                     party: Party | None = None) -> Action:
         def act(eng: RoutingEngine, now: float) -> list[Event]:
             if (self.driven is not None and agent not in self.driven) or self.state.get(agent) != "wrap_up":
                 return []
             move = self.pending.pop(agent, None)
             if move is None:
-                return eng.end_wrap_up(agent, now, disposition)
+                return eng.end_wrap_up(agent, now, disposition, party=party)
             events = eng.set_not_ready(agent, now, "break" if move == "break" else "shift_end")
             if move == "logout":
                 events += eng.logout(agent, now)

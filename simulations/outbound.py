@@ -55,13 +55,14 @@ from routing.events import (
     ContactArrived,
     ContactOffered,
     Event,
+    Party,
     WrapUpEnded,
 )
 from simulations.dialer import Dialer, DialerSpec, ring_outcome
 from simulations.driver import Action, Caller, Driver, Talk
 from simulations.kernel import AGENT_SCHEDULE, ARRIVAL, TIMER, Kernel
 from simulations.outbound_figures import DailyTally, InboundFigures, OutboundRun
-from simulations.outbound_leads import SimLead, SyntheticLeads
+from simulations.outbound_leads import SimLead, SyntheticLeads, party_reached
 from simulations.outbound_scenario import (
     DAY,
     INBOUND_QUEUE,
@@ -93,6 +94,8 @@ class _Robots:
 
     def __init__(self, s: OutboundScenario, rng: np.random.Generator) -> None:
         self.s, self.rng = s, rng
+        # who answered: a child stream, so the dials' draws are those of a run without it
+        self.party_rng = rng.spawn(1)[0]
 
     def ring_seconds(self, offer: ContactOffered) -> float:
         return 0.0  # the customer is already on the line
@@ -102,6 +105,9 @@ class _Robots:
 
     def wrap_up(self, queue: str) -> tuple[float, str | None]:
         return self.s.wrap_seconds, None
+
+    def party(self, queue: str) -> Party | None:
+        return party_reached(self.party_rng, self.s.right_party_rate, self.s.wrong_party_rate)
 
     def break_after_wrap_up(self, agent_id: str) -> tuple[str, float] | None:
         return None

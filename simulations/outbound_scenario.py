@@ -80,6 +80,10 @@ class OutboundScenario:
     machine_rate: float = 0.10
     busy_rate: float = 0.05
     amd_false_positive: float = 0.0
+    #: shares of the connects that reach the customer and a wrong number (the rest a third
+    #: party), as the robot agents say at wrap-up (:func:`simulations.outbound_leads.party_reached`)
+    right_party_rate: float = 0.8
+    wrong_party_rate: float = 0.05
     preview_seconds: float = 15.0
     ring_timeout_seconds: float = 25.0
     campaign: str = "campaign"
@@ -149,6 +153,7 @@ def _num(data: Mapping[str, Any], name: str, default: float | None, lo: float, h
 KNOWN = frozenset({
     "agents", "answer_rate", "aht_seconds", "mode", "abandon_cap", "open", "close",
     "wrap_seconds", "machine_rate", "busy_rate", "amd_false_positive", "preview_seconds",
+    "right_party_rate", "wrong_party_rate",
     "ring_timeout_seconds", "campaign", "campaign_type", "country", "time_zone",
     "answer_rate_by_day", "inbound", "blend_reserve",
     "blend_horizon_seconds", "blend_policy", "blend_sl_margin", "blend_feedback",
@@ -250,6 +255,11 @@ def scenario_from_dict(data: object) -> OutboundScenario:
     busy = _num(data, "busy_rate", 0.05, 0.0, 1.0)
     if machine + busy > 1.0:
         raise OutboundScenarioError("busy_rate", "machine_rate + busy_rate must not exceed 1")
+    right = _num(data, "right_party_rate", 0.8, 0.0, 1.0)
+    wrong = _num(data, "wrong_party_rate", 0.05, 0.0, 1.0)
+    if right + wrong > 1.0:
+        raise OutboundScenarioError("wrong_party_rate",
+                                    "right_party_rate + wrong_party_rate must not exceed 1")
     campaign = data.get("campaign", "campaign")
     if not isinstance(campaign, str) or not 0 < len(campaign) <= 40:
         raise OutboundScenarioError("campaign", "expected a name of 1 to 40 characters")
@@ -269,6 +279,7 @@ def scenario_from_dict(data: object) -> OutboundScenario:
         open_seconds=open_s, close_seconds=close_s, wrap_seconds=float(wrap),
         machine_rate=machine, busy_rate=busy,
         amd_false_positive=_num(data, "amd_false_positive", 0.0, 0.0, 0.5),
+        right_party_rate=right, wrong_party_rate=wrong,
         preview_seconds=_num(data, "preview_seconds", 15.0, 0.0, 600.0),
         ring_timeout_seconds=_num(data, "ring_timeout_seconds", 25.0, 1.0, 120.0),
         campaign=campaign, campaign_type=kind, country=str(country), time_zone=zone,

@@ -54,7 +54,7 @@ from app.campaign_dialing import (
 from app.live.center import LiveCenter
 from app.live.robot_customers import RobotCustomers
 from routing.engine import RoutingEngine
-from routing.events import AgentStateChanged, ContactOffered, DialResultName, Event
+from routing.events import AgentStateChanged, ContactOffered, DialResultName, Event, Party
 from simulations.dialer import Dialer, DialerSpec
 from simulations.driver import Action, Caller, Driver, Talk
 from simulations.kernel import REACTION
@@ -221,6 +221,9 @@ class _Customers:
 
     def wrap_up(self, queue: str) -> tuple[float, str | None]:
         return 0.0, None
+
+    def party(self, queue: str) -> Party | None:
+        return None  # it wraps up no outbound call of its own
 
     def break_after_wrap_up(self, agent_id: str) -> tuple[str, float] | None:
         return None

@@ -37,8 +37,9 @@ import numpy as np
 
 from app.live.center import LiveCenter
 from routing.engine import RoutingEngine
-from routing.events import ContactOffered, Event
+from routing.events import ContactOffered, Event, Party
 from simulations.driver import Caller, Driver, Talk
+from simulations.outbound_leads import party_reached
 
 DISPOSITIONS = ("resolved", "resolved", "resolved", "follow_up", "escalated", "sale")
 BREAK_REASONS = ("break", "coaching", "after_call_work", "lunch")
@@ -81,6 +82,10 @@ class RobotBehaviour:
     def wrap_up(self, queue: str) -> tuple[float, str | None]:
         seconds = float(self.rng.uniform(*self.profile.wrap_seconds))
         return seconds, str(self.rng.choice(DISPOSITIONS))
+
+    def party(self, queue: str) -> Party | None:
+        """Who the robot reached on a campaign's connect (the simulator's shares)."""
+        return party_reached(self.rng)
 
     def break_after_wrap_up(self, agent_id: str) -> tuple[str, float] | None:
         if self.rng.random() >= self.profile.break_probability:

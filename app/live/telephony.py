@@ -33,7 +33,7 @@ import numpy as np
 from app.business_hours import closed_message
 from app.live.center import LiveCenter, Observer
 from routing.engine import ContactSpec, RoutingEngine
-from routing.events import ContactOffered, Event
+from routing.events import ContactOffered, Event, Party
 from simulations.arrivals import draw_contacts
 from simulations.distributions import Distribution
 from simulations.driver import Action, Caller, Driver, Talk
@@ -221,6 +221,9 @@ class _Callers:
 
     def wrap_up(self, queue: str) -> tuple[float, str | None]:
         return 0.0, None
+
+    def party(self, queue: str) -> Party | None:
+        return None  # it wraps up no outbound call of its own
 
     def break_after_wrap_up(self, agent_id: str) -> tuple[str, float] | None:
         return None
