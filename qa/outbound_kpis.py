@@ -31,14 +31,17 @@ this figure is a productivity of outbound time actually worked, higher than the
 Formulas (``D`` dials, ``C`` connects, ``R`` RPCs, ``S`` sales, ``P`` promises on outbound
 contacts, ``H`` outbound work hours)::
 
-    contacts per hour         = C / H
+    contacts per hour         = Ch / H        (Ch: the connects whose handling ended)
     RPCs per hour             = R / H
     right-party-contact rate  = R / C
     conversion (telesales)    = S / R         (accepted offers per right-party contact)
     promise-to-pay rate       = P / R         (collections)
     connect rate              = C / D         (as :func:`qa.dials.connect_rate`)
 
-each NaN when its denominator is 0; the promise-kept and kept-amount ratios are
+each NaN when its denominator is 0. Contacts per hour counts only the connects whose
+handling ended (their wrap-up ended, so ``H`` holds all their time): a call still in talk
+would count whole against a few seconds of ring (a live floor read mid-call showed 300
+contacts an hour). ``R`` is such a count already (the party is said at wrap-up). The promise-kept and kept-amount ratios are
 :mod:`qa.promises`'. A connect the agent gave no party is in ``C`` and in
 ``party_unknown``, never in ``R``.
 
@@ -93,6 +96,7 @@ class OutboundContact:
     outbound: bool = False
     dials: int = 0
     connected: bool = False
+    handled: bool = False  # answered and wrapped up: all of its work time is counted
     party: Party | None = None
     sales: int = 0
     sales_amount: float = 0.0
@@ -147,6 +151,7 @@ def _add_step(c: OutboundContact, ev: Event) -> None:
         if c._answered_at is not None:
             c.work_seconds += max(0.0, ev.at - c._answered_at)
             c._answered_at = None
+            c.handled = True
     elif isinstance(ev, OfferRecorded) and ev.result == "accepted":
         c.sales += 1
         c.sales_amount += ev.amount or 0.0
@@ -158,6 +163,7 @@ class OutboundCounts:
 
     dials: int = 0
     connects: int = 0
+    handled_connects: int = 0
     right_party: int = 0
     third_party: int = 0
     wrong_party: int = 0
@@ -184,6 +190,7 @@ class OutboundCounts:
         if not c.connected:
             return
         self.connects += 1
+        self.handled_connects += c.handled
         if c.party == "right_party":
             self.right_party += 1
         elif c.party == "third_party":
@@ -242,8 +249,8 @@ def count_promise_outcomes(contacts: Sequence[OutboundContact],
 
 
 def contacts_per_hour(c: OutboundCounts) -> float:
-    """Connects per outbound work hour, ``C / H``."""
-    return ratio(c.connects, c.work_seconds / HOUR_SECONDS)
+    """Handled connects per outbound work hour, ``Ch / H`` (module docstring)."""
+    return ratio(c.handled_connects, c.work_seconds / HOUR_SECONDS)
 
 
 def rpc_per_hour(c: OutboundCounts) -> float:

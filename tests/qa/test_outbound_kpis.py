@@ -73,7 +73,8 @@ def test_fold_attributes_and_times_each_contact() -> None:
 def test_figures_exact() -> None:
     contacts = fold_outbound(_script())
     every = count_outbound(contacts, lambda c: "all")["all"]
-    assert every == OutboundCounts(dials=6, connects=5, right_party=2, third_party=1,
+    assert every == OutboundCounts(dials=6, connects=5, handled_connects=5, right_party=2,
+                                   third_party=1,
                                    wrong_party=1, party_unknown=1, sales=1,
                                    sales_amount=5e5, outbound_promises=1,
                                    promised_amount=300_000.0, work_seconds=1500.0)
@@ -93,6 +94,17 @@ def test_figures_exact() -> None:
     assert math.isnan(outbound_figures(by_agent["a9"])["conversion"])  # no RPC: unknown
     late = count_outbound(contacts, lambda c: "all", start=T0 + 850)["all"]
     assert (late.dials, late.connects) == (3, 3)
+
+
+def test_a_call_still_in_talk_waits_for_its_wrap_up_in_contacts_per_hour() -> None:
+    """Read mid-call, a connect is a connect, but counts in contacts per hour only with all
+    of its time (else one call against its 20-second ring reads 180 contacts an hour)."""
+    events = _call("1", T0, "a1", "tele", party="right_party")
+    mid = count_outbound(fold_outbound(events[:-1]), lambda c: "all")["all"]
+    assert (mid.connects, mid.handled_connects, mid.work_seconds) == (1, 0, 20.0)
+    assert outbound_figures(mid)["contacts_per_hour"] == 0.0
+    done = count_outbound(fold_outbound(events), lambda c: "all")["all"]
+    assert outbound_figures(done)["contacts_per_hour"] == pytest.approx(3600 / 300)
 
 
 def test_promise_outcomes_by_group() -> None:
