@@ -19,7 +19,7 @@
     choose: "선택", note: "메모", rm: "전담 RM", consent: "마케팅 동의", transferNote: "전환 메모", timers: { not_ready: "이석", ready: "대기",
       reserved: "수신", talking: "통화", hold: "보류", wrap_up: "후처리", logged_out: "로그아웃" },
     ringLeft: "응답 마감", transferTimedOut: "전환한 상담원이 응답하지 않아 통화가 큐로 돌아갔습니다",
-    notReached: "콜백 연결 실패",
+    notReached: "콜백 연결 실패", demoPattern: "데모: {hour} 시간대의 인입 패턴으로 콜이 들어옵니다",
     queue: "큐", agent: "상담원", contact: "통화", tier: "등급", waited: "대기 시간",
     ringing: "전화 수신 중", none: "통화 없음", customer: "고객", products: "보유 상품",
     takeOver: "직접 응대 시작", robotNote: "데모 자동 상담원이 이 계정을 처리 중입니다. '직접 응대 시작'을 누르면 넘겨받습니다.",
@@ -58,7 +58,7 @@
       ready: "Ready", reserved: "Ringing", talking: "Talking", hold: "On hold", wrap_up: "Wrap-up",
       logged_out: "Logged out" },
     ringLeft: "answer within", transferTimedOut: "The agent you transferred to did not answer: the call went back to the queue",
-    notReached: "Callback not reached",
+    notReached: "Callback not reached", demoPattern: "demo: calls follow the {hour} pattern",
     queue: "Queue", agent: "Agent", contact: "Contact", tier: "Tier", waited: "Waited",
     ringing: "Incoming call", none: "No contact", customer: "Customer", products: "Products",
     takeOver: "Take over", robotNote: "A demo robot is working this agent; press Take over to work it yourself.",
@@ -266,7 +266,7 @@
     for (const [key, b] of Object.entries(buttons)) b.disabled = !allowed.includes(key);
     for (const hook of hooks.render) hook(state); // panels of their own files (agent_consult.js)
     robotNote.hidden = !state.robot;
-    demoNote.textContent = state.demo ? state.demo.message : "";
+    demoNote.textContent = state.demo ? T.demoPattern.replace("{hour}", state.demo.pattern_hour) : "";
     demoNote.hidden = !state.demo;
     root.classList.toggle("ringing", state.state === "reserved");
     tick();
