@@ -49,6 +49,7 @@ from routing.events import (
     ConsultStarted,
     ContactAbandoned,
     ContactAnswered,
+    ContactArrived,
     ContactEnded,
     ContactOffered,
     ContactTransferred,
@@ -145,6 +146,12 @@ class Driver:
             ConsultStarted: self._on_consult_started,
             ConsultEnded: self._on_consult_ended,
         }
+        #: outbound contacts that arrived from elsewhere (the live center's dialler), until
+        #: answered: their robot agent says whom it reached at wrap-up. Only beside people
+        #: (``driven``): in a simulation every contact arrives through this driver.
+        self.outbound_elsewhere: set[str] = set()
+        if driven is not None:
+            self._react[ContactArrived] = cast(Callable[[Event], None], self._on_arrived)
 
     # --- who drives whom ----------------------------------------------------------------
 
@@ -240,6 +247,10 @@ class Driver:
             if handler is not None:
                 handler(ev)
 
+    def _on_arrived(self, ev: ContactArrived) -> None:
+        if ev.direction == "outbound" and ev.contact_id not in self.callers:
+            self.outbound_elsewhere.add(ev.contact_id)
+
     def _on_agent(self, ev: Event) -> None:
         assert isinstance(ev, AgentStateChanged)
         self.state[ev.agent_id] = ev.state
@@ -266,8 +277,11 @@ class Driver:
     def _on_answered(self, ev: ContactAnswered) -> None:
         caller = self.callers.get(ev.contact_id)
         first = caller is not None and not caller.answered
-        if caller is None:  # a contact from elsewhere (a PBX): played from its answer
-            caller = self.callers[ev.contact_id] = Caller(ev.contact_id, ev.queue, 0.0, 0.0)
+        if caller is None:  # a contact from elsewhere (a PBX, the dialler): from its answer
+            outbound = ev.contact_id in self.outbound_elsewhere
+            self.outbound_elsewhere.discard(ev.contact_id)
+            caller = self.callers[ev.contact_id] = Caller(ev.contact_id, ev.queue, 0.0, 0.0,
+                                                          outbound)
             self.open += 1
         caller.answered = True
         if self.driven is not None and ev.agent_id not in self.driven:
@@ -430,6 +444,7 @@ class Driver:
         return act
 
     def _on_abandoned(self, ev: Event) -> None:
+        self.outbound_elsewhere.discard(getattr(ev, "contact_id", ""))
         caller = self.callers.pop(getattr(ev, "contact_id", ""), None)
         if caller is not None:
             caller.answered = True
