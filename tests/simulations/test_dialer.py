@@ -19,6 +19,7 @@ from routing.events import (
     DialResult,
     DialResultName,
     Event,
+    Party,
 )
 from simulations.dialer import Dialer, DialerSpec, ring_outcome
 from simulations.driver import Action, Caller, Driver, Talk
@@ -65,6 +66,9 @@ class Nobody:
 
     def wrap_up(self, queue: str) -> tuple[float, str | None]:
         return 0.0, None
+
+    def party(self, queue: str) -> Party | None:
+        return None
 
     def break_after_wrap_up(self, agent_id: str) -> None:
         return None

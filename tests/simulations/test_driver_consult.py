@@ -7,6 +7,7 @@ import heapq
 
 from routing import events as ev
 from routing.engine import AgentSpec, ContactSpec, QueueConfig, RoutingEngine, RoutingPolicy
+from routing.events import Party
 from simulations.driver import Action, Caller, Driver, Talk
 
 
@@ -21,6 +22,9 @@ class Robots:
 
     def wrap_up(self, queue: str) -> tuple[float, str | None]:
         return 5.0, "resolved"
+
+    def party(self, queue: str) -> Party | None:
+        return None
 
     def break_after_wrap_up(self, agent_id: str) -> tuple[str, float] | None:
         return None
