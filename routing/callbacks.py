@@ -90,6 +90,7 @@ class CallbackActions(EngineCore):
         last = contact.dial_attempts >= self.policy.callback_max_attempts
         if last or result in FINAL_DIAL_FAILURES:
             self._move_contact(contact, ContactState.ENDED)
+            contact.ended_by = agent.agent_id
             events.append(ContactEnded(now, contact_id, agent.agent_id, contact.queue,
                                        "callback_failed"))
         else:

@@ -183,6 +183,7 @@ class ConsultActions(EngineCore):
         events: list[Event] = [ConsultEnded(now, contact.contact_id, agent.agent_id,
                                             colleague.agent_id, "caller_hung_up")]
         self._move_contact(contact, ContactState.ENDED)
+        contact.ended_by = agent.agent_id
         events += [ContactEnded(now, contact.contact_id, agent.agent_id, contact.queue),
                    self._release_agent(agent, contact, now)]
         return events + self._free_colleague(colleague, now)

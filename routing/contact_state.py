@@ -72,7 +72,8 @@ class ContactRecord:
     contact was offered, its window ended, or the agent was not there).
     ``dial_attempts`` counts a callback's dials that did not reach the customer;
     ``retry_at`` is when such a callback is due again (it waits outside any line
-    until then), else None.
+    until then), else None. ``ended_by`` is the agent who had the contact when it ended
+    (whose wrap-up finishes it: :meth:`RoutingEngine.forget_finished`).
     """
 
     __slots__ = (
@@ -82,6 +83,7 @@ class ContactRecord:
         "customer_id",
         "dial_attempts",
         "direction",
+        "ended_by",
         "key",
         "line",
         "order",
@@ -125,6 +127,8 @@ class ContactRecord:
         self.key = key
         self.state = ContactState.QUEUED
         self.agent_id: str | None = None
+        #: the agent who had the contact when it ended: its wrap-up is the contact's last
+        self.ended_by: str | None = None
         self.callback = False
         self.dial_attempts = 0
         self.retry_at: float | None = None

@@ -435,6 +435,7 @@ class RoutingEngine(CallbackActions, TransferActions, ConsultActions, EngineView
             agent.contact_id = None  # _release_agent, written out
             agent.last_contact_id = contact_id
             contact.agent_id = None
+            contact.ended_by = agent.agent_id
             return [ended, self._move_agent(agent, _WRAP_UP, now, None)]
         except BaseException:
             self._last_now = clock
@@ -481,9 +482,11 @@ class RoutingEngine(CallbackActions, TransferActions, ConsultActions, EngineView
         """Forget the contacts these events finished; return how many were forgotten.
 
         A contact is finished when no call for it can follow: abandoned, or ended and
-        its agent's wrap-up over (``WrapUpEnded`` while the contact is ``ended``; a
-        transferred contact's wrap-up is not its end). The live center calls this after
-        every action, so the engine holds only contacts in progress, however long it runs.
+        its last agent's wrap-up over (``WrapUpEnded`` by the agent who has it while the
+        contact is ``ended``; a transferred contact's first wrap-up is not its end, even
+        when it comes after the second agent hung up: that agent still wraps up, and the
+        console reads the contact then). The live center calls this after every action,
+        so the engine holds only contacts in progress, however long it runs.
         """
         forgotten = 0
         contacts = self._contacts
@@ -492,7 +495,9 @@ class RoutingEngine(CallbackActions, TransferActions, ConsultActions, EngineView
             if kind is not WrapUpEnded and kind is not ContactAbandoned:
                 continue
             contact = contacts.get(ev.contact_id)  # type: ignore[attr-defined]
-            if contact is not None and contact.state in FINISHED:
+            if contact is None or contact.state not in FINISHED:
+                continue
+            if kind is ContactAbandoned or contact.ended_by in (None, ev.agent_id):  # type: ignore[attr-defined]
                 del contacts[contact.contact_id]
                 forgotten += 1
         return forgotten

@@ -504,3 +504,23 @@ def test_consult_of_is_a_snapshot() -> None:
     assert e.consult_of("c1").answered_at == 12.0  # type: ignore[union-attr]
     e.complete_consult("c1", 13.0)
     assert e.consult_of("c1") is None
+
+
+def test_a_transferred_contact_is_kept_until_its_last_agent_wrapped_up() -> None:
+    """The first agent's wrap-up, ended after the colleague hung up, is not the contact's
+    end: the colleague is still wrapping it up (and the console reads it then)."""
+    e = make()
+    staff(e, "a1", {"cards": 3})
+    staff(e, "b1", {"cards": 3}, ready=False)
+    e.arrive(ContactSpec("c1", "cards"), 1.0)
+    e.answer("c1", "a1", 2.0)
+    e.set_ready("b1", 3.0)
+    e.consult("c1", 10.0, to_agent="b1")
+    e.answer_consult("c1", "b1", 12.0)
+    e.complete_consult("c1", 20.0)
+    e.hang_up("c1", 30.0)  # the colleague ends the call while a1 still wraps up
+    assert e.forget_finished(e.end_wrap_up("a1", 31.0)) == 0
+    assert e.contact_view("c1").state == "ended"
+    assert e.forget_finished(e.end_wrap_up("b1", 35.0)) == 1
+    with pytest.raises(UnknownContact):
+        e.contact_view("c1")
