@@ -5,7 +5,6 @@ runs when ``CONTACTOPS_CAMPAIGN_LISTS_HOUR`` is set (a scheduler may call
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, date, datetime
 
@@ -13,13 +12,14 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
+from app.background_loop import BackgroundLoop
 from app.campaign_lists import CENTER_ZONE, BuildResult, build_lists, fit_model
 from app.models import CampaignListEntry
 
 log = logging.getLogger(__name__)
 
 
-class MorningRefresh:
+class MorningRefresh(BackgroundLoop):
     """Rebuilds the day's lists once a day, at the first tick from ``hour`` (center time).
 
     :meth:`run_if_due` is the function a scheduler calls (the clock is its argument);
@@ -28,13 +28,14 @@ class MorningRefresh:
     thread. A day whose lists exist already when the first tick comes (a restart after the
     hour) is not rebuilt."""
 
+    task_name = "campaign-lists-morning"
+
     def __init__(self, engine: Engine, hour: int, interval_seconds: float = 60.0) -> None:
         if not 0 <= hour <= 23:
             raise ValueError(f"hour must be between 0 and 23, got {hour}")
         self.engine, self.hour, self.interval_seconds = engine, hour, interval_seconds
         self.last_day: date | None = None
         self._checked = False
-        self._task: asyncio.Task[None] | None = None
 
     def due(self, now: datetime) -> date | None:
         local = now.astimezone(CENTER_ZONE)
@@ -61,16 +62,6 @@ class MorningRefresh:
         self.last_day = day
         log.info("campaign lists of %s: %s entries", day, sum(r.entries for r in results))
         return results
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="campaign-lists-morning")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def _loop(self) -> None:
         while True:

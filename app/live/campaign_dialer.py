@@ -32,7 +32,6 @@ learned from the engine in a step scheduled at once (:meth:`CampaignDialing._ste
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 from collections import deque
@@ -42,6 +41,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from app.background_loop import BackgroundLoop
 from app.campaign_dialing import (
     DialingCampaign,
     DialOutcome,
@@ -240,8 +240,10 @@ class CampaignRun:
     tally: LiveTally = field(default_factory=LiveTally)
 
 
-class CampaignDialing:
+class CampaignDialing(BackgroundLoop):
     """Every auto-dialled campaign of the live center (see the module docstring)."""
+
+    task_name = "campaign-dialling"
 
     def __init__(self, db: Engine, center: LiveCenter, robots: RobotCustomers,
                  inbound_rate: InboundRate | None = None,
@@ -255,7 +257,6 @@ class CampaignDialing:
         self.outbox: list[Event] = []
         self.step_pending = False
         self.connector = Driver(_Customers(), center.port, driven=())
-        self._task: asyncio.Task[None] | None = None
         center.observers.append(self._observe)
 
     # --- the engine task's side ---------------------------------------------------------
@@ -383,16 +384,6 @@ class CampaignDialing:
             run.leads.outcomes[:0] = outcomes  # written at the next tick
             raise
         run.leads.busy.difference_update(o.entry_id for o in outcomes)
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="campaign-dialling")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def _loop(self) -> None:
         while True:
