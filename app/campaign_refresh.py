@@ -66,7 +66,7 @@ class MorningRefresh(BackgroundLoop):
     async def _loop(self) -> None:
         while True:
             try:
-                await asyncio.to_thread(self.run_if_due, datetime.now(UTC))
+                await self.in_thread(self.run_if_due, datetime.now(UTC))
             except OperationalError as exc:  # e.g. SQLite busy with the live center's writes
                 log.warning("campaign lists: the morning build could not write (%s); "
                             "retrying in %.0f s", str(exc.orig).splitlines()[0],

@@ -360,13 +360,13 @@ class CampaignDialing(BackgroundLoop):
         """Re-read the campaigns, write the ended dials, load leads, then pace (module doc)."""
         now = self.center.clock.now()
         queues = list(self.center.engine.queues)
-        campaigns = await asyncio.to_thread(dialing_campaigns, self.db, queues)
+        campaigns = await self.in_thread(dialing_campaigns, self.db, queues)
         self.sync(campaigns, now)
         for run in self._all_runs():
             await self._write(run, now)
         for run in self.runs.values():
             if run.dialer.open and len(run.leads.queue) < LEADS_LOW:
-                loaded = await asyncio.to_thread(
+                loaded = await self.in_thread(
                     load_leads, self.db, run.campaign, _wall(self.rule_time(now)),
                     LEADS_PER_LOAD, run.leads.exclude(now), run.leads.ring_seconds,
                     _wall(now))
@@ -378,8 +378,8 @@ class CampaignDialing(BackgroundLoop):
         if not outcomes:
             return
         try:
-            await asyncio.to_thread(settle_dials, self.db, outcomes, run.leads.ring_seconds,
-                                    _wall(now))
+            await self.in_thread(settle_dials, self.db, outcomes, run.leads.ring_seconds,
+                                 _wall(now))
         except Exception:
             run.leads.outcomes[:0] = outcomes  # written at the next tick
             raise
