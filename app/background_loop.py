@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
@@ -22,7 +23,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class BackgroundLoop:
+class BackgroundLoop(ABC):
     """``start()`` runs ``self._loop()`` as a task named :attr:`task_name`; ``stop()`` ends it
     and the work it has in its thread."""
 
@@ -30,8 +31,9 @@ class BackgroundLoop:
     _task: asyncio.Task[None] | None = None
     _executor: ThreadPoolExecutor | None = None
 
+    @abstractmethod
     async def _loop(self) -> None:
-        raise NotImplementedError
+        """The service's work, until cancelled."""
 
     async def in_thread(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """``fn(*args, **kwargs)`` in the loop's own worker thread (one at a time)."""
