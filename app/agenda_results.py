@@ -96,8 +96,12 @@ def record_refused_dial(session: Session, user: User, ip: str, item: AgendaItem,
 
 def attempts_made(session: Session, entry: AgendaEntry) -> int:
     """The dials already placed for ``entry`` (refusals are none)."""
-    return sum(1 for d in dial_history(session, [entry.customer_id])[entry.customer_id]
-               if d.campaign == entry.key)
+    return dials_placed(session, entry.customer_id, entry.key)
+
+
+def dials_placed(session: Session, customer_id: int, key: str) -> int:
+    """The dials of the customer's contact history under ``key`` (refusals are none)."""
+    return sum(1 for d in dial_history(session, [customer_id])[customer_id] if d.campaign == key)
 
 
 def dial_note(contact_id: str) -> str:

@@ -50,6 +50,23 @@ def save_campaign(session: Session, actor: User | None, data: object, now: datet
     return row
 
 
+def set_dialing(session: Session, actor: User, campaign_id: int, active: bool,
+                now: datetime) -> Campaign | None:
+    """Start (``active``) or stop a campaign's dialling: its ``active`` flag, which the live
+    center's dialler reads within seconds; admin-audited and committed. None for an
+    unknown id."""
+    row = session.get(Campaign, campaign_id)
+    if row is None:
+        return None
+    row.active = active
+    row.updated_by, row.updated_at = actor.username, now
+    session.add(row)
+    record_change(session, actor, f"campaign_dialing_{'start' if active else 'stop'}",
+                  f"campaign {row.name}", {"active": row.active})
+    session.commit()
+    return row
+
+
 def _apply(row: Campaign, spec: CampaignSpec, who: str, now: datetime) -> None:
     row.name, row.type, row.country = spec.name, spec.campaign_type, spec.country
     row.rules = spec.rules.to_dict()

@@ -43,8 +43,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.agenda import dial_history, lead_id_of
-from app.agenda_results import BASIS, dial_recorded, settle_failed_dial
+from app.agenda import lead_id_of
+from app.agenda_results import BASIS, dial_recorded, dials_placed, settle_failed_dial
 from app.eventlog import SqlEventStore
 from app.models import Customer, CustomerAccess, EventRecord
 from app.preview_dial import PreviewDial
@@ -148,8 +148,7 @@ def _attempt(session: Session, dial: DialAttempted) -> int:
     customer_id = _customer_id(dial)
     if customer_id is None:
         return 0
-    past = dial_history(session, [customer_id])[customer_id]
-    done = sum(1 for d in past if d.campaign == dial.campaign)
+    done = dials_placed(session, customer_id, dial.campaign)
     return done if dial_recorded(session, customer_id, dial.contact_id) else done + 1
 
 

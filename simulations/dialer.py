@@ -190,7 +190,6 @@ class _Dial(Generic[LeadT]):
     lead: LeadT
     agent: str | None
     placed: float
-    live: bool = False
 
 
 def _numbered(n: int) -> str:
@@ -351,9 +350,8 @@ class Dialer(Generic[LeadT]):
         assert s.mode != "none"  # no dial is placed without a dialling mode
         self.record(DialAttempted(now, cid, s.campaign, lead.customer, agent, s.mode))
         self.figures.dialled(now)
-        dial = self.in_flight[cid] = _Dial(lead, agent, now)
+        self.in_flight[cid] = _Dial(lead, agent, now)
         after, result = self.ring(now)
-        dial.live = result == "connected"
         self.port(now + after, COMPLETION, self._outcome(cid, result), f"dial {cid}")
 
     def _back_from_dial(self, eng: RoutingEngine, dial: _Dial[LeadT],

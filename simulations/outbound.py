@@ -143,8 +143,7 @@ class OutboundSimulation:
         self.inbound = InboundFigures()
         self.inbound_arrived: dict[str, float] = {}
         self.inbound_answered: dict[str, float] = {}
-        self.inbound_waiting = 0
-        self.driver = Driver(_Robots(s, rng), self._port)
+        self.driver = Driver(_Robots(s, rng), self.kernel.schedule)
         self.agents = [f"agent{i + 1:03d}" for i in range(s.agents)]
         self.events: list[Event] = []
         self.tally = DailyTally(days)
@@ -153,7 +152,7 @@ class OutboundSimulation:
             dialer_spec(s), self.agents, self.leads,
             lambda now: ring_outcome(rng, s.rate_at(now), s.machine_rate, s.busy_rate,
                                      s.ring_timeout_seconds),
-            rng, self._port, self.driver, self.tally, self._record,
+            rng, self.kernel.schedule, self.driver, self.tally, self._record,
             blending=self if s.inbound is not None else None)
         self.n_inbound = 0
         self.timer_at = math.inf
@@ -178,9 +177,6 @@ class OutboundSimulation:
         self.staffed = days * s.agents * (s.close_seconds - s.open_seconds)
 
     # --- plumbing -------------------------------------------------------------------
-
-    def _port(self, at: float, priority: int, action: Action, label: str) -> None:
-        self.kernel.schedule(at, priority, action)
 
     def _emit(self, events: list[Event]) -> None:
         if self.keep:
@@ -226,7 +222,7 @@ class OutboundSimulation:
 
     def holds_outbound(self, now: float) -> bool:
         """Blending: inbound first, no dial while an inbound call waits."""
-        return self.inbound_waiting > 0
+        return bool(self.inbound_arrived)  # arrived inbound calls not answered nor abandoned
 
     def reserve(self, now: float) -> int:
         """Idle agents kept for inbound. Policy ``model``: Bhulai and Koole's threshold for
@@ -284,13 +280,11 @@ class OutboundSimulation:
             if kind is ContactArrived and ev.queue == INBOUND_QUEUE:  # type: ignore[attr-defined]
                 inbound.offered += 1
                 self.inbound_arrived[ev.contact_id] = at  # type: ignore[attr-defined]
-                self.inbound_waiting += 1
             elif kind is ContactAnswered:
                 cid = ev.contact_id  # type: ignore[attr-defined]
                 arrived = self.inbound_arrived.pop(cid, None)
                 if arrived is None:
                     continue
-                self.inbound_waiting -= 1
                 wait = at - arrived
                 inbound.answered += 1
                 inbound.wait_answered += wait
@@ -301,7 +295,6 @@ class OutboundSimulation:
                 self.inbound_answered[cid] = at
             elif kind is ContactAbandoned:
                 if self.inbound_arrived.pop(ev.contact_id, None) is not None:  # type: ignore[attr-defined]
-                    self.inbound_waiting -= 1
                     inbound.abandoned += 1
                     self._observe_inbound(False, at)
             elif kind is WrapUpEnded:

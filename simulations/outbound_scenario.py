@@ -21,7 +21,6 @@ FIRST_DAY = datetime(2027, 1, 4)
 #: limits that keep a scenario's run bounded
 MAX_AGENTS = 500
 MAX_DAYS = 366
-#: no dial is placed in the last seconds before the campaign closes
 
 
 class OutboundScenarioError(ValueError):

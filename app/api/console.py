@@ -39,6 +39,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from app.agenda_results import record_connected_dial
+from app.api.console_day import center_now
 from app.api.errors import Conflict, DomainError, Forbidden, NotFound
 from app.auth import require_role
 from app.auth.login_limits import client_ip
@@ -554,7 +555,7 @@ async def wrapup(
     disposition, reason, party, promise = body.disposition, body.reason, body.party, body.promise
     handled = HandledCall()
     contact_id = body.contact_id
-    today = datetime.fromtimestamp(get_services(request).center.clock.now(), CENTER_TZ).date()
+    today = center_now(request).astimezone(CENTER_TZ).date()
     debtor = None if promise is None else await run_in_threadpool(
         check_promise, session, promise, today)
 
@@ -588,7 +589,7 @@ async def wrapup(
     dials = preview_dials(request.app)
     dialled = dials.by_contact.get(done) if done is not None else None
     if dialled is not None and dialled.result == "connected":  # a call from the agenda
-        now = datetime.fromtimestamp(get_services(request).center.clock.now(), UTC)
+        now = center_now(request)
         await run_in_threadpool(record_dialled_call, session, user, client_ip(request),
                                 dialled, now)
         dials.done(dialled)

@@ -31,7 +31,7 @@ rings) 409; 503 when the event store could not be reached.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -44,10 +44,10 @@ from app.agenda import (
     AgendaItem,
     build_agenda,
     campaign_entry_id,
-    dial_history,
 )
 from app.agenda_results import BASIS, attempts_made, record_failed_dial, record_refused_dial
 from app.api.console import ServiceUnavailable
+from app.api.console_day import center_now
 from app.api.errors import Conflict, Forbidden, NotFound
 from app.auth import require_role
 from app.auth.login_limits import client_ip
@@ -158,10 +158,6 @@ def _agent(session: Session, user: User) -> Agent:
     return agent
 
 
-def _now(request: Request) -> datetime:
-    return datetime.fromtimestamp(get_services(request).center.clock.now(), UTC)
-
-
 def _item_out(item: AgendaItem) -> ItemOut:
     e, d = item.entry, item.decision
     return ItemOut(key=e.key, source=e.source, lead_id=e.lead_id, customer_id=e.customer_id,
@@ -222,7 +218,7 @@ def get_agenda(request: Request, session: SessionDep, user: AgentUser,
                    "periodic refresh must not keep an idle agent's claims alive)"))] = True,
                ) -> AgendaOut:
     """The agent's agenda for today (module docstring)."""
-    agent, now = _agent(session, user), _now(request)
+    agent, now = _agent(session, user), center_now(request)
     assert agent.id is not None
     if claim and _logged_in(request, agent.login):
         claim_batch(session, agent.id, now.astimezone(CENTER_TZ).date(), now,
@@ -239,7 +235,7 @@ def get_agenda(request: Request, session: SessionDep, user: AgentUser,
 def get_preview(request: Request, session: SessionDep, user: AgentUser,
                 key: ItemKey) -> PreviewOut:
     """One item's preview: the screen pop of its customer before the dial."""
-    agent, now = _agent(session, user), _now(request)
+    agent, now = _agent(session, user), center_now(request)
     item = _find(request, session, agent, key, now)
     cid = item.entry.customer_id
     customer = session.get(Customer, cid)
@@ -249,7 +245,7 @@ def get_preview(request: Request, session: SessionDep, user: AgentUser,
     contacts = session.exec(select(ContactHistory).where(ContactHistory.customer_id == cid)
                             .order_by(col(ContactHistory.at).desc(), col(ContactHistory.id).desc())
                             .limit(PREVIEW_CONTACTS)).all()
-    attempts = sum(1 for d in dial_history(session, [cid])[cid] if d.campaign == key)
+    attempts = attempts_made(session, item.entry)
     log_access(session, user, client_ip(request), [cid],
                AccessEntry("read", ("name", "tier", "segment", "products", "history"),
                            BASIS, f"preview {key}"), now)
@@ -292,7 +288,7 @@ def _prepare_dial(request: Request, session: Session, user: User, key: str,
 async def post_dial(request: Request, session: SessionDep, user: AgentUser,
                     key: ItemKey) -> Any:
     """Dial the item now, after the contact rules' check (module docstring)."""
-    now = _now(request)
+    now = center_now(request)
     prepared = await run_in_threadpool(_prepare_dial, request, session, user, key, now)
     if isinstance(prepared, dict):
         detail = f"the contact rules refuse this dial: {prepared['rules']}"
@@ -334,7 +330,7 @@ def post_record(request: Request, session: SessionDep, user: AgentUser) -> Recor
                         "ringing": "the dial is still ringing",
                         "connected": "a connected dial is recorded at the call's wrap-up",
                         }[state or "none"])
-    after = record_failed_dial(session, user, client_ip(request), dial, _now(request),
+    after = record_failed_dial(session, user, client_ip(request), dial, center_now(request),
                                robot_customers(request.app).ring_timeout_seconds)
     dials.done(dial)
     assert dial.result is not None

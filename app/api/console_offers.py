@@ -36,6 +36,7 @@ from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
 from app.api.console import ID_PATTERN, ServiceUnavailable
+from app.api.console_day import center_now
 from app.api.errors import Conflict, DomainError, Forbidden, NotFound, field_error
 from app.auth import require_role
 from app.auth.login_limits import client_ip
@@ -173,7 +174,7 @@ def handled_contact(request: Request, session: Session, user: User, given: str |
         if row.agent_id != agent.id:
             raise Forbidden(f"contact {cid} was not handled by agent {agent.login}")
         # on the live center's clock, the one the interaction's times come from
-        now = datetime.fromtimestamp(get_services(request).center.clock.now(), UTC)
+        now = center_now(request)
         if as_utc(row.arrived_at) < now - timedelta(hours=RECENT_CONTACT_HOURS):
             raise Forbidden(f"contact {cid} is older than {RECENT_CONTACT_HOURS} h: record "
                             "offers during or soon after the call")

@@ -24,7 +24,7 @@ from app.auth import require_role
 from app.campaign_dialing import pacing_figures
 from app.campaign_lists import CENTER_ZONE, build_lists, fit_model
 from app.campaign_results import RESULT_DAYS, campaign_results
-from app.campaigns import campaign_data, list_counts, save_campaign
+from app.campaigns import campaign_data, list_counts, save_campaign, set_dialing
 from app.deps import SessionDep
 from app.models import Campaign, User
 from app.pages import render
@@ -169,20 +169,13 @@ def edit_campaign(request: Request, session: SessionDep, user: Manager,
 def start_stop_dialing(request: Request, session: SessionDep, user: Manager,
                        campaign_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
                        action: Annotated[Literal["start", "stop"], Form()]) -> Response:
-    """Start or stop a campaign's dialling (its ``active`` flag; the live center's dialler
-    reads it within seconds)."""
-    row = session.get(Campaign, campaign_id)
+    """Start or stop a campaign's dialling (:func:`app.campaigns.set_dialing`)."""
+    now = datetime.now(UTC)
+    row = set_dialing(session, user, campaign_id, action == "start", now)
     if row is None:
-        now = datetime.now(UTC)
         missing = CampaignError("campaign", f"no campaign {campaign_id}")
         return render(request, "campaigns.html", user,
                       _context(session, _today(now), now, policy_of(request.app.state.settings),
                                None, missing, None, ""), 404)
-    row.active = action == "start"
-    row.updated_by, row.updated_at = user.username, datetime.now(UTC)
-    session.add(row)
-    record_change(session, user, f"campaign_dialing_{action}", f"campaign {row.name}",
-                  {"active": row.active})
-    session.commit()
     return RedirectResponse(f"/campaigns?done={'started' if row.active else 'stopped'}",
                             status_code=303)

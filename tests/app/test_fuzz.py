@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -99,6 +100,7 @@ def _shared_cases(openapi: dict[str, Any], folder: Path) -> Cases:
         return cases
 
 
+@functools.cache
 def _cases(openapi_json: str) -> Cases:
     """The generated requests of every operation and mode."""
     schema: Any = schemathesis.openapi.from_dict(json.loads(openapi_json))
