@@ -228,7 +228,7 @@ def get_agenda(request: Request, session: SessionDep, user: AgentUser,
     if items:
         log_access(session, user, client_ip(request), [i.entry.customer_id for i in items],
                    AccessEntry("read", ("name", "tier", "history"), BASIS, "agenda"), now)
-    return AgendaOut(day=now.date(), now=now, items=[_item_out(i) for i in items])
+    return AgendaOut(day=now.astimezone(CENTER_TZ).date(), now=now, items=[_item_out(i) for i in items])
 
 
 @router.get("/items/{key}", response_model=PreviewOut)

@@ -288,3 +288,16 @@ def test_the_last_allowed_attempt_failing_loses_the_lead(database_url: str) -> N
         assert (body["result"], body["lead_status"], body["next_allowed"]) == (
             "busy", "lost", None)
         assert key not in [i["key"] for i in client.get("/api/console/agenda").json()["items"]]
+
+
+
+def test_the_agendas_day_is_the_centers_day_before_utcs_midnight(sqlite_url: str) -> None:
+    """At 03:00 in Seoul it is still the day before in UTC: the agenda is the center's."""
+    early = T0 + 3 * 3600.0
+    with live_client(sqlite_url, start=early, prepare=_robots(1.0)) as (client, _clock):
+        _leads(client)
+        as_user(client, "agent01")
+        r = client.get("/api/console/agenda")
+        assert r.status_code == 200, r.text
+        assert r.json()["day"] == DAY.isoformat()
+        assert datetime.fromtimestamp(early, UTC).date() < DAY
