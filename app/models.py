@@ -781,24 +781,7 @@ class ServiceStandard(SQLModel, table=True):
 # --- report summaries (the /qa and report pages over long periods; app/report_summaries.py) --
 
 
-class InboundServiceSums(SQLModel):
-    """The inbound service counts of a summary cell, the same in both summary tables
-    (counts, waits in whole microseconds, handle times in nanoseconds)."""
-
-    offered: int = Field(default=0, sa_type=BigInteger)
-    answered: int = Field(default=0, sa_type=BigInteger)
-    abandoned: int = Field(default=0, sa_type=BigInteger)
-    callback_failed: int = Field(default=0, sa_type=BigInteger)
-    unserved: int = Field(default=0, sa_type=BigInteger)
-    short_abandoned: int = Field(default=0, sa_type=BigInteger)
-    wait_answered_micros: int = Field(default=0, sa_type=BigInteger)
-    wait_all_micros: int = Field(default=0, sa_type=BigInteger)
-    handled: int = Field(default=0, sa_type=BigInteger)
-    handle_nanos: int = Field(default=0, sa_type=BigInteger)
-    not_closed: int = Field(default=0, sa_type=BigInteger)
-
-
-class InteractionSummary(InboundServiceSums, table=True):
+class InteractionSummary(SQLModel, table=True):
     """Sums of the inbound ``interaction`` rows per ``grain`` period (``day``: a center day,
     ``interval``: 30 minutes), queue, caller tier and wait bucket
     (:mod:`qa.wait_histogram`: counts, waits in whole microseconds, handle times in nanoseconds).
@@ -814,6 +797,17 @@ class InteractionSummary(InboundServiceSums, table=True):
     queue: str = Field(max_length=40)
     tier: str = Field(max_length=20)
     wait_bucket: int
+    offered: int = Field(default=0, sa_type=BigInteger)
+    answered: int = Field(default=0, sa_type=BigInteger)
+    abandoned: int = Field(default=0, sa_type=BigInteger)
+    callback_failed: int = Field(default=0, sa_type=BigInteger)
+    unserved: int = Field(default=0, sa_type=BigInteger)
+    short_abandoned: int = Field(default=0, sa_type=BigInteger)
+    wait_answered_micros: int = Field(default=0, sa_type=BigInteger)
+    wait_all_micros: int = Field(default=0, sa_type=BigInteger)
+    handled: int = Field(default=0, sa_type=BigInteger)
+    handle_nanos: int = Field(default=0, sa_type=BigInteger)
+    not_closed: int = Field(default=0, sa_type=BigInteger)
 
 
 class InteractionSummaryStale(SQLModel, table=True):
@@ -828,7 +822,7 @@ class InteractionSummaryStale(SQLModel, table=True):
     last_at: datetime = Field(index=True)
 
 
-class InteractionOutcomeSummary(InboundServiceSums, table=True):
+class InteractionOutcomeSummary(SQLModel, table=True):
     """Sums of the ``interaction`` rows (every direction) per center ``day``, queue, caller
     tier, answering agent (``agent_id`` 0: none, or not served) and wait bucket: the
     :class:`InteractionSummary` sums of the inbound rows, and the :class:`qa.outcomes.
@@ -847,6 +841,17 @@ class InteractionOutcomeSummary(InboundServiceSums, table=True):
     tier: str = Field(max_length=20)
     agent_id: int
     wait_bucket: int
+    offered: int = Field(default=0, sa_type=BigInteger)
+    answered: int = Field(default=0, sa_type=BigInteger)
+    abandoned: int = Field(default=0, sa_type=BigInteger)
+    callback_failed: int = Field(default=0, sa_type=BigInteger)
+    unserved: int = Field(default=0, sa_type=BigInteger)
+    short_abandoned: int = Field(default=0, sa_type=BigInteger)
+    wait_answered_micros: int = Field(default=0, sa_type=BigInteger)
+    wait_all_micros: int = Field(default=0, sa_type=BigInteger)
+    handled: int = Field(default=0, sa_type=BigInteger)
+    handle_nanos: int = Field(default=0, sa_type=BigInteger)
+    not_closed: int = Field(default=0, sa_type=BigInteger)
     contacts: int = Field(default=0, sa_type=BigInteger)
     inbound: int = Field(default=0, sa_type=BigInteger)
     o_answered: int = Field(default=0, sa_type=BigInteger)
